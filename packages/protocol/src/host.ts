@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const AccelSchema = z.enum(['auto', 'kvm', 'tcg']);
+export type Accel = z.infer<typeof AccelSchema>;
+/** What actually runs: `auto` is resolved to one of these when a guest starts. */
+export const ResolvedAccelSchema = z.enum(['kvm', 'tcg']);
+export type ResolvedAccel = z.infer<typeof ResolvedAccelSchema>;
+
+export const KvmStatusSchema = z.object({
+  present: z.boolean(),
+  usable: z.boolean(),
+  /** Plain words: why KVM can or cannot be used ("KVM present but not usable: ..."). */
+  reason: z.string(),
+  /** `vmx` (Intel VT-x), `svm` (AMD-V) or null: the seed's `egrep '(vmx|svm)' /proc/cpuinfo`. */
+  cpuFlag: z.enum(['vmx', 'svm']).nullable(),
+  devKvm: z.object({ exists: z.boolean(), accessible: z.boolean() }),
+  /** How long the probe guest ran, in ms (null when no probe was run). */
+  probeMs: z.number().nullable(),
+});
+export type KvmStatus = z.infer<typeof KvmStatusSchema>;
+
+export const HostInfoSchema = z.object({
+  hostname: z.string(),
+  qemu: z.object({ version: z.string(), binary: z.string() }),
+  accel: z.object({
+    /** Server default for guests that say `auto` (from VIRTWEB_ACCEL). */
+    default: AccelSchema,
+    /** What `auto` resolves to on this host. */
+    auto: ResolvedAccelSchema,
+    kvm: KvmStatusSchema,
+  }),
+  cpus: z.number().int(),
+  memoryBytes: z.number(),
+});
+export type HostInfo = z.infer<typeof HostInfoSchema>;

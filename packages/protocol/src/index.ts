@@ -1,0 +1,9 @@
+// The API contract shared by the server and the web app: zod schemas and their inferred types.
+export * from './names.ts';
+export * from './size.ts';
+export * from './errors.ts';
+export * from './host.ts';
+export * from './images.ts';
+export * from './vms.ts';
+export * from './auth.ts';
+export * from './events.ts';
