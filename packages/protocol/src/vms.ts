@@ -30,6 +30,8 @@ export const CreateVmRequestSchema = z.strictObject({
   cdrom: ImageNameSchema.optional(),
   boot: BootDeviceSchema.optional(),
   accel: AccelSchema.optional(),
+  /** User-mode NAT (default) or no network. */
+  network: z.enum(['user', 'none']).optional(),
 });
 export type CreateVmRequest = z.input<typeof CreateVmRequestSchema>;
 
@@ -54,6 +56,7 @@ export const VmSchema = z.object({
   disks: z.array(z.object({ image: z.string() })),
   cdrom: z.string().optional(),
   boot: BootDeviceSchema,
+  network: z.enum(['user', 'none']),
   /** Requested accelerator. */
   accel: AccelSchema,
   /** What the running qemu uses (set while a process exists). */

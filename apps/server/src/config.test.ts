@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has defaults that work out of the box', () => {
+    const c = loadConfig({}, '/web');
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      accel: 'auto',
+      qemuBinary: 'qemu-system-x86_64',
+      demo: true,
+    });
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(c.imagesDir).toBe(`${c.dataDir}/images`);
+  });
+
+  it('rejects bad values with the variable named', () => {
+    expect(() => loadConfig({ VIRTWEB_ACCEL: 'hvf' }, '/web')).toThrow(/VIRTWEB_ACCEL/);
+    expect(() => loadConfig({ VIRTWEB_PORT: '99999' }, '/web')).toThrow(/VIRTWEB_PORT/);
+  });
+
+  it('refuses a data dir whose socket paths would not fit in a unix socket address', () => {
+    expect(() => loadConfig({ VIRTWEB_DATA_DIR: `/tmp/${'x'.repeat(90)}` }, '/web')).toThrow(/107 bytes/);
+  });
+});

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AccelSchema } from '@virtweb/protocol';
+
+const EnvSchema = z.object({
+  VIRTWEB_HOST: z.string().min(1).default('127.0.0.1'),
+  VIRTWEB_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  VIRTWEB_DATA_DIR: z.string().min(1).default('./data'),
+  VIRTWEB_PASSWORD: z.string().min(1).optional(),
+  VIRTWEB_ACCEL: AccelSchema.default('auto'),
+  VIRTWEB_QEMU: z.string().min(1).default('qemu-system-x86_64'),
+  VIRTWEB_QEMU_IMG: z.string().min(1).default('qemu-img'),
+  /** Define a demo guest from images/tinylinux.iso on the first start of a new data dir. */
+  VIRTWEB_DEMO: z.enum(['0', '1']).default('1'),
+  /** Seconds an ACPI shutdown may take before the server escalates to `quit`. */
+  VIRTWEB_SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(30),
+  VIRTWEB_WEB_DIR: z.string().optional(),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  imagesDir: string;
+  runDir: string;
+  dbPath: string;
+  password: string | undefined;
+  accel: z.infer<typeof AccelSchema>;
+  qemuBinary: string;
+  qemuImgBinary: string;
+  demo: boolean;
+  shutdownTimeoutMs: number;
+  webDir: string;
+}
+
+// NOTE: a unix socket path is limited to 107 bytes; the longest one is <data>/run/<12 hex>/qmp-user.sock.
+const LONGEST_SOCKET_SUFFIX = '/run/0123456789ab/qmp-user.sock'.length;
+
+/** Reads the configuration from the environment. @throws Error with a readable message on bad values. */
+export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`bad configuration: ${msg}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.VIRTWEB_DATA_DIR);
+  if (Buffer.byteLength(dataDir) + LONGEST_SOCKET_SUFFIX > 107) {
+    throw new Error(
+      `VIRTWEB_DATA_DIR ${dataDir} is too long: unix socket paths below it would exceed 107 bytes`,
+    );
+  }
+  return {
+    host: e.VIRTWEB_HOST,
+    port: e.VIRTWEB_PORT,
+    dataDir,
+    imagesDir: path.join(dataDir, 'images'),
+    runDir: path.join(dataDir, 'run'),
+    dbPath: path.join(dataDir, 'virtweb.db'),
+    password: e.VIRTWEB_PASSWORD,
+    accel: e.VIRTWEB_ACCEL,
+    qemuBinary: e.VIRTWEB_QEMU,
+    qemuImgBinary: e.VIRTWEB_QEMU_IMG,
+    demo: e.VIRTWEB_DEMO === '1',
+    shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
+    webDir: path.resolve(e.VIRTWEB_WEB_DIR ?? defaultWebDir),
+  };
+}

@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Accel, HostInfo, KvmStatus } from '@virtweb/protocol';
+import { probeLinuxBoot, probeLongMode } from './kvm-probe.ts';
+
+const execFileP = promisify(execFile);
+
+/** Time limits of the two probe stages: a working KVM needs a fraction of each. */
+export const LONG_MODE_PROBE_MS = 5_000;
+export const LINUX_PROBE_MS = 20_000;
+
+/** The seed's `egrep '(vmx|svm)' /proc/cpuinfo`. */
+export async function cpuVirtFlag(cpuinfoPath = '/proc/cpuinfo'): Promise<'vmx' | 'svm' | null> {
+  const text = await fs.readFile(cpuinfoPath, 'utf8').catch(() => '');
+  const flags = /^flags\s*:(.*)$/m.exec(text)?.[1]?.split(/\s+/) ?? [];
+  if (flags.includes('vmx')) return 'vmx';
+  if (flags.includes('svm')) return 'svm';
+  return null;
+}
+
+async function devKvmStatus(): Promise<{ exists: boolean; accessible: boolean }> {
+  const exists = await fs.stat('/dev/kvm').then(
+    () => true,
+    () => false,
+  );
+  const accessible =
+    exists &&
+    (await fs.access('/dev/kvm', fsConstants.R_OK | fsConstants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  return { exists, accessible };
+}
+
+/** "7.2.22" from `qemu-system-x86_64 --version`. @throws Error when qemu cannot be run. */
+export async function qemuVersion(binary: string): Promise<string> {
+  const { stdout } = await execFileP(binary, ['--version'], { timeout: 10_000 });
+  return /version\s+(\S+)/i.exec(stdout)?.[1] ?? stdout.split('\n')[0] ?? 'unknown';
+}
+
+/** Decides whether KVM really works: node, permissions, then probe guests under a time limit. */
+export async function detectKvm(
+  binary: string,
+  probeKernel?: { kernel: string; initrd: string },
+): Promise<KvmStatus> {
+  const cpuFlag = await cpuVirtFlag();
+  const devKvm = await devKvmStatus();
+  const base = { cpuFlag, devKvm, present: devKvm.exists };
+  if (!devKvm.exists) {
+    const why = cpuFlag
+      ? `the CPU has ${cpuFlag} but the kvm module is not loaded (modprobe kvm_${cpuFlag === 'vmx' ? 'intel' : 'amd'})`
+      : 'the CPU exposes no vmx/svm flag (virtualization is off in the firmware or hidden by a hypervisor)';
+    return {
+      ...base,
+      usable: false,
+      probeMs: null,
+      reason: `KVM not available: /dev/kvm does not exist; ${why}`,
+    };
+  }
+  if (!devKvm.accessible) {
+    return {
+      ...base,
+      usable: false,
+      probeMs: null,
+      reason:
+        'KVM present but not usable: /dev/kvm is not readable and writable by this user (add it to the kvm group)',
+    };
+  }
+  const longMode = await probeLongMode(binary, 'kvm', LONG_MODE_PROBE_MS);
+  if (!longMode.ok) {
+    return {
+      ...base,
+      usable: false,
+      probeMs: longMode.ms,
+      reason: `KVM present but not usable: ${longMode.detail}`,
+    };
+  }
+  if (!probeKernel) {
+    return {
+      ...base,
+      usable: true,
+      probeMs: longMode.ms,
+      reason: `KVM usable: a probe guest ${longMode.detail}`,
+    };
+  }
+  const linux = await probeLinuxBoot(binary, 'kvm', probeKernel, LINUX_PROBE_MS);
+  const ms = longMode.ms + linux.ms;
+  return linux.ok
+    ? { ...base, usable: true, probeMs: ms, reason: `KVM usable: a probe guest ${linux.detail}` }
+    : {
+        ...base,
+        usable: false,
+        probeMs: ms,
+        reason: `KVM present but not usable: ${linux.detail} (nested virtualization?)`,
+      };
+}
+
+/** Host facts for `/api/host`; the KVM probe runs once per server, on first need. */
+export class HostCapabilities {
+  private kvmPromise: Promise<KvmStatus> | undefined;
+  private versionPromise: Promise<string> | undefined;
+
+  constructor(
+    private readonly qemuBinary: string,
+    readonly defaultAccel: Accel,
+    private readonly imagesDir: string,
+  ) {}
+
+  kvm(): Promise<KvmStatus> {
+    this.kvmPromise ??= this.probeKernel().then((k) => detectKvm(this.qemuBinary, k));
+    return this.kvmPromise;
+  }
+
+  qemuVersion(): Promise<string> {
+    this.versionPromise ??= qemuVersion(this.qemuBinary);
+    return this.versionPromise;
+  }
+
+  limits(): { cpus: number; memoryBytes: number } {
+    return { cpus: os.cpus().length, memoryBytes: os.totalmem() };
+  }
+
+  async info(): Promise<HostInfo> {
+    const [version, kvm] = await Promise.all([this.qemuVersion().catch(() => 'not found'), this.kvm()]);
+    return {
+      hostname: os.hostname(),
+      qemu: { version, binary: this.qemuBinary },
+      accel: { default: this.defaultAccel, auto: kvm.usable ? 'kvm' : 'tcg', kvm },
+      ...this.limits(),
+    };
+  }
+
+  /** The test guest's kernel, when setup put it into the images dir, makes the probe boot real Linux. */
+  private async probeKernel(): Promise<{ kernel: string; initrd: string } | undefined> {
+    const kernel = path.join(this.imagesDir, 'tinylinux.vmlinuz');
+    const initrd = path.join(this.imagesDir, 'tinylinux.initrd');
+    const ok = await Promise.all([fs.access(kernel), fs.access(initrd)]).then(
+      () => true,
+      () => false,
+    );
+    return ok ? { kernel, initrd } : undefined;
+  }
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { SessionStore } from '../auth/sessions.ts';
+import type { HostCapabilities } from '../host/capabilities.ts';
+import type { ImageService } from '../images/image-service.ts';
+import type { SettingsRepo } from '../store/settings-repo.ts';
+import type { VmService } from '../vms/vm-service.ts';
+import { requireSession } from './auth-middleware.ts';
+import { errorHandler, notFound } from './errors.ts';
+import { hostRouter } from './host-router.ts';
+import { imagesRouter } from './images-router.ts';
+import { sessionRouter } from './session-router.ts';
+import { vmsRouter } from './vms-router.ts';
+
+export interface AppDeps {
+  sessions: SessionStore;
+  settings: SettingsRepo;
+  host: HostCapabilities;
+  images: ImageService;
+  vms: VmService;
+  webDir: string;
+}
+
+/** The Express app: JSON API under /api (session-guarded except login), the SPA everywhere else. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    next();
+  });
+  const api = express.Router();
+  api.use(express.json({ limit: '64kb' }));
+  api.use('/session', sessionRouter(deps.sessions, deps.settings));
+  api.use(requireSession(deps.sessions));
+  api.use('/host', hostRouter(deps.host));
+  api.use('/images', imagesRouter(deps.images));
+  api.use('/vms', vmsRouter(deps.vms));
+  api.use((req) => {
+    throw notFound(`${req.method} /api${req.path}`);
+  });
+  app.use('/api', api);
+
+  const index = path.join(deps.webDir, 'index.html');
+  app.use(express.static(deps.webDir, { index: false, maxAge: '1h' }));
+  app.get(/.*/, (_req, res) => {
+    if (fs.existsSync(index)) res.sendFile(index, { headers: { 'Cache-Control': 'no-cache' } });
+    else res.status(503).type('text').send('The web app is not built: run `npm run build`.');
+  });
+  app.use(errorHandler);
+  return app;
+}

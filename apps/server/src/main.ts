@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureAdminPassword } from './auth/admin-password.ts';
+import { SessionStore } from './auth/sessions.ts';
+import { loadConfig } from './config.ts';
+import { EventBus } from './events/bus.ts';
+import { HostCapabilities } from './host/capabilities.ts';
+import { createApp } from './http/app.ts';
+import { ImageService } from './images/image-service.ts';
+import { openDb } from './store/db.ts';
+import { SettingsRepo } from './store/settings-repo.ts';
+import { VmsRepo } from './store/vms-repo.ts';
+import { defineDemoGuest } from './vms/demo.ts';
+import { VmLauncher } from './vms/vm-launch.ts';
+import { VmService } from './vms/vm-service.ts';
+import { eventsRoute } from './ws/events-socket.ts';
+import { serialRoute } from './ws/serial-socket.ts';
+import { attachWebSockets } from './ws/upgrade.ts';
+
+// Both src/main.ts (dev) and dist/main.js (built) sit two levels below apps/.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const config = loadConfig(process.env, path.resolve(here, '../../web/dist'));
+
+fs.mkdirSync(config.imagesDir, { recursive: true });
+fs.mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+const db = openDb(config.dbPath);
+const settings = new SettingsRepo(db);
+const sessions = new SessionStore(db);
+await ensureAdminPassword(settings, config.password, (line) => console.log(line));
+
+const bus = new EventBus();
+const host = new HostCapabilities(config.qemuBinary, config.accel, config.imagesDir);
+const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus);
+await images.init();
+const launcher = new VmLauncher(config.qemuBinary, config.runDir, images, host);
+const vms = new VmService(new VmsRepo(db), images, launcher, bus, host.limits(), config.shutdownTimeoutMs);
+await vms.adoptAll();
+if (config.demo) await defineDemoGuest(settings, images, vms);
+// The KVM probe takes seconds; run it now only when guests may need its verdict.
+if (config.accel === 'auto') void host.kvm();
+
+const app = createApp({ sessions, settings, host, images, vms, webDir: config.webDir });
+const server = http.createServer(app);
+attachWebSockets(server, sessions, [eventsRoute(bus), serialRoute(vms)]);
+server.listen(config.port, config.host, () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  console.log(`virtweb listening on http://${config.host}:${port}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`virtweb: ${signal}, stopping the server (guests keep running)`);
+  server.close();
+  server.closeAllConnections();
+  await vms.detachAll();
+  db.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,17 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Never edit a shipped migration: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+   CREATE TABLE vms (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     definition TEXT NOT NULL,
+     state TEXT NOT NULL,
+     last_exit TEXT,
+     created_at TEXT NOT NULL,
+     started_at TEXT
+   );`,
+];

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { VmExitSchema, VmStateSchema, type VmExit, type VmState } from '@virtweb/protocol';
+import { VmDefinitionSchema, type VmDefinition } from '../vms/definition.ts';
+import type { Db } from './db.ts';
+
+/** A VM as stored: its definition plus the last known state. */
+export interface VmRecord {
+  id: string;
+  definition: VmDefinition;
+  state: VmState;
+  lastExit: VmExit | undefined;
+  createdAt: string;
+  startedAt: string | undefined;
+}
+
+const RowSchema = z.object({
+  id: z.string(),
+  definition: z.string(),
+  state: VmStateSchema,
+  last_exit: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+});
+
+function fromRow(raw: unknown): VmRecord {
+  const row = RowSchema.parse(raw);
+  return {
+    id: row.id,
+    definition: VmDefinitionSchema.parse(JSON.parse(row.definition)),
+    state: row.state,
+    lastExit: row.last_exit === null ? undefined : VmExitSchema.parse(JSON.parse(row.last_exit)),
+    createdAt: row.created_at,
+    startedAt: row.started_at ?? undefined,
+  };
+}
+
+/** VM definitions and their persisted state in SQLite. */
+export class VmsRepo {
+  constructor(private readonly db: Db) {}
+
+  list(): VmRecord[] {
+    return this.db.prepare('SELECT * FROM vms ORDER BY created_at, name').all().map(fromRow);
+  }
+
+  get(id: string): VmRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM vms WHERE id = ?').get(id);
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  nameTaken(name: string, exceptId?: string): boolean {
+    const row = this.db.prepare('SELECT id FROM vms WHERE name = ? AND id != ?').get(name, exceptId ?? '');
+    return row !== undefined;
+  }
+
+  insert(rec: VmRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO vms (id, name, definition, state, last_exit, created_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        rec.id,
+        rec.definition.name,
+        JSON.stringify(rec.definition),
+        rec.state,
+        rec.lastExit ? JSON.stringify(rec.lastExit) : null,
+        rec.createdAt,
+        rec.startedAt ?? null,
+      );
+  }
+
+  /** Persists state, last exit and start time (the definition only changes through updateDefinition). */
+  saveState(rec: VmRecord): void {
+    this.db
+      .prepare('UPDATE vms SET state = ?, last_exit = ?, started_at = ? WHERE id = ?')
+      .run(rec.state, rec.lastExit ? JSON.stringify(rec.lastExit) : null, rec.startedAt ?? null, rec.id);
+  }
+
+  updateDefinition(id: string, def: VmDefinition): void {
+    this.db
+      .prepare('UPDATE vms SET name = ?, definition = ? WHERE id = ?')
+      .run(def.name, JSON.stringify(def), id);
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM vms WHERE id = ?').run(id);
+  }
+}

@@ -1,0 +1,39 @@
+import type { QemuExit, QemuProcess } from '@virtweb/qemu';
+import type { ResolvedAccel } from '@virtweb/protocol';
+import { SerialBuffer } from './serial-buffer.ts';
+
+/** What a runtime reports to the VM service; states come from qemu's own events, never from guesses. */
+export interface RuntimeHooks {
+  onQmpEvent(event: string): void;
+  onExit(exit: QemuExit): void;
+}
+
+/** One live qemu process of a VM: its QMP connection, its serial scrollback and its event wiring. */
+export class VmRuntime {
+  readonly serial = new SerialBuffer();
+
+  private constructor(
+    readonly proc: QemuProcess,
+    readonly accel: ResolvedAccel,
+  ) {}
+
+  /** Wires a started or adopted process: serial first (so no output is lost), then events and exit. */
+  static async attach(proc: QemuProcess, accel: ResolvedAccel, hooks: RuntimeHooks): Promise<VmRuntime> {
+    const rt = new VmRuntime(proc, accel);
+    try {
+      await rt.serial.attach(proc.paths.serial);
+    } catch {
+      // NOTE: the guest still runs without a serial console; the console websocket will say so.
+    }
+    proc.qmp.on('event', (e) => hooks.onQmpEvent(e.event));
+    void proc.exited.then((exit) => {
+      rt.serial.close();
+      hooks.onExit(exit);
+    });
+    return rt;
+  }
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+}

@@ -1,0 +1,56 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { SessionStore } from '../auth/sessions.ts';
+import { sessionToken } from '../http/auth-middleware.ts';
+
+/** A websocket route: the path pattern and what to do with an accepted socket. */
+export interface WsRoute {
+  pattern: RegExp;
+  handle(ws: WebSocket, match: RegExpExecArray, req: IncomingMessage): void;
+}
+
+/** Close codes in the private range; the reason text is for people. */
+export const WsClose = { notFound: 4404, wrongState: 4409, tooSlow: 4408 } as const;
+
+function reject(socket: Duplex, status: number, text: string, message: string): void {
+  const body = JSON.stringify({ error: { code: text.toLowerCase().replaceAll(' ', '_'), message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * True when the Origin header (sent by every browser) names this same host. Non-browser clients send none;
+ * they still need the session cookie.
+ */
+export function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Routes websocket upgrades: session cookie (401) and same origin (403) first, then the path. */
+export function attachWebSockets(server: Server, sessions: SessionStore, routes: WsRoute[]): WebSocketServer {
+  // NOTE: no per-message deflate: consoles stream already-compact or incompressible data and it costs CPU.
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!sessions.isValid(sessionToken(req))) return reject(socket, 401, 'Unauthorized', 'log in first');
+    if (!sameOrigin(req)) return reject(socket, 403, 'Forbidden', 'cross-origin websocket refused');
+    for (const route of routes) {
+      const match = route.pattern.exec(url.pathname);
+      if (match) {
+        wss.handleUpgrade(req, socket, head, (ws) => route.handle(ws, match, req));
+        return;
+      }
+    }
+    reject(socket, 404, 'Not Found', `no websocket at ${url.pathname}`);
+  });
+  return wss;
+}

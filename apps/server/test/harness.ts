@@ -1,0 +1,172 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const TEST_ISO = process.env.VIRTWEB_TEST_ISO ?? path.join(REPO, '.cache/tinylinux.iso');
+export const READY = 'virtweb test guest ready';
+
+/** A fresh data dir; with the test guest ISO copied in when asked. */
+export async function makeDataDir(withIso = false): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vw-'));
+  await fs.mkdir(path.join(dir, 'images'), { recursive: true });
+  if (withIso) {
+    await fs.access(TEST_ISO).catch(() => {
+      throw new Error(`test guest ${TEST_ISO} is missing: run ./scripts/setup`);
+    });
+    await fs.copyFile(TEST_ISO, path.join(dir, 'images/tinylinux.iso'));
+  }
+  return dir;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+/** A real server process (source run through tsx) on a free port with its own data dir. */
+export class TestServer {
+  url = '';
+  cookie = '';
+  output = '';
+  private proc: ChildProcess | undefined;
+
+  constructor(
+    readonly dataDir: string,
+    /** null: let the server generate one. */
+    readonly password: string | null = crypto.randomBytes(8).toString('hex'),
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  async start(): Promise<this> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      VIRTWEB_PORT: '0',
+      VIRTWEB_HOST: '127.0.0.1',
+      VIRTWEB_DATA_DIR: this.dataDir,
+      VIRTWEB_ACCEL: 'tcg',
+      VIRTWEB_DEMO: '0',
+      VIRTWEB_SHUTDOWN_TIMEOUT: '5',
+      ...this.env,
+    };
+    if (this.password === null) delete env.VIRTWEB_PASSWORD;
+    else env.VIRTWEB_PASSWORD = this.password;
+    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'apps/server/src/main.ts')], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    proc.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+    this.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output}`)), 30_000);
+      proc.stdout?.on('data', (c: Buffer) => {
+        this.output += c.toString();
+        const m = /virtweb listening on (http:\/\/\S+)/.exec(this.output);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      proc.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}:\n${this.output}`));
+      });
+    });
+    return this;
+  }
+
+  async login(password = this.password ?? ''): Promise<void> {
+    const res = await this.api('POST', '/api/session', { password });
+    if (res.status !== 204) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  }
+
+  async api(method: string, urlPath: string, body?: unknown, cookie = this.cookie): Promise<ApiResponse> {
+    const res = await fetch(this.url + urlPath, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), cookie },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  /** Opens an authenticated websocket (same origin unless told otherwise). */
+  ws(urlPath: string, opts: { origin?: string; cookie?: string } = {}): WebSocket {
+    return new WebSocket(this.url.replace('http', 'ws') + urlPath, {
+      headers: { cookie: opts.cookie ?? this.cookie, origin: opts.origin ?? this.url },
+    });
+  }
+
+  /** SIGKILL: the server dies at once, as in a crash; guests must survive it. */
+  kill9(): Promise<void> {
+    return this.stop('SIGKILL');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const gone = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill(signal);
+    await gone;
+  }
+}
+
+/** Collects what a websocket receives (text or bytes as latin1) and waits for a pattern in it. */
+export class WsCollector {
+  text = '';
+  messages: string[] = [];
+  closed: { code: number; reason: string } | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const s = data.toString('latin1');
+      this.text += s;
+      this.messages.push(s);
+    });
+    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+  }
+
+  async waitFor(pred: (c: this) => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+    const t0 = Date.now();
+    while (!pred(this)) {
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`timed out waiting for ${what}; got:\n${this.text.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Kills every qemu whose command line mentions this data dir (test cleanup). */
+export async function killGuestsOf(dataDir: string): Promise<void> {
+  for (const pid of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmd = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes('qemu-system') && cmd.includes(dataDir)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
