@@ -1,0 +1,304 @@
+// Typed map of the QMP commands virtweb uses; shapes follow qemu 7.2's qapi schema (query-qmp-schema).
+// An entry without `args` takes no arguments; `return` is what qemu puts in the reply's `return` member.
+// Replies are not validated at runtime: the map is a contract with qemu, not a parser.
+import type { QmpVersionInfo } from './message.ts';
+
+/** `{}` as returned by commands that only acknowledge. */
+export type QmpEmpty = Record<string, never>;
+
+export type QmpRunState =
+  | 'debug'
+  | 'inmigrate'
+  | 'internal-error'
+  | 'io-error'
+  | 'paused'
+  | 'postmigrate'
+  | 'prelaunch'
+  | 'finish-migrate'
+  | 'restore-vm'
+  | 'running'
+  | 'save-vm'
+  | 'shutdown'
+  | 'suspended'
+  | 'watchdog'
+  | 'guest-panicked'
+  | 'colo';
+
+/** `singlestep` is optional because qemu >= 8.1 deprecates and later drops it. */
+export type QmpStatusInfo = { running: boolean; singlestep?: boolean; status: QmpRunState };
+
+export type QmpCpuInfoFast = {
+  'cpu-index': number;
+  'qom-path': string;
+  'thread-id': number;
+  target: string;
+  props?: Partial<
+    Record<'node-id' | 'socket-id' | 'die-id' | 'cluster-id' | 'core-id' | 'thread-id', number>
+  >;
+};
+
+export type QmpBlockImageInfo = {
+  filename: string;
+  format: string;
+  'virtual-size': number;
+  'actual-size'?: number;
+  'cluster-size'?: number;
+  'dirty-flag'?: boolean;
+  encrypted?: boolean;
+  compressed?: boolean;
+  'backing-filename'?: string;
+  'full-backing-filename'?: string;
+  'backing-filename-format'?: string;
+  'backing-image'?: QmpBlockImageInfo;
+  'format-specific'?: { type: string; data: Record<string, unknown> };
+};
+
+export type QmpBlockDeviceInfo = {
+  file: string;
+  'node-name'?: string;
+  ro: boolean;
+  drv: string;
+  backing_file?: string;
+  backing_file_depth: number;
+  encrypted: boolean;
+  detect_zeroes: 'off' | 'on' | 'unmap';
+  image: QmpBlockImageInfo;
+  cache: { writeback: boolean; direct: boolean; 'no-flush': boolean };
+  write_threshold: number;
+  /** bps/iops throttling limits and the rest of BlockDeviceInfo. */
+  [key: string]: unknown;
+};
+
+export type QmpBlockInfo = {
+  device: string;
+  qdev?: string;
+  type: string;
+  removable: boolean;
+  locked: boolean;
+  inserted?: QmpBlockDeviceInfo;
+  tray_open?: boolean;
+  'io-status'?: 'ok' | 'failed' | 'nospace';
+};
+
+export type QmpBlockDeviceStats = {
+  rd_bytes: number;
+  wr_bytes: number;
+  rd_operations: number;
+  wr_operations: number;
+  flush_operations: number;
+  rd_total_time_ns: number;
+  wr_total_time_ns: number;
+  flush_total_time_ns: number;
+  wr_highest_offset: number;
+  idle_time_ns?: number;
+  /** unmap/merged/failed/invalid counters, timed_stats, latency histograms. */
+  [key: string]: unknown;
+};
+
+export type QmpBlockStats = {
+  device?: string;
+  qdev?: string;
+  'node-name'?: string;
+  stats: QmpBlockDeviceStats;
+  'driver-specific'?: { driver: string; [key: string]: unknown };
+  parent?: QmpBlockStats;
+  backing?: QmpBlockStats;
+};
+
+export type QmpMigrationStatus =
+  | 'none'
+  | 'setup'
+  | 'cancelling'
+  | 'cancelled'
+  | 'active'
+  | 'postcopy-active'
+  | 'postcopy-paused'
+  | 'postcopy-recover'
+  | 'completed'
+  | 'failed'
+  | 'colo'
+  | 'pre-switchover'
+  | 'device'
+  | 'wait-unplug';
+
+export type QmpMigrationStats = {
+  transferred: number;
+  remaining: number;
+  total: number;
+  duplicate: number;
+  normal: number;
+  'normal-bytes': number;
+  'dirty-pages-rate': number;
+  mbps: number;
+  'dirty-sync-count': number;
+  'page-size': number;
+  'pages-per-second': number;
+  [key: string]: unknown;
+};
+
+export type QmpMigrationInfo = {
+  status?: QmpMigrationStatus;
+  ram?: QmpMigrationStats;
+  disk?: QmpMigrationStats;
+  'total-time'?: number;
+  'expected-downtime'?: number;
+  downtime?: number;
+  'setup-time'?: number;
+  'cpu-throttle-percentage'?: number;
+  'error-desc'?: string;
+  'blocked-reasons'?: string[];
+  [key: string]: unknown;
+};
+
+export type QmpMigrationCapability =
+  | 'xbzrle'
+  | 'rdma-pin-all'
+  | 'auto-converge'
+  | 'zero-blocks'
+  | 'compress'
+  | 'events'
+  | 'postcopy-ram'
+  | 'x-colo'
+  | 'release-ram'
+  | 'block'
+  | 'return-path'
+  | 'pause-before-switchover'
+  | 'multifd'
+  | 'dirty-bitmaps'
+  | 'postcopy-blocktime'
+  | 'late-block-activate'
+  | 'x-ignore-shared'
+  | 'validate-uuid'
+  | 'background-snapshot'
+  | 'zero-copy-send'
+  | 'postcopy-preempt';
+
+export type QmpMigrateParameters = {
+  'max-bandwidth'?: number;
+  'downtime-limit'?: number;
+  'xbzrle-cache-size'?: number;
+  'max-postcopy-bandwidth'?: number;
+  'max-cpu-throttle'?: number;
+  'multifd-channels'?: number;
+  'multifd-compression'?: 'none' | 'zlib' | 'zstd';
+  'tls-creds'?: string | null;
+  'tls-hostname'?: string | null;
+  'tls-authz'?: string | null;
+  [key: string]: unknown;
+};
+
+/** Either the qdev `id` or the legacy block backend name identifies a removable-media device. */
+type QmpDeviceRef = { id?: string; device?: string };
+
+export interface QmpCommands {
+  qmp_capabilities: { args: { enable?: 'oob'[] }; return: QmpEmpty };
+  'query-status': { return: QmpStatusInfo };
+  'query-version': { return: QmpVersionInfo };
+  'query-kvm': { return: { enabled: boolean; present: boolean } };
+  'query-name': { return: { name?: string } };
+  'query-cpus-fast': { return: QmpCpuInfoFast[] };
+  cont: { return: QmpEmpty };
+  stop: { return: QmpEmpty };
+  system_powerdown: { return: QmpEmpty };
+  system_reset: { return: QmpEmpty };
+  quit: { return: QmpEmpty };
+  screendump: {
+    args: { filename: string; device?: string; head?: number; format?: 'ppm' | 'png' };
+    return: QmpEmpty;
+  };
+  'human-monitor-command': { args: { 'command-line': string; 'cpu-index'?: number }; return: string };
+  'query-block': { return: QmpBlockInfo[] };
+  'query-blockstats': { args: { 'query-nodes'?: boolean }; return: QmpBlockStats[] };
+  block_resize: { args: { device?: string; 'node-name'?: string; size: number }; return: QmpEmpty };
+  'blockdev-change-medium': {
+    args: QmpDeviceRef & {
+      filename: string;
+      format?: string;
+      force?: boolean;
+      'read-only-mode'?: 'retain' | 'read-only' | 'read-write';
+    };
+    return: QmpEmpty;
+  };
+  'blockdev-open-tray': { args: QmpDeviceRef & { force?: boolean }; return: QmpEmpty };
+  'blockdev-close-tray': { args: QmpDeviceRef; return: QmpEmpty };
+  'blockdev-remove-medium': { args: { id: string }; return: QmpEmpty };
+  eject: { args: QmpDeviceRef & { force?: boolean }; return: QmpEmpty };
+  /** BlockdevOptions is a large union per driver; only the common members are spelled out. */
+  'blockdev-add': {
+    args: { driver: string; 'node-name'?: string; 'read-only'?: boolean; [key: string]: unknown };
+    return: QmpEmpty;
+  };
+  'blockdev-del': { args: { 'node-name': string }; return: QmpEmpty };
+  /** Device properties depend on the driver and are passed through as-is. */
+  device_add: {
+    args: { driver: string; id?: string; bus?: string; [key: string]: unknown };
+    return: QmpEmpty;
+  };
+  device_del: { args: { id: string }; return: QmpEmpty };
+  'query-migrate': { return: QmpMigrationInfo };
+  migrate: {
+    args: { uri: string; blk?: boolean; inc?: boolean; detach?: boolean; resume?: boolean };
+    return: QmpEmpty;
+  };
+  'migrate-incoming': { args: { uri: string }; return: QmpEmpty };
+  migrate_cancel: { return: QmpEmpty };
+  'migrate-set-capabilities': {
+    args: { capabilities: { capability: QmpMigrationCapability; state: boolean }[] };
+    return: QmpEmpty;
+  };
+  'migrate-set-parameters': { args: QmpMigrateParameters; return: QmpEmpty };
+  'query-commands': { return: { name: string }[] };
+  balloon: { args: { value: number }; return: QmpEmpty };
+  'query-balloon': { return: { actual: number } };
+}
+
+export type QmpCommandName = keyof QmpCommands;
+
+/** Per-call options accepted as the last argument of `execute`. */
+export type QmpExecuteOptions = { timeoutMs?: number };
+
+/** Arguments object of a command (`undefined` for commands that take none). */
+export type QmpCommandArgs<C extends QmpCommandName> = QmpCommands[C] extends { args: infer A }
+  ? A
+  : undefined;
+
+export type QmpCommandReturn<C extends QmpCommandName> = QmpCommands[C]['return'];
+
+/**
+ * The parameters after the command name: `[opts?]` without arguments, `[args?, opts?]` when every argument is
+ * optional, `[args, opts?]` otherwise. Distributes over a union of command names.
+ */
+export type ArgsParam<C extends QmpCommandName> = C extends unknown
+  ? QmpCommands[C] extends { args: infer A }
+    ? Partial<A> extends A
+      ? [args?: A, opts?: QmpExecuteOptions]
+      : [args: A, opts?: QmpExecuteOptions]
+    : [opts?: QmpExecuteOptions]
+  : never;
+
+type CommandWithoutArgs = {
+  [C in QmpCommandName]: QmpCommands[C] extends { args: unknown } ? never : C;
+}[QmpCommandName];
+
+// At runtime `execute(cmd, x)` must know whether `x` is args or options; the compiler keeps this list complete.
+const COMMANDS_WITHOUT_ARGS = {
+  'query-status': true,
+  'query-version': true,
+  'query-kvm': true,
+  'query-name': true,
+  'query-cpus-fast': true,
+  cont: true,
+  stop: true,
+  system_powerdown: true,
+  system_reset: true,
+  quit: true,
+  'query-block': true,
+  'query-migrate': true,
+  migrate_cancel: true,
+  'query-commands': true,
+  'query-balloon': true,
+} as const satisfies Record<CommandWithoutArgs, true>;
+
+export function takesNoArgs(command: string): boolean {
+  return Object.hasOwn(COMMANDS_WITHOUT_ARGS, command);
+}

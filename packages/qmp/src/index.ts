@@ -1,0 +1,51 @@
+// The only public surface of @virtweb/qmp.
+export { QmpClient, type QmpClientState, type QmpConnectOptions } from './client.ts';
+export {
+  QmpError,
+  QmpConnectionError,
+  QmpExecuteError,
+  QmpInterruptedError,
+  QmpTimeoutError,
+  QmpClosedError,
+  QmpProtocolError,
+  isQmpError,
+  isQmpConnectionError,
+  isQmpExecuteError,
+  isQmpInterruptedError,
+  isQmpTimeoutError,
+  isQmpClosedError,
+  isQmpProtocolError,
+} from './errors.ts';
+export type {
+  ArgsParam,
+  QmpCommands,
+  QmpCommandName,
+  QmpCommandArgs,
+  QmpCommandReturn,
+  QmpExecuteOptions,
+  QmpEmpty,
+  QmpRunState,
+  QmpStatusInfo,
+  QmpCpuInfoFast,
+  QmpBlockInfo,
+  QmpBlockDeviceInfo,
+  QmpBlockImageInfo,
+  QmpBlockStats,
+  QmpBlockDeviceStats,
+  QmpMigrationStatus,
+  QmpMigrationStats,
+  QmpMigrationInfo,
+  QmpMigrationCapability,
+  QmpMigrateParameters,
+} from './commands.ts';
+export {
+  isQmpEvent,
+  type QmpEvents,
+  type QmpEventName,
+  type QmpEventData,
+  type QmpEventMessage,
+  type QmpShutdownCause,
+  type QmpJobStatus,
+  type QmpBlockJobInfo,
+} from './events.ts';
+export type { QmpGreeting, QmpVersionInfo, QmpVersionTriple, QmpTimestamp } from './message.ts';
