@@ -1,0 +1,138 @@
+// Spawning qemu detached (it must outlive the server) and waiting until its QMP socket answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { QmpClient } from '@virtweb/qmp';
+import { escapeOptValue } from '../argv.ts';
+import { QemuStartError } from '../errors.ts';
+import type { RuntimePaths } from '../spec.ts';
+import { openLogForRun, readLogTail } from './log.ts';
+import { isOurQemu, readPidFile } from './pid.ts';
+import { QemuProcess, type RawExit } from './process.ts';
+import { settlesWithin } from './wait.ts';
+
+export interface StartQemuOptions {
+  /** qemu-system-x86_64 (a path, or a name found through PATH). */
+  binary: string;
+  /** From buildArgv(spec, paths, { startPaused: true }) usually; must use `paths` for QMP and the pidfile. */
+  argv: readonly string[];
+  paths: RuntimePaths;
+  /** Limit for spawn-to-QMP-ready (default 30000). */
+  startTimeoutMs?: number;
+}
+
+const RETRY_MS = 25;
+
+/**
+ * Starts qemu in its own session (`detached`, so it survives the server), with stdout/stderr appended to
+ * qemu.log, and resolves once the QMP socket has completed its handshake.
+ *
+ * @throws QemuStartError when qemu is already running for this run directory, cannot be spawned, exits before
+ *   QMP is ready (bad option, image locked by another process: see `logTail`), or misses `startTimeoutMs`
+ *   (then it is killed). Nothing is left running after a rejection.
+ * @throws RangeError when `argv` does not use `paths.qmp` and `paths.pid`.
+ */
+export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
+  const { binary, argv, paths } = opts;
+  const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+  if (!argv.some((a) => a.startsWith(`unix:${escapeOptValue(paths.qmp)},`)) || !argv.includes(paths.pid)) {
+    throw new RangeError(
+      'argv must serve QMP on paths.qmp and write paths.pid (use buildArgv with these paths)',
+    );
+  }
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await chmod(paths.dir, 0o700);
+  const runningPid = await readPidFile(paths.pid);
+  if (runningPid !== null && isOurQemu(runningPid, paths)) {
+    throw new QemuStartError(`qemu is already running for ${paths.dir} (pid ${runningPid})`, noExit(''));
+  }
+  // Leftovers of a qemu that was killed: sockets would make `connect` hit a dead listener, a stale pidfile
+  // would be mistaken for this run's.
+  const stale = [paths.qmp, paths.qmpUser, paths.monitor, paths.vnc, paths.serial, paths.pid];
+  await Promise.all(stale.map((p) => rm(p, { force: true })));
+
+  const log = await openLogForRun(paths.log);
+  let child: ChildProcess;
+  let gone: Promise<RawExit>;
+  let spawned: Promise<Error | undefined>;
+  try {
+    // detached: setsid(), so the guest is not in the server's process group and survives its exit/SIGINT.
+    child = spawn(binary, argv, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    // Listeners before the first await: 'spawn'/'error' are emitted on the next tick.
+    gone = new Promise((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })));
+    spawned = new Promise((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', resolve);
+    });
+  } finally {
+    await log.close(); // the child holds its own copy of the descriptor
+  }
+  const spawnError = await spawned;
+  // Later 'error's (a failed kill) must not crash the server; kill results are checked where they matter.
+  child.on('error', () => undefined);
+  if (spawnError !== undefined || child.pid === undefined) {
+    const why = spawnError?.message ?? 'no pid';
+    throw new QemuStartError(`cannot run ${binary}: ${why}`, noExit(''), { cause: spawnError });
+  }
+  child.unref();
+  const pid = child.pid;
+
+  const ready = await waitForQmp(paths.qmp, gone, startTimeoutMs);
+  if (!('qmp' in ready)) {
+    const timedOut = !('exit' in ready);
+    if (timedOut) child.kill('SIGKILL');
+    const exit = await gone;
+    const logTail = await readLogTail(paths.log);
+    const message = timedOut
+      ? `qemu did not answer on QMP within ${startTimeoutMs} ms (killed)`
+      : `qemu exited during start (${exit.signal ?? `code ${exit.exitCode ?? '?'}`})`;
+    throw new QemuStartError(message, { ...exit, logTail }, { cause: ready.error });
+  }
+  return new QemuProcess({
+    pid,
+    qmp: ready.qmp,
+    paths,
+    adopted: false,
+    gone,
+    sendSignal: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal),
+    unwatch: () => undefined,
+  });
+}
+
+type QmpWait = { qmp: QmpClient } | { exit: RawExit; error?: undefined } | { error: unknown };
+
+/** Retries QMP connects until one completes its handshake, qemu exits, or the deadline passes. */
+async function waitForQmp(socketPath: string, gone: Promise<RawExit>, timeoutMs: number): Promise<QmpWait> {
+  const deadline = Date.now() + timeoutMs;
+  let exit: RawExit | undefined;
+  void gone.then((e) => (exit = e));
+  let lastError: unknown;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (exit) return { exit };
+    if (remaining <= 0) return { error: lastError };
+    const attempt = QmpClient.connect(socketPath, { timeoutMs: remaining });
+    const first = await Promise.race([
+      attempt.then(
+        (qmp) => ({ qmp }),
+        (error: unknown) => ({ error }),
+      ),
+      gone.then((e) => ({ exit: e })),
+    ]);
+    if ('qmp' in first) return first;
+    if ('exit' in first) {
+      // The connect may still complete against a dying qemu: close that client, ignore its failure.
+      attempt.then(
+        (c) => c.close(),
+        () => undefined,
+      );
+      return first;
+    }
+    // ENOENT (socket not created yet) and ECONNREFUSED (not listening yet) are the usual reasons to retry.
+    lastError = first.error;
+    await settlesWithin(gone, RETRY_MS);
+  }
+}
+
+function noExit(logTail: string): { exitCode: null; signal: null; logTail: string } {
+  return { exitCode: null, signal: null, logTail };
+}
