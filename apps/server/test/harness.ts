@@ -62,10 +62,10 @@ export class TestServer {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
-    proc.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (this.output += c.toString()));
     this.url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output}`)), 30_000);
-      proc.stdout?.on('data', (c: Buffer) => {
+      proc.stdout.on('data', (c: Buffer) => {
         this.output += c.toString();
         const m = /virtweb listening on (http:\/\/\S+)/.exec(this.output);
         if (m?.[1]) {

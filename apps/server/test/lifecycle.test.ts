@@ -89,6 +89,10 @@ describe('guest lifecycle against real qemu', () => {
     expect((await server.api('POST', `/api/vms/${id}/reset`)).status).toBe(202);
     await events.waitFor(() => events.messages.some((m) => m.includes('"RESET"')), 'RESET qmp event', 5000);
     await waitState('running');
+    // The reset really rebooted the guest: the scrollback shows the ready marker a second time.
+    const serial = new WsCollector(server.ws(`/api/vms/${id}/serial`));
+    await serial.waitFor((c) => c.text.split(READY).length > 2, 'the marker after reset');
+    serial.ws.close();
   });
 
   it('keeps the guest running through a server crash and re-adopts it', async () => {
@@ -109,12 +113,18 @@ describe('guest lifecycle against real qemu', () => {
     serial.ws.close();
   });
 
-  it('powers off, then marks an externally killed qemu as crashed', async () => {
+  it('shuts down through ACPI, powers off, and marks an externally killed qemu as crashed', async () => {
+    expect((await server.api('POST', `/api/vms/${id}/shutdown`)).body).toMatchObject({ state: 'stopping' });
+    const down = await waitState('stopped');
+    expect(down.lastExit).toMatchObject({ kind: 'clean', reason: 'guest powered off' });
+    await events.waitFor(() => sawEvent('stopped'), 'stopped event', 5000);
+
+    const second = await server.api('POST', `/api/vms/${id}/start`);
+    expect(second.body).toMatchObject({ state: 'running' });
     expect((await server.api('POST', `/api/vms/${id}/poweroff`)).status).toBe(202);
     const off = await waitState('stopped');
     expect(off.pid).toBeUndefined();
     expect(off.lastExit?.kind).not.toBe('crashed');
-    await events.waitFor(() => sawEvent('stopped'), 'stopped event', 5000);
 
     const again = await server.api('POST', `/api/vms/${id}/start`);
     expect(again.body).toMatchObject({ state: 'running' });

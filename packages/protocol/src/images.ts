@@ -7,7 +7,7 @@ export type ImageFormat = z.infer<typeof ImageFormatSchema>;
 
 export const ImageSchema = z.object({
   name: z.string(),
-  /** qemu-img's format name ("qcow2", "raw", "iso" for CD images). */
+  /** qemu-img's format name ("qcow2", "raw"), or "iso", "kernel", "initrd" for raw files that are those. */
   format: z.string(),
   virtualSize: z.number(),
   actualSize: z.number(),

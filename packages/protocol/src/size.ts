@@ -30,21 +30,22 @@ export function formatBytes(bytes: number): string {
 export const MAX_IMAGE_BYTES = 16 * 2 ** 40;
 
 /** A size field: bytes as an integer or a string like "10G"; parsed to a positive byte count. */
-export const SizeSchema = z
-  .union([z.number(), z.string()])
-  .transform((v, ctx) => {
-    const bytes = parseSize(v);
-    if (bytes === null) {
-      ctx.addIssue({ code: 'custom', message: 'size must be bytes or a number with K, M, G or T (e.g. "10G")' });
-      return z.NEVER;
-    }
-    if (bytes <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'size must be positive' });
-      return z.NEVER;
-    }
-    if (bytes > MAX_IMAGE_BYTES) {
-      ctx.addIssue({ code: 'custom', message: `size must be at most ${formatBytes(MAX_IMAGE_BYTES)}` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+export const SizeSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const bytes = parseSize(v);
+  if (bytes === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'size must be bytes or a number with K, M, G or T (e.g. "10G")',
+    });
+    return z.NEVER;
+  }
+  if (bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'size must be positive' });
+    return z.NEVER;
+  }
+  if (bytes > MAX_IMAGE_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `size must be at most ${formatBytes(MAX_IMAGE_BYTES)}` });
+    return z.NEVER;
+  }
+  return bytes;
+});

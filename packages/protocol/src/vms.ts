@@ -26,7 +26,10 @@ export const CreateVmRequestSchema = z.strictObject({
   name: VmNameSchema,
   memoryMiB: z.number().int().min(MIN_MEMORY_MIB, `memory must be at least ${MIN_MEMORY_MIB} MiB`),
   vcpus: z.number().int().min(1, 'at least one vCPU').max(MAX_VCPUS),
-  disks: z.array(z.strictObject({ image: ImageNameSchema })).max(8, 'at most 8 disks').default([]),
+  disks: z
+    .array(z.strictObject({ image: ImageNameSchema }))
+    .max(8, 'at most 8 disks')
+    .default([]),
   cdrom: ImageNameSchema.optional(),
   boot: BootDeviceSchema.optional(),
   accel: AccelSchema.optional(),

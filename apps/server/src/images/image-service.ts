@@ -9,18 +9,27 @@ import { imagePath, isListedImageFile } from './image-paths.ts';
 /** Which VMs use which image; supplied by the VM service so images can say `usedBy` and refuse deletes. */
 export type ImageUsers = (imageName: string) => string[];
 
-const ISO9660_MAGIC_OFFSET = 0x8001;
-
-/** True when the file carries an ISO 9660 volume descriptor (qemu-img calls such files "raw"). */
-async function isIso(file: string): Promise<boolean> {
+async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
   const fh = await fs.open(file, 'r');
   try {
-    const buf = Buffer.alloc(5);
-    const { bytesRead } = await fh.read(buf, 0, 5, ISO9660_MAGIC_OFFSET);
-    return bytesRead === 5 && buf.toString('latin1') === 'CD001';
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, offset);
+    return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * What a file qemu-img calls "raw" really is: an ISO 9660 CD image ("CD001" at 0x8001), a Linux kernel
+ * (bzImage "HdrS" at 0x202) or an initramfs (gzip, zstd or cpio magic) for direct kernel boot, or a raw disk.
+ */
+export async function refineRawFormat(file: string): Promise<string> {
+  if ((await readAt(file, 0x8001, 5)).toString('latin1') === 'CD001') return 'iso';
+  if ((await readAt(file, 0x202, 4)).toString('latin1') === 'HdrS') return 'kernel';
+  const head = (await readAt(file, 0, 6)).toString('hex');
+  if (head.startsWith('1f8b') || head.startsWith('28b52ffd') || head === '303730373031') return 'initrd';
+  return 'raw';
 }
 
 /** Disk images and ISOs in `<data>/images`, over qemu-img. */
@@ -77,7 +86,7 @@ export class ImageService {
     const file = imagePath(this.imagesDir, req.name);
     if (await exists(file)) throw conflict(ErrorCode.exists, `an image named ${req.name} already exists`);
     try {
-      await createImage({ path: file, format: req.format, sizeBytes: req.size, binary: this.qemuImg });
+      await createImage({ path: file, format: req.format, sizeBytes: req.size }, { binary: this.qemuImg });
     } catch (err) {
       if (err instanceof QemuImgError)
         throw new HttpError(500, ErrorCode.qemuFailed, `qemu-img failed: ${err.stderr}`);
@@ -105,12 +114,12 @@ export class ImageService {
   private async describe(name: string): Promise<Image> {
     const file = imagePath(this.imagesDir, name);
     const info = await imageInfo(file, { binary: this.qemuImg });
-    const format = info.format === 'raw' && (await isIso(file)) ? 'iso' : info.format;
+    const format = info.format === 'raw' ? await refineRawFormat(file) : info.format;
     return {
       name,
       format,
       virtualSize: info.virtualSize,
-      actualSize: info.actualSize,
+      actualSize: info.actualSize ?? 0,
       ...(info.backingFilename === undefined ? {} : { backingFile: info.backingFilename }),
       usedBy: this.usersOf(name),
     };

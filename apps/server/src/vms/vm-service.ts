@@ -100,7 +100,7 @@ export class VmService {
         break;
       case 'poweroff':
         this.setState(rec, 'stopping');
-        void rt.proc.stop({ powerdownTimeoutMs: 0 }).catch(() => undefined);
+        void rt.proc.stop({ from: 'quit' }).catch(() => undefined);
         break;
       case 'reset':
         await rt.proc.qmp.execute('system_reset');
