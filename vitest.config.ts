@@ -3,7 +3,12 @@ import { defineConfig } from 'vitest/config';
 // Unit tests and the integration tests that boot real qemu (TCG) share one run; guests are slow on 2 cores.
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/server/{src,test}/**/*.test.ts', 'apps/web/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'apps/server/{src,test}/**/*.test.ts',
+      'apps/web/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 90_000,
     maxWorkers: 2,

@@ -72,11 +72,12 @@ export async function detectKvm(
   }
   const longMode = await probeLongMode(binary, 'kvm', LONG_MODE_PROBE_MS);
   if (!longMode.ok) {
+    const flagNote = cpuFlag ? '' : ' (the CPU shows no vmx/svm flag: nested virtualization is incomplete)';
     return {
       ...base,
       usable: false,
       probeMs: longMode.ms,
-      reason: `KVM present but not usable: ${longMode.detail}`,
+      reason: `KVM present but not usable: ${longMode.detail}${flagNote}`,
     };
   }
   if (!probeKernel) {

@@ -77,6 +77,10 @@ export async function probeLongMode(
         ...COMMON,
         '-accel',
         accel,
+        // NOTE: the same CPU model as real guests (argv.ts): on some nested hosts `-cpu host` is exactly what
+        // makes qemu abort (an MSR KVM refuses), while qemu's default model starts and hangs later in Linux.
+        '-cpu',
+        accel === 'kvm' ? 'host' : 'max',
         '-machine',
         'pc',
         '-drive',

@@ -1,0 +1,30 @@
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { Layout } from './components/Layout.tsx';
+import { RequireAuth } from './components/RequireAuth.tsx';
+import { HostPage } from './pages/host/HostPage.tsx';
+import { ImagesPage } from './pages/images/ImagesPage.tsx';
+import { LoginPage } from './pages/login/LoginPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { VmPage } from './pages/vm/VmPage.tsx';
+import { NewVmPage } from './pages/vms/NewVmPage.tsx';
+import { VmsPage } from './pages/vms/VmsPage.tsx';
+
+/** The routes: /login outside, everything else behind the session check and the header layout. */
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<RequireAuth />}>
+        <Route element={<Layout />}>
+          <Route index element={<Navigate to="/vms" replace />} />
+          <Route path="vms" element={<VmsPage />} />
+          <Route path="vms/new" element={<NewVmPage />} />
+          <Route path="vms/:id" element={<VmPage />} />
+          <Route path="images" element={<ImagesPage />} />
+          <Route path="host" element={<HostPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

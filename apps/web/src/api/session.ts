@@ -1,0 +1,22 @@
+import { SessionInfoSchema, type LoginRequest, type SessionInfo } from '@virtweb/protocol';
+import { isApiError } from './errors.ts';
+import { requestJson, requestVoid } from './http.ts';
+
+/** The current session, or null when the browser has no (valid) session cookie. */
+export async function getSession(): Promise<SessionInfo | null> {
+  try {
+    return await requestJson('GET', '/api/session', SessionInfoSchema);
+  } catch (err) {
+    if (isApiError(err) && err.status === 401) return null;
+    throw err;
+  }
+}
+
+/** Logs in; the server sets the HttpOnly session cookie. Throws ApiError 401 for a wrong password. */
+export function login(req: LoginRequest): Promise<void> {
+  return requestVoid('POST', '/api/session', req);
+}
+
+export function logout(): Promise<void> {
+  return requestVoid('DELETE', '/api/session');
+}

@@ -1,0 +1,76 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+
+interface Props {
+  /** Text of the button that opens the dialog and of the dialog's confirm button. */
+  label: string;
+  /** Dialog heading, e.g. "Power off web1?". */
+  title: string;
+  children: ReactNode;
+  onConfirm: () => void;
+  disabled?: boolean;
+  busy?: boolean;
+  danger?: boolean;
+  className?: string;
+}
+
+/** A button that asks first, in a native modal <dialog> (focus trap, Escape closes). */
+export function ConfirmButton({
+  label,
+  title,
+  children,
+  onConfirm,
+  disabled,
+  busy,
+  danger,
+  className,
+}: Props) {
+  const [open, setOpen] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+
+  useEffect(() => {
+    const el = dialog.current;
+    if (!el) return;
+    if (open && !el.open) el.showModal();
+    if (!open && el.open) el.close();
+  }, [open]);
+
+  const confirm = () => {
+    setOpen(false);
+    onConfirm();
+  };
+
+  return (
+    <>
+      <button
+        type="button"
+        className={className ?? (danger ? 'btn btn-danger' : 'btn')}
+        disabled={disabled === true || busy === true}
+        aria-busy={busy === true}
+        onClick={() => setOpen(true)}
+      >
+        {busy ? `${label}…` : label}
+      </button>
+      <dialog ref={dialog} className="confirm" aria-labelledby={titleId} onClose={() => setOpen(false)}>
+        {open && (
+          <form method="dialog" onSubmit={(e) => e.preventDefault()}>
+            <h2 id={titleId}>{title}</h2>
+            <div className="confirm-text">{children}</div>
+            <div className="confirm-buttons">
+              <button type="button" className="btn" onClick={() => setOpen(false)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className={danger ? 'btn btn-danger' : 'btn btn-primary'}
+                onClick={confirm}
+              >
+                {label}
+              </button>
+            </div>
+          </form>
+        )}
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,52 @@
+import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { useEventsSync } from '../queries/events.ts';
+import { useLogout } from '../queries/session.ts';
+import { ConnectionIndicator } from './ConnectionIndicator.tsx';
+import { useNotify } from './notify/context.ts';
+
+const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link active' : 'nav-link');
+
+/** The logged-in frame: header nav, events connection (live caches) and the page below. */
+export function Layout() {
+  const status = useEventsSync();
+  const logout = useLogout();
+  const notify = useNotify();
+  const navigate = useNavigate();
+
+  const onLogout = () =>
+    logout.mutate(undefined, {
+      onSuccess: () => void navigate('/login', { replace: true }),
+      onError: (err) => notify.error('Could not log out', err),
+    });
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <span className="brand">virtweb</span>
+        <nav aria-label="Main">
+          <NavLink to="/vms" className={navClass}>
+            Guests
+          </NavLink>
+          <NavLink to="/images" className={navClass}>
+            Images
+          </NavLink>
+          <NavLink to="/host" className={navClass}>
+            Host
+          </NavLink>
+        </nav>
+        <div className="header-end">
+          <ConnectionIndicator status={status} />
+          <button type="button" className="btn btn-quiet" onClick={onLogout} disabled={logout.isPending}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Loading, QueryError } from '../../components/QueryError.tsx';
+import { StateBadge } from '../../components/StateBadge.tsx';
+import { vmQuery } from '../../queries/vms.ts';
+import { useDocumentTitle } from '../useDocumentTitle.ts';
+import { LastExit } from './LastExit.tsx';
+import { SerialLog } from './SerialLog.tsx';
+import { VmActions } from './VmActions.tsx';
+import { VmFacts } from './VmFacts.tsx';
+
+const LIVE_STATES = new Set(['starting', 'running', 'paused', 'stopping', 'migrating']);
+
+/** One guest: its facts, lifecycle buttons, how it last ended and its serial output. */
+export function VmPage() {
+  const { id = '' } = useParams();
+  const vm = useQuery(vmQuery(id));
+  const navigate = useNavigate();
+  useDocumentTitle(vm.data?.name ?? 'Guest');
+
+  if (vm.isPending) return <Loading what="the guest" />;
+  if (vm.isError) {
+    if (vm.error.status === 404) {
+      return (
+        <section>
+          <h1>Guest not found</h1>
+          <p>
+            It may have been deleted. <Link to="/vms">Back to the guests</Link>
+          </p>
+        </section>
+      );
+    }
+    return <QueryError what="the guest" error={vm.error} onRetry={() => void vm.refetch()} />;
+  }
+  const data = vm.data;
+  return (
+    <section aria-labelledby="vm-title">
+      <p className="crumbs">
+        <Link to="/vms">Guests</Link> /
+      </p>
+      <div className="page-head">
+        <h1 id="vm-title">{data.name}</h1>
+        <StateBadge state={data.state} />
+      </div>
+      <VmActions vm={data} onDeleted={() => void navigate('/vms', { replace: true })} />
+      <div className="columns">
+        <VmFacts vm={data} />
+        {data.lastExit && <LastExit exit={data.lastExit} />}
+      </div>
+      {LIVE_STATES.has(data.state) && <SerialLog key={`${data.id}-${data.startedAt ?? ''}`} vmId={data.id} />}
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import type { Vm } from '@virtweb/protocol';
+import { Link } from 'react-router-dom';
+import { canDo } from '../../actions/allowed.ts';
+import { PauseVmBtn } from '../../actions/PauseVmBtn.tsx';
+import { PowerOffVmBtn } from '../../actions/PowerOffVmBtn.tsx';
+import { ResumeVmBtn } from '../../actions/ResumeVmBtn.tsx';
+import { ShutdownVmBtn } from '../../actions/ShutdownVmBtn.tsx';
+import { StartVmBtn } from '../../actions/StartVmBtn.tsx';
+import { StateBadge } from '../../components/StateBadge.tsx';
+import { accelLabel, memoryLabel } from '../vmFormat.ts';
+
+/** The actions that make sense in a list row for the current state (the VM page has all of them). */
+function RowActions({ vm }: { vm: Vm }) {
+  const show = (a: Parameters<typeof canDo>[0]) => canDo(a, vm.state);
+  return (
+    <div className="actions">
+      {show('start') && <StartVmBtn vm={vm} />}
+      {show('resume') && <ResumeVmBtn vm={vm} />}
+      {show('shutdown') && <ShutdownVmBtn vm={vm} />}
+      {show('pause') && <PauseVmBtn vm={vm} />}
+      {show('poweroff') && <PowerOffVmBtn vm={vm} />}
+    </div>
+  );
+}
+
+export function VmTable({ vms }: { vms: Vm[] }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">Guests on this host</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">State</th>
+            <th scope="col">Accelerator</th>
+            <th scope="col" className="num">
+              Memory
+            </th>
+            <th scope="col" className="num">
+              vCPUs
+            </th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {vms.map((vm) => (
+            <tr key={vm.id}>
+              <th scope="row">
+                <Link to={`/vms/${vm.id}`}>{vm.name}</Link>
+              </th>
+              <td>
+                <StateBadge state={vm.state} />
+              </td>
+              <td title={vm.accelReason}>{accelLabel(vm)}</td>
+              <td className="num">{memoryLabel(vm.memoryMiB)}</td>
+              <td className="num">{vm.vcpus}</td>
+              <td>
+                <RowActions vm={vm} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { ServerEvent } from '@virtweb/protocol';
+import { EventsConnection, type ConnectionStatus } from '../api/events.ts';
+import { markVmEvent } from './eventClock.ts';
+import { imagesKey } from './images.ts';
+import { sessionKey } from './session.ts';
+import { dropVm, storeVm, vmKeys } from './vms.ts';
+
+/** Applies one server event to the react-query caches. */
+export function applyEvent(client: QueryClient, event: ServerEvent): void {
+  switch (event.type) {
+    case 'vm.updated':
+      markVmEvent(event.vm.id);
+      storeVm(client, event.vm);
+      return;
+    case 'vm.deleted':
+      markVmEvent(event.id);
+      dropVm(client, event.id);
+      void client.invalidateQueries({ queryKey: imagesKey });
+      return;
+    case 'images.changed':
+      void client.invalidateQueries({ queryKey: imagesKey });
+      return;
+    case 'hello':
+    case 'vm.qmp-event':
+      return;
+  }
+}
+
+/**
+ * Keeps the caches live from the events socket while mounted (inside the logged-in layout) and returns
+ * the socket's status for the connection indicator.
+ */
+export function useEventsSync(): ConnectionStatus {
+  const client = useQueryClient();
+  const [connection] = useState(
+    () =>
+      new EventsConnection({
+        onEvent: (event) => applyEvent(client, event),
+        // Events may have been missed while disconnected: refetch what the socket keeps fresh.
+        onOpen: () => {
+          void client.invalidateQueries({ queryKey: vmKeys.all });
+          void client.invalidateQueries({ queryKey: imagesKey });
+        },
+        // A 401 handshake looks like any drop: ask the server whether the session still exists.
+        onDrop: () => void client.invalidateQueries({ queryKey: sessionKey }),
+      }),
+  );
+  useEffect(() => {
+    connection.start();
+    return () => connection.stop();
+  }, [connection]);
+  return useSyncExternalStore(connection.subscribe, connection.getStatus);
+}
