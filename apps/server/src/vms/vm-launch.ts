@@ -8,11 +8,11 @@ import {
   type QemuProcess,
   type VmSpec,
 } from '@virtweb/qemu';
-import { ErrorCode, type ResolvedAccel, type VmExit } from '@virtweb/protocol';
-import { conflict } from '../http/errors.ts';
+import type { ResolvedAccel, VmExit } from '@virtweb/protocol';
 import type { ImageService } from '../images/image-service.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { VmDefinition } from './definition.ts';
+import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 
 export interface Launched {
   proc: QemuProcess;
@@ -90,22 +90,8 @@ export class VmLauncher {
     return { kind: 'alive', proc, accel: kvm.enabled ? 'kvm' : 'tcg', running };
   }
 
-  private async resolveAccel(
-    def: VmDefinition,
-  ): Promise<{ accel: ResolvedAccel; reason: string | undefined }> {
-    const requested = def.accel === 'auto' ? this.host.defaultAccel : def.accel;
-    if (requested === 'tcg') {
-      return {
-        accel: 'tcg',
-        reason: def.accel === 'tcg' ? undefined : 'TCG is the server default (VIRTWEB_ACCEL=tcg)',
-      };
-    }
-    const kvm = await this.host.kvm();
-    if (requested === 'kvm') {
-      if (!kvm.present)
-        throw conflict(ErrorCode.qemuFailed, `KVM was requested but is not available: ${kvm.reason}`);
-      return { accel: 'kvm', reason: undefined };
-    }
-    return kvm.usable ? { accel: 'kvm', reason: undefined } : { accel: 'tcg', reason: kvm.reason };
+  private async resolveAccel(def: VmDefinition): Promise<AccelChoice> {
+    const needsProbe = def.accel === 'kvm' || (def.accel === 'auto' && this.host.defaultAccel !== 'tcg');
+    return chooseAccel(def.accel, this.host.defaultAccel, needsProbe ? await this.host.kvm() : undefined);
   }
 }
