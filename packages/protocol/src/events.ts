@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { MetricsTickSchema } from './metrics.ts';
+import { ImageProgressSchema } from './images.ts';
+import { StorageJobSchema } from './storage.ts';
 import { VmSchema } from './vms.ts';
 
 /** Messages on the `/api/events` websocket (server -> browser). */
@@ -9,5 +12,10 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   /** A guest-visible event from qemu that does not change the state (e.g. RESET). */
   z.object({ type: z.literal('vm.qmp-event'), id: z.string(), event: z.string(), at: z.string() }),
   z.object({ type: z.literal('images.changed') }),
+  /** An upload, convert or resize advancing (at most ~5 a second per operation, and once at the end). */
+  ImageProgressSchema.extend({ type: z.literal('image.progress') }),
+  MetricsTickSchema,
+  /** A snapshot job of VM `id` advancing or ending (its snapshot list changes when it succeeds). */
+  z.object({ type: z.literal('vm.storage-job'), id: z.string(), job: StorageJobSchema }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;

@@ -7,3 +7,7 @@ export * from './images.ts';
 export * from './vms.ts';
 export * from './auth.ts';
 export * from './events.ts';
+export * from './metrics.ts';
+export * from './process.ts';
+export * from './consoles.ts';
+export * from './storage.ts';

@@ -19,6 +19,10 @@ export type VmAction = z.infer<typeof VmActionSchema>;
 
 export const BootDeviceSchema = z.enum(['cdrom', 'disk']);
 
+/** qemu machine type: `q35` (PCIe, AHCI; the default) or `pc` (i440fx, PIIX IDE: for old guests). */
+export const MachineSchema = z.enum(['q35', 'pc']);
+export type Machine = z.infer<typeof MachineSchema>;
+
 export const MIN_MEMORY_MIB = 32;
 export const MAX_VCPUS = 255;
 
@@ -35,6 +39,8 @@ export const CreateVmRequestSchema = z.strictObject({
   accel: AccelSchema.optional(),
   /** User-mode NAT (default) or no network. */
   network: z.enum(['user', 'none']).optional(),
+  /** Default `q35`. */
+  machine: MachineSchema.optional(),
 });
 export type CreateVmRequest = z.input<typeof CreateVmRequestSchema>;
 
@@ -56,10 +62,13 @@ export const VmSchema = z.object({
   pid: z.number().int().optional(),
   memoryMiB: z.number().int(),
   vcpus: z.number().int(),
-  disks: z.array(z.object({ image: z.string() })),
+  /** `index`: the disk's slot (stable across hot-plug and restarts; see storage.ts). */
+  /** `format` is the qemu format recorded when the disk was attached (never probed again). */
+  disks: z.array(z.object({ image: z.string(), index: z.number().int(), format: z.string().optional() })),
   cdrom: z.string().optional(),
   boot: BootDeviceSchema,
   network: z.enum(['user', 'none']),
+  machine: MachineSchema,
   /** Requested accelerator. */
   accel: AccelSchema,
   /** What the running qemu uses (set while a process exists). */

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildArgv } from './argv.ts';
+import { buildArgv, CDROM_IDS, diskBus, diskIds } from './argv.ts';
 import { QemuStartError } from './errors.ts';
 import { createImage } from './qemu-img.ts';
 import { runtimePaths, type VmSpec } from './spec.ts';
@@ -85,6 +85,52 @@ describe('qemu accepts buildArgv output', () => {
 
     const exit = await proc.stop({ from: 'quit' });
     expect(exit).toMatchObject({ kind: 'clean', exitCode: 0, stoppedBy: 'quit', logTail: '' });
+  });
+});
+
+describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s: the CD drive and the disk slots', (machine) => {
+  it('starts with an empty CD drive, takes media and a disk in a free slot over QMP', async () => {
+    const f = await images();
+    const spec: VmSpec = {
+      name: 'slots',
+      memoryMiB: 64,
+      vcpus: 1,
+      accel: 'tcg',
+      machine,
+      disks: [{ path: f.qcow2, format: 'qcow2', index: 1 }],
+      boot: 'disk',
+      network: 'none',
+    };
+    const paths = runtimePaths(f.runDir);
+    const proc = await startQemu({
+      binary: QEMU,
+      argv: buildArgv(spec, paths, { startPaused: true }),
+      paths,
+    });
+    sandbox.track(proc.pid);
+    sandbox.procs.push(proc);
+    const cd = async () => (await proc.qmp.execute('query-block')).find((b) => b.device === CDROM_IDS.drive);
+    expect(await cd()).toMatchObject({ qdev: CDROM_IDS.device, removable: true });
+    expect((await cd())?.inserted).toBeUndefined();
+    await proc.qmp.execute('blockdev-change-medium', {
+      id: CDROM_IDS.device,
+      filename: f.iso,
+      format: 'raw',
+    });
+    expect((await cd())?.inserted?.file).toBe(f.iso);
+
+    const ids = diskIds(5);
+    await proc.qmp.execute('blockdev-add', { driver: 'file', filename: f.raw, 'node-name': ids.file });
+    await proc.qmp.execute('blockdev-add', { driver: 'raw', file: ids.file, 'node-name': ids.node });
+    await proc.qmp.execute('device_add', {
+      driver: 'virtio-blk-pci',
+      drive: ids.node,
+      id: ids.device,
+      ...diskBus(machine, 5),
+    });
+    const disks = (await proc.qmp.execute('query-block')).filter((b) => b.qdev?.includes('virtio-disk'));
+    expect(disks.map((b) => b.inserted?.['node-name'])).toEqual(['disk1', 'disk5']);
+    expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
   });
 });
 

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildArgv, escapeOptValue } from './argv.ts';
+import { buildArgv, diskBus, diskIds, escapeOptValue } from './argv.ts';
 import { runtimePaths, type VmSpec } from './spec.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -24,6 +24,7 @@ describe('buildArgv golden files', () => {
     expect(cases).toEqual([
       'cdrom-boot',
       'disk-boot-two-disks',
+      'disk-slots-pc-empty-cd',
       'kvm',
       'minimal-tcg',
       'network-none',
@@ -60,6 +61,44 @@ describe('buildArgv', () => {
       /format/,
     );
     expect(() => buildArgv({ ...base, cdrom: 'x.iso' }, paths)).toThrow(/cdrom/);
+    const disk = { path: '/a', format: 'qcow2' };
+    expect(() => buildArgv({ ...base, disks: [disk, { ...disk, index: 0 }] }, paths)).toThrow(/two disks/);
+    expect(() => buildArgv({ ...base, disks: [{ ...disk, index: 8 }] }, paths)).toThrow(/index/);
+    expect(() => buildArgv({ ...base, disks: [{ ...disk, index: -1 }] }, paths)).toThrow(/index/);
+  });
+
+  it('names disks by slot, not by list position', () => {
+    const argv = buildArgv(
+      {
+        ...base,
+        disks: [
+          { path: '/a', format: 'qcow2', index: 3 },
+          { path: '/b', format: 'raw' },
+        ],
+      },
+      paths,
+    );
+    const devices = argv.filter((a) => a.startsWith('virtio-blk-pci'));
+    expect(devices).toEqual([
+      'virtio-blk-pci,drive=disk3,id=virtio-disk3,bus=disk3-port,bootindex=0',
+      'virtio-blk-pci,drive=disk1,id=virtio-disk1,bus=disk1-port,bootindex=1',
+    ]);
+    expect(diskIds(3)).toEqual({
+      file: 'disk3-file',
+      node: 'disk3',
+      device: 'virtio-disk3',
+      port: 'disk3-port',
+    });
+    expect(diskBus('pc', 3)).toEqual({ bus: 'pci.0', addr: '0x13' });
+  });
+
+  it('always has a CD drive, empty without an ISO', () => {
+    const argv = buildArgv(base, paths);
+    expect(argv).toContain('if=none,id=ide1-cd0,media=cdrom,readonly=on');
+    expect(argv.filter((a) => a.startsWith('pcie-root-port'))).toHaveLength(8);
+    expect(buildArgv({ ...base, machine: 'pc' }, paths).some((a) => a.startsWith('pcie-root-port'))).toBe(
+      false,
+    );
   });
 
   it('orders boot devices by bootindex', () => {

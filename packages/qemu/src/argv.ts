@@ -1,10 +1,33 @@
 import { isAbsolute } from 'node:path';
-import type { RuntimePaths, VmSpec } from './spec.ts';
+import { DISK_SLOTS, type RuntimePaths, type VmSpec } from './spec.ts';
 
 /** Options for {@link buildArgv} that are about this start rather than about the guest. */
 export interface ArgvOptions {
   /** Add `-S`: the vCPUs stay stopped until QMP `cont` (lets the caller attach to the sockets first). */
   startPaused?: boolean;
+}
+
+/** qemu's names for the CD drive: HMP and legacy commands use the drive, QMP `id` the device. */
+export const CDROM_IDS = { drive: 'ide1-cd0', device: 'cd0' } as const;
+
+/** qemu's names for disk slot `index`: file and format nodes, the virtio-blk device and (q35) its root port. */
+export function diskIds(index: number): { file: string; node: string; device: string; port: string } {
+  return {
+    file: `disk${index}-file`,
+    node: `disk${index}`,
+    device: `virtio-disk${index}`,
+    port: `disk${index}-port`,
+  };
+}
+
+/**
+ * Where the virtio-blk device of disk slot `index` plugs in, fixed per slot so a guest sees the same PCI
+ * topology after a restart: on q35 its own PCIe root port (`pcie.0` itself does not take hot-plugged devices),
+ * on pc a fixed slot of `pci.0` (ACPI hot-plug), 0x10 + index.
+ */
+export function diskBus(machine: 'q35' | 'pc', index: number): { bus: string; addr?: string } {
+  if (machine === 'q35') return { bus: diskIds(index).port };
+  return { bus: 'pci.0', addr: `0x${(0x10 + index).toString(16)}` };
 }
 
 /**
@@ -48,7 +71,8 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-pidfile', paths.pid],
   ];
   if (opts.startPaused === true) argv.push('-S');
-  argv.push(...bootDevices(spec));
+  if (machine === 'q35') argv.push(...rootPorts());
+  argv.push(...bootDevices(spec, machine));
   argv.push(...networkArgs(spec.network ?? 'user'));
   return argv;
 }
@@ -60,37 +84,54 @@ function qmpArgs(socketPath: string): string[] {
 }
 
 type BootDevice =
-  { kind: 'disk'; index: number; path: string; format: string } | { kind: 'cdrom'; path: string };
+  { kind: 'disk'; index: number; path: string; format: string } | { kind: 'cdrom'; path?: string };
 
-function bootDevices(spec: VmSpec): string[] {
-  const disks: BootDevice[] = spec.disks.map((d, index) => ({ kind: 'disk', index, ...d }));
-  const cd: BootDevice[] = spec.cdrom === undefined ? [] : [{ kind: 'cdrom', path: spec.cdrom }];
-  // Boot order is bootindex (0 first); `-boot order=` only applies to legacy -drive if=ide devices.
+function rootPorts(): string[] {
+  // NOTE: every root port needs a unique (chassis, slot) pair; slot defaults to 0, so the chassis differs.
+  return Array.from({ length: DISK_SLOTS }, (_, i) => [
+    '-device',
+    `pcie-root-port,id=${diskIds(i).port},chassis=${i + 1}`,
+  ]).flat();
+}
+
+function bootDevices(spec: VmSpec, machine: 'q35' | 'pc'): string[] {
+  const disks: BootDevice[] = spec.disks.map((d, i) => ({ kind: 'disk', ...d, index: d.index ?? i }));
+  const cd: BootDevice[] = [{ kind: 'cdrom', ...(spec.cdrom === undefined ? {} : { path: spec.cdrom }) }];
+  // Boot order is bootindex (0 first); `-boot order=` only applies to legacy -drive if=ide devices. The CD
+  // drive has a bootindex even when empty, so media inserted later boots after a reset, as on a real PC.
   const ordered = spec.boot === 'cdrom' ? [...cd, ...disks] : [...disks, ...cd];
   return ordered.flatMap((dev, bootindex) =>
-    dev.kind === 'disk' ? diskArgs(dev, bootindex) : cdromArgs(dev.path, bootindex),
+    dev.kind === 'disk' ? diskArgs(dev, machine, bootindex) : cdromArgs(dev.path, bootindex),
   );
 }
 
-function diskArgs(disk: { index: number; path: string; format: string }, bootindex: number): string[] {
-  const file = `disk${disk.index}-file`;
-  const node = `disk${disk.index}`;
+function diskArgs(
+  disk: { index: number; path: string; format: string },
+  machine: 'q35' | 'pc',
+  bootindex: number,
+): string[] {
+  const ids = diskIds(disk.index);
+  const { bus, addr } = diskBus(machine, disk.index);
+  const at = addr === undefined ? `bus=${bus}` : `bus=${bus},addr=${addr}`;
   // NOTE: the JSON form of -blockdev takes the filename as a JSON string, so paths need no comma escaping.
   return [
-    ...['-blockdev', JSON.stringify({ driver: 'file', filename: disk.path, 'node-name': file })],
-    ...['-blockdev', JSON.stringify({ driver: disk.format, file, 'node-name': node })],
-    ...['-device', `virtio-blk-pci,drive=${node},id=virtio-disk${disk.index},bootindex=${bootindex}`],
+    ...['-blockdev', JSON.stringify({ driver: 'file', filename: disk.path, 'node-name': ids.file })],
+    ...['-blockdev', JSON.stringify({ driver: disk.format, file: ids.file, 'node-name': ids.node })],
+    ...['-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device},${at},bootindex=${bootindex}`],
   ];
 }
 
-function cdromArgs(path: string, bootindex: number): string[] {
+function cdromArgs(path: string | undefined, bootindex: number): string[] {
   // NOTE: `ide1-cd0` is the id `-cdrom` gives its drive on the pc machine. A named -drive (not an anonymous
   // -blockdev BlockBackend) is what HMP `change ide1-cd0 x.iso` and `eject ide1-cd0` can address, so CD
   // swapping works the same on q35 and pc. Bus `ide.1` exists on both: q35's ich9-ahci has ide.0..ide.5,
   // pc's piix IDE has ide.0 and ide.1 (checked against qemu 7.2 with `info qtree`).
+  // format=raw: an ISO is never probed (a guest-written image probed as qcow2 could name a host file as its
+  // backing file). qemu 7.2 refuses format= on a drive without a file, so the empty drive has neither.
+  const media = path === undefined ? '' : `,format=raw,file=${escapeOptValue(path)}`;
   return [
-    ...['-drive', `if=none,id=ide1-cd0,media=cdrom,readonly=on,file=${escapeOptValue(path)}`],
-    ...['-device', `ide-cd,drive=ide1-cd0,bus=ide.1,id=cd0,bootindex=${bootindex}`],
+    ...['-drive', `if=none,id=${CDROM_IDS.drive},media=cdrom,readonly=on${media}`],
+    ...['-device', `ide-cd,drive=${CDROM_IDS.drive},bus=ide.1,id=${CDROM_IDS.device},bootindex=${bootindex}`],
   ];
 }
 
@@ -109,9 +150,15 @@ function validate(spec: VmSpec): void {
   if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB <= 0) fail('memoryMiB must be a positive integer');
   if (!Number.isInteger(spec.vcpus) || spec.vcpus <= 0) fail('vcpus must be a positive integer');
   // qemu would resolve relative paths against its own working directory, which is nobody's intent.
-  for (const d of spec.disks) {
+  const slots = new Set<number>();
+  spec.disks.forEach((d, i) => {
     if (!isAbsolute(d.path)) fail(`disk path is not absolute: ${d.path}`);
     if (!/^[a-z0-9_-]+$/.test(d.format)) fail(`disk format is not a block driver name: ${d.format}`);
-  }
+    const slot = d.index ?? i;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= DISK_SLOTS)
+      fail(`disk index must be an integer from 0 to ${DISK_SLOTS - 1}: ${slot}`);
+    if (slots.has(slot)) fail(`two disks have index ${slot}`);
+    slots.add(slot);
+  });
   if (spec.cdrom !== undefined && !isAbsolute(spec.cdrom)) fail(`cdrom path is not absolute: ${spec.cdrom}`);
 }

@@ -1,12 +1,17 @@
 // The only public surface of @virtweb/qemu: VmSpec -> argv, qemu-img, and the qemu process supervisor.
 export type { VmSpec, RuntimePaths } from './spec.ts';
-export { runtimePaths } from './spec.ts';
-export { buildArgv, escapeOptValue, type ArgvOptions } from './argv.ts';
+export { runtimePaths, DISK_SLOTS } from './spec.ts';
+export { buildArgv, escapeOptValue, diskIds, diskBus, CDROM_IDS, type ArgvOptions } from './argv.ts';
 export {
   createImage,
   imageInfo,
+  resizeImage,
+  convertImage,
   ImageExistsError,
   type CreateImageOptions,
+  type ResizeImageOptions,
+  type ConvertImageOptions,
+  type ImageFormatName,
   type ImageInfo,
   type QemuImgOptions,
 } from './qemu-img.ts';

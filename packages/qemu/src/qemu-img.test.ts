@@ -1,10 +1,12 @@
 // Against the real qemu-img in a temp dir.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QemuImgError } from './errors.ts';
-import { createImage, ImageExistsError, imageInfo } from './qemu-img.ts';
+import { convertImage, createImage, ImageExistsError, imageInfo, resizeImage } from './qemu-img.ts';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -115,5 +117,127 @@ describe('failures leave nothing behind', () => {
     expect(noBin).toBeInstanceOf(QemuImgError);
     expect((noBin as QemuImgError).exitCode).toBeNull();
     expect((noBin as QemuImgError).message).toMatch(/ENOENT/);
+  });
+});
+
+describe('resizeImage', () => {
+  it('grows qcow2 and raw, and shrinks only with shrink: true', async () => {
+    const q = join(dir, 'd.qcow2');
+    const r = join(dir, 'd.raw');
+    await createImage({ path: q, format: 'qcow2', sizeBytes: 16 * MiB });
+    await createImage({ path: r, format: 'raw', sizeBytes: 16 * MiB });
+    await resizeImage({ path: q, format: 'qcow2', sizeBytes: 32 * MiB });
+    await resizeImage({ path: r, format: 'raw', sizeBytes: 48 * MiB });
+    expect((await imageInfo(q)).virtualSize).toBe(32 * MiB);
+    expect((await imageInfo(r)).virtualSize).toBe(48 * MiB);
+
+    for (const [path, format] of [
+      [q, 'qcow2'],
+      [r, 'raw'],
+    ] as const) {
+      const err = await resizeImage({ path, format, sizeBytes: 8 * MiB }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(QemuImgError);
+      expect((err as QemuImgError).stderr).toMatch(/--shrink/);
+      await resizeImage({ path, format, sizeBytes: 8 * MiB, shrink: true });
+      expect((await imageInfo(path)).virtualSize).toBe(8 * MiB);
+    }
+  });
+
+  it('reports formats that cannot resize in qemu-img words, and refuses bad sizes', async () => {
+    const v = join(dir, 'd.vmdk');
+    await createImage({ path: v, format: 'vmdk', sizeBytes: 16 * MiB });
+    const err = await resizeImage({ path: v, format: 'vmdk', sizeBytes: 32 * MiB }).catch((e: unknown) => e);
+    expect((err as QemuImgError).stderr).toMatch(/does not support resize/);
+    await expect(resizeImage({ path: v, format: 'vmdk', sizeBytes: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('convertImage', () => {
+  it('converts raw data to every format with -p progress, leaving the source untouched', async () => {
+    const src = join(dir, 'src.raw');
+    const data = randomBytes(8 * MiB);
+    await writeFile(src, data);
+    const before = await readFile(src);
+    for (const fmt of ['qcow2', 'vmdk', 'vdi', 'raw'] as const) {
+      const target = join(dir, `out.${fmt}`);
+      const seen: number[] = [];
+      await convertImage(
+        { source: src, sourceFormat: 'raw', target, targetFormat: fmt, onProgress: (p) => seen.push(p) },
+        {},
+      );
+      const info = await imageInfo(target);
+      expect(info).toMatchObject({ format: fmt, virtualSize: 8 * MiB });
+      expect(seen.at(-1)).toBe(100);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    }
+    expect((await readFile(src)).equals(before)).toBe(true);
+    // Back from qcow2 to raw: the same bytes.
+    const back = join(dir, 'back.raw');
+    await convertImage({
+      source: join(dir, 'out.qcow2'),
+      sourceFormat: 'qcow2',
+      target: back,
+      targetFormat: 'raw',
+    });
+    expect((await readFile(back)).equals(data)).toBe(true);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.part'))).toEqual([]);
+  });
+
+  it('flattens an overlay into a standalone image', async () => {
+    const base = join(dir, 'base.qcow2');
+    await createImage({ path: base, format: 'qcow2', sizeBytes: 4 * MiB });
+    const overlay = join(dir, 'ov.qcow2');
+    await createImage({ path: overlay, format: 'qcow2', backingFile: 'base.qcow2', backingFormat: 'qcow2' });
+    const flat = join(dir, 'flat.qcow2');
+    await convertImage({ source: overlay, sourceFormat: 'qcow2', target: flat, targetFormat: 'qcow2' });
+    expect((await imageInfo(flat)).backingFilename).toBeUndefined();
+  });
+
+  it('refuses an existing target, cleans up after a failure and after an abort', async () => {
+    const src = join(dir, 'src.raw');
+    await writeFile(src, randomBytes(MiB));
+    await writeFile(join(dir, 'taken.qcow2'), 'precious');
+    await expect(
+      convertImage({
+        source: src,
+        sourceFormat: 'raw',
+        target: join(dir, 'taken.qcow2'),
+        targetFormat: 'qcow2',
+      }),
+    ).rejects.toBeInstanceOf(ImageExistsError);
+    const bad = await convertImage({
+      source: src,
+      sourceFormat: 'qcow2',
+      target: join(dir, 'x.qcow2'),
+      targetFormat: 'qcow2',
+    }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(QemuImgError);
+    expect((bad as QemuImgError).stderr).toMatch(/qcow2/);
+
+    const big = join(dir, 'big.raw');
+    await writeFile(big, randomBytes(64 * MiB));
+    const ctl = new AbortController();
+    const aborted = convertImage(
+      {
+        source: big,
+        sourceFormat: 'raw',
+        target: join(dir, 'y.vdi'),
+        targetFormat: 'vdi',
+        onProgress: (p) => p > 0 && ctl.abort(),
+      },
+      { signal: ctl.signal },
+    ).catch((e: unknown) => e);
+    expect(await aborted).toBeInstanceOf(QemuImgError);
+    expect((await readdir(dir)).sort()).toEqual(['big.raw', 'src.raw', 'taken.qcow2']);
+  });
+});
+
+describe('imageInfo timeouts', () => {
+  it('kills a qemu-img that does not answer in time', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const err = await imageInfo(fifo, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QemuImgError);
+    expect((err as QemuImgError).message).toMatch(/no answer within 300 ms/);
   });
 });

@@ -4,20 +4,27 @@ import { link, lstat, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { QemuError, QemuImgError } from './errors.ts';
 
-/** Where qemu-img lives; the default is found through PATH. */
+/** Where qemu-img lives (the default is found through PATH), and how long a call may take. */
 export interface QemuImgOptions {
   binary?: string;
+  /** qemu-img is killed (SIGTERM) after this many ms; the call then rejects. Default: no limit. */
+  timeoutMs?: number;
+  /** Aborting kills qemu-img; the call then rejects with a QemuImgError whose exitCode is null. */
+  signal?: AbortSignal;
 }
+
+/** The image formats virtweb creates and converts to. */
+export type ImageFormatName = 'qcow2' | 'raw' | 'vmdk' | 'vdi';
 
 export interface CreateImageOptions {
   path: string;
-  format: 'qcow2' | 'raw';
+  format: ImageFormatName;
   /** Virtual size in bytes; may be omitted for an overlay (then it is the backing file's size). */
   sizeBytes?: number;
   /** qcow2 only. A relative name is resolved against the new image's directory (qemu's rule). */
   backingFile?: string;
   /** Required with `backingFile`: qemu must not guess the backing format (a raw image can look like qcow2). */
-  backingFormat?: 'qcow2' | 'raw';
+  backingFormat?: string;
 }
 
 /** What `qemu-img info --output=json` says about one image, in camelCase. */
@@ -76,15 +83,83 @@ export async function createImage(opts: CreateImageOptions, run: QemuImgOptions 
   }
   if (await exists(path)) throw new ImageExistsError(path);
 
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.part`);
   const args = ['create', '-q', '-f', format];
   if (backingFile !== undefined && backingFormat !== undefined)
     args.push('-b', backingFile, '-F', backingFormat);
-  args.push(temp);
-  if (sizeBytes !== undefined) args.push(String(sizeBytes));
+  await writeAtomically(path, async (temp) => {
+    await runQemuImg([...args, temp, ...(sizeBytes === undefined ? [] : [String(sizeBytes)])], run);
+  });
+}
+
+export interface ResizeImageOptions {
+  path: string;
+  /** The image's format as qemu-img info reported it: never let qemu-img probe (a raw disk can look like qcow2). */
+  format: string;
+  sizeBytes: number;
+  /** Required to make an image smaller: qemu-img refuses to shrink without `--shrink`, data past the end is lost. */
+  shrink?: boolean;
+}
+
+/**
+ * `qemu-img resize` of an image no process has open (a running qemu holds a write lock: use QMP `block_resize`).
+ *
+ * @throws QemuImgError with qemu-img's text: shrink without `shrink: true`, a format that cannot resize
+ *   (vmdk, vdi), an image locked by a running qemu, a size the format cannot hold.
+ * @throws RangeError for a size that is not a positive integer.
+ */
+export async function resizeImage(opts: ResizeImageOptions, run: QemuImgOptions = {}): Promise<void> {
+  if (!Number.isSafeInteger(opts.sizeBytes) || opts.sizeBytes <= 0) {
+    throw new RangeError(`sizeBytes must be a positive integer, got ${opts.sizeBytes}`);
+  }
+  const args = ['resize', '-q', '-f', opts.format];
+  if (opts.shrink === true) args.push('--shrink');
+  await runQemuImg([...args, opts.path, String(opts.sizeBytes)], run);
+}
+
+export interface ConvertImageOptions {
+  source: string;
+  /** The source's format as qemu-img info reported it (no probing). */
+  sourceFormat: string;
+  target: string;
+  targetFormat: ImageFormatName;
+  /** Called with qemu-img's `-p` percentage (0..100) as it advances. */
+  onProgress?: (percent: number) => void;
+}
+
+/**
+ * `qemu-img convert -p` into a new standalone image (the backing chain is read through, the source is only
+ * read). Written like {@link createImage}: a hidden temp file linked to `target` when complete, removed on
+ * every failure or abort.
+ *
+ * @throws ImageExistsError when `target` exists. @throws QemuImgError with qemu-img's text.
+ */
+export async function convertImage(opts: ConvertImageOptions, run: QemuImgOptions = {}): Promise<void> {
+  if (await exists(opts.target)) throw new ImageExistsError(opts.target);
+  const args = ['convert', '-p', '-f', opts.sourceFormat, '-O', opts.targetFormat, opts.source];
+  let last = -1;
+  const onStdout = (text: string) => {
+    // qemu-img redraws "    (12.34/100%)" with \r; a chunk may hold several or half of one.
+    for (const m of text.matchAll(PROGRESS)) {
+      const pct = Number(m[1]);
+      if (pct !== last) opts.onProgress?.((last = pct));
+    }
+  };
+  await writeAtomically(opts.target, async (temp) => {
+    await runQemuImg([...args, temp], run, onStdout);
+  });
+}
+
+const PROGRESS = /\((\d+(?:\.\d+)?)\/100%\)/g;
+
+/**
+ * Lets `write` produce a hidden `.<name>.<random>.part` file in the same directory, then hard-links it to
+ * `path` (link(2), unlike rename(2), fails with EEXIST instead of replacing a file that appeared meanwhile)
+ * and removes the temp name on every outcome.
+ */
+async function writeAtomically(path: string, write: (temp: string) => Promise<void>): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.part`);
   try {
-    await runQemuImg(args, run);
-    // NOTE: link(2), unlike rename(2), fails with EEXIST instead of replacing a file that appeared meanwhile.
+    await write(temp);
     await link(temp, path).catch((err: unknown) => {
       throw isErrno(err, 'EEXIST') ? new ImageExistsError(path) : err;
     });
@@ -170,22 +245,26 @@ function camelKeys(obj: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Runs qemu-img with an argv array (never a shell); resolves with stdout, rejects with its stderr. */
-function runQemuImg(args: string[], opts: QemuImgOptions): Promise<string> {
+function runQemuImg(
+  args: string[],
+  opts: QemuImgOptions,
+  onStdout?: (text: string) => void,
+): Promise<string> {
   const binary = opts.binary ?? 'qemu-img';
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.timeoutMs === undefined ? {} : { timeout: opts.timeoutMs }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.on('data', (b: Buffer) => (onStdout ? onStdout(b.toString('latin1')) : out.push(b)));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (cause) => {
-      reject(
-        new QemuImgError(
-          `cannot run ${binary}: ${cause.message}`,
-          { args, exitCode: null, stderr: '' },
-          { cause },
-        ),
-      );
+      const what =
+        opts.signal?.aborted === true ? `qemu-img ${args[0] ?? ''} aborted` : `cannot run ${binary}`;
+      reject(new QemuImgError(`${what}: ${cause.message}`, { args, exitCode: null, stderr: '' }, { cause }));
     });
     child.on('close', (exitCode, signal) => {
       const stderr = Buffer.concat(err).toString('utf8').trim();
@@ -193,7 +272,12 @@ function runQemuImg(args: string[], opts: QemuImgOptions): Promise<string> {
         resolve(Buffer.concat(out).toString('utf8'));
         return;
       }
-      const why = stderr === '' ? `exit ${exitCode ?? signal ?? '?'}` : stderr.replaceAll('\n', ' ');
+      const timedOut = signal !== null && opts.timeoutMs !== undefined && opts.signal?.aborted !== true;
+      const why = timedOut
+        ? `no answer within ${opts.timeoutMs ?? 0} ms`
+        : stderr === ''
+          ? `exit ${exitCode ?? signal ?? '?'}`
+          : stderr.replaceAll('\n', ' ');
       reject(
         new QemuImgError(`qemu-img ${args[0] ?? ''} failed: ${why}`, { args, exitCode, signal, stderr }),
       );

@@ -1,5 +1,8 @@
 import { join, resolve } from 'node:path';
 
+/** Disk slots of a guest: `disk0`..`disk7`. On q35 each slot has its own hot-plug capable PCIe root port. */
+export const DISK_SLOTS = 8;
+
 /** What a guest is made of: the input to {@link buildArgv}. Paths must be absolute. */
 export interface VmSpec {
   /** Shown in `ps` and as vCPU thread names; the VM's display name. */
@@ -10,9 +13,13 @@ export interface VmSpec {
   accel: 'kvm' | 'tcg';
   /** Default `q35`. */
   machine?: 'q35' | 'pc';
-  /** Disk images in boot order; `format` is a qemu block driver (`qcow2`, `raw`). */
-  disks: { path: string; format: string }[];
-  /** An ISO image for the IDE CD drive; without it the guest has no CD drive. */
+  /**
+   * Disk images in boot order; `format` is a qemu block driver (`qcow2`, `raw`). `index` is the disk's slot
+   * (0..{@link DISK_SLOTS}-1, unique; default: its list position): qemu's names for it derive from the slot
+   * (see `diskIds`), so a disk keeps them across hot-plug of others and restarts.
+   */
+  disks: { path: string; format: string; index?: number }[];
+  /** An ISO image for the IDE CD drive; without it the drive is there but empty (media can be inserted). */
   cdrom?: string;
   boot: 'cdrom' | 'disk';
   /** Default `user` (slirp NAT). */

@@ -1,6 +1,7 @@
 // Typed map of the QMP commands virtweb uses; shapes follow qemu 7.2's qapi schema (query-qmp-schema).
 // An entry without `args` takes no arguments; `return` is what qemu puts in the reply's `return` member.
 // Replies are not validated at runtime: the map is a contract with qemu, not a parser.
+import type { QmpJobStatus } from './events.ts';
 import type { QmpVersionInfo } from './message.ts';
 
 /** `{}` as returned by commands that only acknowledge. */
@@ -37,6 +38,29 @@ export type QmpCpuInfoFast = {
   >;
 };
 
+/** An internal snapshot of an image (`snapshots` of an image's info; qcow2 only). */
+export type QmpSnapshotInfo = {
+  id: string;
+  name: string;
+  /** Bytes of saved RAM and device state; 0 for a disk-only snapshot. */
+  'vm-state-size': number;
+  'date-sec': number;
+  'date-nsec': number;
+  'vm-clock-sec': number;
+  'vm-clock-nsec': number;
+  icount?: number;
+};
+
+/** A background job (`query-jobs`); `error` is set once a failed job has concluded. */
+export type QmpJobInfo = {
+  id: string;
+  type: string;
+  status: QmpJobStatus;
+  'current-progress': number;
+  'total-progress': number;
+  error?: string;
+};
+
 export type QmpBlockImageInfo = {
   filename: string;
   format: string;
@@ -50,6 +74,7 @@ export type QmpBlockImageInfo = {
   'full-backing-filename'?: string;
   'backing-filename-format'?: string;
   'backing-image'?: QmpBlockImageInfo;
+  snapshots?: QmpSnapshotInfo[];
   'format-specific'?: { type: string; data: Record<string, unknown> };
 };
 
@@ -187,6 +212,162 @@ export type QmpMigrateParameters = {
   [key: string]: unknown;
 };
 
+/** qemu's QKeyCode: a key by its position on a US keyboard (qapi/ui.json, qemu 7.2). */
+export type QmpQKeyCode =
+  | 'unmapped'
+  | 'shift'
+  | 'shift_r'
+  | 'alt'
+  | 'alt_r'
+  | 'ctrl'
+  | 'ctrl_r'
+  | 'menu'
+  | 'esc'
+  | '1'
+  | '2'
+  | '3'
+  | '4'
+  | '5'
+  | '6'
+  | '7'
+  | '8'
+  | '9'
+  | '0'
+  | 'minus'
+  | 'equal'
+  | 'backspace'
+  | 'tab'
+  | 'q'
+  | 'w'
+  | 'e'
+  | 'r'
+  | 't'
+  | 'y'
+  | 'u'
+  | 'i'
+  | 'o'
+  | 'p'
+  | 'bracket_left'
+  | 'bracket_right'
+  | 'ret'
+  | 'a'
+  | 's'
+  | 'd'
+  | 'f'
+  | 'g'
+  | 'h'
+  | 'j'
+  | 'k'
+  | 'l'
+  | 'semicolon'
+  | 'apostrophe'
+  | 'grave_accent'
+  | 'backslash'
+  | 'z'
+  | 'x'
+  | 'c'
+  | 'v'
+  | 'b'
+  | 'n'
+  | 'm'
+  | 'comma'
+  | 'dot'
+  | 'slash'
+  | 'asterisk'
+  | 'spc'
+  | 'caps_lock'
+  | 'f1'
+  | 'f2'
+  | 'f3'
+  | 'f4'
+  | 'f5'
+  | 'f6'
+  | 'f7'
+  | 'f8'
+  | 'f9'
+  | 'f10'
+  | 'num_lock'
+  | 'scroll_lock'
+  | 'kp_divide'
+  | 'kp_multiply'
+  | 'kp_subtract'
+  | 'kp_add'
+  | 'kp_enter'
+  | 'kp_decimal'
+  | 'sysrq'
+  | 'kp_0'
+  | 'kp_1'
+  | 'kp_2'
+  | 'kp_3'
+  | 'kp_4'
+  | 'kp_5'
+  | 'kp_6'
+  | 'kp_7'
+  | 'kp_8'
+  | 'kp_9'
+  | 'less'
+  | 'f11'
+  | 'f12'
+  | 'print'
+  | 'home'
+  | 'pgup'
+  | 'pgdn'
+  | 'end'
+  | 'left'
+  | 'up'
+  | 'down'
+  | 'right'
+  | 'insert'
+  | 'delete'
+  | 'stop'
+  | 'again'
+  | 'props'
+  | 'undo'
+  | 'front'
+  | 'copy'
+  | 'open'
+  | 'paste'
+  | 'find'
+  | 'cut'
+  | 'lf'
+  | 'help'
+  | 'meta_l'
+  | 'meta_r'
+  | 'compose'
+  | 'pause'
+  | 'ro'
+  | 'hiragana'
+  | 'henkan'
+  | 'yen'
+  | 'muhenkan'
+  | 'katakanahiragana'
+  | 'kp_comma'
+  | 'kp_equals'
+  | 'power'
+  | 'sleep'
+  | 'wake'
+  | 'audionext'
+  | 'audioprev'
+  | 'audiostop'
+  | 'audioplay'
+  | 'audiomute'
+  | 'volumeup'
+  | 'volumedown'
+  | 'mediaselect'
+  | 'mail'
+  | 'calculator'
+  | 'computer'
+  | 'ac_home'
+  | 'ac_back'
+  | 'ac_forward'
+  | 'ac_refresh'
+  | 'ac_bookmarks'
+  | 'lang1'
+  | 'lang2';
+
+/** A key for `send-key`: a QKeyCode, or qemu's numeric keycode (XT set-1 scancode, 0x80 added for 0xe0 keys). */
+export type QmpKeyValue = { type: 'qcode'; data: QmpQKeyCode } | { type: 'number'; data: number };
+
 /** Either the qdev `id` or the legacy block backend name identifies a removable-media device. */
 type QmpDeviceRef = { id?: string; device?: string };
 
@@ -206,6 +387,11 @@ export interface QmpCommands {
     args: { filename: string; device?: string; head?: number; format?: 'ppm' | 'png' };
     return: QmpEmpty;
   };
+  /**
+   * Presses the keys in order, then releases them in reverse order; qemu waits `hold-time` ms after every
+   * press and every release (default 10 ms in qemu 7.2, although its docs say 100). The reply comes at once.
+   */
+  'send-key': { args: { keys: QmpKeyValue[]; 'hold-time'?: number }; return: QmpEmpty };
   'human-monitor-command': { args: { 'command-line': string; 'cpu-index'?: number }; return: string };
   'query-block': { return: QmpBlockInfo[] };
   'query-blockstats': { args: { 'query-nodes'?: boolean }; return: QmpBlockStats[] };
@@ -229,6 +415,22 @@ export interface QmpCommands {
     return: QmpEmpty;
   };
   'blockdev-del': { args: { 'node-name': string }; return: QmpEmpty };
+  /** Every named block node (`flat`: without the backing-image trees). */
+  'query-named-block-nodes': { args: { flat?: boolean }; return: QmpBlockDeviceInfo[] };
+  'query-jobs': { return: QmpJobInfo[] };
+  /** Removes a concluded job; its status and error are gone afterwards. */
+  'job-dismiss': { args: { id: string }; return: QmpEmpty };
+  /** Internal snapshot of `devices` (format node names) with the VM state written to node `vmstate`. */
+  'snapshot-save': {
+    args: { 'job-id': string; tag: string; vmstate: string; devices: string[] };
+    return: QmpEmpty;
+  };
+  /** Reverts `devices` and the VM state to snapshot `tag`; on failure qemu leaves the VM stopped. */
+  'snapshot-load': {
+    args: { 'job-id': string; tag: string; vmstate: string; devices: string[] };
+    return: QmpEmpty;
+  };
+  'snapshot-delete': { args: { 'job-id': string; tag: string; devices: string[] }; return: QmpEmpty };
   /** Device properties depend on the driver and are passed through as-is. */
   device_add: {
     args: { driver: string; id?: string; bus?: string; [key: string]: unknown };
@@ -293,6 +495,7 @@ const COMMANDS_WITHOUT_ARGS = {
   system_reset: true,
   quit: true,
   'query-block': true,
+  'query-jobs': true,
   'query-migrate': true,
   migrate_cancel: true,
   'query-commands': true,

@@ -37,6 +37,8 @@ export type {
   QmpMigrationInfo,
   QmpMigrationCapability,
   QmpMigrateParameters,
+  QmpQKeyCode,
+  QmpKeyValue,
 } from './commands.ts';
 export {
   isQmpEvent,

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * One sample of a guest: CPU % of one host core used by the qemu process (above 100 with several busy vCPUs),
+ * per-vCPU thread CPU %, memory, and disk/net rates per second. Downsampled points carry averages plus
+ * `cpuMax`. Net rates are null where the backend cannot be measured (user-mode networking).
+ */
+export const MetricPointSchema = z.object({
+  at: z.number(),
+  cpu: z.number(),
+  cpuMax: z.number().optional(),
+  vcpus: z.array(z.number()).optional(),
+  rss: z.number(),
+  mem: z.number(),
+  diskRd: z.number(),
+  diskWr: z.number(),
+  diskRdOps: z.number(),
+  diskWrOps: z.number(),
+  netRx: z.number().nullable(),
+  netTx: z.number().nullable(),
+});
+export type MetricPoint = z.infer<typeof MetricPointSchema>;
+
+/** Host-wide figures: CPU % of all cores, memory, 1-minute load. */
+export const HostPointSchema = z.object({
+  at: z.number(),
+  cpu: z.number(),
+  cpus: z.number(),
+  memTotal: z.number(),
+  memUsed: z.number(),
+  load1: z.number(),
+});
+export type HostPoint = z.infer<typeof HostPointSchema>;
+
+export const MetricsRangeSchema = z.enum(['5m', '1h', '24h', '7d']);
+export type MetricsRange = z.infer<typeof MetricsRangeSchema>;
+
+export const VmMetricsSchema = z.object({
+  range: MetricsRangeSchema,
+  /** Seconds between points: 1 for 5m/1h (live ring), 60 for 24h/7d (stored minute averages). */
+  step: z.number(),
+  /** Why net rates are null, in plain words. */
+  netNote: z.string().optional(),
+  points: z.array(MetricPointSchema),
+});
+export type VmMetrics = z.infer<typeof VmMetricsSchema>;
+
+/** The `metrics.tick` event: one message per second for all running guests. */
+export const MetricsTickSchema = z.object({
+  type: z.literal('metrics.tick'),
+  host: HostPointSchema,
+  vms: z.array(z.object({ id: z.string(), point: MetricPointSchema })),
+});
+export type MetricsTick = z.infer<typeof MetricsTickSchema>;
