@@ -14,6 +14,7 @@ export default tseslint.config(
       'test-results/**',
       '*.config.js',
       'vitest.config.ts',
+      'vitest.solo.config.ts',
     ],
   },
   js.configs.recommended,

@@ -9,6 +9,7 @@ export default defineConfig({
       'apps/web/src/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],
+    exclude: ['**/node_modules/**', '**/*.solo.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 90_000,
     maxWorkers: 2,

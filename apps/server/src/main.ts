@@ -9,14 +9,19 @@ import { EventBus } from './events/bus.ts';
 import { HostCapabilities } from './host/capabilities.ts';
 import { createApp } from './http/app.ts';
 import { ImageService } from './images/image-service.ts';
+import { runningUsersOf } from './images/running-disks.ts';
+import { MetricsHistory } from './metrics/history.ts';
+import { MetricsService } from './metrics/metrics-service.ts';
 import { openDb } from './store/db.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
 import { VmsRepo } from './store/vms-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { VmLauncher } from './vms/vm-launch.ts';
 import { VmService } from './vms/vm-service.ts';
+import { monitorRoute, qmpRoute } from './ws/console-sockets.ts';
 import { eventsRoute } from './ws/events-socket.ts';
 import { serialRoute } from './ws/serial-socket.ts';
+import { vncRoute } from './ws/vnc-socket.ts';
 import { attachWebSockets } from './ws/upgrade.ts';
 
 // Both src/main.ts (dev) and dist/main.js (built) sit two levels below apps/.
@@ -36,14 +41,29 @@ const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus);
 await images.init();
 const launcher = new VmLauncher(config.qemuBinary, config.runDir, images, host);
 const vms = new VmService(new VmsRepo(db), images, launcher, bus, host.limits(), config.shutdownTimeoutMs);
+images.setRunningUsers(runningUsersOf(vms));
 await vms.adoptAll();
 if (config.demo) await defineDemoGuest(settings, images, vms);
 // The KVM probe takes seconds; run it now only when guests may need its verdict.
 if (config.accel === 'auto') void host.kvm();
 
-const app = createApp({ sessions, settings, host, images, vms, webDir: config.webDir });
+const metrics = new MetricsService(() => vms.sampledGuests(), bus, new MetricsHistory(db));
+metrics.start();
+bus.subscribe((e) => {
+  if (e.type === 'vm.deleted') metrics.forget(e.id);
+});
+
+const app = createApp({ sessions, settings, host, images, vms, metrics, launcher, webDir: config.webDir });
 const server = http.createServer(app);
-attachWebSockets(server, sessions, [eventsRoute(bus), serialRoute(vms)]);
+// NOTE: Node's default 5 min requestTimeout would cut off multi-GiB image uploads; headersTimeout still applies.
+server.requestTimeout = 0;
+attachWebSockets(server, sessions, [
+  eventsRoute(bus),
+  serialRoute(vms),
+  vncRoute(vms),
+  monitorRoute(vms),
+  qmpRoute(vms),
+]);
 server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -57,6 +77,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`virtweb: ${signal}, stopping the server (guests keep running)`);
   server.close();
   server.closeAllConnections();
+  metrics.stop();
   await vms.detachAll();
   db.close();
   process.exit(0);

@@ -122,7 +122,7 @@ describe('REST API and websocket edge', () => {
       { name: 'zero', format: 'raw', size: 0 },
       { name: 'huge', format: 'raw', size: '99999T' },
       { name: 'junk', format: 'raw', size: '12 parsecs' },
-      { name: 'fmt', format: 'vmdk', size: '1M' },
+      { name: 'fmt', format: 'vhdx', size: '1M' },
       { name: 'extra', format: 'raw', size: '1M', path: '/etc/passwd' },
     ];
     for (const body of bad) {

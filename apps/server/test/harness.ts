@@ -110,6 +110,12 @@ export class TestServer {
     });
   }
 
+  /** The server's process id (for /proc-based measurements). */
+  pid(): number {
+    if (this.proc?.pid === undefined) throw new Error('server not started');
+    return this.proc.pid;
+  }
+
   /** SIGKILL: the server dies at once, as in a crash; guests must survive it. */
   kill9(): Promise<void> {
     return this.stop('SIGKILL');

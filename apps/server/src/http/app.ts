@@ -4,13 +4,19 @@ import express, { type Express } from 'express';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { ImageService } from '../images/image-service.ts';
+import type { MetricsService } from '../metrics/metrics-service.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
+import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { requireSession } from './auth-middleware.ts';
+import { consolesRouter } from './consoles-router.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { hostRouter } from './host-router.ts';
 import { imagesRouter } from './images-router.ts';
+import { metricsRouter } from './metrics-router.ts';
+import { processRouter } from './process-router.ts';
 import { sessionRouter } from './session-router.ts';
+import { vmStorageRouter } from './vm-storage-router.ts';
 import { vmsRouter } from './vms-router.ts';
 
 export interface AppDeps {
@@ -19,6 +25,8 @@ export interface AppDeps {
   host: HostCapabilities;
   images: ImageService;
   vms: VmService;
+  metrics: MetricsService;
+  launcher: VmLauncher;
   webDir: string;
 }
 
@@ -36,8 +44,14 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: '64kb' }));
   api.use('/session', sessionRouter(deps.sessions, deps.settings));
   api.use(requireSession(deps.sessions));
+  api.use(metricsRouter(deps.metrics, deps.vms));
+  // Before vmsRouter, whose POST /:id/:action would take /:id/signal.
+  api.use('/vms', processRouter(deps.vms, deps.launcher));
   api.use('/host', hostRouter(deps.host));
   api.use('/images', imagesRouter(deps.images));
+  // Before vmsRouter, whose POST /:id/:action would take /:id/send-keys and /:id/type.
+  api.use('/vms', consolesRouter(deps.vms));
+  api.use('/vms', vmStorageRouter(deps.vms.storage));
   api.use('/vms', vmsRouter(deps.vms));
   api.use((req) => {
     throw notFound(`${req.method} /api${req.path}`);

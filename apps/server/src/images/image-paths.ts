@@ -1,15 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ImageNameSchema } from '@virtweb/protocol';
-import { validationError } from '../http/errors.ts';
+import { badRequest, validationError } from '../http/errors.ts';
+
+/** Work-in-progress files (uploads, qemu-img output) are hidden and end in `.part`; never listed or addressed. */
+const PART = '.part';
 
 /**
  * The absolute path of an image inside the images dir. The name is validated again here (not only at the
  * HTTP edge) so no caller can reach a path outside the data dir.
- * @throws HttpError 400 for a name that is not a plain file name.
+ * @throws HttpError 400 for a name that is not a plain file name (or names a work-in-progress file).
  */
 export function imagePath(imagesDir: string, name: string): string {
   const parsed = ImageNameSchema.safeParse(name);
   if (!parsed.success) throw validationError(parsed.error);
+  if (parsed.data.endsWith(PART)) {
+    throw badRequest(`name: "${PART}" names are reserved for unfinished files`, [
+      { path: 'name', message: `must not end in "${PART}"` },
+    ]);
+  }
   const full = path.join(imagesDir, parsed.data);
   if (path.dirname(full) !== path.resolve(imagesDir)) throw new Error(`image path escapes ${imagesDir}`);
   return full;
@@ -17,5 +27,46 @@ export function imagePath(imagesDir: string, name: string): string {
 
 /** Files that are work in progress or hidden never show up as images. */
 export function isListedImageFile(name: string): boolean {
-  return ImageNameSchema.safeParse(name).success && !name.endsWith('.part');
+  return ImageNameSchema.safeParse(name).success && !name.endsWith(PART);
+}
+
+/** A hidden temp name next to the image for an upload in progress. */
+export function uploadTempPath(imagesDir: string, name: string): string {
+  return path.join(imagesDir, `.upload.${name}.${randomBytes(4).toString('hex')}${PART}`);
+}
+
+/** Hidden `.part` files a crash may have left behind (no operation runs when this is called). */
+export async function removeLeftoverParts(imagesDir: string): Promise<string[]> {
+  const names = (await fs.readdir(imagesDir)).filter((n) => n.startsWith('.') && n.endsWith(PART));
+  await Promise.all(names.map((n) => fs.rm(path.join(imagesDir, n), { force: true })));
+  return names;
+}
+
+/**
+ * Where a file really is, relative to the images dir: its image name when it resolves (symlinks followed)
+ * to a file directly in the images dir, else null (outside the store, or missing).
+ */
+export async function storeNameOf(imagesDir: string, file: string): Promise<string | null> {
+  try {
+    const [dir, real] = await Promise.all([
+      fs.realpath(imagesDir),
+      fs.realpath(path.resolve(imagesDir, file)),
+    ]);
+    return path.dirname(real) === dir && isListedImageFile(path.basename(real)) ? path.basename(real) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when a file resolves (symlinks followed) to an entry directly in the images dir, hidden ones included. */
+export async function isInsideStore(imagesDir: string, file: string): Promise<boolean> {
+  try {
+    const [dir, real] = await Promise.all([
+      fs.realpath(imagesDir),
+      fs.realpath(path.resolve(imagesDir, file)),
+    ]);
+    return path.dirname(real) === dir;
+  } catch {
+    return false;
+  }
 }

@@ -1,76 +1,78 @@
 import fs from 'node:fs/promises';
-import { createImage, imageInfo, QemuImgError } from '@virtweb/qemu';
-import { ErrorCode, type CreateImageRequestSchema, type Image } from '@virtweb/protocol';
+import { createImage } from '@virtweb/qemu';
+import {
+  ErrorCode,
+  formatBytes,
+  type ConvertImageRequestSchema,
+  type CreateImageRequestSchema,
+  type Image,
+  type ResizeImageRequestSchema,
+  type UploadedImage,
+} from '@virtweb/protocol';
 import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
-import { conflict, HttpError, notFound } from '../http/errors.ts';
-import { imagePath, isListedImageFile } from './image-paths.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { convertImageOp, resizeImageOp } from './image-ops.ts';
+import { inspectImage, type InspectedImage } from './image-inspect.ts';
+import { ImageLocks } from './image-locks.ts';
+import { imagePath, isListedImageFile, removeLeftoverParts } from './image-paths.ts';
+import { uploadImageOp, type UploadSource } from './image-upload.ts';
+import { imageLimitsFromEnv, type ImageLimits } from './limits.ts';
+import { fromQemuImg } from './qemu-img-errors.ts';
+import type { RunningUse, RunningUsers } from './running-disks.ts';
+
+export { refineRawFormat } from './image-inspect.ts';
 
 /** Which VMs use which image; supplied by the VM service so images can say `usedBy` and refuse deletes. */
 export type ImageUsers = (imageName: string) => string[];
 
-async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, offset);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * What a file qemu-img calls "raw" really is: an ISO 9660 CD image ("CD001" at 0x8001), a Linux kernel
- * (bzImage "HdrS" at 0x202) or an initramfs (gzip, zstd or cpio magic) for direct kernel boot, or a raw disk.
- */
-export async function refineRawFormat(file: string): Promise<string> {
-  if ((await readAt(file, 0x8001, 5)).toString('latin1') === 'CD001') return 'iso';
-  if ((await readAt(file, 0x202, 4)).toString('latin1') === 'HdrS') return 'kernel';
-  const head = (await readAt(file, 0, 6)).toString('hex');
-  if (head.startsWith('1f8b') || head.startsWith('28b52ffd') || head === '303730373031') return 'initrd';
-  return 'raw';
-}
-
-/** Disk images and ISOs in `<data>/images`, over qemu-img. */
+/** Disk images and ISOs in `<data>/images`, over qemu-img; one operation per image at a time. */
 export class ImageService {
+  readonly locks = new ImageLocks();
   private usersOf: ImageUsers = () => [];
+  private runningUsers: RunningUsers = () => [];
 
   constructor(
-    private readonly imagesDir: string,
-    private readonly qemuImg: string,
-    private readonly bus: EventBus,
+    readonly imagesDir: string,
+    readonly qemuImg: string,
+    readonly bus: EventBus,
+    readonly limits: ImageLimits = imageLimitsFromEnv(process.env),
   ) {}
 
   setUsers(users: ImageUsers): void {
     this.usersOf = users;
   }
 
+  /** Lets online resize reach the guests that have an image open (wired in main.ts from the VM service). */
+  setRunningUsers(users: RunningUsers): void {
+    this.runningUsers = users;
+  }
+
+  /** Creates the images dir and removes the `.part` files an interrupted server left behind. */
   async init(): Promise<void> {
     await fs.mkdir(this.imagesDir, { recursive: true });
+    await removeLeftoverParts(this.imagesDir);
   }
 
   async list(): Promise<Image[]> {
-    const entries = await fs.readdir(this.imagesDir, { withFileTypes: true });
-    const names = entries
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && isListedImageFile(e.name))
-      .map((e) => e.name)
-      .sort();
-    const images = await Promise.all(names.map((n) => this.describe(n).catch(() => undefined)));
-    return images.filter((i): i is Image => i !== undefined);
+    const inspected = await this.inspectAll();
+    return inspected.map((i) => this.toImage(i));
   }
 
   /** @throws HttpError 404 when there is no such image. */
   async get(name: string): Promise<Image> {
-    const file = imagePath(this.imagesDir, name);
-    if (!(await exists(file))) throw notFound(`image ${name}`);
-    return this.describe(name);
+    await this.mustExist(name);
+    return this.toImage(await this.inspect(name).catch((err: unknown) => unreadable(name, err)));
   }
 
-  /** The qemu format of an image ("qcow2", "raw", ...), used to build the guest's block devices. */
+  /**
+   * The qemu format of an image ("qcow2", "raw", ...), used to build the guest's block devices.
+   * @throws HttpError 409 for an image that reads files outside the images dir (backing, extent, data file).
+   */
   async formatOf(name: string): Promise<string> {
-    const info = await imageInfo(imagePath(this.imagesDir, name), { binary: this.qemuImg });
-    return info.format;
+    const image = await this.inspect(name);
+    if (image.problem !== undefined) throw conflict(ErrorCode.conflict, `image ${name}: ${image.problem}`);
+    return image.qemuFormat;
   }
 
   async exists(name: string): Promise<boolean> {
@@ -81,49 +83,147 @@ export class ImageService {
     return imagePath(this.imagesDir, name);
   }
 
-  /** @throws HttpError 409 when the name is taken, 500 with qemu-img's text when it fails. */
+  /**
+   * An empty image, or a qcow2 overlay on `backingImage` (stored with a relative backing name and its format).
+   * @throws HttpError 400 (bad size, unusable backing image, qemu-img refusal), 409 (name taken or busy).
+   */
   async create(req: z.output<typeof CreateImageRequestSchema>): Promise<Image> {
     const file = imagePath(this.imagesDir, req.name);
+    if (req.backingImage !== undefined) imagePath(this.imagesDir, req.backingImage);
     if (await exists(file)) throw conflict(ErrorCode.exists, `an image named ${req.name} already exists`);
-    try {
-      await createImage({ path: file, format: req.format, sizeBytes: req.size }, { binary: this.qemuImg });
-    } catch (err) {
-      if (err instanceof QemuImgError)
-        throw new HttpError(500, ErrorCode.qemuFailed, `qemu-img failed: ${err.stderr}`);
-      throw err;
-    }
-    this.bus.publish({ type: 'images.changed' });
-    return this.describe(req.name);
+    if (req.size !== undefined) this.checkSize(req.size);
+    // The backing image is held too: it must not be resized or deleted under the new overlay.
+    const held = req.backingImage === undefined ? [req.name] : [req.name, req.backingImage];
+    await this.locks.with(held, 'create', async () => {
+      let backing: { backingFile: string; backingFormat: string } | undefined;
+      if (req.backingImage !== undefined) {
+        if (!(await this.exists(req.backingImage))) {
+          throw badRequest(`backingImage: no image named ${req.backingImage}`, [
+            { path: 'backingImage', message: 'no such image' },
+          ]);
+        }
+        const base = await this.inspect(req.backingImage);
+        if (base.problem !== undefined) throw badRequest(`backingImage ${base.name}: ${base.problem}`);
+        backing = { backingFile: base.name, backingFormat: base.qemuFormat };
+      }
+      const size = req.size === undefined ? {} : { sizeBytes: req.size };
+      await createImage(
+        { path: file, format: req.format, ...size, ...backing },
+        { binary: this.qemuImg },
+      ).catch((err: unknown) => {
+        throw fromQemuImg(err, `creating ${req.name}`);
+      });
+    });
+    this.changed();
+    return this.get(req.name);
   }
 
-  /** @throws HttpError 404 unknown, 409 while a VM uses it. */
+  /** @throws HttpError 404 unknown, 409 while a VM uses it, an operation runs on it, or it backs another image. */
   async delete(name: string): Promise<void> {
+    const file = await this.mustExist(name);
+    await this.locks.with([name], 'delete', async () => {
+      const users = this.usersOf(name);
+      if (users.length > 0) {
+        throw conflict(
+          ErrorCode.inUse,
+          `image ${name} is used by VM ${users.join(', ')}; remove it from them first`,
+        );
+      }
+      const dependents = await this.dependentsOf(name);
+      if (dependents.length > 0) {
+        throw conflict(ErrorCode.inUse, `image ${name} is the backing file of ${dependents.join(', ')}`);
+      }
+      await fs.unlink(file);
+    });
+    this.changed();
+  }
+
+  /** Grows (offline, or online through QMP for a running guest) or, confirmed, shrinks an image. */
+  async resize(name: string, req: z.output<typeof ResizeImageRequestSchema>): Promise<Image> {
+    await this.mustExist(name);
+    return resizeImageOp(this, name, req);
+  }
+
+  /** Converts into a new image `target`; completes when qemu-img is done (progress on the events socket). */
+  async convert(name: string, req: z.output<typeof ConvertImageRequestSchema>): Promise<Image> {
+    await this.mustExist(name);
+    return convertImageOp(this, name, req);
+  }
+
+  /** Streams an upload to a hidden `.part` file, renamed when complete. */
+  upload(name: string, source: UploadSource): Promise<UploadedImage> {
+    return uploadImageOp(this, name, source);
+  }
+
+  // ---- for the operations (image-ops.ts, image-upload.ts) ----
+
+  /** @throws QemuImgError when qemu-img cannot read the image. `tempFile`: an upload not yet linked. */
+  inspect(name: string, tempFile?: string): Promise<InspectedImage> {
+    const file = tempFile ?? imagePath(this.imagesDir, name);
+    return inspectImage(this.imagesDir, name, file, this.qemuImg, tempFile === undefined);
+  }
+
+  toImage(i: InspectedImage): Image {
+    const { qemuFormat: _q, ...image } = i;
+    const operation = this.locks.operationOn(i.name);
+    return { ...image, usedBy: this.usersOf(i.name), ...(operation === undefined ? {} : { operation }) };
+  }
+
+  users(name: string): string[] {
+    return this.usersOf(name);
+  }
+
+  running(name: string): RunningUse[] {
+    return this.runningUsers(name, imagePath(this.imagesDir, name));
+  }
+
+  /** Images in the store whose backing chain contains `name`. */
+  async dependentsOf(name: string): Promise<string[]> {
+    const all = await this.inspectAll();
+    return all.filter((i) => i.backingChain.some((b) => b.inStore && b.name === name)).map((i) => i.name);
+  }
+
+  /** @throws HttpError 400 for a virtual size above the configured maximum. */
+  checkSize(bytes: number): void {
+    if (bytes > this.limits.maxImageBytes) {
+      throw badRequest(`size: at most ${formatBytes(this.limits.maxImageBytes)} on this server`, [
+        { path: 'size', message: `at most ${formatBytes(this.limits.maxImageBytes)}` },
+      ]);
+    }
+  }
+
+  changed(): void {
+    this.bus.publish({ type: 'images.changed' });
+  }
+
+  private async inspectAll(): Promise<InspectedImage[]> {
+    const entries = await fs.readdir(this.imagesDir, { withFileTypes: true });
+    const names = entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && isListedImageFile(e.name))
+      .map((e) => e.name)
+      .sort();
+    return Promise.all(names.map((n) => this.inspect(n).catch((err: unknown) => unreadable(n, err))));
+  }
+
+  private async mustExist(name: string): Promise<string> {
     const file = imagePath(this.imagesDir, name);
     if (!(await exists(file))) throw notFound(`image ${name}`);
-    const users = this.usersOf(name);
-    if (users.length > 0) {
-      throw conflict(
-        ErrorCode.inUse,
-        `image ${name} is used by VM ${users.join(', ')}; remove it from them first`,
-      );
-    }
-    await fs.unlink(file);
-    this.bus.publish({ type: 'images.changed' });
+    return file;
   }
+}
 
-  private async describe(name: string): Promise<Image> {
-    const file = imagePath(this.imagesDir, name);
-    const info = await imageInfo(file, { binary: this.qemuImg });
-    const format = info.format === 'raw' ? await refineRawFormat(file) : info.format;
-    return {
-      name,
-      format,
-      virtualSize: info.virtualSize,
-      actualSize: info.actualSize ?? 0,
-      ...(info.backingFilename === undefined ? {} : { backingFile: info.backingFilename }),
-      usedBy: this.usersOf(name),
-    };
-  }
+/** An image qemu-img cannot read is still listed (so it can be deleted), with qemu-img's reason. */
+function unreadable(name: string, err: unknown): InspectedImage {
+  const why = err instanceof Error ? err.message : 'unknown error';
+  return {
+    name,
+    format: 'unknown',
+    qemuFormat: 'raw',
+    virtualSize: 0,
+    actualSize: 0,
+    backingChain: [],
+    problem: why,
+  };
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -14,4 +14,11 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      started_at TEXT
    );`,
+  `CREATE TABLE metrics_minute (
+     vm_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     point TEXT NOT NULL,
+     PRIMARY KEY (vm_id, at)
+   );
+   CREATE INDEX metrics_minute_at ON metrics_minute (at);`,
 ];

@@ -46,10 +46,12 @@ export class VmLauncher {
       memoryMiB: def.memoryMiB,
       vcpus: def.vcpus,
       accel,
+      machine: def.machine,
       disks: await Promise.all(
         def.disks.map(async (d) => ({
           path: this.images.path(d.image),
-          format: await this.images.formatOf(d.image),
+          format: d.format ?? (await this.images.formatOf(d.image)),
+          index: d.index,
         })),
       ),
       ...(def.cdrom === undefined ? {} : { cdrom: this.images.path(def.cdrom) }),

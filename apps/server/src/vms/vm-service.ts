@@ -12,9 +12,11 @@ import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
 import type { ImageService } from '../images/image-service.ts';
+import type { SampledGuest } from '../metrics/sampler.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import { definitionFromRequest, type VmDefinition } from './definition.ts';
 import { isActionAllowed, PROCESS_STATES, refusalMessage } from './lifecycle.ts';
+import { VmStorage } from './storage/vm-storage.ts';
 import type { VmLauncher } from './vm-launch.ts';
 import { VmRuntime } from './vm-runtime.ts';
 
@@ -28,6 +30,8 @@ export interface HostLimits {
 export class VmService {
   private readonly runtimes = new Map<string, VmRuntime>();
   private readonly accelReasons = new Map<string, string>();
+  /** Disks, CD and snapshots of the VMs (`/api/vms/:id/{disks,cdrom,snapshots}`). */
+  readonly storage: VmStorage;
 
   constructor(
     private readonly repo: VmsRepo,
@@ -38,6 +42,7 @@ export class VmService {
     private readonly shutdownTimeoutMs: number,
   ) {
     images.setUsers((name) => this.usersOf(name));
+    this.storage = new VmStorage(this, images, bus);
   }
 
   list(): Vm[] {
@@ -49,6 +54,31 @@ export class VmService {
     return this.toVm(this.record(id));
   }
 
+  /** Every guest with a live qemu process, for the metrics sampler. */
+  sampledGuests(): SampledGuest[] {
+    const out: SampledGuest[] = [];
+    for (const [id, rt] of this.runtimes) {
+      const rec = this.repo.get(id);
+      if (rec)
+        out.push({ id, pid: rt.pid, memoryBytes: rec.definition.memoryMiB * 2 ** 20, qmp: rt.proc.qmp });
+    }
+    return out;
+  }
+
+  /** The stored definition of a VM. @throws HttpError 404 */
+  definition(id: string): VmDefinition {
+    return this.record(id).definition;
+  }
+
+  /** Stores an edited definition (disk and CD changes) and publishes the VM. @throws HttpError 404 */
+  updateDefinition(id: string, edit: (def: VmDefinition) => VmDefinition): void {
+    const rec = this.record(id);
+    rec.definition = edit(rec.definition);
+    this.repo.updateDefinition(id, rec.definition);
+    this.publish(rec);
+    this.bus.publish({ type: 'images.changed' });
+  }
+
   /** The live runtime of a VM (serial console, QMP), if qemu runs. */
   runtime(id: string): VmRuntime | undefined {
     return this.runtimes.get(id);
@@ -58,6 +88,9 @@ export class VmService {
   async create(req: z.output<typeof CreateVmRequestSchema>): Promise<Vm> {
     const def = definitionFromRequest(req);
     await this.checkDefinition(def);
+    def.disks = await Promise.all(
+      def.disks.map(async (d) => ({ ...d, format: await this.images.formatOf(d.image) })),
+    );
     if (this.repo.nameTaken(def.name))
       throw conflict(ErrorCode.exists, `a VM named ${def.name} already exists`);
     const rec: VmRecord = {
@@ -132,6 +165,7 @@ export class VmService {
       }
       const rt = await VmRuntime.attach(adopted.proc, adopted.accel, this.hooks(rec.id));
       this.runtimes.set(rec.id, rt);
+      this.storage.attach(rec.id, rt);
       this.setState(rec, adopted.running ? 'running' : 'paused');
     }
   }
@@ -155,6 +189,7 @@ export class VmService {
       const launched = await this.launcher.launch(rec.id, rec.definition);
       const rt = await VmRuntime.attach(launched.proc, launched.accel, this.hooks(rec.id));
       this.runtimes.set(rec.id, rt);
+      this.storage.attach(rec.id, rt);
       if (launched.accelReason) this.accelReasons.set(rec.id, launched.accelReason);
       else this.accelReasons.delete(rec.id);
       await launched.proc.qmp.execute('cont');
@@ -274,6 +309,7 @@ export class VmService {
       ...(d.cdrom === undefined ? {} : { cdrom: d.cdrom }),
       boot: d.boot,
       network: d.network,
+      machine: d.machine,
       accel: d.accel,
       createdAt: rec.createdAt,
       ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),

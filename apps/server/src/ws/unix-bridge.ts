@@ -7,12 +7,16 @@ export interface BridgeOptions {
   highWaterBytes?: number;
   /** A browser that has not drained its queue for this long is dropped (the guest is never blocked). */
   stallTimeoutMs?: number;
+  /** The close reason the browser gets when the unix socket side hangs up (default "guest connection closed"). */
+  endReason?: string;
 }
 
 /**
  * Pipes a websocket to a unix socket, both ways, as binary frames. Backpressure without copies: reading from
- * the unix socket pauses while the browser's queue is above the high-water mark, and a stuck browser is
- * closed rather than buffered for. Resolves when either side closes.
+ * the unix socket pauses while the browser's queue is above the high-water mark, a browser that stays stuck
+ * is closed (4408) and the unix socket released rather than buffered for; reading from the browser pauses
+ * while the unix socket cannot take more. Resolves when either side is gone (the unix socket is closed then;
+ * the websocket is closing, with a code and a reason).
  */
 export function bridgeUnixSocket(ws: WebSocket, socketPath: string, opts: BridgeOptions = {}): Promise<void> {
   const high = opts.highWaterBytes ?? 4 * 1024 * 1024;
@@ -20,13 +24,14 @@ export function bridgeUnixSocket(ws: WebSocket, socketPath: string, opts: Bridge
   const sock = net.createConnection(socketPath);
   let queued = 0;
   let stallTimer: NodeJS.Timeout | undefined;
+  let finish: (code: number, reason: string) => void = () => undefined;
 
   const onSent = (len: number) => (): void => {
     queued -= len;
-    if (queued <= high / 2 && sock.isPaused()) {
+    if (stallTimer !== undefined && queued <= high / 2) {
       clearTimeout(stallTimer);
       stallTimer = undefined;
-      sock.resume();
+      if (!sock.destroyed) sock.resume();
     }
   };
 
@@ -34,27 +39,37 @@ export function bridgeUnixSocket(ws: WebSocket, socketPath: string, opts: Bridge
     if (ws.readyState !== ws.OPEN) return;
     queued += chunk.length;
     ws.send(chunk, { binary: true }, onSent(chunk.length));
-    if (queued > high && !sock.isPaused()) {
+    if (queued > high && stallTimer === undefined) {
       sock.pause();
-      stallTimer = setTimeout(() => ws.close(WsClose.tooSlow, 'viewer too slow: reconnect'), stallMs);
+      stallTimer = setTimeout(() => finish(WsClose.tooSlow, 'viewer too slow: reconnect'), stallMs);
     }
   });
+  const resumeBrowser = (): void => {
+    if (ws.isPaused) ws.resume();
+  };
+  sock.on('drain', resumeBrowser);
   ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
     const bytes = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)
         ? data
         : Buffer.from(data);
-    if (!sock.destroyed) sock.write(bytes);
+    if (sock.destroyed) return;
+    // A guest that does not read its socket stops the browser's socket, not the server's memory.
+    if (!sock.write(bytes) && !ws.isPaused) ws.pause();
   });
 
   return new Promise<void>((resolve) => {
     let done = false;
-    const finish = (code: number, reason: string): void => {
+    finish = (code, reason): void => {
       if (done) return;
       done = true;
       clearTimeout(stallTimer);
       sock.destroy();
+      // A paused websocket would not read the browser's close frame.
+      resumeBrowser();
+      // NOTE: ws keeps the frames already queued and sends the close frame after them; a browser that never
+      // reads is destroyed by ws's own close timeout (30 s), so memory stays bounded by the high-water mark.
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
       resolve();
     };
@@ -64,7 +79,7 @@ export function bridgeUnixSocket(ws: WebSocket, socketPath: string, opts: Bridge
         err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'guest not running' : err.message,
       ),
     );
-    sock.on('close', () => finish(1000, 'guest connection closed'));
+    sock.on('close', () => finish(1000, opts.endReason ?? 'guest connection closed'));
     ws.on('close', () => finish(1000, 'browser left'));
     ws.on('error', () => finish(1011, 'websocket error'));
   });

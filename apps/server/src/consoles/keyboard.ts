@@ -1,0 +1,94 @@
+import { ErrorCode, type KeyCombo, type TypeTextResponse, type Vm } from '@virtweb/protocol';
+import { isQmpError, isQmpExecuteError } from '@virtweb/qmp';
+import { conflict, HttpError } from '../http/errors.ts';
+import type { VmRuntime } from '../vms/vm-runtime.ts';
+import type { VmService } from '../vms/vm-service.ts';
+import { comboKeys } from './keys.ts';
+import { DEFAULT_PACE, Typist, type TypingPace } from './typist.ts';
+
+const COMBO_HOLD_MS = 50;
+
+/** Four full pastes may wait; more is a runaway client. */
+export const MAX_PENDING_CHARS = 4 * 4096;
+
+/** The guest's keyboard: key combinations and paste-as-keystrokes, through QMP `send-key`. */
+export class GuestKeyboard {
+  private readonly typists = new Map<string, { rt: VmRuntime; typist: Typist }>();
+
+  constructor(
+    private readonly vms: VmService,
+    private readonly pace: TypingPace = DEFAULT_PACE,
+  ) {}
+
+  /** Presses a combination and releases it. @throws HttpError 404, 409 */
+  async sendCombo(id: string, combo: KeyCombo): Promise<void> {
+    const { vm, rt } = this.running(id);
+    try {
+      // 50 ms between transitions: long enough for firmware that polls the keyboard.
+      await rt.proc.qmp.execute('send-key', { keys: comboKeys(combo), 'hold-time': COMBO_HOLD_MS });
+    } catch (err) {
+      throw qmpFailure(err, vm);
+    }
+  }
+
+  /** Queues text to be typed. @throws HttpError 404, 409 (not running), 429 (too much queued) */
+  type(id: string, text: string): TypeTextResponse {
+    const { rt } = this.running(id);
+    let entry = this.typists.get(id);
+    // A typist of an earlier qemu process of this VM stops by itself (its target is gone).
+    if (entry?.rt !== rt) {
+      const created = {
+        rt,
+        typist: new Typist(
+          {
+            sendKey: async (keys, holdMs) => {
+              await rt.proc.qmp.execute('send-key', { keys, 'hold-time': holdMs });
+            },
+            status: () => this.status(id, rt),
+          },
+          this.pace,
+          () => {
+            if (this.typists.get(id) === created) this.typists.delete(id);
+          },
+        ),
+      };
+      entry = created;
+      this.typists.set(id, entry);
+    }
+    if (entry.typist.pending + text.length > MAX_PENDING_CHARS) {
+      throw new HttpError(
+        429,
+        ErrorCode.conflict,
+        `${entry.typist.pending} characters are still waiting to be typed; try again when they are done`,
+      );
+    }
+    return entry.typist.enqueue(text);
+  }
+
+  private status(id: string, rt: VmRuntime): 'running' | 'paused' | 'gone' {
+    if (this.vms.runtime(id) !== rt) return 'gone';
+    let state: Vm['state'];
+    try {
+      state = this.vms.get(id).state;
+    } catch {
+      return 'gone';
+    }
+    return state === 'running' ? 'running' : state === 'paused' ? 'paused' : 'gone';
+  }
+
+  private running(id: string): { vm: Vm; rt: VmRuntime } {
+    const vm = this.vms.get(id);
+    const rt = this.vms.runtime(id);
+    if (!rt || vm.state !== 'running') {
+      throw conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; keys need a running guest`);
+    }
+    return { vm, rt };
+  }
+}
+
+/** A QMP failure as an HTTP answer (qemu's refusal, or the guest going away mid-request); other errors as they are. */
+export function qmpFailure(err: unknown, vm: Vm): unknown {
+  if (isQmpExecuteError(err)) return conflict(ErrorCode.qemuFailed, `qemu refused: ${err.message}`);
+  if (isQmpError(err)) return conflict(ErrorCode.wrongState, `VM ${vm.name} stopped during the request`);
+  return err;
+}

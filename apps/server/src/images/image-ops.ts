@@ -1,0 +1,124 @@
+import { convertImage, resizeImage } from '@virtweb/qemu';
+import {
+  ErrorCode,
+  formatBytes,
+  type ConvertImageRequestSchema,
+  type Image,
+  type ResizeImageRequestSchema,
+} from '@virtweb/protocol';
+import type { z } from 'zod';
+import { badRequest, conflict, HttpError } from '../http/errors.ts';
+import type { InspectedImage } from './image-inspect.ts';
+import type { ImageService } from './image-service.ts';
+import { ProgressReporter } from './progress.ts';
+import { fromQemuImg } from './qemu-img-errors.ts';
+
+/** Raw files that are not disks: resizing them makes no sense and would break them. */
+const NOT_DISKS = new Set(['iso', 'kernel', 'initrd']);
+
+function usable(img: InspectedImage, what: string): void {
+  if (img.problem !== undefined)
+    throw conflict(ErrorCode.conflict, `cannot ${what} ${img.name}: ${img.problem}`);
+}
+
+/**
+ * Resize under the image's lock. Shrinking needs `shrink: true` (400 otherwise) and is refused (409) while a
+ * VM uses the image or it backs another image. Growing an image a running guest has open goes through QMP
+ * `block_resize` (the guest sees the new size at once); anything else through `qemu-img resize`.
+ */
+export function resizeImageOp(
+  svc: ImageService,
+  name: string,
+  req: z.output<typeof ResizeImageRequestSchema>,
+): Promise<Image> {
+  return svc.locks.with([name], 'resize', async () => {
+    const img = await svc.inspect(name);
+    usable(img, 'resize');
+    if (NOT_DISKS.has(img.format)) throw badRequest(`${name} is an ${img.format} file, not a disk image`);
+    svc.checkSize(req.size);
+    if (req.size === img.virtualSize) return svc.toImage(img);
+    const shrinking = req.size < img.virtualSize;
+    const from = formatBytes(img.virtualSize);
+    const to = formatBytes(req.size);
+    if (shrinking && req.shrink !== true) {
+      throw badRequest(
+        `shrinking ${name} from ${from} to ${to} loses the data past ${to}: confirm with shrink`,
+        [{ path: 'shrink', message: 'set shrink: true to confirm shrinking' }],
+      );
+    }
+    if (shrinking) {
+      const users = svc.users(name);
+      if (users.length > 0) {
+        throw conflict(ErrorCode.inUse, `image ${name} is used by VM ${users.join(', ')}: it cannot shrink`);
+      }
+      const dependents = await svc.dependentsOf(name);
+      if (dependents.length > 0) {
+        throw conflict(ErrorCode.inUse, `image ${name} backs ${dependents.join(', ')}: it cannot shrink`);
+      }
+    }
+    const running = svc.running(name);
+    const cd = running.find((u) => u.kind === 'cdrom');
+    if (cd) throw conflict(ErrorCode.inUse, `image ${name} is the CD of running VM ${cd.vmName}`);
+    const progress = new ProgressReporter(svc.bus, { name, op: 'resize', total: 1 });
+    progress.report(0, true);
+    if (running.length > 0) {
+      for (const use of running) {
+        if (use.kind !== 'disk') continue;
+        await use.resize(req.size).catch((err: unknown) => {
+          const why = err instanceof Error ? err.message : 'unknown error';
+          throw new HttpError(
+            409,
+            ErrorCode.qemuFailed,
+            `qemu of VM ${use.vmName} refused block_resize: ${why}`,
+          );
+        });
+      }
+    } else {
+      const opts = { path: svc.path(name), format: img.qemuFormat, sizeBytes: req.size, shrink: shrinking };
+      await resizeImage(opts, { binary: svc.qemuImg }).catch((err: unknown) => {
+        throw fromQemuImg(err, `resizing ${name}`);
+      });
+    }
+    progress.finish();
+    svc.changed();
+    return svc.toImage(await svc.inspect(name));
+  });
+}
+
+/**
+ * Convert under the locks of source and target: `qemu-img convert -p` to a hidden temp file renamed when done.
+ * The answer comes when qemu-img is done; `image.progress` events carry its percentage meanwhile.
+ */
+export async function convertImageOp(
+  svc: ImageService,
+  name: string,
+  req: z.output<typeof ConvertImageRequestSchema>,
+): Promise<Image> {
+  const target = svc.path(req.target);
+  if (req.target === name) throw badRequest('target: the target must be a new image');
+  if (await svc.exists(req.target)) {
+    throw conflict(ErrorCode.exists, `an image named ${req.target} already exists`);
+  }
+  return svc.locks.with([name, req.target], 'convert', async () => {
+    const img = await svc.inspect(name);
+    usable(img, 'convert');
+    const total = img.virtualSize;
+    const progress = new ProgressReporter(svc.bus, { name, op: 'convert', total, target: req.target });
+    progress.report(0, true);
+    await convertImage(
+      {
+        source: svc.path(name),
+        sourceFormat: img.qemuFormat,
+        target,
+        targetFormat: req.format,
+        onProgress: (pct) => progress.report(Math.round((pct / 100) * total)),
+      },
+      { binary: svc.qemuImg },
+    ).catch((err: unknown) => {
+      throw fromQemuImg(err, `converting ${name} to ${req.format}`);
+    });
+    progress.finish();
+    svc.changed();
+    return svc.toImage(await svc.inspect(req.target));
+  });
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ErrorCode, formatBytes, type UploadedImage } from '@virtweb/protocol';
+import { badRequest, conflict, HttpError } from '../http/errors.ts';
+import { uploadTempPath } from './image-paths.ts';
+import type { ImageService } from './image-service.ts';
+import { ProgressReporter } from './progress.ts';
+
+/** The body of `PUT /api/images/:name/upload`: streamed, never buffered whole. */
+export interface UploadSource {
+  body: Readable;
+  /** The Content-Length header; an upload without one is refused (411). */
+  length: number | undefined;
+}
+
+/**
+ * Receives an upload: checks name, length, limits and free space before a byte is written, then streams the
+ * body to a hidden `.part` file while hashing it (sha256) and publishing `image.progress`, and links it to the
+ * image name only when exactly Content-Length bytes arrived and qemu-img finds nothing unsafe in it. Any
+ * failure (client gone, short body, unsafe backing file, disk full) removes the `.part` file.
+ *
+ * @throws HttpError 400 (name, short body, unsafe image), 409 (exists or busy), 411, 413, 507.
+ */
+export async function uploadImageOp(
+  svc: ImageService,
+  name: string,
+  src: UploadSource,
+): Promise<UploadedImage> {
+  const file = svc.path(name);
+  const length = src.length;
+  if (length === undefined)
+    throw new HttpError(411, ErrorCode.validation, 'an upload needs a Content-Length');
+  if (length > svc.limits.maxUploadBytes) {
+    const max = formatBytes(svc.limits.maxUploadBytes);
+    throw new HttpError(
+      413,
+      ErrorCode.tooLarge,
+      `${formatBytes(length)} is more than the upload limit of ${max}`,
+    );
+  }
+  if (await svc.exists(name)) throw conflict(ErrorCode.exists, `an image named ${name} already exists`);
+  const stat = await fsp.statfs(svc.imagesDir);
+  const free = stat.bavail * stat.bsize - svc.limits.reserveBytes;
+  if (length > free) {
+    throw new HttpError(
+      507,
+      ErrorCode.tooLarge,
+      `not enough free space for ${formatBytes(length)} (${formatBytes(Math.max(free, 0))} free)`,
+    );
+  }
+  const release = svc.locks.acquire([name], 'upload');
+  const temp = uploadTempPath(svc.imagesDir, name);
+  try {
+    const progress = new ProgressReporter(svc.bus, { name, op: 'upload', total: length });
+    progress.report(0, true);
+    const { bytes, sha256 } = await receive(src.body, temp, length, progress);
+    if (bytes !== length) throw badRequest(`upload incomplete: ${bytes} of ${length} bytes arrived`);
+    const inspected = await svc.inspect(name, temp).catch(() => undefined);
+    if (inspected?.problem !== undefined) throw badRequest(`${name} refused: ${inspected.problem}`);
+    await fsp.link(temp, file).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw conflict(ErrorCode.exists, `an image named ${name} already exists`);
+      }
+      throw err;
+    });
+    progress.finish();
+    release();
+    svc.changed();
+    return { ...svc.toImage(await svc.inspect(name)), sha256 };
+  } finally {
+    release();
+    await fsp.rm(temp, { force: true });
+  }
+}
+
+/** Streams `body` into a new file (never replacing one), hashing and counting; fsyncs before resolving. */
+async function receive(
+  body: Readable,
+  temp: string,
+  length: number,
+  progress: ProgressReporter,
+): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > length) {
+        done(badRequest(`the body is longer than its Content-Length (${length})`));
+        return;
+      }
+      hash.update(chunk);
+      progress.report(bytes);
+      done(null, chunk);
+    },
+  });
+  const out = fs.createWriteStream(temp, { flags: 'wx', mode: 0o644 });
+  await pipeline(body, meter, out);
+  const fh = await fsp.open(temp, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,97 @@
+import { ErrorCode, IMAGE_BUSY } from '@virtweb/protocol';
+import { isQemuImgError } from '@virtweb/qemu';
+import { badRequest, conflict } from '../../http/errors.ts';
+import type { ImageService } from '../../images/image-service.ts';
+import type { StorageHost } from './storage-host.ts';
+
+/** What the guest's block layer needs of an image that passed the checks. */
+export interface UsableImage {
+  path: string;
+  /** qemu's format name, for `-f` / the blockdev driver. */
+  qemuFormat: string;
+}
+
+/**
+ * An image that may become a disk of VM `vmId`: it exists, no operation runs on it, no VM uses it (a disk is
+ * written to: one owner only), it backs no other image, and qemu-img can read it.
+ * @throws HttpError 400 (unknown or unreadable image), 409 `in_use` / `busy`.
+ */
+export async function imageForDisk(
+  images: ImageService,
+  host: StorageHost,
+  vmId: string,
+  image: string,
+): Promise<UsableImage> {
+  const usable = await readable(images, image);
+  const users = images.users(image);
+  if (users.includes(vmId)) {
+    throw conflict(ErrorCode.inUse, `image ${image} is already attached to VM ${nameOf(host, vmId)}`);
+  }
+  if (users.length > 0) {
+    throw conflict(
+      ErrorCode.inUse,
+      `image ${image} is used by VM ${users.map((u) => nameOf(host, u)).join(', ')}`,
+    );
+  }
+  const dependents = await images.dependentsOf(image);
+  if (dependents.length > 0) {
+    throw conflict(
+      ErrorCode.inUse,
+      `image ${image} is the backing file of ${dependents.join(', ')}: writing to it would corrupt them`,
+    );
+  }
+  return usable;
+}
+
+/**
+ * An image that may go into a CD drive: a raw (ISO) image that no VM uses as a disk. CDs are read-only, so
+ * several VMs may share one ISO.
+ * @throws HttpError 400 (unknown, unreadable or not raw), 409 `in_use` / `busy`.
+ */
+export async function imageForCdrom(
+  images: ImageService,
+  host: StorageHost,
+  image: string,
+): Promise<UsableImage> {
+  const usable = await readable(images, image);
+  if (usable.qemuFormat !== 'raw') {
+    throw badRequest(`image: ${image} is a ${usable.qemuFormat} image, not a CD image (ISO)`, [
+      { path: 'image', message: 'not a CD image' },
+    ]);
+  }
+  const asDisk = host.list().filter((vm) => vm.disks.some((d) => d.image === image));
+  if (asDisk.length > 0) {
+    throw conflict(ErrorCode.inUse, `image ${image} is a disk of VM ${asDisk.map((v) => v.name).join(', ')}`);
+  }
+  return usable;
+}
+
+async function readable(images: ImageService, image: string): Promise<UsableImage> {
+  if (!(await images.exists(image))) {
+    throw badRequest(`image: no image named ${image}`, [{ path: 'image', message: 'no such image' }]);
+  }
+  const op = images.locks.operationOn(image);
+  if (op !== undefined) throw conflict(IMAGE_BUSY, `image ${image} is busy: ${op} in progress`);
+  try {
+    const inspected = await images.inspect(image);
+    if (inspected.problem !== undefined) {
+      throw badRequest(`image: ${image} cannot be used: ${inspected.problem}`, [
+        { path: 'image', message: inspected.problem },
+      ]);
+    }
+    return { path: images.path(image), qemuFormat: inspected.qemuFormat };
+  } catch (err) {
+    if (!isQemuImgError(err)) throw err;
+    throw badRequest(`image: qemu-img cannot read ${image}: ${err.stderr || err.message}`, [
+      { path: 'image', message: 'unreadable image' },
+    ]);
+  }
+}
+
+function nameOf(host: StorageHost, vmId: string): string {
+  try {
+    return host.get(vmId).name;
+  } catch {
+    return vmId;
+  }
+}

@@ -1,0 +1,168 @@
+import { ErrorCode, MAX_DISKS, type ChangeCdromRequest, type VmCdrom, type VmDisk } from '@virtweb/protocol';
+import { diskIds } from '@virtweb/qemu';
+import type { EventBus } from '../../events/bus.ts';
+import { conflict, notFound } from '../../http/errors.ts';
+import type { ImageService } from '../../images/image-service.ts';
+import { storeNameOf } from '../../images/image-paths.ts';
+import type { VmRuntime } from '../vm-runtime.ts';
+import { imageForCdrom, imageForDisk } from './image-checks.ts';
+import { changeLiveMedium, liveCdrom } from './live-cdrom.ts';
+import { hotplugDisk, unplugDisk, UnplugTimeoutError } from './live-disks.ts';
+import { dismissConcludedJobs } from './qmp-jobs.ts';
+import { JOB_ID_PREFIX, VmSnapshots } from './snapshots.ts';
+import { qemuRefused, storageMode, VmOperationLocks, type StorageHost } from './storage-host.ts';
+
+/**
+ * Disks and CD of the VMs: on a running guest through QMP (hot-plug, media change), on a stopped one in the
+ * definition only; either way the definition follows, so a restart keeps the change.
+ */
+export class VmStorage {
+  readonly snapshots: VmSnapshots;
+  private readonly locks = new VmOperationLocks();
+  /** Images being attached right now (two VMs must not both take one while the first is still checking). */
+  private readonly claimed = new Set<string>();
+
+  constructor(
+    private readonly host: StorageHost,
+    private readonly images: ImageService,
+    bus: EventBus,
+  ) {
+    this.snapshots = new VmSnapshots(host, images, bus, this.locks);
+  }
+
+  /**
+   * Follows CD changes made behind the server's back (HMP `change ide1-cd0 x.iso`, `eject`): every tray
+   * movement re-reads the drive and stores what is in it. Also catches up once, for a re-adopted guest, and
+   * clears snapshot jobs a previous server run left concluded.
+   */
+  attach(id: string, rt: VmRuntime): void {
+    rt.proc.qmp.on('DEVICE_TRAY_MOVED', () => void this.syncCdrom(id, rt));
+    void this.syncCdrom(id, rt);
+    dismissConcludedJobs(rt.proc.qmp, JOB_ID_PREFIX).catch(() => undefined);
+  }
+
+  /** @throws HttpError 404 */
+  async disks(id: string): Promise<VmDisk[]> {
+    const def = this.host.definition(id);
+    return Promise.all(
+      def.disks.map(async (d) => {
+        const ids = diskIds(d.index);
+        const facts = await this.images.get(d.image).catch(() => undefined);
+        return {
+          index: d.index,
+          image: d.image,
+          ...(facts ? { format: facts.format, virtualSize: facts.virtualSize } : {}),
+          device: ids.device,
+          node: ids.node,
+        };
+      }),
+    );
+  }
+
+  /**
+   * Attaches `image` in the lowest free slot: hot-plugged on a running or paused guest.
+   * @throws HttpError 400 (unknown image), 404, 409 (image in use or busy, no free slot, wrong state, qemu refused)
+   */
+  async addDisk(id: string, image: string): Promise<VmDisk> {
+    await this.locks.with(id, 'a disk change', async () => {
+      const mode = storageMode(this.host, id);
+      if (this.claimed.has(image)) throw conflict(ErrorCode.inUse, `image ${image} is being attached`);
+      this.claimed.add(image);
+      try {
+        const usable = await imageForDisk(this.images, this.host, id, image);
+        const def = this.host.definition(id);
+        const used = new Set(def.disks.map((d) => d.index));
+        const index = [...Array(MAX_DISKS).keys()].find((i) => !used.has(i));
+        if (index === undefined) throw conflict(ErrorCode.conflict, `all ${MAX_DISKS} disk slots are in use`);
+        if (mode.live) {
+          await hotplugDisk(mode.rt.proc.qmp, def.machine, index, usable).catch((err: unknown) => {
+            throw qemuRefused(err, `cannot hot-plug ${image}`);
+          });
+        }
+        this.host.updateDefinition(id, (d) => ({
+          ...d,
+          disks: [...d.disks, { image, index, format: usable.qemuFormat }],
+        }));
+      } finally {
+        this.claimed.delete(image);
+      }
+    });
+    const added = (await this.disks(id)).find((d) => d.image === image);
+    if (!added) throw notFound(`disk ${image}`);
+    return added;
+  }
+
+  /**
+   * Detaches disk slot `index` (the image file stays). A running guest must acknowledge the unplug.
+   * @throws HttpError 404 (no such VM or disk), 409 (paused, wrong state, the guest did not let go)
+   */
+  async removeDisk(id: string, index: number): Promise<void> {
+    await this.locks.with(id, 'a disk change', async () => {
+      const mode = storageMode(this.host, id);
+      const disk = this.host.definition(id).disks.find((d) => d.index === index);
+      if (!disk) throw notFound(`disk ${index} of VM ${this.host.get(id).name}`);
+      if (mode.live) {
+        if (this.host.get(id).state === 'paused') {
+          throw conflict(
+            ErrorCode.wrongState,
+            'the VM is paused: resume it first, a paused guest cannot acknowledge the unplug',
+          );
+        }
+        await unplugDisk(mode.rt.proc.qmp, index).catch((err: unknown) => {
+          if (err instanceof UnplugTimeoutError) throw conflict(ErrorCode.qemuFailed, err.message);
+          throw qemuRefused(err, `cannot unplug disk ${index}`);
+        });
+      }
+      this.host.updateDefinition(id, (d) => ({ ...d, disks: d.disks.filter((x) => x.index !== index) }));
+    });
+  }
+
+  /** @throws HttpError 404 */
+  async cdrom(id: string): Promise<VmCdrom> {
+    const image = this.host.definition(id).cdrom ?? null;
+    const rt = this.host.runtime(id);
+    const live = rt ? await liveCdrom(rt.proc.qmp).catch(() => undefined) : undefined;
+    return { image, ...(live ? { trayOpen: live.trayOpen, locked: live.locked } : {}) };
+  }
+
+  /**
+   * Inserts an ISO or ejects; live through QMP, always in the definition.
+   * @throws HttpError 400 (unknown or non-raw image), 404, 409 (`tray_locked`, image used as a disk, wrong state)
+   */
+  async changeCdrom(id: string, req: ChangeCdromRequest): Promise<VmCdrom> {
+    // The CD has its own lock: it does not change the disks a snapshot or hot-plug works on.
+    await this.locks.with(`${id}/cdrom`, 'a CD change', async () => {
+      const mode = storageMode(this.host, id);
+      const usable = req.image === null ? null : await imageForCdrom(this.images, this.host, req.image);
+      if (mode.live) {
+        await changeLiveMedium(mode.rt.proc.qmp, usable?.path ?? null, req.force === true).catch(
+          (err: unknown) => {
+            throw qemuRefused(err, req.image === null ? 'cannot eject the CD' : `cannot insert ${req.image}`);
+          },
+        );
+      }
+      this.setCdrom(id, req.image);
+    });
+    return this.cdrom(id);
+  }
+
+  private setCdrom(id: string, image: string | null): void {
+    if ((this.host.definition(id).cdrom ?? null) === image) return;
+    this.host.updateDefinition(id, ({ cdrom: _old, ...rest }) =>
+      image === null ? rest : { ...rest, cdrom: image },
+    );
+  }
+
+  private async syncCdrom(id: string, rt: VmRuntime): Promise<void> {
+    try {
+      const live = await liveCdrom(rt.proc.qmp);
+      if (!live || this.host.runtime(id) !== rt) return;
+      if (live.file === undefined) return this.setCdrom(id, null);
+      const name = await storeNameOf(this.images.imagesDir, live.file);
+      // NOTE: a file outside the images dir (HMP can insert any path) cannot be stored in the definition: keep it.
+      if (name !== null) this.setCdrom(id, name);
+    } catch {
+      // The VM was deleted, or the guest went away during the query: its exit handling has the last word.
+    }
+  }
+}

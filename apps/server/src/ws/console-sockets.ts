@@ -1,0 +1,63 @@
+import type { RuntimePaths } from '@virtweb/qemu';
+import type { WebSocket } from 'ws';
+import type { VmService } from '../vms/vm-service.ts';
+import { bridgeUnixSocket, type BridgeOptions } from './unix-bridge.ts';
+import { WsClose, type WsRoute } from './upgrade.ts';
+
+interface UnixConsole {
+  /** The path segment after `/api/vms/:id/`. */
+  name: string;
+  socket: (paths: RuntimePaths) => string;
+  /** Why a second viewer is refused. */
+  busyReason: string;
+}
+
+/**
+ * A websocket route that bridges one guest unix socket to one browser at a time.
+ * NOTE: qemu's socket chardevs (and each -qmp socket) serve a single client; a second connection is accepted
+ * by the kernel but never read, so it would just hang. The second viewer is refused (4409) instead, and the
+ * slot is freed when the first one's bridge ends.
+ */
+function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = {}): WsRoute {
+  const active = new Map<string, WebSocket>();
+  return {
+    pattern: new RegExp(`^/api/vms/([0-9a-f]{12})/${c.name}$`),
+    handle(ws: WebSocket, match) {
+      const id = match[1] ?? '';
+      const vm = vms.list().find((v) => v.id === id);
+      if (!vm) return ws.close(WsClose.notFound, `no VM ${id}`);
+      const rt = vms.runtime(id);
+      if (!rt) return ws.close(WsClose.wrongState, `VM ${vm.name} is not running`);
+      if (active.has(id)) return ws.close(WsClose.wrongState, c.busyReason);
+      active.set(id, ws);
+      const onExit = (): void => {
+        if (ws.readyState === ws.OPEN) ws.close(1000, 'guest stopped');
+      };
+      // A listener, not `exited.then`: it is removed with the viewer, so reconnects do not pile up.
+      rt.proc.once('exit', onExit);
+      // When qemu exits, its end of the socket goes first: the browser gets the same reason either way.
+      void bridgeUnixSocket(ws, c.socket(rt.proc.paths), { ...opts, endReason: 'guest stopped' }).then(() => {
+        rt.proc.off('exit', onExit);
+        if (active.get(id) === ws) active.delete(id);
+      });
+    },
+  };
+}
+
+/** `/api/vms/:id/monitor`: the guest's HMP monitor (qemu's own readline: history, Tab completion, help). */
+export function monitorRoute(vms: VmService, opts?: BridgeOptions): WsRoute {
+  return unixConsoleRoute(
+    vms,
+    { name: 'monitor', socket: (p) => p.monitor, busyReason: 'the monitor is open in another window' },
+    opts,
+  );
+}
+
+/** `/api/vms/:id/qmp`: the browser's own QMP session on qmp-user.sock (raw JSON lines both ways). */
+export function qmpRoute(vms: VmService, opts?: BridgeOptions): WsRoute {
+  return unixConsoleRoute(
+    vms,
+    { name: 'qmp', socket: (p) => p.qmpUser, busyReason: 'the QMP console is open in another window' },
+    opts,
+  );
+}

@@ -1,0 +1,47 @@
+import type { WebSocket } from 'ws';
+import type { VmService } from '../vms/vm-service.ts';
+import { RfbPipe, type RfbPipeOptions, type ViewerClose } from './rfb-pipe.ts';
+import { WsClose, type WsRoute } from './upgrade.ts';
+
+/** How long to wait for qemu's exit after its VNC server hung up, to tell "guest stopped" from a VNC error. */
+const EXIT_WAIT_MS = 2000;
+
+/**
+ * `/api/vms/:id/vnc`: the guest's VNC server (`-vnc unix:<run>/vnc.sock`) for noVNC, binary RFB both ways.
+ * Every viewer gets its own unix connection: qemu serves several clients, each with its own update state,
+ * so a slow viewer only ever slows itself.
+ */
+export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
+  return {
+    pattern: /^\/api\/vms\/([0-9a-f]{12})\/vnc$/,
+    handle(ws: WebSocket, match, req) {
+      const exp = new URL(req.url ?? '/', 'http://x').searchParams;
+      const id = match[1] ?? '';
+      const vm = vms.list().find((v) => v.id === id);
+      if (!vm) return ws.close(WsClose.notFound, `no VM ${id}`);
+      const rt = vms.runtime(id);
+      if (!rt) return ws.close(WsClose.wrongState, `${vm.name} is not running`);
+
+      const guestStopped: ViewerClose = { code: 1000, reason: 'guest stopped' };
+      const exited = rt.proc.exited.then(() => guestStopped);
+      const pipe = new RfbPipe(ws, rt.proc.paths.vnc, {
+        ...opts,
+        expNoHold: exp.get('nohold') === '1',
+        expMaxMsg: Number(exp.get('max') ?? 0),
+        // NOTE: qemu closes its VNC clients as it exits, usually before its exit is seen: wait a moment for
+        // the exit so that the viewer hears "guest stopped" rather than a VNC error.
+        targetEnded: async (error) => {
+          const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), EXIT_WAIT_MS).unref());
+          const close = await Promise.race([exited, timeout]);
+          if (close) return close;
+          return {
+            code: 1011,
+            reason: error ? `VNC connection failed: ${error.message}` : 'VNC server hung up',
+          };
+        },
+      });
+      void exited.then((close) => pipe.close(close.code, close.reason));
+      if (process.env.VW_PIPE_STATS) void pipe.done.then(() => console.log('PIPESTATS', JSON.stringify(pipe.stats)));
+    },
+  };
+}
