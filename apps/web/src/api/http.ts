@@ -78,6 +78,24 @@ export async function requestVoid(method: Method, path: string, body?: unknown):
   await send(method, path, body);
 }
 
+/** A request whose answer is binary (an image); checks the content type so an error page is never saved. */
+export async function requestBlob(method: Method, path: string, contentType: string): Promise<Blob> {
+  const res = await send(method, path);
+  const type = res.headers.get('Content-Type') ?? '';
+  if (!type.startsWith(contentType)) {
+    throw new ApiError(
+      res.status,
+      ClientErrorCode.badResponse,
+      `${method} ${path}: expected ${contentType}, got ${type || 'no content type'}`,
+    );
+  }
+  try {
+    return await res.blob();
+  } catch (err) {
+    throw toApiError(err, `${method} ${path}: reading the answer failed`);
+  }
+}
+
 /** `ws://` or `wss://` URL of a same-origin websocket path. */
 export function wsUrl(path: string): string {
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';

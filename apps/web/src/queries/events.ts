@@ -3,9 +3,11 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ServerEvent } from '@virtweb/protocol';
 import { EventsConnection, type ConnectionStatus } from '../api/events.ts';
 import { markVmEvent } from './eventClock.ts';
-import { imagesKey } from './images.ts';
+import { imagesKey, storeImageProgress } from './images.ts';
+import { liveMetrics } from './liveMetrics.ts';
 import { sessionKey } from './session.ts';
 import { dropVm, storeVm, vmKeys } from './vms.ts';
+import { storeStorageJob } from './vmStorage.ts';
 
 /** Applies one server event to the react-query caches. */
 export function applyEvent(client: QueryClient, event: ServerEvent): void {
@@ -21,6 +23,15 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
       return;
     case 'images.changed':
       void client.invalidateQueries({ queryKey: imagesKey });
+      return;
+    case 'image.progress':
+      storeImageProgress(client, event);
+      return;
+    case 'vm.storage-job':
+      storeStorageJob(client, event.id, event.job);
+      return;
+    case 'metrics.tick':
+      liveMetrics.push(event);
       return;
     case 'hello':
     case 'vm.qmp-event':
@@ -49,7 +60,10 @@ export function useEventsSync(): ConnectionStatus {
   );
   useEffect(() => {
     connection.start();
-    return () => connection.stop();
+    return () => {
+      connection.stop();
+      liveMetrics.clear();
+    };
   }, [connection]);
   return useSyncExternalStore(connection.subscribe, connection.getStatus);
 }

@@ -3,6 +3,7 @@ import { formatBytes } from '@virtweb/protocol';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { hostQuery } from '../../queries/host.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
+import { LazyHostLoad } from './LazyHostLoad.tsx';
 import { accelText, cpuFlagText, devKvmText, effectiveAuto, probeText } from './hostWords.ts';
 
 /** The capability check in plain words: can this host run guests with KVM, and what does `auto` pick. */
@@ -60,6 +61,7 @@ export function HostPage() {
           </dl>
         </div>
       </div>
+      <LazyHostLoad />
     </section>
   );
 }

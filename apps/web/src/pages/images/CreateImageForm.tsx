@@ -1,17 +1,34 @@
 import { useState, type SubmitEvent } from 'react';
-import { CreateImageRequestSchema, ErrorCode, type ImageFormat } from '@virtweb/protocol';
+import {
+  CreateImageRequestSchema,
+  ErrorCode,
+  ImageFormatSchema,
+  type Image,
+  type ImageFormat,
+} from '@virtweb/protocol';
 import type { ApiError } from '../../api/errors.ts';
 import { Field } from '../../components/Field.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useCreateImage } from '../../queries/images.ts';
 
-type ImageField = 'name' | 'format' | 'size';
+type ImageField = 'name' | 'format' | 'size' | 'backingImage';
 type Errors = Partial<Record<ImageField, string>>;
+const FIELDS: readonly string[] = ['name', 'format', 'size', 'backingImage'];
+
+const FORMAT_TEXT: Record<ImageFormat, string> = {
+  qcow2: 'qcow2 (grows on demand, snapshots, overlays)',
+  raw: 'raw (plain file)',
+  vmdk: 'vmdk (VMware)',
+  vdi: 'vdi (VirtualBox)',
+};
+
+/** Formats an overlay can sit on: disks (ISOs too, read-only use), never unreadable files. */
+const BACKABLE = new Set(['qcow2', 'raw', 'vmdk', 'vdi', 'iso']);
 
 function fieldOf(path: string | readonly PropertyKey[]): ImageField | null {
   const parts = typeof path === 'string' ? path.split(/[./[\]]+/).filter(Boolean) : path.map(String);
   const first = parts[0] === 'body' ? parts[1] : parts[0];
-  return first === 'name' || first === 'format' || first === 'size' ? first : null;
+  return first !== undefined && FIELDS.includes(first) ? (first as ImageField) : null;
 }
 
 function serverErrors(err: ApiError): { fields: Errors; form: string | null } {
@@ -27,19 +44,26 @@ function serverErrors(err: ApiError): { fields: Errors; form: string | null } {
   return { fields, form: rest.length ? rest.join('; ') : null };
 }
 
-/** Creates an empty disk image with qemu-img (qcow2 grows on demand, raw is sparse where the fs allows). */
-export function CreateImageForm() {
+/** Creates an empty disk image, or a qcow2 overlay on an image of the store, with qemu-img. */
+export function CreateImageForm({ images }: { images: Image[] }) {
   const [name, setName] = useState('');
   const [format, setFormat] = useState<ImageFormat>('qcow2');
   const [size, setSize] = useState('10G');
+  const [backing, setBacking] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const create = useCreateImage();
   const notify = useNotify();
+  const bases = images.filter((i) => BACKABLE.has(i.format) && i.problem === undefined);
 
   const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const parsed = CreateImageRequestSchema.safeParse({ name: name.trim(), format, size: size.trim() });
+    const parsed = CreateImageRequestSchema.safeParse({
+      name: name.trim(),
+      format,
+      ...(size.trim() === '' ? {} : { size: size.trim() }),
+      ...(backing === '' ? {} : { backingImage: backing }),
+    });
     setFormError(null);
     if (!parsed.success) {
       const next: Errors = {};
@@ -80,17 +104,47 @@ export function CreateImageForm() {
             <select
               {...p}
               value={format}
-              onChange={(e) => setFormat(e.target.value === 'raw' ? 'raw' : 'qcow2')}
+              onChange={(e) => setFormat(ImageFormatSchema.catch('qcow2').parse(e.target.value))}
             >
-              <option value="qcow2">qcow2 (grows on demand, snapshots)</option>
-              <option value="raw">raw (plain file)</option>
+              {ImageFormatSchema.options.map((f) => (
+                <option key={f} value={f}>
+                  {FORMAT_TEXT[f]}
+                </option>
+              ))}
             </select>
           )}
         </Field>
-        <Field label="Size" error={errors.size} hint='bytes, or with K, M, G, T (e.g. "10G")'>
+        <Field
+          label="Size"
+          error={errors.size}
+          hint={backing === '' ? 'bytes, or with K, M, G, T (e.g. "10G")' : 'empty: the backing image’s size'}
+        >
           {(p) => <input {...p} value={size} onChange={(e) => setSize(e.target.value)} />}
         </Field>
       </div>
+      <Field
+        label="Backing image"
+        error={errors.backingImage}
+        hint="optional: a qcow2 overlay that records only its changes to that image"
+      >
+        {(p) => (
+          <select
+            {...p}
+            value={backing}
+            onChange={(e) => {
+              setBacking(e.target.value);
+              if (e.target.value !== '') setFormat('qcow2');
+            }}
+          >
+            <option value="">none (an empty image)</option>
+            {bases.map((i) => (
+              <option key={i.name} value={i.name}>
+                {i.name} ({i.format})
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       <div className="form-buttons">
         <button
           type="submit"

@@ -1,6 +1,10 @@
 import { formatBytes, type Image, type Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { DeleteImageBtn } from '../../actions/DeleteImageBtn.tsx';
+import { useImageProgress } from '../../queries/images.ts';
+import { ConvertImageBtn } from './ConvertImageBtn.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
+import { ResizeImageBtn } from './ResizeImageBtn.tsx';
 
 function UsedBy({ ids, names }: { ids: string[]; names: Map<string, string> }) {
   if (ids.length === 0) return <span className="muted">none</span>;
@@ -12,6 +16,62 @@ function UsedBy({ ids, names }: { ids: string[]; names: Map<string, string> }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+function Backing({ image }: { image: Image }) {
+  if (image.backingChain.length === 0) {
+    return image.backingFile ? <span>{image.backingFile}</span> : <span className="muted">none</span>;
+  }
+  return (
+    <ol className="plain chain" aria-label={`Backing chain of ${image.name}`}>
+      {image.backingChain.map((b) => (
+        <li key={b.name}>
+          {b.inStore ? b.name : <strong>{b.name} (outside the store)</strong>}{' '}
+          <span className="muted">
+            {b.format}, {formatBytes(b.virtualSize)}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** A live bar while a convert of this image runs (the events socket drives it, even with its dialog closed). */
+function RunningConvert({ name }: { name: string }) {
+  const p = useImageProgress(name, 'convert');
+  if (!p || p.done >= p.total) return null;
+  return (
+    <ProgressBar label={`Converting ${name} to ${p.target ?? 'a new image'}`} done={p.done} total={p.total} />
+  );
+}
+
+function ImageRow({ img, names }: { img: Image; names: Map<string, string> }) {
+  return (
+    <tr>
+      <th scope="row">
+        {img.name}
+        {img.operation && <span className="badge"> {img.operation} in progress</span>}
+        {img.problem && <p className="problem">{img.problem}</p>}
+        <RunningConvert name={img.name} />
+      </th>
+      <td>{img.format}</td>
+      <td className="num">{formatBytes(img.virtualSize)}</td>
+      <td className="num">{formatBytes(img.actualSize)}</td>
+      <td>
+        <Backing image={img} />
+      </td>
+      <td>
+        <UsedBy ids={img.usedBy} names={names} />
+      </td>
+      <td>
+        <div className="actions">
+          <ResizeImageBtn image={img} />
+          <ConvertImageBtn image={img} />
+          <DeleteImageBtn image={img} usedByNames={img.usedBy.map((id) => names.get(id) ?? id)} />
+        </div>
+      </td>
+    </tr>
   );
 }
 
@@ -31,27 +91,14 @@ export function ImageTable({ images, vms }: { images: Image[]; vms: Vm[] }) {
             <th scope="col" className="num">
               Actual size
             </th>
+            <th scope="col">Backing file</th>
             <th scope="col">Used by</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
           {images.map((img) => (
-            <tr key={img.name}>
-              <th scope="row">
-                {img.name}
-                {img.backingFile && <span className="muted small"> (backed by {img.backingFile})</span>}
-              </th>
-              <td>{img.format}</td>
-              <td className="num">{formatBytes(img.virtualSize)}</td>
-              <td className="num">{formatBytes(img.actualSize)}</td>
-              <td>
-                <UsedBy ids={img.usedBy} names={names} />
-              </td>
-              <td>
-                <DeleteImageBtn image={img} usedByNames={img.usedBy.map((id) => names.get(id) ?? id)} />
-              </td>
-            </tr>
+            <ImageRow key={img.name} img={img} names={names} />
           ))}
         </tbody>
       </table>

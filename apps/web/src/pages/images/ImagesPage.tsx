@@ -5,8 +5,10 @@ import { vmsQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { CreateImageForm } from './CreateImageForm.tsx';
 import { ImageTable } from './ImageTable.tsx';
+import { UploadImagePanel } from './UploadImagePanel.tsx';
+import './images.css';
 
-/** Disk and CD images in the data directory: list, create, delete. */
+/** Disk and CD images in the data directory: list, create, upload, resize, convert, delete. */
 export function ImagesPage() {
   useDocumentTitle('Images');
   const images = useQuery(imagesQuery());
@@ -19,12 +21,13 @@ export function ImagesPage() {
         <QueryError what="the images" error={images.error} onRetry={() => void images.refetch()} />
       )}
       {images.data && images.data.length === 0 && (
-        <p className="empty">
-          No images yet. Create a disk below, or copy ISO files into the images directory.
-        </p>
+        <p className="empty">No images yet. Create a disk or upload an ISO below.</p>
       )}
       {images.data && images.data.length > 0 && <ImageTable images={images.data} vms={vms.data ?? []} />}
-      <CreateImageForm />
+      <div className="columns">
+        <CreateImageForm images={images.data ?? []} />
+        <UploadImagePanel />
+      </div>
     </section>
   );
 }

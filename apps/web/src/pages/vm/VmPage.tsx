@@ -4,14 +4,10 @@ import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { StateBadge } from '../../components/StateBadge.tsx';
 import { vmQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
-import { LastExit } from './LastExit.tsx';
-import { SerialLog } from './SerialLog.tsx';
 import { VmActions } from './VmActions.tsx';
-import { VmFacts } from './VmFacts.tsx';
+import { VmTabs } from './VmTabs.tsx';
 
-const LIVE_STATES = new Set(['starting', 'running', 'paused', 'stopping', 'migrating']);
-
-/** One guest: its facts, lifecycle buttons, how it last ended and its serial output. */
+/** One guest: lifecycle buttons, then tabs for its details and its consoles. */
 export function VmPage() {
   const { id = '' } = useParams();
   const vm = useQuery(vmQuery(id));
@@ -43,11 +39,7 @@ export function VmPage() {
         <StateBadge state={data.state} />
       </div>
       <VmActions vm={data} onDeleted={() => void navigate('/vms', { replace: true })} />
-      <div className="columns">
-        <VmFacts vm={data} />
-        {data.lastExit && <LastExit exit={data.lastExit} />}
-      </div>
-      {LIVE_STATES.has(data.state) && <SerialLog key={`${data.id}-${data.startedAt ?? ''}`} vmId={data.id} />}
+      <VmTabs vm={data} />
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { canDo } from '../../actions/allowed.ts';
@@ -8,6 +9,9 @@ import { ShutdownVmBtn } from '../../actions/ShutdownVmBtn.tsx';
 import { StartVmBtn } from '../../actions/StartVmBtn.tsx';
 import { StateBadge } from '../../components/StateBadge.tsx';
 import { accelLabel, memoryLabel } from '../vmFormat.ts';
+import { useSortedVms, type SortKey } from './cpuSort.ts';
+import { GuestLoadCells } from './GuestLoadCells.tsx';
+import { SortHeader } from './SortHeader.tsx';
 
 /** The actions that make sense in a list row for the current state (the VM page has all of them). */
 function RowActions({ vm }: { vm: Vm }) {
@@ -24,14 +28,23 @@ function RowActions({ vm }: { vm: Vm }) {
 }
 
 export function VmTable({ vms }: { vms: Vm[] }) {
+  const [sort, setSort] = useState<SortKey | null>(null);
+  const rows = useSortedVms(vms, sort);
+  const sortProps = { current: sort, onSort: setSort };
   return (
     <div className="table-wrap">
-      <table>
+      <table className="vm-table">
         <caption className="visually-hidden">Guests on this host</caption>
         <thead>
           <tr>
-            <th scope="col">Name</th>
+            <SortHeader sortKey="name" direction="ascending" {...sortProps}>
+              Name
+            </SortHeader>
             <th scope="col">State</th>
+            <SortHeader sortKey="cpu" direction="descending" {...sortProps}>
+              CPU
+            </SortHeader>
+            <th scope="col">Memory used</th>
             <th scope="col">Accelerator</th>
             <th scope="col" className="num">
               Memory
@@ -43,7 +56,7 @@ export function VmTable({ vms }: { vms: Vm[] }) {
           </tr>
         </thead>
         <tbody>
-          {vms.map((vm) => (
+          {rows.map((vm) => (
             <tr key={vm.id}>
               <th scope="row">
                 <Link to={`/vms/${vm.id}`}>{vm.name}</Link>
@@ -51,6 +64,7 @@ export function VmTable({ vms }: { vms: Vm[] }) {
               <td>
                 <StateBadge state={vm.state} />
               </td>
+              <GuestLoadCells vm={vm} />
               <td title={vm.accelReason}>{accelLabel(vm)}</td>
               <td className="num">{memoryLabel(vm.memoryMiB)}</td>
               <td className="num">{vm.vcpus}</td>

@@ -1,0 +1,32 @@
+import { TypeTextResponseSchema, type KeyCombo, type TypeTextResponse } from '@virtweb/protocol';
+import { requestBlob, requestJson, requestVoid, wsUrl } from './http.ts';
+
+/** The guest consoles the server bridges over websockets (all binary). */
+export type ConsoleKind = 'vnc' | 'monitor' | 'qmp' | 'serial';
+
+const vmPath = (id: string): string => `/api/vms/${encodeURIComponent(id)}`;
+
+/**
+ * Opens the websocket of one console (session cookie and same origin, like every API call). The caller owns
+ * the socket: noVNC is handed it as is; the terminals read `ArrayBuffer` frames.
+ */
+export function openConsoleSocket(id: string, kind: ConsoleKind): WebSocket {
+  const socket = new WebSocket(wsUrl(`${vmPath(id)}/${kind}`));
+  socket.binaryType = 'arraybuffer';
+  return socket;
+}
+
+/** Presses a key combination the browser cannot send itself (QMP `send-key` on the server). */
+export function sendKeys(id: string, keys: KeyCombo): Promise<void> {
+  return requestVoid('POST', `${vmPath(id)}/send-keys`, { keys });
+}
+
+/** Queues text to be typed into the guest as keystrokes; 400 names the first character it cannot type. */
+export function typeText(id: string, text: string): Promise<TypeTextResponse> {
+  return requestJson('POST', `${vmPath(id)}/type`, TypeTextResponseSchema, { text });
+}
+
+/** The guest's screen as PNG (QMP `screendump`, converted by the server); 409 while the guest is stopped. */
+export function getScreenshot(id: string): Promise<Blob> {
+  return requestBlob('GET', `${vmPath(id)}/screenshot.png`, 'image/png');
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import {
+  SnapshotSchema,
+  VmCdromSchema,
+  VmDiskSchema,
+  type ChangeCdromRequest,
+  type Snapshot,
+  type VmCdrom,
+  type VmDisk,
+} from '@virtweb/protocol';
+import { requestJson, requestVoid } from './http.ts';
+
+const vmPath = (id: string): string => `/api/vms/${encodeURIComponent(id)}`;
+const snapshotPath = (id: string, name: string): string =>
+  `${vmPath(id)}/snapshots/${encodeURIComponent(name)}`;
+
+/** Hot-plugged when the VM runs. ApiError 400 unknown image, 409 `in_use` / `busy` / no free slot. */
+export function addDisk(id: string, image: string): Promise<VmDisk> {
+  return requestJson('POST', `${vmPath(id)}/disks`, VmDiskSchema, { image });
+}
+
+/** Detaches disk slot `index` (the image is kept). ApiError 409 while paused or if the guest holds on. */
+export function removeDisk(id: string, index: number): Promise<void> {
+  return requestVoid('DELETE', `${vmPath(id)}/disks/${index}`);
+}
+
+/** Inserts an ISO (`image`) or ejects (null). ApiError 409 `tray_locked` unless `force`. */
+export function changeCdrom(id: string, req: ChangeCdromRequest): Promise<VmCdrom> {
+  return requestJson('PUT', `${vmPath(id)}/cdrom`, VmCdromSchema, req);
+}
+
+export function listSnapshots(id: string): Promise<Snapshot[]> {
+  return requestJson('GET', `${vmPath(id)}/snapshots`, z.array(SnapshotSchema));
+}
+
+/** Answers when the snapshot is taken (`vm.storage-job` events meanwhile). ApiError 409 with qemu's words. */
+export function createSnapshot(id: string, name: string): Promise<Snapshot> {
+  return requestJson('POST', `${vmPath(id)}/snapshots`, SnapshotSchema, { name });
+}
+
+export function revertSnapshot(id: string, name: string): Promise<Snapshot> {
+  return requestJson('POST', `${snapshotPath(id, name)}/revert`, SnapshotSchema);
+}
+
+export function deleteSnapshot(id: string, name: string): Promise<void> {
+  return requestVoid('DELETE', snapshotPath(id, name));
+}

@@ -1,0 +1,105 @@
+import { useRef, useState } from 'react';
+import { openConsoleSocket } from '../../api/consoles.ts';
+import { ApiError } from '../../api/errors.ts';
+import { useNotify } from '../notify/context.ts';
+import { SessionBanner } from './SessionBanner.tsx';
+import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
+import { attachTerminal, useTerminal, type Terminal } from './useTerminal.ts';
+
+interface Props {
+  vmId: string;
+  vmName: string;
+  phase: ConsolePhase;
+  generation: string;
+}
+
+/** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes (the browser's paste event, which xterm sends). */
+function clipboardKeys(term: Terminal, onCopyError: (err: unknown) => void) {
+  return (e: KeyboardEvent): boolean => {
+    if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey || e.altKey || e.metaKey) return true;
+    if (e.code === 'KeyC') {
+      const text = term.getSelection();
+      if (text) navigator.clipboard.writeText(text).catch(onCopyError);
+      e.preventDefault();
+      return false;
+    }
+    // Not handled by xterm (it would send ^V): the browser's paste follows.
+    return e.code !== 'KeyV';
+  };
+}
+
+/**
+ * The guest's first serial port as a terminal: the last 64 KiB are replayed on connect, keys go to the
+ * guest, copy and paste work with the selection and the clipboard.
+ */
+export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
+  const container = useRef<HTMLDivElement>(null);
+  const termRef = useTerminal(container, { convertEol: false });
+  const [used, setUsed] = useState(false);
+  const notify = useNotify();
+
+  const clipboardError = (what: string) => (err: unknown) =>
+    notify.error(
+      `Could not ${what}`,
+      new ApiError(0, 'clipboard_denied', err instanceof Error ? err.message : 'the browser refused'),
+    );
+
+  const { status, reconnect } = useConsoleSession(phase, generation, ({ opened, closed }) => {
+    const term = termRef.current;
+    if (!term) return () => undefined;
+    const socket = openConsoleSocket(vmId, 'serial');
+    term.attachCustomKeyEventHandler(clipboardKeys(term, clipboardError('copy the selection')));
+    // The first frame is the replayed scrollback.
+    const onOpen = () => {
+      setUsed(true);
+      opened();
+    };
+    const detach = attachTerminal(term, socket, { opened: onOpen, closed, muteFirstFrame: true });
+    return () => {
+      detach();
+      term.attachCustomKeyEventHandler(() => true);
+      socket.close(1000, 'closed by the page');
+    };
+  });
+
+  const copy = () => {
+    const text = termRef.current?.getSelection() ?? '';
+    if (text) navigator.clipboard.writeText(text).catch(clipboardError('copy the selection'));
+    termRef.current?.focus();
+  };
+  const paste = () => {
+    navigator.clipboard
+      .readText()
+      .then((text) => {
+        termRef.current?.paste(text);
+        termRef.current?.focus();
+      })
+      .catch(clipboardError('read the clipboard'));
+  };
+
+  const connected = status.kind === 'open';
+  return (
+    <div className="console serial">
+      <div className="console-toolbar" role="group" aria-label="Serial console controls">
+        <button type="button" className="btn" onClick={copy} disabled={!connected}>
+          Copy selection
+        </button>
+        <button type="button" className="btn" onClick={paste} disabled={!connected}>
+          Paste
+        </button>
+        <span className="console-state muted small">
+          {connected ? `ttyS0 of ${vmName} · ` : ''}Ctrl+Shift+C copies, Ctrl+Shift+V pastes
+        </span>
+      </div>
+      <SessionBanner what="serial console" status={status} onReconnect={reconnect} />
+      {/* Kept (dimmed) after the guest stopped: its last output may say why. */}
+      <div
+        ref={container}
+        className={used ? 'terminal' : 'terminal unused'}
+        role="group"
+        aria-label={`Serial console of ${vmName}`}
+        aria-disabled={!connected}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+import { useState, type SubmitEvent } from 'react';
+import {
+  ConvertImageRequestSchema,
+  ImageFormatSchema,
+  type Image,
+  type ImageFormat,
+} from '@virtweb/protocol';
+import { Field } from '../../components/Field.tsx';
+import { useNotify } from '../../components/notify/context.ts';
+import { useConvertImage, useImageProgress } from '../../queries/images.ts';
+import { ImageDialog } from './ImageDialog.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
+
+const targetName = (name: string, format: ImageFormat) => `${name.replace(/\.[^.]*$/, '')}.${format}`;
+
+function ConvertForm({ image, close }: { image: Image; close: () => void }) {
+  const [format, setFormat] = useState<ImageFormat>(image.format === 'qcow2' ? 'raw' : 'qcow2');
+  const [target, setTarget] = useState(targetName(image.name, format));
+  const [error, setError] = useState<string | undefined>();
+  const convert = useConvertImage();
+  const notify = useNotify();
+  const progress = useImageProgress(image.name, 'convert');
+
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const parsed = ConvertImageRequestSchema.safeParse({ target: target.trim(), format });
+    if (!parsed.success) return setError(parsed.error.issues[0]?.message);
+    setError(undefined);
+    convert.mutate(
+      { name: image.name, req: parsed.data },
+      {
+        onSuccess: (img) => {
+          notify.success(`Converted ${image.name} to ${img.name}`);
+          close();
+        },
+        onError: (err) => setError(err.message),
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <p className="muted">A new image is written; {image.name} is only read.</p>
+      <Field label="Format">
+        {(p) => (
+          <select
+            {...p}
+            value={format}
+            disabled={convert.isPending}
+            onChange={(e) => {
+              const next = ImageFormatSchema.catch('qcow2').parse(e.target.value);
+              if (target === targetName(image.name, format)) setTarget(targetName(image.name, next));
+              setFormat(next);
+            }}
+          >
+            {ImageFormatSchema.options.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="New image name" error={error}>
+        {(p) => (
+          <input
+            {...p}
+            value={target}
+            autoComplete="off"
+            disabled={convert.isPending}
+            onChange={(e) => setTarget(e.target.value)}
+          />
+        )}
+      </Field>
+      {convert.isPending && (
+        <ProgressBar
+          label={`Converting ${image.name}`}
+          done={progress?.done ?? 0}
+          total={progress?.total ?? 1}
+        />
+      )}
+      <div className="confirm-buttons">
+        <button type="button" className="btn" onClick={close}>
+          {convert.isPending ? 'Hide' : 'Cancel'}
+        </button>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={convert.isPending}
+          aria-busy={convert.isPending}
+        >
+          {convert.isPending ? 'Converting…' : 'Convert'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Converts an image to another format (qemu-img convert -p) with a live progress bar from the events socket. */
+export function ConvertImageBtn({ image }: { image: Image }) {
+  return (
+    <ImageDialog
+      label="Convert"
+      ariaLabel={`Convert ${image.name}`}
+      title={`Convert ${image.name}`}
+      disabled={image.operation !== undefined || image.problem !== undefined}
+    >
+      {(close) => <ConvertForm image={image} close={close} />}
+    </ImageDialog>
+  );
+}

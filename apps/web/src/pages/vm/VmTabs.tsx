@@ -1,0 +1,110 @@
+import { Suspense, lazy } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import type { Vm } from '@virtweb/protocol';
+import { consolePhase } from '../../components/console/useConsoleSession.ts';
+import { Loading } from '../../components/QueryError.tsx';
+import { Tabs, panelId, tabId, type TabItem } from '../../components/Tabs.tsx';
+import { LastExit } from './LastExit.tsx';
+import { VmFacts } from './VmFacts.tsx';
+import { SnapshotsPanel } from './storage/SnapshotsPanel.tsx';
+import { StoragePanel } from './storage/StoragePanel.tsx';
+
+// The consoles (noVNC, xterm.js) load when a console tab is first opened, not with the app.
+const VncConsole = lazy(() =>
+  import('../../components/console/VncConsole.tsx').then((m) => ({ default: m.VncConsole })),
+);
+const MonitorTerminal = lazy(() =>
+  import('../../components/console/MonitorTerminal.tsx').then((m) => ({ default: m.MonitorTerminal })),
+);
+const QmpConsole = lazy(() =>
+  import('../../components/console/QmpConsole.tsx').then((m) => ({ default: m.QmpConsole })),
+);
+const SerialTerminal = lazy(() =>
+  import('../../components/console/SerialTerminal.tsx').then((m) => ({ default: m.SerialTerminal })),
+);
+// The charts (uPlot) load with the Graphs tab.
+const GraphsTab = lazy(() => import('./metrics/GraphsTab.tsx').then((m) => ({ default: m.GraphsTab })));
+const ProcessTab = lazy(() => import('./process/ProcessTab.tsx').then((m) => ({ default: m.ProcessTab })));
+
+type TabKey =
+  'overview' | 'screen' | 'monitor' | 'qmp' | 'serial' | 'storage' | 'snapshots' | 'graphs' | 'process';
+
+const TABS: readonly TabItem<TabKey>[] = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'screen', label: 'Screen' },
+  { id: 'monitor', label: 'Monitor' },
+  { id: 'qmp', label: 'QMP' },
+  { id: 'serial', label: 'Serial' },
+  { id: 'storage', label: 'Storage' },
+  { id: 'snapshots', label: 'Snapshots' },
+  { id: 'graphs', label: 'Graphs' },
+  { id: 'process', label: 'Process' },
+];
+const ID_BASE = 'vm';
+
+const isTab = (v: string | null): v is TabKey => TABS.some((t) => t.id === v);
+
+/**
+ * The views of one guest as tabs; the open tab is in the URL (`?tab=screen`), so it survives a reload and
+ * can be linked. Only the open tab is mounted: a console holds its connection only while it is shown (the
+ * monitor and QMP take one viewer at a time).
+ */
+export function VmTabs({ vm }: { vm: Vm }) {
+  const [params, setParams] = useSearchParams();
+  const param = params.get('tab');
+  const selected: TabKey = isTab(param) ? param : 'overview';
+  const select = (tab: TabKey) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (tab === 'overview') next.delete('tab');
+        else next.set('tab', tab);
+        return next;
+      },
+      { replace: true },
+    );
+
+  const props = {
+    vmId: vm.id,
+    vmName: vm.name,
+    phase: consolePhase(vm.state),
+    generation: vm.startedAt ?? '',
+  };
+  return (
+    <>
+      <Tabs
+        label={`Views of ${vm.name}`}
+        idBase={ID_BASE}
+        tabs={TABS}
+        selected={selected}
+        onSelect={select}
+      />
+      <div
+        className="tabpanel"
+        role="tabpanel"
+        id={panelId(ID_BASE, selected)}
+        aria-labelledby={tabId(ID_BASE, selected)}
+        tabIndex={selected === 'overview' ? 0 : -1}
+      >
+        {selected === 'overview' && (
+          <div className="columns">
+            <VmFacts vm={vm} />
+            {vm.lastExit && <LastExit exit={vm.lastExit} />}
+          </div>
+        )}
+        <Suspense fallback={<Loading what="the console" />}>
+          {selected === 'screen' && <VncConsole key={vm.id} {...props} />}
+          {selected === 'monitor' && <MonitorTerminal key={vm.id} {...props} />}
+          {selected === 'qmp' && <QmpConsole key={vm.id} {...props} />}
+          {selected === 'serial' && <SerialTerminal key={vm.id} {...props} />}
+        </Suspense>
+        {selected === 'storage' && <StoragePanel vm={vm} />}
+        {selected === 'snapshots' && <SnapshotsPanel vm={vm} />}
+        <Suspense fallback={<Loading what="the view" />}>
+          {selected === 'graphs' && <GraphsTab key={vm.id} vm={vm} />}
+          {selected === 'process' && <ProcessTab key={vm.id} vm={vm} />}
+        </Suspense>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+import type { MetricPoint } from '@virtweb/protocol';
+import type { ChartSeries } from '../../../components/charts/chartOptions.ts';
+import { colorAt } from '../../../components/charts/palette.ts';
+import type { ChartData } from '../../../components/charts/TimeSeriesChart.tsx';
+import { toColumns } from './points.ts';
+
+export interface ChartSpec {
+  series: ChartSeries[];
+  data: ChartData;
+}
+
+type Field = (p: MetricPoint) => number | null | undefined;
+
+function spec(points: readonly MetricPoint[], stepSec: number, lines: [ChartSeries, Field][]): ChartSpec {
+  return {
+    series: lines.map(([s]) => s),
+    data: toColumns(
+      points,
+      lines.map(([, f]) => f),
+      stepSec,
+    ),
+  };
+}
+
+/**
+ * CPU: the whole qemu process and one line per vCPU thread (1 s points); minute points have no per-vCPU
+ * figures, they show the minute's max instead.
+ */
+export function cpuChart(points: readonly MetricPoint[], stepSec: number, vcpus: number): ChartSpec {
+  const lines: [ChartSeries, Field][] = [
+    [{ label: 'qemu process', color: colorAt(0), fill: true }, (p) => p.cpu],
+  ];
+  if (stepSec > 1) {
+    lines.push([{ label: 'process max', color: colorAt(0), dash: [4, 4] }, (p) => p.cpuMax]);
+  } else {
+    for (let i = 0; i < vcpus; i++) {
+      lines.push([{ label: `vCPU ${i}`, color: colorAt(i + 1) }, (p) => p.vcpus?.[i]]);
+    }
+  }
+  return spec(points, stepSec, lines);
+}
+
+/** Memory: what the qemu process holds in host RAM (RSS) against the guest's configured RAM. */
+export function memoryChart(points: readonly MetricPoint[], stepSec: number): ChartSpec {
+  return spec(points, stepSec, [
+    [{ label: 'qemu RSS', color: colorAt(2), fill: true }, (p) => p.rss],
+    [{ label: 'guest RAM', color: colorAt(3), dash: [6, 4] }, (p) => p.mem],
+  ]);
+}
+
+/** Disk: bytes per second on the left scale, operations per second (dashed) on the right one. */
+export function diskChart(points: readonly MetricPoint[], stepSec: number): ChartSpec {
+  return spec(points, stepSec, [
+    [{ label: 'read', color: colorAt(0) }, (p) => p.diskRd],
+    [{ label: 'write', color: colorAt(1) }, (p) => p.diskWr],
+    [{ label: 'read ops', color: colorAt(0), dash: [3, 3], axis: 'right' }, (p) => p.diskRdOps],
+    [{ label: 'write ops', color: colorAt(1), dash: [3, 3], axis: 'right' }, (p) => p.diskWrOps],
+  ]);
+}
+
+export function netChart(points: readonly MetricPoint[], stepSec: number): ChartSpec {
+  return spec(points, stepSec, [
+    [{ label: 'received', color: colorAt(5) }, (p) => p.netRx],
+    [{ label: 'sent', color: colorAt(4) }, (p) => p.netTx],
+  ]);
+}
+
+/** True when no point has a net rate: the backend cannot measure it (user-mode networking). */
+export const netUnmeasured = (points: readonly MetricPoint[]): boolean =>
+  points.every((p) => p.netRx === null && p.netTx === null);

@@ -1,0 +1,52 @@
+import { useState, type SubmitEvent } from 'react';
+import { SnapshotNameSchema, type Vm } from '@virtweb/protocol';
+import { Field } from '../../../components/Field.tsx';
+import { useNotify } from '../../../components/notify/context.ts';
+import { useCreateSnapshot } from '../../../queries/vmStorage.ts';
+import { canChangeStorage, isLive } from './storageStates.ts';
+
+/** Takes a snapshot: with RAM while the guest runs (it pauses for the save), disk-only while stopped. */
+export function CreateSnapshotForm({ vm }: { vm: Vm }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const mutation = useCreateSnapshot(vm.id);
+  const notify = useNotify();
+
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const parsed = SnapshotNameSchema.safeParse(name.trim());
+    if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? 'invalid name');
+    setError(undefined);
+    mutation.mutate(parsed.data, {
+      onSuccess: (s) => {
+        notify.success(`Took snapshot ${s.name} of ${vm.name}`, s.withRam ? 'disks and RAM' : 'disks only');
+        setName('');
+      },
+      onError: (err) => {
+        if (err.details.length > 0) setError(err.details[0]?.message);
+        notify.error(`Could not take snapshot ${parsed.data}`, err);
+      },
+    });
+  };
+
+  const hint = isLive(vm.state)
+    ? 'With RAM: reverting brings the running guest back to this moment.'
+    : 'Disk-only (the guest is not running).';
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label={`Take a snapshot of ${vm.name}`}>
+      <Field label="Snapshot name" error={error} hint={hint}>
+        {(p) => <input {...p} value={name} autoComplete="off" onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <div className="form-buttons">
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={!canChangeStorage(vm.state) || vm.disks.length === 0 || mutation.isPending}
+          aria-busy={mutation.isPending}
+        >
+          {mutation.isPending ? 'Taking snapshot…' : 'Take snapshot'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,321 @@
+/// <reference lib="dom" />
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { TEST_ISO, expect, test, type VirtwebServer } from './fixtures/server.ts';
+import { VmPage } from './pages/VmPage.ts';
+
+// One guest for the whole file, booted by the first test; the tests run in order and share it.
+test.describe.configure({ mode: 'serial' });
+test.use({ viewport: { width: 1400, height: 1000 } });
+
+// Screenshots for people to look at; not test artefacts and not for git.
+const shots = process.env.VIRTWEB_CONSOLES_SCREENSHOT_DIR ?? path.join(tmpdir(), 'virtweb-consoles');
+const GUEST = 'e2e-consoles';
+const READY = 'virtweb test guest ready';
+/** A TCG boot takes 10-30 s when other guests share the 2 cores; a reboot adds the shutdown. */
+const BOOT_MS = 120_000;
+
+let guestId = '';
+
+async function logIn(page: Page, server: VirtwebServer): Promise<void> {
+  const [name, value] = (await server.cookie()).split('=') as [string, string];
+  await page.context().addCookies([{ name, value, url: server.url }]);
+}
+
+/** Creates and starts the guest (first test only). */
+async function bootGuest(page: Page): Promise<string> {
+  const created = await page.request.post('/api/vms', {
+    data: { name: GUEST, memoryMiB: 256, vcpus: 1, disks: [], cdrom: TEST_ISO, boot: 'cdrom' },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  expect((await page.request.post(`/api/vms/${id}/start`)).status()).toBe(202);
+  return id;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await mkdir(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+interface ScreenStats {
+  width: number;
+  height: number;
+  /** Pixels clearly brighter than the black text-mode background. */
+  lit: number;
+}
+
+/** Reads the noVNC canvas: its size (the guest's framebuffer) and how much of it is lit. */
+function screenStats(screen: Locator): Promise<ScreenStats> {
+  return screen.evaluate((el) => {
+    const canvas = el as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('the screen canvas has no 2d context');
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if ((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0) > 240) lit += 1;
+    }
+    return { width: canvas.width, height: canvas.height, lit };
+  });
+}
+
+test('serial: the boot log is replayed, typing reaches the guest shell', async ({ page, server }) => {
+  test.setTimeout(BOOT_MS + 60_000);
+  await logIn(page, server);
+  guestId = await bootGuest(page);
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'Serial');
+  await expect(vm.tab('Serial')).toHaveAttribute('aria-selected', 'true');
+  await expect.poll(() => vm.terminalLines('serial'), { timeout: BOOT_MS }).toContain(READY);
+
+  // Reconnecting replays the scrollback: the marker is there again without a reboot.
+  await vm.tab('Overview').click();
+  await vm.tab('Serial').click();
+  await expect.poll(() => vm.terminalLines('serial')).toContain(READY);
+
+  await vm.focusTerminal('serial');
+  await page.keyboard.type('echo hi');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => vm.terminalLines('serial')).toContain('hi');
+  await shot(page, 'serial');
+});
+
+test('screen: the VGA banner shows, typing on tty1 changes it; several viewers', async ({ page, server }) => {
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'Screen');
+  await expect(vm.screen).toBeVisible();
+  // Text mode: 720x400, and the banner lights up a good share of it.
+  await expect
+    .poll(async () => (await screenStats(vm.screen)).lit, { timeout: 30_000 })
+    .toBeGreaterThan(2000);
+  const before = await screenStats(vm.screen);
+  expect(before).toMatchObject({ width: 720, height: 400 });
+
+  await vm.screen.click();
+  await expect(vm.screen).toBeFocused();
+  await page.keyboard.type('echo hello-vga');
+  await page.keyboard.press('Enter');
+  // Two new text lines (the command and its output): far more than the blinking cursor changes.
+  await expect
+    .poll(async () => (await screenStats(vm.screen)).lit, { timeout: 30_000 })
+    .toBeGreaterThan(before.lit + 300);
+
+  // Ctrl+Alt released alone gives the keyboard back to the page.
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await page.keyboard.up('Alt');
+  await page.keyboard.up('Control');
+  await expect(vm.screen).not.toBeFocused();
+
+  // A second viewer on the same guest works next to the first.
+  const other = await page.context().newPage();
+  const second = new VmPage(other, GUEST);
+  await second.goto(guestId, 'Screen');
+  await expect
+    .poll(async () => (await screenStats(second.screen)).lit, { timeout: 30_000 })
+    .toBeGreaterThan(2000);
+  await other.close();
+  await expect(page.getByText('Disconnected')).toHaveCount(0);
+
+  await vm.button('Scale to fit').focus();
+  await shot(page, 'screen');
+  await vm.button(/^Send key/).click();
+  await expect(page.getByRole('menuitem', { name: 'Ctrl+Alt+F12' })).toBeVisible();
+  await shot(page, 'screen-send-key-menu');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toHaveCount(0);
+});
+
+test('paste as keystrokes types on tty1; the serial console shows the result', async ({ page, server }) => {
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'Screen');
+  await expect(vm.screen).toBeVisible();
+  await vm.button('Paste text…').click();
+  const dialog = page.getByRole('dialog', { name: 'Paste text as keystrokes' });
+  const text = dialog.getByLabel('Text to type');
+  await text.fill('naïve');
+  await expect(dialog.getByText('Character 3 is "ï" (U+00EF)')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Type it' })).toBeDisabled();
+  await text.fill('echo pasted-$((40+2)) > /dev/ttyS0\n');
+  await shot(page, 'screen-paste-dialog');
+  await dialog.getByRole('button', { name: 'Type it' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'Typing 35 characters' })).toBeVisible();
+
+  // The output lands after the serial shell's prompt (the command itself was typed on tty1).
+  await vm.tab('Serial').click();
+  await expect
+    .poll(async () => (await vm.terminalLines('serial')).join('\n'), { timeout: 60_000 })
+    .toMatch(/^(tinylinux# )?pasted-42$/m);
+});
+
+test('screenshot: the endpoint returns a 720x400 PNG and the button downloads it', async ({
+  page,
+  server,
+}) => {
+  await logIn(page, server);
+  const res = await page.request.get(`/api/vms/${guestId}/screenshot.png`);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toMatch(/^image\/png/);
+  const png = await res.body();
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
+  expect({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }).toEqual({ width: 720, height: 400 });
+
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'Screen');
+  const download = page.waitForEvent('download');
+  await vm.button('Screenshot').click();
+  expect((await download).suggestedFilename()).toMatch(new RegExp(`^${GUEST}-.*\\.png$`));
+});
+
+test('monitor: info registers prints the registers; a second window is told it is busy', async ({
+  page,
+  server,
+}) => {
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'Monitor');
+  await expect.poll(async () => (await vm.terminalLines('monitor')).join('\n')).toContain('QEMU');
+  await page.getByRole('button', { name: /^info registers/ }).click();
+  await expect
+    .poll(async () => (await vm.terminalLines('monitor')).join('\n'))
+    .toContain('(qemu) info registers');
+  await page.keyboard.press('Enter');
+  const text = async () => (await vm.terminalLines('monitor')).join('\n');
+  await expect.poll(text).toMatch(/RIP=[0-9a-f]{16}/);
+  await expect.poll(text).toMatch(/RAX=[0-9a-f]{16}/);
+  await shot(page, 'monitor');
+
+  const other = await page.context().newPage();
+  await new VmPage(other, GUEST).goto(guestId, 'Monitor');
+  await expect(other.getByRole('alert')).toContainText('the monitor is open in another window');
+  await expect(other.getByRole('alert').getByRole('button', { name: 'Reconnect' })).toBeVisible();
+  await other.close();
+});
+
+test('QMP: the greeting, capabilities negotiated, query-status answers running', async ({ page, server }) => {
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'QMP');
+  await expect(vm.transcript).toContainText('qemu 7.');
+  await expect(vm.qmpCommand).toBeEnabled();
+  await expect(vm.transcript).toContainText('commands (query-commands)');
+
+  // Tab completes from query-commands; shorthand and JSON both work; history comes back with ArrowUp.
+  await vm.qmpCommand.fill('query-statu');
+  await vm.qmpCommand.press('Tab');
+  await expect(vm.qmpCommand).toHaveValue('query-status ');
+  await vm.qmpCommand.press('Enter');
+  await expect(vm.transcript).toContainText('"status": "running"');
+  await vm.qmpCommand.fill('{"execute": "query-name"}');
+  await vm.qmpCommand.press('Enter');
+  await expect(vm.transcript).toContainText(`"name": "${GUEST}"`);
+  await vm.qmpCommand.press('ArrowUp');
+  await expect(vm.qmpCommand).toHaveValue('{"execute": "query-name"}');
+  await vm.qmpCommand.press('ArrowUp');
+  await expect(vm.qmpCommand).toHaveValue('query-status');
+  await vm.qmpCommand.fill('no-such-command');
+  await vm.qmpCommand.press('Enter');
+  await expect(vm.transcript).toContainText('CommandNotFound');
+  await shot(page, 'qmp');
+});
+
+test('Ctrl+Alt+Del from the send-key menu resets the guest; the consoles follow', async ({
+  page,
+  server,
+}) => {
+  test.setTimeout(BOOT_MS + 60_000);
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+
+  // A sentinel on the serial console: the ready marker must show up again after it.
+  const serialPage = await page.context().newPage();
+  const serial = new VmPage(serialPage, GUEST);
+  await serial.goto(guestId, 'Serial');
+  await expect.poll(() => serial.terminalLines('serial')).toContain(READY);
+  await serial.focusTerminal('serial');
+  await serialPage.keyboard.type('echo before-reset-$((2+3))');
+  await serialPage.keyboard.press('Enter');
+  await expect.poll(() => serial.terminalLines('serial')).toContain('before-reset-5');
+
+  // Watch the events socket in the page for the guest's RESET.
+  await vm.goto(guestId, 'Screen');
+  await expect(vm.screen).toBeVisible();
+  await page.evaluate(
+    (id) =>
+      new Promise<void>((resolve, reject) => {
+        const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+        const ws = new WebSocket(`${scheme}://${location.host}/api/events`);
+        const seen: string[] = [];
+        Object.assign(window, { e2eQmpEvents: seen });
+        ws.onmessage = (m: MessageEvent<string>) => {
+          const e = JSON.parse(m.data) as { type: string; id?: string; event?: string };
+          if (e.type === 'hello') resolve();
+          if (e.type === 'vm.qmp-event' && e.id === id && e.event) seen.push(e.event);
+        };
+        ws.onerror = () => reject(new Error('the events socket failed'));
+      }),
+    guestId,
+  );
+  await vm.button(/^Send key/).click();
+  await page.getByRole('menuitem', { name: 'Ctrl+Alt+Del' }).click();
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { e2eQmpEvents: string[] }).e2eQmpEvents), {
+      timeout: BOOT_MS,
+    })
+    .toContain('RESET');
+
+  // The guest boots again: a new ready marker after the sentinel.
+  await expect
+    .poll(
+      async () => {
+        const lines = await serial.terminalLines('serial');
+        return lines.lastIndexOf(READY) > lines.lastIndexOf('before-reset-5');
+      },
+      { timeout: BOOT_MS },
+    )
+    .toBe(true);
+  await serialPage.close();
+
+  // The screen is connected (again) and shows the banner of the new boot.
+  await expect(vm.screen).toBeVisible({ timeout: 30_000 });
+  await expect
+    .poll(async () => (await screenStats(vm.screen)).lit, { timeout: 30_000 })
+    .toBeGreaterThan(2000);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('stop and start: the consoles say the guest is not running, then reconnect', async ({
+  page,
+  server,
+}) => {
+  test.setTimeout(BOOT_MS + 60_000);
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'Screen');
+  await expect(vm.screen).toBeVisible();
+
+  await page.getByRole('group', { name: 'Lifecycle' }).getByRole('button', { name: 'Power off' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Power off', exact: true }).click();
+  await expect(page.getByText('Guest not running: start it to use the screen.')).toBeVisible();
+  await vm.tab('Serial').click();
+  await expect(page.getByText('Guest not running: start it to use the serial console.')).toBeVisible();
+  await shot(page, 'serial-stopped');
+
+  await page.getByRole('group', { name: 'Lifecycle' }).getByRole('button', { name: 'Start' }).click();
+  await expect.poll(() => vm.terminalLines('serial'), { timeout: BOOT_MS }).toContain(READY);
+  await vm.tab('Overview').click();
+  await expect(page.getByRole('tabpanel')).toContainText('running');
+  await shot(page, 'overview');
+  await vm.tab('Screen').click();
+  await expect(vm.screen).toBeVisible();
+  await expect
+    .poll(async () => (await screenStats(vm.screen)).lit, { timeout: 30_000 })
+    .toBeGreaterThan(2000);
+});
