@@ -10,8 +10,6 @@ export interface RfbPipeOptions {
   stallTimeoutMs?: number;
   /** The close code and reason for the viewer when the unix side closes or cannot be reached. */
   targetEnded?: (error: NodeJS.ErrnoException | undefined) => Promise<ViewerClose> | ViewerClose;
-  expNoHold?: boolean;
-  expMaxMsg?: number;
 }
 
 export interface ViewerClose {
@@ -35,6 +33,12 @@ export interface PipeStats {
   maxQueuedBytes: number;
 }
 
+/**
+ * Small enough that the bytes stay in the CPU cache between the read and the TCP write (a 2 MiB ring cost
+ * measurably more kernel time per byte), large enough that a viewer whose TCP connection is momentarily full
+ * does not stop the unix side at once; the kernel's socket buffers hold the rest.
+ */
+const DEFAULT_RING_BYTES = 512 * 1024;
 /** Below this much free room the ring is as good as full: smaller reads would only cost more syscalls. */
 const MIN_READ_BYTES = 64 * 1024;
 const SEND_OPTS = { binary: true, compress: false, fin: true } as const;
@@ -72,9 +76,9 @@ export class RfbPipe {
   constructor(
     private readonly ws: WebSocket,
     socketPath: string,
-    private readonly opts: RfbPipeOptions = {},
+    opts: RfbPipeOptions = {},
   ) {
-    this.ring = new ByteRing(opts.highWaterBytes ?? 2 * 1024 * 1024);
+    this.ring = new ByteRing(opts.highWaterBytes ?? DEFAULT_RING_BYTES);
     this.stallMs = opts.stallTimeoutMs ?? 15_000;
     this.targetEnded = opts.targetEnded ?? defaultTargetEnded;
     this.done = new Promise((resolve) => (this.finish = resolve));
@@ -98,7 +102,7 @@ export class RfbPipe {
   private onRead(n: number): boolean {
     const chunk = this.ring.filled(n);
     if (this.ended) return false;
-    if (this.inFlight === 0 || this.opts.expNoHold) this.send(chunk);
+    if (this.inFlight === 0) this.send(chunk);
     else this.hold(chunk);
     const queued = this.ring.used;
     if (queued > this.stats.maxQueuedBytes) this.stats.maxQueuedBytes = queued;
@@ -115,26 +119,23 @@ export class RfbPipe {
   }
 
   private send(chunk: Buffer): void {
-    const max = this.opts.expMaxMsg ?? 0;
-    if (max > 0 && chunk.length > max) {
-      for (let o = 0; o < chunk.length; o += max) this.sendOne(chunk.subarray(o, Math.min(o + max, chunk.length)));
-      return;
-    }
-    this.sendOne(chunk);
-  }
-
-  private sendOne(chunk: Buffer): void {
     this.inFlight++;
     this.stats.bytesToViewer += chunk.length;
     this.stats.messagesToViewer++;
+    const sending = { chunk, done: false };
     // The callback runs once the bytes are in the kernel: only then may the ring reuse them.
-    this.ws.send(chunk, SEND_OPTS, () => this.sent(chunk));
+    this.ws.send(chunk, SEND_OPTS, () => this.sent(sending));
+    // Usually the kernel took it all right away (nothing left queued in the socket): release now rather than
+    // a tick later, so the next read lands on the same, cache-hot start of the ring.
+    if (this.ws.bufferedAmount === 0) this.sent(sending);
   }
 
-  private sent(chunk: Buffer): void {
+  private sent(sending: { chunk: Buffer; done: boolean }): void {
+    if (sending.done) return;
+    sending.done = true;
     this.inFlight--;
     if (this.ended) return;
-    this.ring.release(chunk);
+    this.ring.release(sending.chunk);
     if (this.inFlight === 0 && this.held.length > 0) {
       const runs = this.held;
       this.held = [];

@@ -14,8 +14,7 @@ const EXIT_WAIT_MS = 2000;
 export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
   return {
     pattern: /^\/api\/vms\/([0-9a-f]{12})\/vnc$/,
-    handle(ws: WebSocket, match, req) {
-      const exp = new URL(req.url ?? '/', 'http://x').searchParams;
+    handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const vm = vms.list().find((v) => v.id === id);
       if (!vm) return ws.close(WsClose.notFound, `no VM ${id}`);
@@ -26,8 +25,6 @@ export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
       const exited = rt.proc.exited.then(() => guestStopped);
       const pipe = new RfbPipe(ws, rt.proc.paths.vnc, {
         ...opts,
-        expNoHold: exp.get('nohold') === '1',
-        expMaxMsg: Number(exp.get('max') ?? 0),
         // NOTE: qemu closes its VNC clients as it exits, usually before its exit is seen: wait a moment for
         // the exit so that the viewer hears "guest stopped" rather than a VNC error.
         targetEnded: async (error) => {
@@ -41,7 +38,6 @@ export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
         },
       });
       void exited.then((close) => pipe.close(close.code, close.reason));
-      if (process.env.VW_PIPE_STATS) void pipe.done.then(() => console.log('PIPESTATS', JSON.stringify(pipe.stats)));
     },
   };
 }
