@@ -98,7 +98,11 @@ async function receive(
     },
   });
   const out = fs.createWriteStream(temp, { flags: 'wx', mode: 0o644 });
-  await pipeline(body, meter, out);
+  await pipeline(body, meter, out).catch((err: unknown) => {
+    // The browser learns how far a broken-off upload got, even when it broke off inside one throttle interval.
+    progress.report(bytes, true);
+    throw err;
+  });
   const fh = await fsp.open(temp, 'r');
   try {
     await fh.sync();
