@@ -18,8 +18,6 @@ export async function timedRun(
   seconds: number,
   warmupS: number,
   relayPids: () => number[] = () => [],
-  /** CPU seconds per second the relay spends with no viewer (timers, metrics): not the transport's. */
-  relayIdleCpu = 0,
 ): Promise<Run> {
   const client = await open();
   try {
@@ -42,22 +40,11 @@ export async function timedRun(
       bytes,
       seconds: elapsed,
       frameMs,
-      relayCpu:
-        pids.length > 0 && cpu0 !== undefined && cpu1 !== undefined
-          ? Math.max(0, cpu1 - cpu0 - relayIdleCpu * elapsed)
-          : undefined,
+      relayCpu: pids.length > 0 && cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined,
     };
   } finally {
     client.close();
   }
-}
-
-/** CPU seconds per second that the processes use while nothing is measured. */
-export async function idleCpu(pids: number[], seconds = 2): Promise<number> {
-  const c0 = cpuSeconds(pids);
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const c1 = cpuSeconds(pids);
-  return c0 === undefined || c1 === undefined ? 0 : (c1 - c0) / seconds;
 }
 
 /** utime + stime of the processes (all their threads), from /proc. */

@@ -37,7 +37,10 @@ export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
           };
         },
       });
-      void exited.then((close) => pipe.close(close.code, close.reason));
+      // The exit promise outlives this viewer: let it hold the pipe (and its ring) only while it is open.
+      let open: RfbPipe | undefined = pipe;
+      void pipe.done.then(() => (open = undefined));
+      void exited.then((close) => open?.close(close.code, close.reason));
     },
   };
 }
