@@ -3,6 +3,8 @@ import { MetricsTickSchema } from './metrics.ts';
 import { ImageProgressSchema } from './images.ts';
 import { StorageJobSchema } from './storage.ts';
 import { VmSchema } from './vms.ts';
+import { PeerSchema } from './peers.ts';
+import { MigrationJobSchema } from './migration.ts';
 
 /** Messages on the `/api/events` websocket (server -> browser). */
 export const ServerEventSchema = z.discriminatedUnion('type', [
@@ -17,5 +19,9 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   MetricsTickSchema,
   /** A snapshot job of VM `id` advancing or ending (its snapshot list changes when it succeeds). */
   z.object({ type: z.literal('vm.storage-job'), id: z.string(), job: StorageJobSchema }),
+  /** A peer was added or removed, or its health or capacity changed. */
+  z.object({ type: z.literal('peers.changed'), peers: z.array(PeerSchema) }),
+  /** A migration, save or restore advancing (about twice a second) or ending. */
+  z.object({ type: z.literal('migration.updated'), job: MigrationJobSchema }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;

@@ -31,5 +31,9 @@ export const HostInfoSchema = z.object({
   }),
   cpus: z.number().int(),
   memoryBytes: z.number(),
+  /** Host interfaces a guest NIC can use: Linux bridges (`-netdev bridge`) and existing tap devices. */
+  network: z.object({ bridges: z.array(z.string()), taps: z.array(z.string()) }),
+  /** Whether OVMF (Debian's `ovmf`) is installed: UEFI and UEFI with Secure Boot. */
+  firmware: z.object({ uefi: z.boolean(), secureBoot: z.boolean() }),
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ImageNameSchema } from './names.ts';
+import { DiskBusSchema } from './vm-config.ts';
 
 /**
  * Disk slots of a VM. A disk keeps its slot for life (across hot-plug, unplug and restarts): qemu names its
@@ -27,8 +28,11 @@ export const VmDiskSchema = z.object({
 });
 export type VmDisk = z.infer<typeof VmDiskSchema>;
 
-/** `POST /api/vms/:id/disks`: attach an image as the next free disk slot (hot-plugged when the VM runs). */
-export const AddDiskRequestSchema = z.strictObject({ image: ImageNameSchema });
+/**
+ * `POST /api/vms/:id/disks`: attach an image as the next free disk slot (hot-plugged when the VM runs). `bus`
+ * default `virtio`; `ide` only while the VM is stopped (IDE cannot be hot-plugged).
+ */
+export const AddDiskRequestSchema = z.strictObject({ image: ImageNameSchema, bus: DiskBusSchema.optional() });
 export type AddDiskRequest = z.infer<typeof AddDiskRequestSchema>;
 
 /** The CD drive (every VM has one; `image` null means it is empty). */

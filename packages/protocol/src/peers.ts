@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { VmSchema } from './vms.ts';
+
+/** API tokens let another virtweb server (or a script) call this one: `Authorization: Bearer <token>`. */
+export const CreateTokenRequestSchema = z.strictObject({
+  /** What the token is for, e.g. the peer that will use it. */
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name is empty')
+    .max(64, 'name is longer than 64 characters')
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\x00-\x1f\x7f]*$/, 'no control characters'),
+});
+export type CreateTokenRequest = z.input<typeof CreateTokenRequestSchema>;
+
+export const ApiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().optional(),
+});
+export type ApiToken = z.infer<typeof ApiTokenSchema>;
+
+/** The answer to creating a token: the only time the secret is shown (only its hash is stored). */
+export const CreatedTokenSchema = ApiTokenSchema.extend({ token: z.string() });
+export type CreatedToken = z.infer<typeof CreatedTokenSchema>;
+
+/** Peer ids: 12 lowercase hex digits, like VM ids. */
+export const PeerIdSchema = z.string().regex(/^[0-9a-f]{12}$/, 'not a peer id');
+
+/** The base URL of another virtweb server: http(s), a host, no credentials, query or fragment. */
+export const PeerUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => URL.canParse(s), 'not a URL (e.g. http://host-b:8080)')
+  .transform((s) => new URL(s))
+  .refine((u) => u.protocol === 'http:' || u.protocol === 'https:', 'use http:// or https://')
+  .refine((u) => u.username === '' && u.password === '', 'no user or password in the URL: use a token')
+  .refine((u) => u.search === '' && u.hash === '', 'no query or fragment in the URL')
+  .transform((u) => u.origin + u.pathname.replace(/\/+$/, ''));
+
+export const AddPeerRequestSchema = z.strictObject({
+  url: PeerUrlSchema,
+  /** A token created on the peer (`POST /api/tokens` there). */
+  token: z.string().trim().min(1, 'token is empty').max(256),
+});
+export type AddPeerRequest = z.input<typeof AddPeerRequestSchema>;
+
+/** What a peer says about itself (its `/api/host` and guest count), for placing guests. */
+export const PeerCapacitySchema = z.object({
+  hostname: z.string(),
+  qemuVersion: z.string(),
+  cpus: z.number().int(),
+  memoryBytes: z.number(),
+  /** Memory of the peer's guests that have a qemu process (their configured size). */
+  guestMemoryBytes: z.number(),
+  guests: z.number().int(),
+  runningGuests: z.number().int(),
+});
+export type PeerCapacity = z.infer<typeof PeerCapacitySchema>;
+
+export const PeerHealthSchema = z.object({
+  status: z.enum(['ok', 'unreachable', 'unauthorized', 'error', 'unknown']),
+  /** Plain words when not ok, e.g. "connect ECONNREFUSED 127.0.0.1:8081". */
+  message: z.string().optional(),
+  checkedAt: z.string().optional(),
+  latencyMs: z.number().optional(),
+});
+export type PeerHealth = z.infer<typeof PeerHealthSchema>;
+
+export const PeerSchema = z.object({
+  id: z.string(),
+  /** The peer's hostname as it reported it when added. */
+  name: z.string(),
+  url: z.string(),
+  addedAt: z.string(),
+  health: PeerHealthSchema,
+  capacity: PeerCapacitySchema.optional(),
+});
+export type Peer = z.infer<typeof PeerSchema>;
+
+/** `GET /api/peers/self`: who a server is (a random id made on its first start), so no server adds itself. */
+export const ServerIdentitySchema = z.object({ serverId: z.string(), hostname: z.string() });
+export type ServerIdentity = z.infer<typeof ServerIdentitySchema>;
+
+/** `GET /api/cluster/vms`: the guests of this host and of every peer, grouped by host. */
+export const HostGuestsSchema = z.object({
+  /** `local` for this server, else the peer id. */
+  host: z.string(),
+  name: z.string(),
+  url: z.string().optional(),
+  vms: z.array(VmSchema),
+  /** Why the peer's guests could not be listed. */
+  error: z.string().optional(),
+});
+export type HostGuests = z.infer<typeof HostGuestsSchema>;
+export const ClusterGuestsSchema = z.array(HostGuestsSchema);

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { ImageNameSchema } from './names.ts';
+import { SizeSchema } from './size.ts';
+
+/** The guest OS family the wizard's presets are for (virt-manager's "OS type"). */
+export const OsTypeSchema = z.enum(['linux', 'windows', 'other']);
+export type OsType = z.infer<typeof OsTypeSchema>;
+
+/** `virtio`: paravirtual, fast, needs guest drivers. `ide`: emulated IDE (pc) or AHCI SATA (q35), works anywhere. */
+export const DiskBusSchema = z.enum(['virtio', 'ide']);
+export type DiskBus = z.infer<typeof DiskBusSchema>;
+
+/** `virtio`: virtio-net (needs guest drivers). `e1000`: emulated Intel gigabit NIC, works anywhere. */
+export const NicModelSchema = z.enum(['virtio', 'e1000']);
+export type NicModel = z.infer<typeof NicModelSchema>;
+
+/** `uefi-secure`: OVMF with Secure Boot and Microsoft keys enrolled (needs q35: the firmware uses SMM). */
+export const FirmwareSchema = z.enum(['bios', 'uefi', 'uefi-secure']);
+export type Firmware = z.infer<typeof FirmwareSchema>;
+
+/** The guest's RTC: Linux keeps UTC, Windows expects local time. */
+export const ClockSchema = z.enum(['utc', 'localtime']);
+export type Clock = z.infer<typeof ClockSchema>;
+
+const PortSchema = z.number().int().min(1, 'ports are 1 to 65535').max(65535, 'ports are 1 to 65535');
+
+/** A user-mode NAT port forward: connections to host `hostAddress:hostPort` reach guest port `guestPort`. */
+export const PortForwardSchema = z.strictObject({
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  /** `127.0.0.1`: only this host can connect; `0.0.0.0`: every interface (other machines too). */
+  hostAddress: z.enum(['127.0.0.1', '0.0.0.0']).default('127.0.0.1'),
+  hostPort: PortSchema,
+  guestPort: PortSchema,
+});
+export type PortForward = z.infer<typeof PortForwardSchema>;
+
+/** A host network interface name (Linux IFNAMSIZ: at most 15 bytes). */
+export const InterfaceNameSchema = z
+  .string()
+  .min(1, 'interface name is empty')
+  .max(15, 'interface names are at most 15 characters')
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'not an interface name');
+
+/** The guest's network: none, user-mode NAT (slirp) with port forwards, a host bridge, or an existing tap. */
+export const NetworkSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({
+    mode: z.literal('user'),
+    model: NicModelSchema.default('virtio'),
+    portForwards: z.array(PortForwardSchema).max(32, 'at most 32 port forwards').default([]),
+  }),
+  z.strictObject({
+    mode: z.literal('bridge'),
+    model: NicModelSchema.default('virtio'),
+    bridge: InterfaceNameSchema,
+  }),
+  z.strictObject({
+    mode: z.literal('tap'),
+    model: NicModelSchema.default('virtio'),
+    tap: InterfaceNameSchema,
+  }),
+]);
+export type Network = z.infer<typeof NetworkSchema>;
+export type NetworkInput = z.input<typeof NetworkSchema>;
+
+/**
+ * The network of a create or update request: as {@link NetworkSchema}, but a left-out NIC model stays
+ * undefined (the server then takes the OS preset's model). The input type is the same.
+ */
+export const NetworkRequestSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({
+    mode: z.literal('user'),
+    model: NicModelSchema.optional(),
+    portForwards: z.array(PortForwardSchema).max(32, 'at most 32 port forwards').default([]),
+  }),
+  z.strictObject({
+    mode: z.literal('bridge'),
+    model: NicModelSchema.optional(),
+    bridge: InterfaceNameSchema,
+  }),
+  z.strictObject({ mode: z.literal('tap'), model: NicModelSchema.optional(), tap: InterfaceNameSchema }),
+]);
+
+/** vCPU topology: sockets × cores × threads must equal the vCPU count. */
+export const CpuTopologySchema = z.strictObject({
+  sockets: z.number().int().min(1),
+  cores: z.number().int().min(1),
+  threads: z.number().int().min(1),
+});
+export type CpuTopology = z.infer<typeof CpuTopologySchema>;
+
+/** Direct kernel boot (`-kernel`, `-initrd`, `-append`): files from the image store. */
+export const KernelBootSchema = z.strictObject({
+  kernel: ImageNameSchema,
+  initrd: ImageNameSchema.optional(),
+  cmdline: z
+    .string()
+    .max(4096, 'the kernel command line is longer than 4096 characters')
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\x00-\x1f\x7f]*$/, 'no control characters or line breaks in the kernel command line')
+    .optional(),
+});
+export type KernelBoot = z.infer<typeof KernelBootSchema>;
+
+/** A disk to create as part of creating the VM (removed again when the VM cannot be created). */
+export const NewDiskSchema = z.strictObject({
+  format: z.enum(['qcow2', 'raw']).default('qcow2'),
+  sizeBytes: SizeSchema,
+});
+
+/** What the OS presets pick when a request leaves the choice out. */
+export interface OsPreset {
+  label: string;
+  memoryMiB: number;
+  vcpus: number;
+  diskBus: DiskBus;
+  nicModel: NicModel;
+  diskSizeGiB: number;
+  balloon: boolean;
+  clock: Clock;
+  machine: 'q35' | 'pc';
+  firmware: Firmware;
+  /** One line for the wizard: why these devices. */
+  why: string;
+}
+
+export const OS_PRESETS: Record<OsType, OsPreset> = {
+  linux: {
+    label: 'Linux',
+    memoryMiB: 1024,
+    vcpus: 1,
+    diskBus: 'virtio',
+    nicModel: 'virtio',
+    diskSizeGiB: 10,
+    balloon: true,
+    clock: 'utc',
+    machine: 'q35',
+    firmware: 'bios',
+    why: 'virtio disk and network (drivers are in every Linux kernel), a memory balloon, RTC in UTC',
+  },
+  windows: {
+    label: 'Windows',
+    memoryMiB: 4096,
+    vcpus: 2,
+    diskBus: 'ide',
+    nicModel: 'e1000',
+    diskSizeGiB: 64,
+    balloon: false,
+    clock: 'localtime',
+    machine: 'q35',
+    firmware: 'bios',
+    why: 'SATA disk and e1000 network (the installer has drivers for both; virtio needs the virtio-win CD), RTC in local time',
+  },
+  other: {
+    label: 'Other',
+    memoryMiB: 512,
+    vcpus: 1,
+    diskBus: 'ide',
+    nicModel: 'e1000',
+    diskSizeGiB: 8,
+    balloon: false,
+    clock: 'utc',
+    machine: 'q35',
+    firmware: 'bios',
+    why: 'emulated IDE/SATA disk and e1000 network: devices almost every OS has drivers for',
+  },
+};
