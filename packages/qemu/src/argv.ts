@@ -1,5 +1,20 @@
 import { isAbsolute } from 'node:path';
-import { DISK_SLOTS, type RuntimePaths, type VmSpec } from './spec.ts';
+import { bootDeviceArgs, rootPortArgs, validateDisks, type Machine } from './argv-disks.ts';
+import { DEFAULT_NETWORK, networkArgs, validateNetwork } from './argv-network.ts';
+import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
+import type { RuntimePaths, VmSpec } from './spec.ts';
+
+export { escapeOptValue } from './argv-opts.ts';
+export {
+  CDROM_IDS,
+  diskIds,
+  diskBus,
+  ideDiskCapacity,
+  ideDiskPositions,
+  type DiskBus,
+  type Machine,
+} from './argv-disks.ts';
+export { NIC_IDS, DEFAULT_NETWORK } from './argv-network.ts';
 
 /** Options for {@link buildArgv} that are about this start rather than about the guest. */
 export interface ArgvOptions {
@@ -7,56 +22,35 @@ export interface ArgvOptions {
   startPaused?: boolean;
 }
 
-/** qemu's names for the CD drive: HMP and legacy commands use the drive, QMP `id` the device. */
-export const CDROM_IDS = { drive: 'ide1-cd0', device: 'cd0' } as const;
-
-/** qemu's names for disk slot `index`: file and format nodes, the virtio-blk device and (q35) its root port. */
-export function diskIds(index: number): { file: string; node: string; device: string; port: string } {
-  return {
-    file: `disk${index}-file`,
-    node: `disk${index}`,
-    device: `virtio-disk${index}`,
-    port: `disk${index}-port`,
-  };
-}
-
-/**
- * Where the virtio-blk device of disk slot `index` plugs in, fixed per slot so a guest sees the same PCI
- * topology after a restart: on q35 its own PCIe root port (`pcie.0` itself does not take hot-plugged devices),
- * on pc a fixed slot of `pci.0` (ACPI hot-plug), 0x10 + index.
- */
-export function diskBus(machine: 'q35' | 'pc', index: number): { bus: string; addr?: string } {
-  if (machine === 'q35') return { bus: diskIds(index).port };
-  return { bus: 'pci.0', addr: `0x${(0x10 + index).toString(16)}` };
-}
-
-/**
- * Escapes a value for qemu's QemuOpts syntax (`key=value,key=value`), where a literal comma is written `,,`.
- */
-export function escapeOptValue(value: string): string {
-  return value.replaceAll(',', ',,');
-}
+/** qemu's id of the memory balloon device (`balloon: true`). */
+export const BALLOON_ID = 'balloon0';
 
 /**
  * The qemu-system-x86_64 argument vector (without the binary) for a guest. Pure: same input, same output;
  * golden-tested against `src/fixtures`.
  *
- * @throws RangeError when the spec is unusable (non-positive sizes, relative paths, empty names or formats).
+ * @throws RangeError when the spec is unusable: non-positive sizes, a topology that does not multiply to
+ *   `vcpus`, relative paths, empty names or formats, more IDE disks than the machine has room for, kernel
+ *   boot without a kernel, Secure Boot on `pc`, `noKernelIrqchip` without KVM, bad interface names or ports.
  */
 export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions = {}): string[] {
   validate(spec);
   const machine = spec.machine ?? 'q35';
+  const kernelBoot = spec.boot === 'kernel';
   const argv: string[] = [
     // debug-threads=on names the vCPU threads ("CPU 0/TCG"), which makes `top -H` readable.
     ...['-name', `guest=${escapeOptValue(spec.name)},debug-threads=on`],
     // Only what is listed here: no /etc/qemu config, no default NIC/VGA/serial/parallel/CD.
     ...['-no-user-config', '-nodefaults'],
-    ...['-machine', machine],
+    ...['-machine', machineOpts(spec, machine)],
     ...['-accel', spec.accel],
     // NOTE: `-cpu host` needs KVM; TCG's `max` enables everything TCG can emulate.
     ...['-cpu', spec.accel === 'kvm' ? 'host' : 'max'],
     ...['-m', String(spec.memoryMiB)],
-    ...['-smp', String(spec.vcpus)],
+    ...['-smp', smpOpts(spec)],
+    ...firmwareArgs(spec),
+    // UTC is qemu's default RTC base, so only localtime is spelled out.
+    ...(spec.clock === 'localtime' ? ['-rtc', 'base=localtime'] : []),
     ...qmpArgs(paths.qmp),
     ...qmpArgs(paths.qmpUser),
     ...['-chardev', `socket,id=hmp,path=${escapeOptValue(paths.monitor)},server=on,wait=off`],
@@ -71,94 +65,121 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-pidfile', paths.pid],
   ];
   if (opts.startPaused === true) argv.push('-S');
-  if (machine === 'q35') argv.push(...rootPorts());
-  argv.push(...bootDevices(spec, machine));
-  argv.push(...networkArgs(spec.network ?? 'user'));
+  if (machine === 'q35') argv.push(...rootPortArgs());
+  if (kernelBoot) argv.push(...kernelArgs(spec));
+  // NOTE: qemu gives the -kernel loader's option ROM bootindex 0 and refuses a device with the same index
+  // ("The bootindex 0 has already been used"), so under kernel boot the disks and CD count from 1.
+  argv.push(...bootDeviceArgs(spec, machine, kernelBoot ? 1 : 0));
+  argv.push(...networkArgs(spec.network ?? DEFAULT_NETWORK));
+  // On q35 the balloon sits on pcie.0 as an integrated device: it is never hot-plugged, so needs no root port.
+  if (spec.balloon === true) argv.push('-device', `virtio-balloon-pci,id=${BALLOON_ID}`);
   return argv;
+}
+
+/** `-machine`: the type plus the options that belong to it, composed here only. */
+function machineOpts(spec: VmSpec, machine: Machine): string {
+  const opts: string[] = [machine];
+  // NOTE: OVMF's Secure Boot build keeps its variable store safe from the OS through SMM, so it needs SMM
+  // emulation and the pflash in "secure" mode (see firmwareArgs). On pc it hangs before any serial output
+  // (measured, qemu 7.2 + Debian 12 OVMF): validate() refuses it.
+  if (spec.firmware?.kind === 'uefi' && spec.firmware.secure) opts.push('smm=on');
+  // The in-kernel LAPIC/IOAPIC/PIC are a KVM feature; off means qemu emulates them in userspace (slower; a
+  // workaround for guests or hosts where the in-kernel irqchip misbehaves). NOTE: qemu 7.2 starts with it but
+  // warns on stderr "Userspace local APIC is deprecated for KVM" and "Do not use kernel-irqchip except for
+  // the -M isapc machine type".
+  if (spec.noKernelIrqchip === true) opts.push('kernel-irqchip=off');
+  return opts.join(',');
+}
+
+// NOTE: under TCG, `-cpu max` is AMD-flavoured without topoext (TCG cannot emulate it), so qemu 7.2 warns
+// "This family of AMD CPU doesn't support hyperthreading(2)" for threads > 1. Harmless: the guest still
+// gets its vCPUs; only how it labels them (cores vs threads) may differ.
+function smpOpts(spec: VmSpec): string {
+  const t = spec.topology;
+  if (t === undefined) return String(spec.vcpus);
+  return `${spec.vcpus},sockets=${t.sockets},cores=${t.cores},threads=${t.threads}`;
+}
+
+function firmwareArgs(spec: VmSpec): string[] {
+  const fw = spec.firmware;
+  if (fw === undefined || fw.kind === 'bios') return [];
+  // NOTE: pflash unit 0 is the firmware code (read-only), unit 1 the guest's writable variable store; both
+  // are raw images. qemu 7.2 accepts this -drive form on q35 and pc, and the test guest boots under OVMF on
+  // both (argv-options.qemu.test.ts, uefi-boot.qemu.test.ts).
+  return [
+    ...['-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${escapeOptValue(fw.code)}`],
+    ...['-drive', `if=pflash,format=raw,unit=1,file=${escapeOptValue(fw.vars)}`],
+    ...(fw.secure ? ['-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
+  ];
+}
+
+function kernelArgs(spec: VmSpec): string[] {
+  const k = spec.kernel;
+  if (k === undefined) return []; // validate() refuses kernel boot without a kernel
+  // NOTE: -kernel, -initrd and -append are plain strings (qemu 7.2 stores them verbatim as the machine's
+  // kernel/initrd/append properties, see `qom-get /machine kernel`), not QemuOpts: commas stay single. Only
+  // a multiboot kernel would split -initrd at commas (module list); Linux kernels do not.
+  return [
+    ...['-kernel', k.path],
+    ...(k.initrd === undefined ? [] : ['-initrd', k.initrd]),
+    ...(k.cmdline === undefined ? [] : ['-append', k.cmdline]),
+  ];
+}
+
+function validate(spec: VmSpec): void {
+  const fail: Fail = (msg) => {
+    throw new RangeError(`invalid VmSpec for "${spec.name}": ${msg}`);
+  };
+  const machine = spec.machine ?? 'q35';
+  if (spec.name === '') fail('name is empty');
+  if (!isOneOf(machine, ['q35', 'pc'])) fail(`machine must be q35 or pc: ${machine}`);
+  if (!isOneOf(spec.boot, ['cdrom', 'disk', 'kernel']))
+    fail(`boot must be cdrom, disk or kernel: ${spec.boot}`);
+  if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB <= 0) fail('memoryMiB must be a positive integer');
+  if (!Number.isInteger(spec.vcpus) || spec.vcpus <= 0) fail('vcpus must be a positive integer');
+  validateTopology(spec, fail);
+  validateDisks(spec, machine, fail);
+  validateKernel(spec, fail);
+  validateNetwork(spec.network ?? DEFAULT_NETWORK, fail);
+  const fw = spec.firmware;
+  if (fw?.kind === 'uefi') {
+    if (!isAbsolute(fw.code)) fail(`UEFI code path is not absolute: ${fw.code}`);
+    if (!isAbsolute(fw.vars)) fail(`UEFI vars path is not absolute: ${fw.vars}`);
+    if (fw.secure && machine !== 'q35')
+      fail('UEFI Secure Boot needs the q35 machine (OVMF uses SMM, which pc does not give it)');
+  }
+  if (spec.noKernelIrqchip === true && spec.accel !== 'kvm')
+    fail('noKernelIrqchip needs accel kvm (TCG has no in-kernel irqchip to turn off)');
+}
+
+function validateTopology(spec: VmSpec, fail: Fail): void {
+  const t = spec.topology;
+  if (t === undefined) return;
+  for (const [key, n] of Object.entries(t))
+    if (!Number.isInteger(n) || n <= 0) fail(`topology ${key} must be a positive integer: ${String(n)}`);
+  const product = t.sockets * t.cores * t.threads;
+  if (product !== spec.vcpus)
+    fail(
+      `sockets × cores × threads must equal vcpus: ${t.sockets} × ${t.cores} × ${t.threads} = ${product}, ` +
+        `vcpus ${spec.vcpus}`,
+    );
+}
+
+function validateKernel(spec: VmSpec, fail: Fail): void {
+  const k = spec.kernel;
+  if (spec.boot !== 'kernel') return; // a kernel kept in the spec while booting from CD or disk is unused
+  if (k === undefined) fail('boot is kernel but no kernel is given');
+  else {
+    if (!isAbsolute(k.path)) fail(`kernel path is not absolute: ${k.path}`);
+    if (k.initrd !== undefined && !isAbsolute(k.initrd)) fail(`initrd path is not absolute: ${k.initrd}`);
+    // eslint-disable-next-line no-control-regex
+    if (k.cmdline !== undefined && /[\x00-\x1f\x7f]/.test(k.cmdline))
+      fail('kernel command line has control characters or line breaks');
+  }
 }
 
 function qmpArgs(socketPath: string): string[] {
   // NOTE: the legacy `-qmp unix:<path>,...` form parses the rest as QemuOpts with `path` implied, so the path
   // needs comma doubling like any other option value.
   return ['-qmp', `unix:${escapeOptValue(socketPath)},server=on,wait=off`];
-}
-
-type BootDevice =
-  { kind: 'disk'; index: number; path: string; format: string } | { kind: 'cdrom'; path?: string };
-
-function rootPorts(): string[] {
-  // NOTE: every root port needs a unique (chassis, slot) pair; slot defaults to 0, so the chassis differs.
-  return Array.from({ length: DISK_SLOTS }, (_, i) => [
-    '-device',
-    `pcie-root-port,id=${diskIds(i).port},chassis=${i + 1}`,
-  ]).flat();
-}
-
-function bootDevices(spec: VmSpec, machine: 'q35' | 'pc'): string[] {
-  const disks: BootDevice[] = spec.disks.map((d, i) => ({ kind: 'disk', ...d, index: d.index ?? i }));
-  const cd: BootDevice[] = [{ kind: 'cdrom', ...(spec.cdrom === undefined ? {} : { path: spec.cdrom }) }];
-  // Boot order is bootindex (0 first); `-boot order=` only applies to legacy -drive if=ide devices. The CD
-  // drive has a bootindex even when empty, so media inserted later boots after a reset, as on a real PC.
-  const ordered = spec.boot === 'cdrom' ? [...cd, ...disks] : [...disks, ...cd];
-  return ordered.flatMap((dev, bootindex) =>
-    dev.kind === 'disk' ? diskArgs(dev, machine, bootindex) : cdromArgs(dev.path, bootindex),
-  );
-}
-
-function diskArgs(
-  disk: { index: number; path: string; format: string },
-  machine: 'q35' | 'pc',
-  bootindex: number,
-): string[] {
-  const ids = diskIds(disk.index);
-  const { bus, addr } = diskBus(machine, disk.index);
-  const at = addr === undefined ? `bus=${bus}` : `bus=${bus},addr=${addr}`;
-  // NOTE: the JSON form of -blockdev takes the filename as a JSON string, so paths need no comma escaping.
-  return [
-    ...['-blockdev', JSON.stringify({ driver: 'file', filename: disk.path, 'node-name': ids.file })],
-    ...['-blockdev', JSON.stringify({ driver: disk.format, file: ids.file, 'node-name': ids.node })],
-    ...['-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device},${at},bootindex=${bootindex}`],
-  ];
-}
-
-function cdromArgs(path: string | undefined, bootindex: number): string[] {
-  // NOTE: `ide1-cd0` is the id `-cdrom` gives its drive on the pc machine. A named -drive (not an anonymous
-  // -blockdev BlockBackend) is what HMP `change ide1-cd0 x.iso` and `eject ide1-cd0` can address, so CD
-  // swapping works the same on q35 and pc. Bus `ide.1` exists on both: q35's ich9-ahci has ide.0..ide.5,
-  // pc's piix IDE has ide.0 and ide.1 (checked against qemu 7.2 with `info qtree`).
-  // format=raw: an ISO is never probed (a guest-written image probed as qcow2 could name a host file as its
-  // backing file). qemu 7.2 refuses format= on a drive without a file, so the empty drive has neither.
-  const media = path === undefined ? '' : `,format=raw,file=${escapeOptValue(path)}`;
-  return [
-    ...['-drive', `if=none,id=${CDROM_IDS.drive},media=cdrom,readonly=on${media}`],
-    ...['-device', `ide-cd,drive=${CDROM_IDS.drive},bus=ide.1,id=${CDROM_IDS.device},bootindex=${bootindex}`],
-  ];
-}
-
-function networkArgs(network: 'user' | 'none'): string[] {
-  if (network === 'none') return [];
-  // NOTE: romfile= (empty) skips the PXE option ROM: Debian's ipxe-qemu package may not be installed, and then
-  // qemu refuses to start ("failed to find romfile"). We never PXE boot.
-  return ['-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0,id=net0-nic,romfile='];
-}
-
-function validate(spec: VmSpec): void {
-  const fail = (msg: string): never => {
-    throw new RangeError(`invalid VmSpec for "${spec.name}": ${msg}`);
-  };
-  if (spec.name === '') fail('name is empty');
-  if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB <= 0) fail('memoryMiB must be a positive integer');
-  if (!Number.isInteger(spec.vcpus) || spec.vcpus <= 0) fail('vcpus must be a positive integer');
-  // qemu would resolve relative paths against its own working directory, which is nobody's intent.
-  const slots = new Set<number>();
-  spec.disks.forEach((d, i) => {
-    if (!isAbsolute(d.path)) fail(`disk path is not absolute: ${d.path}`);
-    if (!/^[a-z0-9_-]+$/.test(d.format)) fail(`disk format is not a block driver name: ${d.format}`);
-    const slot = d.index ?? i;
-    if (!Number.isInteger(slot) || slot < 0 || slot >= DISK_SLOTS)
-      fail(`disk index must be an integer from 0 to ${DISK_SLOTS - 1}: ${slot}`);
-    if (slots.has(slot)) fail(`two disks have index ${slot}`);
-    slots.add(slot);
-  });
-  if (spec.cdrom !== undefined && !isAbsolute(spec.cdrom)) fail(`cdrom path is not absolute: ${spec.cdrom}`);
 }

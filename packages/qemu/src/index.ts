@@ -1,7 +1,22 @@
 // The only public surface of @virtweb/qemu: VmSpec -> argv, qemu-img, and the qemu process supervisor.
-export type { VmSpec, RuntimePaths } from './spec.ts';
+export type { VmSpec, RuntimePaths, NetworkSpec, FirmwareSpec } from './spec.ts';
 export { runtimePaths, DISK_SLOTS } from './spec.ts';
-export { buildArgv, escapeOptValue, diskIds, diskBus, CDROM_IDS, type ArgvOptions } from './argv.ts';
+export {
+  buildArgv,
+  escapeOptValue,
+  diskIds,
+  diskBus,
+  ideDiskCapacity,
+  ideDiskPositions,
+  CDROM_IDS,
+  NIC_IDS,
+  BALLOON_ID,
+  DEFAULT_NETWORK,
+  type ArgvOptions,
+  type DiskBus,
+  type Machine,
+} from './argv.ts';
+export { findOvmf, createVarsFile, OVMF_DIR, type OvmfFiles, type OvmfLookup } from './firmware.ts';
 export {
   createImage,
   imageInfo,

@@ -3,12 +3,38 @@ import { join, resolve } from 'node:path';
 /** Disk slots of a guest: `disk0`..`disk7`. On q35 each slot has its own hot-plug capable PCIe root port. */
 export const DISK_SLOTS = 8;
 
+/** The guest's NIC and where it connects (qemu `-netdev` backend + `-device` model). */
+export type NetworkSpec =
+  | { mode: 'none' }
+  | {
+      mode: 'user';
+      model: 'virtio' | 'e1000';
+      portForwards: { protocol: 'tcp' | 'udp'; hostAddress: string; hostPort: number; guestPort: number }[];
+    }
+  | { mode: 'bridge'; model: 'virtio' | 'e1000'; bridge: string }
+  | { mode: 'tap'; model: 'virtio' | 'e1000'; tap: string };
+
+/** BIOS (SeaBIOS, qemu's default) or UEFI from two pflash files: read-only code and the guest's own variables. */
+export type FirmwareSpec =
+  | { kind: 'bios' }
+  | {
+      kind: 'uefi';
+      /** e.g. /usr/share/OVMF/OVMF_CODE_4M.fd (read-only). */
+      code: string;
+      /** This guest's copy of the variable store (writable; UEFI boot entries live here). */
+      vars: string;
+      /** Secure Boot: secure pflash and SMM (q35 only). */
+      secure: boolean;
+    };
+
 /** What a guest is made of: the input to {@link buildArgv}. Paths must be absolute. */
 export interface VmSpec {
   /** Shown in `ps` and as vCPU thread names; the VM's display name. */
   name: string;
   memoryMiB: number;
   vcpus: number;
+  /** sockets × cores × threads = vcpus; default: qemu's (`-smp N`). */
+  topology?: { sockets: number; cores: number; threads: number };
   /** Already resolved: `auto` is the server's business, not this package's. */
   accel: 'kvm' | 'tcg';
   /** Default `q35`. */
@@ -16,14 +42,24 @@ export interface VmSpec {
   /**
    * Disk images in boot order; `format` is a qemu block driver (`qcow2`, `raw`). `index` is the disk's slot
    * (0..{@link DISK_SLOTS}-1, unique; default: its list position): qemu's names for it derive from the slot
-   * (see `diskIds`), so a disk keeps them across hot-plug of others and restarts.
+   * (see `diskIds`), so a disk keeps them across hot-plug of others and restarts. `bus` default `virtio`.
    */
-  disks: { path: string; format: string; index?: number }[];
+  disks: { path: string; format: string; index?: number; bus?: 'virtio' | 'ide' }[];
   /** An ISO image for the IDE CD drive; without it the drive is there but empty (media can be inserted). */
   cdrom?: string;
-  boot: 'cdrom' | 'disk';
-  /** Default `user` (slirp NAT). */
-  network?: 'user' | 'none';
+  /** `kernel`: boot `kernel` directly (qemu's `-kernel`); the disks and CD keep their boot order after it. */
+  boot: 'cdrom' | 'disk' | 'kernel';
+  kernel?: { path: string; initrd?: string; cmdline?: string };
+  /** Default: user-mode NAT with a virtio NIC and no port forwards. */
+  network?: NetworkSpec;
+  /** Default BIOS. */
+  firmware?: FirmwareSpec;
+  /** `-machine kernel-irqchip=off` (KVM only: the caller leaves it out under TCG). */
+  noKernelIrqchip?: boolean;
+  /** A virtio-balloon device (`balloon0`). */
+  balloon?: boolean;
+  /** RTC base; default `utc`. */
+  clock?: 'utc' | 'localtime';
 }
 
 /** The absolute paths of one guest's runtime files (all inside `dir`). */

@@ -1,0 +1,119 @@
+// Every RangeError buildArgv throws for an unusable spec, each with the words a caller can show.
+import { describe, expect, it } from 'vitest';
+import { buildArgv } from './argv.ts';
+import { runtimePaths, type NetworkSpec, type VmSpec } from './spec.ts';
+
+const base: VmSpec = { name: 'g', memoryMiB: 64, vcpus: 1, accel: 'tcg', disks: [], boot: 'disk' };
+const paths = runtimePaths('/run/vm');
+const build = (overrides: Partial<VmSpec>) => () => buildArgv({ ...base, ...overrides }, paths);
+const disk = { path: '/a', format: 'qcow2' };
+type PortForward = Extract<NetworkSpec, { mode: 'user' }>['portForwards'][number];
+
+describe('buildArgv refuses', () => {
+  it('bad names, sizes, machine and boot values', () => {
+    expect(build({ name: '' })).toThrow(RangeError);
+    expect(build({ name: '' })).toThrow(/name is empty/);
+    expect(build({ memoryMiB: 0 })).toThrow(/memoryMiB/);
+    expect(build({ vcpus: 1.5 })).toThrow(/vcpus/);
+    expect(build({ machine: 'virt' as 'pc' })).toThrow(/machine must be q35 or pc: virt/);
+    expect(build({ boot: 'network' as 'disk' })).toThrow(/boot must be cdrom, disk or kernel/);
+  });
+
+  it('a topology that does not multiply to vcpus, or has a non-positive member', () => {
+    expect(build({ vcpus: 4, topology: { sockets: 1, cores: 2, threads: 2 } })).not.toThrow();
+    expect(build({ vcpus: 4, topology: { sockets: 2, cores: 2, threads: 2 } })).toThrow(
+      /sockets × cores × threads must equal vcpus: 2 × 2 × 2 = 8, vcpus 4/,
+    );
+    expect(build({ vcpus: 1, topology: { sockets: 1, cores: 0, threads: 1 } })).toThrow(
+      /topology cores must be a positive integer: 0/,
+    );
+    expect(build({ vcpus: 1, topology: { sockets: 1, cores: 1, threads: 0.5 } })).toThrow(/threads/);
+  });
+
+  it('bad disks and CD paths', () => {
+    expect(build({ disks: [{ path: 'rel.qcow2', format: 'qcow2' }] })).toThrow(/not absolute/);
+    expect(build({ disks: [{ path: '/a', format: 'qcow2,x=y' }] })).toThrow(/format/);
+    expect(build({ cdrom: 'x.iso' })).toThrow(/cdrom/);
+    expect(build({ disks: [disk, { ...disk, index: 0 }] })).toThrow(/two disks/);
+    expect(build({ disks: [{ ...disk, index: 8 }] })).toThrow(/index/);
+    expect(build({ disks: [{ ...disk, index: -1 }] })).toThrow(/index/);
+    expect(build({ disks: [{ ...disk, bus: 'scsi' as 'ide' }] })).toThrow(/bus must be virtio or ide: scsi/);
+  });
+
+  it('more IDE disks than the machine has room for', () => {
+    const ide = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ ...disk, path: `/d${i}`, bus: 'ide' as const }));
+    expect(build({ machine: 'pc', disks: ide(3) })).not.toThrow();
+    expect(build({ machine: 'pc', disks: ide(4) })).toThrow(
+      /the pc machine has room for 3 IDE disks besides the CD, not 4/,
+    );
+    expect(build({ disks: ide(5) })).not.toThrow();
+    expect(build({ disks: ide(6) })).toThrow(
+      /the q35 machine has room for 5 IDE disks besides the CD, not 6/,
+    );
+    // virtio disks do not count
+    expect(build({ machine: 'pc', disks: [...ide(3), { ...disk, path: '/v', index: 7 }] })).not.toThrow();
+  });
+
+  it('kernel boot without a kernel, relative kernel/initrd paths, control characters in the cmdline', () => {
+    expect(build({ boot: 'kernel' })).toThrow(/boot is kernel but no kernel is given/);
+    expect(build({ boot: 'kernel', kernel: { path: 'vmlinuz' } })).toThrow(
+      /kernel path is not absolute: vmlinuz/,
+    );
+    expect(build({ boot: 'kernel', kernel: { path: '/k', initrd: 'initrd' } })).toThrow(
+      /initrd path is not absolute: initrd/,
+    );
+    expect(build({ boot: 'kernel', kernel: { path: '/k', cmdline: 'a\nb' } })).toThrow(/control characters/);
+    expect(build({ boot: 'kernel', kernel: { path: '/k', cmdline: 'console=ttyS0,115200' } })).not.toThrow();
+  });
+
+  it('bad NIC models and interface names', () => {
+    const net = (network: NetworkSpec) => build({ network });
+    expect(net({ mode: 'wifi' } as unknown as NetworkSpec)).toThrow(/network mode must be/);
+    expect(net({ mode: 'bridge', model: 'rtl8139' as 'e1000', bridge: 'br0' })).toThrow(
+      /NIC model must be virtio or e1000: rtl8139/,
+    );
+    expect(net({ mode: 'bridge', model: 'virtio', bridge: 'br0' })).not.toThrow();
+    for (const bad of ['', 'br,0', 'a'.repeat(16), '.hidden', 'br 0', 'br=0'])
+      expect(net({ mode: 'bridge', model: 'virtio', bridge: bad }), bad).toThrow(
+        /not a bridge interface name/,
+      );
+    expect(net({ mode: 'tap', model: 'e1000', tap: 'tap-vm.7_' + 'x'.repeat(6) })).not.toThrow();
+    expect(net({ mode: 'tap', model: 'e1000', tap: 'tap0,script=/x' })).toThrow(/not a tap interface name/);
+  });
+
+  it('bad port forwards', () => {
+    const fwd = { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 } as const;
+    const forwards = (...portForwards: PortForward[]) =>
+      build({ network: { mode: 'user', model: 'virtio', portForwards } });
+    expect(forwards(fwd, { ...fwd, hostPort: 2223 }, { ...fwd, protocol: 'udp' })).not.toThrow();
+    expect(forwards({ ...fwd, protocol: 'sctp' as 'tcp' })).toThrow(/protocol must be tcp or udp/);
+    expect(forwards({ ...fwd, hostAddress: 'localhost' })).toThrow(/host address must be an IPv4 address/);
+    expect(forwards({ ...fwd, hostAddress: '127.0.0.1,hostfwd=x' })).toThrow(/IPv4/);
+    for (const port of [0, 65536, 22.5])
+      expect(forwards({ ...fwd, guestPort: port }), String(port)).toThrow(/ports are 1 to 65535/);
+    expect(forwards({ ...fwd, hostPort: -1 })).toThrow(/ports are 1 to 65535/);
+    expect(forwards(fwd, { ...fwd, hostAddress: '0.0.0.0', guestPort: 80 })).toThrow(
+      /two port forwards use host tcp port 2222/,
+    );
+  });
+
+  it('relative firmware paths and Secure Boot on pc', () => {
+    const uefi = { kind: 'uefi', code: '/c.fd', vars: '/v.fd', secure: false } as const;
+    expect(build({ firmware: { ...uefi, code: 'c.fd' } })).toThrow(/UEFI code path is not absolute: c.fd/);
+    expect(build({ firmware: { ...uefi, vars: 'v.fd' } })).toThrow(/UEFI vars path is not absolute: v.fd/);
+    expect(build({ machine: 'pc', firmware: uefi })).not.toThrow();
+    expect(build({ machine: 'pc', firmware: { ...uefi, secure: true } })).toThrow(
+      /UEFI Secure Boot needs the q35 machine/,
+    );
+  });
+
+  it('noKernelIrqchip without KVM', () => {
+    expect(build({ noKernelIrqchip: true })).toThrow(/noKernelIrqchip needs accel kvm/);
+    expect(build({ noKernelIrqchip: true, accel: 'kvm' })).not.toThrow();
+  });
+
+  it('with the guest name in every message', () => {
+    expect(build({ name: 'web-1', memoryMiB: -1 })).toThrow('invalid VmSpec for "web-1": memoryMiB');
+  });
+});
