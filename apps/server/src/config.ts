@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   /** Seconds an ACPI shutdown may take before the server escalates to `quit`. */
   VIRTWEB_SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(30),
   VIRTWEB_WEB_DIR: z.string().optional(),
+  /** Where OVMF (UEFI firmware, Debian's `ovmf`) is looked for. */
+  VIRTWEB_OVMF_DIR: z.string().min(1).default('/usr/share/OVMF'),
 });
 
 export interface Config {
@@ -31,6 +33,7 @@ export interface Config {
   demo: boolean;
   shutdownTimeoutMs: number;
   webDir: string;
+  ovmfDir: string;
 }
 
 // NOTE: a unix socket path is limited to 107 bytes; the longest one is <data>/run/<12 hex>/qmp-user.sock.
@@ -64,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     demo: e.VIRTWEB_DEMO === '1',
     shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
     webDir: path.resolve(e.VIRTWEB_WEB_DIR ?? defaultWebDir),
+    ovmfDir: path.resolve(e.VIRTWEB_OVMF_DIR),
   };
 }

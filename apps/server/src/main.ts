@@ -3,19 +3,24 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureAdminPassword } from './auth/admin-password.ts';
+import { ApiTokenStore } from './auth/api-tokens.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { loadConfig } from './config.ts';
 import { EventBus } from './events/bus.ts';
 import { HostCapabilities } from './host/capabilities.ts';
 import { createApp } from './http/app.ts';
+import { Authenticator } from './http/auth-middleware.ts';
 import { ImageService } from './images/image-service.ts';
 import { runningUsersOf } from './images/running-disks.ts';
 import { MetricsHistory } from './metrics/history.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
+import { PeerService } from './peers/peer-service.ts';
+import { PeersRepo } from './peers/peers-repo.ts';
 import { openDb } from './store/db.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
 import { VmsRepo } from './store/vms-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
+import { NvramStore } from './vms/nvram.ts';
 import { VmLauncher } from './vms/vm-launch.ts';
 import { VmService } from './vms/vm-service.ts';
 import { monitorRoute, qmpRoute } from './ws/console-sockets.ts';
@@ -33,14 +38,17 @@ fs.mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
 const db = openDb(config.dbPath);
 const settings = new SettingsRepo(db);
 const sessions = new SessionStore(db);
+const tokens = new ApiTokenStore(db);
+const auth = new Authenticator(sessions, tokens);
 await ensureAdminPassword(settings, config.password, (line) => console.log(line));
 
 const bus = new EventBus();
-const host = new HostCapabilities(config.qemuBinary, config.accel, config.imagesDir);
+const host = new HostCapabilities(config.qemuBinary, config.accel, config.imagesDir, config.ovmfDir);
 const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus);
 await images.init();
-const launcher = new VmLauncher(config.qemuBinary, config.runDir, images, host);
-const vms = new VmService(new VmsRepo(db), images, launcher, bus, host.limits(), config.shutdownTimeoutMs);
+const nvram = new NvramStore(path.join(config.dataDir, 'nvram'));
+const launcher = new VmLauncher(config.qemuBinary, config.runDir, images, host, nvram);
+const vms = new VmService(new VmsRepo(db), images, launcher, bus, host, config.shutdownTimeoutMs);
 images.setRunningUsers(runningUsersOf(vms));
 await vms.adoptAll();
 if (config.demo) await defineDemoGuest(settings, images, vms);
@@ -53,11 +61,26 @@ bus.subscribe((e) => {
   if (e.type === 'vm.deleted') metrics.forget(e.id);
 });
 
-const app = createApp({ sessions, settings, host, images, vms, metrics, launcher, webDir: config.webDir });
+const peers = new PeerService(new PeersRepo(db), settings, bus, () => vms.list());
+peers.start();
+
+const app = createApp({
+  sessions,
+  auth,
+  tokens,
+  peers,
+  settings,
+  host,
+  images,
+  vms,
+  metrics,
+  launcher,
+  webDir: config.webDir,
+});
 const server = http.createServer(app);
 // NOTE: Node's default 5 min requestTimeout would cut off multi-GiB image uploads; headersTimeout still applies.
 server.requestTimeout = 0;
-attachWebSockets(server, sessions, [
+attachWebSockets(server, auth, [
   eventsRoute(bus),
   serialRoute(vms),
   vncRoute(vms),
@@ -78,6 +101,7 @@ async function shutdown(signal: string): Promise<void> {
   server.close();
   server.closeAllConnections();
   metrics.stop();
+  peers.stop();
   await vms.detachAll();
   db.close();
   process.exit(0);

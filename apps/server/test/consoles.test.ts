@@ -53,7 +53,7 @@ describe('consoles against real qemu', () => {
     server = await new TestServer(dataDir).start();
     await server.login();
     events = await open('/api/events');
-    const vm = { memoryMiB: 256, vcpus: 1, cdrom: 'tinylinux.iso', boot: 'cdrom', network: 'none' };
+    const vm = { memoryMiB: 256, vcpus: 1, cdrom: 'tinylinux.iso', boot: 'cdrom', network: { mode: 'none' } };
     id = ((await server.api('POST', '/api/vms', { name: 'tiny', ...vm })).body as VmBody).id;
     idleId = ((await server.api('POST', '/api/vms', { name: 'idle', ...vm })).body as VmBody).id;
     expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);

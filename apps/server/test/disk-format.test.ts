@@ -33,7 +33,7 @@ describe('disk formats are recorded, not probed at each start', () => {
       memoryMiB: 64,
       vcpus: 1,
       disks: [{ image: 'victim.img' }],
-      network: 'none',
+      network: { mode: 'none' },
     });
     expect(vm.status).toBe(201);
     const id = (vm.body as { id: string }).id;

@@ -176,3 +176,34 @@ export async function killGuestsOf(dataDir: string): Promise<void> {
     }
   }
 }
+
+/**
+ * Creates a VM through the API (defaults: 256 MiB, 1 vCPU, the test ISO as CD, no network) and returns its
+ * answer; throws with the server's error when it is not 201.
+ */
+export async function createGuest<T = { id: string }>(
+  server: TestServer,
+  name: string,
+  overrides: Record<string, unknown> = {},
+): Promise<T> {
+  const body = {
+    name,
+    memoryMiB: 256,
+    vcpus: 1,
+    cdrom: 'tinylinux.iso',
+    network: { mode: 'none' },
+    ...overrides,
+  };
+  const res = await server.api('POST', '/api/vms', body);
+  if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as T;
+}
+
+/** The `{ error: { code, message, details } }` of an error answer. */
+export function apiError(body: unknown): {
+  code?: string;
+  message?: string;
+  details?: { path: string; message: string }[];
+} {
+  return (body as { error?: ReturnType<typeof apiError> } | undefined)?.error ?? {};
+}

@@ -43,7 +43,7 @@ describe('disk hot-plug on a running guest, kept in the definition across a rest
       disks: [{ image: 'root.qcow2' }],
       cdrom: 'tinylinux.iso',
       boot: 'cdrom',
-      network: 'none',
+      network: { mode: 'none' },
     });
     expect(created.status).toBe(201);
     id = (created.body as VmBody).id;
@@ -79,9 +79,9 @@ describe('disk hot-plug on a running guest, kept in the definition across a rest
     expect(raw).toMatchObject({ status: 201, body: { index: 2, format: 'raw' } });
     await guest().until('ls /sys/block', (o) => o.includes('vdc'), '/sys/block/vdc');
     expect((await vm()).disks).toEqual([
-      { image: 'root.qcow2', index: 0, format: 'qcow2' },
-      { image: 'data.qcow2', index: 1, format: 'qcow2' },
-      { image: 'scratch.raw', index: 2, format: 'raw' },
+      { image: 'root.qcow2', index: 0, format: 'qcow2', bus: 'virtio' },
+      { image: 'data.qcow2', index: 1, format: 'qcow2', bus: 'virtio' },
+      { image: 'scratch.raw', index: 2, format: 'raw', bus: 'virtio' },
     ]);
   }, 180_000);
 

@@ -43,7 +43,7 @@ describe('VNC websocket against a real guest', () => {
       disks: [],
       cdrom: 'tinylinux.iso',
       boot: 'cdrom',
-      network: 'none',
+      network: { mode: 'none' },
     });
     expect(res.status).toBe(201);
     return (res.body as { id: string }).id;

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Accel, HostInfo, KvmStatus } from '@virtweb/protocol';
+import { hostFirmware, type HostFirmware } from './firmware.ts';
+import { hostNetwork, type HostNetwork } from './host-network.ts';
 import { probeLinuxBoot, probeLongMode } from './kvm-probe.ts';
 
 const execFileP = promisify(execFile);
@@ -109,6 +111,7 @@ export class HostCapabilities {
     private readonly qemuBinary: string,
     readonly defaultAccel: Accel,
     private readonly imagesDir: string,
+    private readonly ovmfDir?: string,
   ) {}
 
   kvm(): Promise<KvmStatus> {
@@ -125,13 +128,30 @@ export class HostCapabilities {
     return { cpus: os.cpus().length, memoryBytes: os.totalmem() };
   }
 
+  /** Bridges and taps a NIC can use; read again on every call (interfaces come and go). */
+  network(): Promise<HostNetwork> {
+    return hostNetwork();
+  }
+
+  /** OVMF builds; looked up again on every call. */
+  firmware(): Promise<HostFirmware> {
+    return hostFirmware(this.ovmfDir);
+  }
+
   async info(): Promise<HostInfo> {
-    const [version, kvm] = await Promise.all([this.qemuVersion().catch(() => 'not found'), this.kvm()]);
+    const [version, kvm, network, firmware] = await Promise.all([
+      this.qemuVersion().catch(() => 'not found'),
+      this.kvm(),
+      this.network(),
+      this.firmware(),
+    ]);
     return {
       hostname: os.hostname(),
       qemu: { version, binary: this.qemuBinary },
       accel: { default: this.defaultAccel, auto: kvm.usable ? 'kvm' : 'tcg', kvm },
       ...this.limits(),
+      network,
+      firmware: { uefi: firmware.uefi, secureBoot: firmware.secureBoot },
     };
   }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
+import type { ApiTokenStore } from '../auth/api-tokens.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { ImageService } from '../images/image-service.ts';
@@ -8,12 +9,14 @@ import type { MetricsService } from '../metrics/metrics-service.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
 import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
-import { requireSession } from './auth-middleware.ts';
+import { requireAuth, type Authenticator } from './auth-middleware.ts';
 import { consolesRouter } from './consoles-router.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { hostRouter } from './host-router.ts';
 import { imagesRouter } from './images-router.ts';
 import { metricsRouter } from './metrics-router.ts';
+import { peerSelfRouter, peersRouter } from './peers-router.ts';
+import type { PeerService } from '../peers/peer-service.ts';
 import { processRouter } from './process-router.ts';
 import { sessionRouter } from './session-router.ts';
 import { vmStorageRouter } from './vm-storage-router.ts';
@@ -21,6 +24,9 @@ import { vmsRouter } from './vms-router.ts';
 
 export interface AppDeps {
   sessions: SessionStore;
+  auth: Authenticator;
+  tokens: ApiTokenStore;
+  peers: PeerService;
   settings: SettingsRepo;
   host: HostCapabilities;
   images: ImageService;
@@ -43,7 +49,9 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(express.json({ limit: '64kb' }));
   api.use('/session', sessionRouter(deps.sessions, deps.settings));
-  api.use(requireSession(deps.sessions));
+  api.use(requireAuth(deps.auth));
+  api.use(peerSelfRouter(deps.peers));
+  api.use(peersRouter(deps.peers, deps.tokens));
   api.use(metricsRouter(deps.metrics, deps.vms));
   // Before vmsRouter, whose POST /:id/:action would take /:id/signal.
   api.use('/vms', processRouter(deps.vms, deps.launcher));

@@ -34,7 +34,7 @@ export function vmStorageRouter(storage: VmStorage): Router {
   r.post('/:id/disks', async (req, res) => {
     const vmId = id(req.params.id);
     const body = parseOr400(AddDiskRequestSchema, req.body);
-    res.status(201).json(await storage.addDisk(vmId, body.image));
+    res.status(201).json(await storage.addDisk(vmId, body.image, body.bus));
   });
   r.delete('/:id/disks/:index', async (req, res) => {
     await storage.removeDisk(id(req.params.id), index(req.params.index));

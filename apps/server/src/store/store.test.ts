@@ -21,13 +21,24 @@ const record: VmRecord = {
   id: '0123456789ab',
   definition: {
     name: 'alpha',
+    os: 'windows',
     memoryMiB: 256,
-    vcpus: 1,
-    disks: [{ image: 'a.qcow2', index: 0 }],
+    vcpus: 2,
+    topology: { sockets: 1, cores: 1, threads: 2 },
+    disks: [{ image: 'a.qcow2', index: 0, format: 'qcow2', bus: 'ide' }],
     boot: 'disk',
+    kernel: { kernel: 'vmlinuz', initrd: 'initrd.img', cmdline: 'console=ttyS0 quiet' },
     accel: 'auto',
-    network: 'user',
+    network: {
+      mode: 'user',
+      model: 'e1000',
+      portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+    },
     machine: 'q35',
+    firmware: 'uefi',
+    noKernelIrqchip: true,
+    balloon: false,
+    clock: 'localtime',
   },
   state: 'defined',
   lastExit: undefined,
@@ -76,6 +87,63 @@ describe('store', () => {
     });
     reopened.delete(record.id);
     expect(reopened.list()).toEqual([]);
+  });
+
+  it('reads definitions written before issue 5 (network strings, no os, bus, topology or firmware)', () => {
+    const db = openDb(tempDbPath());
+    const old = (id: string, name: string, definition: unknown) =>
+      db
+        .prepare(
+          'INSERT INTO vms (id, name, definition, state, last_exit, created_at, started_at) VALUES (?, ?, ?, ?, NULL, ?, NULL)',
+        )
+        .run(id, name, JSON.stringify(definition), 'stopped', '2025-01-01T00:00:00.000Z');
+    old('000000000001', 'old-user', {
+      name: 'old-user',
+      memoryMiB: 256,
+      vcpus: 2,
+      disks: [{ image: 'a.qcow2' }, { image: 'b.raw', index: 5, format: 'raw' }],
+      cdrom: 'x.iso',
+      boot: 'cdrom',
+      accel: 'tcg',
+      network: 'user',
+    });
+    old('000000000002', 'old-none', {
+      name: 'old-none',
+      memoryMiB: 128,
+      vcpus: 1,
+      disks: [],
+      boot: 'cdrom',
+      accel: 'auto',
+      network: 'none',
+      machine: 'pc',
+    });
+    const repo = new VmsRepo(db);
+    expect(repo.get('000000000001')?.definition).toEqual({
+      name: 'old-user',
+      os: 'linux',
+      memoryMiB: 256,
+      vcpus: 2,
+      topology: { sockets: 1, cores: 2, threads: 1 },
+      disks: [
+        { image: 'a.qcow2', index: 0, bus: 'virtio' },
+        { image: 'b.raw', index: 5, format: 'raw', bus: 'virtio' },
+      ],
+      cdrom: 'x.iso',
+      boot: 'cdrom',
+      accel: 'tcg',
+      network: { mode: 'user', model: 'virtio', portForwards: [] },
+      machine: 'q35',
+      firmware: 'bios',
+      noKernelIrqchip: false,
+      balloon: false,
+      clock: 'utc',
+    });
+    expect(repo.get('000000000002')?.definition).toMatchObject({
+      network: { mode: 'none' },
+      machine: 'pc',
+      topology: { sockets: 1, cores: 1, threads: 1 },
+    });
+    db.close();
   });
 
   it('stores settings as key/value with overwrite', () => {

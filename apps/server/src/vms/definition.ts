@@ -1,47 +1,85 @@
 import { z } from 'zod';
-import { AccelSchema, BootDeviceSchema, MachineSchema, type CreateVmRequestSchema } from '@virtweb/protocol';
+import {
+  AccelSchema,
+  BootDeviceSchema,
+  ClockSchema,
+  CpuTopologySchema,
+  DiskBusSchema,
+  FirmwareSchema,
+  KernelBootSchema,
+  MachineSchema,
+  NetworkSchema,
+  OsTypeSchema,
+} from '@virtweb/protocol';
 
-// NOTE: definitions stored before disks had slots carry none: a disk's slot was its list position then.
+// NOTE: definitions stored before disks had slots carry none: a disk's slot was its list position then. Before
+// disks had a bus every disk was virtio-blk, so that is the default here (not the OS preset's bus).
 const DisksSchema = z
-  .array(z.object({ image: z.string(), index: z.number().int().optional(), format: z.string().optional() }))
+  .array(
+    z.object({
+      image: z.string(),
+      index: z.number().int().optional(),
+      format: z.string().optional(),
+      bus: DiskBusSchema.default('virtio'),
+    }),
+  )
   .transform((disks) =>
     disks.map((d, i) => ({
       image: d.image,
       index: d.index ?? i,
       ...(d.format === undefined ? {} : { format: d.format }),
+      bus: d.bus,
     })),
   );
 
-/** What the store keeps for a VM: the validated request with defaults filled in. */
-export const VmDefinitionSchema = z.object({
-  name: z.string(),
-  memoryMiB: z.number().int(),
-  vcpus: z.number().int(),
-  /**
-   * In boot order; `index` is the disk's slot (qemu node `disk<index>`), kept for the disk's life. `format` is
-   * recorded when the disk is attached and never probed again: a guest that writes a qcow2 header (with a
-   * backing file such as /etc/shadow) into its raw disk must not change how qemu opens it next time.
-   */
-  disks: DisksSchema,
-  cdrom: z.string().optional(),
-  boot: BootDeviceSchema,
-  accel: AccelSchema,
-  network: z.enum(['user', 'none']),
-  machine: MachineSchema.default('q35'),
-});
-export type VmDefinition = z.infer<typeof VmDefinitionSchema>;
+/** Definitions written before issue 5 said `network: 'user' | 'none'`: user NAT was a virtio NIC. */
+function migrateNetwork(raw: unknown): unknown {
+  if (raw === 'none') return { mode: 'none' };
+  if (raw === 'user') return { mode: 'user', model: 'virtio', portForwards: [] };
+  return raw;
+}
 
-/** Fills the defaults a create request may leave out: boot from the CD when there is one. */
-export function definitionFromRequest(req: z.output<typeof CreateVmRequestSchema>): VmDefinition {
+/** Old rows have no topology: qemu's `-smp N` then, which is one socket of N cores on the machines we use. */
+function migrate(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const def = raw as Record<string, unknown>;
+  const vcpus = typeof def.vcpus === 'number' ? def.vcpus : 1;
   return {
-    name: req.name,
-    memoryMiB: req.memoryMiB,
-    vcpus: req.vcpus,
-    disks: req.disks.map((d, index) => ({ image: d.image, index })),
-    ...(req.cdrom === undefined ? {} : { cdrom: req.cdrom }),
-    boot: req.boot ?? (req.cdrom !== undefined || req.disks.length === 0 ? 'cdrom' : 'disk'),
-    accel: req.accel ?? 'auto',
-    network: req.network ?? 'user',
-    machine: req.machine ?? 'q35',
+    ...def,
+    network: migrateNetwork(def.network ?? 'user'),
+    topology: def.topology ?? { sockets: 1, cores: vcpus, threads: 1 },
   };
 }
+
+/**
+ * What the store keeps for a VM: the validated request with every default filled in. Rows written by older
+ * servers are migrated when read (the defaults here are what those servers gave qemu, not today's presets).
+ */
+export const VmDefinitionSchema = z.preprocess(
+  migrate,
+  z.object({
+    name: z.string(),
+    os: OsTypeSchema.default('linux'),
+    memoryMiB: z.number().int(),
+    vcpus: z.number().int(),
+    topology: CpuTopologySchema,
+    /**
+     * In boot order; `index` is the disk's slot (qemu node `disk<index>`), kept for the disk's life. `format`
+     * is recorded when the disk is attached and never probed again: a guest that writes a qcow2 header (with
+     * a backing file such as /etc/shadow) into its raw disk must not change how qemu opens it next time.
+     */
+    disks: DisksSchema,
+    cdrom: z.string().optional(),
+    boot: BootDeviceSchema,
+    kernel: KernelBootSchema.optional(),
+    accel: AccelSchema,
+    network: NetworkSchema,
+    machine: MachineSchema.default('q35'),
+    firmware: FirmwareSchema.default('bios'),
+    noKernelIrqchip: z.boolean().default(false),
+    balloon: z.boolean().default(false),
+    clock: ClockSchema.default('utc'),
+  }),
+);
+export type VmDefinition = z.output<typeof VmDefinitionSchema>;
+export type DefinedDisk = VmDefinition['disks'][number];

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   adoptQemu,
@@ -5,14 +6,19 @@ import {
   inspectDeadGuest,
   runtimePaths,
   startQemu,
+  type FirmwareSpec,
   type QemuProcess,
+  type RuntimePaths,
   type VmSpec,
 } from '@virtweb/qemu';
-import type { ResolvedAccel, VmExit } from '@virtweb/protocol';
-import type { ImageService } from '../images/image-service.ts';
+import { ErrorCode, type CommandLine, type ResolvedAccel, type VmExit } from '@virtweb/protocol';
+import { conflict, HttpError } from '../http/errors.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
-import type { VmDefinition } from './definition.ts';
+import type { ImageService } from '../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
+import { shellText, withPlaceholders } from './command-line.ts';
+import { VmDefinitionSchema, type VmDefinition } from './definition.ts';
+import type { NvramStore } from './nvram.ts';
 
 export interface Launched {
   proc: QemuProcess;
@@ -22,8 +28,31 @@ export interface Launched {
 }
 
 export type Adopted =
-  | { kind: 'alive'; proc: QemuProcess; accel: ResolvedAccel; running: boolean }
+  | {
+      kind: 'alive';
+      proc: QemuProcess;
+      accel: ResolvedAccel;
+      running: boolean;
+      /** The definition it was started with, when the server that started it recorded one. */
+      launched: VmDefinition | undefined;
+    }
   | { kind: 'dead'; exit: Omit<VmExit, 'at'> & { at: string } };
+
+/** What a start of a definition runs: the argv (without the binary) and what is worth knowing about it. */
+interface LaunchPlan {
+  argv: string[];
+  paths: RuntimePaths;
+  accel: ResolvedAccel;
+  accelReason: string | undefined;
+  notes: string[];
+  /** UEFI: the template the VM's variable store is made from at its first start. */
+  varsTemplate: string | undefined;
+}
+
+/** The id a preview plans with; its paths are shown as placeholders. */
+const PREVIEW_ID = '000000000000';
+/** The definition a running qemu was started with (for `pendingChanges` after a server restart). */
+const LAUNCHED_FILE = 'launched.json';
 
 /** Turns a stored definition into a running (paused, `-S`) qemu process, or finds one after a restart. */
 export class VmLauncher {
@@ -32,39 +61,41 @@ export class VmLauncher {
     private readonly runDir: string,
     private readonly images: ImageService,
     private readonly host: HostCapabilities,
+    readonly nvram: NvramStore,
   ) {}
 
-  paths(id: string): ReturnType<typeof runtimePaths> {
+  paths(id: string): RuntimePaths {
     return runtimePaths(path.join(this.runDir, id));
   }
 
-  /** Starts qemu paused; the caller attaches consoles and then sends `cont`. @throws HttpError, QemuStartError */
+  /**
+   * Starts qemu paused; the caller attaches consoles and then sends `cont`. A UEFI guest gets its variable
+   * store first (made from the OVMF template unless it has one).
+   * @throws HttpError (KVM asked for but missing, OVMF gone), QemuStartError
+   */
   async launch(id: string, def: VmDefinition): Promise<Launched> {
-    const { accel, reason } = await this.resolveAccel(def);
-    const spec: VmSpec = {
-      name: def.name,
-      memoryMiB: def.memoryMiB,
-      vcpus: def.vcpus,
-      accel,
-      machine: def.machine,
-      disks: await Promise.all(
-        def.disks.map(async (d) => ({
-          path: this.images.path(d.image),
-          format: d.format ?? (await this.images.formatOf(d.image)),
-          index: d.index,
-        })),
-      ),
-      ...(def.cdrom === undefined ? {} : { cdrom: this.images.path(def.cdrom) }),
-      boot: def.boot,
-      network: def.network,
-    };
-    const paths = this.paths(id);
-    const proc = await startQemu({
-      binary: this.qemuBinary,
-      argv: buildArgv(spec, paths, { startPaused: true }),
-      paths,
-    });
-    return { proc, accel, accelReason: reason };
+    const plan = await this.plan(id, def);
+    if (plan.varsTemplate !== undefined) await this.nvram.ensure(id, plan.varsTemplate);
+    const proc = await startQemu({ binary: this.qemuBinary, argv: plan.argv, paths: plan.paths });
+    await fs
+      .writeFile(path.join(plan.paths.dir, LAUNCHED_FILE), JSON.stringify(def), { mode: 0o600 })
+      .catch(() => undefined);
+    return { proc, accel: plan.accel, accelReason: plan.accelReason };
+  }
+
+  /** The command line the next start of VM `id` runs. @throws HttpError 409 when OVMF is gone */
+  async commandLine(id: string, def: VmDefinition): Promise<CommandLine> {
+    return this.describe(await this.plan(id, def, true));
+  }
+
+  /** The command line of a VM not created yet: its run dir and variable store shown as placeholders. */
+  async preview(def: VmDefinition): Promise<CommandLine> {
+    const plan = await this.plan(PREVIEW_ID, def, true);
+    const argv = withPlaceholders(plan.argv, [
+      [path.join(this.runDir, PREVIEW_ID), '<run>/<new-vm-id>'],
+      [this.nvram.path(PREVIEW_ID), '<nvram>/<new-vm-id>_VARS.fd'],
+    ]);
+    return this.describe({ ...plan, argv });
   }
 
   async adopt(id: string): Promise<Adopted> {
@@ -89,11 +120,129 @@ export class VmLauncher {
     // NOTE: a guest still in `prelaunch` was started with -S by a server that died before `cont`.
     if (status.status === 'prelaunch') await proc.qmp.execute('cont');
     const running = status.status === 'prelaunch' || status.running;
-    return { kind: 'alive', proc, accel: kvm.enabled ? 'kvm' : 'tcg', running };
+    const launched = await readLaunched(path.join(paths.dir, LAUNCHED_FILE));
+    return { kind: 'alive', proc, accel: kvm.enabled ? 'kvm' : 'tcg', running, launched };
   }
 
-  private async resolveAccel(def: VmDefinition): Promise<AccelChoice> {
+  private describe(plan: LaunchPlan): CommandLine {
+    const argv = [this.qemuBinary, ...plan.argv];
+    return {
+      argv,
+      text: shellText(argv),
+      accel: plan.accel,
+      ...(plan.accelReason === undefined ? {} : { accelReason: plan.accelReason }),
+      notes: plan.notes,
+    };
+  }
+
+  private async plan(id: string, def: VmDefinition, preview = false): Promise<LaunchPlan> {
+    const notes: string[] = [];
+    const { accel, reason } = await this.resolveAccel(def, preview ? notes : undefined);
+    const firmware = await this.firmware(id, def);
+    if (def.noKernelIrqchip && accel !== 'kvm') {
+      notes.push(
+        '"no kernel irqchip" is ignored: the guest runs under TCG, and only KVM has an in-kernel irqchip',
+      );
+    }
+    if (def.noKernelIrqchip && accel === 'kvm' && def.machine === 'q35') {
+      notes.push(
+        'qemu 7.2 can abort with kernel-irqchip=off on q35 (an MSR assertion): if the VM does not start, try the pc machine',
+      );
+    }
+    if (firmware.spec.kind === 'uefi' && !(await this.nvram.exists(id))) {
+      notes.push(
+        `the UEFI variable store is made from ${firmware.template ?? 'the OVMF template'} at the first start`,
+      );
+    }
+    if (def.network.mode === 'bridge') {
+      notes.push(
+        `qemu-bridge-helper connects the NIC to ${def.network.bridge}: /etc/qemu/bridge.conf must say "allow ${def.network.bridge}"`,
+      );
+    }
+    notes.push('-S: the server starts qemu paused and resumes it (QMP cont) once the consoles are attached');
+    const spec: VmSpec = {
+      name: def.name,
+      memoryMiB: def.memoryMiB,
+      vcpus: def.vcpus,
+      topology: def.topology,
+      accel,
+      machine: def.machine,
+      disks: await Promise.all(
+        def.disks.map(async (d) => ({
+          path: this.images.path(d.image),
+          format: d.format ?? (await this.images.formatOf(d.image)),
+          index: d.index,
+          bus: d.bus,
+        })),
+      ),
+      ...(def.cdrom === undefined ? {} : { cdrom: this.images.path(def.cdrom) }),
+      boot: def.boot,
+      ...(def.kernel === undefined
+        ? {}
+        : {
+            kernel: {
+              path: this.images.path(def.kernel.kernel),
+              ...(def.kernel.initrd === undefined ? {} : { initrd: this.images.path(def.kernel.initrd) }),
+              ...(def.kernel.cmdline === undefined ? {} : { cmdline: def.kernel.cmdline }),
+            },
+          }),
+      network: def.network,
+      firmware: firmware.spec,
+      // NOTE: kernel-irqchip=off only exists with KVM; qemu refuses it under TCG, so it is left out there.
+      noKernelIrqchip: def.noKernelIrqchip && accel === 'kvm',
+      balloon: def.balloon,
+      clock: def.clock,
+    };
+    const paths = this.paths(id);
+    let argv: string[];
+    try {
+      argv = buildArgv(spec, paths, { startPaused: true });
+    } catch (err) {
+      // The checks before a start make this unreachable; say what qemu's argv builder refused if not.
+      if (!(err instanceof RangeError)) throw err;
+      throw conflict(ErrorCode.validation, err.message);
+    }
+    return { argv, paths, accel, accelReason: reason, notes, varsTemplate: firmware.template };
+  }
+
+  private async firmware(
+    id: string,
+    def: VmDefinition,
+  ): Promise<{ spec: FirmwareSpec; template: string | undefined }> {
+    if (def.firmware === 'bios') return { spec: { kind: 'bios' }, template: undefined };
+    const fw = await this.host.firmware();
+    const secure = def.firmware === 'uefi-secure';
+    const found = secure ? fw.secure : fw.plain;
+    if (!found.found) {
+      throw new HttpError(400, ErrorCode.validation, `firmware: ${found.reason}`, [
+        { path: 'firmware', message: found.reason },
+      ]);
+    }
+    return {
+      spec: { kind: 'uefi', code: found.code, vars: this.nvram.path(id), secure },
+      template: found.varsTemplate,
+    };
+  }
+
+  /** The accelerator of a start; a preview notes (instead of refusing) that KVM is asked for but missing. */
+  private async resolveAccel(def: VmDefinition, previewNotes?: string[]): Promise<AccelChoice> {
     const needsProbe = def.accel === 'kvm' || (def.accel === 'auto' && this.host.defaultAccel !== 'tcg');
-    return chooseAccel(def.accel, this.host.defaultAccel, needsProbe ? await this.host.kvm() : undefined);
+    const kvm = needsProbe ? await this.host.kvm() : undefined;
+    try {
+      return chooseAccel(def.accel, this.host.defaultAccel, kvm);
+    } catch (err) {
+      if (previewNotes === undefined || !(err instanceof HttpError)) throw err;
+      previewNotes.push(`starting will fail: ${err.message}`);
+      return { accel: 'kvm', reason: undefined };
+    }
+  }
+}
+
+async function readLaunched(file: string): Promise<VmDefinition | undefined> {
+  try {
+    const parsed = VmDefinitionSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }

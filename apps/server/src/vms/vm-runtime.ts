@@ -1,5 +1,6 @@
 import type { QemuExit, QemuProcess } from '@virtweb/qemu';
 import type { ResolvedAccel } from '@virtweb/protocol';
+import type { VmDefinition } from './definition.ts';
 import { SerialBuffer } from './serial-buffer.ts';
 
 /** What a runtime reports to the VM service; states come from qemu's own events, never from guesses. */
@@ -15,11 +16,18 @@ export class VmRuntime {
   private constructor(
     readonly proc: QemuProcess,
     readonly accel: ResolvedAccel,
+    /** The definition qemu was started with: settings changed since apply at the next start. */
+    readonly launched: VmDefinition,
   ) {}
 
   /** Wires a started or adopted process: serial first (so no output is lost), then events and exit. */
-  static async attach(proc: QemuProcess, accel: ResolvedAccel, hooks: RuntimeHooks): Promise<VmRuntime> {
-    const rt = new VmRuntime(proc, accel);
+  static async attach(
+    proc: QemuProcess,
+    accel: ResolvedAccel,
+    launched: VmDefinition,
+    hooks: RuntimeHooks,
+  ): Promise<VmRuntime> {
+    const rt = new VmRuntime(proc, accel, launched);
     try {
       await rt.serial.attach(proc.paths.serial);
     } catch {

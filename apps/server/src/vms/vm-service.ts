@@ -1,8 +1,12 @@
-import crypto from 'node:crypto';
 import type { QemuExit } from '@virtweb/qemu';
 import {
   ErrorCode,
+  type BalloonInfo,
+  type CloneVmRequestSchema,
+  type CommandLine,
   type CreateVmRequestSchema,
+  type DeleteVmRequestSchema,
+  type UpdateVmRequestSchema,
   type Vm,
   type VmAction,
   type VmExit,
@@ -10,39 +14,52 @@ import {
 } from '@virtweb/protocol';
 import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
-import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import type { HostCapabilities } from '../host/capabilities.ts';
+import { conflict, HttpError, notFound } from '../http/errors.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { SampledGuest } from '../metrics/sampler.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
-import { definitionFromRequest, type VmDefinition } from './definition.ts';
+import type { VmDefinition } from './definition.ts';
 import { isActionAllowed, PROCESS_STATES, refusalMessage } from './lifecycle.ts';
+import type { NvramStore } from './nvram.ts';
+import { VmOperationLocks } from './storage/storage-host.ts';
 import { VmStorage } from './storage/vm-storage.ts';
+import { balloonInfo, setBalloon } from './vm-balloon.ts';
+import { cloneVm } from './vm-clone.ts';
+import type { VmContext } from './vm-context.ts';
+import { createVm, previewVm } from './vm-create.ts';
+import { deleteVm } from './vm-delete.ts';
 import type { VmLauncher } from './vm-launch.ts';
 import { VmRuntime } from './vm-runtime.ts';
+import { updateVm } from './vm-update.ts';
+import { assertValid, type ValidationHost } from './vm-validation.ts';
+import { validationHost, vmView } from './vm-view.ts';
 
-/** Host limits a definition is checked against. */
-export interface HostLimits {
-  cpus: number;
-  memoryBytes: number;
-}
+/** The host facts VM definitions are checked against. */
+export type HostFacts = Pick<HostCapabilities, 'limits' | 'network' | 'firmware'>;
 
 /** The VM service: definitions in the store, live qemu processes, lifecycle actions and their events. */
-export class VmService {
+export class VmService implements VmContext {
   private readonly runtimes = new Map<string, VmRuntime>();
   private readonly accelReasons = new Map<string, string>();
   /** Disks, CD and snapshots of the VMs (`/api/vms/:id/{disks,cdrom,snapshots}`). */
   readonly storage: VmStorage;
+  readonly checks: ValidationHost;
+  readonly nvram: NvramStore;
+  readonly ops = new VmOperationLocks();
 
   constructor(
-    private readonly repo: VmsRepo,
-    private readonly images: ImageService,
-    private readonly launcher: VmLauncher,
-    private readonly bus: EventBus,
-    private readonly limits: HostLimits,
+    readonly repo: VmsRepo,
+    readonly images: ImageService,
+    readonly launcher: VmLauncher,
+    readonly bus: EventBus,
+    host: HostFacts,
     private readonly shutdownTimeoutMs: number,
   ) {
     images.setUsers((name) => this.usersOf(name));
     this.storage = new VmStorage(this, images, bus);
+    this.nvram = launcher.nvram;
+    this.checks = validationHost(repo, images, host);
   }
 
   list(): Vm[] {
@@ -84,46 +101,53 @@ export class VmService {
     return this.runtimes.get(id);
   }
 
-  /** @throws HttpError 400 (limits, missing images), 409 (name taken) */
-  async create(req: z.output<typeof CreateVmRequestSchema>): Promise<Vm> {
-    const def = definitionFromRequest(req);
-    await this.checkDefinition(def);
-    def.disks = await Promise.all(
-      def.disks.map(async (d) => ({ ...d, format: await this.images.formatOf(d.image) })),
-    );
-    if (this.repo.nameTaken(def.name))
-      throw conflict(ErrorCode.exists, `a VM named ${def.name} already exists`);
-    const rec: VmRecord = {
-      id: crypto.randomBytes(6).toString('hex'),
-      definition: def,
-      state: 'defined',
-      lastExit: undefined,
-      createdAt: new Date().toISOString(),
-      startedAt: undefined,
-    };
-    this.repo.insert(rec);
-    this.publish(rec);
-    this.bus.publish({ type: 'images.changed' });
-    return this.toVm(rec);
+  /** @throws HttpError 400 (field issues), 409 (name or new image taken, image in use) */
+  create(req: z.output<typeof CreateVmRequestSchema>): Promise<Vm> {
+    return createVm(this, req);
   }
 
-  /** @throws HttpError 404, 409 while qemu runs */
-  delete(id: string): void {
+  /** The command line a create request would run; nothing is created. @throws HttpError 400, 409 */
+  preview(req: z.output<typeof CreateVmRequestSchema>): Promise<CommandLine> {
+    return previewVm(this, req);
+  }
+
+  /** The command line the next start of a VM runs. @throws HttpError 404, 409 */
+  async commandLine(id: string): Promise<CommandLine> {
     const rec = this.record(id);
-    if (PROCESS_STATES.includes(rec.state)) {
-      throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} is ${rec.state}; power it off first`);
-    }
-    this.repo.delete(id);
-    this.bus.publish({ type: 'vm.deleted', id });
-    this.bus.publish({ type: 'images.changed' });
+    return this.launcher.commandLine(id, rec.definition);
   }
 
-  /** Runs a lifecycle action. @throws HttpError 404, 409 (wrong state or qemu refused) */
+  /** @throws HttpError 400, 404, 409 (disks or CD changed while running, wrong state, name taken) */
+  update(id: string, req: z.output<typeof UpdateVmRequestSchema>): Promise<Vm> {
+    return updateVm(this, id, req);
+  }
+
+  /** @throws HttpError 400, 404, 409 (not stopped, name or target taken) */
+  clone(id: string, req: z.output<typeof CloneVmRequestSchema>): Promise<Vm> {
+    return cloneVm(this, id, req);
+  }
+
+  /** @throws HttpError 400 (not this VM's image), 404, 409 (qemu runs, image used elsewhere or backing others) */
+  delete(id: string, req: z.output<typeof DeleteVmRequestSchema> = { deleteImages: [] }): Promise<void> {
+    return deleteVm(this, id, req);
+  }
+
+  /** @throws HttpError 400, 404, 409 (not running, no balloon device, qemu refused) */
+  balloon(id: string, targetMiB: number): Promise<BalloonInfo> {
+    return setBalloon(this, id, targetMiB);
+  }
+
+  /** @throws HttpError 404, 409 */
+  balloonInfo(id: string): Promise<BalloonInfo> {
+    return balloonInfo(this, id);
+  }
+
+  /** Runs a lifecycle action. @throws HttpError 404, 409 (wrong state, invalid definition or qemu refused) */
   async action(id: string, action: VmAction): Promise<Vm> {
     const rec = this.record(id);
     if (!isActionAllowed(action, rec.state))
       throw conflict(ErrorCode.wrongState, refusalMessage(action, rec.state));
-    if (action === 'start') return this.start(rec);
+    if (action === 'start') return this.ops.with(id, 'a start', () => this.start(this.record(id)));
     const rt = this.runtimes.get(id);
     if (!rt) throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
     switch (action) {
@@ -163,7 +187,8 @@ export class VmService {
         this.setState(rec, adopted.exit.kind === 'crashed' ? 'crashed' : 'stopped');
         continue;
       }
-      const rt = await VmRuntime.attach(adopted.proc, adopted.accel, this.hooks(rec.id));
+      const launched = adopted.launched ?? rec.definition;
+      const rt = await VmRuntime.attach(adopted.proc, adopted.accel, launched, this.hooks(rec.id));
       this.runtimes.set(rec.id, rt);
       this.storage.attach(rec.id, rt);
       this.setState(rec, adopted.running ? 'running' : 'paused');
@@ -182,12 +207,36 @@ export class VmService {
     );
   }
 
+  /** @throws HttpError 404 */
+  record(id: string): VmRecord {
+    const rec = this.repo.get(id);
+    if (!rec) throw notFound(`VM ${id}`);
+    return rec;
+  }
+
+  publish(rec: VmRecord): void {
+    this.bus.publish({ type: 'vm.updated', vm: this.toVm(rec) });
+  }
+
+  toVm(rec: VmRecord): Vm {
+    return vmView(rec, this.runtimes.get(rec.id), this.accelReasons.get(rec.id));
+  }
+
   private async start(rec: VmRecord): Promise<Vm> {
     const previous = rec.state;
+    // The host may have changed since the VM was defined: an image deleted, a bridge gone, OVMF removed.
+    await assertValid(this.checks, rec.definition, {
+      vmId: rec.id,
+      attaching: new Set(),
+      starting: true,
+    }).catch((err: unknown) => {
+      if (!(err instanceof HttpError)) throw err;
+      throw new HttpError(409, err.code, `cannot start: ${err.message}`, err.details);
+    });
     this.setState(rec, 'starting');
     try {
       const launched = await this.launcher.launch(rec.id, rec.definition);
-      const rt = await VmRuntime.attach(launched.proc, launched.accel, this.hooks(rec.id));
+      const rt = await VmRuntime.attach(launched.proc, launched.accel, rec.definition, this.hooks(rec.id));
       this.runtimes.set(rec.id, rt);
       this.storage.attach(rec.id, rt);
       if (launched.accelReason) this.accelReasons.set(rec.id, launched.accelReason);
@@ -206,7 +255,7 @@ export class VmService {
     }
   }
 
-  private hooks(id: string): Parameters<typeof VmRuntime.attach>[2] {
+  private hooks(id: string): Parameters<typeof VmRuntime.attach>[3] {
     return {
       onQmpEvent: (event) => this.onQmpEvent(id, event),
       onExit: (exit) => this.onExit(id, exit),
@@ -237,85 +286,24 @@ export class VmService {
     this.setState(rec, exit.kind === 'crashed' ? 'crashed' : 'stopped');
   }
 
-  private async checkDefinition(def: VmDefinition): Promise<void> {
-    const hostMiB = Math.floor(this.limits.memoryBytes / 2 ** 20);
-    if (def.memoryMiB > hostMiB) {
-      throw badRequest(`memoryMiB: ${def.memoryMiB} MiB is more than the host has (${hostMiB} MiB)`, [
-        { path: 'memoryMiB', message: `at most ${hostMiB} MiB on this host` },
-      ]);
-    }
-    if (def.vcpus > this.limits.cpus) {
-      throw badRequest(`vcpus: ${def.vcpus} is more than the host's ${this.limits.cpus} CPUs`, [
-        { path: 'vcpus', message: `at most ${this.limits.cpus} on this host` },
-      ]);
-    }
-    const wanted = [
-      ...def.disks.map((d, i) => ({ path: `disks.${i}.image`, image: d.image })),
-      ...(def.cdrom === undefined ? [] : [{ path: 'cdrom', image: def.cdrom }]),
-    ];
-    for (const w of wanted) {
-      if (!(await this.images.exists(w.image))) {
-        throw badRequest(`${w.path}: no image named ${w.image}`, [
-          { path: w.path, message: 'no such image' },
-        ]);
-      }
-    }
-    if (def.boot === 'disk' && def.disks.length === 0) {
-      throw badRequest('boot: cannot boot from disk without a disk', [
-        { path: 'boot', message: 'add a disk' },
-      ]);
-    }
-    if (def.boot === 'cdrom' && def.cdrom === undefined && def.disks.length > 0) {
-      throw badRequest('boot: cannot boot from the CD without a CD image', [
-        { path: 'boot', message: 'pick a CD image' },
-      ]);
-    }
-  }
-
   private usersOf(image: string): string[] {
     return this.repo
       .list()
-      .filter((r) => r.definition.cdrom === image || r.definition.disks.some((d) => d.image === image))
+      .filter((r) => {
+        const d = r.definition;
+        return (
+          d.cdrom === image ||
+          d.disks.some((x) => x.image === image) ||
+          d.kernel?.kernel === image ||
+          d.kernel?.initrd === image
+        );
+      })
       .map((r) => r.id);
-  }
-
-  private record(id: string): VmRecord {
-    const rec = this.repo.get(id);
-    if (!rec) throw notFound(`VM ${id}`);
-    return rec;
   }
 
   private setState(rec: VmRecord, state: VmState): void {
     rec.state = state;
     this.repo.saveState(rec);
     this.publish(rec);
-  }
-
-  private publish(rec: VmRecord): void {
-    this.bus.publish({ type: 'vm.updated', vm: this.toVm(rec) });
-  }
-
-  private toVm(rec: VmRecord): Vm {
-    const rt = this.runtimes.get(rec.id);
-    const reason = this.accelReasons.get(rec.id);
-    const d = rec.definition;
-    return {
-      id: rec.id,
-      name: d.name,
-      state: rec.state,
-      memoryMiB: d.memoryMiB,
-      vcpus: d.vcpus,
-      disks: d.disks,
-      ...(d.cdrom === undefined ? {} : { cdrom: d.cdrom }),
-      boot: d.boot,
-      network: d.network,
-      machine: d.machine,
-      accel: d.accel,
-      createdAt: rec.createdAt,
-      ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),
-      ...(reason === undefined ? {} : { accelReason: reason }),
-      ...(rec.startedAt === undefined ? {} : { startedAt: rec.startedAt }),
-      ...(rec.lastExit === undefined ? {} : { lastExit: rec.lastExit }),
-    };
   }
 }

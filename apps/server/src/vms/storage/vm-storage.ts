@@ -1,5 +1,12 @@
-import { ErrorCode, MAX_DISKS, type ChangeCdromRequest, type VmCdrom, type VmDisk } from '@virtweb/protocol';
-import { diskIds } from '@virtweb/qemu';
+import {
+  ErrorCode,
+  MAX_DISKS,
+  type ChangeCdromRequest,
+  type DiskBus,
+  type VmCdrom,
+  type VmDisk,
+} from '@virtweb/protocol';
+import { diskIds, ideDiskCapacity } from '@virtweb/qemu';
 import type { EventBus } from '../../events/bus.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
@@ -11,6 +18,10 @@ import { hotplugDisk, unplugDisk, UnplugTimeoutError } from './live-disks.ts';
 import { dismissConcludedJobs } from './qmp-jobs.ts';
 import { JOB_ID_PREFIX, VmSnapshots } from './snapshots.ts';
 import { qemuRefused, storageMode, VmOperationLocks, type StorageHost } from './storage-host.ts';
+
+// NOTE: qemu 7.2 has no hot-plug for IDE/SATA disks (ide-hd is not hot-pluggable on PIIX or ICH9 AHCI).
+const IDE_NOT_HOTPLUG =
+  'IDE disks cannot be hot-plugged or unplugged: power the VM off to change them, or use a virtio disk';
 
 /**
  * Disks and CD of the VMs: on a running guest through QMP (hot-plug, media change), on a stopped one in the
@@ -46,7 +57,7 @@ export class VmStorage {
     const def = this.host.definition(id);
     return Promise.all(
       def.disks.map(async (d) => {
-        const ids = diskIds(d.index);
+        const ids = diskIds(d.index, d.bus);
         const facts = await this.images.get(d.image).catch(() => undefined);
         return {
           index: d.index,
@@ -60,12 +71,14 @@ export class VmStorage {
   }
 
   /**
-   * Attaches `image` in the lowest free slot: hot-plugged on a running or paused guest.
-   * @throws HttpError 400 (unknown image), 404, 409 (image in use or busy, no free slot, wrong state, qemu refused)
+   * Attaches `image` in the lowest free slot: hot-plugged (virtio only) on a running or paused guest.
+   * @throws HttpError 400 (unknown image), 404, 409 (image in use or busy, no free slot, IDE while running,
+   *   wrong state, qemu refused)
    */
-  async addDisk(id: string, image: string): Promise<VmDisk> {
+  async addDisk(id: string, image: string, bus: DiskBus = 'virtio'): Promise<VmDisk> {
     await this.locks.with(id, 'a disk change', async () => {
       const mode = storageMode(this.host, id);
+      if (mode.live && bus === 'ide') throw conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
       if (this.claimed.has(image)) throw conflict(ErrorCode.inUse, `image ${image} is being attached`);
       this.claimed.add(image);
       try {
@@ -74,6 +87,13 @@ export class VmStorage {
         const used = new Set(def.disks.map((d) => d.index));
         const index = [...Array(MAX_DISKS).keys()].find((i) => !used.has(i));
         if (index === undefined) throw conflict(ErrorCode.conflict, `all ${MAX_DISKS} disk slots are in use`);
+        const ide = def.disks.filter((d) => d.bus === 'ide').length;
+        if (bus === 'ide' && ide >= ideDiskCapacity(def.machine)) {
+          throw conflict(
+            ErrorCode.conflict,
+            `the ${def.machine} machine has no IDE port left (${ideDiskCapacity(def.machine)} besides the CD): use virtio`,
+          );
+        }
         if (mode.live) {
           await hotplugDisk(mode.rt.proc.qmp, def.machine, index, usable).catch((err: unknown) => {
             throw qemuRefused(err, `cannot hot-plug ${image}`);
@@ -81,7 +101,7 @@ export class VmStorage {
         }
         this.host.updateDefinition(id, (d) => ({
           ...d,
-          disks: [...d.disks, { image, index, format: usable.qemuFormat }],
+          disks: [...d.disks, { image, index, format: usable.qemuFormat, bus }],
         }));
       } finally {
         this.claimed.delete(image);
@@ -102,6 +122,7 @@ export class VmStorage {
       const disk = this.host.definition(id).disks.find((d) => d.index === index);
       if (!disk) throw notFound(`disk ${index} of VM ${this.host.get(id).name}`);
       if (mode.live) {
+        if (disk.bus === 'ide') throw conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
         if (this.host.get(id).state === 'paused') {
           throw conflict(
             ErrorCode.wrongState,

@@ -1,0 +1,83 @@
+import {
+  MAX_DISKS,
+  OS_PRESETS,
+  type CreateVmRequestSchema,
+  type Network,
+  type NetworkRequestSchema,
+  type OsPreset,
+  type UpdateVmRequestSchema,
+} from '@virtweb/protocol';
+import type { z } from 'zod';
+import type { DefinedDisk, VmDefinition } from './definition.ts';
+
+type CreateRequest = z.output<typeof CreateVmRequestSchema>;
+type UpdateRequest = z.output<typeof UpdateVmRequestSchema>;
+
+/**
+ * The definition a create request asks for, with what it leaves out taken from its OS preset (`OS_PRESETS`)
+ * or the server defaults. Disks get the slots 0, 1, ... in list order; their formats are filled in later
+ * (they need qemu-img, or the `create` of the request).
+ */
+export function definitionFromCreate(req: CreateRequest): VmDefinition {
+  const disks = req.disks.map((d, index) => ({
+    image: d.image,
+    index,
+    ...(d.create === undefined ? {} : { format: d.create.format }),
+    bus: d.bus ?? OS_PRESETS[req.os ?? 'linux'].diskBus,
+  }));
+  return withDefaults(req, disks);
+}
+
+/**
+ * The definition a `PUT /api/vms/:id` gives: the request replaces the configuration (left-out fields take the
+ * defaults again), while disks that stay keep their slot and recorded format; new ones take free slots.
+ */
+export function definitionFromUpdate(current: VmDefinition, req: UpdateRequest): VmDefinition {
+  const kept = new Map(current.disks.map((d) => [d.image, d]));
+  const preset = OS_PRESETS[req.os ?? 'linux'];
+  const used = new Set(req.disks.flatMap((d) => kept.get(d.image)?.index ?? []));
+  const free = [...Array(MAX_DISKS).keys()].filter((i) => !used.has(i));
+  const disks = req.disks.map((d): DefinedDisk => {
+    const old = kept.get(d.image);
+    const bus = d.bus ?? old?.bus ?? preset.diskBus;
+    if (old) return { ...old, bus };
+    // The schema allows at most MAX_DISKS disks, so a free slot is always left.
+    return { image: d.image, index: free.shift() ?? MAX_DISKS, bus };
+  });
+  return withDefaults(req, disks);
+}
+
+function withDefaults(req: CreateRequest | UpdateRequest, disks: DefinedDisk[]): VmDefinition {
+  const os = req.os ?? 'linux';
+  const preset = OS_PRESETS[os];
+  const boot =
+    req.boot ??
+    (req.kernel !== undefined ? 'kernel' : req.cdrom !== undefined || disks.length === 0 ? 'cdrom' : 'disk');
+  return {
+    name: req.name,
+    os,
+    memoryMiB: req.memoryMiB,
+    vcpus: req.vcpus,
+    topology: req.topology ?? { sockets: 1, cores: req.vcpus, threads: 1 },
+    disks,
+    ...(req.cdrom === undefined ? {} : { cdrom: req.cdrom }),
+    boot,
+    ...(req.kernel === undefined ? {} : { kernel: req.kernel }),
+    accel: req.accel ?? 'auto',
+    network: networkWithDefaults(req.network, preset),
+    machine: req.machine ?? preset.machine,
+    firmware: req.firmware ?? preset.firmware,
+    noKernelIrqchip: req.noKernelIrqchip ?? false,
+    balloon: req.balloon ?? preset.balloon,
+    clock: req.clock ?? preset.clock,
+  };
+}
+
+function networkWithDefaults(
+  net: z.output<typeof NetworkRequestSchema> | undefined,
+  preset: OsPreset,
+): Network {
+  if (net === undefined) return { mode: 'user', model: preset.nicModel, portForwards: [] };
+  if (net.mode === 'none') return net;
+  return { ...net, model: net.model ?? preset.nicModel };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { VmDefinition } from './definition.ts';
+import { pendingChanges, sameDisks } from './pending-changes.ts';
+
+const base: VmDefinition = {
+  name: 'a',
+  os: 'linux',
+  memoryMiB: 256,
+  vcpus: 1,
+  topology: { sockets: 1, cores: 1, threads: 1 },
+  disks: [{ image: 'a.qcow2', index: 0, format: 'qcow2', bus: 'virtio' }],
+  boot: 'disk',
+  accel: 'auto',
+  network: { mode: 'user', model: 'virtio', portForwards: [] },
+  machine: 'q35',
+  firmware: 'bios',
+  noKernelIrqchip: false,
+  balloon: true,
+  clock: 'utc',
+};
+
+describe('pendingChanges', () => {
+  it('lists the restart-only fields that differ, deeply compared', () => {
+    expect(pendingChanges(base, { ...base })).toEqual([]);
+    const edited: VmDefinition = {
+      ...base,
+      name: 'renamed',
+      memoryMiB: 512,
+      network: {
+        mode: 'user',
+        model: 'virtio',
+        portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+      },
+      cdrom: 'x.iso',
+    };
+    expect(pendingChanges(base, edited)).toEqual(['memoryMiB', 'network']);
+    expect(pendingChanges(base, { ...base, topology: { sockets: 1, cores: 1, threads: 1 } })).toEqual([]);
+  });
+});
+
+describe('sameDisks', () => {
+  it('compares images and buses in order', () => {
+    expect(sameDisks(base.disks, [{ image: 'a.qcow2', bus: 'virtio' }])).toBe(true);
+    expect(sameDisks(base.disks, [{ image: 'a.qcow2', bus: 'ide' }])).toBe(false);
+    expect(sameDisks(base.disks, [])).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+import { ErrorCode, type BalloonInfo } from '@virtweb/protocol';
+import { badRequest, conflict } from '../http/errors.ts';
+import { qemuRefused } from './storage/storage-host.ts';
+import type { VmContext } from './vm-context.ts';
+import type { VmRuntime } from './vm-runtime.ts';
+
+/**
+ * Asks the guest's balloon driver to give memory back to the host down to `targetMiB` (or to take it again, up
+ * to the memory it was started with). QMP `balloon` answers at once; the guest adjusts over the next seconds.
+ * @throws HttpError 400 (target above the VM's memory), 404, 409 (not running, no balloon device, qemu refused)
+ */
+export async function setBalloon(ctx: VmContext, id: string, targetMiB: number): Promise<BalloonInfo> {
+  const rt = balloonRuntime(ctx, id);
+  const max = rt.launched.memoryMiB;
+  if (targetMiB > max) {
+    throw badRequest(`targetMiB: at most ${max} MiB, the memory the VM was started with`, [
+      { path: 'targetMiB', message: `at most ${max} MiB` },
+    ]);
+  }
+  await rt.proc.qmp.execute('balloon', { value: targetMiB * 2 ** 20 }).catch((err: unknown) => {
+    throw qemuRefused(err, 'cannot set the balloon');
+  });
+  return read(rt);
+}
+
+/** @throws HttpError 404, 409 (not running, no balloon device, qemu refused) */
+export function balloonInfo(ctx: VmContext, id: string): Promise<BalloonInfo> {
+  return read(balloonRuntime(ctx, id));
+}
+
+function balloonRuntime(ctx: VmContext, id: string): VmRuntime {
+  const rec = ctx.record(id);
+  const rt = ctx.runtime(id);
+  if (!rt || (rec.state !== 'running' && rec.state !== 'paused')) {
+    throw conflict(
+      ErrorCode.wrongState,
+      `VM ${rec.definition.name} is ${rec.state}: the balloon needs a running guest`,
+    );
+  }
+  if (!rt.launched.balloon) {
+    throw conflict(
+      ErrorCode.conflict,
+      `VM ${rec.definition.name} runs without a memory balloon: turn it on in Settings, then restart the VM`,
+    );
+  }
+  return rt;
+}
+
+async function read(rt: VmRuntime): Promise<BalloonInfo> {
+  const info = await rt.proc.qmp.execute('query-balloon').catch((err: unknown) => {
+    throw qemuRefused(err, 'cannot read the balloon');
+  });
+  return { actualMiB: Math.round(info.actual / 2 ** 20), memoryMiB: rt.launched.memoryMiB };
+}

@@ -1,0 +1,27 @@
+import type { Vm } from '@virtweb/protocol';
+import type { EventBus } from '../events/bus.ts';
+import type { ImageService } from '../images/image-service.ts';
+import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
+import type { VmOperationLocks } from './storage/storage-host.ts';
+import type { NvramStore } from './nvram.ts';
+import type { VmLauncher } from './vm-launch.ts';
+import type { VmRuntime } from './vm-runtime.ts';
+import type { ValidationHost } from './vm-validation.ts';
+
+/** What the VM operations (create, update, clone, delete, balloon) share with the VM service. */
+export interface VmContext {
+  readonly repo: VmsRepo;
+  readonly images: ImageService;
+  readonly launcher: VmLauncher;
+  readonly nvram: NvramStore;
+  readonly bus: EventBus;
+  readonly checks: ValidationHost;
+  /** One configuration operation (update, clone, delete, start) per VM at a time. */
+  readonly ops: VmOperationLocks;
+  runtime(id: string): VmRuntime | undefined;
+  /** @throws HttpError 404 */
+  record(id: string): VmRecord;
+  /** Sends `vm.updated` with the VM as it is now. */
+  publish(rec: VmRecord): void;
+  toVm(rec: VmRecord): Vm;
+}

@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import { ErrorCode, type CommandLine, type CreateVmRequestSchema, type Vm } from '@virtweb/protocol';
+import type { z } from 'zod';
+import { HttpError } from '../http/errors.ts';
+import type { VmRecord } from '../store/vms-repo.ts';
+import type { VmDefinition } from './definition.ts';
+import { definitionFromCreate } from './definition-from-request.ts';
+import type { VmContext } from './vm-context.ts';
+import { assertValid } from './vm-validation.ts';
+
+type CreateRequest = z.output<typeof CreateVmRequestSchema>;
+
+/** Slots of the disks a request creates, with their size (the definition gives slot i to request disk i). */
+function creatingOf(req: CreateRequest): Map<number, { sizeBytes: number }> {
+  return new Map(
+    req.disks.flatMap((d, i) => (d.create === undefined ? [] : [[i, { sizeBytes: d.create.sizeBytes }]])),
+  );
+}
+
+/**
+ * The command line a create request would start, after every check a create makes; nothing is created.
+ * @throws HttpError 400 / 409 as {@link createVm}
+ */
+export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<CommandLine> {
+  const def = definitionFromCreate(req);
+  await assertValid(ctx.checks, def, { creating: creatingOf(req), fromRequest: true });
+  return ctx.launcher.preview(def);
+}
+
+/**
+ * Creates a VM: checks everything, then makes the new disks (`disks[i].create`), then stores the VM. When a
+ * step fails, the images made so far are deleted again.
+ * @throws HttpError 400 (field issues), 409 (name or new image name taken, image used by another VM)
+ */
+export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> {
+  const def = definitionFromCreate(req);
+  const creating = creatingOf(req);
+  await assertValid(ctx.checks, def, { creating, fromRequest: true });
+  def.disks = await Promise.all(
+    def.disks.map(async (d) =>
+      creating.has(d.index) ? d : { ...d, format: await ctx.images.formatOf(d.image) },
+    ),
+  );
+  const made: string[] = [];
+  try {
+    for (const [i, d] of req.disks.entries()) {
+      if (d.create === undefined) continue;
+      await ctx.images
+        .create({ name: d.image, format: d.create.format, size: d.create.sizeBytes })
+        .catch((err: unknown) => {
+          throw atPath(err, `disks.${i}.image`);
+        });
+      made.push(d.image);
+    }
+    const rec = insert(ctx, def);
+    ctx.publish(rec);
+    ctx.bus.publish({ type: 'images.changed' });
+    return ctx.toVm(rec);
+  } catch (err) {
+    for (const name of made.reverse()) await ctx.images.delete(name).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Stores a new VM record. @throws HttpError 409 when the name was taken meanwhile */
+export function insert(ctx: VmContext, def: VmDefinition): VmRecord {
+  const rec: VmRecord = {
+    id: crypto.randomBytes(6).toString('hex'),
+    definition: def,
+    state: 'defined',
+    lastExit: undefined,
+    createdAt: new Date().toISOString(),
+    startedAt: undefined,
+  };
+  try {
+    ctx.repo.insert(rec);
+  } catch (err) {
+    // Two requests for one name at once: both passed the checks, the UNIQUE column lets one in.
+    if (err instanceof Error && err.message.includes('UNIQUE')) {
+      throw new HttpError(409, ErrorCode.exists, `a VM named ${def.name} already exists`, [
+        { path: 'name', message: `a VM named ${def.name} already exists` },
+      ]);
+    }
+    throw err;
+  }
+  return rec;
+}
+
+/** An HttpError without field details gets `path` (so the UI shows it next to the field). */
+export function atPath(err: unknown, path: string): unknown {
+  if (!(err instanceof HttpError) || err.details !== undefined) return err;
+  return new HttpError(err.status, err.code, `${path}: ${err.message}`, [{ path, message: err.message }]);
+}

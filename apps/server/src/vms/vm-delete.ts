@@ -1,0 +1,79 @@
+import fs from 'node:fs/promises';
+import { ErrorCode, IMAGE_BUSY, type DeleteVmRequestSchema } from '@virtweb/protocol';
+import type { z } from 'zod';
+import { conflict, HttpError } from '../http/errors.ts';
+import { PROCESS_STATES } from './lifecycle.ts';
+import type { VmContext } from './vm-context.ts';
+import { issuesError, type Issue } from './vm-validation.ts';
+
+type DeleteRequest = z.output<typeof DeleteVmRequestSchema>;
+
+/**
+ * Deletes a stopped VM, its UEFI variable store and runtime dir, and then the images the request names. Those
+ * must be the VM's own (a disk, the CD, the kernel or initrd), used by no other VM and backing no other
+ * image; all of that is checked before anything is deleted.
+ * @throws HttpError 400 (not this VM's image), 404, 409 (qemu runs, image used elsewhere, backs others, busy)
+ */
+export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): Promise<void> {
+  await ctx.ops.with(id, 'a delete', async () => {
+    const rec = ctx.record(id);
+    const def = rec.definition;
+    if (PROCESS_STATES.includes(rec.state)) {
+      throw conflict(ErrorCode.wrongState, `VM ${def.name} is ${rec.state}; power it off first`);
+    }
+    const own = new Set([
+      ...def.disks.map((d) => d.image),
+      ...(def.cdrom === undefined ? [] : [def.cdrom]),
+      ...(def.kernel === undefined ? [] : [def.kernel.kernel]),
+      ...(def.kernel?.initrd === undefined ? [] : [def.kernel.initrd]),
+    ]);
+    const doomed = [...new Set(req.deleteImages)];
+    const issues: Issue[] = [];
+    for (const [i, image] of req.deleteImages.entries()) {
+      const path = `deleteImages.${i}`;
+      const inUse = (message: string, code: string = ErrorCode.inUse) =>
+        issues.push({ path, message, status: 409, code });
+      if (!own.has(image)) {
+        issues.push({
+          path,
+          message: `${image} is not an image of VM ${def.name}`,
+          status: 400,
+          code: ErrorCode.validation,
+        });
+        continue;
+      }
+      if (!(await ctx.images.exists(image))) continue; // already gone: nothing to delete
+      const others = ctx.images.users(image).filter((u) => u !== id);
+      if (others.length > 0) {
+        inUse(`${image} is also used by VM ${others.map((u) => ctx.checks.vmName(u)).join(', ')}: keep it`);
+      }
+      const dependents = await ctx.images.dependentsOf(image);
+      if (dependents.length > 0) {
+        inUse(`${image} is the backing file of ${dependents.join(', ')}: keep it, or delete those first`);
+      }
+      const op = ctx.images.locks.operationOn(image);
+      if (op !== undefined) inUse(`${image} is busy: ${op} in progress`, IMAGE_BUSY);
+    }
+    if (issues.length > 0) throw issuesError(issues);
+
+    ctx.repo.delete(id);
+    ctx.bus.publish({ type: 'vm.deleted', id });
+    await ctx.nvram.remove(id);
+    await fs.rm(ctx.launcher.paths(id).dir, { recursive: true, force: true });
+    const failed: string[] = [];
+    for (const image of doomed) {
+      if (!(await ctx.images.exists(image))) continue;
+      await ctx.images.delete(image).catch((err: unknown) => {
+        failed.push(`${image} (${err instanceof Error ? err.message : 'unknown error'})`);
+      });
+    }
+    ctx.bus.publish({ type: 'images.changed' });
+    if (failed.length > 0) {
+      throw new HttpError(
+        409,
+        ErrorCode.conflict,
+        `VM ${def.name} was deleted, but not these images: ${failed.join('; ')}`,
+      );
+    }
+  });
+}

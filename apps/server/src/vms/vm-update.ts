@@ -1,0 +1,73 @@
+import { ErrorCode, type UpdateVmRequestSchema, type Vm } from '@virtweb/protocol';
+import type { z } from 'zod';
+import { conflict, HttpError } from '../http/errors.ts';
+import type { VmDefinition } from './definition.ts';
+import { definitionFromUpdate } from './definition-from-request.ts';
+import { sameDisks } from './pending-changes.ts';
+import type { VmContext } from './vm-context.ts';
+import { assertValid } from './vm-validation.ts';
+
+type UpdateRequest = z.output<typeof UpdateVmRequestSchema>;
+
+const LIVE_STORAGE = 'attach/detach disks and change the CD in the Storage tab while it runs';
+
+/**
+ * `PUT /api/vms/:id`: replaces the configuration. While stopped it simply applies. While qemu runs the disks
+ * and CD must be the current ones (they change live, through the Storage endpoints); everything else is stored
+ * and applies at the next start (`pendingChanges` of the VM lists it). A firmware change drops the UEFI
+ * variable store: it belongs to one OVMF build, and the next start makes a fresh one.
+ * @throws HttpError 400 (field issues), 404, 409 (disks or CD while running, wrong state, name taken, busy)
+ */
+export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): Promise<Vm> {
+  return ctx.ops.with(id, 'a settings change', async () => {
+    const before = ctx.record(id);
+    const live = liveness(ctx, id);
+    const current = before.definition;
+    if (live) refuseStorageChanges(current, req);
+    const def = definitionFromUpdate(current, req);
+    const attaching = new Set(
+      def.disks.filter((d) => !current.disks.some((c) => c.image === d.image)).map((d) => d.index),
+    );
+    await assertValid(ctx.checks, def, { vmId: id, attaching });
+    def.disks = await Promise.all(
+      def.disks.map(async (d) =>
+        d.format !== undefined ? d : { ...d, format: await ctx.images.formatOf(d.image) },
+      ),
+    );
+    // The checks took a while: a hot-plug or CD change may have happened meanwhile.
+    const rec = ctx.record(id);
+    if (!sameDisks(rec.definition.disks, current.disks) || rec.definition.cdrom !== current.cdrom) {
+      throw conflict('busy', 'the disks or the CD changed while the settings were checked: try again');
+    }
+    if (def.firmware !== current.firmware) await ctx.nvram.remove(id);
+    rec.definition = def;
+    ctx.repo.updateDefinition(id, def);
+    ctx.publish(rec);
+    ctx.bus.publish({ type: 'images.changed' });
+    return ctx.toVm(rec);
+  });
+}
+
+/** True while qemu runs the VM; false while stopped. @throws HttpError 409 while starting or stopping */
+function liveness(ctx: VmContext, id: string): boolean {
+  const rec = ctx.record(id);
+  if (['defined', 'stopped', 'crashed'].includes(rec.state)) return false;
+  if ((rec.state === 'running' || rec.state === 'paused') && ctx.runtime(id)) return true;
+  throw conflict(
+    ErrorCode.wrongState,
+    `VM ${rec.definition.name} is ${rec.state}: wait until it is running, paused or stopped`,
+  );
+}
+
+function refuseStorageChanges(current: VmDefinition, req: UpdateRequest): void {
+  const details: { path: string; message: string }[] = [];
+  const asked = req.disks.map((d) => ({
+    image: d.image,
+    bus: d.bus ?? current.disks.find((c) => c.image === d.image)?.bus ?? 'virtio',
+  }));
+  if (!sameDisks(current.disks, asked)) details.push({ path: 'disks', message: LIVE_STORAGE });
+  if (req.cdrom !== current.cdrom) details.push({ path: 'cdrom', message: LIVE_STORAGE });
+  if (details.length > 0) {
+    throw new HttpError(409, ErrorCode.wrongState, `the VM is running: ${LIVE_STORAGE}`, details);
+  }
+}

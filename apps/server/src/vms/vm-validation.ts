@@ -1,0 +1,305 @@
+import { ErrorCode, formatBytes } from '@virtweb/protocol';
+import { ideDiskCapacity } from '@virtweb/qemu';
+import { HttpError } from '../http/errors.ts';
+import type { HostFirmware } from '../host/firmware.ts';
+import type { HostNetwork } from '../host/host-network.ts';
+import type { ImageService } from '../images/image-service.ts';
+import type { VmDefinition } from './definition.ts';
+
+/** One thing wrong with a definition, at a field path of the request (`disks.1.image`), as the UI shows it. */
+export interface Issue {
+  path: string;
+  message: string;
+  /** 400 (the request cannot work) or 409 (it clashes with what exists: a name, an image in use). */
+  status: 400 | 409;
+  code: string;
+}
+
+/** What the checks need to know about the host and the other VMs. */
+export interface ValidationHost {
+  images: ImageService;
+  limits: { cpus: number; memoryBytes: number };
+  network(): Promise<HostNetwork>;
+  firmware(): Promise<HostFirmware>;
+  /** The id of the VM that has this name, if any. */
+  vmNamed(name: string): string | undefined;
+  /** The display name of a VM id (for messages). */
+  vmName(id: string): string;
+  /** The VMs that have `image` as a disk. */
+  vmsWithDisk(image: string): string[];
+}
+
+export interface ValidationScope {
+  /** The VM being edited or started (its own name and images are not clashes). */
+  vmId?: string;
+  /** A VM being created from a request (not edited, started or cloned): the stricter boot rule applies. */
+  fromRequest?: boolean;
+  /** Slots of disks that the request creates: their image must not exist yet (checked with their `create`). */
+  creating?: ReadonlyMap<number, { sizeBytes: number }>;
+  /**
+   * Slots of disks that are new to the VM: their image must not be another VM's disk or back other images.
+   * Default: every disk.
+   */
+  attaching?: ReadonlySet<number>;
+  /** At start: every disk must back no other image (writing to it would corrupt the overlays). */
+  starting?: boolean;
+}
+
+const issue = (path: string, message: string): Issue => ({
+  path,
+  message,
+  status: 400,
+  code: ErrorCode.validation,
+});
+const clash = (path: string, message: string, code: string = ErrorCode.inUse): Issue => ({
+  path,
+  message,
+  status: 409,
+  code,
+});
+
+/**
+ * Every server-side check of a definition (the request schema has done the shape and the cross-field rules):
+ * host limits, images, IDE room, firmware, host interfaces, port forwards, boot device, name.
+ * @throws HttpError 400 `validation_failed` (or 409 when every problem is a clash) listing each issue by path.
+ */
+export async function assertValid(
+  host: ValidationHost,
+  def: VmDefinition,
+  scope: ValidationScope = {},
+): Promise<void> {
+  const issues = await findIssues(host, def, scope);
+  if (issues.length > 0) throw issuesError(issues);
+}
+
+/** One error for several issues: 400 when any is a 400, else the first clash's status and code. */
+export function issuesError(issues: Issue[]): HttpError {
+  const bad = issues.some((i) => i.status === 400);
+  const first = issues.find((i) => i.status === 409);
+  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  const details = issues.map(({ path, message }) => ({ path, message }));
+  if (bad || !first) return new HttpError(400, ErrorCode.validation, summary, details);
+  return new HttpError(409, first.code, summary, details);
+}
+
+export async function findIssues(
+  host: ValidationHost,
+  def: VmDefinition,
+  scope: ValidationScope,
+): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  checkLimits(host, def, issues);
+  const owner = host.vmNamed(def.name);
+  if (owner !== undefined && owner !== scope.vmId) {
+    issues.push(clash('name', `a VM named ${def.name} already exists`, ErrorCode.exists));
+  }
+  await checkDisks(host, def, scope, issues);
+  await checkCdrom(host, def, scope, issues);
+  await checkKernel(host, def, issues);
+  await checkFirmware(host, def, issues);
+  await checkNetwork(host, def, issues);
+  checkBoot(def, scope, issues);
+  return issues;
+}
+
+function checkLimits(host: ValidationHost, def: VmDefinition, issues: Issue[]): void {
+  const hostMiB = Math.floor(host.limits.memoryBytes / 2 ** 20);
+  if (def.memoryMiB > hostMiB) {
+    issues.push(issue('memoryMiB', `at most ${hostMiB} MiB: that is all the memory this host has`));
+  }
+  if (def.vcpus > host.limits.cpus) {
+    issues.push(issue('vcpus', `at most ${host.limits.cpus}: the host has ${host.limits.cpus} CPUs`));
+  }
+}
+
+async function checkDisks(
+  host: ValidationHost,
+  def: VmDefinition,
+  scope: ValidationScope,
+  issues: Issue[],
+): Promise<void> {
+  const { images } = host;
+  const seen = new Set<string>();
+  let dependents: Map<string, string[]> | undefined;
+  const dependentsOf = async (image: string): Promise<string[]> => {
+    dependents ??= await allDependents(images);
+    return dependents.get(image) ?? [];
+  };
+  for (const [i, d] of def.disks.entries()) {
+    const at = `disks.${i}.image`;
+    if (seen.has(d.image) || d.image === def.cdrom) {
+      issues.push(issue(at, `${d.image} is listed twice`));
+      continue;
+    }
+    seen.add(d.image);
+    const creating = scope.creating?.get(d.index);
+    if (creating) {
+      if (await images.exists(d.image)) {
+        issues.push(clash(at, `an image named ${d.image} already exists`, ErrorCode.exists));
+      }
+      if (creating.sizeBytes > images.limits.maxImageBytes) {
+        const max = formatBytes(images.limits.maxImageBytes);
+        issues.push(issue(`disks.${i}.create.sizeBytes`, `at most ${max} on this server`));
+      }
+      continue;
+    }
+    // NOTE: a disk with a recorded format is opened with it, whatever its content says now (a guest may have
+    // written a qcow2 header into its raw disk): only a new disk is inspected.
+    const problem =
+      d.format === undefined
+        ? await readProblem(images, d.image)
+        : (await images.exists(d.image))
+          ? undefined
+          : 'no such image';
+    if (problem !== undefined) {
+      issues.push(issue(at, problem));
+      continue;
+    }
+    const attaching = scope.attaching === undefined || scope.attaching.has(d.index);
+    if (attaching) {
+      const others = images.users(d.image).filter((u) => u !== scope.vmId);
+      if (others.length > 0) {
+        issues.push(clash(at, `${d.image} is used by VM ${others.map((u) => host.vmName(u)).join(', ')}`));
+      }
+    }
+    if (attaching || scope.starting === true) {
+      const deps = await dependentsOf(d.image);
+      if (deps.length > 0) {
+        issues.push(
+          clash(at, `${d.image} is the backing file of ${deps.join(', ')}: writing to it would corrupt them`),
+        );
+      }
+    }
+  }
+  const capacity = ideDiskCapacity(def.machine);
+  def.disks.forEach((d, i) => {
+    if (d.bus !== 'ide') return;
+    const nth = def.disks.slice(0, i + 1).filter((x) => x.bus === 'ide').length;
+    if (nth > capacity) {
+      const hint = def.machine === 'pc' ? ' (q35 has 5, or use virtio)' : ' (use virtio)';
+      issues.push(
+        issue(`disks.${i}.bus`, `the ${def.machine} machine has ${capacity} IDE ports besides the CD${hint}`),
+      );
+    }
+  });
+}
+
+async function checkCdrom(
+  host: ValidationHost,
+  def: VmDefinition,
+  scope: ValidationScope,
+  issues: Issue[],
+): Promise<void> {
+  if (def.cdrom === undefined) return;
+  const problem = await readProblem(host.images, def.cdrom);
+  if (problem !== undefined) return void issues.push(issue('cdrom', problem));
+  const inspected = await host.images.inspect(def.cdrom);
+  if (inspected.qemuFormat !== 'raw') {
+    issues.push(issue('cdrom', `${def.cdrom} is a ${inspected.qemuFormat} image, not a CD image (ISO)`));
+  }
+  // A CD is read-only and may be shared, but not with a VM that writes to the image as a disk.
+  const cd = def.cdrom;
+  const asDisk = host.vmsWithDisk(cd).filter((id) => id !== scope.vmId);
+  if (asDisk.length > 0) {
+    issues.push(clash('cdrom', `${cd} is a disk of VM ${asDisk.map((id) => host.vmName(id)).join(', ')}`));
+  }
+}
+
+async function checkKernel(host: ValidationHost, def: VmDefinition, issues: Issue[]): Promise<void> {
+  if (def.boot === 'kernel' && def.kernel === undefined) {
+    issues.push(issue('kernel', 'direct kernel boot needs a kernel image'));
+  }
+  if (def.kernel === undefined) return;
+  const { kernel, initrd } = def.kernel;
+  const kernelProblem = await readProblem(host.images, kernel);
+  if (kernelProblem !== undefined) issues.push(issue('kernel.kernel', kernelProblem));
+  else if ((await host.images.inspect(kernel)).format !== 'kernel') {
+    issues.push(issue('kernel.kernel', `${kernel} is not a Linux kernel (no bzImage header)`));
+  }
+  if (initrd === undefined) return;
+  const initrdProblem = await readProblem(host.images, initrd);
+  if (initrdProblem !== undefined) return void issues.push(issue('kernel.initrd', initrdProblem));
+  const format = (await host.images.inspect(initrd)).format;
+  // An initramfs compressed with xz, lz4 or bzip2 has no magic the store knows: any plain file may be one.
+  if (format !== 'initrd' && format !== 'raw') {
+    issues.push(issue('kernel.initrd', `${initrd} is a ${format} file, not an initramfs`));
+  }
+}
+
+async function checkFirmware(host: ValidationHost, def: VmDefinition, issues: Issue[]): Promise<void> {
+  if (def.firmware === 'bios') return;
+  const fw = await host.firmware();
+  if (!fw.uefi) {
+    issues.push(issue('firmware', "UEFI needs OVMF, which is not installed: install Debian's ovmf package"));
+  } else if (def.firmware === 'uefi-secure' && !fw.secureBoot) {
+    issues.push(issue('firmware', "this OVMF has no Secure Boot build: install Debian's ovmf package"));
+  }
+  if (def.firmware === 'uefi-secure' && def.machine === 'pc') {
+    issues.push(issue('firmware', 'Secure Boot firmware needs the q35 machine (SMM)'));
+  }
+}
+
+async function checkNetwork(host: ValidationHost, def: VmDefinition, issues: Issue[]): Promise<void> {
+  const net = def.network;
+  if (net.mode === 'bridge' || net.mode === 'tap') {
+    const facts = await host.network();
+    const [name, list, kind] =
+      net.mode === 'bridge' ? [net.bridge, facts.bridges, 'bridge'] : [net.tap, facts.taps, 'tap device'];
+    if (!list.includes(name)) {
+      const known = list.length === 0 ? `this host has no ${kind}` : `this host has ${list.join(', ')}`;
+      issues.push(issue(`network.${net.mode}`, `no ${kind} named ${name}: ${known}`));
+    }
+    return;
+  }
+  if (net.mode !== 'user') return;
+  const used = new Map<string, number>();
+  net.portForwards.forEach((f, i) => {
+    // Different addresses on one port still clash: 0.0.0.0 covers 127.0.0.1.
+    const key = `${f.protocol}:${f.hostPort}`;
+    const first = used.get(key);
+    if (first === undefined) used.set(key, i);
+    else {
+      issues.push(
+        issue(
+          `network.portForwards.${i}.hostPort`,
+          `host ${f.protocol} port ${f.hostPort} is already forwarded (forward ${first + 1})`,
+        ),
+      );
+    }
+  });
+}
+
+function checkBoot(def: VmDefinition, scope: ValidationScope, issues: Issue[]): void {
+  if (def.boot === 'disk' && def.disks.length === 0) {
+    issues.push(issue('boot', 'cannot boot from disk without a disk: add one or boot from the CD'));
+  }
+  // Only a new VM is refused: ejecting the install CD afterwards is the normal way to boot the installed disk
+  // (the empty drive keeps its place in the boot order and the firmware moves on to the disk).
+  if (scope.fromRequest === true && def.boot === 'cdrom' && def.cdrom === undefined && def.disks.length > 0) {
+    issues.push(issue('boot', 'cannot boot from the CD without a CD image: pick one or boot from disk'));
+  }
+}
+
+/** Why an existing image cannot be used (missing, unreadable, reads files outside the store), if it cannot. */
+async function readProblem(images: ImageService, name: string): Promise<string | undefined> {
+  if (!(await images.exists(name))) return 'no such image';
+  try {
+    const inspected = await images.inspect(name);
+    return inspected.problem === undefined ? undefined : `${name} cannot be used: ${inspected.problem}`;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : 'unknown error';
+    return `qemu-img cannot read ${name}: ${why}`;
+  }
+}
+
+/** Every image in the store that backs others, with those others (one pass over the store). */
+async function allDependents(images: ImageService): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const image of await images.list()) {
+    for (const b of image.backingChain) {
+      if (!b.inStore) continue;
+      out.set(b.name, [...(out.get(b.name) ?? []), image.name]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+import type { Vm } from '@virtweb/protocol';
+import type { ImageService } from '../images/image-service.ts';
+import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
+import { pendingChanges } from './pending-changes.ts';
+import type { HostFacts } from './vm-service.ts';
+import type { VmRuntime } from './vm-runtime.ts';
+import type { ValidationHost } from './vm-validation.ts';
+
+/** A VM as the API shows it: its definition, state, live process facts and pending settings. */
+export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: string | undefined): Vm {
+  const { kernel, cdrom, ...d } = rec.definition;
+  const pending = rt ? pendingChanges(rt.launched, rec.definition) : [];
+  return {
+    id: rec.id,
+    name: d.name,
+    state: rec.state,
+    os: d.os,
+    memoryMiB: d.memoryMiB,
+    vcpus: d.vcpus,
+    topology: d.topology,
+    disks: d.disks,
+    ...(cdrom === undefined ? {} : { cdrom }),
+    boot: d.boot,
+    ...(kernel === undefined ? {} : { kernel }),
+    network: d.network,
+    machine: d.machine,
+    firmware: d.firmware,
+    noKernelIrqchip: d.noKernelIrqchip,
+    balloon: d.balloon,
+    clock: d.clock,
+    accel: d.accel,
+    createdAt: rec.createdAt,
+    ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),
+    ...(accelReason === undefined ? {} : { accelReason }),
+    ...(pending.length > 0 ? { pendingChanges: pending } : {}),
+    ...(rec.startedAt === undefined ? {} : { startedAt: rec.startedAt }),
+    ...(rec.lastExit === undefined ? {} : { lastExit: rec.lastExit }),
+  };
+}
+
+/** What the definition checks ask of the host and the stored VMs. */
+export function validationHost(repo: VmsRepo, images: ImageService, host: HostFacts): ValidationHost {
+  return {
+    images,
+    limits: host.limits(),
+    network: () => host.network(),
+    firmware: () => host.firmware(),
+    vmNamed: (name) => repo.list().find((r) => r.definition.name === name)?.id,
+    vmName: (id) => repo.get(id)?.definition.name ?? id,
+    vmsWithDisk: (image) =>
+      repo
+        .list()
+        .filter((r) => r.definition.disks.some((d) => d.image === image))
+        .map((r) => r.id),
+  };
+}

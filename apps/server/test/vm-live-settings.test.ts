@@ -1,0 +1,154 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiError, createGuest, killGuestsOf, makeDataDir, TestServer } from './harness.ts';
+import { GuestShell, hmp, powerOff, waitVm } from './storage-guest.ts';
+
+interface VmBody {
+  id: string;
+  name: string;
+  state: string;
+  pendingChanges?: string[];
+}
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const addr = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  if (typeof addr !== 'object' || addr === null) throw new Error('no port');
+  return addr.port;
+}
+
+// One running guest: port forwarding through user-mode NAT, settings stored while it runs (pending until the
+// next start), storage changes refused in PUT, IDE hot-plug refused, and the memory balloon.
+describe('a running VM: port forwards, pending settings, balloon', () => {
+  let server: TestServer;
+  let dataDir: string;
+  let id = '';
+  let hostPort = 0;
+  let shell: GuestShell | undefined;
+
+  const guest = (): GuestShell => {
+    if (!shell) throw new Error('no guest shell');
+    return shell;
+  };
+  const config = () => ({
+    name: 'live',
+    memoryMiB: 256,
+    vcpus: 1,
+    cdrom: 'tinylinux.iso',
+    disks: [{ image: 'root.qcow2' }, { image: 'sata.qcow2', bus: 'ide' }],
+    network: { mode: 'user', portForwards: [{ hostPort, guestPort: 8080 }] },
+  });
+  const put = (patch: Record<string, unknown>) =>
+    server.api('PUT', `/api/vms/${id}`, { ...config(), ...patch });
+
+  beforeAll(async () => {
+    dataDir = await makeDataDir(true);
+    server = await new TestServer(dataDir).start();
+    await server.login();
+    for (const name of ['root.qcow2', 'extra.qcow2', 'sata.qcow2'])
+      expect((await server.api('POST', '/api/images', { name, format: 'qcow2', size: '16M' })).status).toBe(
+        201,
+      );
+    await createGuest(server, 'taken');
+    hostPort = await freePort();
+    id = (await createGuest(server, 'live', config())).id;
+    expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
+    shell = await GuestShell.open(server, id);
+  });
+  afterAll(async () => {
+    shell?.close();
+    await server.stop();
+    await killGuestsOf(dataDir);
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('forwards a host port to a guest port (hostfwd of user-mode NAT)', async () => {
+    await guest().until('ip -4 addr show eth0', (out) => out.includes('10.0.2.15'), 'the DHCP lease', 90_000);
+    await guest().sh(
+      'mkdir -p /tmp/www && echo forwarded-ok > /tmp/www/index.html && httpd -p 8080 -h /tmp/www',
+    );
+    const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`);
+    expect(await res.text()).toBe('forwarded-ok\n');
+  }, 120_000);
+
+  it('refuses disk and CD changes in PUT while running, and stores the rest as pending', async () => {
+    const disks = await put({ disks: [] });
+    expect(disks.status).toBe(409);
+    expect(apiError(disks.body).details).toEqual([
+      { path: 'disks', message: expect.stringMatching(/Storage tab/) as string },
+    ]);
+    const cd = await put({ cdrom: undefined });
+    expect(cd.status).toBe(409);
+    expect(apiError(cd.body).details?.map((d) => d.path)).toEqual(['cdrom']);
+    const bus = await put({ disks: [{ image: 'root.qcow2', bus: 'ide' }, { image: 'sata.qcow2' }] });
+    expect(bus.status).toBe(409);
+    expect((await put({ name: 'taken' })).status).toBe(409);
+
+    const res = await put({ name: 'live2', memoryMiB: 320, clock: 'localtime' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({
+      name: 'live2',
+      state: 'running',
+      pendingChanges: ['memoryMiB', 'clock'],
+    });
+    const cl = (await server.api('GET', `/api/vms/${id}/command-line`)).body as { argv: string[] };
+    expect(cl.argv.join(' ')).toContain('-m 320 ');
+    expect(cl.argv.join(' ')).toContain('-rtc base=localtime');
+    // The clock back to what runs: only the memory is pending now.
+    const back = await put({ name: 'live2', memoryMiB: 320 });
+    expect((back.body as VmBody).pendingChanges).toEqual(['memoryMiB']);
+  });
+
+  it('refuses to hot-plug or unplug an IDE disk', async () => {
+    // (The test guest's cloud kernel has no AHCI driver, so it cannot see the SATA disk itself.)
+    const res = await server.api('POST', `/api/vms/${id}/disks`, { image: 'extra.qcow2', bus: 'ide' });
+    expect(res.status).toBe(409);
+    expect(apiError(res.body).message).toMatch(/IDE disks cannot be hot-plugged/);
+    const unplug = await server.api('DELETE', `/api/vms/${id}/disks/1`);
+    expect(unplug.status).toBe(409);
+    expect(apiError(unplug.body).message).toMatch(/IDE disks cannot be hot-plugged or unplugged/);
+    const disks = (await server.api('GET', `/api/vms/${id}/disks`)).body as { device: string }[];
+    expect(disks.map((d) => d.device)).toEqual(['virtio-disk0', 'ide-disk1']);
+  });
+
+  it('inflates the balloon: the guest gives memory back', async () => {
+    const tooMuch = await server.api('POST', `/api/vms/${id}/balloon`, { targetMiB: 1024 });
+    expect(tooMuch.status).toBe(400);
+    expect(apiError(tooMuch.body).details?.[0]?.path).toBe('targetMiB');
+    expect((await server.api('GET', `/api/vms/${id}/balloon`)).body).toEqual({
+      actualMiB: 256,
+      memoryMiB: 256,
+    });
+    const res = await server.api('POST', `/api/vms/${id}/balloon`, { targetMiB: 160 });
+    expect(res.status).toBe(202);
+    const t0 = Date.now();
+    let actual = 256;
+    while (actual > 160 && Date.now() - t0 < 60_000) {
+      await new Promise((r) => setTimeout(r, 500));
+      actual = ((await server.api('GET', `/api/vms/${id}/balloon`)).body as { actualMiB: number }).actualMiB;
+    }
+    expect(actual).toBe(160);
+  }, 90_000);
+
+  it('remembers what runs across a server restart, and applies the pending settings at the next start', async () => {
+    shell?.close();
+    shell = undefined;
+    // The guest outlives the server; the new server still knows what the running qemu was started with.
+    await server.kill9();
+    server = await new TestServer(dataDir, server.password).start();
+    await server.login();
+    const adopted = (await server.api('GET', `/api/vms/${id}`)).body as VmBody;
+    expect(adopted).toMatchObject({ state: 'running', pendingChanges: ['memoryMiB'] });
+    await powerOff(server, id);
+    expect(((await server.api('GET', `/api/vms/${id}`)).body as VmBody).pendingChanges).toBeUndefined();
+    const noBalloon = await server.api('POST', `/api/vms/${id}/balloon`, { targetMiB: 128 });
+    expect(noBalloon.status).toBe(409);
+    expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
+    const vm = await waitVm(server, id, (v) => v.state === 'running', 'running');
+    expect((vm as unknown as VmBody).pendingChanges).toBeUndefined();
+    expect(await hmp(dataDir, id, 'info memory_size_summary')).toContain(`base memory: ${320 * 2 ** 20}`);
+  }, 120_000);
+});
