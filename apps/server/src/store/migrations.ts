@@ -21,4 +21,19 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (vm_id, at)
    );
    CREATE INDEX metrics_minute_at ON metrics_minute (at);`,
+  `CREATE TABLE api_tokens (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL,
+     last_used_at TEXT
+   );
+   CREATE TABLE peers (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     server_id TEXT NOT NULL UNIQUE,
+     url TEXT NOT NULL UNIQUE,
+     token TEXT NOT NULL,
+     added_at TEXT NOT NULL
+   );`,
 ];

@@ -1,8 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { SessionStore } from '../auth/sessions.ts';
-import { sessionToken } from '../http/auth-middleware.ts';
+import type { Authenticator } from '../http/auth-middleware.ts';
 
 /** A websocket route: the path pattern and what to do with an accepted socket. */
 export interface WsRoute {
@@ -22,7 +21,7 @@ function reject(socket: Duplex, status: number, text: string, message: string): 
 
 /**
  * True when the Origin header (sent by every browser) names this same host. Non-browser clients send none;
- * they still need the session cookie.
+ * they still need the session cookie or an API token.
  */
 export function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
@@ -34,14 +33,14 @@ export function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
-/** Routes websocket upgrades: session cookie (401) and same origin (403) first, then the path. */
-export function attachWebSockets(server: Server, sessions: SessionStore, routes: WsRoute[]): WebSocketServer {
+/** Routes websocket upgrades: session cookie or API token (401) and same origin (403) first, then the path. */
+export function attachWebSockets(server: Server, auth: Authenticator, routes: WsRoute[]): WebSocketServer {
   // NOTE: no per-message deflate: consoles stream already-compact or incompressible data and it costs CPU.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!sessions.isValid(sessionToken(req))) return reject(socket, 401, 'Unauthorized', 'log in first');
+    if (auth.check(req) === undefined) return reject(socket, 401, 'Unauthorized', 'log in first');
     if (!sameOrigin(req)) return reject(socket, 403, 'Forbidden', 'cross-origin websocket refused');
     for (const route of routes) {
       const match = route.pattern.exec(url.pathname);

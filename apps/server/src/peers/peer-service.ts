@@ -1,0 +1,207 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { z } from 'zod';
+import {
+  ErrorCode,
+  HostInfoSchema,
+  ServerIdentitySchema,
+  VmSchema,
+  type HostGuests,
+  type Peer,
+  type PeerCapacity,
+  type PeerHealth,
+  type ServerIdentity,
+  type VmAction,
+  type Vm,
+} from '@virtweb/protocol';
+import type { EventBus } from '../events/bus.ts';
+import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import type { SettingsRepo } from '../store/settings-repo.ts';
+import { PeerCallError, PeerClient } from './peer-client.ts';
+import type { PeerRecord, PeersRepo } from './peers-repo.ts';
+
+const VmListSchema = z.array(VmSchema);
+const SERVER_ID_KEY = 'server_id';
+/** How often peers are asked for their health and capacity. */
+export const PEER_POLL_MS = 15_000;
+
+/** Other virtweb servers: registration (checked against the peer), health and capacity, guests by host. */
+export class PeerService {
+  private readonly health = new Map<string, PeerHealth>();
+  private readonly capacity = new Map<string, PeerCapacity>();
+  private timer: NodeJS.Timeout | undefined;
+  readonly identity: ServerIdentity;
+
+  constructor(
+    private readonly repo: PeersRepo,
+    settings: SettingsRepo,
+    private readonly bus: EventBus,
+    private readonly localVms: () => Vm[],
+  ) {
+    let id = settings.get(SERVER_ID_KEY);
+    if (id === undefined) {
+      id = crypto.randomBytes(8).toString('hex');
+      settings.set(SERVER_ID_KEY, id);
+    }
+    this.identity = { serverId: id, hostname: os.hostname() };
+  }
+
+  list(): Peer[] {
+    return this.repo.list().map((p) => this.toPeer(p));
+  }
+
+  /** A client for peer `id`. @throws HttpError 404 */
+  client(id: string): PeerClient {
+    const rec = this.repo.get(id);
+    if (!rec) throw notFound(`peer ${id}`);
+    return new PeerClient(rec.url, rec.token);
+  }
+
+  /**
+   * Registers a peer after checking that it answers, takes the token and is not this server.
+   * @throws HttpError 400 (unreachable, token refused, this server), 409 (already registered)
+   */
+  async add(url: string, token: string): Promise<Peer> {
+    if (this.repo.byUrl(url)) throw conflict(ErrorCode.exists, `${url} is already a peer`);
+    const client = new PeerClient(url, token);
+    let who: ServerIdentity;
+    try {
+      who = await client.get('/api/peers/self', ServerIdentitySchema);
+    } catch (err) {
+      if (err instanceof PeerCallError && err.kind === 'unauthorized')
+        throw badRequest(err.message, [{ path: 'token', message: 'the peer refused this token' }]);
+      const message = err instanceof Error ? err.message : String(err);
+      throw badRequest(message, [{ path: 'url', message: 'no virtweb server answered at this URL' }]);
+    }
+    if (who.serverId === this.identity.serverId) {
+      throw badRequest(`${url} is this server`, [{ path: 'url', message: 'that is this server itself' }]);
+    }
+    const same = this.repo.list().find((p) => p.serverId === who.serverId);
+    if (same) throw conflict(ErrorCode.exists, `${url} is the same server as peer ${same.url}`);
+    const rec: PeerRecord = {
+      id: crypto.randomBytes(6).toString('hex'),
+      name: who.hostname,
+      serverId: who.serverId,
+      url,
+      token,
+      addedAt: new Date().toISOString(),
+    };
+    this.repo.insert(rec);
+    await this.check(rec);
+    this.publish();
+    return this.toPeer(rec);
+  }
+
+  /** @throws HttpError 404 */
+  remove(id: string): void {
+    if (!this.repo.delete(id)) throw notFound(`peer ${id}`);
+    this.health.delete(id);
+    this.capacity.delete(id);
+    this.publish();
+  }
+
+  /** The guests of this host and of every peer (a peer that does not answer shows its error). */
+  async guestsByHost(): Promise<HostGuests[]> {
+    const local: HostGuests = { host: 'local', name: this.identity.hostname, vms: this.localVms() };
+    const remote = await Promise.all(
+      this.repo.list().map(async (p): Promise<HostGuests> => {
+        try {
+          const vms = await new PeerClient(p.url, p.token).get('/api/vms', VmListSchema, 3000);
+          return { host: p.id, name: p.name, url: p.url, vms };
+        } catch (err) {
+          return { host: p.id, name: p.name, url: p.url, vms: [], error: errorText(err) };
+        }
+      }),
+    );
+    return [local, ...remote];
+  }
+
+  /** Runs a lifecycle action on a peer's guest. @throws HttpError (the peer's status and message) */
+  async action(peerId: string, vmId: string, action: VmAction): Promise<Vm> {
+    try {
+      return await this.client(peerId).post(`/api/vms/${encodeURIComponent(vmId)}/${action}`, {}, VmSchema);
+    } catch (err) {
+      throw relayError(err);
+    }
+  }
+
+  /** Starts polling the peers' health (and checks them once now). */
+  start(): void {
+    void this.checkAll();
+    this.timer = setInterval(() => void this.checkAll(), PEER_POLL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async checkAll(): Promise<void> {
+    const before = JSON.stringify(this.list());
+    await Promise.all(this.repo.list().map((p) => this.check(p)));
+    if (JSON.stringify(this.list()) !== before) this.publish();
+  }
+
+  private async check(p: PeerRecord): Promise<void> {
+    const client = new PeerClient(p.url, p.token);
+    const started = performance.now();
+    try {
+      const [host, vms] = await Promise.all([
+        client.get('/api/host', HostInfoSchema),
+        client.get('/api/vms', VmListSchema),
+      ]);
+      const live = vms.filter((v) => v.pid !== undefined);
+      this.capacity.set(p.id, {
+        hostname: host.hostname,
+        qemuVersion: host.qemu.version,
+        cpus: host.cpus,
+        memoryBytes: host.memoryBytes,
+        guestMemoryBytes: live.reduce((sum, v) => sum + v.memoryMiB * 2 ** 20, 0),
+        guests: vms.length,
+        runningGuests: live.length,
+      });
+      this.health.set(p.id, {
+        status: 'ok',
+        checkedAt: new Date().toISOString(),
+        latencyMs: Math.round(performance.now() - started),
+      });
+    } catch (err) {
+      this.health.set(p.id, {
+        status: err instanceof PeerCallError ? err.kind : 'error',
+        message: errorText(err),
+        checkedAt: new Date().toISOString(),
+      });
+    }
+  }
+
+  private publish(): void {
+    this.bus.publish({ type: 'peers.changed', peers: this.list() });
+  }
+
+  private toPeer(p: PeerRecord): Peer {
+    const capacity = this.capacity.get(p.id);
+    return {
+      id: p.id,
+      name: p.name,
+      url: p.url,
+      addedAt: p.addedAt,
+      health: this.health.get(p.id) ?? { status: 'unknown' },
+      ...(capacity ? { capacity } : {}),
+    };
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A peer's refusal keeps its status (4xx) and code; not reaching it is a 502. */
+function relayError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof PeerCallError) {
+    if (err.kind === 'error' && err.status !== undefined && err.status < 500)
+      return new HttpError(err.status, err.code ?? ErrorCode.conflict, err.message);
+    return new HttpError(502, 'peer_failed', err.message);
+  }
+  return new HttpError(502, 'peer_failed', errorText(err));
+}

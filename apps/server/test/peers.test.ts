@@ -1,0 +1,147 @@
+// Two real servers on loopback: API tokens, registering peers, health and capacity, guests by host.
+import fs from 'node:fs/promises';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDataDir, TestServer } from './harness.ts';
+
+const a = new TestServer(await makeDataDir());
+const b = new TestServer(await makeDataDir());
+
+beforeAll(async () => {
+  await Promise.all([a.start(), b.start()]);
+  await Promise.all([a.login(), b.login()]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([a.stop(), b.stop()]);
+  await Promise.all([fs.rm(a.dataDir, { recursive: true }), fs.rm(b.dataDir, { recursive: true })]);
+});
+
+async function bearer(server: TestServer, method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json: unknown = await res.json().catch(() => undefined);
+  return { status: res.status, body: json };
+}
+
+describe('API tokens', () => {
+  it('a token is shown once, authenticates API calls, cannot manage tokens, and stops working when revoked', async () => {
+    const created = await b.api('POST', '/api/tokens', { name: 'for host a' });
+    expect(created.status).toBe(201);
+    const { id, token } = created.body as { id: string; token: string };
+    expect(token).toMatch(/^vwt_/);
+    const listed = await b.api('GET', '/api/tokens');
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+    expect(listed.body).toEqual([expect.objectContaining({ id, name: 'for host a' })]);
+
+    expect((await bearer(b, 'GET', '/api/vms', token)).status).toBe(200);
+    expect((await bearer(b, 'GET', '/api/vms', `${token}x`)).status).toBe(401);
+    expect((await bearer(b, 'GET', '/api/vms', 'vwt_nope')).status).toBe(401);
+    // A token reaches the API, not token and peer management.
+    expect((await bearer(b, 'POST', '/api/tokens', token, { name: 'more' })).status).toBe(403);
+    expect((await bearer(b, 'GET', '/api/peers', token)).status).toBe(403);
+    const listedAgain = (await b.api('GET', '/api/tokens')).body as { lastUsedAt?: string }[];
+    expect(listedAgain[0]?.lastUsedAt).toBeDefined();
+
+    expect((await b.api('DELETE', `/api/tokens/${id}`)).status).toBe(204);
+    expect((await bearer(b, 'GET', '/api/vms', token)).status).toBe(401);
+    expect((await b.api('DELETE', `/api/tokens/${id}`)).status).toBe(404);
+  });
+
+  it('opens websockets with a token, and refuses them without one', async () => {
+    const { token } = (await b.api('POST', '/api/tokens', { name: 'ws' })).body as { token: string };
+    const open = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${b.url.replace('http', 'ws')}/api/events`, { headers });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      });
+    expect(await open({ authorization: `Bearer ${token}` })).toBe(101);
+    expect(await open({ authorization: 'Bearer vwt_wrong' })).toBe(401);
+  });
+
+  it('refuses a token without a name', async () => {
+    const res = await b.api('POST', '/api/tokens', { name: ' ' });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('peers', () => {
+  it('registers a peer only when it answers and takes the token, and shows its health and guests', async () => {
+    const { token } = (await b.api('POST', '/api/tokens', { name: 'peer a' })).body as { token: string };
+
+    const badUrl = await a.api('POST', '/api/peers', { url: 'ftp://x', token });
+    expect(badUrl.status).toBe(400);
+    const nobody = await a.api('POST', '/api/peers', { url: 'http://127.0.0.1:9', token });
+    expect(nobody.status).toBe(400);
+    expect(JSON.stringify(nobody.body)).toContain('"path":"url"');
+    const wrongToken = await a.api('POST', '/api/peers', { url: b.url, token: 'vwt_wrong' });
+    expect(wrongToken.status).toBe(400);
+    expect(JSON.stringify(wrongToken.body)).toContain('"path":"token"');
+    // A server cannot be its own peer.
+    const { token: selfToken } = (await a.api('POST', '/api/tokens', { name: 'self' })).body as {
+      token: string;
+    };
+    const self = await a.api('POST', '/api/peers', { url: a.url, token: selfToken });
+    expect(self.status).toBe(400);
+    expect(JSON.stringify(self.body)).toContain('this server');
+
+    const added = await a.api('POST', '/api/peers', { url: `${b.url}/`, token });
+    expect(added.status).toBe(201);
+    const peer = added.body as {
+      id: string;
+      url: string;
+      health: { status: string };
+      capacity?: { cpus: number };
+    };
+    expect(peer.url).toBe(b.url);
+    expect(peer.health.status).toBe('ok');
+    expect(peer.capacity?.cpus).toBeGreaterThan(0);
+    const again = await a.api('POST', '/api/peers', { url: b.url.replace('127.0.0.1', 'localhost'), token });
+    expect(again.status).toBe(409);
+
+    // A guest defined on b shows up in a's guests-by-host list, under b.
+    const vm = await b.api('POST', '/api/vms', { name: 'on-b', memoryMiB: 64, vcpus: 1, disks: [] });
+    expect(vm.status).toBe(201);
+    const cluster = (await a.api('GET', '/api/cluster/vms')).body as {
+      host: string;
+      vms: { name: string }[];
+    }[];
+    expect(cluster.map((h) => h.host)).toEqual(['local', peer.id]);
+    expect(cluster[1]?.vms.map((v) => v.name)).toEqual(['on-b']);
+
+    // Actions are relayed; the peer's refusal keeps its status and words.
+    const vmId = (vm.body as { id: string }).id;
+    const refused = await a.api('POST', `/api/peers/${peer.id}/vms/${vmId}/pause`);
+    expect(refused.status).toBe(409);
+
+    expect((await a.api('DELETE', `/api/peers/${peer.id}`)).status).toBe(204);
+    expect((await a.api('GET', '/api/peers')).body).toEqual([]);
+  });
+
+  it('shows a peer that stops answering as unreachable, with the reason', async () => {
+    const c = new TestServer(await makeDataDir());
+    await c.start();
+    await c.login();
+    try {
+      const { token } = (await c.api('POST', '/api/tokens', { name: 'a' })).body as { token: string };
+      const added = (await a.api('POST', '/api/peers', { url: c.url, token })).body as { id: string };
+      await c.stop();
+      const cluster = (await a.api('GET', '/api/cluster/vms')).body as { host: string; error?: string }[];
+      expect(cluster.find((h) => h.host === added.id)?.error).toMatch(/did not answer/);
+      await a.api('DELETE', `/api/peers/${added.id}`);
+    } finally {
+      await c.stop();
+      await fs.rm(c.dataDir, { recursive: true });
+    }
+  });
+});
