@@ -35,6 +35,13 @@ describe('ArgsParam', () => {
         await client.execute('human-monitor-command', { 'command-line': 'info registers' }, { timeoutMs: 5 }),
       ).toEqualTypeOf<string>();
       await client.execute('device_add', { driver: 'virtio-net-pci', id: 'n0', netdev: 'h0' });
+      await client.execute('nbd-server-start', {
+        addr: { type: 'inet', data: { host: '127.0.0.1', port: '10809' } },
+      });
+      // @ts-expect-error -- nbd-server-start takes the legacy {type, data} address, not the flat one
+      await client.execute('nbd-server-start', { addr: { type: 'inet', host: '::1', port: '1' } });
+      expectTypeOf((await client.execute('query-block-jobs'))[0]?.ready).toEqualTypeOf<boolean | undefined>();
+      client.on('BLOCK_JOB_CANCELLED', (e) => expectTypeOf(e.data.device).toEqualTypeOf<string>());
       // @ts-expect-error -- arguments are required
       await client.execute('human-monitor-command');
       // @ts-expect-error -- misspelt argument name
@@ -77,5 +84,9 @@ describe('takesNoArgs', () => {
     expect(takesNoArgs('device_del')).toBe(false);
     expect(takesNoArgs('query-blockstats')).toBe(false);
     expect(takesNoArgs('toString')).toBe(false);
+    expect(takesNoArgs('query-block-jobs')).toBe(true);
+    expect(takesNoArgs('nbd-server-stop')).toBe(true);
+    expect(takesNoArgs('migrate-start-postcopy')).toBe(true);
+    expect(takesNoArgs('block-job-cancel')).toBe(false);
   });
 });

@@ -172,6 +172,8 @@ export type QmpMigrationInfo = {
   'cpu-throttle-percentage'?: number;
   'error-desc'?: string;
   'blocked-reasons'?: string[];
+  /** Incoming side: where `migrate-incoming` listens (the actual port when it was given as 0). */
+  'socket-address'?: QmpSocketAddress[];
   [key: string]: unknown;
 };
 
@@ -210,6 +212,64 @@ export type QmpMigrateParameters = {
   'tls-hostname'?: string | null;
   'tls-authz'?: string | null;
   [key: string]: unknown;
+};
+
+/** Where a listening socket is or a client connects (the flat SocketAddress union, qapi/sockets.json). */
+export type QmpSocketAddress =
+  | {
+      type: 'inet';
+      host: string;
+      /** A number or a service name, as a string; `'0'` lets the kernel pick a free port. */
+      port: string;
+      numeric?: boolean;
+      to?: number;
+      ipv4?: boolean;
+      ipv6?: boolean;
+      'keep-alive'?: boolean;
+      mptcp?: boolean;
+    }
+  | { type: 'unix'; path: string; abstract?: boolean; tight?: boolean }
+  | { type: 'vsock'; cid: string; port: string }
+  | { type: 'fd'; str: string };
+
+/** The same addresses in the older `{type, data}` form, which `nbd-server-start` still takes in qemu 7.2. */
+export type QmpSocketAddressLegacy = {
+  [T in QmpSocketAddress['type']]: { type: T; data: Omit<Extract<QmpSocketAddress, { type: T }>, 'type'> };
+}[QmpSocketAddress['type']];
+
+/** What a block job does when its source or target fails an I/O request. */
+export type QmpBlockdevOnError = 'report' | 'ignore' | 'enospc' | 'stop' | 'auto';
+
+/** `sync` of mirror and backup jobs: `full` copies the whole image, `top` only the top layer. */
+export type QmpMirrorSyncMode = 'top' | 'full' | 'none' | 'incremental' | 'bitmap';
+
+/** A running (or concluded, not yet dismissed) block job as `query-block-jobs` lists it. */
+export type QmpBlockJob = {
+  /** `mirror`, `commit`, `stream`, `backup`, ... */
+  type: string;
+  /** The job id (`job-id`), which defaults to the device name. */
+  device: string;
+  /** Progress in bytes: `offset` of `len` (both may grow while the guest writes). */
+  len: number;
+  offset: number;
+  busy: boolean;
+  paused: boolean;
+  speed: number;
+  'io-status': 'ok' | 'failed' | 'nospace';
+  /** A mirror has caught up with its source (BLOCK_JOB_READY was sent). */
+  ready: boolean;
+  status: QmpJobStatus;
+  'auto-finalize': boolean;
+  'auto-dismiss': boolean;
+  error?: string;
+};
+
+/** A block export (`query-block-exports`). */
+export type QmpBlockExportInfo = {
+  id: string;
+  type: 'nbd' | 'vhost-user-blk' | 'fuse' | 'vduse-blk';
+  'node-name': string;
+  'shutting-down': boolean;
 };
 
 /** qemu's QKeyCode: a key by its position on a US keyboard (qapi/ui.json, qemu 7.2). */
@@ -449,6 +509,101 @@ export interface QmpCommands {
     return: QmpEmpty;
   };
   'migrate-set-parameters': { args: QmpMigrateParameters; return: QmpEmpty };
+  'migrate-start-postcopy': { return: QmpEmpty };
+  'query-migrate-capabilities': {
+    return: { capability: QmpMigrationCapability; state: boolean }[];
+  };
+  'query-migrate-parameters': { return: QmpMigrateParameters };
+  /** Starts qemu's one NBD server (exports are added separately); fails when one already runs. */
+  'nbd-server-start': {
+    args: {
+      addr: QmpSocketAddressLegacy;
+      'tls-creds'?: string;
+      'tls-authz'?: string;
+      'max-connections'?: number;
+    };
+    return: QmpEmpty;
+  };
+  /** Deprecated since qemu 5.2 in favour of `block-export-add` (type `nbd`); still present in 7.2. */
+  'nbd-server-add': {
+    args: { device: string; name?: string; description?: string; writable?: boolean; bitmap?: string };
+    return: QmpEmpty;
+  };
+  /** Stops the NBD server and removes every NBD export. */
+  'nbd-server-stop': { return: QmpEmpty };
+  /** Exports a block node; only the `nbd` variant is spelled out (the server must run: nbd-server-start). */
+  'block-export-add': {
+    args: {
+      type: 'nbd';
+      id: string;
+      'node-name': string;
+      writable?: boolean;
+      writethrough?: boolean;
+      iothread?: string;
+      'fixed-iothread'?: boolean;
+      /** The export name clients ask for; default the node name. */
+      name?: string;
+      description?: string;
+      bitmaps?: string[];
+      'allocation-depth'?: boolean;
+    };
+    return: QmpEmpty;
+  };
+  'block-export-del': { args: { id: string; mode?: 'safe' | 'hard' }; return: QmpEmpty };
+  'query-block-exports': { return: QmpBlockExportInfo[] };
+  /** Mirrors node `device` into the existing node `target` (e.g. an nbd client node) as job `job-id`. */
+  'blockdev-mirror': {
+    args: {
+      'job-id'?: string;
+      device: string;
+      target: string;
+      replaces?: string;
+      sync: QmpMirrorSyncMode;
+      /** Bytes per second; 0 = unlimited. */
+      speed?: number;
+      granularity?: number;
+      'buf-size'?: number;
+      'on-source-error'?: QmpBlockdevOnError;
+      'on-target-error'?: QmpBlockdevOnError;
+      'filter-node-name'?: string;
+      /** `write-blocking`: guest writes also go to the target synchronously, so the mirror converges. */
+      'copy-mode'?: 'background' | 'write-blocking';
+      'auto-finalize'?: boolean;
+      'auto-dismiss'?: boolean;
+    };
+    return: QmpEmpty;
+  };
+  /** The older mirror that opens (or creates) its target from a file name or URI itself. */
+  'drive-mirror': {
+    args: {
+      'job-id'?: string;
+      device: string;
+      target: string;
+      format?: string;
+      'node-name'?: string;
+      replaces?: string;
+      sync: QmpMirrorSyncMode;
+      mode?: 'existing' | 'absolute-paths';
+      speed?: number;
+      granularity?: number;
+      'buf-size'?: number;
+      'on-source-error'?: QmpBlockdevOnError;
+      'on-target-error'?: QmpBlockdevOnError;
+      unmap?: boolean;
+      'copy-mode'?: 'background' | 'write-blocking';
+      'auto-finalize'?: boolean;
+      'auto-dismiss'?: boolean;
+    };
+    return: QmpEmpty;
+  };
+  /**
+   * Cancels a block job. NOTE: on a mirror that is READY, a cancel without `force` completes the job without
+   * switching the guest to the target (BLOCK_JOB_COMPLETED, target consistent); `force` aborts it.
+   */
+  'block-job-cancel': { args: { device: string; force?: boolean }; return: QmpEmpty };
+  /** Completes a READY mirror by switching the guest's device to the target node (pivot). */
+  'block-job-complete': { args: { device: string }; return: QmpEmpty };
+  'query-block-jobs': { return: QmpBlockJob[] };
   'query-commands': { return: { name: string }[] };
   balloon: { args: { value: number }; return: QmpEmpty };
   'query-balloon': { return: { actual: number } };
@@ -500,6 +655,12 @@ const COMMANDS_WITHOUT_ARGS = {
   migrate_cancel: true,
   'query-commands': true,
   'query-balloon': true,
+  'migrate-start-postcopy': true,
+  'query-migrate-capabilities': true,
+  'query-migrate-parameters': true,
+  'nbd-server-stop': true,
+  'query-block-exports': true,
+  'query-block-jobs': true,
 } as const satisfies Record<CommandWithoutArgs, true>;
 
 export function takesNoArgs(command: string): boolean {

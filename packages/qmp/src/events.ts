@@ -44,6 +44,11 @@ export interface QmpEvents {
   DEVICE_DELETED: { device?: string; path: string };
   BLOCK_JOB_COMPLETED: QmpBlockJobInfo & { error?: string };
   BLOCK_JOB_READY: QmpBlockJobInfo;
+  /** A job aborted by `block-job-cancel` (a READY mirror cancelled without `force` sends COMPLETED instead). */
+  BLOCK_JOB_CANCELLED: QmpBlockJobInfo;
+  /** An I/O error in a job; with `on-*-error: report` the job then ends with BLOCK_JOB_COMPLETED + `error`. */
+  BLOCK_JOB_ERROR: { device: string; operation: 'read' | 'write'; action: 'ignore' | 'report' | 'stop' };
+  BLOCK_EXPORT_DELETED: { id: string };
   JOB_STATUS_CHANGE: { id: string; status: QmpJobStatus };
   MIGRATION: { status: QmpMigrationStatus };
   MIGRATION_PASS: { pass: number };

@@ -37,6 +37,12 @@ export type {
   QmpMigrationInfo,
   QmpMigrationCapability,
   QmpMigrateParameters,
+  QmpSocketAddress,
+  QmpSocketAddressLegacy,
+  QmpBlockdevOnError,
+  QmpMirrorSyncMode,
+  QmpBlockJob,
+  QmpBlockExportInfo,
   QmpQKeyCode,
   QmpKeyValue,
 } from './commands.ts';
