@@ -5,6 +5,7 @@ import { HostPage } from './pages/host/HostPage.tsx';
 import { ImagesPage } from './pages/images/ImagesPage.tsx';
 import { LoginPage } from './pages/login/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { PeersPage } from './pages/peers/PeersPage.tsx';
 import { VmPage } from './pages/vm/VmPage.tsx';
 import { NewVmPage } from './pages/vms/NewVmPage.tsx';
 import { VmsPage } from './pages/vms/VmsPage.tsx';
@@ -22,6 +23,7 @@ export function App() {
           <Route path="vms/:id" element={<VmPage />} />
           <Route path="images" element={<ImagesPage />} />
           <Route path="host" element={<HostPage />} />
+          <Route path="peers" element={<PeersPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

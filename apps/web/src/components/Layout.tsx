@@ -36,6 +36,9 @@ export function Layout() {
           <NavLink to="/host" className={navClass}>
             Host
           </NavLink>
+          <NavLink to="/peers" className={navClass}>
+            Peers
+          </NavLink>
         </nav>
         <div className="header-end">
           <ConnectionIndicator status={status} />

@@ -5,6 +5,7 @@ import { EventsConnection, type ConnectionStatus } from '../api/events.ts';
 import { markVmEvent } from './eventClock.ts';
 import { imagesKey, storeImageProgress } from './images.ts';
 import { liveMetrics } from './liveMetrics.ts';
+import { storePeers } from './peers.ts';
 import { sessionKey } from './session.ts';
 import { dropVm, storeVm, vmKeys } from './vms.ts';
 import { storeStorageJob } from './vmStorage.ts';
@@ -33,6 +34,10 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
     case 'metrics.tick':
       liveMetrics.push(event);
       return;
+    case 'peers.changed':
+      storePeers(client, event.peers);
+      return;
+    case 'migration.updated':
     case 'hello':
     case 'vm.qmp-event':
       return;

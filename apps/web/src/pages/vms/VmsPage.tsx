@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { vmsQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
+import { PeerGuests } from './PeerGuests.tsx';
 import { VmTable } from './VmTable.tsx';
 
 /** The guests list; rows change live from the events socket. */
@@ -33,6 +34,7 @@ export function VmsPage() {
         </div>
       )}
       {vms.data && hasVms && <VmTable vms={vms.data} />}
+      <PeerGuests />
     </section>
   );
 }

@@ -1,0 +1,119 @@
+import { useState, type SubmitEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { CreateTokenRequestSchema, type CreatedToken } from '@virtweb/protocol';
+import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { Field } from '../../components/Field.tsx';
+import { useNotify } from '../../components/notify/context.ts';
+import { Loading, QueryError } from '../../components/QueryError.tsx';
+import { tokensQuery, useCreateToken, useRevokeToken } from '../../queries/peers.ts';
+import { formatWhen } from './peerWords.ts';
+
+/** API tokens of this server: what another server needs to add this one as its peer. */
+export function TokensPanel() {
+  const tokens = useQuery(tokensQuery());
+  const create = useCreateToken();
+  const revoke = useRevokeToken();
+  const notify = useNotify();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [fresh, setFresh] = useState<CreatedToken | null>(null);
+
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const parsed = CreateTokenRequestSchema.safeParse({ name });
+    if (!parsed.success) return setError(parsed.error.issues[0]?.message);
+    setError(undefined);
+    create.mutate(parsed.data.name, {
+      onSuccess: (t) => {
+        setFresh(t);
+        setName('');
+      },
+      onError: (err) => setError(err.message),
+    });
+  };
+
+  const copy = (token: string) =>
+    void navigator.clipboard.writeText(token).then(
+      () => notify.success('Token copied'),
+      () => notify.success('Select the token and copy it'),
+    );
+
+  return (
+    <section className="panel" aria-labelledby="tokens-title">
+      <h2 id="tokens-title">API tokens of this server</h2>
+      <p className="muted">
+        Another virtweb server adds this one as its peer with a token made here. Only a hash is kept: the
+        token is shown once.
+      </p>
+      <form className="form inline-form" onSubmit={submit} noValidate>
+        <Field label="Token name" error={error} hint='what it is for, e.g. "host-b"'>
+          {(p) => <input {...p} value={name} autoComplete="off" onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+          Create token
+        </button>
+      </form>
+      {fresh && (
+        <div className="token-once" role="status">
+          <p>
+            Token <strong>{fresh.name}</strong> (shown only now):
+          </p>
+          <code className="token-value" data-testid="new-token">
+            {fresh.token}
+          </code>
+          <div className="form-buttons">
+            <button type="button" className="btn" onClick={() => copy(fresh.token)}>
+              Copy
+            </button>
+            <button type="button" className="btn btn-quiet" onClick={() => setFresh(null)}>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
+      {tokens.isPending && <Loading what="the tokens" />}
+      {tokens.isError && (
+        <QueryError what="the tokens" error={tokens.error} onRetry={() => void tokens.refetch()} />
+      )}
+      {tokens.data?.length === 0 && <p className="muted">No tokens yet.</p>}
+      {tokens.data && tokens.data.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.name}</td>
+                  <td>{formatWhen(t.createdAt)}</td>
+                  <td>{t.lastUsedAt ? formatWhen(t.lastUsedAt) : 'never'}</td>
+                  <td>
+                    <ConfirmButton
+                      label="Revoke"
+                      title={`Revoke token ${t.name}?`}
+                      danger
+                      busy={revoke.isPending}
+                      onConfirm={() =>
+                        revoke.mutate(t.id, { onError: (err) => notify.error('Could not revoke', err) })
+                      }
+                    >
+                      Servers using it can no longer reach this one.
+                    </ConfirmButton>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
