@@ -41,10 +41,9 @@ test('guests are created, started and powered off, and the list follows live', a
   await guests.newVm.click();
   const form = new NewVmPage(page);
   await expect(form.heading).toBeVisible();
-  await form.create.click();
+  await form.next.click();
   await expect(page.getByText('name is empty')).toBeVisible();
-  await form.fill({ name: 'e2e-one', memoryMiB: 256, cdrom: TEST_ISO, boot: 'cdrom' });
-  await form.create.click();
+  await form.createVm({ name: 'e2e-one', memoryMiB: 256, cdrom: TEST_ISO, disk: 'none' });
   await expect(guests.heading).toBeVisible();
   await expect(guests.row('e2e-one')).toContainText(/defined|stopped/);
   await expect(guests.row('e2e-one')).toContainText('256 MiB');

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { VmSchema, type CreateVmRequest, type Vm, type VmAction } from '@virtweb/protocol';
+import {
+  CommandLineSchema,
+  VmSchema,
+  type CloneVmRequest,
+  type CommandLine,
+  type CreateVmRequest,
+  type DeleteVmRequest,
+  type UpdateVmRequest,
+  type Vm,
+  type VmAction,
+} from '@virtweb/protocol';
 import { requestJson, requestVoid } from './http.ts';
 
 const VmListSchema = z.array(VmSchema);
@@ -18,12 +28,51 @@ export function createVm(req: CreateVmRequest): Promise<Vm> {
   return requestJson('POST', '/api/vms', VmSchema, req);
 }
 
-/** Throws ApiError 409 while the guest runs. */
-export function deleteVm(id: string): Promise<void> {
-  return requestVoid('DELETE', vmPath(id));
+/**
+ * Replaces the whole configuration. While qemu runs the change is stored for the next start
+ * (`pendingChanges`); changing disks or the CD then answers 409 (the Storage tab changes those live).
+ */
+export function updateVm(id: string, req: UpdateVmRequest): Promise<Vm> {
+  return requestJson('PUT', vmPath(id), VmSchema, req);
+}
+
+/** Copies a stopped VM (each disk copied or overlaid); 409 while it runs. Answers the new VM. */
+export function cloneVm(id: string, req: CloneVmRequest): Promise<Vm> {
+  return requestJson('POST', `${vmPath(id)}/clone`, VmSchema, req);
+}
+
+/**
+ * Deletes the definition and the images listed in `req.deleteImages`. Throws ApiError 409 while the guest
+ * runs, or when an image to delete is used by another VM or backs an overlay.
+ */
+export function deleteVm(id: string, req?: DeleteVmRequest): Promise<void> {
+  return requestVoid('DELETE', vmPath(id), req);
 }
 
 /** Asks for a lifecycle change (202); the final state arrives as a `vm.updated` event. 409 `wrong_state`. */
 export function vmAction(id: string, action: VmAction): Promise<Vm> {
   return requestJson('POST', `${vmPath(id)}/${action}`, VmSchema);
+}
+
+/** The qemu command line the guest's next start uses (built from the stored configuration). */
+export function getCommandLine(id: string): Promise<CommandLine> {
+  return requestJson('GET', `${vmPath(id)}/command-line`, CommandLineSchema);
+}
+
+// NOTE: the server's BalloonInfo (apps/server/src/vms/vm-balloon.ts) is not in @virtweb/protocol yet.
+/** The balloon of a running guest: the memory it has now, and the most it can have (its memory at start). */
+export const BalloonInfoSchema = z.object({ actualMiB: z.number(), memoryMiB: z.number() });
+export type BalloonInfo = z.infer<typeof BalloonInfoSchema>;
+
+/** Throws ApiError 409 while the guest does not run or runs without a balloon device. */
+export function getBalloon(id: string): Promise<BalloonInfo> {
+  return requestJson('GET', `${vmPath(id)}/balloon`, BalloonInfoSchema);
+}
+
+/**
+ * Sets the running guest's memory through its balloon driver; the guest follows over the next seconds.
+ * Throws ApiError 400 above the memory the guest started with, 409 without a balloon device.
+ */
+export function setBalloon(id: string, targetMiB: number): Promise<BalloonInfo> {
+  return requestJson('POST', `${vmPath(id)}/balloon`, BalloonInfoSchema, { targetMiB });
 }

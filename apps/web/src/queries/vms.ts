@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { CreateVmRequest, Vm, VmAction } from '@virtweb/protocol';
-import { createVm, deleteVm, getVm, listVms, vmAction } from '../api/vms.ts';
+import { createVm, getVm, listVms, vmAction } from '../api/vms.ts';
 import { imagesKey } from './images.ts';
 import { vmEventSince } from './eventClock.ts';
 
@@ -43,17 +43,6 @@ export function useCreateVm() {
     mutationFn: (req: CreateVmRequest) => createVm(req),
     onSuccess: (vm) => {
       storeVm(client, vm);
-      return client.invalidateQueries({ queryKey: imagesKey });
-    },
-  });
-}
-
-export function useDeleteVm() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) => deleteVm(id),
-    onSuccess: (_void, id) => {
-      dropVm(client, id);
       return client.invalidateQueries({ queryKey: imagesKey });
     },
   });

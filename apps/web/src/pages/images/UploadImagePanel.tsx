@@ -22,8 +22,11 @@ interface Transfer {
   bytesPerSecond?: number;
 }
 
-/** Uploads an ISO or disk image from the browser: file picker or drag and drop, progress, cancel, sha256. */
-export function UploadImagePanel() {
+/**
+ * Uploads an ISO or disk image from the browser: file picker or drag and drop, progress, cancel, sha256.
+ * `onUploaded` is told about each finished upload (the new-VM wizard selects it).
+ */
+export function UploadImagePanel({ onUploaded }: { onUploaded?: (image: UploadedImage) => void } = {}) {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [dragging, setDragging] = useState(false);
@@ -77,6 +80,7 @@ export function UploadImagePanel() {
           setDone(img);
           setFile(null);
           notify.success(`Uploaded ${img.name}`);
+          onUploaded?.(img);
         },
         onError: (err) => {
           setTransfer(null);

@@ -1,8 +1,14 @@
 import type { Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
+import { OS_PRESETS } from '@virtweb/protocol';
 import { accelLabel, memoryLabel, timeLabel } from '../vmFormat.ts';
-
-const BOOT = { cdrom: 'CD image', disk: 'Disk' } as const;
+import {
+  BOOT_LABEL,
+  CLOCK_LABEL,
+  FIRMWARE_LABEL,
+  networkLabel,
+  portForwardLabels,
+} from './settings/labels.ts';
 
 /** The definition and the runtime facts of a guest as a description list. */
 export function VmFacts({ vm }: { vm: Vm }) {
@@ -25,10 +31,23 @@ export function VmFacts({ vm }: { vm: Vm }) {
             <dd>{vm.accelReason}</dd>
           </>
         )}
+        <dt>OS type</dt>
+        <dd>{OS_PRESETS[vm.os].label}</dd>
         <dt>Memory</dt>
-        <dd>{memoryLabel(vm.memoryMiB)}</dd>
+        <dd>
+          {memoryLabel(vm.memoryMiB)}
+          {vm.balloon && <span className="muted"> (with a memory balloon)</span>}
+        </dd>
         <dt>vCPUs</dt>
-        <dd>{vm.vcpus}</dd>
+        <dd>
+          {vm.vcpus}
+          {vm.topology.sockets > 1 || vm.topology.threads > 1 ? (
+            <span className="muted">
+              {' '}
+              ({vm.topology.sockets} sockets × {vm.topology.cores} cores × {vm.topology.threads} threads)
+            </span>
+          ) : null}
+        </dd>
         <dt>Disks</dt>
         <dd>
           {vm.disks.length === 0 ? (
@@ -37,7 +56,7 @@ export function VmFacts({ vm }: { vm: Vm }) {
             <ul className="plain">
               {vm.disks.map((d) => (
                 <li key={d.image}>
-                  <Link to="/images">{d.image}</Link>
+                  <Link to="/images">{d.image}</Link> <span className="muted">({d.bus})</span>
                 </li>
               ))}
             </ul>
@@ -46,9 +65,28 @@ export function VmFacts({ vm }: { vm: Vm }) {
         <dt>CD</dt>
         <dd>{vm.cdrom ?? <span className="muted">none</span>}</dd>
         <dt>Network</dt>
-        <dd>{vm.network === 'user' ? 'user-mode NAT' : 'none'}</dd>
+        <dd>
+          {networkLabel(vm.network)}
+          {portForwardLabels(vm.network).length > 0 && (
+            <ul className="plain">
+              {portForwardLabels(vm.network).map((f) => (
+                <li key={f}>{f}</li>
+              ))}
+            </ul>
+          )}
+        </dd>
         <dt>Boot device</dt>
-        <dd>{BOOT[vm.boot]}</dd>
+        <dd>
+          {BOOT_LABEL[vm.boot]}
+          {vm.boot === 'kernel' && vm.kernel && <span className="muted"> ({vm.kernel.kernel})</span>}
+        </dd>
+        <dt>Firmware and machine</dt>
+        <dd>
+          {FIRMWARE_LABEL[vm.firmware]}, {vm.machine}
+          {vm.noKernelIrqchip && <span className="muted">, no kernel irqchip</span>}
+        </dd>
+        <dt>Clock</dt>
+        <dd>{CLOCK_LABEL[vm.clock]}</dd>
         <dt>Created</dt>
         <dd>{timeLabel(vm.createdAt)}</dd>
         {vm.startedAt && (

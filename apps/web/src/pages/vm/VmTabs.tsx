@@ -5,6 +5,7 @@ import { consolePhase } from '../../components/console/useConsoleSession.ts';
 import { Loading } from '../../components/QueryError.tsx';
 import { Tabs, panelId, tabId, type TabItem } from '../../components/Tabs.tsx';
 import { LastExit } from './LastExit.tsx';
+import { PendingBanner } from './settings/PendingBanner.tsx';
 import { VmFacts } from './VmFacts.tsx';
 import { SnapshotsPanel } from './storage/SnapshotsPanel.tsx';
 import { StoragePanel } from './storage/StoragePanel.tsx';
@@ -25,9 +26,21 @@ const SerialTerminal = lazy(() =>
 // The charts (uPlot) load with the Graphs tab.
 const GraphsTab = lazy(() => import('./metrics/GraphsTab.tsx').then((m) => ({ default: m.GraphsTab })));
 const ProcessTab = lazy(() => import('./process/ProcessTab.tsx').then((m) => ({ default: m.ProcessTab })));
+const SettingsTab = lazy(() =>
+  import('./settings/SettingsTab.tsx').then((m) => ({ default: m.SettingsTab })),
+);
 
 type TabKey =
-  'overview' | 'screen' | 'monitor' | 'qmp' | 'serial' | 'storage' | 'snapshots' | 'graphs' | 'process';
+  | 'overview'
+  | 'screen'
+  | 'monitor'
+  | 'qmp'
+  | 'serial'
+  | 'storage'
+  | 'snapshots'
+  | 'graphs'
+  | 'process'
+  | 'settings';
 
 const TABS: readonly TabItem<TabKey>[] = [
   { id: 'overview', label: 'Overview' },
@@ -39,6 +52,7 @@ const TABS: readonly TabItem<TabKey>[] = [
   { id: 'snapshots', label: 'Snapshots' },
   { id: 'graphs', label: 'Graphs' },
   { id: 'process', label: 'Process' },
+  { id: 'settings', label: 'Settings' },
 ];
 const ID_BASE = 'vm';
 
@@ -72,6 +86,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
   };
   return (
     <>
+      <PendingBanner vm={vm} />
       <Tabs
         label={`Views of ${vm.name}`}
         idBase={ID_BASE}
@@ -103,6 +118,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
         <Suspense fallback={<Loading what="the view" />}>
           {selected === 'graphs' && <GraphsTab key={vm.id} vm={vm} />}
           {selected === 'process' && <ProcessTab key={vm.id} vm={vm} />}
+          {selected === 'settings' && <SettingsTab key={vm.id} vm={vm} />}
         </Suspense>
       </div>
     </>

@@ -1,0 +1,100 @@
+import { useState, type SubmitEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { BalloonRequestSchema, MIN_MEMORY_MIB, type Vm } from '@virtweb/protocol';
+import { Field } from '../../../components/Field.tsx';
+import { QueryError } from '../../../components/QueryError.tsx';
+import { useNotify } from '../../../components/notify/context.ts';
+import { balloonQuery, useSetBalloon } from '../../../queries/vmConfig.ts';
+import { memoryLabel } from '../../vmFormat.ts';
+
+/** Whether the running qemu has a balloon device (a `balloon` change may still be pending). */
+export function runsWithBalloon(vm: Vm): boolean {
+  return vm.pendingChanges?.includes('balloon') ? !vm.balloon : vm.balloon;
+}
+
+/**
+ * "Set guest memory now" for a running guest with a memory balloon: the guest's balloon driver gives memory
+ * back to the host (or takes it again), up to the memory it started with.
+ */
+export function BalloonPanel({ vm }: { vm: Vm }) {
+  const generation = vm.startedAt ?? '';
+  const info = useQuery(balloonQuery(vm.id, generation));
+  const [target, setTarget] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const mutation = useSetBalloon(vm.id, generation);
+  const notify = useNotify();
+  const max = info.data?.memoryMiB;
+
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const parsed = BalloonRequestSchema.safeParse({
+      targetMiB: target.trim() === '' ? undefined : Number(target),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      setError(issue?.code === 'invalid_type' ? 'enter a whole number' : issue?.message);
+      return;
+    }
+    const { targetMiB } = parsed.data;
+    if (max !== undefined && targetMiB > max) {
+      setError(`at most ${max} MiB, the memory the guest started with`);
+      return;
+    }
+    setError(undefined);
+    mutation.mutate(targetMiB, {
+      onSuccess: () =>
+        notify.success(
+          `Asked ${vm.name} to use ${memoryLabel(targetMiB)}`,
+          'The guest’s balloon driver gives memory back or takes it again over the next seconds.',
+        ),
+      onError: (err) => setError(err.details[0]?.message ?? err.message),
+    });
+  };
+
+  return (
+    <section className="panel settings-balloon" aria-labelledby="balloon-title">
+      <h2 id="balloon-title">Guest memory now</h2>
+      {info.isError && (
+        <QueryError what="the memory balloon" error={info.error} onRetry={() => void info.refetch()} />
+      )}
+      {info.data && (
+        <p>
+          The guest has <strong>{memoryLabel(info.data.actualMiB)}</strong> of the{' '}
+          {memoryLabel(info.data.memoryMiB)} it started with.
+        </p>
+      )}
+      <form
+        className="settings-inline"
+        onSubmit={submit}
+        noValidate
+        aria-label={`Guest memory of ${vm.name}`}
+      >
+        <Field
+          label="Guest memory (MiB)"
+          error={error}
+          hint={`Applies at once through the memory balloon: ${MIN_MEMORY_MIB} MiB to ${max ?? 'the memory at start'}${max ? ' MiB' : ''}.`}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              inputMode="numeric"
+              min={MIN_MEMORY_MIB}
+              max={max}
+              step={1}
+              value={target}
+              placeholder={info.data ? String(info.data.actualMiB) : undefined}
+              onChange={(e) => {
+                setTarget(e.target.value);
+                setError(undefined);
+              }}
+            />
+          )}
+        </Field>
+        <button type="submit" className="btn" disabled={mutation.isPending} aria-busy={mutation.isPending}>
+          {mutation.isPending ? 'Setting…' : 'Set guest memory now'}
+        </button>
+      </form>
+    </section>
+  );
+}

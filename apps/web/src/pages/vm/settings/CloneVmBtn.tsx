@@ -1,0 +1,151 @@
+import { useRef, useState, type SubmitEvent } from 'react';
+import { flushSync } from 'react-dom';
+import { useNavigate } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
+import type { Vm } from '@virtweb/protocol';
+import { canDelete } from '../../../actions/allowed.ts';
+import { Field } from '../../../components/Field.tsx';
+import { useNotify } from '../../../components/notify/context.ts';
+import { useCloneVm } from '../../../queries/vmConfig.ts';
+import { imagesQuery } from '../../../queries/images.ts';
+import { vmsQuery } from '../../../queries/vms.ts';
+import { RadioGroup, type RadioOption } from '../../vms/wizard/RadioGroup.tsx';
+import { DialogButton } from './DialogButton.tsx';
+import {
+  initialClone,
+  serverCloneErrors,
+  targetOf,
+  validateClone,
+  type CloneErrors,
+  type CloneMode,
+} from './cloneForm.ts';
+
+const MODES: readonly RadioOption<CloneMode>[] = [
+  { value: 'copy', label: 'Copy', hint: 'a full, independent copy (takes as long as copying the data)' },
+  {
+    value: 'overlay',
+    label: 'Overlay',
+    hint: 'a small qcow2 file on top of the original: fast, but the original must stay unchanged (its VM cannot start while the overlay exists)',
+  },
+];
+
+/** Clones a stopped guest: a dialog with the new name and, per disk, copy or overlay and the new image's name. */
+export function CloneVmBtn({ vm }: { vm: Vm }) {
+  return (
+    <DialogButton
+      label="Clone"
+      title={`Clone ${vm.name}`}
+      disabled={!canDelete(vm.state)}
+      disabledReason="Only a stopped guest can be cloned."
+    >
+      {(close) => <CloneForm vm={vm} onClose={close} />}
+    </DialogButton>
+  );
+}
+
+function CloneForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
+  const [values, setValues] = useState(() => initialClone(vm));
+  const [errors, setErrors] = useState<CloneErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const vms = useQuery(vmsQuery());
+  const images = useQuery(imagesQuery());
+  const clone = useCloneVm(vm.id);
+  const notify = useNotify();
+  const navigate = useNavigate();
+
+  const setDisk = (i: number, patch: Partial<(typeof values.disks)[number]>) => {
+    setValues((v) => ({ ...v, disks: v.disks.map((d, j) => (j === i ? { ...d, ...patch } : d)) }));
+    setErrors((e) => ({ ...e, [`disks.${i}.target`]: undefined }));
+  };
+
+  const showErrors = (fields: CloneErrors, message: string | null) => {
+    flushSync(() => {
+      setErrors(fields);
+      setFormError(message);
+    });
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .form-error')?.focus();
+  };
+
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const checked = validateClone(values, {
+      vmNames: new Set((vms.data ?? []).map((v) => v.name)),
+      imageNames: new Set((images.data ?? []).map((i) => i.name)),
+    });
+    if (!checked.ok) return showErrors(checked.errors, null);
+    showErrors({}, null);
+    clone.mutate(checked.request, {
+      onSuccess: (copy) => {
+        notify.success(`Cloned ${vm.name} as ${copy.name}`);
+        onClose();
+        void navigate(`/vms/${copy.id}`);
+      },
+      onError: (err) => {
+        const shown = serverCloneErrors(err);
+        showErrors(shown.errors, shown.form);
+      },
+    });
+  };
+
+  return (
+    <form ref={form} className="form" onSubmit={submit} noValidate aria-label={`Clone ${vm.name}`}>
+      {formError && (
+        <p className="form-error" role="alert" tabIndex={-1}>
+          {formError}
+        </p>
+      )}
+      <Field label="New name" error={errors.name}>
+        {(p) => (
+          <input
+            {...p}
+            value={values.name}
+            autoComplete="off"
+            onChange={(e) => {
+              setValues((v) => ({ ...v, name: e.target.value }));
+              setErrors({});
+            }}
+          />
+        )}
+      </Field>
+      {values.disks.length === 0 && (
+        <p className="muted">{vm.name} has no disks: only the definition is copied.</p>
+      )}
+      {values.disks.map((d, i) => (
+        <fieldset key={d.image} className="settings-clone-disk">
+          <legend>Disk {d.image}</legend>
+          <RadioGroup
+            legend={`How to clone ${d.image}`}
+            value={d.mode}
+            options={MODES}
+            onChange={(mode) => setDisk(i, { mode })}
+          />
+          <Field label={`New image for ${d.image}`} error={errors[`disks.${i}.target`]}>
+            {(p) => (
+              <input
+                {...p}
+                value={d.targetEdited ? d.target : targetOf(values, i)}
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(e) => setDisk(i, { target: e.target.value, targetEdited: true })}
+              />
+            )}
+          </Field>
+        </fieldset>
+      ))}
+      <div className="confirm-buttons">
+        <button type="button" className="btn" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={clone.isPending}
+          aria-busy={clone.isPending}
+        >
+          {clone.isPending ? 'Cloning…' : 'Clone'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,61 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+
+interface Props {
+  /** Text of the button that opens the dialog. */
+  label: string;
+  title: string;
+  disabled?: boolean;
+  /** Why the button is disabled (shown as its description). */
+  disabledReason?: string | undefined;
+  danger?: boolean;
+  /** The dialog body; `close` closes it. Rendered only while open, so every opening starts fresh. */
+  children: (close: () => void) => ReactNode;
+}
+
+/** A button that opens a native modal `<dialog>`: focus moves in, Escape closes, focus returns. */
+export function DialogButton({ label, title, disabled, disabledReason, danger, children }: Props) {
+  const [open, setOpen] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const reasonId = useId();
+
+  useEffect(() => {
+    const el = dialog.current;
+    if (!el) return;
+    if (open && !el.open) el.showModal();
+    if (!open && el.open) el.close();
+  }, [open]);
+
+  return (
+    <>
+      <button
+        type="button"
+        className={danger ? 'btn btn-danger' : 'btn'}
+        disabled={disabled}
+        aria-describedby={disabled && disabledReason ? reasonId : undefined}
+        title={disabled ? disabledReason : undefined}
+        onClick={() => setOpen(true)}
+      >
+        {label}
+      </button>
+      {disabled && disabledReason && (
+        <span id={reasonId} className="visually-hidden">
+          {disabledReason}
+        </span>
+      )}
+      <dialog
+        ref={dialog}
+        className="confirm settings-dialog"
+        aria-labelledby={titleId}
+        onClose={() => setOpen(false)}
+      >
+        {open && (
+          <>
+            <h2 id={titleId}>{title}</h2>
+            {children(() => setOpen(false))}
+          </>
+        )}
+      </dialog>
+    </>
+  );
+}

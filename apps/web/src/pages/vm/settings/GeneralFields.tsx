@@ -1,0 +1,122 @@
+import { useId, useState } from 'react';
+import {
+  MAX_VCPUS,
+  MIN_MEMORY_MIB,
+  OS_PRESETS,
+  OsTypeSchema,
+  formatBytes,
+  type HostInfo,
+} from '@virtweb/protocol';
+import { Field } from '../../../components/Field.tsx';
+import { CheckboxField } from '../../vms/wizard/CheckboxField.tsx';
+import type { SectionProps } from './settingsForm.ts';
+
+const numberInput = { type: 'number', inputMode: 'numeric', step: 1 } as const;
+const TOPOLOGY_LABEL = {
+  sockets: 'Sockets',
+  cores: 'Cores per socket',
+  threads: 'Threads per core',
+} as const;
+
+/** Name, OS type, memory and vCPUs, with the CPU topology under an "advanced" fold. */
+export function GeneralFields({ values, errors, set, host }: SectionProps & { host: HostInfo | undefined }) {
+  const [advanced, setAdvanced] = useState(values.customTopology);
+  const foldId = useId();
+  const memoryHint = host
+    ? `at least ${MIN_MEMORY_MIB} MiB; the host has ${formatBytes(host.memoryBytes)}`
+    : `at least ${MIN_MEMORY_MIB} MiB`;
+  const cpuHint = host ? `1 to ${MAX_VCPUS}; the host has ${host.cpus} CPUs` : `1 to ${MAX_VCPUS}`;
+  return (
+    <fieldset className="settings-section">
+      <legend>General</legend>
+      <div className="field-row">
+        <Field label="Name" error={errors.name}>
+          {(p) => (
+            <input
+              {...p}
+              value={values.name}
+              autoComplete="off"
+              onChange={(e) => set('name', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="OS type"
+          error={errors.os}
+          hint="Kept for reference; devices are chosen below (presets apply when creating a VM)."
+        >
+          {(p) => (
+            <select {...p} value={values.os} onChange={(e) => set('os', OsTypeSchema.parse(e.target.value))}>
+              {OsTypeSchema.options.map((os) => (
+                <option key={os} value={os}>
+                  {OS_PRESETS[os].label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="field-row">
+        <Field label="Memory (MiB)" error={errors.memoryMiB} hint={memoryHint}>
+          {(p) => (
+            <input
+              {...p}
+              {...numberInput}
+              min={MIN_MEMORY_MIB}
+              value={values.memoryMiB}
+              onChange={(e) => set('memoryMiB', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="vCPUs" error={errors.vcpus} hint={cpuHint}>
+          {(p) => (
+            <input
+              {...p}
+              {...numberInput}
+              min={1}
+              max={MAX_VCPUS}
+              value={values.vcpus}
+              onChange={(e) => set('vcpus', e.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <button
+        type="button"
+        className="settings-fold"
+        aria-expanded={advanced}
+        aria-controls={foldId}
+        onClick={() => setAdvanced((a) => !a)}
+      >
+        Advanced: CPU topology
+      </button>
+      {errors.topology && !advanced && <p className="field-error">{errors.topology}</p>}
+      <div id={foldId} hidden={!advanced} className="settings-fold-body">
+        <CheckboxField
+          label="Set sockets, cores and threads"
+          checked={values.customTopology}
+          onChange={(on) => set('customTopology', on)}
+          hint={`Off: one socket with ${values.vcpus || 'N'} cores. Some guests (and licences) care about the split.`}
+          error={errors.topology}
+        />
+        {values.customTopology && (
+          <div className="field-row">
+            {(['sockets', 'cores', 'threads'] as const).map((k) => (
+              <Field key={k} label={TOPOLOGY_LABEL[k]} error={errors[`topology.${k}`]}>
+                {(p) => (
+                  <input
+                    {...p}
+                    {...numberInput}
+                    min={1}
+                    value={values[k]}
+                    onChange={(e) => set(k, e.target.value)}
+                  />
+                )}
+              </Field>
+            ))}
+          </div>
+        )}
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,69 @@
+import type { BootDevice, Clock, Firmware, Network } from '@virtweb/protocol';
+
+// Words for configuration values, shared by the Settings tab, the overview and the banners.
+
+export const BOOT_LABEL: Record<BootDevice, string> = {
+  cdrom: 'CD image',
+  disk: 'First disk',
+  kernel: 'Kernel (direct kernel boot)',
+};
+
+export const FIRMWARE_LABEL: Record<Firmware, string> = {
+  bios: 'BIOS (SeaBIOS)',
+  uefi: 'UEFI (OVMF)',
+  'uefi-secure': 'UEFI with Secure Boot (OVMF, q35 only)',
+};
+
+export const CLOCK_LABEL: Record<Clock, string> = {
+  utc: 'UTC (Linux and most systems)',
+  localtime: 'Local time (Windows)',
+};
+
+/** One line about a guest's network, e.g. "user-mode NAT, virtio, 2 port forwards". */
+export function networkLabel(network: Network): string {
+  switch (network.mode) {
+    case 'none':
+      return 'none';
+    case 'user': {
+      const n = network.portForwards.length;
+      const forwards = n === 0 ? '' : `, ${n} port forward${n === 1 ? '' : 's'}`;
+      return `user-mode NAT, ${network.model}${forwards}`;
+    }
+    case 'bridge':
+      return `bridge ${network.bridge}, ${network.model}`;
+    case 'tap':
+      return `tap ${network.tap}, ${network.model}`;
+  }
+}
+
+/** "tcp 127.0.0.1:2222 → guest 22" for each port forward. */
+export function portForwardLabels(network: Network): string[] {
+  if (network.mode !== 'user') return [];
+  return network.portForwards.map(
+    (f) => `${f.protocol} ${f.hostAddress}:${f.hostPort} → guest ${f.guestPort}`,
+  );
+}
+
+const CHANGE_LABEL: Record<string, string> = {
+  name: 'name',
+  os: 'OS type',
+  memoryMiB: 'memory',
+  vcpus: 'vCPUs',
+  topology: 'CPU topology',
+  boot: 'boot device',
+  disks: 'disks',
+  cdrom: 'CD',
+  kernel: 'kernel',
+  accel: 'accelerator',
+  network: 'network',
+  machine: 'machine type',
+  firmware: 'firmware',
+  noKernelIrqchip: 'no kernel irqchip',
+  balloon: 'memory balloon',
+  clock: 'clock',
+};
+
+/** The words for a configuration field name (`memoryMiB` → "memory"), as `pendingChanges` lists them. */
+export function changeLabel(field: string): string {
+  return CHANGE_LABEL[field] ?? field;
+}

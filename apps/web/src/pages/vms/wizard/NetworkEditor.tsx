@@ -1,0 +1,101 @@
+import { NicModelSchema, type HostInfo } from '@virtweb/protocol';
+import { Field } from '../../../components/Field.tsx';
+import { PortForwardsEditor } from './PortForwardsEditor.tsx';
+import { RadioGroup, type RadioOption } from './RadioGroup.tsx';
+import type { NetworkDraft, PathErrors } from './networkDraft.ts';
+
+interface Props {
+  value: NetworkDraft;
+  /** `changed`: the error key the change may fix (`network`, `network.model`, `network.portForwards.0.hostPort`). */
+  onChange: (next: NetworkDraft, changed: string) => void;
+  /** The host's bridges and tap devices (HostInfo.network): those modes are offered only when there are some. */
+  hostNetwork: HostInfo['network'];
+  /** Keyed by request path, as `errorKeyOf` gives them. */
+  errors: PathErrors;
+}
+
+/** The guest's network: none, user-mode NAT with port forwards, a bridge or a tap device; and the NIC model. */
+export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
+  const patch = (p: Partial<NetworkDraft>, changed: string) => onChange({ ...value, ...p }, changed);
+  const { bridges, taps } = hostNetwork;
+  const modes: RadioOption<NetworkDraft['mode']>[] = [
+    { value: 'none', label: 'No network', hint: 'the guest has no network card' },
+    {
+      value: 'user',
+      label: 'User-mode NAT',
+      hint: 'qemu connects the guest to the outside (no root needed); only forwarded ports reach in',
+    },
+  ];
+  if (bridges.length > 0) {
+    modes.push({
+      value: 'bridge',
+      label: 'Bridge',
+      hint: 'the guest joins a host bridge and its LAN (qemu-bridge-helper)',
+    });
+  }
+  if (taps.length > 0) modes.push({ value: 'tap', label: 'Tap device', hint: 'an existing host tap device' });
+  const onlyNat =
+    bridges.length === 0 && taps.length === 0
+      ? 'No bridge or tap device on this host: they would be offered here.'
+      : undefined;
+
+  return (
+    <>
+      <RadioGroup
+        legend="Network"
+        value={value.mode}
+        options={modes}
+        onChange={(mode) => patch({ mode }, 'network')}
+        error={errors.network}
+        hint={onlyNat}
+      />
+      {value.mode === 'bridge' && (
+        <Field label="Bridge" error={errors['network.bridge']}>
+          {(p) => (
+            <select
+              {...p}
+              value={value.bridge}
+              onChange={(e) => patch({ bridge: e.target.value }, 'network.bridge')}
+            >
+              {bridges.map((b) => (
+                <option key={b}>{b}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      {value.mode === 'tap' && (
+        <Field label="Tap device" error={errors['network.tap']}>
+          {(p) => (
+            <select {...p} value={value.tap} onChange={(e) => patch({ tap: e.target.value }, 'network.tap')}>
+              {taps.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      {value.mode !== 'none' && (
+        <Field label="NIC model" error={errors['network.model']}>
+          {(p) => (
+            <select
+              {...p}
+              value={value.model}
+              onChange={(e) => patch({ model: NicModelSchema.parse(e.target.value) }, 'network.model')}
+            >
+              <option value="virtio">virtio-net (fast; the guest needs virtio drivers)</option>
+              <option value="e1000">e1000 (emulated Intel NIC: works with any OS)</option>
+            </select>
+          )}
+        </Field>
+      )}
+      {value.mode === 'user' && (
+        <PortForwardsEditor
+          forwards={value.portForwards}
+          onChange={(portForwards, changed) => patch({ portForwards }, changed)}
+          errors={errors}
+        />
+      )}
+    </>
+  );
+}
