@@ -14,6 +14,7 @@ import { ImageService } from './images/image-service.ts';
 import { runningUsersOf } from './images/running-disks.ts';
 import { MetricsHistory } from './metrics/history.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
+import { MigrationService } from './migration/migration-service.ts';
 import { PeerService } from './peers/peer-service.ts';
 import { PeersRepo } from './peers/peers-repo.ts';
 import { openDb } from './store/db.ts';
@@ -64,6 +65,17 @@ bus.subscribe((e) => {
 const peers = new PeerService(new PeersRepo(db), settings, bus, () => vms.list());
 peers.start();
 
+const migrations = new MigrationService({
+  vms,
+  peers,
+  host,
+  bus,
+  listenHost: config.host,
+  statesDir: path.join(config.dataDir, 'states'),
+});
+await migrations.init();
+await migrations.adoptAll();
+
 const app = createApp({
   sessions,
   auth,
@@ -75,6 +87,7 @@ const app = createApp({
   vms,
   metrics,
   launcher,
+  migrations,
   webDir: config.webDir,
 });
 const server = http.createServer(app);
@@ -102,6 +115,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeAllConnections();
   metrics.stop();
   peers.stop();
+  migrations.stop();
   await vms.detachAll();
   db.close();
   process.exit(0);

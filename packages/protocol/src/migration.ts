@@ -93,6 +93,8 @@ export const MigrationJobSchema = z.object({
   downtimeMs: z.number().optional(),
   /** The VM's id on the target once it runs there. */
   targetVmId: z.string().optional(),
+  /** What is worth knowing afterwards, e.g. "the source's images stay on this host". */
+  notes: z.array(z.string()).optional(),
 });
 export type MigrationJob = z.infer<typeof MigrationJobSchema>;
 

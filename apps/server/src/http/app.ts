@@ -15,6 +15,8 @@ import { errorHandler, notFound } from './errors.ts';
 import { hostRouter } from './host-router.ts';
 import { imagesRouter } from './images-router.ts';
 import { metricsRouter } from './metrics-router.ts';
+import { migrationsRouter, vmMigrationRouter } from './migrations-router.ts';
+import type { MigrationService } from '../migration/migration-service.ts';
 import { peerSelfRouter, peersRouter } from './peers-router.ts';
 import type { PeerService } from '../peers/peer-service.ts';
 import { processRouter } from './process-router.ts';
@@ -33,6 +35,7 @@ export interface AppDeps {
   vms: VmService;
   metrics: MetricsService;
   launcher: VmLauncher;
+  migrations: MigrationService;
   webDir: string;
 }
 
@@ -60,6 +63,9 @@ export function createApp(deps: AppDeps): Express {
   // Before vmsRouter, whose POST /:id/:action would take /:id/send-keys and /:id/type.
   api.use('/vms', consolesRouter(deps.vms));
   api.use('/vms', vmStorageRouter(deps.vms.storage));
+  // Before vmsRouter, whose POST /:id/:action would take /:id/migrate and /:id/save.
+  api.use('/vms', vmMigrationRouter(deps.migrations));
+  api.use(migrationsRouter(deps.migrations));
   api.use('/vms', vmsRouter(deps.vms));
   api.use((req) => {
     throw notFound(`${req.method} /api${req.path}`);

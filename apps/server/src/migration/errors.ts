@@ -9,14 +9,22 @@ export class MigrationError extends Error {
   readonly outcome: MigrationOutcome;
   /** qemu's own words: `error-desc` of `query-migrate`, a block job's `error`, a failed command's `desc`. */
   readonly qemuReason: string | undefined;
+  /** Failed after post-copy began: the guest's memory is split between both hosts (neither may be dropped). */
+  readonly split: boolean;
 
   constructor(
     message: string,
-    options: { outcome: MigrationOutcome; qemuReason?: string | undefined; cause?: unknown },
+    options: {
+      outcome: MigrationOutcome;
+      qemuReason?: string | undefined;
+      cause?: unknown;
+      split?: boolean;
+    },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.outcome = options.outcome;
     this.qemuReason = options.qemuReason;
+    this.split = options.split === true;
   }
 }
 

@@ -139,7 +139,7 @@ function splitError(err: unknown): MigrationError {
   return new MigrationError(
     `migration failed during post-copy (${reason}): the guest's memory is split between both hosts; ` +
       'keep both qemu processes until it is recovered',
-    { outcome: 'failed', qemuReason: reason, cause: err },
+    { outcome: 'failed', qemuReason: reason, cause: err, split: true },
   );
 }
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ApiErrorBodySchema } from '@virtweb/protocol';
 import type { z } from 'zod';
 
@@ -60,6 +61,43 @@ export class PeerClient {
     } catch (err) {
       throw new PeerCallError('unreachable', `${this.url} did not answer: ${causeOf(err)}`);
     }
+    return this.answer(res, path, schema);
+  }
+
+  /**
+   * Streams `length` bytes of `body` as a request body (`PUT /api/images/:name/upload`); no time limit, but
+   * `signal` aborts it.
+   * @throws PeerCallError
+   */
+  async upload<S extends z.ZodType>(
+    path: string,
+    body: Readable,
+    length: number,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.output<S>> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          'content-type': 'application/octet-stream',
+          'content-length': String(length),
+        },
+        body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
+        duplex: 'half',
+        ...(signal ? { signal } : {}),
+        redirect: 'error',
+      });
+    } catch (err) {
+      throw new PeerCallError('unreachable', `${this.url} did not take the upload: ${causeOf(err)}`);
+    }
+    return this.answer(res, path, schema);
+  }
+
+  private async answer<S extends z.ZodType>(res: Response, path: string, schema: S): Promise<z.output<S>> {
     const text = await res.text().catch(() => '');
     const json = parseJson(text);
     if (!res.ok) {

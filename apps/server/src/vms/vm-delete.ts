@@ -57,7 +57,6 @@ export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): 
     if (issues.length > 0) throw issuesError(issues);
 
     ctx.repo.delete(id);
-    ctx.bus.publish({ type: 'vm.deleted', id });
     await ctx.nvram.remove(id);
     await fs.rm(ctx.launcher.paths(id).dir, { recursive: true, force: true });
     const failed: string[] = [];
@@ -67,6 +66,8 @@ export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): 
         failed.push(`${image} (${err instanceof Error ? err.message : 'unknown error'})`);
       });
     }
+    // Only now: a browser refetching the images on `vm.deleted` must not get the list from before the deletes.
+    ctx.bus.publish({ type: 'vm.deleted', id });
     ctx.bus.publish({ type: 'images.changed' });
     if (failed.length > 0) {
       throw new HttpError(

@@ -49,6 +49,17 @@ interface LaunchPlan {
   varsTemplate: string | undefined;
 }
 
+/** How a start differs from a plain boot: a migration's or restore's receiving qemu. */
+export interface LaunchOptions {
+  /**
+   * Start with `-incoming defer` (and `-S`): qemu waits for a migration stream (`migrate-incoming`) instead of
+   * booting. The caller must not `cont` it; the migration engine does once the state has arrived.
+   */
+  incoming?: boolean;
+  /** The accelerator to use instead of resolving the definition's (a migration must keep the source's). */
+  accel?: ResolvedAccel;
+}
+
 /** The id a preview plans with; its paths are shown as placeholders. */
 const PREVIEW_ID = '000000000000';
 /** The definition a running qemu was started with (for `pendingChanges` after a server restart). */
@@ -73,10 +84,11 @@ export class VmLauncher {
    * store first (made from the OVMF template unless it has one).
    * @throws HttpError (KVM asked for but missing, OVMF gone), QemuStartError
    */
-  async launch(id: string, def: VmDefinition): Promise<Launched> {
-    const plan = await this.plan(id, def);
+  async launch(id: string, def: VmDefinition, opts: LaunchOptions = {}): Promise<Launched> {
+    const plan = await this.plan(id, def, false, opts.accel);
     if (plan.varsTemplate !== undefined) await this.nvram.ensure(id, plan.varsTemplate);
-    const proc = await startQemu({ binary: this.qemuBinary, argv: plan.argv, paths: plan.paths });
+    const argv = opts.incoming === true ? [...plan.argv, '-incoming', 'defer'] : plan.argv;
+    const proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths });
     await fs
       .writeFile(path.join(plan.paths.dir, LAUNCHED_FILE), JSON.stringify(def), { mode: 0o600 })
       .catch(() => undefined);
@@ -135,9 +147,17 @@ export class VmLauncher {
     };
   }
 
-  private async plan(id: string, def: VmDefinition, preview = false): Promise<LaunchPlan> {
+  private async plan(
+    id: string,
+    def: VmDefinition,
+    preview = false,
+    accelOverride?: ResolvedAccel,
+  ): Promise<LaunchPlan> {
     const notes: string[] = [];
-    const { accel, reason } = await this.resolveAccel(def, preview ? notes : undefined);
+    const { accel, reason } =
+      accelOverride === undefined
+        ? await this.resolveAccel(def, preview ? notes : undefined)
+        : { accel: accelOverride, reason: undefined };
     const firmware = await this.firmware(id, def);
     if (def.noKernelIrqchip && accel !== 'kvm') {
       notes.push(

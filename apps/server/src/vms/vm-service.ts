@@ -29,7 +29,8 @@ import { cloneVm } from './vm-clone.ts';
 import type { VmContext } from './vm-context.ts';
 import { createVm, previewVm } from './vm-create.ts';
 import { deleteVm } from './vm-delete.ts';
-import type { VmLauncher } from './vm-launch.ts';
+import type { Launched, VmLauncher } from './vm-launch.ts';
+import { VmMigrationOps } from './vm-migration.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { updateVm } from './vm-update.ts';
 import { assertValid, type ValidationHost } from './vm-validation.ts';
@@ -47,6 +48,8 @@ export class VmService implements VmContext {
   readonly checks: ValidationHost;
   readonly nvram: NvramStore;
   readonly ops = new VmOperationLocks();
+  /** What migrations, saves and restores do to VMs (state `migrating`, incoming qemu, removal). */
+  readonly migration: VmMigrationOps;
 
   constructor(
     readonly repo: VmsRepo,
@@ -60,6 +63,10 @@ export class VmService implements VmContext {
     this.storage = new VmStorage(this, images, bus);
     this.nvram = launcher.nvram;
     this.checks = validationHost(repo, images, host);
+    this.migration = new VmMigrationOps(this, {
+      attach: (id, launched, def) => this.attachRuntime(id, launched, def),
+      setState: (rec, state) => this.setState(rec, state),
+    });
   }
 
   list(): Vm[] {
@@ -174,10 +181,13 @@ export class VmService implements VmContext {
     return this.toVm(rec);
   }
 
-  /** Re-adopts the guests that kept running while the server was down; marks the dead ones. */
+  /**
+   * Re-adopts the guests that kept running while the server was down; marks the dead ones. VMs left
+   * `migrating` are the migration service's to sort out (`MigrationService.adoptAll`).
+   */
   async adoptAll(): Promise<void> {
     for (const rec of this.repo.list()) {
-      if (!PROCESS_STATES.includes(rec.state)) continue;
+      if (!PROCESS_STATES.includes(rec.state) || rec.state === 'migrating') continue;
       const adopted = await this.launcher.adopt(rec.id);
       if (adopted.kind === 'dead') {
         rec.lastExit = {
@@ -236,11 +246,7 @@ export class VmService implements VmContext {
     this.setState(rec, 'starting');
     try {
       const launched = await this.launcher.launch(rec.id, rec.definition);
-      const rt = await VmRuntime.attach(launched.proc, launched.accel, rec.definition, this.hooks(rec.id));
-      this.runtimes.set(rec.id, rt);
-      this.storage.attach(rec.id, rt);
-      if (launched.accelReason) this.accelReasons.set(rec.id, launched.accelReason);
-      else this.accelReasons.delete(rec.id);
+      await this.attachRuntime(rec.id, launched, rec.definition);
       await launched.proc.qmp.execute('cont');
       rec.startedAt = new Date().toISOString();
       rec.lastExit = undefined;
@@ -253,6 +259,20 @@ export class VmService implements VmContext {
       const message = err instanceof Error ? err.message : 'unknown error';
       throw new HttpError(409, ErrorCode.qemuFailed, `qemu did not start: ${message}`);
     }
+  }
+
+  /** Wires a started (or adopted) qemu to the VM: serial, events, exit, storage. */
+  private async attachRuntime(
+    id: string,
+    launched: Omit<Launched, 'accelReason'> & { accelReason?: string | undefined },
+    def: VmDefinition,
+  ): Promise<VmRuntime> {
+    const rt = await VmRuntime.attach(launched.proc, launched.accel, def, this.hooks(id));
+    this.runtimes.set(id, rt);
+    this.storage.attach(id, rt);
+    if (launched.accelReason !== undefined) this.accelReasons.set(id, launched.accelReason);
+    else this.accelReasons.delete(id);
+    return rt;
   }
 
   private hooks(id: string): Parameters<typeof VmRuntime.attach>[3] {

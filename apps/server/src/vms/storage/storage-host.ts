@@ -31,6 +31,11 @@ export function storageMode(host: StorageHost, id: string): StorageMode {
 export class VmOperationLocks {
   private readonly held = new Map<string, string>();
 
+  /** What holds `key` now (e.g. "a migration"), if anything. */
+  holder(key: string): string | undefined {
+    return this.held.get(key);
+  }
+
   /** @throws HttpError 409 `busy` while another operation holds `key`. */
   async with<T>(key: string, what: string, fn: () => Promise<T>): Promise<T> {
     const holder = this.held.get(key);

@@ -1,0 +1,79 @@
+import { Router } from 'express';
+import { MigrateRequestSchema, SaveStateRequestSchema, VmIdSchema } from '@virtweb/protocol';
+import { IncomingIdSchema, IncomingRequestSchema } from '../migration/incoming-api.ts';
+import type { MigrationService } from '../migration/migration-service.ts';
+import { notFound } from './errors.ts';
+import { parseOr400 } from './validate.ts';
+
+const vmId = (raw: string): string => {
+  if (!VmIdSchema.safeParse(raw).success) throw notFound(`VM ${raw}`);
+  return raw;
+};
+
+/**
+ * `/api/vms/:id/{migrate,migrate/check,save}`: mounted on `/vms` before the VM router (whose
+ * `POST /:id/:action` would take them).
+ */
+export function vmMigrationRouter(migrations: MigrationService): Router {
+  const r = Router();
+  r.post('/:id/migrate/check', async (req, res) => {
+    const id = vmId(req.params.id);
+    const body = parseOr400(MigrateRequestSchema, req.body);
+    res.json({ checks: await migrations.check(id, body) });
+  });
+  r.post('/:id/migrate', async (req, res) => {
+    const id = vmId(req.params.id);
+    const body = parseOr400(MigrateRequestSchema, req.body);
+    res.status(202).json(await migrations.migrate(id, body));
+  });
+  r.post('/:id/save', async (req, res) => {
+    const id = vmId(req.params.id);
+    const body = parseOr400(SaveStateRequestSchema, req.body ?? {});
+    res.status(202).json(await migrations.states.save(id, body.name));
+  });
+  return r;
+}
+
+/**
+ * `/api/migrations` (jobs; `incoming` for peers: a token, server to server) and `/api/saved-states`.
+ */
+export function migrationsRouter(migrations: MigrationService): Router {
+  const r = Router();
+  const incomingId = (raw: string): string => {
+    if (!IncomingIdSchema.safeParse(raw).success) throw notFound(`incoming migration ${raw}`);
+    return raw;
+  };
+
+  r.get('/migrations', (_req, res) => {
+    res.json(migrations.jobs.list());
+  });
+  r.post('/migrations/incoming', async (req, res) => {
+    const body = parseOr400(IncomingRequestSchema, req.body);
+    res.status(201).json(await migrations.incoming.create(body));
+  });
+  r.get('/migrations/incoming/:id', (req, res) => {
+    res.json(migrations.incoming.status(incomingId(req.params.id)));
+  });
+  r.post('/migrations/incoming/:id/finish', async (req, res) => {
+    res.json(await migrations.incoming.finish(incomingId(req.params.id)));
+  });
+  r.delete('/migrations/incoming/:id', async (req, res) => {
+    await migrations.incoming.abort(incomingId(req.params.id));
+    res.status(204).end();
+  });
+  r.post('/migrations/:jobId/cancel', (req, res) => {
+    res.status(202).json(migrations.jobs.cancel(req.params.jobId));
+  });
+
+  r.get('/saved-states', async (_req, res) => {
+    res.json(await migrations.states.list());
+  });
+  r.post('/saved-states/:name/restore', async (req, res) => {
+    res.status(202).json(await migrations.states.restore(req.params.name));
+  });
+  r.delete('/saved-states/:name', async (req, res) => {
+    await migrations.states.remove(req.params.name);
+    res.status(204).end();
+  });
+  return r;
+}

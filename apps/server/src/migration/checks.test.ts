@@ -1,0 +1,190 @@
+import type { HostInfo, Image, Vm } from '@virtweb/protocol';
+import { describe, expect, it } from 'vitest';
+import { majorMinor, migrationChecks, type LocalFacts, type PeerFacts } from './checks.ts';
+
+const MiB = 2 ** 20;
+
+const vm = (over: Partial<Vm> = {}): Vm => ({
+  id: 'aaaaaaaaaaaa',
+  name: 'web1',
+  state: 'running',
+  os: 'linux',
+  memoryMiB: 512,
+  vcpus: 1,
+  topology: { sockets: 1, cores: 1, threads: 1 },
+  disks: [{ image: 'web1.qcow2', index: 0, format: 'qcow2', bus: 'virtio' }],
+  cdrom: 'install.iso',
+  boot: 'disk',
+  network: { mode: 'none' },
+  machine: 'pc',
+  firmware: 'bios',
+  noKernelIrqchip: false,
+  balloon: false,
+  clock: 'utc',
+  accel: 'auto',
+  activeAccel: 'tcg',
+  pid: 42,
+  createdAt: '2026-01-01T00:00:00Z',
+  ...over,
+});
+
+const image = (name: string, virtualSize: number, usedBy: string[] = []): Image => ({
+  name,
+  format: 'qcow2',
+  virtualSize,
+  actualSize: 0,
+  backingChain: [],
+  usedBy,
+});
+
+const host = (over: Partial<HostInfo> = {}): HostInfo => ({
+  hostname: 'host-b',
+  qemu: { version: '7.2.22', binary: 'qemu-system-x86_64' },
+  accel: {
+    default: 'auto',
+    auto: 'tcg',
+    kvm: {
+      present: false,
+      usable: false,
+      reason: 'no /dev/kvm',
+      cpuFlag: null,
+      devKvm: { exists: false, accessible: false },
+      probeMs: null,
+    },
+  },
+  cpus: 4,
+  memoryBytes: 4096 * MiB,
+  network: { bridges: [], taps: [] },
+  firmware: { uefi: true, secureBoot: true },
+  ...over,
+});
+
+const local = (v: Vm = vm(), version = '7.2.22'): LocalFacts => ({
+  vm: v,
+  qemuVersion: version,
+  images: new Map([
+    ['web1.qcow2', { virtualSize: 10 * 1024 * MiB }],
+    ['install.iso', { virtualSize: 300 * MiB }],
+  ]),
+});
+
+const peer = (over: Partial<PeerFacts & { reachable: true }> = {}): PeerFacts => ({
+  reachable: true,
+  name: 'host-b',
+  latencyMs: 3,
+  host: host(),
+  vms: [],
+  images: [image('web1.qcow2', 10 * 1024 * MiB), image('install.iso', 300 * MiB)],
+  ...over,
+});
+
+const failed = (checks: ReturnType<typeof migrationChecks>) =>
+  Object.fromEntries(checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
+
+describe('migrationChecks', () => {
+  it('passes a running guest whose disk and CD exist on the peer with the same size', () => {
+    const checks = migrationChecks(local(), peer(), { copyStorage: false });
+    expect(failed(checks)).toEqual({});
+    expect(checks.map((c) => c.name)).toEqual([
+      'peer',
+      'state',
+      'qemu',
+      'accelerator',
+      'disks',
+      'media',
+      'memory',
+      'name',
+      'config',
+    ]);
+    expect(checks.find((c) => c.name === 'qemu')?.detail).toBe('qemu 7.2.22 on both hosts');
+  });
+
+  it('says which image is missing, differs in size, or is taken on the peer', () => {
+    const missing = migrationChecks(local(), peer({ images: [] }), { copyStorage: false });
+    expect(failed(missing)).toEqual({
+      disks: 'web1.qcow2 is missing on host-b: copy it there or use copy storage',
+      media: 'install.iso is missing on host-b: upload it there, eject it, or use copy storage',
+    });
+    const smaller = peer({
+      images: [image('web1.qcow2', 1024 * MiB, ['x']), image('install.iso', 300 * MiB)],
+    });
+    expect(failed(migrationChecks(local(), smaller, { copyStorage: false })).disks).toBe(
+      'web1.qcow2 is 1 GiB on host-b and 10 GiB here',
+    );
+    const used = peer({
+      images: [image('web1.qcow2', 10 * 1024 * MiB, ['x']), image('install.iso', 300 * MiB)],
+    });
+    expect(failed(migrationChecks(local(), used, { copyStorage: false })).disks).toBe(
+      'web1.qcow2 is used by another VM on host-b',
+    );
+  });
+
+  it('with copy storage: refuses disk names the peer has, copies a missing CD', () => {
+    expect(failed(migrationChecks(local(), peer(), { copyStorage: true })).disks).toBe(
+      'web1.qcow2 exists on host-b; remove it there or migrate without copy storage',
+    );
+    const checks = migrationChecks(local(), peer({ images: [] }), { copyStorage: true });
+    expect(failed(checks)).toEqual({});
+    expect(checks.find((c) => c.name === 'media')?.detail).toBe('install.iso copied to host-b');
+  });
+
+  it('refuses a different qemu major.minor live, but not offline', () => {
+    const newer = peer({ host: host({ qemu: { version: '8.0.2', binary: 'q' } }) });
+    expect(failed(migrationChecks(local(), newer, { copyStorage: false })).qemu).toMatch(
+      /7\.2\.22 here, 8\.0\.2 on host-b: a live migration needs the same major\.minor/,
+    );
+    const stopped = local(vm({ state: 'stopped', pid: undefined }));
+    expect(failed(migrationChecks(stopped, newer, { copyStorage: false }))).toEqual({});
+    expect(majorMinor('7.2.22')).toBe('7.2');
+  });
+
+  it('counts only running guests of the peer against its memory, and only for a live move', () => {
+    const busy = peer({
+      host: host({ memoryBytes: 1024 * MiB }),
+      vms: [vm({ id: 'b1', name: 'other', memoryMiB: 768 }), vm({ id: 'b2', name: 'idle', pid: undefined })],
+    });
+    expect(failed(migrationChecks(local(), busy, { copyStorage: false })).memory).toBe(
+      'host-b has 256 MiB not taken by running guests; this one needs 512 MiB',
+    );
+    const stopped = local(vm({ state: 'stopped', pid: undefined }));
+    expect(failed(migrationChecks(stopped, busy, { copyStorage: false })).memory).toBeUndefined();
+  });
+
+  it('refuses a taken name, a KVM guest to a host without KVM, UEFI, a missing bridge, and a starting VM', () => {
+    const taken = peer({ vms: [vm({ id: 'b1', pid: undefined })] });
+    expect(failed(migrationChecks(local(), taken, { copyStorage: false })).name).toBe(
+      'host-b already has a VM named web1',
+    );
+    const kvm = local(vm({ activeAccel: 'kvm' }));
+    expect(failed(migrationChecks(kvm, peer(), { copyStorage: false })).accelerator).toMatch(/no usable KVM/);
+    const uefi = local(vm({ firmware: 'uefi' }));
+    expect(failed(migrationChecks(uefi, peer(), { copyStorage: false })).config).toMatch(/UEFI/);
+    const bridged = local(vm({ network: { mode: 'bridge', model: 'virtio', bridge: 'br0' } }));
+    expect(failed(migrationChecks(bridged, peer(), { copyStorage: false })).config).toBe(
+      'host-b has no bridge named br0',
+    );
+    const starting = local(vm({ state: 'starting' }));
+    expect(failed(migrationChecks(starting, peer(), { copyStorage: false })).state).toMatch(/starting/);
+  });
+
+  it('refuses an overlay for an offline copy (one file is sent), and reports an unreachable peer', () => {
+    const overlay: LocalFacts = {
+      ...local(vm({ state: 'stopped', pid: undefined, cdrom: undefined })),
+      images: new Map([['web1.qcow2', { virtualSize: MiB, backingFile: 'base.qcow2' }]]),
+    };
+    expect(failed(migrationChecks(overlay, peer({ images: [] }), { copyStorage: true })).disks).toMatch(
+      /overlay on base\.qcow2/,
+    );
+    const gone = migrationChecks(
+      local(),
+      { reachable: false, name: 'host-b', message: 'timed out' },
+      {
+        copyStorage: false,
+      },
+    );
+    expect(gone).toEqual([
+      { name: 'peer', ok: false, detail: 'host-b does not answer: timed out' },
+      expect.objectContaining({ name: 'state', ok: true }),
+    ]);
+  });
+});

@@ -1,0 +1,234 @@
+// The preconditions of a migration, from what both hosts say; pure, so every rule is unit-tested.
+import { formatBytes, type HostInfo, type Image, type MigrationCheck, type Vm } from '@virtweb/protocol';
+
+/** This host's side: the VM as the API shows it, the local qemu, and the facts of the VM's images here. */
+export interface LocalFacts {
+  vm: Vm;
+  qemuVersion: string;
+  images: ReadonlyMap<string, { virtualSize: number; backingFile?: string | undefined }>;
+}
+
+/** The peer's side, fetched fresh for every check. */
+export type PeerFacts =
+  | { reachable: true; name: string; latencyMs: number; host: HostInfo; vms: Vm[]; images: Image[] }
+  | { reachable: false; name: string; message: string };
+
+export type MigrationKind = 'live' | 'offline';
+
+export const LIVE_STATES = ['running', 'paused'] as const;
+export const OFFLINE_STATES = ['stopped', 'defined', 'crashed'] as const;
+
+/** `live` for a guest with a qemu process, `offline` for a stopped one, else undefined (starting, ...). */
+export function kindOf(state: Vm['state']): MigrationKind | undefined {
+  if ((LIVE_STATES as readonly string[]).includes(state)) return 'live';
+  if ((OFFLINE_STATES as readonly string[]).includes(state)) return 'offline';
+  return undefined;
+}
+
+/** "7.2" of "7.2.22" (a live stream only loads into the same major.minor). */
+export function majorMinor(version: string): string {
+  return /^(\d+)\.(\d+)/.exec(version)?.slice(1, 3).join('.') ?? version;
+}
+
+/** The VM's read-only media: the CD and the direct-boot kernel and initrd. */
+export function mediaOf(vm: Vm): string[] {
+  return [
+    ...(vm.cdrom === undefined ? [] : [vm.cdrom]),
+    ...(vm.kernel === undefined ? [] : [vm.kernel.kernel]),
+    ...(vm.kernel?.initrd === undefined ? [] : [vm.kernel.initrd]),
+  ];
+}
+
+const check = (name: string, ok: boolean, detail: string): MigrationCheck => ({ name, ok, detail });
+
+/**
+ * Every precondition, each with plain words. A peer that does not answer yields only `peer` and `state`.
+ * Disks: with copy storage none of them may exist on the peer (they are created there); without it each
+ * must exist there with the same size, unused. Media (CD, kernel): used when the peer has the same file,
+ * copied there with copy storage, else refused.
+ */
+export function migrationChecks(
+  local: LocalFacts,
+  peer: PeerFacts,
+  req: { copyStorage: boolean },
+): MigrationCheck[] {
+  const { vm } = local;
+  const kind = kindOf(vm.state);
+  const checks = [stateCheck(vm, kind)];
+  if (!peer.reachable) {
+    checks.unshift(check('peer', false, `${peer.name} does not answer: ${peer.message}`));
+    return checks;
+  }
+  checks.unshift(check('peer', true, `${peer.name} answers (${peer.latencyMs} ms)`));
+  const live = kind !== 'offline';
+  checks.push(qemuCheck(local.qemuVersion, peer, live));
+  if (live) checks.push(accelCheck(vm, peer));
+  checks.push(diskCheck(local, peer, req.copyStorage, live));
+  checks.push(mediaCheck(local, peer, req.copyStorage));
+  checks.push(memoryCheck(vm, peer, live));
+  const taken = peer.vms.some((v) => v.name === vm.name);
+  checks.push(
+    check(
+      'name',
+      !taken,
+      taken ? `${peer.name} already has a VM named ${vm.name}` : `no VM named ${vm.name} on ${peer.name}`,
+    ),
+  );
+  checks.push(configCheck(vm, peer));
+  return checks;
+}
+
+function stateCheck(vm: Vm, kind: MigrationKind | undefined): MigrationCheck {
+  if (kind === 'live') return check('state', true, `${vm.state}: it moves live, the guest keeps running`);
+  if (kind === 'offline') {
+    return check(
+      'state',
+      true,
+      `${vm.state}: its definition moves (offline), and its disks with copy storage`,
+    );
+  }
+  return check('state', false, `the VM is ${vm.state}: wait until it is running, paused or stopped`);
+}
+
+function qemuCheck(
+  localVersion: string,
+  peer: PeerFacts & { reachable: true },
+  live: boolean,
+): MigrationCheck {
+  const theirs = peer.host.qemu.version;
+  const same = majorMinor(localVersion) === majorMinor(theirs);
+  if (!live) {
+    return check(
+      'qemu',
+      true,
+      `an offline move needs no matching qemu (${localVersion} here, ${theirs} there)`,
+    );
+  }
+  if (same) {
+    const both =
+      localVersion === theirs ? `qemu ${theirs} on both hosts` : `qemu ${localVersion} / ${theirs}`;
+    return check('qemu', true, both);
+  }
+  return check(
+    'qemu',
+    false,
+    `qemu ${localVersion} here, ${theirs} on ${peer.name}: a live migration needs the same major.minor version`,
+  );
+}
+
+function accelCheck(vm: Vm, peer: PeerFacts & { reachable: true }): MigrationCheck {
+  const accel = vm.activeAccel ?? 'tcg';
+  if (accel === 'kvm' && !peer.host.accel.kvm.usable) {
+    return check('accelerator', false, `the guest runs with KVM here, and ${peer.name} has no usable KVM`);
+  }
+  return check(
+    'accelerator',
+    true,
+    `the guest runs under ${accel.toUpperCase()}; ${peer.name} runs it the same way`,
+  );
+}
+
+function diskCheck(
+  local: LocalFacts,
+  peer: PeerFacts & { reachable: true },
+  copyStorage: boolean,
+  live: boolean,
+): MigrationCheck {
+  const { vm } = local;
+  if (vm.disks.length === 0) return check('disks', true, 'no disks');
+  const problems: string[] = [];
+  let bytes = 0;
+  for (const d of vm.disks) {
+    const here = local.images.get(d.image);
+    const there = peer.images.find((i) => i.name === d.image);
+    if (!here) {
+      problems.push(`${d.image} is missing on this host`);
+      continue;
+    }
+    bytes += here.virtualSize;
+    if (copyStorage) {
+      if (there)
+        problems.push(`${d.image} exists on ${peer.name}; remove it there or migrate without copy storage`);
+      else if (!live && here.backingFile !== undefined) {
+        problems.push(
+          `${d.image} is an overlay on ${here.backingFile}: an offline copy sends one file, convert it first`,
+        );
+      }
+      continue;
+    }
+    if (!there) {
+      problems.push(`${d.image} is missing on ${peer.name}: copy it there or use copy storage`);
+    } else if (there.virtualSize !== here.virtualSize) {
+      problems.push(
+        `${d.image} is ${formatBytes(there.virtualSize)} on ${peer.name} and ${formatBytes(here.virtualSize)} here`,
+      );
+    } else if (there.usedBy.length > 0) {
+      problems.push(`${d.image} is used by another VM on ${peer.name}`);
+    }
+  }
+  if (problems.length > 0) return check('disks', false, problems.join('; '));
+  const n = vm.disks.length === 1 ? '1 disk' : `${vm.disks.length} disks`;
+  return copyStorage
+    ? check(
+        'disks',
+        true,
+        `copy storage: ${n} (${formatBytes(bytes)}) copied to ${peer.name}; the originals stay here`,
+      )
+    : check('disks', true, `${n} on ${peer.name} with the same size (shared storage: the same files)`);
+}
+
+function mediaCheck(
+  local: LocalFacts,
+  peer: PeerFacts & { reachable: true },
+  copyStorage: boolean,
+): MigrationCheck {
+  const media = mediaOf(local.vm);
+  if (media.length === 0) return check('media', true, 'no CD or kernel image');
+  const problems: string[] = [];
+  const copied: string[] = [];
+  for (const name of media) {
+    const here = local.images.get(name);
+    const there = peer.images.find((i) => i.name === name);
+    if (!here) problems.push(`${name} is missing on this host`);
+    else if (there && there.virtualSize !== here.virtualSize) {
+      problems.push(`${name} on ${peer.name} is a different file (${formatBytes(there.virtualSize)})`);
+    } else if (!there && copyStorage) copied.push(name);
+    else if (!there) {
+      problems.push(`${name} is missing on ${peer.name}: upload it there, eject it, or use copy storage`);
+    }
+  }
+  if (problems.length > 0) return check('media', false, problems.join('; '));
+  const same = media.filter((m) => !copied.includes(m));
+  const parts = [
+    ...(same.length > 0 ? [`${same.join(', ')} on ${peer.name} too`] : []),
+    ...(copied.length > 0 ? [`${copied.join(', ')} copied to ${peer.name}`] : []),
+  ];
+  return check('media', true, parts.join('; '));
+}
+
+function memoryCheck(vm: Vm, peer: PeerFacts & { reachable: true }, live: boolean): MigrationCheck {
+  const used = peer.vms.filter((v) => v.pid !== undefined).reduce((sum, v) => sum + v.memoryMiB * 2 ** 20, 0);
+  const free = Math.max(0, peer.host.memoryBytes - used);
+  const need = vm.memoryMiB * 2 ** 20;
+  const words = `${peer.name} has ${formatBytes(free)} not taken by running guests; this one needs ${formatBytes(need)}`;
+  if (!live) return check('memory', true, `not needed now (the guest is stopped): ${words}`);
+  return check('memory', free >= need, words);
+}
+
+function configCheck(vm: Vm, peer: PeerFacts & { reachable: true }): MigrationCheck {
+  if (vm.firmware !== 'bios') {
+    return check(
+      'config',
+      false,
+      'UEFI guests cannot move yet: their variable store is not copied (BIOS guests can)',
+    );
+  }
+  const net = vm.network;
+  if (net.mode === 'bridge' && !peer.host.network.bridges.includes(net.bridge)) {
+    return check('config', false, `${peer.name} has no bridge named ${net.bridge}`);
+  }
+  if (net.mode === 'tap' && !peer.host.network.taps.includes(net.tap)) {
+    return check('config', false, `${peer.name} has no tap device named ${net.tap}`);
+  }
+  return check('config', true, `${peer.name} has what the configuration needs (firmware, network)`);
+}

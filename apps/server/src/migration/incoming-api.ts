@@ -1,0 +1,82 @@
+// The server-to-server part of a migration (`/api/migrations/incoming`): what the source asks of the target
+// and what the target answers. Both ends are virtweb servers, so these schemas live with the server.
+import { z } from 'zod';
+import {
+  CreateVmRequestSchema,
+  ImageFormatSchema,
+  ImageNameSchema,
+  MAX_DISKS,
+  MigrationOptionsSchema,
+  ResolvedAccelSchema,
+} from '@virtweb/protocol';
+
+/** A disk of the migrating VM, in the order of `config.disks`. */
+export const IncomingDiskSchema = z.strictObject({
+  image: ImageNameSchema,
+  /** The disk's slot on the source: the guest's device addresses must stay the same. */
+  index: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_DISKS - 1),
+  /** The format the source opens it with (recorded at attach, never probed again). */
+  format: ImageFormatSchema,
+  virtualSize: z.number().int().positive(),
+  /** Copy storage: the target creates an empty image of this size and format and the source mirrors into it. */
+  create: z.boolean(),
+});
+export type IncomingDisk = z.infer<typeof IncomingDiskSchema>;
+
+/** `POST /api/migrations/incoming` */
+export const IncomingRequestSchema = z.strictObject({
+  /** `live`: start qemu waiting for the stream; `offline`: only define the VM (its images are uploaded). */
+  kind: z.enum(['live', 'offline']),
+  /** The VM's configuration, validated by the target with its own rules (as a create). */
+  config: CreateVmRequestSchema,
+  disks: z.array(IncomingDiskSchema),
+  /** Live: the guest was paused on the source; it arrives paused too (finish does not start it). */
+  paused: z.boolean().default(false),
+  /** Live: the accelerator the source's qemu runs with (the stream only loads into the same one). */
+  accel: ResolvedAccelSchema.optional(),
+  /** Live: stream capabilities both sides must share. */
+  options: MigrationOptionsSchema.default({
+    autoConverge: false,
+    postcopy: false,
+    multifd: false,
+    xbzrle: false,
+  }),
+  /** Who sends it (for the target's log and its VM list). */
+  source: z.strictObject({ hostname: z.string().max(256), vmId: z.string().max(64) }),
+});
+export type IncomingRequest = z.input<typeof IncomingRequestSchema>;
+
+/** The target's NBD server for copy storage (`MirrorTarget` of the engine). */
+export const NbdTargetSchema = z.object({
+  targetHost: z.string(),
+  port: z.number().int(),
+  disks: z.array(z.object({ node: z.string(), exportName: z.string() })),
+});
+
+export const IncomingAnswerSchema = z.object({
+  incomingId: z.string(),
+  vmId: z.string(),
+  /** Live: where the target's qemu listens (`tcp:host:port`, the host as the target knows itself). */
+  uri: z.string().optional(),
+  nbd: NbdTargetSchema.optional(),
+});
+export type IncomingAnswer = z.infer<typeof IncomingAnswerSchema>;
+
+/**
+ * `GET /api/migrations/incoming/:id`. `waiting`: qemu waits for (or receives) the stream; `finishing`: the
+ * guest is being started; `running`: done, the VM runs here; `failed` / `aborted`: the VM is gone again.
+ */
+export const IncomingStatusSchema = z.object({
+  incomingId: z.string(),
+  vmId: z.string(),
+  kind: z.enum(['live', 'offline']),
+  state: z.enum(['waiting', 'finishing', 'running', 'failed', 'aborted']),
+  error: z.string().optional(),
+});
+export type IncomingStatus = z.infer<typeof IncomingStatusSchema>;
+
+export const IncomingIdSchema = z.string().regex(/^[0-9a-f]{12}$/, 'not an incoming migration id');

@@ -1,0 +1,276 @@
+// The target side of a migration: define the VM, create the disks to be copied, start qemu waiting for the
+// stream, start the guest when the source says so, and take everything away again when it does not arrive.
+import crypto from 'node:crypto';
+import { diskIds } from '@virtweb/qemu';
+import { ErrorCode, type Vm } from '@virtweb/protocol';
+import type { z } from 'zod';
+import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import type { VmDefinition } from '../vms/definition.ts';
+import { definitionFromCreate } from '../vms/definition-from-request.ts';
+import type { VmService } from '../vms/vm-service.ts';
+import { assertValid } from '../vms/vm-validation.ts';
+import type { IncomingAnswer, IncomingRequestSchema, IncomingStatus } from './incoming-api.ts';
+import type { QmpClient } from '@virtweb/qmp';
+import { finishIncoming, prepareIncoming, startNbdExports, waitStreamArrived } from './index.ts';
+import { removeMarker, writeMarker, type Marker } from './markers.ts';
+
+type IncomingRequest = z.output<typeof IncomingRequestSchema>;
+
+/** An incoming migration nobody asks about for this long is taken away (the source is gone). */
+export const INCOMING_IDLE_MS = 30_000;
+const KEEP_ENDED_MS = 60 * 60 * 1000;
+const WATCHDOG_MS = 5000;
+/** How long the stream may take to arrive after the source asked to finish. */
+const FINISH_TIMEOUT_MS = 120_000;
+
+interface Entry {
+  status: IncomingStatus;
+  /** Arrives paused (it was paused on the source). */
+  paused: boolean;
+  createdImages: string[];
+  lastContact: number;
+  endedAt: number | undefined;
+}
+
+/** Incoming migrations of this server (the target), in memory; a restart cleans up from the VM's marker. */
+export class IncomingMigrations {
+  readonly #entries = new Map<string, Entry>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly vms: VmService,
+    /** Where qemu listens for the stream and serves NBD: the address the API server listens on. */
+    private readonly listenHost: string,
+    private readonly idleMs = INCOMING_IDLE_MS,
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => void this.watchdog(), WATCHDOG_MS);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /**
+   * `POST /api/migrations/incoming`: checks the configuration with this host's rules, creates the disks to be
+   * copied, defines the VM (`migrating`) and, for a live migration, starts qemu listening for the stream.
+   * @throws HttpError 400 (configuration), 409 (name or image taken, size differs, qemu failed)
+   */
+  async create(req: IncomingRequest): Promise<IncomingAnswer> {
+    const def = definitionOf(req);
+    await this.validate(def, req);
+    const created: string[] = [];
+    let vmId: string | undefined;
+    const incomingId = crypto.randomBytes(6).toString('hex');
+    try {
+      for (const d of req.disks.filter((x) => x.create)) {
+        await this.vms.images.create({ name: d.image, format: d.format, size: d.virtualSize });
+        created.push(d.image);
+      }
+      const rec = this.vms.migration.defineIncoming(def);
+      vmId = rec.id;
+      // The marker first: a restart from here on takes the half VM and its images away.
+      const marker: Marker = { role: 'target', kind: req.kind, incomingId, createdImages: created };
+      await writeMarker(this.vms.launcher.paths(rec.id).dir, marker);
+      const entry: Entry = {
+        status: { incomingId, vmId: rec.id, kind: req.kind, state: 'waiting' },
+        paused: req.paused,
+        createdImages: created,
+        lastContact: Date.now(),
+        endedAt: undefined,
+      };
+      this.#entries.set(incomingId, entry);
+      if (req.kind === 'offline') return { incomingId, vmId: rec.id };
+      const rt = await this.vms.migration.launchIncoming(rec.id, req.accel ?? 'tcg');
+      void rt.proc.exited.then((exit) => this.onQemuExit(entry, `the target qemu exited: ${exit.reason}`));
+      const qmp = rt.proc.qmp;
+      const endpoint = await prepareIncoming(qmp, { listenHost: this.listenHost, capabilities: req.options });
+      const copied = req.disks.filter((d) => d.create);
+      const nbd =
+        copied.length === 0
+          ? undefined
+          : await startNbdExports(qmp, {
+              listenHost: this.listenHost,
+              disks: copied.map((d) => ({ node: diskIds(d.index).node, exportName: diskIds(d.index).node })),
+            });
+      return { incomingId, vmId: rec.id, uri: endpoint.uri, ...(nbd ? { nbd } : {}) };
+    } catch (err) {
+      const entry = this.#entries.get(incomingId);
+      if (entry) this.end(entry, 'failed', errorText(err));
+      if (vmId !== undefined) await this.vms.migration.discard(vmId);
+      await this.deleteImages(created);
+      if (err instanceof HttpError) throw err;
+      throw new HttpError(409, ErrorCode.qemuFailed, `cannot receive the VM: ${errorText(err)}`);
+    }
+  }
+
+  /** `GET /api/migrations/incoming/:id`; each call tells the target the source is still there. @throws 404 */
+  status(id: string): IncomingStatus {
+    const entry = this.entry(id);
+    entry.lastContact = Date.now();
+    return { ...entry.status };
+  }
+
+  /**
+   * `POST .../finish`: waits for the rest of the stream, starts the guest (live) or leaves it stopped
+   * (offline). When the guest does not start, the VM is taken away again.
+   * @throws HttpError 404, 409 (not waiting, or the guest did not start: the answer says why)
+   */
+  async finish(id: string): Promise<Vm> {
+    const entry = this.entry(id);
+    const { vmId } = entry.status;
+    if (entry.status.state === 'running') return this.vms.get(vmId);
+    if (entry.status.state !== 'waiting') {
+      const why = entry.status.error === undefined ? '' : `: ${entry.status.error}`;
+      throw conflict(ErrorCode.wrongState, `the incoming migration is ${entry.status.state}${why}`);
+    }
+    entry.status.state = 'finishing';
+    entry.lastContact = Date.now();
+    try {
+      if (entry.status.kind === 'live') {
+        const rt = this.vms.runtime(vmId);
+        if (!rt) throw new Error('the target qemu has exited');
+        if (entry.paused) {
+          await arrivePaused(rt.proc.qmp);
+          this.vms.migration.setState(vmId, 'paused');
+        } else {
+          await finishIncoming(rt.proc.qmp, { timeoutMs: FINISH_TIMEOUT_MS });
+          this.vms.migration.started(vmId);
+        }
+      } else {
+        this.vms.migration.setState(vmId, 'stopped');
+      }
+      await removeMarker(this.vms.launcher.paths(vmId).dir);
+      this.end(entry, 'running');
+      return this.vms.get(vmId);
+    } catch (err) {
+      this.end(entry, 'failed', errorText(err));
+      await this.cleanUp(entry);
+      throw new HttpError(409, ErrorCode.qemuFailed, `the guest did not start here: ${errorText(err)}`);
+    }
+  }
+
+  /** `DELETE`: kill the incoming qemu, undefine the VM, remove the images made for it. @throws 404, 409 */
+  async abort(id: string): Promise<void> {
+    const entry = this.entry(id);
+    const state = entry.status.state;
+    if (state === 'running') throw conflict(ErrorCode.wrongState, 'the VM already runs here');
+    if (state === 'finishing') throw conflict(ErrorCode.wrongState, 'the guest is being started here');
+    if (state !== 'waiting') return;
+    this.end(entry, 'aborted', 'the source aborted the migration');
+    await this.cleanUp(entry);
+  }
+
+  /**
+   * After a server restart, for a VM left `migrating` as a target: a guest that was already started stays;
+   * anything half-received is killed and taken away with the images made for it.
+   */
+  async adopt(vmId: string, marker: Marker & { role: 'target' }): Promise<void> {
+    const adopted = await this.vms.migration.adopt(vmId).catch(() => undefined);
+    if (adopted?.kind === 'alive' && adopted.status === 'running') {
+      this.vms.migration.setState(vmId, 'running');
+      await removeMarker(this.vms.launcher.paths(vmId).dir);
+      return;
+    }
+    await this.vms.migration.discard(vmId);
+    await this.deleteImages(marker.createdImages);
+    console.log(`virtweb: removed VM ${vmId}, an incoming migration interrupted by the server's restart`);
+  }
+
+  private entry(id: string): Entry {
+    const entry = this.#entries.get(id);
+    if (!entry) throw notFound(`incoming migration ${id}`);
+    return entry;
+  }
+
+  private async validate(def: VmDefinition, req: IncomingRequest): Promise<void> {
+    if (def.firmware !== 'bios') {
+      throw badRequest('UEFI guests cannot be migrated yet (their variable store is not copied)', [
+        { path: 'config.firmware', message: 'only BIOS guests can move' },
+      ]);
+    }
+    const creating = new Map(
+      req.disks.filter((d) => d.create).map((d) => [d.index, { sizeBytes: d.virtualSize }]),
+    );
+    await assertValid(this.vms.checks, def, { creating });
+    for (const [i, d] of req.disks.entries()) {
+      if (d.create) continue;
+      const here = await this.vms.images.get(d.image);
+      if (here.virtualSize !== d.virtualSize) {
+        const message = `${d.image} has a different size here (${here.virtualSize} bytes, ${d.virtualSize} there)`;
+        throw new HttpError(409, ErrorCode.conflict, message, [{ path: `disks.${i}.image`, message }]);
+      }
+    }
+  }
+
+  private onQemuExit(entry: Entry, why: string): void {
+    if (entry.status.state !== 'waiting') return;
+    this.end(entry, 'failed', why);
+    void this.cleanUp(entry);
+  }
+
+  private end(entry: Entry, state: IncomingStatus['state'], error?: string): void {
+    entry.status.state = state;
+    if (error !== undefined) entry.status.error = error;
+    entry.endedAt = Date.now();
+  }
+
+  private async cleanUp(entry: Entry): Promise<void> {
+    await this.vms.migration.discard(entry.status.vmId).catch(() => undefined);
+    await this.deleteImages(entry.createdImages);
+  }
+
+  private async deleteImages(names: string[]): Promise<void> {
+    for (const name of names) {
+      if (await this.vms.images.exists(name)) await this.vms.images.delete(name).catch(() => undefined);
+    }
+  }
+
+  private async watchdog(): Promise<void> {
+    const now = Date.now();
+    for (const [id, entry] of this.#entries) {
+      if (entry.status.state === 'waiting' && now - entry.lastContact > this.idleMs) {
+        this.end(entry, 'failed', `the source stopped asking for ${Math.round(this.idleMs / 1000)} s`);
+        await this.cleanUp(entry);
+      }
+      if (entry.endedAt !== undefined && now - entry.endedAt > KEEP_ENDED_MS) this.#entries.delete(id);
+    }
+  }
+}
+
+/**
+ * A guest that was paused on the source: the stream loaded, the disk exports closed, and no `cont` (its disks
+ * stay inactive until the user resumes it, which activates them).
+ */
+async function arrivePaused(qmp: QmpClient): Promise<void> {
+  await waitStreamArrived(qmp, { timeoutMs: FINISH_TIMEOUT_MS });
+  const exports = await qmp.execute('query-block-exports');
+  if (exports.some((e) => e.type === 'nbd')) await qmp.execute('nbd-server-stop');
+}
+
+/** The definition the source asked for, with the source's disk slots and formats (the stream needs them). */
+function definitionOf(req: IncomingRequest): VmDefinition {
+  if (
+    req.disks.length !== req.config.disks.length ||
+    req.disks.some((d, i) => d.image !== req.config.disks[i]?.image)
+  ) {
+    throw badRequest('disks must list the disks of config.disks, in the same order', [
+      { path: 'disks', message: 'not the disks of the configuration' },
+    ]);
+  }
+  const def = definitionFromCreate(req.config);
+  def.disks = def.disks.map((d, i) => {
+    const src = req.disks[i];
+    return src === undefined ? d : { ...d, index: src.index, format: src.format };
+  });
+  if (new Set(def.disks.map((d) => d.index)).size !== def.disks.length) {
+    throw badRequest('two disks have the same slot', [{ path: 'disks', message: 'slots must differ' }]);
+  }
+  return def;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

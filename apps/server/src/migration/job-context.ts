@@ -1,0 +1,100 @@
+// What the source-side job runners (live, offline) share: the services, the plan, and the steps both take.
+import fs from 'node:fs/promises';
+import type { MigrationOptions, Vm } from '@virtweb/protocol';
+import { z } from 'zod';
+import type { PeerClient } from '../peers/peer-client.ts';
+import type { VmService } from '../vms/vm-service.ts';
+import type { IncomingRequest } from './incoming-api.ts';
+import { sendImage, totalBytes } from './image-transfer.ts';
+import type { JobHandle } from './jobs.ts';
+import { cancelledError } from './errors.ts';
+
+/** A migration decided on: the VM, the peer, what the target is asked for, and what must be copied first. */
+export interface MigrationPlan {
+  vm: Vm;
+  peer: { id: string; name: string; url: string; client: PeerClient };
+  copyStorage: boolean;
+  keepDefinition: boolean;
+  /** The state before the job marked it `migrating`. */
+  previousState: Vm['state'];
+  options: MigrationOptions;
+  /** The body of `POST /api/migrations/incoming` on the target. */
+  incoming: IncomingRequest;
+  /** Images to upload to the peer before the VM is defined there (offline: disks; both: missing media). */
+  uploads: string[];
+}
+
+/** Throws the cancel error once the job was aborted (checked between steps that cannot be interrupted). */
+export function throwIfAborted(handle: JobHandle): void {
+  if (handle.signal.aborted) throw cancelledError('migration');
+}
+
+/**
+ * Uploads `plan.uploads` to the peer, one after the other, with the disk-copy progress in the job; the names
+ * that arrived are pushed to `sent` (so a failure can take them away again).
+ */
+export async function uploadAll(
+  vms: VmService,
+  plan: MigrationPlan,
+  handle: JobHandle,
+  sent: string[],
+): Promise<void> {
+  const files = plan.uploads.map((name) => ({ name, file: vms.images.path(name) }));
+  const total = await totalBytes(files.map((f) => f.file));
+  let before = 0;
+  for (const { name, file } of files) {
+    throwIfAborted(handle);
+    await sendImage(plan.peer.client, name, file, {
+      signal: handle.signal,
+      onBytes: (n) => {
+        const copied = before + n;
+        handle.progress(
+          {
+            fraction: total > 0 ? copied / total : 1,
+            transferredBytes: copied,
+            remainingBytes: Math.max(0, total - copied),
+            totalBytes: total,
+            dirtyPagesRate: 0,
+            passes: 0,
+            disk: { copiedBytes: copied, totalBytes: total },
+          },
+          'mirroring',
+        );
+      },
+    });
+    sent.push(name);
+    before += (await fs.stat(file)).size;
+  }
+}
+
+/** Best effort: removes the images this job uploaded to the peer. @returns what could not be removed */
+export async function removeUploads(plan: MigrationPlan, names: string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const name of names) {
+    await plan.peer.client
+      .call('DELETE', `/api/images/${encodeURIComponent(name)}`, z.undefined(), undefined, 15_000)
+      .catch(() => left.push(name));
+  }
+  return left;
+}
+
+/** Words for an error of any kind. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Ends a job that was undone (the VM stays here): `cancelled` for the user's cancel, else `failed` with the
+ * reason (a watchdog's reason wins over the cancel it caused), and where the guest is now.
+ */
+export function finishUndone(vms: VmService, plan: MigrationPlan, handle: JobHandle, err: unknown): void {
+  const state = vms.repo.get(plan.vm.id)?.state;
+  const where = state === undefined ? '' : `; the VM is ${state} here`;
+  const cancelled = handle.signal.aborted && handle.abortReason === undefined;
+  const reason = handle.abortReason ?? errorText(err);
+  handle.finish(
+    cancelled
+      ? { phase: 'cancelled', error: `cancelled${where}` }
+      : { phase: 'failed', error: `${reason}${where}` },
+  );
+}

@@ -1,0 +1,177 @@
+// A live migration, source side: the target prepared over HTTP, qemu's stream, the switch-over, and the way
+// back. The rule that governs every branch: the source is dropped only after the target reports `running`,
+// and resumed only when the target certainly does not run the guest.
+import type { Vm } from '@virtweb/protocol';
+import type { VmService } from '../vms/vm-service.ts';
+import type { IncomingAnswer } from './incoming-api.ts';
+import { isMigrationError, resumeSource, runLiveMigration, type LiveMigrationResult } from './index.ts';
+import {
+  errorText,
+  finishUndone,
+  removeUploads,
+  throwIfAborted,
+  uploadAll,
+  type MigrationPlan,
+} from './job-context.ts';
+import type { JobHandle } from './jobs.ts';
+import { removeMarker, writeMarker, type Marker } from './markers.ts';
+import {
+  abortTarget,
+  askTargetRuns,
+  finishTarget,
+  peerHost,
+  postIncoming,
+  watchTarget,
+  withHost,
+} from './target-calls.ts';
+
+/** Runs a live migration whose VM the caller has marked `migrating`; always ends the job. */
+export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: JobHandle): Promise<void> {
+  const { vm, peer } = plan;
+  const rt = vms.runtime(vm.id);
+  if (!rt) {
+    handle.finish({ phase: 'failed', error: 'the VM has no qemu process' });
+    await vms.migration.settle(vm.id, plan.previousState);
+    return;
+  }
+  const qmp = rt.proc.qmp;
+  const runDir = vms.launcher.paths(vm.id).dir;
+  const marker: Marker = {
+    role: 'source',
+    kind: 'live',
+    peerId: peer.id,
+    peerName: peer.name,
+    keepDefinition: plan.keepDefinition,
+    previousState: plan.previousState,
+  };
+  const uploaded: string[] = [];
+  let incoming: IncomingAnswer | undefined;
+  let result: LiveMigrationResult | undefined;
+  try {
+    await writeMarker(runDir, marker);
+    handle.setPhase('preparing');
+    await uploadAll(vms, plan, handle, uploaded);
+    throwIfAborted(handle);
+    handle.setPhase('preparing');
+    incoming = await postIncoming(peer.client, plan.incoming);
+    const target = incoming;
+    await writeMarker(runDir, { ...marker, incomingId: target.incomingId, targetVmId: target.vmId });
+    throwIfAborted(handle);
+    if (target.uri === undefined) throw new Error(`${peer.name} did not say where to send the stream`);
+    const host = peerHost(peer.url);
+    const watch = watchTarget(peer.client, target.incomingId, peer.name, (why) => handle.abort(why));
+    let finishing: Promise<Vm> | undefined;
+    try {
+      result = await runLiveMigration(qmp, {
+        uri: withHost(target.uri, host),
+        options: plan.options,
+        ...(target.nbd ? { mirror: { ...target.nbd, targetHost: host } } : {}),
+        signal: handle.signal,
+        onProgress: (progress, phase) => {
+          handle.progress(progress, phase);
+          // Post-copy: the source's vCPUs are stopped for good, the target must run now for the rest to flow.
+          if (phase === 'postcopy' && !finishing) finishing = finishTarget(peer.client, target.incomingId);
+        },
+      });
+    } finally {
+      watch.stop();
+    }
+    handle.setPhase('switching');
+    await switchOver(
+      vms,
+      plan,
+      handle,
+      target,
+      result,
+      finishing ?? finishTarget(peer.client, target.incomingId),
+    );
+  } catch (err) {
+    await undo(vms, plan, handle, { err, incoming, uploaded, streamDone: result !== undefined });
+  } finally {
+    await removeMarker(runDir).catch(() => undefined);
+  }
+}
+
+/** The stream has arrived: the target starts the guest; only then does the source go. */
+async function switchOver(
+  vms: VmService,
+  plan: MigrationPlan,
+  handle: JobHandle,
+  target: IncomingAnswer,
+  result: LiveMigrationResult,
+  finishing: Promise<Vm>,
+): Promise<void> {
+  const { peer, vm } = plan;
+  let finishError: string | undefined;
+  await finishing.catch((err: unknown) => (finishError = errorText(err)));
+  if (finishError !== undefined) {
+    const { verdict, why } = await askTargetRuns(peer.client, target);
+    if (verdict !== 'running') {
+      throw new SwitchOverError(verdict, `${peer.name} did not start the guest: ${finishError} (${why})`);
+    }
+  }
+  await vms.migration.retire(vm.id, {
+    keepDefinition: plan.keepDefinition,
+    reason: `migrated to ${peer.name}`,
+  });
+  if (plan.copyStorage) {
+    handle.note(`the disk images were copied to ${peer.name}; the originals stay on this host`);
+  }
+  for (const name of plan.uploads) handle.note(`${name} was copied to ${peer.name}`);
+  if (plan.keepDefinition) handle.note('the definition stays on this host, stopped');
+  handle.finish({
+    phase: 'completed',
+    totalTimeMs: result.totalTimeMs,
+    downtimeMs: result.downtimeMs,
+    targetVmId: target.vmId,
+  });
+}
+
+/** The stream completed but the target did not report running: resumable only when it certainly does not. */
+class SwitchOverError extends Error {
+  constructor(
+    readonly verdict: 'not-running' | 'unknown',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Every way a live migration can fail, put back so that the guest runs in exactly one place. */
+async function undo(
+  vms: VmService,
+  plan: MigrationPlan,
+  handle: JobHandle,
+  at: { err: unknown; incoming: IncomingAnswer | undefined; uploaded: string[]; streamDone: boolean },
+): Promise<void> {
+  const { vm, peer } = plan;
+  const { err, incoming } = at;
+  const rt = vms.runtime(vm.id);
+  if (isMigrationError(err) && err.split) {
+    // The guest's memory is on both hosts: neither side may be thrown away or resumed.
+    vms.migration.setState(vm.id, 'paused');
+    handle.finish({ phase: 'failed', error: errorText(err) });
+    return;
+  }
+  if (err instanceof SwitchOverError && err.verdict === 'unknown') {
+    vms.migration.setState(vm.id, 'paused');
+    handle.finish({
+      phase: 'failed',
+      error:
+        `${err.message}. Whether it runs there is unknown, so the guest stays paused here: check ${peer.name}, ` +
+        'then resume it here or power it off',
+    });
+    return;
+  }
+  if (incoming) {
+    const left = await abortTarget(peer.client, incoming.incomingId);
+    if (left !== undefined)
+      handle.note(`${peer.name} could not be told to drop its half VM (${left}); it does so by itself`);
+  }
+  const notRemoved = await removeUploads(plan, at.uploaded);
+  if (notRemoved.length > 0) handle.note(`left on ${peer.name}: ${notRemoved.join(', ')}`);
+  // After a completed stream (switch-over failed) the source waits in postmigrate: take it back.
+  if (at.streamDone && rt) await resumeSource(rt.proc.qmp, plan.previousState === 'running');
+  await vms.migration.settle(vm.id, plan.previousState);
+  finishUndone(vms, plan, handle, err);
+}

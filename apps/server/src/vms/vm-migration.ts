@@ -1,0 +1,199 @@
+import fs from 'node:fs/promises';
+import type { QemuExit } from '@virtweb/qemu';
+import { ErrorCode, type ResolvedAccel, type VmExit, type VmState } from '@virtweb/protocol';
+import { conflict } from '../http/errors.ts';
+import type { VmRecord } from '../store/vms-repo.ts';
+import type { VmDefinition } from './definition.ts';
+import { insert } from './vm-create.ts';
+import type { VmContext } from './vm-context.ts';
+import type { Launched } from './vm-launch.ts';
+import type { VmRuntime } from './vm-runtime.ts';
+
+/** The parts of the VM service only migrations reach into (wired by the service itself). */
+export interface MigrationInternals {
+  attach(
+    id: string,
+    launched: Omit<Launched, 'accelReason'> & { accelReason?: string | undefined },
+    def: VmDefinition,
+  ): Promise<VmRuntime>;
+  setState(rec: VmRecord, state: VmState): void;
+}
+
+/** A qemu found again after a server restart: wired to the VM (never resumed), or how it ended. */
+export type AdoptedForMigration =
+  { kind: 'alive'; rt: VmRuntime; status: string } | { kind: 'dead'; exit: VmExit };
+
+const EXIT_WAIT_MS = 15_000;
+
+/**
+ * What migrations, saves and restores do to VMs: the `migrating` state while a job owns a VM, a VM defined from
+ * another host with its qemu waiting for the stream (`-incoming defer`), and removing a VM that moved away.
+ */
+export class VmMigrationOps {
+  constructor(
+    private readonly ctx: VmContext,
+    private readonly internals: MigrationInternals,
+  ) {}
+
+  /**
+   * Marks a VM `migrating` (lifecycle actions, settings and storage changes are refused meanwhile).
+   * @returns the state it had. @throws HttpError 404, 409 `wrong_state` when its state is not in `allowed`
+   */
+  begin(id: string, allowed: readonly VmState[], what: string): VmState {
+    const rec = this.ctx.record(id);
+    const previous = rec.state;
+    if (!allowed.includes(previous)) {
+      throw conflict(
+        ErrorCode.wrongState,
+        `cannot ${what} a VM that is ${previous} (allowed when ${allowed.join(' or ')})`,
+      );
+    }
+    if ((previous === 'running' || previous === 'paused') && !this.ctx.runtime(id)) {
+      throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
+    }
+    this.internals.setState(rec, 'migrating');
+    return previous;
+  }
+
+  /**
+   * Ends `migrating` on a VM that stays here: its state follows its qemu (running or paused), or `fallback`
+   * when it has none. A VM whose qemu exited meanwhile keeps the state its exit gave it.
+   */
+  async settle(id: string, fallback: VmState): Promise<void> {
+    const rec = this.ctx.repo.get(id);
+    if (!rec) return;
+    const rt = this.ctx.runtime(id);
+    if (!rt) {
+      if (rec.state === 'migrating') this.internals.setState(rec, fallback);
+      return;
+    }
+    const status = await rt.proc.qmp
+      .execute('query-status', { timeoutMs: 10_000 })
+      .then((s) => s.status)
+      .catch(() => undefined);
+    const now = this.ctx.repo.get(id);
+    if (!now || !this.ctx.runtime(id)) return;
+    this.internals.setState(now, status === 'running' ? 'running' : 'paused');
+  }
+
+  /** A guest that runs here again after a migration or restore: state `running`, a fresh start time. */
+  started(id: string): void {
+    const rec = this.ctx.record(id);
+    rec.startedAt = new Date().toISOString();
+    rec.lastExit = undefined;
+    this.internals.setState(rec, 'running');
+  }
+
+  /** A stopped VM with `reason` as its last exit ("migrated to host-b", "saved to x.vmstate.zst"). */
+  markStopped(id: string, reason: string): void {
+    const rec = this.ctx.repo.get(id);
+    if (!rec) return;
+    rec.lastExit = { kind: 'clean', reason, at: new Date().toISOString() };
+    this.internals.setState(rec, 'stopped');
+  }
+
+  /** Quits the VM's qemu (QMP `quit`, escalating) and waits for its exit. */
+  async quit(id: string): Promise<QemuExit | undefined> {
+    const rt = this.ctx.runtime(id);
+    if (!rt) return undefined;
+    return rt.proc.stop({ from: 'quit', quitTimeoutMs: 10_000 });
+  }
+
+  /** SIGKILLs the VM's qemu (a half-received guest has nothing worth a clean exit) and waits, bounded. */
+  async kill(id: string): Promise<void> {
+    const rt = this.ctx.runtime(id);
+    if (!rt) return;
+    rt.proc.kill('SIGKILL');
+    await Promise.race([rt.proc.exited, new Promise((r) => setTimeout(r, EXIT_WAIT_MS))]);
+  }
+
+  /**
+   * The end of a VM that moved away: its qemu quit, then the definition removed (or kept stopped with
+   * `reason`). Its images stay.
+   */
+  async retire(id: string, opts: { keepDefinition: boolean; reason: string }): Promise<void> {
+    await this.quit(id);
+    if (opts.keepDefinition) this.markStopped(id, opts.reason);
+    else await this.undefine(id);
+  }
+
+  /** Removes a VM without a qemu: its record, UEFI variables and run directory (not its images). */
+  async undefine(id: string): Promise<void> {
+    if (!this.ctx.repo.get(id)) return;
+    this.ctx.repo.delete(id);
+    this.ctx.bus.publish({ type: 'vm.deleted', id });
+    this.ctx.bus.publish({ type: 'images.changed' });
+    await this.ctx.nvram.remove(id).catch(() => undefined);
+    await fs.rm(this.ctx.launcher.paths(id).dir, { recursive: true, force: true });
+  }
+
+  /** Kills the VM's qemu if it has one, then removes the VM (an aborted incoming migration). */
+  async discard(id: string): Promise<void> {
+    await this.kill(id);
+    await this.undefine(id);
+  }
+
+  /**
+   * Defines a VM arriving from another host, in state `migrating` (its qemu is started by `launchIncoming`).
+   * @throws HttpError 409 when the name was taken meanwhile
+   */
+  defineIncoming(def: VmDefinition): VmRecord {
+    const rec = insert(this.ctx, def);
+    this.internals.setState(rec, 'migrating');
+    return rec;
+  }
+
+  /**
+   * Starts the VM's qemu paused and waiting for a stream (`-incoming defer`), with the accelerator the state
+   * was made with, and wires it to the VM (serial console, events): the guest's output after the switch-over
+   * is on this server's console.
+   * @throws HttpError, QemuStartError; no qemu is left running then
+   */
+  async launchIncoming(id: string, accel: ResolvedAccel | undefined): Promise<VmRuntime> {
+    const rec = this.ctx.record(id);
+    const launched = await this.ctx.launcher.launch(id, rec.definition, {
+      incoming: true,
+      ...(accel === undefined ? {} : { accel }),
+    });
+    try {
+      return await this.internals.attach(id, launched, rec.definition);
+    } catch (err) {
+      launched.proc.kill('SIGKILL');
+      throw err;
+    }
+  }
+
+  /**
+   * After a server restart: the qemu of a VM left `migrating`, wired to the VM but never resumed (the caller
+   * decides), with its run state; or how it ended.
+   */
+  async adopt(id: string): Promise<AdoptedForMigration> {
+    const rec = this.ctx.record(id);
+    const adopted = await this.ctx.launcher.adopt(id);
+    if (adopted.kind === 'dead') return { kind: 'dead', exit: adopted.exit };
+    const rt = await this.internals.attach(
+      id,
+      { proc: adopted.proc, accel: adopted.accel },
+      adopted.launched ?? rec.definition,
+    );
+    const status = await adopted.proc.qmp
+      .execute('query-status', { timeoutMs: 10_000 })
+      .then((s) => s.status as string)
+      .catch(() => 'unknown');
+    return { kind: 'alive', rt, status };
+  }
+
+  /** A VM whose qemu is gone and whose migration was undone here: `stopped` (or `crashed`) with the exit. */
+  markDead(id: string, exit: VmExit): void {
+    const rec = this.ctx.repo.get(id);
+    if (!rec) return;
+    rec.lastExit = { ...exit, reason: `${exit.reason} (while the server was not running)` };
+    this.internals.setState(rec, exit.kind === 'crashed' ? 'crashed' : 'stopped');
+  }
+
+  /** Sets a state directly (adoption after a restart, when qemu's run state says what it is). */
+  setState(id: string, state: VmState): void {
+    const rec = this.ctx.repo.get(id);
+    if (rec) this.internals.setState(rec, state);
+  }
+}
