@@ -5,10 +5,19 @@ import { EventsConnection, type ConnectionStatus } from '../api/events.ts';
 import { markVmEvent } from './eventClock.ts';
 import { imagesKey, storeImageProgress } from './images.ts';
 import { liveMetrics } from './liveMetrics.ts';
+import { migrationKeys, storeMigrationJob } from './migrations.ts';
 import { storePeers } from './peers.ts';
 import { sessionKey } from './session.ts';
 import { dropVm, storeVm, vmKeys } from './vms.ts';
 import { storeStorageJob } from './vmStorage.ts';
+
+/**
+ * Refetches the image list even when no page shows it: a fetch already on its way would otherwise land after
+ * the invalidation with the list from before the change, and stay as if fresh.
+ */
+function refetchImages(client: QueryClient): void {
+  void client.invalidateQueries({ queryKey: imagesKey, refetchType: 'all' });
+}
 
 /** Applies one server event to the react-query caches. */
 export function applyEvent(client: QueryClient, event: ServerEvent): void {
@@ -20,10 +29,10 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
     case 'vm.deleted':
       markVmEvent(event.id);
       dropVm(client, event.id);
-      void client.invalidateQueries({ queryKey: imagesKey });
+      refetchImages(client);
       return;
     case 'images.changed':
-      void client.invalidateQueries({ queryKey: imagesKey });
+      refetchImages(client);
       return;
     case 'image.progress':
       storeImageProgress(client, event);
@@ -38,6 +47,8 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
       storePeers(client, event.peers);
       return;
     case 'migration.updated':
+      storeMigrationJob(client, event.job);
+      return;
     case 'hello':
     case 'vm.qmp-event':
       return;
@@ -58,6 +69,7 @@ export function useEventsSync(): ConnectionStatus {
         onOpen: () => {
           void client.invalidateQueries({ queryKey: vmKeys.all });
           void client.invalidateQueries({ queryKey: imagesKey });
+          void client.invalidateQueries({ queryKey: migrationKeys.jobs });
         },
         // A 401 handshake looks like any drop: ask the server whether the session still exists.
         onDrop: () => void client.invalidateQueries({ queryKey: sessionKey }),

@@ -37,11 +37,16 @@ export function useCloneVm(id: string) {
   });
 }
 
-export function useDeleteVmWithImages(id: string) {
+/**
+ * `onDeleted` runs here rather than in `mutate`'s callbacks: the `vm.deleted` event may unmount the asking
+ * component before the answer arrives, and only the hook's own callbacks still run then.
+ */
+export function useDeleteVmWithImages(id: string, onDeleted: (req: DeleteVmRequest) => void) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (req: DeleteVmRequest) => deleteVm(id, req),
-    onSuccess: () => {
+    onSuccess: (_void, req) => {
+      onDeleted(req);
       dropVm(client, id);
       return client.invalidateQueries({ queryKey: imagesKey });
     },

@@ -8,7 +8,7 @@ import {
 import { Field } from '../../components/Field.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useConvertImage, useImageProgress } from '../../queries/images.ts';
-import { ImageDialog } from './ImageDialog.tsx';
+import { DialogButton } from '../../components/DialogButton.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 const targetName = (name: string, format: ImageFormat) => `${name.replace(/\.[^.]*$/, '')}.${format}`;
@@ -99,13 +99,13 @@ function ConvertForm({ image, close }: { image: Image; close: () => void }) {
 /** Converts an image to another format (qemu-img convert -p) with a live progress bar from the events socket. */
 export function ConvertImageBtn({ image }: { image: Image }) {
   return (
-    <ImageDialog
+    <DialogButton
       label="Convert"
       ariaLabel={`Convert ${image.name}`}
       title={`Convert ${image.name}`}
       disabled={image.operation !== undefined || image.problem !== undefined}
     >
       {(close) => <ConvertForm image={image} close={close} />}
-    </ImageDialog>
+    </DialogButton>
   );
 }

@@ -3,7 +3,7 @@ import { formatBytes, parseSize, type Image } from '@virtweb/protocol';
 import { Field } from '../../components/Field.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useResizeImage } from '../../queries/images.ts';
-import { ImageDialog } from './ImageDialog.tsx';
+import { DialogButton } from '../../components/DialogButton.tsx';
 
 const NOT_DISKS = new Set(['iso', 'kernel', 'initrd', 'unknown']);
 
@@ -81,13 +81,13 @@ function ResizeForm({ image, close }: { image: Image; close: () => void }) {
 /** Grows a disk image (online for a running guest) or, after an explicit confirmation, shrinks it. */
 export function ResizeImageBtn({ image }: { image: Image }) {
   return (
-    <ImageDialog
+    <DialogButton
       label="Resize"
       ariaLabel={`Resize ${image.name}`}
       title={`Resize ${image.name}`}
       disabled={NOT_DISKS.has(image.format) || image.operation !== undefined || image.problem !== undefined}
     >
       {(close) => <ResizeForm image={image} close={close} />}
-    </ImageDialog>
+    </DialogButton>
   );
 }

@@ -5,6 +5,8 @@ import { ResetVmBtn } from '../../actions/ResetVmBtn.tsx';
 import { ResumeVmBtn } from '../../actions/ResumeVmBtn.tsx';
 import { ShutdownVmBtn } from '../../actions/ShutdownVmBtn.tsx';
 import { StartVmBtn } from '../../actions/StartVmBtn.tsx';
+import { MigrateVmBtn } from './migrate/MigrateVmBtn.tsx';
+import { SaveStateBtn } from './saved/SaveStateBtn.tsx';
 import { CloneVmBtn } from './settings/CloneVmBtn.tsx';
 import { DeleteVmBtn } from './settings/DeleteVmBtn.tsx';
 
@@ -20,6 +22,8 @@ export function VmActions({ vm, onDeleted }: { vm: Vm; onDeleted: () => void }) 
       <ResumeVmBtn vm={vm} />
       <span className="toolbar-gap" />
       <CloneVmBtn vm={vm} />
+      <SaveStateBtn vm={vm} />
+      <MigrateVmBtn vm={vm} />
       <DeleteVmBtn vm={vm} onDeleted={onDeleted} />
     </div>
   );

@@ -4,6 +4,9 @@ import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { StateBadge } from '../../components/StateBadge.tsx';
 import { vmQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
+import { useMovedAway } from './migrate/useMovedAway.ts';
+import { VmJobArea } from './migrate/VmJobArea.tsx';
+import { VmMovedAway } from './migrate/VmMovedAway.tsx';
 import { VmActions } from './VmActions.tsx';
 import { VmTabs } from './VmTabs.tsx';
 
@@ -11,9 +14,11 @@ import { VmTabs } from './VmTabs.tsx';
 export function VmPage() {
   const { id = '' } = useParams();
   const vm = useQuery(vmQuery(id));
+  const movedAway = useMovedAway(id, vm.error?.status === 404);
   const navigate = useNavigate();
   useDocumentTitle(vm.data?.name ?? 'Guest');
 
+  if (movedAway) return <VmMovedAway job={movedAway} />;
   if (vm.isPending) return <Loading what="the guest" />;
   if (vm.isError) {
     if (vm.error.status === 404) {
@@ -39,6 +44,7 @@ export function VmPage() {
         <StateBadge state={data.state} />
       </div>
       <VmActions vm={data} onDeleted={() => void navigate('/vms', { replace: true })} />
+      <VmJobArea vm={data} />
       <VmTabs vm={data} />
     </section>
   );

@@ -5,6 +5,7 @@ import { BootDeviceSchema, type Image } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { isCdImage } from '../../imageKinds.ts';
 import { DiskBusSelect } from '../../vms/wizard/DiskBusSelect.tsx';
+import { KernelBootFields } from '../../vms/wizard/KernelBootFields.tsx';
 import { BOOT_LABEL } from './labels.ts';
 import type { DiskValues, SectionProps } from './settingsForm.ts';
 
@@ -73,45 +74,17 @@ export function BootFields({ values, errors, set, images, storageLocked }: Props
       </Field>
       {values.boot === 'kernel' && (
         <div className="settings-sub">
-          <Field
-            label="Kernel image"
-            error={errors['kernel.kernel'] ?? errors.kernel}
-            hint={
-              kernels.length === 0
-                ? 'No kernel files: upload one (e.g. vmlinuz) on the Images page.'
-                : undefined
-            }
-          >
-            {(p) => (
-              <select {...p} value={values.kernel} onChange={(e) => set('kernel', e.target.value)}>
-                <option value="">Choose a kernel</option>
-                {kernels.map((k) => (
-                  <option key={k}>{k}</option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Initrd" error={errors['kernel.initrd']}>
-            {(p) => (
-              <select {...p} value={values.initrd} onChange={(e) => set('initrd', e.target.value)}>
-                <option value="">None</option>
-                {initrds.map((k) => (
-                  <option key={k}>{k}</option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Kernel command line" error={errors['kernel.cmdline']} hint="e.g. console=ttyS0">
-            {(p) => (
-              <input
-                {...p}
-                value={values.cmdline}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => set('cmdline', e.target.value)}
-              />
-            )}
-          </Field>
+          <KernelBootFields
+            values={values}
+            kernels={kernels}
+            initrds={initrds}
+            errors={{
+              kernel: errors['kernel.kernel'] ?? errors.kernel,
+              initrd: errors['kernel.initrd'],
+              cmdline: errors['kernel.cmdline'],
+            }}
+            set={set}
+          />
         </div>
       )}
       {storageLocked && (

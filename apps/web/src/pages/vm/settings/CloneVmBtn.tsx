@@ -9,8 +9,8 @@ import { useNotify } from '../../../components/notify/context.ts';
 import { useCloneVm } from '../../../queries/vmConfig.ts';
 import { imagesQuery } from '../../../queries/images.ts';
 import { vmsQuery } from '../../../queries/vms.ts';
-import { RadioGroup, type RadioOption } from '../../vms/wizard/RadioGroup.tsx';
-import { DialogButton } from './DialogButton.tsx';
+import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
+import { DialogButton } from '../../../components/DialogButton.tsx';
 import {
   initialClone,
   serverCloneErrors,

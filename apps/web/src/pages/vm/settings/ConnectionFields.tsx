@@ -1,6 +1,6 @@
 import type { HostInfo } from '@virtweb/protocol';
 import { Loading } from '../../../components/QueryError.tsx';
-import { CheckboxField } from '../../vms/wizard/CheckboxField.tsx';
+import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import { MachineFields, type MachineChoice } from '../../vms/wizard/MachineFields.tsx';
 import { NetworkEditor } from '../../vms/wizard/NetworkEditor.tsx';
 import type { SectionProps, SettingsValues } from './settingsForm.ts';

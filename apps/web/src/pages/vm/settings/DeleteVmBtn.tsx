@@ -8,7 +8,7 @@ import { useNotify } from '../../../components/notify/context.ts';
 import { imagesQuery } from '../../../queries/images.ts';
 import { useDeleteVmWithImages } from '../../../queries/vmConfig.ts';
 import { vmsQuery } from '../../../queries/vms.ts';
-import { DialogButton } from './DialogButton.tsx';
+import { DialogButton } from '../../../components/DialogButton.tsx';
 import { imageChoices, imagesToDelete, type ImageChoice } from './deleteChoices.ts';
 
 /**
@@ -43,29 +43,23 @@ function DeleteForm({ vm, onCancel, onDeleted }: { vm: Vm; onCancel: () => void;
   const vms = useQuery(vmsQuery());
   const [picked, setPicked] = useState<ReadonlyMap<string, boolean>>(new Map());
   const [error, setError] = useState<ApiError | null>(null);
-  const mutation = useDeleteVmWithImages(vm.id);
   const notify = useNotify();
   const choices = images.data ? imageChoices(vm, images.data, vms.data ?? [vm]) : [];
+  const mutation = useDeleteVmWithImages(vm.id, (req) => {
+    const deleted = req.deleteImages ?? [];
+    const kept = choices.map((c) => c.image).filter((name) => !deleted.includes(name));
+    const detail = [
+      deleted.length > 0 ? `Deleted ${deleted.join(', ')}.` : '',
+      kept.length > 0 ? `Kept ${kept.join(', ')} on the Images page.` : '',
+    ].join(' ');
+    notify.success(`Deleted ${vm.name}`, detail.trim() || undefined);
+    onDeleted();
+  });
 
   const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const deleteImages = imagesToDelete(choices, picked);
-    const kept = choices.map((c) => c.image).filter((name) => !deleteImages.includes(name));
     setError(null);
-    mutation.mutate(
-      { deleteImages },
-      {
-        onSuccess: () => {
-          const detail = [
-            deleteImages.length > 0 ? `Deleted ${deleteImages.join(', ')}.` : '',
-            kept.length > 0 ? `Kept ${kept.join(', ')} on the Images page.` : '',
-          ].join(' ');
-          notify.success(`Deleted ${vm.name}`, detail.trim() || undefined);
-          onDeleted();
-        },
-        onError: setError,
-      },
-    );
+    mutation.mutate({ deleteImages: imagesToDelete(choices, picked) }, { onError: setError });
   };
 
   return (

@@ -8,7 +8,7 @@ import {
   type HostInfo,
 } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
-import { CheckboxField } from '../../vms/wizard/CheckboxField.tsx';
+import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import type { SectionProps } from './settingsForm.ts';
 
 const numberInput = { type: 'number', inputMode: 'numeric', step: 1 } as const;

@@ -10,8 +10,8 @@ import {
 } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { autoResolvesTo, usesKvm } from './accelChoice.ts';
-import { CheckboxField } from './CheckboxField.tsx';
-import { RadioGroup, type RadioOption } from './RadioGroup.tsx';
+import { CheckboxField } from '../../../components/CheckboxField.tsx';
+import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
 import type { PathErrors } from './networkDraft.ts';
 
 /** The firmware and machine choices (same keys as the request). */

@@ -1,7 +1,8 @@
 import { formatBytes, type Image } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { isCdImage, isDiskImage } from '../../imageKinds.ts';
-import { RadioGroup } from './RadioGroup.tsx';
+import { RadioGroup } from '../../../components/RadioGroup.tsx';
+import { KernelBootFields } from './KernelBootFields.tsx';
 import type { StepProps } from './stepProps.ts';
 import type { MediaKind } from './wizardValues.ts';
 
@@ -76,47 +77,17 @@ export function MediaStep({ values, set, errors, images }: StepProps) {
         </Field>
       )}
       {values.media === 'kernel' && (
-        <>
-          <Field
-            label="Kernel"
-            error={errors.kernel}
-            hint={
-              kernels.length === 0
-                ? 'No Linux kernel in the image store: upload one (e.g. vmlinuz) on the Images page.'
-                : 'a Linux kernel (bzImage) from the image store'
-            }
-          >
-            {(p) => (
-              <select {...p} value={values.kernel} onChange={(e) => set('kernel', e.target.value)}>
-                <option value="">Choose a kernel…</option>
-                {kernels.map(option)}
-              </select>
-            )}
-          </Field>
-          <Field label="Initrd (optional)" error={errors['kernel.initrd']}>
-            {(p) => (
-              <select {...p} value={values.initrd} onChange={(e) => set('initrd', e.target.value)}>
-                <option value="">None</option>
-                {initrds.map(option)}
-              </select>
-            )}
-          </Field>
-          <Field
-            label="Kernel command line (optional)"
-            error={errors['kernel.cmdline']}
-            hint="e.g. console=ttyS0 root=/dev/vda1"
-          >
-            {(p) => (
-              <input
-                {...p}
-                value={values.cmdline}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => set('cmdline', e.target.value)}
-              />
-            )}
-          </Field>
-        </>
+        <KernelBootFields
+          values={values}
+          kernels={kernels.map((i) => i.name)}
+          initrds={initrds.map((i) => i.name)}
+          errors={{
+            kernel: errors.kernel,
+            initrd: errors['kernel.initrd'],
+            cmdline: errors['kernel.cmdline'],
+          }}
+          set={set}
+        />
       )}
     </>
   );

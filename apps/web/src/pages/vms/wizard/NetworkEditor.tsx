@@ -1,7 +1,7 @@
 import { NicModelSchema, type HostInfo } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { PortForwardsEditor } from './PortForwardsEditor.tsx';
-import { RadioGroup, type RadioOption } from './RadioGroup.tsx';
+import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
 import type { NetworkDraft, PathErrors } from './networkDraft.ts';
 
 interface Props {

@@ -1,6 +1,6 @@
 import { OS_PRESETS, OsTypeSchema, type OsType } from '@virtweb/protocol';
 import { memoryLabel } from '../../vmFormat.ts';
-import { RadioGroup } from './RadioGroup.tsx';
+import { RadioGroup } from '../../../components/RadioGroup.tsx';
 import type { StepProps } from './stepProps.ts';
 
 const OS_OPTIONS = OsTypeSchema.options.map((os) => ({ value: os, label: OS_PRESETS[os].label }));

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { MAX_VCPUS, MIN_MEMORY_MIB, formatBytes } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
-import { CheckboxField } from './CheckboxField.tsx';
+import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import type { StepProps } from './stepProps.ts';
 
 const MIB = 2 ** 20;

@@ -2,7 +2,7 @@ import { formatBytes, parseSize } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { isDiskImage } from '../../imageKinds.ts';
 import { DiskBusSelect } from './DiskBusSelect.tsx';
-import { RadioGroup } from './RadioGroup.tsx';
+import { RadioGroup } from '../../../components/RadioGroup.tsx';
 import type { StepProps } from './stepProps.ts';
 import { diskNameOf, type StorageKind } from './wizardValues.ts';
 

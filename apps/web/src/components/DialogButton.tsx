@@ -3,17 +3,19 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 interface Props {
   /** Text of the button that opens the dialog. */
   label: string;
+  /** Accessible name of that button when the label alone is ambiguous (one per table row). */
+  ariaLabel?: string;
   title: string;
   disabled?: boolean;
   /** Why the button is disabled (shown as its description). */
   disabledReason?: string | undefined;
   danger?: boolean;
   /** The dialog body; `close` closes it. Rendered only while open, so every opening starts fresh. */
-  children: (close: () => void) => ReactNode;
+  children: (close: () => void, titleId: string) => ReactNode;
 }
 
 /** A button that opens a native modal `<dialog>`: focus moves in, Escape closes, focus returns. */
-export function DialogButton({ label, title, disabled, disabledReason, danger, children }: Props) {
+export function DialogButton({ label, ariaLabel, title, disabled, disabledReason, danger, children }: Props) {
   const [open, setOpen] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -32,6 +34,7 @@ export function DialogButton({ label, title, disabled, disabledReason, danger, c
         type="button"
         className={danger ? 'btn btn-danger' : 'btn'}
         disabled={disabled}
+        aria-label={ariaLabel}
         aria-describedby={disabled && disabledReason ? reasonId : undefined}
         title={disabled ? disabledReason : undefined}
         onClick={() => setOpen(true)}
@@ -45,14 +48,14 @@ export function DialogButton({ label, title, disabled, disabledReason, danger, c
       )}
       <dialog
         ref={dialog}
-        className="confirm settings-dialog"
+        className="confirm dialog-form"
         aria-labelledby={titleId}
         onClose={() => setOpen(false)}
       >
         {open && (
           <>
             <h2 id={titleId}>{title}</h2>
-            {children(() => setOpen(false))}
+            {children(() => setOpen(false), titleId)}
           </>
         )}
       </dialog>

@@ -1,0 +1,97 @@
+import { useId, useState } from 'react';
+import { Field } from '../../../components/Field.tsx';
+import { CheckboxField } from '../../../components/CheckboxField.tsx';
+import type { MigrateErrors, MigrateValues } from './migrateForm.ts';
+
+type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle';
+
+const FLAGS: readonly { key: Flag; label: string; hint: string }[] = [
+  {
+    key: 'autoConverge',
+    label: 'Auto-converge',
+    hint: 'Slows the guest’s vCPUs down when it dirties memory faster than the link carries it.',
+  },
+  {
+    key: 'postcopy',
+    label: 'Post-copy',
+    hint: 'After the first pass the guest runs on the target and fetches the rest on demand (a network failure then loses the guest).',
+  },
+  {
+    key: 'multifd',
+    label: 'Multifd',
+    hint: 'Sends memory over several parallel connections (faster on fast links).',
+  },
+  {
+    key: 'xbzrle',
+    label: 'XBZRLE',
+    hint: 'Resends only the XOR-delta of pages sent before (helps guests that rewrite the same pages).',
+  },
+];
+
+interface Props {
+  values: MigrateValues;
+  errors: MigrateErrors;
+  onChange: (patch: Partial<MigrateValues>) => void;
+}
+
+/** The "Options" fold: qemu's migration parameters and capabilities, each with what it does. */
+export function MigrationOptionsFields({ values, errors, onChange }: Props) {
+  const [open, setOpen] = useState(false);
+  const bodyId = useId();
+  // A field with an error is never folded away.
+  const shown = open || Object.keys(errors).length > 0;
+  return (
+    <>
+      <button
+        type="button"
+        className="settings-fold"
+        aria-expanded={shown}
+        aria-controls={bodyId}
+        onClick={() => setOpen((o) => !o)}
+      >
+        Options
+      </button>
+      <div id={bodyId} className="settings-fold-body" hidden={!shown}>
+        <div className="field-row">
+          <Field
+            label="Bandwidth limit (MiB/s)"
+            error={errors.bandwidthMiBs}
+            hint="Empty: qemu’s default (128 MiB/s)."
+          >
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={values.bandwidthMiBs}
+                onChange={(e) => onChange({ bandwidthMiBs: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field
+            label="Max downtime (ms)"
+            error={errors.maxDowntimeMs}
+            hint="The longest the guest may pause for the last pass. Empty: qemu’s default (300 ms)."
+          >
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={values.maxDowntimeMs}
+                onChange={(e) => onChange({ maxDowntimeMs: e.target.value })}
+              />
+            )}
+          </Field>
+        </div>
+        {FLAGS.map((f) => (
+          <CheckboxField
+            key={f.key}
+            label={f.label}
+            hint={f.hint}
+            checked={values[f.key]}
+            onChange={(checked) => onChange({ [f.key]: checked })}
+          />
+        ))}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { MigrateRequestSchema } from '@virtweb/protocol';
+import { ApiError } from '../../../api/errors.ts';
+import { initialMigrate, migrateRequest, refusalText, wholeNumber } from './migrateForm.ts';
+
+const PEER = 'abcdefabcdef';
+
+describe('migrate form', () => {
+  it('has nothing to check until a peer is picked', () => {
+    expect(migrateRequest(initialMigrate())).toEqual({ ok: false, errors: {} });
+  });
+
+  it('builds a request the contract accepts, leaving empty numbers to qemu', () => {
+    const draft = migrateRequest({ ...initialMigrate(PEER), copyStorage: true, xbzrle: true });
+    expect(draft).toEqual({
+      ok: true,
+      request: {
+        peer: PEER,
+        copyStorage: true,
+        keepDefinition: false,
+        options: { autoConverge: false, postcopy: false, multifd: false, xbzrle: true },
+      },
+    });
+    if (draft.ok) expect(MigrateRequestSchema.safeParse(draft.request).success).toBe(true);
+  });
+
+  it('passes typed limits as numbers', () => {
+    const draft = migrateRequest({ ...initialMigrate(PEER), bandwidthMiBs: ' 1 ', maxDowntimeMs: '500' });
+    expect(draft.ok && draft.request.options).toMatchObject({ bandwidthMiBs: 1, maxDowntimeMs: 500 });
+  });
+
+  it('refuses limits out of the contract’s range, per field', () => {
+    const draft = migrateRequest({ ...initialMigrate(PEER), bandwidthMiBs: '0', maxDowntimeMs: '1.5' });
+    expect(draft).toEqual({
+      ok: false,
+      errors: {
+        bandwidthMiBs: 'a whole number of MiB/s from 1 to 100000',
+        maxDowntimeMs: 'a whole number of ms from 1 to 60000',
+      },
+    });
+    expect(wholeNumber('100001', 1, 100_000, 'MiB/s').ok).toBe(false);
+    expect(wholeNumber('-3', 1, 10, 'ms').ok).toBe(false);
+    expect(wholeNumber('1e3', 1, 10_000, 'ms').ok).toBe(false);
+  });
+
+  it('shows the failed checks of a refusal, else its message', () => {
+    const refused = new ApiError(409, 'conflict', 'preconditions failed', [
+      { path: 'checks.memory', message: 'host-b has 100 MiB free, web1 needs 256 MiB' },
+      { path: 'other', message: 'ignored' },
+    ]);
+    expect(refusalText(refused)).toEqual(['host-b has 100 MiB free, web1 needs 256 MiB']);
+    expect(refusalText(new ApiError(409, 'wrong_state', 'web1 is starting'))).toEqual(['web1 is starting']);
+  });
+});

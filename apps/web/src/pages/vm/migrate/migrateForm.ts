@@ -1,0 +1,76 @@
+import type { ApiError } from '../../../api/errors.ts';
+import type { MigrateRequest, MigrationOptions } from '@virtweb/protocol';
+
+// The migrate dialog's values (text fields as typed) -> the request, with the same bounds as the contract.
+
+export interface MigrateValues {
+  peer: string;
+  copyStorage: boolean;
+  keepDefinition: boolean;
+  /** As typed; empty = qemu's default. */
+  bandwidthMiBs: string;
+  maxDowntimeMs: string;
+  autoConverge: boolean;
+  postcopy: boolean;
+  multifd: boolean;
+  xbzrle: boolean;
+}
+
+export type MigrateErrors = Partial<Record<'bandwidthMiBs' | 'maxDowntimeMs', string>>;
+
+export const initialMigrate = (peer = ''): MigrateValues => ({
+  peer,
+  copyStorage: false,
+  keepDefinition: false,
+  bandwidthMiBs: '',
+  maxDowntimeMs: '',
+  autoConverge: false,
+  postcopy: false,
+  multifd: false,
+  xbzrle: false,
+});
+
+type Parsed = { ok: true; value: number | undefined } | { ok: false; error: string };
+
+/** A whole number in [min, max] typed into a field; empty means "not set". */
+export function wholeNumber(text: string, min: number, max: number, unit: string): Parsed {
+  const t = text.trim();
+  if (t === '') return { ok: true, value: undefined };
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(n) || n < min || n > max) {
+    return { ok: false, error: `a whole number of ${unit} from ${min} to ${max}` };
+  }
+  return { ok: true, value: n };
+}
+
+export type MigrateDraft =
+  | { ok: true; request: MigrateRequest }
+  /** `errors` may be empty: then only the peer is missing (nothing to show, nothing to check yet). */
+  | { ok: false; errors: MigrateErrors };
+
+export function migrateRequest(v: MigrateValues): MigrateDraft {
+  const errors: MigrateErrors = {};
+  const bandwidth = wholeNumber(v.bandwidthMiBs, 1, 100_000, 'MiB/s');
+  const downtime = wholeNumber(v.maxDowntimeMs, 1, 60_000, 'ms');
+  if (!bandwidth.ok) errors.bandwidthMiBs = bandwidth.error;
+  if (!downtime.ok) errors.maxDowntimeMs = downtime.error;
+  if (!bandwidth.ok || !downtime.ok || v.peer === '') return { ok: false, errors };
+  const options: MigrationOptions = {
+    autoConverge: v.autoConverge,
+    postcopy: v.postcopy,
+    multifd: v.multifd,
+    xbzrle: v.xbzrle,
+  };
+  if (bandwidth.value !== undefined) options.bandwidthMiBs = bandwidth.value;
+  if (downtime.value !== undefined) options.maxDowntimeMs = downtime.value;
+  return {
+    ok: true,
+    request: { peer: v.peer, copyStorage: v.copyStorage, keepDefinition: v.keepDefinition, options },
+  };
+}
+
+/** A refused migration (409): the failed checks are the details (`checks.<name>`); else the message. */
+export function refusalText(err: ApiError): string[] {
+  const checks = err.details.filter((d) => d.path.startsWith('checks.')).map((d) => d.message);
+  return checks.length > 0 ? checks : [err.message];
+}

@@ -1,0 +1,106 @@
+import { useState, type SubmitEvent } from 'react';
+import { ImageNameSchema, type Vm } from '@virtweb/protocol';
+import { Field } from '../../../components/Field.tsx';
+import { useNotify } from '../../../components/notify/context.ts';
+import { useSaveState, useVmJob } from '../../../queries/migrations.ts';
+import { isJobEnded } from '../../../queries/migrationJobs.ts';
+import { canSaveState } from '../migrate/migrateStates.ts';
+import { DialogButton } from '../../../components/DialogButton.tsx';
+
+/** "Save state…": the running guest stops into a zstd-compressed file of its state, restorable later. */
+export function SaveStateBtn({ vm }: { vm: Vm }) {
+  const job = useVmJob(vm.id);
+  const busy = job !== undefined && !isJobEnded(job);
+  const reason = busy
+    ? 'A migration, save or restore of this guest is running.'
+    : canSaveState(vm.state)
+      ? undefined
+      : 'Only a running (or paused) guest has a state to save.';
+  return (
+    <DialogButton
+      label="Save state…"
+      title={`Save the state of ${vm.name}`}
+      disabled={reason !== undefined}
+      disabledReason={reason}
+    >
+      {(close) => <SaveStateForm vm={vm} onClose={close} />}
+    </DialogButton>
+  );
+}
+
+function SaveStateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [formError, setFormError] = useState<string | null>(null);
+  const save = useSaveState(vm.id);
+  const notify = useNotify();
+
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const trimmed = name.trim();
+    if (trimmed !== '') {
+      const parsed = ImageNameSchema.safeParse(trimmed);
+      if (!parsed.success) {
+        setError(parsed.error.issues[0]?.message ?? 'not a file name');
+        return;
+      }
+    }
+    save.mutate(trimmed === '' ? undefined : trimmed, {
+      onSuccess: (job) => {
+        notify.success(`Saving the state of ${vm.name} to ${job.targetName}`);
+        onClose();
+      },
+      onError: (err) => {
+        const field = err.details.find((d) => d.path === 'name');
+        if (field) setError(field.message);
+        else setFormError(err.message);
+      },
+    });
+  };
+
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label={`Save the state of ${vm.name}`}>
+      <p className="muted">
+        The guest&apos;s memory and devices are written to a compressed file and the guest stops. Restore it
+        later from “Saved states” on this page, as long as its disks stay unchanged.
+      </p>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <Field
+        label="File name (optional)"
+        error={error}
+        hint={`Empty: ${vm.name}-<date>.vmstate.zst in the saved-states store.`}
+      >
+        {(p) => (
+          <input
+            {...p}
+            value={name}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => {
+              setName(e.target.value);
+              setError(undefined);
+              setFormError(null);
+            }}
+          />
+        )}
+      </Field>
+      <div className="confirm-buttons">
+        <button type="button" className="btn" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={save.isPending}
+          aria-busy={save.isPending}
+        >
+          {save.isPending ? 'Saving…' : 'Save state'}
+        </button>
+      </div>
+    </form>
+  );
+}
