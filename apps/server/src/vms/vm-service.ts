@@ -31,6 +31,7 @@ import { createVm, previewVm } from './vm-create.ts';
 import { deleteVm } from './vm-delete.ts';
 import type { Launched, VmLauncher } from './vm-launch.ts';
 import { VmMigrationOps } from './vm-migration.ts';
+import { runOnProcess } from './vm-actions.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { updateVm } from './vm-update.ts';
 import { assertValid, type ValidationHost } from './vm-validation.ts';
@@ -80,13 +81,13 @@ export class VmService implements VmContext {
 
   /** Every guest with a live qemu process, for the metrics sampler. */
   sampledGuests(): SampledGuest[] {
-    const out: SampledGuest[] = [];
-    for (const [id, rt] of this.runtimes) {
-      const rec = this.repo.get(id);
-      if (rec)
-        out.push({ id, pid: rt.pid, memoryBytes: rec.definition.memoryMiB * 2 ** 20, qmp: rt.proc.qmp });
-    }
-    return out;
+    // The memory qemu was started with (`-m`), from the runtime: no store read in this 1 Hz path.
+    return [...this.runtimes].map(([id, rt]) => ({
+      id,
+      pid: rt.pid,
+      memoryBytes: rt.launched.memoryMiB * 2 ** 20,
+      qmp: rt.proc.qmp,
+    }));
   }
 
   /** The stored definition of a VM. @throws HttpError 404 */
@@ -157,27 +158,8 @@ export class VmService implements VmContext {
     if (action === 'start') return this.ops.with(id, 'a start', () => this.start(this.record(id)));
     const rt = this.runtimes.get(id);
     if (!rt) throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
-    switch (action) {
-      case 'shutdown':
-        this.setState(rec, 'stopping');
-        void rt.proc.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs }).catch(() => undefined);
-        break;
-      case 'poweroff':
-        this.setState(rec, 'stopping');
-        void rt.proc.stop({ from: 'quit' }).catch(() => undefined);
-        break;
-      case 'reset':
-        await rt.proc.qmp.execute('system_reset');
-        break;
-      case 'pause':
-        await rt.proc.qmp.execute('stop');
-        this.setState(rec, 'paused');
-        break;
-      case 'resume':
-        await rt.proc.qmp.execute('cont');
-        this.setState(rec, 'running');
-        break;
-    }
+    const next = await runOnProcess(rt.proc, action, this.shutdownTimeoutMs);
+    if (next) this.setState(rec, next);
     return this.toVm(rec);
   }
 
