@@ -16,6 +16,7 @@ import { hostRouter } from './host-router.ts';
 import { imagesRouter } from './images-router.ts';
 import { metricsRouter } from './metrics-router.ts';
 import { migrationsRouter, vmMigrationRouter } from './migrations-router.ts';
+import { INCOMING_BODY_LIMIT } from '../migration/incoming-api.ts';
 import type { MigrationService } from '../migration/migration-service.ts';
 import { peerSelfRouter, peersRouter } from './peers-router.ts';
 import type { PeerService } from '../peers/peer-service.ts';
@@ -50,6 +51,9 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   const api = express.Router();
+  // The target side of a migration takes a UEFI variable store (base64) with the VM: its own, larger limit,
+  // checked after the token (the 64 kB parser below then finds the body read and passes).
+  api.post('/migrations/incoming', requireAuth(deps.auth), express.json({ limit: INCOMING_BODY_LIMIT }));
   api.use(express.json({ limit: '64kb' }));
   api.use('/session', sessionRouter(deps.sessions, deps.settings));
   api.use(requireAuth(deps.auth));

@@ -94,6 +94,7 @@ describe('migrationChecks', () => {
       'media',
       'memory',
       'name',
+      'firmware',
       'config',
     ]);
     expect(checks.find((c) => c.name === 'qemu')?.detail).toBe('qemu 7.2.22 on both hosts');
@@ -150,21 +151,42 @@ describe('migrationChecks', () => {
     expect(failed(migrationChecks(stopped, busy, { copyStorage: false })).memory).toBeUndefined();
   });
 
-  it('refuses a taken name, a KVM guest to a host without KVM, UEFI, a missing bridge, and a starting VM', () => {
+  it('refuses a taken name, a KVM guest to a host without KVM, a missing bridge, and a starting VM', () => {
     const taken = peer({ vms: [vm({ id: 'b1', pid: undefined })] });
     expect(failed(migrationChecks(local(), taken, { copyStorage: false })).name).toBe(
       'host-b already has a VM named web1',
     );
     const kvm = local(vm({ activeAccel: 'kvm' }));
     expect(failed(migrationChecks(kvm, peer(), { copyStorage: false })).accelerator).toMatch(/no usable KVM/);
-    const uefi = local(vm({ firmware: 'uefi' }));
-    expect(failed(migrationChecks(uefi, peer(), { copyStorage: false })).config).toMatch(/UEFI/);
     const bridged = local(vm({ network: { mode: 'bridge', model: 'virtio', bridge: 'br0' } }));
     expect(failed(migrationChecks(bridged, peer(), { copyStorage: false })).config).toBe(
       'host-b has no bridge named br0',
     );
     const starting = local(vm({ state: 'starting' }));
     expect(failed(migrationChecks(starting, peer(), { copyStorage: false })).state).toMatch(/starting/);
+  });
+
+  it('lets a UEFI guest move to a host with OVMF, and explains a missing OVMF or Secure Boot build', () => {
+    const uefi = local(vm({ firmware: 'uefi' }));
+    const ok = migrationChecks(uefi, peer(), { copyStorage: false });
+    expect(failed(ok)).toEqual({});
+    expect(ok.find((c) => c.name === 'firmware')?.detail).toMatch(
+      /host-b has OVMF; .*variable store is copied/,
+    );
+    const noOvmf = peer({ host: host({ firmware: { uefi: false, secureBoot: false } }) });
+    expect(failed(migrationChecks(uefi, noOvmf, { copyStorage: false }))).toEqual({
+      firmware: expect.stringMatching(
+        /host-b has no UEFI firmware \(OVMF\): install Debian's ovmf/,
+      ) as string,
+    });
+    const secure = local(vm({ firmware: 'uefi-secure', machine: 'q35' }));
+    const noSecboot = peer({ host: host({ firmware: { uefi: true, secureBoot: false } }) });
+    expect(failed(migrationChecks(secure, noSecboot, { copyStorage: false })).firmware).toMatch(
+      /no Secure Boot build/,
+    );
+    expect(failed(migrationChecks(secure, peer(), { copyStorage: false }))).toEqual({});
+    // A BIOS guest does not need OVMF there.
+    expect(failed(migrationChecks(local(), noOvmf, { copyStorage: false }))).toEqual({});
   });
 
   it('refuses an overlay for an offline copy (one file is sent), and reports an unreachable peer', () => {

@@ -74,8 +74,34 @@ export function migrationChecks(
       taken ? `${peer.name} already has a VM named ${vm.name}` : `no VM named ${vm.name} on ${peer.name}`,
     ),
   );
+  checks.push(firmwareCheck(vm, peer));
   checks.push(configCheck(vm, peer));
   return checks;
+}
+
+/** A UEFI guest needs OVMF on the target (its variable store moves with it; the code is the target's). */
+function firmwareCheck(vm: Vm, peer: PeerFacts & { reachable: true }): MigrationCheck {
+  if (vm.firmware === 'bios') return check('firmware', true, 'BIOS (SeaBIOS): nothing to carry');
+  const fw = peer.host.firmware;
+  if (!fw.uefi) {
+    return check(
+      'firmware',
+      false,
+      `${peer.name} has no UEFI firmware (OVMF): install Debian's ovmf package there, or move a BIOS guest`,
+    );
+  }
+  if (vm.firmware === 'uefi-secure' && !fw.secureBoot) {
+    return check(
+      'firmware',
+      false,
+      `${peer.name} has no Secure Boot build of OVMF, and the guest boots with Secure Boot`,
+    );
+  }
+  return check(
+    'firmware',
+    true,
+    `${vm.firmware === 'uefi-secure' ? 'UEFI with Secure Boot' : 'UEFI'}: ${peer.name} has OVMF; the guest's variable store is copied there`,
+  );
 }
 
 function stateCheck(vm: Vm, kind: MigrationKind | undefined): MigrationCheck {
@@ -216,13 +242,6 @@ function memoryCheck(vm: Vm, peer: PeerFacts & { reachable: true }, live: boolea
 }
 
 function configCheck(vm: Vm, peer: PeerFacts & { reachable: true }): MigrationCheck {
-  if (vm.firmware !== 'bios') {
-    return check(
-      'config',
-      false,
-      'UEFI guests cannot move yet: their variable store is not copied (BIOS guests can)',
-    );
-  }
   const net = vm.network;
   if (net.mode === 'bridge' && !peer.host.network.bridges.includes(net.bridge)) {
     return check('config', false, `${peer.name} has no bridge named ${net.bridge}`);
@@ -230,5 +249,5 @@ function configCheck(vm: Vm, peer: PeerFacts & { reachable: true }): MigrationCh
   if (net.mode === 'tap' && !peer.host.network.taps.includes(net.tap)) {
     return check('config', false, `${peer.name} has no tap device named ${net.tap}`);
   }
-  return check('config', true, `${peer.name} has what the configuration needs (firmware, network)`);
+  return check('config', true, `${peer.name} has what the configuration needs (network)`);
 }

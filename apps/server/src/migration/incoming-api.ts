@@ -27,6 +27,14 @@ export const IncomingDiskSchema = z.strictObject({
 });
 export type IncomingDisk = z.infer<typeof IncomingDiskSchema>;
 
+/** The largest UEFI variable store a target takes (OVMF's 4M build has 540672 bytes). */
+export const MAX_NVRAM_BYTES = 2 ** 20;
+/**
+ * The body limit of `POST /api/migrations/incoming` (mounted before the API's 64 kB one): the store in base64
+ * (4/3 of its size) and the configuration.
+ */
+export const INCOMING_BODY_LIMIT = 2 * MAX_NVRAM_BYTES;
+
 /** `POST /api/migrations/incoming` */
 export const IncomingRequestSchema = z.strictObject({
   /** `live`: start qemu waiting for the stream; `offline`: only define the VM (its images are uploaded). */
@@ -45,6 +53,14 @@ export const IncomingRequestSchema = z.strictObject({
     multifd: false,
     xbzrle: false,
   }),
+  /**
+   * A UEFI guest's variable store (`<id>_VARS.fd`), base64; absent for BIOS guests and for a UEFI guest
+   * never started (the target makes its store from the template at the first start, as for any new VM).
+   */
+  nvram: z
+    .base64()
+    .max(Math.ceil(MAX_NVRAM_BYTES / 3) * 4)
+    .optional(),
   /** Who sends it (for the target's log and its VM list). */
   source: z.strictObject({ hostname: z.string().max(256), vmId: z.string().max(64) }),
 });

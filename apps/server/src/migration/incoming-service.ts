@@ -55,7 +55,13 @@ export class IncomingMigrations {
 
   /**
    * `POST /api/migrations/incoming`: checks the configuration with this host's rules, creates the disks to be
-   * copied, defines the VM (`migrating`) and, for a live migration, starts qemu listening for the stream.
+   * copied, defines the VM (`migrating`), writes its UEFI variable store, and, for a live migration, starts
+   * qemu listening for the stream. A failure or abort takes the store away with the VM.
+   * NOTE: the store is written before qemu starts although pflash contents travel in the migration stream
+   * as RAM: the target's qemu opens the vars file as its flash backing store (it must exist, of the build's
+   * size), and later guest writes of variables go to that file, so it must hold the same contents. (qemu's
+   * pflash also writes the arrived contents back to the file once the guest runs, but not while it arrives
+   * paused, and an offline move has no stream at all.)
    * @throws HttpError 400 (configuration), 409 (name or image taken, size differs, qemu failed)
    */
   async create(req: IncomingRequest): Promise<IncomingAnswer> {
@@ -82,6 +88,7 @@ export class IncomingMigrations {
         endedAt: undefined,
       };
       this.#entries.set(incomingId, entry);
+      if (req.nvram !== undefined) await this.vms.nvram.write(rec.id, Buffer.from(req.nvram, 'base64'));
       if (req.kind === 'offline') return { incomingId, vmId: rec.id };
       const rt = await this.vms.migration.launchIncoming(rec.id, req.accel ?? 'tcg');
       void rt.proc.exited.then((exit) => this.onQemuExit(entry, `the target qemu exited: ${exit.reason}`));
@@ -186,9 +193,9 @@ export class IncomingMigrations {
   }
 
   private async validate(def: VmDefinition, req: IncomingRequest): Promise<void> {
-    if (def.firmware !== 'bios') {
-      throw badRequest('UEFI guests cannot be migrated yet (their variable store is not copied)', [
-        { path: 'config.firmware', message: 'only BIOS guests can move' },
+    if (def.firmware === 'bios' && req.nvram !== undefined) {
+      throw badRequest('a BIOS guest has no UEFI variable store', [
+        { path: 'nvram', message: 'only for UEFI guests' },
       ]);
     }
     const creating = new Map(

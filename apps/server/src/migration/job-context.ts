@@ -67,6 +67,18 @@ export async function uploadAll(
   }
 }
 
+/**
+ * The target's request with the guest's UEFI variable store, read now: the job holds the VM (`migrating`), so
+ * this is the store at the time of the move. A UEFI guest never started has none yet: nothing is sent, and
+ * the target makes one from its template at the first start. The source's own store goes when the VM is
+ * undefined here after the move (`keepDefinition` keeps it).
+ */
+export async function withNvram(vms: VmService, plan: MigrationPlan): Promise<IncomingRequest> {
+  if (plan.vm.firmware === 'bios') return plan.incoming;
+  const store = await vms.nvram.read(plan.vm.id);
+  return store === undefined ? plan.incoming : { ...plan.incoming, nvram: store.toString('base64') };
+}
+
 /** Best effort: removes the images this job uploaded to the peer. @returns what could not be removed */
 export async function removeUploads(plan: MigrationPlan, names: string[]): Promise<string[]> {
   const left: string[] = [];

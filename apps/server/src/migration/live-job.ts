@@ -11,6 +11,7 @@ import {
   removeUploads,
   throwIfAborted,
   uploadAll,
+  withNvram,
   type MigrationPlan,
 } from './job-context.ts';
 import type { JobHandle } from './jobs.ts';
@@ -53,7 +54,7 @@ export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: Jo
     await uploadAll(vms, plan, handle, uploaded);
     throwIfAborted(handle);
     handle.setPhase('preparing');
-    incoming = await postIncoming(peer.client, plan.incoming);
+    incoming = await postIncoming(peer.client, await withNvram(vms, plan));
     const target = incoming;
     await writeMarker(runDir, { ...marker, incomingId: target.incomingId, targetVmId: target.vmId });
     throwIfAborted(handle);

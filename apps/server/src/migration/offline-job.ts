@@ -8,6 +8,7 @@ import {
   removeUploads,
   throwIfAborted,
   uploadAll,
+  withNvram,
   type MigrationPlan,
 } from './job-context.ts';
 import type { JobHandle } from './jobs.ts';
@@ -35,7 +36,7 @@ export async function runOfflineJob(vms: VmService, plan: MigrationPlan, handle:
     await uploadAll(vms, plan, handle, uploaded);
     throwIfAborted(handle);
     handle.setPhase('switching');
-    incoming = await postIncoming(peer.client, plan.incoming);
+    incoming = await postIncoming(peer.client, await withNvram(vms, plan));
     await writeMarker(runDir, { ...marker, incomingId: incoming.incomingId, targetVmId: incoming.vmId });
     await finishTarget(peer.client, incoming.incomingId);
   } catch (err) {

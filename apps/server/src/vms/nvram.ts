@@ -40,6 +40,20 @@ export class NvramStore {
     return true;
   }
 
+  /** The store's bytes, or undefined when the guest has none yet (a UEFI guest never started). */
+  async read(id: string): Promise<Buffer | undefined> {
+    return fs.readFile(this.path(id)).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    });
+  }
+
+  /** A store that arrived from another host (a migration): exclusive create, mode 0600. */
+  async write(id: string, bytes: Uint8Array): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await fs.writeFile(this.path(id), bytes, { flag: 'wx', mode: 0o600 });
+  }
+
   /**
    * Removes the store (a VM deleted, or its firmware changed: a store belongs to one OVMF build). A running
    * qemu keeps the file it has open; the next start makes a new one.
