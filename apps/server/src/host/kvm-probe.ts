@@ -59,6 +59,14 @@ function qemuSaid(stderr: string): string {
 }
 
 /**
+ * The accelerator and the same CPU model as real guests (argv.ts). NOTE: on some nested hosts `-cpu host` is
+ * exactly what makes qemu abort (an MSR KVM refuses), while qemu's default model starts and hangs later in Linux.
+ */
+function accelArgs(accel: 'kvm' | 'tcg'): string[] {
+  return ['-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max'];
+}
+
+/**
  * Stage 1: a boot sector that must reach 64-bit code. Cheap (well under a second with a working KVM) and
  * catches hosts whose virtualization cannot enter long mode at all.
  */
@@ -75,12 +83,7 @@ export async function probeLongMode(
       binary,
       [
         ...COMMON,
-        '-accel',
-        accel,
-        // NOTE: the same CPU model as real guests (argv.ts): on some nested hosts `-cpu host` is exactly what
-        // makes qemu abort (an MSR KVM refuses), while qemu's default model starts and hangs later in Linux.
-        '-cpu',
-        accel === 'kvm' ? 'host' : 'max',
+        ...accelArgs(accel),
         '-machine',
         'pc',
         '-drive',
@@ -121,10 +124,7 @@ export async function probeLinuxBoot(
     binary,
     [
       ...COMMON,
-      '-accel',
-      accel,
-      '-cpu',
-      accel === 'kvm' ? 'host' : 'max',
+      ...accelArgs(accel),
       '-machine',
       'q35',
       '-kernel',
