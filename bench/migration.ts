@@ -12,7 +12,13 @@ const MEMORY_MIB = Number(process.env.BENCH_MIGRATION_MIB ?? 256);
 const RUNS = Number(process.env.BENCH_MIGRATION_RUNS ?? 5);
 const VARIANT_RUNS = Number(process.env.BENCH_MIGRATION_VARIANT_RUNS ?? 3);
 
-const PLAIN: MigrationOptions = { autoConverge: false, postcopy: false, multifd: false, xbzrle: false };
+const PLAIN: MigrationOptions = {
+  autoConverge: false,
+  postcopy: false,
+  multifd: false,
+  xbzrle: false,
+  compress: 'none',
+};
 
 interface Run {
   totalMs: number;
@@ -72,6 +78,7 @@ export async function migrationBench(): Promise<void> {
       ['defaults (128 MiB/s, 300 ms limit)', PLAIN, RUNS],
       ['multifd, 2 channels', { ...PLAIN, multifd: true }, VARIANT_RUNS],
       ['xbzrle', { ...PLAIN, xbzrle: true }, VARIANT_RUNS],
+      ['zstd (multifd)', { ...PLAIN, compress: 'zstd' }, VARIANT_RUNS],
     ];
     console.log(
       `\nlive migration, ${MEMORY_MIB} MiB TCG test guest with a counter on its console, two qemu on loopback`,

@@ -15,6 +15,8 @@ export const MigrationOptionsSchema = z.strictObject({
   multifd: z.boolean().default(false),
   /** Send only the XOR-delta of pages that were sent before (helps guests that rewrite the same pages). */
   xbzrle: z.boolean().default(false),
+  /** Compress RAM with zstd: less data on the wire, more CPU on both hosts (implies multifd). */
+  compress: z.enum(['none', 'zstd']).default('none'),
 });
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 
@@ -30,6 +32,7 @@ export const MigrateRequestSchema = z.strictObject({
     postcopy: false,
     multifd: false,
     xbzrle: false,
+    compress: 'none',
   }),
 });
 export type MigrateRequest = z.input<typeof MigrateRequestSchema>;

@@ -3,7 +3,7 @@ import type { MigrationOptions } from '@virtweb/protocol';
 import type { QmpClient, QmpMigrateParameters, QmpMigrationCapability } from '@virtweb/qmp';
 
 /** The options that change the stream's format: both sides must agree on them. */
-export type StreamCapabilities = Pick<MigrationOptions, 'postcopy' | 'multifd' | 'xbzrle'>;
+export type StreamCapabilities = Pick<MigrationOptions, 'postcopy' | 'multifd' | 'xbzrle' | 'compress'>;
 
 /** Knobs outside the HTTP contract; the defaults are qemu's. */
 export interface MigrationTuning {
@@ -32,13 +32,16 @@ function managed(caps: Partial<Record<QmpMigrationCapability, boolean>>): Capabi
   }));
 }
 
+/** qemu compresses only multifd channels (`multifd-compression`), so compression switches multifd on. */
+const usesMultifd = (caps: StreamCapabilities): boolean => caps.multifd || caps.compress !== 'none';
+
 /** Capabilities of the sending qemu. `events` is always on: MIGRATION events wake the progress poll. */
 export function sourceCapabilities(options: MigrationOptions): CapabilityState[] {
   return managed({
     events: true,
     'auto-converge': options.autoConverge,
     'postcopy-ram': options.postcopy,
-    multifd: options.multifd,
+    multifd: usesMultifd(options),
     xbzrle: options.xbzrle,
   });
 }
@@ -53,12 +56,15 @@ export function incomingCapabilities(caps: StreamCapabilities): CapabilityState[
     events: true,
     'late-block-activate': true,
     'postcopy-ram': caps.postcopy,
-    multifd: caps.multifd,
+    multifd: usesMultifd(caps),
     xbzrle: caps.xbzrle,
   });
 }
 
-/** Parameters of the sending qemu: the MiB/s limit in bytes/s, the downtime limit in ms, channel and cache. */
+/**
+ * Parameters of the sending qemu: the MiB/s limit in bytes/s, the downtime limit in ms, multifd's channels and
+ * compression (reset to `none` when not asked: qemu keeps it across attempts), the XBZRLE cache.
+ */
 export function sourceParameters(
   options: MigrationOptions,
   tuning: MigrationTuning = {},
@@ -71,6 +77,7 @@ export function sourceParameters(
     // 0 is "unlimited" in post-copy; a user's limit holds in both phases.
     'max-postcopy-bandwidth': options.bandwidthMiBs === undefined ? 0 : bandwidth,
     'multifd-channels': tuning.multifdChannels ?? QEMU_DEFAULT_MULTIFD_CHANNELS,
+    'multifd-compression': options.compress,
   };
   if (options.xbzrle && tuning.xbzrleCacheBytes !== undefined) {
     params['xbzrle-cache-size'] = tuning.xbzrleCacheBytes;
@@ -78,13 +85,24 @@ export function sourceParameters(
   return params;
 }
 
-/** Parameters of the receiving qemu: only the multifd channel count must match the source's. */
-export function incomingParameters(tuning: MigrationTuning = {}): QmpMigrateParameters {
-  return { 'multifd-channels': tuning.multifdChannels ?? QEMU_DEFAULT_MULTIFD_CHANNELS };
+/** Parameters of the receiving qemu: multifd's channel count and compression must match the source's. */
+export function incomingParameters(
+  caps: StreamCapabilities,
+  tuning: MigrationTuning = {},
+): QmpMigrateParameters {
+  return {
+    'multifd-channels': tuning.multifdChannels ?? QEMU_DEFAULT_MULTIFD_CHANNELS,
+    'multifd-compression': caps.compress,
+  };
 }
 
 /** Capabilities and parameters of a plain stream (save, restore): nothing but events, no bandwidth limit. */
-export const PLAIN_STREAM: StreamCapabilities = { postcopy: false, multifd: false, xbzrle: false };
+export const PLAIN_STREAM: StreamCapabilities = {
+  postcopy: false,
+  multifd: false,
+  xbzrle: false,
+  compress: 'none',
+};
 
 /**
  * Sets capabilities, then parameters (qemu checks some parameters against the capabilities).

@@ -52,6 +52,7 @@ export const IncomingRequestSchema = z.strictObject({
     postcopy: false,
     multifd: false,
     xbzrle: false,
+    compress: 'none',
   }),
   /**
    * A UEFI guest's variable store (`<id>_VARS.fd`), base64; absent for BIOS guests and for a UEFI guest

@@ -29,7 +29,7 @@ describe('prepareIncoming', () => {
     const endpoint = await prepareIncoming(q.qmp, {
       listenHost: '0.0.0.0',
       advertiseHost: 'host-b.example',
-      capabilities: { postcopy: true, multifd: true, xbzrle: false },
+      capabilities: { postcopy: true, multifd: true, xbzrle: false, compress: 'none' },
       tuning: { multifdChannels: 3 },
     });
     expect(endpoint).toEqual({ uri: 'tcp:host-b.example:41234', port: 41234 });
@@ -40,13 +40,16 @@ describe('prepareIncoming', () => {
       { capability: 'multifd', state: true },
       { capability: 'xbzrle', state: false },
     ]);
-    expect(argsOf(q.fake, 'migrate-set-parameters')).toEqual({ 'multifd-channels': 3 });
+    expect(argsOf(q.fake, 'migrate-set-parameters')).toEqual({
+      'multifd-channels': 3,
+      'multifd-compression': 'none',
+    });
     expect(argsOf(q.fake, 'migrate-incoming')).toEqual({ uri: 'tcp:0.0.0.0:0' });
   });
 
   it('puts IPv6 hosts in brackets and keeps a given port', async () => {
     scriptMigrate(q.fake, [listening('5000')]);
-    const none = { postcopy: false, multifd: false, xbzrle: false };
+    const none = { postcopy: false, multifd: false, xbzrle: false, compress: 'none' as const };
     const endpoint = await prepareIncoming(q.qmp, { listenHost: '::1', port: 5000, capabilities: none });
     expect(argsOf(q.fake, 'migrate-incoming')).toEqual({ uri: 'tcp:[::1]:5000' });
     expect(endpoint.uri).toBe('tcp:[::1]:5000');
@@ -54,7 +57,7 @@ describe('prepareIncoming', () => {
 
   it('refuses a qemu that is not waiting for a stream', async () => {
     q.state.status = 'running';
-    const none = { postcopy: false, multifd: false, xbzrle: false };
+    const none = { postcopy: false, multifd: false, xbzrle: false, compress: 'none' as const };
     const err = await failureOf(prepareIncoming(q.qmp, { listenHost: '127.0.0.1', capabilities: none }));
     expect(err.message).toMatch(/running, not waiting/);
     expect(commandNames(q.fake)).toEqual([]);

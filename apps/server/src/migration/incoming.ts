@@ -53,7 +53,7 @@ export async function prepareIncoming(
     await applyMigrationSettings(
       qmp,
       incomingCapabilities(opts.capabilities),
-      incomingParameters(opts.tuning),
+      incomingParameters(opts.capabilities, opts.tuning),
     );
     await qmp.execute('migrate-incoming', { uri: tcpUri(opts.listenHost, opts.port ?? 0) });
     const port = listeningPort(await qmp.execute('query-migrate'));

@@ -4,7 +4,13 @@ import { isMigrationError, type MigrationError } from './errors.ts';
 import { runLiveMigration, type LiveMigrationInput } from './live-migration.ts';
 import { argsOf, commandNames, fakeQemu, ram, scriptMigrate, type FakeQemu } from './test-support.ts';
 
-const OPTIONS: MigrationOptions = { autoConverge: false, postcopy: false, multifd: false, xbzrle: false };
+const OPTIONS: MigrationOptions = {
+  autoConverge: false,
+  postcopy: false,
+  multifd: false,
+  xbzrle: false,
+  compress: 'none',
+};
 const MiB = 1024 * 1024;
 
 let q: FakeQemu;
@@ -60,6 +66,7 @@ describe('runLiveMigration', () => {
       'downtime-limit': 100,
       'max-postcopy-bandwidth': 64 * MiB,
       'multifd-channels': 4,
+      'multifd-compression': 'none',
     });
     expect(argsOf(q.fake, 'migrate')).toEqual({ uri: 'tcp:127.0.0.1:4444' });
     const active = progress.find((e) => e.p.transferredBytes === 100);

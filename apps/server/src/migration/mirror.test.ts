@@ -6,7 +6,13 @@ import { runLiveMigration } from './live-migration.ts';
 import type { MirrorTarget } from './mirror.ts';
 import { argsOf, commandNames, fakeQemu, ram, scriptMigrate, type FakeQemu } from './test-support.ts';
 
-const OPTIONS: MigrationOptions = { autoConverge: false, postcopy: false, multifd: false, xbzrle: false };
+const OPTIONS: MigrationOptions = {
+  autoConverge: false,
+  postcopy: false,
+  multifd: false,
+  xbzrle: false,
+  compress: 'none',
+};
 const TARGET: MirrorTarget = {
   targetHost: '127.0.0.1',
   port: 10809,

@@ -76,7 +76,7 @@ export async function restoreState(qmp: QmpClient, input: RestoreStateInput): Pr
   const report = safeListener(input.onProgress);
   try {
     if (aborted()) throw cancelledError('restore');
-    await applyMigrationSettings(qmp, incomingCapabilities(PLAIN_STREAM), incomingParameters());
+    await applyMigrationSettings(qmp, incomingCapabilities(PLAIN_STREAM), incomingParameters(PLAIN_STREAM));
     await qmp.execute('migrate-incoming', { uri: `unix:${socket.socketPath}` });
     zstd = await startZstd(input.zstdBinary ?? 'zstd', ['-d', '-q', '-c'], ['pipe', 'pipe', 'pipe']);
     const run = zstd;

@@ -9,6 +9,7 @@ import { access, open, rename, rm, stat } from 'node:fs/promises';
 import type { QmpClient } from '@virtweb/qmp';
 import {
   applyMigrationSettings,
+  PLAIN_STREAM,
   QEMU_DEFAULT_DOWNTIME_LIMIT_MS,
   sourceCapabilities,
   UNLIMITED_BANDWIDTH,
@@ -86,11 +87,10 @@ export async function saveState(qmp: QmpClient, input: SaveStateInput): Promise<
     // zstd gone early (disk full, killed): drop qemu's connection so qemu fails instead of blocking on it.
     void run.exited.then(() => connection?.destroy());
 
-    await applyMigrationSettings(
-      qmp,
-      sourceCapabilities({ autoConverge: false, postcopy: false, multifd: false, xbzrle: false }),
-      { 'max-bandwidth': UNLIMITED_BANDWIDTH, 'downtime-limit': QEMU_DEFAULT_DOWNTIME_LIMIT_MS },
-    );
+    await applyMigrationSettings(qmp, sourceCapabilities({ ...PLAIN_STREAM, autoConverge: false }), {
+      'max-bandwidth': UNLIMITED_BANDWIDTH,
+      'downtime-limit': QEMU_DEFAULT_DOWNTIME_LIMIT_MS,
+    });
     if (input.live !== true && wasRunning) await qmp.execute('stop');
     migrating = true;
     await qmp.execute('migrate', { uri: `unix:${socket.socketPath}` });

@@ -3,7 +3,7 @@ import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import type { MigrateErrors, MigrateValues } from './migrateForm.ts';
 
-type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle';
+type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle' | 'compressZstd';
 
 const FLAGS: readonly { key: Flag; label: string; hint: string }[] = [
   {
@@ -25,6 +25,11 @@ const FLAGS: readonly { key: Flag; label: string; hint: string }[] = [
     key: 'xbzrle',
     label: 'XBZRLE',
     hint: 'Resends only the XOR-delta of pages sent before (helps guests that rewrite the same pages).',
+  },
+  {
+    key: 'compressZstd',
+    label: 'Compress (zstd)',
+    hint: 'Less data on the wire, more CPU on both hosts (uses qemu’s multifd channels).',
   },
 ];
 

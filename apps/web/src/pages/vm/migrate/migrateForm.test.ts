@@ -18,10 +18,18 @@ describe('migrate form', () => {
         peer: PEER,
         copyStorage: true,
         keepDefinition: false,
-        options: { autoConverge: false, postcopy: false, multifd: false, xbzrle: true },
+        options: { autoConverge: false, postcopy: false, multifd: false, xbzrle: true, compress: 'none' },
       },
     });
     if (draft.ok) expect(MigrateRequestSchema.safeParse(draft.request).success).toBe(true);
+  });
+
+  it('asks for zstd compression when the box is ticked', () => {
+    const draft = migrateRequest({ ...initialMigrate(PEER), compressZstd: true });
+    expect(draft.ok && draft.request.options).toMatchObject({ compress: 'zstd', multifd: false });
+    if (draft.ok) {
+      expect(MigrateRequestSchema.parse(draft.request).options.compress).toBe('zstd');
+    }
   });
 
   it('passes typed limits as numbers', () => {

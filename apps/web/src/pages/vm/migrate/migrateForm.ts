@@ -14,6 +14,8 @@ export interface MigrateValues {
   postcopy: boolean;
   multifd: boolean;
   xbzrle: boolean;
+  /** Compress the stream with zstd (`compress: 'zstd'`). */
+  compressZstd: boolean;
 }
 
 export type MigrateErrors = Partial<Record<'bandwidthMiBs' | 'maxDowntimeMs', string>>;
@@ -28,6 +30,7 @@ export const initialMigrate = (peer = ''): MigrateValues => ({
   postcopy: false,
   multifd: false,
   xbzrle: false,
+  compressZstd: false,
 });
 
 type Parsed = { ok: true; value: number | undefined } | { ok: false; error: string };
@@ -60,6 +63,7 @@ export function migrateRequest(v: MigrateValues): MigrateDraft {
     postcopy: v.postcopy,
     multifd: v.multifd,
     xbzrle: v.xbzrle,
+    compress: v.compressZstd ? 'zstd' : 'none',
   };
   if (bandwidth.value !== undefined) options.bandwidthMiBs = bandwidth.value;
   if (downtime.value !== undefined) options.maxDowntimeMs = downtime.value;
