@@ -45,9 +45,13 @@ function useSettled(value: string, ms: number): string {
 
 /** The migrate dialog's body: target host, storage and options, the server's checks, then Migrate. */
 export function MigrateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
-  const [values, setValues] = useState<MigrateValues>(() => initialMigrate());
+  const [picked, setValues] = useState<MigrateValues>(() => initialMigrate());
   const [refusal, setRefusal] = useState<string[] | null>(null);
   const peers = useQuery(peersQuery());
+  // With a single healthy peer there is nothing to pick: it is chosen (and checked) at once.
+  const healthy = (peers.data ?? []).filter((p) => p.health.status === 'ok');
+  const onlyPeer = healthy.length === 1 ? (healthy[0]?.id ?? '') : '';
+  const values = picked.peer === '' ? { ...picked, peer: onlyPeer } : picked;
   const migrate = useMigrateVm(vm.id);
   const notify = useNotify();
   const live = isLiveMove(vm.state);
@@ -60,7 +64,7 @@ export function MigrateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const allOk = draft.ok && settled && !checking && check.data !== undefined && check.data.every((c) => c.ok);
 
   const change = (patch: Partial<MigrateValues>) => {
-    setValues((v) => ({ ...v, ...patch }));
+    setValues((v) => ({ ...v, peer: values.peer, ...patch }));
     setRefusal(null);
   };
 
