@@ -1,13 +1,15 @@
 // What the source-side job runners (live, offline) share: the services, the plan, and the steps both take.
 import fs from 'node:fs/promises';
-import type { MigrationOptions, Vm } from '@virtweb/protocol';
+import type { MigrationOptions, MigrationPhase, Vm } from '@virtweb/protocol';
 import { z } from 'zod';
 import type { PeerClient } from '../peers/peer-client.ts';
 import type { VmService } from '../vms/vm-service.ts';
-import type { IncomingRequest } from './incoming-api.ts';
+import type { IncomingAnswer, IncomingRequest } from './incoming-api.ts';
 import { sendImage, totalBytes } from './image-transfer.ts';
 import type { JobHandle } from './jobs.ts';
 import { cancelledError } from './errors.ts';
+import { writeMarker, type Marker } from './markers.ts';
+import { postIncoming } from './target-calls.ts';
 
 /** A migration decided on: the VM, the peer, what the target is asked for, and what must be copied first. */
 export interface MigrationPlan {
@@ -77,6 +79,45 @@ export async function withNvram(vms: VmService, plan: MigrationPlan): Promise<In
   if (plan.vm.firmware === 'bios') return plan.incoming;
   const store = await vms.nvram.read(plan.vm.id);
   return store === undefined ? plan.incoming : { ...plan.incoming, nvram: store.toString('base64') };
+}
+
+/** What of a move has reached the peer so far: what the caller's undo must take away again. */
+export interface Reached {
+  uploaded: string[];
+  incoming?: IncomingAnswer;
+}
+
+/**
+ * The start both moves share: the source's marker (so a restart finds the job), the uploads, the target's
+ * incoming VM (with the UEFI store), and the marker naming it. `reached` is filled as things land on the peer,
+ * so the caller's undo can take them away again when a later step throws.
+ */
+export async function openTarget(
+  vms: VmService,
+  plan: MigrationPlan,
+  handle: JobHandle,
+  kind: 'live' | 'offline',
+  phases: { upload: MigrationPhase; define: MigrationPhase },
+  reached: Reached,
+): Promise<IncomingAnswer> {
+  const runDir = vms.launcher.paths(plan.vm.id).dir;
+  const marker: Marker = {
+    role: 'source',
+    kind,
+    peerId: plan.peer.id,
+    peerName: plan.peer.name,
+    keepDefinition: plan.keepDefinition,
+    previousState: plan.previousState,
+  };
+  await writeMarker(runDir, marker);
+  handle.setPhase(phases.upload);
+  await uploadAll(vms, plan, handle, reached.uploaded);
+  throwIfAborted(handle);
+  handle.setPhase(phases.define);
+  const incoming = await postIncoming(plan.peer.client, await withNvram(vms, plan));
+  reached.incoming = incoming;
+  await writeMarker(runDir, { ...marker, incomingId: incoming.incomingId, targetVmId: incoming.vmId });
+  return incoming;
 }
 
 /** Best effort: removes the images this job uploaded to the peer. @returns what could not be removed */

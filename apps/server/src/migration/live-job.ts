@@ -8,23 +8,18 @@ import { isMigrationError, resumeSource, runLiveMigration, type LiveMigrationRes
 import {
   errorText,
   finishUndone,
+  openTarget,
   removeUploads,
   throwIfAborted,
-  uploadAll,
-  withNvram,
   type MigrationPlan,
+  type Reached,
 } from './job-context.ts';
 import type { JobHandle } from './jobs.ts';
-import { removeMarker, writeMarker, type Marker } from './markers.ts';
-import {
-  abortTarget,
-  askTargetRuns,
-  finishTarget,
-  peerHost,
-  postIncoming,
-  watchTarget,
-  withHost,
-} from './target-calls.ts';
+import { removeMarker } from './markers.ts';
+import { abortTarget, askTargetRuns, finishTarget, peerHost, watchTarget, withHost } from './target-calls.ts';
+
+/** Everything before the stream is preparing: the uploads (missing media) and the target's qemu. */
+const PHASES = { upload: 'preparing', define: 'preparing' } as const;
 
 /** Runs a live migration whose VM the caller has marked `migrating`; always ends the job. */
 export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: JobHandle): Promise<void> {
@@ -37,26 +32,10 @@ export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: Jo
   }
   const qmp = rt.proc.qmp;
   const runDir = vms.launcher.paths(vm.id).dir;
-  const marker: Marker = {
-    role: 'source',
-    kind: 'live',
-    peerId: peer.id,
-    peerName: peer.name,
-    keepDefinition: plan.keepDefinition,
-    previousState: plan.previousState,
-  };
-  const uploaded: string[] = [];
-  let incoming: IncomingAnswer | undefined;
+  const reached: Reached = { uploaded: [] };
   let result: LiveMigrationResult | undefined;
   try {
-    await writeMarker(runDir, marker);
-    handle.setPhase('preparing');
-    await uploadAll(vms, plan, handle, uploaded);
-    throwIfAborted(handle);
-    handle.setPhase('preparing');
-    incoming = await postIncoming(peer.client, await withNvram(vms, plan));
-    const target = incoming;
-    await writeMarker(runDir, { ...marker, incomingId: target.incomingId, targetVmId: target.vmId });
+    const target = await openTarget(vms, plan, handle, 'live', PHASES, reached);
     throwIfAborted(handle);
     if (target.uri === undefined) throw new Error(`${peer.name} did not say where to send the stream`);
     const host = peerHost(peer.url);
@@ -87,7 +66,12 @@ export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: Jo
       finishing ?? finishTarget(peer.client, target.incomingId),
     );
   } catch (err) {
-    await undo(vms, plan, handle, { err, incoming, uploaded, streamDone: result !== undefined });
+    await undo(vms, plan, handle, {
+      err,
+      incoming: reached.incoming,
+      uploaded: reached.uploaded,
+      streamDone: result !== undefined,
+    });
   } finally {
     await removeMarker(runDir).catch(() => undefined);
   }

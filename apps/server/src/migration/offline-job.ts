@@ -5,43 +5,31 @@ import type { IncomingAnswer } from './incoming-api.ts';
 import {
   errorText,
   finishUndone,
+  openTarget,
   removeUploads,
-  throwIfAborted,
-  uploadAll,
-  withNvram,
   type MigrationPlan,
+  type Reached,
 } from './job-context.ts';
 import type { JobHandle } from './jobs.ts';
-import { removeMarker, writeMarker, type Marker } from './markers.ts';
-import { abortTarget, finishTarget, postIncoming } from './target-calls.ts';
+import { removeMarker } from './markers.ts';
+import { abortTarget, finishTarget } from './target-calls.ts';
+
+/** The images go to the peer (disk copy progress), then the VM is defined there. */
+const PHASES = { upload: 'mirroring', define: 'switching' } as const;
 
 /** Runs an offline move of a VM the caller has marked `migrating`; always ends the job. */
 export async function runOfflineJob(vms: VmService, plan: MigrationPlan, handle: JobHandle): Promise<void> {
   const { vm, peer } = plan;
   const started = Date.now();
   const runDir = vms.launcher.paths(vm.id).dir;
-  const marker: Marker = {
-    role: 'source',
-    kind: 'offline',
-    peerId: peer.id,
-    peerName: peer.name,
-    keepDefinition: plan.keepDefinition,
-    previousState: plan.previousState,
-  };
-  const uploaded: string[] = [];
-  let incoming: IncomingAnswer | undefined;
+  const reached: Reached = { uploaded: [] };
+  let incoming: IncomingAnswer;
   try {
-    await writeMarker(runDir, marker);
-    handle.setPhase('mirroring');
-    await uploadAll(vms, plan, handle, uploaded);
-    throwIfAborted(handle);
-    handle.setPhase('switching');
-    incoming = await postIncoming(peer.client, await withNvram(vms, plan));
-    await writeMarker(runDir, { ...marker, incomingId: incoming.incomingId, targetVmId: incoming.vmId });
+    incoming = await openTarget(vms, plan, handle, 'offline', PHASES, reached);
     await finishTarget(peer.client, incoming.incomingId);
   } catch (err) {
-    if (incoming) await abortTarget(peer.client, incoming.incomingId);
-    const left = await removeUploads(plan, uploaded);
+    if (reached.incoming) await abortTarget(peer.client, reached.incoming.incomingId);
+    const left = await removeUploads(plan, reached.uploaded);
     if (left.length > 0) handle.note(`left on ${peer.name}: ${left.join(', ')}`);
     await vms.migration.settle(vm.id, plan.previousState);
     await removeMarker(runDir).catch(() => undefined);
