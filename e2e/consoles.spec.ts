@@ -2,7 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { screenStats } from './fixtures/screen.ts';
 import { TEST_ISO, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { VmPage } from './pages/VmPage.ts';
 
@@ -38,28 +39,6 @@ async function bootGuest(page: Page): Promise<string> {
 async function shot(page: Page, name: string): Promise<void> {
   await mkdir(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
-}
-
-interface ScreenStats {
-  width: number;
-  height: number;
-  /** Pixels clearly brighter than the black text-mode background. */
-  lit: number;
-}
-
-/** Reads the noVNC canvas: its size (the guest's framebuffer) and how much of it is lit. */
-function screenStats(screen: Locator): Promise<ScreenStats> {
-  return screen.evaluate((el) => {
-    const canvas = el as HTMLCanvasElement;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('the screen canvas has no 2d context');
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if ((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0) > 240) lit += 1;
-    }
-    return { width: canvas.width, height: canvas.height, lit };
-  });
 }
 
 test('serial: the boot log is replayed, typing reaches the guest shell', async ({ page, server }) => {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { screenStats } from './fixtures/screen.ts';
 import { TEST_ISO, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { NewVmPage } from './pages/NewVmPage.ts';
 import { VmPage } from './pages/VmPage.ts';
@@ -44,21 +45,6 @@ async function tabTo(page: Page, target: Locator, max = 12): Promise<void> {
     await page.keyboard.press('Tab');
   }
   await expect(target).toBeFocused();
-}
-
-/** How many pixels of the noVNC canvas are clearly lit (the text-mode banner lights thousands). */
-function litPixels(screen: Locator): Promise<number> {
-  return screen.evaluate((el) => {
-    const canvas = el as HTMLCanvasElement;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('the screen canvas has no 2d context');
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if ((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0) > 240) lit += 1;
-    }
-    return lit;
-  });
 }
 
 test('bad inputs are explained next to their fields, and the focus moves there', async ({ page, server }) => {
@@ -250,7 +236,9 @@ test('keyboard only: a VM from tinylinux.iso with a new qcow2 disk, created, sta
   await expect(vm.tab('Screen')).toHaveAttribute('aria-selected', 'true');
   await expect(vm.screen).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText(/^Connected/)).toBeVisible();
-  await expect.poll(() => litPixels(vm.screen), { timeout: BOOT_MS }).toBeGreaterThan(2000);
+  await expect
+    .poll(async () => (await screenStats(vm.screen)).lit, { timeout: BOOT_MS })
+    .toBeGreaterThan(2000);
   await shot(page, '8-screen');
   const stored = (await (await page.request.get(`/api/vms/${guestId}`)).json()) as Record<string, unknown>;
   expect(stored).toMatchObject({
