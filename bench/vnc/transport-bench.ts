@@ -3,11 +3,14 @@ import { killGuestsOf, makeDataDir, TestServer } from '../../apps/server/test/ha
 import { FakeRfbServer } from './fake-rfb-server.ts';
 import { bootTestGuest, Panner, setUpDisplay, type BenchGuest } from './guest.ts';
 import { childPids, summarize, timedRun, type Run } from './measure.ts';
-import { table, verdict, type PathRow } from './report.ts';
+import { CpuPlacement } from './pin.ts';
+import { pairedRatio, table, verdict, type PathRow } from './report.ts';
 import { rfbOverLeanWs, rfbOverUnix, type RfbClient } from './rfb-client.ts';
 import { Websockify } from './websockify.ts';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS_GUEST = Number(process.env.BENCH_RUNS ?? 5);
+/** More rounds for (b): its per-round figures swing more (every path at full speed on a noisy machine). */
+const RUNS_FAKE = Number(process.env.BENCH_RUNS ?? 9);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WIDTH = 1280;
 const HEIGHT = 1024;
@@ -22,19 +25,22 @@ interface BenchPath {
 type Cleanup = () => Promise<void> | void;
 
 /** RUNS rounds; every round runs each path once, so drifting machine load hits all paths alike. */
-async function scenario(paths: BenchPath[], warmupS: number): Promise<PathRow[]> {
+async function scenario(paths: BenchPath[], rounds: number, warmupS: number): Promise<PathRow[]> {
   const runs = new Map<string, Run[]>(paths.map((p) => [p.label, []]));
   // One untimed pass first: the first viewer of a fresh server would otherwise also measure JIT warm-up.
   for (const p of paths) await timedRun(p.open, 1, warmupS);
-  for (let round = 1; round <= RUNS; round++) {
+  for (let round = 1; round <= rounds; round++) {
     for (const p of paths) {
       const run = await timedRun(p.open, SECONDS, warmupS, p.relayPids);
       runs.get(p.label)?.push(run);
       const fps = run.frames / run.seconds;
-      process.stderr.write(`  round ${round}/${RUNS} ${p.label}: ${fps.toFixed(1)} frames/s\n`);
+      process.stderr.write(`  round ${round}/${rounds} ${p.label}: ${fps.toFixed(1)} frames/s\n`);
     }
   }
-  return paths.map((p) => ({ label: p.label, summary: summarize(runs.get(p.label) ?? []) }));
+  return paths.map((p) => {
+    const pathRuns = runs.get(p.label) ?? [];
+    return { label: p.label, runs: pathRuns, summary: summarize(pathRuns) };
+  });
 }
 
 /** One RFB client, three ways to the same unix socket path. */
@@ -58,7 +64,10 @@ function pathsFor(server: TestServer, guest: BenchGuest, websockify: Websockify)
   ];
 }
 
-async function measureBoth(cleanups: Cleanup[]): Promise<{ guest: PathRow[]; fake: PathRow[] }> {
+async function measureBoth(
+  cleanups: Cleanup[],
+  placement: CpuPlacement,
+): Promise<{ guest: PathRow[]; fake: PathRow[] }> {
   const dataDir = await makeDataDir(true);
   cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
   cleanups.push(() => killGuestsOf(dataDir));
@@ -77,7 +86,7 @@ async function measureBoth(cleanups: Cleanup[]): Promise<{ guest: PathRow[]; fak
   const panner = new Panner(guest.monitorPath);
   await panner.start();
   cleanups.push(() => panner.stop());
-  const guestRows = await scenario(paths, 1);
+  const guestRows = await scenario(paths, RUNS_GUEST, 1);
   panner.stop();
 
   // NOTE: a renamed unix socket keeps listening (connect() resolves the path to the inode), so qemu's VNC
@@ -88,14 +97,17 @@ async function measureBoth(cleanups: Cleanup[]): Promise<{ guest: PathRow[]; fak
   const aside = `${guest.vncPath}.qemu`;
   await fs.rename(guest.vncPath, aside);
   // The fake server runs on the bench's own thread, taking turns with the client: source and sink together
-  // get one core and the relay the other. (As a separate thread or process, three busy threads share the
-  // 2 cores here and the scheduler's choices move the ratios by up to +-20% from one arrangement to the next.)
+  // get one core and the relay the other (pinned there, see pin.ts).
   const fake = await new FakeRfbServer(guest.vncPath, WIDTH, HEIGHT).listen();
   cleanups.push(async () => {
     await fake.close();
     await fs.rename(aside, guest.vncPath);
   });
-  const fakeRows = await scenario(paths, 0.5);
+  placement.pin(process.pid, 0);
+  placement.pin(server.pid(), 1);
+  if (websockify.proc?.pid !== undefined) placement.pin(websockify.proc.pid, 1);
+  cleanups.push(() => placement.release());
+  const fakeRows = await scenario(paths, RUNS_FAKE, 0.5);
   return { guest: guestRows, fake: fakeRows };
 }
 
@@ -114,32 +126,37 @@ export async function vncTransportBench(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let rows: { guest: PathRow[]; fake: PathRow[] };
+  const placement = CpuPlacement.detect();
   try {
-    rows = await measureBoth(cleanups);
+    rows = await measureBoth(cleanups, placement);
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 
-  const pick = (set: PathRow[], label: string): PathRow['summary'] | undefined =>
-    set.find((r) => r.label.startsWith(label))?.summary;
-  const [ga, gr] = [pick(rows.guest, 'virtweb'), pick(rows.guest, 'raw')];
-  const [fa, fw, fr] = [pick(rows.fake, 'virtweb'), pick(rows.fake, 'websockify'), pick(rows.fake, 'raw')];
+  const row = (set: PathRow[], label: string): PathRow | undefined =>
+    set.find((r) => r.label.startsWith(label));
+  const [ga, gr] = [row(rows.guest, 'virtweb'), row(rows.guest, 'raw')];
+  const [fa, fw, fr] = [row(rows.fake, 'virtweb'), row(rows.fake, 'websockify'), row(rows.fake, 'raw')];
   console.log(
     `\nVNC transport: ${WIDTH}x${HEIGHT} Raw 32 bpp, one client requesting full non-incremental frames;` +
-      ` medians of ${RUNS} x ${SECONDS} s runs, paths interleaved\n`,
+      ` ${RUNS_GUEST} rounds (a) and ${RUNS_FAKE} rounds (b) of ${SECONDS} s per path, paths interleaved;` +
+      ' figures are medians over rounds, ratios the median of the per-round ratios\n',
   );
   console.log(
     table('(a) test guest, whole screen changing (qemu refreshes every 30 ms at best)', rows.guest, 'fps'),
   );
   console.log(table('\n(b) fake RFB server answering at once (transport ceiling)', rows.fake, 'mbps'));
+  console.log(`(b) ${placement.note}`);
   console.log(
     '\nrelay CPU: CPU time (user + system) of the relaying process during the runs, per GB carried',
   );
   console.log('targets');
-  if (ga && gr) console.log(verdict('(a) virtweb frames/s vs raw', ga.fps / gr.fps, 0.97, 'percent'));
-  if (fa && fw) console.log(verdict('(b) virtweb MB/s vs websockify', fa.mbps / fw.mbps, 1.2, 'times'));
-  if (fa && fr) console.log(verdict('(b) virtweb MB/s vs raw', fa.mbps / fr.mbps, 0.6, 'percent'));
+  if (ga && gr)
+    console.log(verdict('(a) virtweb frames/s vs raw', pairedRatio(ga, gr, 'fps'), 0.97, 'percent'));
+  if (fa && fw)
+    console.log(verdict('(b) virtweb MB/s vs websockify', pairedRatio(fa, fw, 'mbps'), 1.2, 'times'));
+  if (fa && fr) console.log(verdict('(b) virtweb MB/s vs raw', pairedRatio(fa, fr, 'mbps'), 0.6, 'percent'));
   console.log(`\nbench took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
