@@ -1,9 +1,10 @@
 // Two (or three) real servers on loopback for the migration tests: peers, guests with a counter on their
 // serial console, and waiting for jobs.
+import fs from 'node:fs/promises';
 import net from 'node:net';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { COUNTER } from './migration-guests.ts';
-import { READY, TestServer, WsCollector } from './harness.ts';
+import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
 
 export interface JobBody {
   id: string;
@@ -28,6 +29,41 @@ export interface VmBody {
   pid?: number;
   disks: { image: string }[];
   lastExit?: { reason: string };
+}
+
+/** Two servers and the peer ids they know each other by (filled in once the test file's hooks ran). */
+export interface Cluster {
+  a: TestServer;
+  b: TestServer;
+  /** b as a peer of a. */
+  aToB: string;
+  /** a as a peer of b, when asked for (`bothWays`). */
+  bToA: string;
+}
+
+/**
+ * Two servers on loopback with their own data dirs, started, logged in and a knowing b as a peer (and b
+ * knowing a with `bothWays`) before the calling test file's tests; stopped, their guests killed and their
+ * data dirs removed after them.
+ */
+export async function twoServers(opts: { bothWays?: boolean } = {}): Promise<Cluster> {
+  const [dirA, dirB] = await Promise.all([makeDataDir(true), makeDataDir(true)]);
+  const cluster: Cluster = { a: new TestServer(dirA), b: new TestServer(dirB), aToB: '', bToA: '' };
+  const { a, b } = cluster;
+  beforeAll(async () => {
+    await Promise.all([a.start(), b.start()]);
+    await Promise.all([a.login(), b.login()]);
+    [cluster.aToB, cluster.bToA] = await Promise.all([
+      addPeer(a, b),
+      opts.bothWays ? addPeer(b, a) : Promise.resolve(''),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([killGuestsOf(dirA), killGuestsOf(dirB)]);
+    await Promise.all([dirA, dirB].map((d) => fs.rm(d, { recursive: true, force: true })));
+  });
+  return cluster;
 }
 
 /** Registers `target` as a peer of `source` (a token made on the target); returns the peer id. */

@@ -7,15 +7,14 @@ import type { MigrationOptions, MigrationPhase, MigrationProgress } from '@virtw
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   finishIncoming,
-  isMigrationError,
   prepareIncoming,
   restoreState,
   runLiveMigration,
   saveState,
   startNbdExports,
-  type MigrationError,
   type MigrationTuning,
 } from '../src/migration/index.ts';
+import { expectMigrationError } from '../src/migration/test-support.ts';
 import { countingRelay } from './counting-relay.ts';
 import { GuestLab, readImageBytes, type LabGuest } from './migration-guests.ts';
 
@@ -50,15 +49,6 @@ async function target(
     ...(more.tuning ? { tuning: more.tuning } : {}),
   });
   return { guest, endpoint };
-}
-
-async function expectMigrationError(promise: Promise<unknown>): Promise<MigrationError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isMigrationError(err)) throw new Error(`expected a MigrationError, got ${String(err)}`);
-  return err;
 }
 
 describe('live migration between two qemu processes', () => {

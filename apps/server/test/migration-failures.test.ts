@@ -3,9 +3,10 @@
 // booted guest goes through all of it, in order.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { killGuestsOf, makeDataDir, READY, TestServer, type WsCollector } from './harness.ts';
 import {
+  twoServers,
   addPeer,
   bootCounting,
   freePort,
@@ -21,26 +22,16 @@ import {
   type VmBody,
 } from './migration-cluster.ts';
 
-const a = new TestServer(await makeDataDir(true));
-const b = new TestServer(await makeDataDir(true));
-let peerB = '';
+const cluster = await twoServers();
+const { a, b } = cluster;
 let guest: { id: string; serial: WsCollector };
 
 // 1 MiB/s: long enough to act mid-way (the guest's 128 MiB would take minutes).
 const SLOW = { bandwidthMiBs: 1 };
 
 beforeAll(async () => {
-  await Promise.all([a.start(), b.start()]);
-  await Promise.all([a.login(), b.login()]);
-  peerB = await addPeer(a, b);
   guest = await bootCounting(a, 'victim');
 }, 180_000);
-
-afterAll(async () => {
-  await Promise.all([a.stop(), b.stop()]);
-  await Promise.all([killGuestsOf(a.dataDir), killGuestsOf(b.dataDir)]);
-  await Promise.all([a.dataDir, b.dataDir].map((d) => fs.rm(d, { recursive: true, force: true })));
-});
 
 /** Starts a slow migration and waits until RAM is moving. */
 async function startSlow(peer: string): Promise<string> {
@@ -64,7 +55,7 @@ async function sourceRunsOn(): Promise<void> {
 
 describe('a migration that does not complete leaves the source running', () => {
   it('cancel mid-way: the job ends cancelled, the target has no VM', async () => {
-    const id = await startSlow(peerB);
+    const id = await startSlow(cluster.aToB);
     const cancel = await a.api('POST', `/api/migrations/${id}/cancel`);
     expect(cancel.status).toBe(202);
     const end = await jobIn(a, id, ['cancelled']);
@@ -75,7 +66,7 @@ describe('a migration that does not complete leaves the source running', () => {
   }, 60_000);
 
   it("target qemu killed mid-way: failed with qemu's reason, the target drops its half VM", async () => {
-    const id = await startSlow(peerB);
+    const id = await startSlow(cluster.aToB);
     const incoming = (await vmsNamed(b, 'victim'))[0];
     expect(incoming?.state).toBe('migrating');
     expect(incoming?.pid).toBeGreaterThan(0);
@@ -120,7 +111,7 @@ describe('a migration that does not complete leaves the source running', () => {
 
 describe('a server restarted mid-way sorts out its VM', () => {
   it('source server killed mid-way: after its restart the guest runs on here, the target has no half VM', async () => {
-    await startSlow(peerB);
+    await startSlow(cluster.aToB);
     expect((await vmsNamed(b, 'victim'))[0]?.state).toBe('migrating');
     const before = lastTick(guest.serial);
     await a.kill9();

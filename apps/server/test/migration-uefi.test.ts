@@ -2,10 +2,10 @@
 // offline), the target writes it before its qemu opens it, and the source's store goes with the source VM.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, READY, TestServer } from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { READY, TestServer } from './harness.ts';
 import {
-  addPeer,
+  twoServers,
   bootCounting,
   jobIn,
   lastTick,
@@ -18,10 +18,8 @@ import {
   type VmBody,
 } from './migration-cluster.ts';
 
-const a = new TestServer(await makeDataDir(true));
-const b = new TestServer(await makeDataDir(true));
-let aToB = '';
-let bToA = '';
+const cluster = await twoServers({ bothWays: true });
+const { a, b } = cluster;
 let ovmf = false;
 
 const storeOf = (server: TestServer, id: string): string =>
@@ -33,18 +31,9 @@ const exists = (file: string): Promise<boolean> =>
   );
 
 beforeAll(async () => {
-  await Promise.all([a.start(), b.start()]);
-  await Promise.all([a.login(), b.login()]);
-  [aToB, bToA] = await Promise.all([addPeer(a, b), addPeer(b, a)]);
   const host = (await b.api('GET', '/api/host')).body as { firmware: { uefi: boolean } };
   ovmf = host.firmware.uefi; // scripts/setup installs Debian's ovmf
 }, 60_000);
-
-afterAll(async () => {
-  await Promise.all([a.stop(), b.stop()]);
-  await Promise.all([killGuestsOf(a.dataDir), killGuestsOf(b.dataDir)]);
-  await Promise.all([a.dataDir, b.dataDir].map((d) => fs.rm(d, { recursive: true, force: true })));
-});
 
 /** Starts a migration and waits for it to complete. */
 async function migrate(from: TestServer, vmId: string, peer: string): Promise<JobBody> {
@@ -58,13 +47,13 @@ describe('UEFI guests move with their variable store', () => {
     if (!ovmf) ctx.skip();
     // 512 MiB: GRUB under OVMF needs it.
     const guest = await bootCounting(a, 'efi-mover', { memoryMiB: 512, firmware: 'uefi' });
-    const check = await a.api('POST', `/api/vms/${guest.id}/migrate/check`, { peer: aToB });
+    const check = await a.api('POST', `/api/vms/${guest.id}/migrate/check`, { peer: cluster.aToB });
     const checks = (check.body as { checks: JobBody['checks'] }).checks;
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     expect(checks.find((c) => c.name === 'firmware')?.detail).toMatch(/has OVMF; .*variable store is copied/);
     const before = await fs.readFile(storeOf(a, guest.id));
 
-    const done = await migrate(a, guest.id, aToB);
+    const done = await migrate(a, guest.id, cluster.aToB);
     const lastOnA = lastTick(guest.serial);
     const there = done.targetVmId ?? '';
     expect((await vmOf(b, there))?.state).toBe('running');
@@ -85,7 +74,7 @@ describe('UEFI guests move with their variable store', () => {
     // arrived flash back to the file only once the guest runs again, so this tells the copy apart).
     expect((await b.api('POST', `/api/vms/${there}/pause`)).status).toBe(202);
     const paused = await fs.readFile(storeOf(b, there));
-    const back = await migrate(b, there, bToA);
+    const back = await migrate(b, there, cluster.bToA);
     const home = back.targetVmId ?? '';
     expect((await vmOf(a, home))?.state).toBe('paused');
     expect((await fs.readFile(storeOf(a, home))).equals(paused)).toBe(true);
@@ -100,7 +89,7 @@ describe('UEFI guests move with their variable store', () => {
     await until('stopped on a', async () => ((await vmOf(a, home))?.state === 'stopped' ? true : undefined));
     serialA.ws.close();
     const stopped = await fs.readFile(storeOf(a, home));
-    const offline = await migrate(a, home, aToB);
+    const offline = await migrate(a, home, cluster.aToB);
     const last = offline.targetVmId ?? '';
     expect((await vmOf(b, last))?.state).toBe('stopped');
     expect((await fs.readFile(storeOf(b, last))).equals(stopped)).toBe(true);
@@ -119,7 +108,7 @@ describe('UEFI guests move with their variable store', () => {
     });
     expect(res.status).toBe(201);
     const id = (res.body as VmBody).id;
-    const done = await migrate(a, id, aToB);
+    const done = await migrate(a, id, cluster.aToB);
     const there = done.targetVmId ?? '';
     expect((await vmOf(b, there))?.state).toBe('stopped');
     expect(await exists(storeOf(b, there))).toBe(false);

@@ -2,9 +2,10 @@
 // copy storage while a counter runs on the serial console, the preconditions, and an offline move.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { apiError, READY, TestServer, WsCollector } from './harness.ts';
 import {
+  twoServers,
   addPeer,
   bootCounting,
   jobIn,
@@ -19,23 +20,10 @@ import {
   type VmBody,
 } from './migration-cluster.ts';
 
-const a = new TestServer(await makeDataDir(true));
-const b = new TestServer(await makeDataDir(true));
-let peer = '';
+const cluster = await twoServers();
+const { a, b } = cluster;
 /** The guest the first live test moved to b. */
 let moved_: { id: string; serial: WsCollector } | undefined;
-
-beforeAll(async () => {
-  await Promise.all([a.start(), b.start()]);
-  await Promise.all([a.login(), b.login()]);
-  peer = await addPeer(a, b);
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([a.stop(), b.stop()]);
-  await Promise.all([killGuestsOf(a.dataDir), killGuestsOf(b.dataDir)]);
-  await Promise.all([a.dataDir, b.dataDir].map((d) => fs.rm(d, { recursive: true, force: true })));
-});
 
 describe('live migration', () => {
   it('moves a running guest with its disk: the counter continues on the target, the source VM is gone', async () => {
@@ -46,7 +34,7 @@ describe('live migration', () => {
     const events = new WsCollector(a.ws('/api/events'));
     await events.opened();
 
-    const body = { peer, copyStorage: true };
+    const body = { peer: cluster.aToB, copyStorage: true };
     const check = await a.api('POST', `/api/vms/${guest.id}/migrate/check`, body);
     expect(check.status).toBe(200);
     const checks = (check.body as { checks: JobBody['checks'] }).checks;
@@ -140,7 +128,7 @@ describe('preconditions', () => {
 
   it('explains what stands in the way, and refuses to start with the failed checks as details', async () => {
     const lonely = await create(a, 'lonely', disk('only-here.qcow2'));
-    const res = await a.api('POST', `/api/vms/${lonely}/migrate`, { peer, copyStorage: false });
+    const res = await a.api('POST', `/api/vms/${lonely}/migrate`, { peer: cluster.aToB, copyStorage: false });
     expect(res.status).toBe(409);
     const err = apiError(res.body);
     expect(err.code).toBe('precondition_failed');
@@ -151,7 +139,7 @@ describe('preconditions', () => {
     await create(a, 'twin');
     await create(b, 'twin');
     const twinId = (await vmsNamed(a, 'twin'))[0]?.id ?? '';
-    const twin = await a.api('POST', `/api/vms/${twinId}/migrate/check`, { peer });
+    const twin = await a.api('POST', `/api/vms/${twinId}/migrate/check`, { peer: cluster.aToB });
     const name = (twin.body as { checks: JobBody['checks'] }).checks.find((c) => c.name === 'name');
     expect(name).toEqual({
       name: 'name',
@@ -162,7 +150,10 @@ describe('preconditions', () => {
     // Copy storage onto an image name the target already has.
     await b.api('POST', '/api/images', { name: 'clash.qcow2', format: 'qcow2', size: '1M' });
     const clash = await create(a, 'clasher', disk('clash.qcow2'));
-    const copy = await a.api('POST', `/api/vms/${clash}/migrate/check`, { peer, copyStorage: true });
+    const copy = await a.api('POST', `/api/vms/${clash}/migrate/check`, {
+      peer: cluster.aToB,
+      copyStorage: true,
+    });
     const disks = (copy.body as { checks: JobBody['checks'] }).checks.find((c) => c.name === 'disks');
     expect(disks?.ok).toBe(false);
     expect(disks?.detail).toMatch(/clash\.qcow2 exists on .*migrate without copy storage/);
@@ -191,7 +182,7 @@ describe('offline move', () => {
     await fh.write(marker, 0, marker.length, 1024 * 1024);
     await fh.close();
 
-    const started = await a.api('POST', `/api/vms/${id}/migrate`, { peer, copyStorage: true });
+    const started = await a.api('POST', `/api/vms/${id}/migrate`, { peer: cluster.aToB, copyStorage: true });
     expect(started.status).toBe(202);
     expect((started.body as JobBody).kind).toBe('offline');
     const done = await jobIn(a, (started.body as JobBody).id, ['completed']);

@@ -1,8 +1,15 @@
 import type { MigrationOptions, MigrationPhase, MigrationProgress } from '@virtweb/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isMigrationError, type MigrationError } from './errors.ts';
 import { runLiveMigration, type LiveMigrationInput } from './live-migration.ts';
-import { argsOf, commandNames, fakeQemu, ram, scriptMigrate, type FakeQemu } from './test-support.ts';
+import {
+  argsOf,
+  commandNames,
+  expectMigrationError,
+  fakeQemu,
+  ram,
+  scriptMigrate,
+  type FakeQemu,
+} from './test-support.ts';
 
 const OPTIONS: MigrationOptions = {
   autoConverge: false,
@@ -27,15 +34,6 @@ function migrate(over: Partial<LiveMigrationInput> = {}) {
     ...over,
   });
   return { run, progress };
-}
-
-async function failure(run: Promise<unknown>): Promise<MigrationError> {
-  const err = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isMigrationError(err)) throw new Error(`expected a MigrationError, got ${String(err)}`);
-  return err;
 }
 
 describe('runLiveMigration', () => {
@@ -95,7 +93,7 @@ describe('runLiveMigration', () => {
       { status: 'active', ram: ram({}) },
       { status: 'failed', 'error-desc': 'Unable to write to socket: Broken pipe' },
     ]);
-    const err = await failure(migrate().run);
+    const err = await expectMigrationError(migrate().run);
     expect(err).toMatchObject({ outcome: 'failed', qemuReason: 'Unable to write to socket: Broken pipe' });
     expect(err.message).toBe('migration failed: Unable to write to socket: Broken pipe');
     expect(commandNames(q.fake).at(-1)).toBe('cont');
@@ -103,11 +101,11 @@ describe('runLiveMigration', () => {
 
   it('does not touch a source that qemu restarted itself, nor one that was paused before', async () => {
     scriptMigrate(q.fake, [{ status: 'failed', 'error-desc': 'Connection refused' }]);
-    await failure(migrate().run);
+    await expectMigrationError(migrate().run);
     expect(commandNames(q.fake)).not.toContain('cont');
 
     q.state.status = 'paused';
-    await failure(migrate().run);
+    await expectMigrationError(migrate().run);
     expect(commandNames(q.fake)).not.toContain('cont');
   });
 
@@ -122,7 +120,7 @@ describe('runLiveMigration', () => {
     }));
     const abort = new AbortController();
     const { run } = migrate({ signal: abort.signal, onProgress: () => abort.abort() });
-    const err = await failure(run);
+    const err = await expectMigrationError(run);
     expect(err).toMatchObject({ outcome: 'cancelled', message: 'migration cancelled' });
     expect(commandNames(q.fake).filter((c) => c === 'migrate_cancel')).toHaveLength(1);
     expect(commandNames(q.fake)).not.toContain('cont');
@@ -135,7 +133,9 @@ describe('runLiveMigration', () => {
     });
     scriptMigrate(q.fake, [{ status: 'active', ram: ram({}) }, { status: 'completed' }]);
     const abort = new AbortController();
-    const err = await failure(migrate({ signal: abort.signal, onProgress: () => abort.abort() }).run);
+    const err = await expectMigrationError(
+      migrate({ signal: abort.signal, onProgress: () => abort.abort() }).run,
+    );
     expect(err.outcome).toBe('cancelled');
     expect(commandNames(q.fake).slice(-2)).toEqual(['migrate_cancel', 'cont']);
   });
@@ -179,7 +179,7 @@ describe('runLiveMigration', () => {
       { status: 'postcopy-paused', 'error-desc': 'Connection reset by peer' },
     ]);
     q.state.status = 'postmigrate';
-    const err = await failure(migrate({ options: { ...OPTIONS, postcopy: true } }).run);
+    const err = await expectMigrationError(migrate({ options: { ...OPTIONS, postcopy: true } }).run);
     expect(err.outcome).toBe('failed');
     expect(err.message).toMatch(/during post-copy.*split between both hosts/);
     expect(commandNames(q.fake)).not.toContain('cont');
@@ -202,7 +202,7 @@ describe('runLiveMigration', () => {
 
   it('a command qemu refuses fails the migration with its words', async () => {
     q.fake.handle('migrate', { error: { class: 'GenericError', desc: 'There is a migration in progress' } });
-    const err = await failure(migrate().run);
+    const err = await expectMigrationError(migrate().run);
     expect(err).toMatchObject({ outcome: 'failed', qemuReason: 'There is a migration in progress' });
   });
 });

@@ -1,6 +1,7 @@
 // Shared by the engine's unit tests: a fake qemu (QMP only) with a scripted run state and query-migrate.
 import { QmpClient, type QmpMigrationInfo, type QmpRunState } from '@virtweb/qmp';
 import { FakeQmpServer, type ReceivedCommand } from '../../../../packages/qmp/src/testing/fake-qmp-server.ts';
+import { isMigrationError, type MigrationError } from './errors.ts';
 
 export { FakeQmpServer };
 
@@ -83,4 +84,14 @@ export function ram(over: { transferred?: number; remaining?: number; total?: nu
     'page-size': 4096,
     'pages-per-second': 0,
   };
+}
+
+/** The MigrationError `run` rejects with (anything else fails the test). */
+export async function expectMigrationError(run: Promise<unknown>): Promise<MigrationError> {
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isMigrationError(err)) throw new Error(`expected a MigrationError, got ${String(err)}`);
+  return err;
 }
