@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { TYPE_TEXT_MAX_CHARS, describeChar, isTypableChar } from '@virtweb/protocol';
 import { useTypeText } from '../../queries/consoles.ts';
 import { useNotify } from '../notify/context.ts';
+import { DialogFormButtons } from '../FormButtons.tsx';
 
 /** Why the text cannot be typed (the server checks the same), or null. */
 function problem(text: string): string | null {
@@ -95,19 +96,13 @@ export function PasteDialog({ vmId, vmName, open, onClose }: Props) {
               </p>
             )}
           </div>
-          <div className="confirm-buttons">
-            <button type="button" className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className="btn btn-primary"
-              disabled={error !== null || normalized.length === 0 || typeText.isPending}
-              aria-busy={typeText.isPending}
-            >
-              {typeText.isPending ? 'Typing…' : 'Type it'}
-            </button>
-          </div>
+          <DialogFormButtons
+            onCancel={onClose}
+            label="Type it"
+            busyLabel="Typing…"
+            busy={typeText.isPending}
+            disabled={error !== null || normalized.length === 0}
+          />
         </form>
       )}
     </dialog>

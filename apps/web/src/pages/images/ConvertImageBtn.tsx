@@ -9,6 +9,7 @@ import { Field } from '../../components/Field.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useConvertImage, useImageProgress } from '../../queries/images.ts';
 import { DialogButton } from '../../components/DialogButton.tsx';
+import { DialogFormButtons } from '../../components/FormButtons.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 const targetName = (name: string, format: ImageFormat) => `${name.replace(/\.[^.]*$/, '')}.${format}`;
@@ -79,19 +80,13 @@ function ConvertForm({ image, close }: { image: Image; close: () => void }) {
           total={progress?.total ?? 1}
         />
       )}
-      <div className="confirm-buttons">
-        <button type="button" className="btn" onClick={close}>
-          {convert.isPending ? 'Hide' : 'Cancel'}
-        </button>
-        <button
-          type="submit"
-          className="btn btn-primary"
-          disabled={convert.isPending}
-          aria-busy={convert.isPending}
-        >
-          {convert.isPending ? 'Converting…' : 'Convert'}
-        </button>
-      </div>
+      <DialogFormButtons
+        onCancel={close}
+        cancelLabel={convert.isPending ? 'Hide' : 'Cancel'}
+        label="Convert"
+        busyLabel="Converting…"
+        busy={convert.isPending}
+      />
     </form>
   );
 }

@@ -8,6 +8,7 @@ import {
 } from '@virtweb/protocol';
 import type { ApiError } from '../../api/errors.ts';
 import { Field } from '../../components/Field.tsx';
+import { SubmitButton } from '../../components/FormButtons.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useCreateImage } from '../../queries/images.ts';
 
@@ -146,14 +147,7 @@ export function CreateImageForm({ images }: { images: Image[] }) {
         )}
       </Field>
       <div className="form-buttons">
-        <button
-          type="submit"
-          className="btn btn-primary"
-          disabled={create.isPending}
-          aria-busy={create.isPending}
-        >
-          {create.isPending ? 'Creating…' : 'Create image'}
-        </button>
+        <SubmitButton label="Create image" busyLabel="Creating…" busy={create.isPending} />
       </div>
     </form>
   );

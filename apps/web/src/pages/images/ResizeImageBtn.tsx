@@ -4,6 +4,7 @@ import { Field } from '../../components/Field.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useResizeImage } from '../../queries/images.ts';
 import { DialogButton } from '../../components/DialogButton.tsx';
+import { DialogFormButtons } from '../../components/FormButtons.tsx';
 
 const NOT_DISKS = new Set(['iso', 'kernel', 'initrd', 'unknown']);
 
@@ -61,19 +62,13 @@ function ResizeForm({ image, close }: { image: Image; close: () => void }) {
           </label>
         </div>
       )}
-      <div className="confirm-buttons">
-        <button type="button" className="btn" onClick={close}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className={shrinking ? 'btn btn-danger' : 'btn btn-primary'}
-          disabled={resize.isPending}
-          aria-busy={resize.isPending}
-        >
-          {resize.isPending ? 'Resizing…' : shrinking ? 'Shrink' : 'Resize'}
-        </button>
-      </div>
+      <DialogFormButtons
+        onCancel={close}
+        label={shrinking ? 'Shrink' : 'Resize'}
+        busyLabel="Resizing…"
+        busy={resize.isPending}
+        danger={shrinking}
+      />
     </form>
   );
 }

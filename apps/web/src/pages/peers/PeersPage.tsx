@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { DataTable } from '../../components/DataTable.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { peersQuery, useRemovePeer } from '../../queries/peers.ts';
@@ -8,6 +9,8 @@ import { AddPeerForm } from './AddPeerForm.tsx';
 import { healthText, memoryText } from './peerWords.ts';
 import { TokensPanel } from './TokensPanel.tsx';
 import './peers.css';
+
+const COLUMNS = ['Host', 'URL', 'Health', 'CPUs', 'Memory', 'Guests', 'qemu'] as const;
 
 /** Other virtweb servers (health and capacity, live) and the tokens that let others reach this one. */
 export function PeersPage() {
@@ -32,59 +35,39 @@ export function PeersPage() {
         </div>
       )}
       {peers.data && peers.data.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label="Peers">
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">URL</th>
-                <th scope="col">Health</th>
-                <th scope="col">CPUs</th>
-                <th scope="col">Memory</th>
-                <th scope="col">Guests</th>
-                <th scope="col">qemu</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {peers.data.map((p) => (
-                <tr key={p.id} data-testid={`peer-${p.name}`}>
-                  <th scope="row">{p.name}</th>
-                  <td>
-                    <code>{p.url}</code>
-                  </td>
-                  <td>
-                    <span className={`badge peer-health-${p.health.status}`}>{healthText(p.health)}</span>
-                    {p.health.message && <p className="muted small">{p.health.message}</p>}
-                  </td>
-                  <td>{p.capacity?.cpus ?? '–'}</td>
-                  <td>
-                    {p.capacity ? memoryText(p.capacity.guestMemoryBytes, p.capacity.memoryBytes) : '–'}
-                  </td>
-                  <td>{p.capacity ? `${p.capacity.runningGuests} running of ${p.capacity.guests}` : '–'}</td>
-                  <td>{p.capacity?.qemuVersion ?? '–'}</td>
-                  <td>
-                    <ConfirmButton
-                      label="Remove"
-                      title={`Remove peer ${p.name}?`}
-                      danger
-                      busy={remove.isPending}
-                      onConfirm={() =>
-                        remove.mutate(p.id, {
-                          onError: (err) => notify.error('Could not remove the peer', err),
-                        })
-                      }
-                    >
-                      Its guests keep running there; they are no longer listed here.
-                    </ConfirmButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Peers" columns={COLUMNS} actions>
+          {peers.data.map((p) => (
+            <tr key={p.id} data-testid={`peer-${p.name}`}>
+              <th scope="row">{p.name}</th>
+              <td>
+                <code>{p.url}</code>
+              </td>
+              <td>
+                <span className={`badge peer-health-${p.health.status}`}>{healthText(p.health)}</span>
+                {p.health.message && <p className="muted small">{p.health.message}</p>}
+              </td>
+              <td>{p.capacity?.cpus ?? '–'}</td>
+              <td>{p.capacity ? memoryText(p.capacity.guestMemoryBytes, p.capacity.memoryBytes) : '–'}</td>
+              <td>{p.capacity ? `${p.capacity.runningGuests} running of ${p.capacity.guests}` : '–'}</td>
+              <td>{p.capacity?.qemuVersion ?? '–'}</td>
+              <td>
+                <ConfirmButton
+                  label="Remove"
+                  title={`Remove peer ${p.name}?`}
+                  danger
+                  busy={remove.isPending}
+                  onConfirm={() =>
+                    remove.mutate(p.id, {
+                      onError: (err) => notify.error('Could not remove the peer', err),
+                    })
+                  }
+                >
+                  Its guests keep running there; they are no longer listed here.
+                </ConfirmButton>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <div className="columns">
         <AddPeerForm />

@@ -2,11 +2,14 @@ import { useState, type SubmitEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { CreateTokenRequestSchema, type CreatedToken } from '@virtweb/protocol';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { DataTable } from '../../components/DataTable.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { tokensQuery, useCreateToken, useRevokeToken } from '../../queries/peers.ts';
 import { formatWhen } from './peerWords.ts';
+
+const COLUMNS = ['Name', 'Created', 'Last used'] as const;
 
 /** API tokens of this server: what another server needs to add this one as its peer. */
 export function TokensPanel() {
@@ -77,42 +80,28 @@ export function TokensPanel() {
       )}
       {tokens.data?.length === 0 && <p className="muted">No tokens yet.</p>}
       {tokens.data && tokens.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{formatWhen(t.createdAt)}</td>
-                  <td>{t.lastUsedAt ? formatWhen(t.lastUsedAt) : 'never'}</td>
-                  <td>
-                    <ConfirmButton
-                      label="Revoke"
-                      title={`Revoke token ${t.name}?`}
-                      danger
-                      busy={revoke.isPending}
-                      onConfirm={() =>
-                        revoke.mutate(t.id, { onError: (err) => notify.error('Could not revoke', err) })
-                      }
-                    >
-                      Servers using it can no longer reach this one.
-                    </ConfirmButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Tokens" columns={COLUMNS} actions>
+          {tokens.data.map((t) => (
+            <tr key={t.id}>
+              <td>{t.name}</td>
+              <td>{formatWhen(t.createdAt)}</td>
+              <td>{t.lastUsedAt ? formatWhen(t.lastUsedAt) : 'never'}</td>
+              <td>
+                <ConfirmButton
+                  label="Revoke"
+                  title={`Revoke token ${t.name}?`}
+                  danger
+                  busy={revoke.isPending}
+                  onConfirm={() =>
+                    revoke.mutate(t.id, { onError: (err) => notify.error('Could not revoke', err) })
+                  }
+                >
+                  Servers using it can no longer reach this one.
+                </ConfirmButton>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { HostGuests, VmAction } from '@virtweb/protocol';
 import { canDo } from '../../actions/allowed.ts';
+import { DataTable } from '../../components/DataTable.tsx';
 import { StateBadge } from '../../components/StateBadge.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { clusterGuestsQuery, peersQuery, usePeerVmAction } from '../../queries/peers.ts';
@@ -10,6 +11,8 @@ const ACTIONS: readonly { action: VmAction; label: string }[] = [
   { action: 'start', label: 'Start' },
   { action: 'shutdown', label: 'Shut down' },
 ];
+
+const COLUMNS = ['Name', 'State', 'Memory', 'vCPUs'] as const;
 
 /** The guests of the peers, one group per host, below this host's own list (shown only with peers). */
 export function PeerGuests() {
@@ -44,54 +47,39 @@ function HostGroup({ group }: { group: HostGuests }) {
       )}
       {!group.error && group.vms.length === 0 && <p className="muted">No guests on this host.</p>}
       {group.vms.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label={`Guests on ${group.name}`}>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">State</th>
-                <th scope="col">Memory</th>
-                <th scope="col">vCPUs</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {group.vms.map((vm) => (
-                <tr key={vm.id} data-testid={`peer-vm-${vm.name}`}>
-                  <th scope="row">{vm.name}</th>
-                  <td>
-                    <StateBadge state={vm.state} />
-                  </td>
-                  <td>{vm.memoryMiB} MiB</td>
-                  <td>{vm.vcpus}</td>
-                  <td className="row-actions">
-                    {ACTIONS.filter((a) => canDo(a.action, vm.state)).map((a) => (
-                      <button
-                        key={a.action}
-                        type="button"
-                        className="btn btn-small"
-                        disabled={act.isPending}
-                        onClick={() =>
-                          act.mutate(
-                            { peerId: group.host, vmId: vm.id, action: a.action },
-                            {
-                              onError: (err) =>
-                                notify.error(`Could not ${a.label.toLowerCase()} ${vm.name}`, err),
-                            },
-                          )
-                        }
-                      >
-                        {a.label}
-                      </button>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label={`Guests on ${group.name}`} columns={COLUMNS} actions>
+          {group.vms.map((vm) => (
+            <tr key={vm.id} data-testid={`peer-vm-${vm.name}`}>
+              <th scope="row">{vm.name}</th>
+              <td>
+                <StateBadge state={vm.state} />
+              </td>
+              <td>{vm.memoryMiB} MiB</td>
+              <td>{vm.vcpus}</td>
+              <td className="row-actions">
+                {ACTIONS.filter((a) => canDo(a.action, vm.state)).map((a) => (
+                  <button
+                    key={a.action}
+                    type="button"
+                    className="btn btn-small"
+                    disabled={act.isPending}
+                    onClick={() =>
+                      act.mutate(
+                        { peerId: group.host, vmId: vm.id, action: a.action },
+                        {
+                          onError: (err) =>
+                            notify.error(`Could not ${a.label.toLowerCase()} ${vm.name}`, err),
+                        },
+                      )
+                    }
+                  >
+                    {a.label}
+                  </button>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -8,6 +8,7 @@ import { useMigrateVm, useMigrationCheck } from '../../../queries/migrations.ts'
 import { peersQuery } from '../../../queries/peers.ts';
 import { healthText, memoryText } from '../../peers/peerWords.ts';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
+import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
 import { MigrationChecks } from './MigrationChecks.tsx';
 import { MigrationOptionsFields } from './MigrationOptionsFields.tsx';
@@ -147,19 +148,12 @@ export function MigrateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           </ul>
         </div>
       )}
-      <div className="confirm-buttons">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="btn btn-primary"
-          disabled={!allOk || migrate.isPending}
-          aria-busy={migrate.isPending}
-        >
-          {live ? 'Migrate' : 'Move'}
-        </button>
-      </div>
+      <DialogFormButtons
+        onCancel={onClose}
+        label={live ? 'Migrate' : 'Move'}
+        busy={migrate.isPending}
+        disabled={!allOk}
+      />
     </form>
   );
 }

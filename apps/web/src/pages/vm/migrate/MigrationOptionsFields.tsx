@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
-import type { MigrateErrors, MigrateValues } from './migrateForm.ts';
+import { multifdBox, type MigrateErrors, type MigrateValues } from './migrateForm.ts';
 
 type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle' | 'compressZstd';
 
@@ -87,15 +87,20 @@ export function MigrationOptionsFields({ values, errors, onChange }: Props) {
             )}
           </Field>
         </div>
-        {FLAGS.map((f) => (
-          <CheckboxField
-            key={f.key}
-            label={f.label}
-            hint={f.hint}
-            checked={values[f.key]}
-            onChange={(checked) => onChange({ [f.key]: checked })}
-          />
-        ))}
+        {FLAGS.map((f) => {
+          const box =
+            f.key === 'multifd' ? multifdBox(values) : { checked: values[f.key], disabledReason: undefined };
+          return (
+            <CheckboxField
+              key={f.key}
+              label={f.label}
+              hint={f.hint}
+              checked={box.checked}
+              disabledReason={box.disabledReason}
+              onChange={(checked) => onChange({ [f.key]: checked })}
+            />
+          );
+        })}
       </div>
     </>
   );

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MigrateRequestSchema } from '@virtweb/protocol';
 import { ApiError } from '../../../api/errors.ts';
-import { initialMigrate, migrateRequest, refusalText, wholeNumber } from './migrateForm.ts';
+import {
+  initialMigrate,
+  migrateRequest,
+  multifdBox,
+  MULTIFD_NEEDED_BY_COMPRESSION,
+  refusalText,
+  wholeNumber,
+} from './migrateForm.ts';
 
 const PEER = 'abcdefabcdef';
 
@@ -24,12 +31,32 @@ describe('migrate form', () => {
     if (draft.ok) expect(MigrateRequestSchema.safeParse(draft.request).success).toBe(true);
   });
 
-  it('asks for zstd compression when the box is ticked', () => {
+  it('asks for zstd compression, with the multifd it implies, when the box is ticked', () => {
     const draft = migrateRequest({ ...initialMigrate(PEER), compressZstd: true });
-    expect(draft.ok && draft.request.options).toMatchObject({ compress: 'zstd', multifd: false });
+    expect(draft.ok && draft.request.options).toMatchObject({ compress: 'zstd', multifd: true });
     if (draft.ok) {
       expect(MigrateRequestSchema.parse(draft.request).options.compress).toBe('zstd');
     }
+  });
+
+  it('shows Multifd ticked and locked while compressing, then the user’s own choice again', () => {
+    const untouched = initialMigrate(PEER);
+    expect(multifdBox(untouched)).toEqual({ checked: false, disabledReason: undefined });
+    expect(multifdBox({ ...untouched, compressZstd: true })).toEqual({
+      checked: true,
+      disabledReason: MULTIFD_NEEDED_BY_COMPRESSION,
+    });
+    // Compression off again: unticked as the user left it, or ticked if they had ticked it themselves.
+    expect(multifdBox({ ...untouched, compressZstd: false }).checked).toBe(false);
+    expect(multifdBox({ ...untouched, multifd: true, compressZstd: true }).checked).toBe(true);
+    expect(multifdBox({ ...untouched, multifd: true, compressZstd: false })).toEqual({
+      checked: true,
+      disabledReason: undefined,
+    });
+    expect(migrateRequest({ ...untouched, compressZstd: false })).toMatchObject({
+      ok: true,
+      request: { options: { multifd: false, compress: 'none' } },
+    });
   });
 
   it('passes typed limits as numbers', () => {

@@ -12,6 +12,7 @@ export interface MigrateValues {
   maxDowntimeMs: string;
   autoConverge: boolean;
   postcopy: boolean;
+  /** The user's own choice; compression overrides it while on (see `multifdBox`). */
   multifd: boolean;
   xbzrle: boolean;
   /** Compress the stream with zstd (`compress: 'zstd'`). */
@@ -32,6 +33,19 @@ export const initialMigrate = (peer = ''): MigrateValues => ({
   xbzrle: false,
   compressZstd: false,
 });
+
+/** Why the Multifd box is ticked and locked while compression is on. */
+export const MULTIFD_NEEDED_BY_COMPRESSION = 'Needed by compression: qemu compresses only multifd channels.';
+
+/**
+ * The Multifd box as shown: compression implies multifd (the server turns it on), so the box is then ticked
+ * and disabled; `values.multifd` keeps the user's own choice, which comes back when compression is off.
+ */
+export function multifdBox(v: MigrateValues): { checked: boolean; disabledReason: string | undefined } {
+  return v.compressZstd
+    ? { checked: true, disabledReason: MULTIFD_NEEDED_BY_COMPRESSION }
+    : { checked: v.multifd, disabledReason: undefined };
+}
 
 type Parsed = { ok: true; value: number | undefined } | { ok: false; error: string };
 
@@ -61,7 +75,7 @@ export function migrateRequest(v: MigrateValues): MigrateDraft {
   const options: MigrationOptions = {
     autoConverge: v.autoConverge,
     postcopy: v.postcopy,
-    multifd: v.multifd,
+    multifd: multifdBox(v).checked,
     xbzrle: v.xbzrle,
     compress: v.compressZstd ? 'zstd' : 'none',
   };

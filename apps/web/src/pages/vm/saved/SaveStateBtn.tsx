@@ -6,6 +6,7 @@ import { useSaveState, useVmJob } from '../../../queries/migrations.ts';
 import { isJobEnded } from '../../../queries/migrationJobs.ts';
 import { canSaveState } from '../migrate/migrateStates.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
+import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 
 /** "Save state…": the running guest stops into a zstd-compressed file of its state, restorable later. */
 export function SaveStateBtn({ vm }: { vm: Vm }) {
@@ -88,19 +89,7 @@ function SaveStateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           />
         )}
       </Field>
-      <div className="confirm-buttons">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="btn btn-primary"
-          disabled={save.isPending}
-          aria-busy={save.isPending}
-        >
-          {save.isPending ? 'Saving…' : 'Save state'}
-        </button>
-      </div>
+      <DialogFormButtons onCancel={onClose} label="Save state" busyLabel="Saving…" busy={save.isPending} />
     </form>
   );
 }

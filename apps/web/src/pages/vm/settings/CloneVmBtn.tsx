@@ -11,6 +11,7 @@ import { imagesQuery } from '../../../queries/images.ts';
 import { vmsQuery } from '../../../queries/vms.ts';
 import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
 import { DialogButton } from '../../../components/DialogButton.tsx';
+import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import {
   initialClone,
   serverCloneErrors,
@@ -133,19 +134,7 @@ function CloneForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           </Field>
         </fieldset>
       ))}
-      <div className="confirm-buttons">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="btn btn-primary"
-          disabled={clone.isPending}
-          aria-busy={clone.isPending}
-        >
-          {clone.isPending ? 'Cloning…' : 'Clone'}
-        </button>
-      </div>
+      <DialogFormButtons onCancel={onClose} label="Clone" busyLabel="Cloning…" busy={clone.isPending} />
     </form>
   );
 }

@@ -9,6 +9,7 @@ import { imagesQuery } from '../../../queries/images.ts';
 import { useDeleteVmWithImages } from '../../../queries/vmConfig.ts';
 import { vmsQuery } from '../../../queries/vms.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
+import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import { imageChoices, imagesToDelete, type ImageChoice } from './deleteChoices.ts';
 
 /**
@@ -92,19 +93,14 @@ function DeleteForm({ vm, onCancel, onDeleted }: { vm: Vm; onCancel: () => void;
           {error.message}
         </p>
       )}
-      <div className="confirm-buttons">
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="btn btn-danger"
-          disabled={images.isPending || mutation.isPending}
-          aria-busy={mutation.isPending}
-        >
-          {mutation.isPending ? 'Deleting…' : 'Delete'}
-        </button>
-      </div>
+      <DialogFormButtons
+        onCancel={onCancel}
+        label="Delete"
+        busyLabel="Deleting…"
+        busy={mutation.isPending}
+        disabled={images.isPending}
+        danger
+      />
     </form>
   );
 }

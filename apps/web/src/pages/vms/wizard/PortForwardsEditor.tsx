@@ -3,6 +3,23 @@ import { flushSync } from 'react-dom';
 import { Field } from '../../../components/Field.tsx';
 import { newPortForward, type PathErrors, type PortForwardDraft } from './networkDraft.ts';
 
+interface Choice<T extends string> {
+  value: T;
+  label: string;
+}
+/** At least one choice: the first is the fallback. */
+type Choices<T extends string> = readonly [Choice<T>, ...Choice<T>[]];
+
+const PROTOCOLS: Choices<PortForwardDraft['protocol']> = [
+  { value: 'tcp', label: 'TCP' },
+  { value: 'udp', label: 'UDP' },
+];
+
+const HOST_ADDRESSES: Choices<PortForwardDraft['hostAddress']> = [
+  { value: '127.0.0.1', label: '127.0.0.1 (this host only)' },
+  { value: '0.0.0.0', label: '0.0.0.0 (all interfaces: other machines too)' },
+];
+
 interface Props {
   forwards: readonly PortForwardDraft[];
   /** `changed`: the error key to clear (a row's field, or the list's path when rows come or go). */
@@ -56,64 +73,32 @@ export function PortForwardsEditor({ forwards, onChange, errors, path = 'network
         return (
           <fieldset className="port-forward" key={i} data-row={i}>
             <legend>Port forward {i + 1}</legend>
-            <Field label="Protocol" error={at('protocol')}>
-              {(p) => (
-                <select
-                  {...p}
-                  value={f.protocol}
-                  onChange={(e) =>
-                    update(i, { protocol: e.target.value === 'udp' ? 'udp' : 'tcp' }, 'protocol')
-                  }
-                >
-                  <option value="tcp">TCP</option>
-                  <option value="udp">UDP</option>
-                </select>
-              )}
-            </Field>
-            <Field label="Host address" error={at('hostAddress')}>
-              {(p) => (
-                <select
-                  {...p}
-                  value={f.hostAddress}
-                  onChange={(e) =>
-                    update(
-                      i,
-                      { hostAddress: e.target.value === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1' },
-                      'hostAddress',
-                    )
-                  }
-                >
-                  <option value="127.0.0.1">127.0.0.1 (this host only)</option>
-                  <option value="0.0.0.0">0.0.0.0 (all interfaces: other machines too)</option>
-                </select>
-              )}
-            </Field>
-            <Field label="Host port" error={at('hostPort')}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  max={65535}
-                  value={f.hostPort}
-                  onChange={(e) => update(i, { hostPort: e.target.value }, 'hostPort')}
-                />
-              )}
-            </Field>
-            <Field label="Guest port" error={at('guestPort')}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  max={65535}
-                  value={f.guestPort}
-                  onChange={(e) => update(i, { guestPort: e.target.value }, 'guestPort')}
-                />
-              )}
-            </Field>
+            <ChoiceField
+              label="Protocol"
+              error={at('protocol')}
+              value={f.protocol}
+              options={PROTOCOLS}
+              onChange={(protocol) => update(i, { protocol }, 'protocol')}
+            />
+            <ChoiceField
+              label="Host address"
+              error={at('hostAddress')}
+              value={f.hostAddress}
+              options={HOST_ADDRESSES}
+              onChange={(hostAddress) => update(i, { hostAddress }, 'hostAddress')}
+            />
+            <PortField
+              label="Host port"
+              error={at('hostPort')}
+              value={f.hostPort}
+              onChange={(hostPort) => update(i, { hostPort }, 'hostPort')}
+            />
+            <PortField
+              label="Guest port"
+              error={at('guestPort')}
+              value={f.guestPort}
+              onChange={(guestPort) => update(i, { guestPort }, 'guestPort')}
+            />
             <button
               type="button"
               className="btn btn-quiet"
@@ -130,5 +115,55 @@ export function PortForwardsEditor({ forwards, onChange, errors, path = 'network
         Add port forward
       </button>
     </div>
+  );
+}
+
+interface FieldProps<T> {
+  label: string;
+  error: string | undefined;
+  value: T;
+  onChange: (value: T) => void;
+}
+
+/** A select of fixed choices; a value outside them (never offered) falls back to the first. */
+function ChoiceField<T extends string>({
+  label,
+  error,
+  value,
+  onChange,
+  options,
+}: FieldProps<T> & { options: Choices<T> }) {
+  const pick = (text: string): T => (options.find((o) => o.value === text) ?? options[0]).value;
+  return (
+    <Field label={label} error={error}>
+      {(p) => (
+        <select {...p} value={value} onChange={(e) => onChange(pick(e.target.value))}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** A port number as typed (checked with the rest of the draft). */
+function PortField({ label, error, value, onChange }: FieldProps<string>) {
+  return (
+    <Field label={label} error={error}>
+      {(p) => (
+        <input
+          {...p}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={65535}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }
