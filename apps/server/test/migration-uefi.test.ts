@@ -2,6 +2,7 @@
 // offline), the target writes it before its qemu opens it, and the source's store goes with the source VM.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { READY, TestServer } from './harness.ts';
 import {
@@ -124,6 +125,7 @@ describe('UEFI guests move with their variable store', () => {
     const sent = Buffer.from(store ?? []);
     sent.write('virtweb-nvram-marker', 0x1000); // not the template's bytes: the file is the one sent
     const body = {
+      migrationProtocol: MIGRATION_PROTOCOL_VERSION,
       kind: 'live',
       config: {
         name: 'efi-half',

@@ -22,5 +22,7 @@ export const ErrorCode = {
   exists: 'already_exists',
   qemuFailed: 'qemu_failed',
   tooLarge: 'too_large',
+  /** A peer speaks another migration protocol (`MIGRATION_PROTOCOL_VERSION`); the message says which to update. */
+  migrationVersionMismatch: 'migration_version_mismatch',
   internal: 'internal',
 } as const;

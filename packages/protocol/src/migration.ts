@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { ImageNameSchema } from './names.ts';
 
+/**
+ * The version of the server-to-server migration API (`/api/migrations/incoming`) this code speaks. Bump it
+ * with any change a target on the previous version would refuse or misread: the target then answers the
+ * source with a 409 `migration_version_mismatch` naming both versions, instead of a validation error.
+ */
+export const MIGRATION_PROTOCOL_VERSION = 1;
+
 /** Knobs of qemu's migration (`migrate-set-parameters` / `migrate-set-capabilities`). */
 export const MigrationOptionsSchema = z.strictObject({
   /** MiB/s; default: qemu's (128 MiB/s in qemu 7.2). */

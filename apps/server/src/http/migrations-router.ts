@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { MigrateRequestSchema, SaveStateRequestSchema, VmIdSchema } from '@virtweb/protocol';
-import { IncomingIdSchema, IncomingRequestSchema } from '../migration/incoming-api.ts';
 import type { MigrationService } from '../migration/migration-service.ts';
 import { notFound } from './errors.ts';
+import { incomingRouter } from './incoming-router.ts';
 import { parseOr400 } from './validate.ts';
 
 const vmId = (raw: string): string => {
@@ -39,28 +39,10 @@ export function vmMigrationRouter(migrations: MigrationService): Router {
  */
 export function migrationsRouter(migrations: MigrationService): Router {
   const r = Router();
-  const incomingId = (raw: string): string => {
-    if (!IncomingIdSchema.safeParse(raw).success) throw notFound(`incoming migration ${raw}`);
-    return raw;
-  };
-
   r.get('/migrations', (_req, res) => {
     res.json(migrations.jobs.list());
   });
-  r.post('/migrations/incoming', async (req, res) => {
-    const body = parseOr400(IncomingRequestSchema, req.body);
-    res.status(201).json(await migrations.incoming.create(body));
-  });
-  r.get('/migrations/incoming/:id', (req, res) => {
-    res.json(migrations.incoming.status(incomingId(req.params.id)));
-  });
-  r.post('/migrations/incoming/:id/finish', async (req, res) => {
-    res.json(await migrations.incoming.finish(incomingId(req.params.id)));
-  });
-  r.delete('/migrations/incoming/:id', async (req, res) => {
-    await migrations.incoming.abort(incomingId(req.params.id));
-    res.status(204).end();
-  });
+  r.use(incomingRouter(migrations.incoming));
   r.post('/migrations/:jobId/cancel', (req, res) => {
     res.status(202).json(migrations.jobs.cancel(req.params.jobId));
   });

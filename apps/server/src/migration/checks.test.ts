@@ -72,6 +72,7 @@ const peer = (over: Partial<PeerFacts & { reachable: true }> = {}): PeerFacts =>
   reachable: true,
   name: 'host-b',
   latencyMs: 3,
+  protocol: 1,
   host: host(),
   vms: [],
   images: [image('web1.qcow2', 10 * 1024 * MiB), image('install.iso', 300 * MiB)],
@@ -87,6 +88,7 @@ describe('migrationChecks', () => {
     expect(failed(checks)).toEqual({});
     expect(checks.map((c) => c.name)).toEqual([
       'peer',
+      'protocol',
       'state',
       'qemu',
       'accelerator',
@@ -206,6 +208,16 @@ describe('migrationChecks', () => {
     );
     expect(gone).toEqual([
       { name: 'peer', ok: false, detail: 'host-b does not answer: timed out' },
+      expect.objectContaining({ name: 'state', ok: true }),
+    ]);
+  });
+
+  it('shows a peer of another migration protocol as answering, with its words, and checks nothing else', () => {
+    const words = 'host-b (the target) speaks migration protocol 2, …: update virtweb on host-a (the source)';
+    const other = { reachable: false, name: 'host-b', message: words, otherProtocol: true } as const;
+    expect(migrationChecks(local(), other, { copyStorage: false })).toEqual([
+      { name: 'peer', ok: true, detail: 'host-b answers' },
+      { name: 'protocol', ok: false, detail: words },
       expect.objectContaining({ name: 'state', ok: true }),
     ]);
   });

@@ -8,10 +8,25 @@ export interface LocalFacts {
   images: ReadonlyMap<string, { virtualSize: number; backingFile?: string | undefined }>;
 }
 
-/** The peer's side, fetched fresh for every check. */
+/** The peer's side, fetched fresh for every check (`peerFacts`). */
 export type PeerFacts =
-  | { reachable: true; name: string; latencyMs: number; host: HostInfo; vms: Vm[]; images: Image[] }
-  | { reachable: false; name: string; message: string };
+  | {
+      reachable: true;
+      name: string;
+      latencyMs: number;
+      /** The migration protocol both hosts speak. */
+      protocol: number;
+      host: HostInfo;
+      vms: Vm[];
+      images: Image[];
+    }
+  | {
+      reachable: false;
+      name: string;
+      message: string;
+      /** It answers, but speaks another migration protocol: `message` is its words (both versions). */
+      otherProtocol?: true;
+    };
 
 export type MigrationKind = 'live' | 'offline';
 
@@ -42,7 +57,8 @@ export function mediaOf(vm: Vm): string[] {
 const check = (name: string, ok: boolean, detail: string): MigrationCheck => ({ name, ok, detail });
 
 /**
- * Every precondition, each with plain words. A peer that does not answer yields only `peer` and `state`.
+ * Every precondition, each with plain words. A peer that does not answer yields only `peer` and `state`, one
+ * of another migration protocol `peer`, `protocol` and `state`.
  * Disks: with copy storage none of them may exist on the peer (they are created there); without it each
  * must exist there with the same size, unused. Media (CD, kernel): used when the peer has the same file,
  * copied there with copy storage, else refused.
@@ -56,10 +72,17 @@ export function migrationChecks(
   const kind = kindOf(vm.state);
   const checks = [stateCheck(vm, kind)];
   if (!peer.reachable) {
-    checks.unshift(check('peer', false, `${peer.name} does not answer: ${peer.message}`));
+    checks.unshift(
+      ...(peer.otherProtocol === true
+        ? [check('peer', true, `${peer.name} answers`), check('protocol', false, peer.message)]
+        : [check('peer', false, `${peer.name} does not answer: ${peer.message}`)]),
+    );
     return checks;
   }
-  checks.unshift(check('peer', true, `${peer.name} answers (${peer.latencyMs} ms)`));
+  checks.unshift(
+    check('peer', true, `${peer.name} answers (${peer.latencyMs} ms)`),
+    check('protocol', true, `migration protocol ${peer.protocol} on both hosts`),
+  );
   const live = kind !== 'offline';
   checks.push(qemuCheck(local.qemuVersion, peer, live));
   if (live) checks.push(accelCheck(vm, peer));

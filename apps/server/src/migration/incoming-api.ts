@@ -6,6 +6,7 @@ import {
   ImageFormatSchema,
   ImageNameSchema,
   MAX_DISKS,
+  MIGRATION_PROTOCOL_VERSION,
   MigrationOptionsSchema,
   ResolvedAccelSchema,
 } from '@virtweb/protocol';
@@ -35,8 +36,25 @@ export const MAX_NVRAM_BYTES = 2 ** 20;
  */
 export const INCOMING_BODY_LIMIT = 2 * MAX_NVRAM_BYTES;
 
+/** Who sends a request (for the target's log, its VM list and its words). */
+const SourceHostSchema = z.strictObject({ hostname: z.string().max(256) });
+
+/**
+ * `POST /api/migrations/incoming/handshake`: before a migration the source asks whether the target speaks its
+ * protocol. The target checks `migrationProtocol` before anything else (409 `migration_version_mismatch`).
+ */
+export const HandshakeRequestSchema = z.strictObject({
+  migrationProtocol: z.literal(MIGRATION_PROTOCOL_VERSION),
+  source: SourceHostSchema,
+});
+export type HandshakeRequest = z.infer<typeof HandshakeRequestSchema>;
+
+export const HandshakeAnswerSchema = z.object({ migrationProtocol: z.number().int() });
+
 /** `POST /api/migrations/incoming` */
 export const IncomingRequestSchema = z.strictObject({
+  /** Checked by the target before the rest of the body (409 `migration_version_mismatch`). */
+  migrationProtocol: z.literal(MIGRATION_PROTOCOL_VERSION),
   /** `live`: start qemu waiting for the stream; `offline`: only define the VM (its images are uploaded). */
   kind: z.enum(['live', 'offline']),
   /** The VM's configuration, validated by the target with its own rules (as a create). */
@@ -63,9 +81,10 @@ export const IncomingRequestSchema = z.strictObject({
     .max(Math.ceil(MAX_NVRAM_BYTES / 3) * 4)
     .optional(),
   /** Who sends it (for the target's log and its VM list). */
-  source: z.strictObject({ hostname: z.string().max(256), vmId: z.string().max(64) }),
+  source: SourceHostSchema.extend({ vmId: z.string().max(64) }),
 });
-export type IncomingRequest = z.input<typeof IncomingRequestSchema>;
+/** What a migration plan asks of the target; `postIncoming` adds the protocol version when it sends it. */
+export type IncomingRequest = Omit<z.input<typeof IncomingRequestSchema>, 'migrationProtocol'>;
 
 /** The target's NBD server for copy storage (`MirrorTarget` of the engine). */
 export const NbdTargetSchema = z.object({

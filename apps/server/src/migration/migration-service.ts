@@ -1,13 +1,10 @@
 // Migrations as the API offers them: preconditions, the jobs (live or offline by the VM's state), cancel, the
 // incoming side for peers, saved states, and sorting out VMs a restart found `migrating`.
 import os from 'node:os';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   ErrorCode,
-  HostInfoSchema,
   ImageFormatSchema,
-  ImageSchema,
-  VmSchema,
   type MigrateRequestSchema,
   type MigrationCheck,
   type MigrationJob,
@@ -29,6 +26,7 @@ import {
   type LocalFacts,
   type PeerFacts,
 } from './checks.ts';
+import { peerFacts } from './peer-facts.ts';
 import type { IncomingRequest } from './incoming-api.ts';
 import { IncomingMigrations } from './incoming-service.ts';
 import { errorText, type MigrationPlan } from './job-context.ts';
@@ -219,21 +217,6 @@ export class MigrationService {
     const theirs = new Set(ev.facts.images.map((i) => i.name));
     const media = mediaOf(ev.vm).filter((m) => !theirs.has(m));
     return kind === 'offline' ? [...ev.vm.disks.map((d) => d.image), ...media] : media;
-  }
-}
-
-/** The peer's host, guests and images, fetched at once; `reachable: false` with the reason when it fails. */
-async function peerFacts(client: PeerClient, name: string): Promise<PeerFacts> {
-  const started = performance.now();
-  try {
-    const [host, vms, images] = await Promise.all([
-      client.get('/api/host', HostInfoSchema, 20_000),
-      client.get('/api/vms', z.array(VmSchema), 10_000),
-      client.get('/api/images', z.array(ImageSchema), 20_000),
-    ]);
-    return { reachable: true, name, latencyMs: Math.round(performance.now() - started), host, vms, images };
-  } catch (err) {
-    return { reachable: false, name, message: errorText(err) };
   }
 }
 

@@ -1,15 +1,19 @@
 // The source's calls to the target server's incoming-migration API, and its watch on the target meanwhile.
-import { VmSchema, type Vm } from '@virtweb/protocol';
+import os from 'node:os';
+import { ErrorCode, MIGRATION_PROTOCOL_VERSION, VmSchema, type Vm } from '@virtweb/protocol';
 import { z } from 'zod';
 import { PeerCallError, type PeerClient } from '../peers/peer-client.ts';
 import {
+  HandshakeAnswerSchema,
   IncomingAnswerSchema,
   IncomingStatusSchema,
+  type HandshakeRequest,
   type IncomingAnswer,
   type IncomingRequest,
   type IncomingStatus,
 } from './incoming-api.ts';
 import { tcpUri } from './net-address.ts';
+import { protocolMismatch, thisHost } from './protocol-version.ts';
 import { delay } from './ticker.ts';
 
 const BASE = '/api/migrations/incoming';
@@ -25,8 +29,43 @@ const TARGET_FAILED_GRACE_MS = 3000;
 
 export const targetPath = (incomingId: string): string => `${BASE}/${encodeURIComponent(incomingId)}`;
 
+/**
+ * Asks the target to receive the VM, with this host's migration protocol version.
+ * @throws PeerCallError; code `migration_version_mismatch` (the target's words) when it speaks another one
+ */
 export function postIncoming(client: PeerClient, body: IncomingRequest): Promise<IncomingAnswer> {
-  return client.post(BASE, body, IncomingAnswerSchema, CREATE_TIMEOUT_MS);
+  const sent = { ...body, migrationProtocol: MIGRATION_PROTOCOL_VERSION };
+  return client.post(BASE, sent, IncomingAnswerSchema, CREATE_TIMEOUT_MS);
+}
+
+/** Whether the target takes a migration from this host: `ok` with its version, or its words why not. */
+export type ProtocolVerdict = { ok: true; version: number } | { ok: false; refusal: string };
+
+/**
+ * Asks the target whether it speaks this host's migration protocol (`/handshake`); `peerName` names it in the
+ * words for a target too old to know the question.
+ * @throws PeerCallError when the target does not answer or fails otherwise
+ */
+export async function askProtocol(client: PeerClient, peerName: string): Promise<ProtocolVerdict> {
+  const body: HandshakeRequest = {
+    migrationProtocol: MIGRATION_PROTOCOL_VERSION,
+    source: { hostname: os.hostname() },
+  };
+  try {
+    const answer = await client.post(`${BASE}/handshake`, body, HandshakeAnswerSchema, 10_000);
+    return { ok: true, version: answer.migrationProtocol };
+  } catch (err) {
+    if (!(err instanceof PeerCallError)) throw err;
+    if (err.code === ErrorCode.migrationVersionMismatch) {
+      return { ok: false, refusal: err.peerMessage ?? err.message };
+    }
+    // NOTE: a target from before protocol versions (1) has no handshake route: its API answers 404.
+    if (err.status === 404) {
+      const target = { name: peerName, version: undefined };
+      return { ok: false, refusal: protocolMismatch(target, thisHost('this host')) };
+    }
+    throw err;
+  }
 }
 
 export function finishTarget(client: PeerClient, incomingId: string): Promise<Vm> {

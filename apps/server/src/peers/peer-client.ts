@@ -10,6 +10,8 @@ export class PeerCallError extends Error {
     message: string,
     readonly status?: number,
     readonly code?: string,
+    /** The peer's own message of its error answer (`message` adds which peer said it). */
+    readonly peerMessage?: string,
   ) {
     super(message);
   }
@@ -109,6 +111,7 @@ export class PeerClient {
         kind === 'unauthorized' ? `${this.url} refused the token: ${said}` : `${this.url}: ${said}`,
         res.status,
         apiError.success ? apiError.data.error.code : undefined,
+        apiError.success ? apiError.data.error.message : undefined,
       );
     }
     const parsed = schema.safeParse(res.status === 204 ? undefined : json);
