@@ -192,8 +192,11 @@ describe('options that both sides must share', () => {
   }, 200_000);
 
   it('post-copy with copy storage: after the first pass the target runs, the rest of RAM follows', async () => {
-    // The guest keeps rewriting a 32 MiB buffer (dd's) and may pause for 1 ms only: pre-copy alone would
-    // never converge, only the switch to post-copy ends it.
+    // The guest may pause for 1 ms only: pre-copy alone never converges (its timer and counter dirty more than
+    // 16 KiB a pass), only the switch to post-copy ends it.
+    // NOTE: not a guest that keeps rewriting RAM: under TCG, qemu 7.2's post-copy then lost writes about 1 run
+    // in 7 (the guest's kernel crashed on the target), which is why migration checks refuse post-copy for TCG
+    // guests (checks.ts). The engine's part (switch, target start, the rest of RAM on demand) is the same.
     const options: MigrationOptions = {
       ...OPTIONS,
       postcopy: true,
@@ -211,7 +214,6 @@ describe('options that both sides must share', () => {
       disks: [{ path: srcImage, format: 'qcow2' }],
     });
     await a.serial.sh('echo virtweb-marker-456 > /dev/vda; sync');
-    a.serial.send('dd if=/dev/zero of=/dev/null bs=32M count=1000000 &');
     const { guest: b, endpoint } = await target('pc-b', 128, options, { disks: [dstImage] });
     const mirror = await startNbdExports(b.proc.qmp, {
       listenHost: '127.0.0.1',

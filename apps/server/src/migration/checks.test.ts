@@ -153,6 +153,23 @@ describe('migrationChecks', () => {
     expect(failed(migrationChecks(stopped, busy, { copyStorage: false })).memory).toBeUndefined();
   });
 
+  it('refuses post-copy for a TCG guest only, and only for a live move', () => {
+    const postcopy = { copyStorage: false, options: { postcopy: true } };
+    expect(failed(migrationChecks(local(), peer(), postcopy)).accelerator).toMatch(
+      /^post-copy is refused under TCG: .*migrate without post-copy/,
+    );
+    expect(failed(migrationChecks(local(), peer(), { ...postcopy, options: { postcopy: false } }))).toEqual(
+      {},
+    );
+    const kvmHost = host({
+      accel: { ...host().accel, kvm: { ...host().accel.kvm, present: true, usable: true, reason: 'usable' } },
+    });
+    const kvm = local(vm({ activeAccel: 'kvm' }));
+    expect(failed(migrationChecks(kvm, peer({ host: kvmHost }), postcopy))).toEqual({});
+    const stopped = local(vm({ state: 'stopped', pid: undefined, activeAccel: undefined }));
+    expect(failed(migrationChecks(stopped, peer(), postcopy))).toEqual({});
+  });
+
   it('refuses a taken name, a KVM guest to a host without KVM, a missing bridge, and a starting VM', () => {
     const taken = peer({ vms: [vm({ id: 'b1', pid: undefined })] });
     expect(failed(migrationChecks(local(), taken, { copyStorage: false })).name).toBe(
