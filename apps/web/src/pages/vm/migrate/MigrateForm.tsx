@@ -52,7 +52,11 @@ export function MigrateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   // With a single healthy peer there is nothing to pick: it is chosen (and checked) at once.
   const healthy = (peers.data ?? []).filter((p) => p.health.status === 'ok');
   const onlyPeer = healthy.length === 1 ? (healthy[0]?.id ?? '') : '';
-  const values = picked.peer === '' ? { ...picked, peer: onlyPeer } : picked;
+  const values = {
+    ...picked,
+    peer: picked.peer === '' ? onlyPeer : picked.peer,
+    tcgGuest: vm.activeAccel === 'tcg',
+  };
   const migrate = useMigrateVm(vm.id);
   const notify = useNotify();
   const live = isLiveMove(vm.state);

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
-import { multifdBox, type MigrateErrors, type MigrateValues } from './migrateForm.ts';
+import { multifdBox, postcopyBox, type MigrateErrors, type MigrateValues } from './migrateForm.ts';
 
 type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle' | 'compressZstd';
 
@@ -89,7 +89,11 @@ export function MigrationOptionsFields({ values, errors, onChange }: Props) {
         </div>
         {FLAGS.map((f) => {
           const box =
-            f.key === 'multifd' ? multifdBox(values) : { checked: values[f.key], disabledReason: undefined };
+            f.key === 'multifd'
+              ? multifdBox(values)
+              : f.key === 'postcopy'
+                ? postcopyBox(values)
+                : { checked: values[f.key], disabledReason: undefined };
           return (
             <CheckboxField
               key={f.key}

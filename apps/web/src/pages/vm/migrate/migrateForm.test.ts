@@ -5,6 +5,8 @@ import {
   initialMigrate,
   migrateRequest,
   multifdBox,
+  postcopyBox,
+  POSTCOPY_REFUSED_UNDER_TCG,
   MULTIFD_NEEDED_BY_COMPRESSION,
   refusalText,
   wholeNumber,
@@ -57,6 +59,17 @@ describe('migrate form', () => {
       ok: true,
       request: { options: { multifd: false, compress: 'none' } },
     });
+  });
+
+  it('keeps Post-copy off and locked for a TCG guest, and sends it off', () => {
+    const tcg = { ...initialMigrate('p'), tcgGuest: true, postcopy: true };
+    expect(postcopyBox(tcg)).toEqual({ checked: false, disabledReason: POSTCOPY_REFUSED_UNDER_TCG });
+    const draft = migrateRequest(tcg);
+    expect(draft.ok && draft.request.options?.postcopy).toBe(false);
+    const kvm = { ...tcg, tcgGuest: false };
+    expect(postcopyBox(kvm)).toEqual({ checked: true, disabledReason: undefined });
+    const kvmDraft = migrateRequest(kvm);
+    expect(kvmDraft.ok && kvmDraft.request.options?.postcopy).toBe(true);
   });
 
   it('passes typed limits as numbers', () => {

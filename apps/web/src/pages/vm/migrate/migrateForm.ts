@@ -11,12 +11,15 @@ export interface MigrateValues {
   bandwidthMiBs: string;
   maxDowntimeMs: string;
   autoConverge: boolean;
+  /** The user's own choice; refused for a TCG guest (see `postcopyBox`). */
   postcopy: boolean;
   /** The user's own choice; compression overrides it while on (see `multifdBox`). */
   multifd: boolean;
   xbzrle: boolean;
   /** Compress the stream with zstd (`compress: 'zstd'`). */
   compressZstd: boolean;
+  /** The guest runs under TCG (from the VM, not a field). */
+  tcgGuest: boolean;
 }
 
 export type MigrateErrors = Partial<Record<'bandwidthMiBs' | 'maxDowntimeMs', string>>;
@@ -32,6 +35,7 @@ export const initialMigrate = (peer = ''): MigrateValues => ({
   multifd: false,
   xbzrle: false,
   compressZstd: false,
+  tcgGuest: false,
 });
 
 /** Why the Multifd box is ticked and locked while compression is on. */
@@ -45,6 +49,17 @@ export function multifdBox(v: MigrateValues): { checked: boolean; disabledReason
   return v.compressZstd
     ? { checked: true, disabledReason: MULTIFD_NEEDED_BY_COMPRESSION }
     : { checked: v.multifd, disabledReason: undefined };
+}
+
+/** Why the Post-copy box is off and locked for a TCG guest (the server's checks refuse it too). */
+export const POSTCOPY_REFUSED_UNDER_TCG =
+  'Not for TCG guests: qemu’s post-copy lost memory writes of busy TCG guests in tests.';
+
+/** The Post-copy box as shown: off and disabled for a TCG guest, else the user's own choice. */
+export function postcopyBox(v: MigrateValues): { checked: boolean; disabledReason: string | undefined } {
+  return v.tcgGuest
+    ? { checked: false, disabledReason: POSTCOPY_REFUSED_UNDER_TCG }
+    : { checked: v.postcopy, disabledReason: undefined };
 }
 
 type Parsed = { ok: true; value: number | undefined } | { ok: false; error: string };
@@ -74,7 +89,7 @@ export function migrateRequest(v: MigrateValues): MigrateDraft {
   if (!bandwidth.ok || !downtime.ok || v.peer === '') return { ok: false, errors };
   const options: MigrationOptions = {
     autoConverge: v.autoConverge,
-    postcopy: v.postcopy,
+    postcopy: postcopyBox(v).checked,
     multifd: multifdBox(v).checked,
     xbzrle: v.xbzrle,
     compress: v.compressZstd ? 'zstd' : 'none',
