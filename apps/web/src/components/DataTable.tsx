@@ -1,28 +1,38 @@
 import type { ReactNode } from 'react';
 
-interface Props {
-  /** The table's accessible name (also how tests find it). */
-  label: string;
+/** A column heading: its text, or its text over a right-aligned column of numbers. */
+export type Column = string | { heading: string; numeric: true };
+
+/** The table's accessible name: given here, or the id of a heading that names it. */
+type Name = { label: string; labelledBy?: never } | { labelledBy: string; label?: never };
+
+type Props = Name & {
   /** Column headings, left to right. */
-  columns: readonly string[];
+  columns: readonly Column[];
   /** The rows end in a cell of buttons: a last column headed "Actions" for screen readers only. */
   actions?: boolean;
   /** The body's rows. */
   children: ReactNode;
-}
+};
 
 /** A list table that scrolls sideways on narrow screens: column headings, then the given rows. */
-export function DataTable({ label, columns, actions, children }: Props) {
+export function DataTable({ label, labelledBy, columns, actions, children }: Props) {
   return (
     <div className="table-wrap">
-      <table aria-label={label}>
+      <table aria-label={label} aria-labelledby={labelledBy}>
         <thead>
           <tr>
-            {columns.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
+            {columns.map((c) =>
+              typeof c === 'string' ? (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ) : (
+                <th key={c.heading} scope="col" className="num">
+                  {c.heading}
+                </th>
+              ),
+            )}
             {actions && (
               <th scope="col">
                 <span className="visually-hidden">Actions</span>

@@ -13,6 +13,7 @@ import { isJobEnded } from '../../../queries/migrationJobs.ts';
 import { timeLabel } from '../../vmFormat.ts';
 import { canRestoreState } from '../migrate/migrateStates.ts';
 import '../migrate/migrate.css';
+import { DataTable } from '../../../components/DataTable.tsx';
 
 /**
  * The saved states of this guest (files of its memory and devices), with Restore and Delete. Shown on the VM
@@ -28,25 +29,14 @@ export function SavedStatesPanel({ vm }: { vm: Vm }) {
   return (
     <section className="panel saved-states" aria-labelledby="saved-states-title">
       <h2 id="saved-states-title">Saved states</h2>
-      <div className="table-wrap">
-        <table aria-labelledby="saved-states-title">
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col">Saved</th>
-              <th scope="col" className="num">
-                Size
-              </th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {mine.map((s) => (
-              <SavedStateRow key={s.name} vm={vm} state={s} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        labelledBy="saved-states-title"
+        columns={['File', 'Saved', { heading: 'Size', numeric: true }, 'Actions']}
+      >
+        {mine.map((s) => (
+          <SavedStateRow key={s.name} vm={vm} state={s} />
+        ))}
+      </DataTable>
       {!canRestoreState(vm.state) && (
         <p className="muted small">Stop the guest to restore one of its states.</p>
       )}

@@ -7,6 +7,7 @@ import { CreateSnapshotForm } from './CreateSnapshotForm.tsx';
 import { DeleteSnapshotBtn } from './DeleteSnapshotBtn.tsx';
 import { RevertSnapshotBtn } from './RevertSnapshotBtn.tsx';
 import { SnapshotJobProgress } from './SnapshotJobProgress.tsx';
+import { DataTable } from '../../../components/DataTable.tsx';
 
 /** Internal qcow2 snapshots of a guest: with RAM while it runs, disk-only while stopped. */
 export function SnapshotsPanel({ vm }: { vm: Vm }) {
@@ -21,26 +22,14 @@ export function SnapshotsPanel({ vm }: { vm: Vm }) {
       )}
       {snapshots.data?.length === 0 && <p className="muted">No snapshots.</p>}
       {snapshots.data && snapshots.data.length > 0 && (
-        <div className="table-wrap">
-          <table aria-labelledby="vm-snapshots-title">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Taken</th>
-                <th scope="col">Contents</th>
-                <th scope="col" className="num">
-                  RAM state
-                </th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {snapshots.data.map((s) => (
-                <SnapshotRow key={s.name} vm={vm} snapshot={s} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="vm-snapshots-title"
+          columns={['Name', 'Taken', 'Contents', { heading: 'RAM state', numeric: true }, 'Actions']}
+        >
+          {snapshots.data.map((s) => (
+            <SnapshotRow key={s.name} vm={vm} snapshot={s} />
+          ))}
+        </DataTable>
       )}
       <CreateSnapshotForm vm={vm} />
     </section>

@@ -6,6 +6,7 @@ import { AddDiskForm } from './AddDiskForm.tsx';
 import { CdromPanel } from './CdromPanel.tsx';
 import { RemoveDiskBtn } from './RemoveDiskBtn.tsx';
 import { storageHint } from './storageStates.ts';
+import { DataTable } from '../../../components/DataTable.tsx';
 
 /** A guest's disks (hot-add, remove) and its CD drive (change, eject). */
 export function StoragePanel({ vm }: { vm: Vm }) {
@@ -22,32 +23,14 @@ export function StoragePanel({ vm }: { vm: Vm }) {
         {vm.disks.length === 0 ? (
           <p className="muted">No disks.</p>
         ) : (
-          <div className="table-wrap">
-            <table aria-labelledby="vm-disks-title">
-              <thead>
-                <tr>
-                  <th scope="col">Slot</th>
-                  <th scope="col">Image</th>
-                  <th scope="col">Format</th>
-                  <th scope="col" className="num">
-                    Size
-                  </th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {vm.disks.map((d) => (
-                  <DiskRow
-                    key={d.index}
-                    vm={vm}
-                    index={d.index}
-                    image={d.image}
-                    facts={byName.get(d.image)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            labelledBy="vm-disks-title"
+            columns={['Slot', 'Image', 'Format', { heading: 'Size', numeric: true }, 'Actions']}
+          >
+            {vm.disks.map((d) => (
+              <DiskRow key={d.index} vm={vm} index={d.index} image={d.image} facts={byName.get(d.image)} />
+            ))}
+          </DataTable>
         )}
         <AddDiskForm vm={vm} images={images.data ?? []} />
       </section>
