@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
+import { useModalDialog } from './useModalDialog.ts';
 
 interface Props {
   /** Text of the button that opens the dialog and of the dialog's confirm button. */
@@ -25,15 +26,8 @@ export function ConfirmButton({
   className,
 }: Props) {
   const [open, setOpen] = useState(false);
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(open);
   const titleId = useId();
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
-  }, [open]);
 
   const confirm = () => {
     setOpen(false);

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
+import { useModalDialog } from './useModalDialog.ts';
 
 interface Props {
   /** Text of the button that opens the dialog. */
@@ -17,16 +18,9 @@ interface Props {
 /** A button that opens a native modal `<dialog>`: focus moves in, Escape closes, focus returns. */
 export function DialogButton({ label, ariaLabel, title, disabled, disabledReason, danger, children }: Props) {
   const [open, setOpen] = useState(false);
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(open);
   const titleId = useId();
   const reasonId = useId();
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
-  }, [open]);
 
   return (
     <>

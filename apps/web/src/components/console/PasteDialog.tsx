@@ -1,8 +1,9 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { TYPE_TEXT_MAX_CHARS, describeChar, isTypableChar } from '@virtweb/protocol';
 import { useTypeText } from '../../queries/consoles.ts';
 import { useNotify } from '../notify/context.ts';
 import { DialogFormButtons } from '../FormButtons.tsx';
+import { useModalDialog } from '../useModalDialog.ts';
 
 /** Why the text cannot be typed (the server checks the same), or null. */
 function problem(text: string): string | null {
@@ -30,7 +31,7 @@ interface Props {
  * works on a text console or a login prompt where no clipboard exists.
  */
 export function PasteDialog({ vmId, vmName, open, onClose }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(open);
   const [text, setText] = useState('');
   const typeText = useTypeText(vmId);
   const notify = useNotify();
@@ -38,13 +39,6 @@ export function PasteDialog({ vmId, vmName, open, onClose }: Props) {
   const fieldId = useId();
   const hintId = useId();
   const errorId = useId();
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
-  }, [open]);
 
   // Line ends from a Windows clipboard would type a stray character each.
   const normalized = text.replaceAll('\r\n', '\n');
