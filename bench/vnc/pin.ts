@@ -32,10 +32,10 @@ export class CpuPlacement {
   /** Pins every thread of `pid` (children forked later inherit it) to `cpu`. */
   pin(pid: number, cpu: 0 | 1): void {
     if (!this.usable) return;
+    this.pinned.add(pid); // first: --all-tasks may have moved some threads before failing
     execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', String(cpu), String(pid)], {
       stdio: 'ignore',
     });
-    this.pinned.add(pid);
   }
 
   /** Gives every pinned process all CPUs back (those that still exist). */

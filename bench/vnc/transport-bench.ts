@@ -103,10 +103,10 @@ async function measureBoth(
     await fake.close();
     await fs.rename(aside, guest.vncPath);
   });
+  cleanups.push(() => placement.release()); // before pinning: a taskset failing half-way is undone too
   placement.pin(process.pid, 0);
   placement.pin(server.pid(), 1);
   if (websockify.proc?.pid !== undefined) placement.pin(websockify.proc.pid, 1);
-  cleanups.push(() => placement.release());
   const fakeRows = await scenario(paths, RUNS_FAKE, 0.5);
   return { guest: guestRows, fake: fakeRows };
 }
