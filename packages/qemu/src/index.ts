@@ -28,6 +28,7 @@ export {
   type ConvertImageOptions,
   type ImageFormatName,
   type ImageInfo,
+  type ImageInfoOptions,
   type QemuImgOptions,
 } from './qemu-img.ts';
 export {

@@ -230,6 +230,43 @@ describe('convertImage', () => {
     expect(await aborted).toBeInstanceOf(QemuImgError);
     expect((await readdir(dir)).sort()).toEqual(['big.raw', 'src.raw', 'taken.qcow2']);
   });
+
+  it('lets verify see the whole output under its temp name and refuse it: nothing is kept', async () => {
+    const src = join(dir, 'src.raw');
+    await writeFile(src, randomBytes(MiB));
+    const seen: string[] = [];
+    const refused = await convertImage({
+      source: src,
+      sourceFormat: 'raw',
+      target: join(dir, 'out.qcow2'),
+      targetFormat: 'qcow2',
+      verify: async (temp) => {
+        seen.push(temp);
+        expect((await imageInfo(temp)).format).toBe('qcow2');
+        throw new Error('not this one');
+      },
+    }).catch((e: unknown) => e);
+    expect((refused as Error).message).toBe('not this one');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/\/\.out\.qcow2\.[0-9a-f]+\.part$/);
+    expect(await readdir(dir)).toEqual(['src.raw']);
+  });
+});
+
+describe('imageInfo with a format', () => {
+  it('reads the image as the format qemu will be told, not as what its bytes look like', async () => {
+    // A raw file whose bytes are a qcow2 header (as a guest may write into its raw disk).
+    const header = join(dir, 'header.qcow2');
+    await createImage({ path: header, format: 'qcow2', sizeBytes: MiB });
+    const raw = join(dir, 'disk.raw');
+    await writeFile(raw, Buffer.concat([await readFile(header), Buffer.alloc(MiB)]));
+    expect((await imageInfo(raw)).format).toBe('qcow2');
+    expect((await imageInfo(raw, { format: 'raw' })).format).toBe('raw');
+    const plain = join(dir, 'plain.raw');
+    await writeFile(plain, Buffer.alloc(MiB));
+    const err = await imageInfo(plain, { format: 'qcow2' }).catch((e: unknown) => e);
+    expect((err as QemuImgError).stderr).toMatch(/qcow2/);
+  });
 });
 
 describe('imageInfo timeouts', () => {

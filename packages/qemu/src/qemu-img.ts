@@ -124,12 +124,15 @@ export interface ConvertImageOptions {
   targetFormat: ImageFormatName;
   /** Called with qemu-img's `-p` percentage (0..100) as it advances. */
   onProgress?: (percent: number) => void;
+  /** Checks the complete output (at its hidden temp path) before it gets the target's name; a rejection
+   * removes it and rejects the convert. */
+  verify?: (temp: string) => Promise<void>;
 }
 
 /**
  * `qemu-img convert -p` into a new standalone image (the backing chain is read through, the source is only
- * read). Written like {@link createImage}: a hidden temp file linked to `target` when complete, removed on
- * every failure or abort.
+ * read). Written like {@link createImage}: a hidden temp file linked to `target` when complete (and accepted
+ * by `verify`), removed on every failure or abort.
  *
  * @throws ImageExistsError when `target` exists. @throws QemuImgError with qemu-img's text.
  */
@@ -146,6 +149,7 @@ export async function convertImage(opts: ConvertImageOptions, run: QemuImgOption
   };
   await writeAtomically(opts.target, async (temp) => {
     await runQemuImg([...args, temp], run, onStdout);
+    await opts.verify?.(temp);
   });
 }
 
@@ -168,19 +172,33 @@ async function writeAtomically(path: string, write: (temp: string) => Promise<vo
   }
 }
 
+/** What {@link imageInfo} reads. */
+export interface ImageInfoOptions extends QemuImgOptions {
+  /** Also the whole backing chain below the image (`--backing-chain`). */
+  backingChain?: boolean;
+  /** Read the image as this format (`-f`), as qemu will be told to open it; default: qemu-img detects it. */
+  format?: string;
+}
+
 /**
- * `qemu-img info` for one image, or for it and its whole backing chain (the image first).
+ * `qemu-img info` for one image, or for it and its whole backing chain (the image first). Without
+ * `backingChain` qemu-img does not open the backing file.
  *
- * @throws QemuImgError when qemu-img fails (missing file, unreadable image) or prints unexpected JSON.
+ * @throws QemuImgError when qemu-img fails (missing file, unreadable image, not of `format`) or prints
+ *   unexpected JSON.
  */
-export function imageInfo(path: string, opts?: { backingChain?: false } & QemuImgOptions): Promise<ImageInfo>;
-export function imageInfo(path: string, opts: { backingChain: true } & QemuImgOptions): Promise<ImageInfo[]>;
-export async function imageInfo(
+export function imageInfo(
   path: string,
-  opts: { backingChain?: boolean } & QemuImgOptions = {},
-): Promise<ImageInfo | ImageInfo[]> {
+  opts?: { backingChain?: false } & ImageInfoOptions,
+): Promise<ImageInfo>;
+export function imageInfo(
+  path: string,
+  opts: { backingChain: true } & ImageInfoOptions,
+): Promise<ImageInfo[]>;
+export async function imageInfo(path: string, opts: ImageInfoOptions = {}): Promise<ImageInfo | ImageInfo[]> {
   // NOTE: -U (--force-share) skips the image lock, so info works while a running qemu holds the write lock.
   const args = ['info', '--output=json', '-U'];
+  if (opts.format !== undefined) args.push('-f', opts.format);
   if (opts.backingChain === true) args.push('--backing-chain');
   args.push(path);
   const stdout = await runQemuImg(args, opts);
