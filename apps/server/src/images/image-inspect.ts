@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
-import { imageInfo, QemuImgError, type ImageInfo } from '@virtweb/qemu';
+import { imageInfo, type ImageInfo } from '@virtweb/qemu';
 import type { BackingImage } from '@virtweb/protocol';
 import path from 'node:path';
-import { isInsideStore, storeNameOf } from './image-paths.ts';
+import { isInsideStore, namesProtocol, openedPath, storeNameOf } from './image-paths.ts';
+import { qemuImgReason } from './qemu-img-errors.ts';
 
 /** qemu-img info must answer in this time; a file that blocks (a FIFO as backing file) must not hang a request. */
 const INFO_TIMEOUT_MS = 15_000;
@@ -45,23 +46,58 @@ export async function refineRawFormat(file: string): Promise<string> {
   return 'raw';
 }
 
+/** How an image is read. */
+export interface InspectOptions {
+  /**
+   * The format qemu will be told (`-f`): one the server recorded from its own inspection. Without it
+   * qemu-img detects the format, which is only right for an image nobody has opened as a disk yet (a guest
+   * may have written an image header into its raw disk).
+   */
+  format?: string;
+  /** False for a file the server itself wrote under a temp name (an upload or a convert being checked). */
+  checkFile?: boolean;
+}
+
+/** Deeper chains are refused (qemu would open them, but no store of ours makes them). */
+const MAX_CHAIN = 32;
+
 /**
- * `qemu-img info` of an image and, when it has one, of its backing chain (`--backing-chain -U`). The first
- * backing file is checked to resolve (realpath) inside the images dir before qemu-img is asked to open the
- * chain, and every file of the chain after; a file outside, a missing or unreadable one, becomes `problem`.
+ * The formats a backing file may name: disk image formats. A header can name any qemu block driver, and some
+ * are not files at all (`vvfat` serves a host directory, `nbd` a network disk).
+ */
+const IMAGE_FORMATS = new Set([
+  'raw',
+  'qcow2',
+  'qcow',
+  'qed',
+  'vmdk',
+  'vdi',
+  'vpc',
+  'vhdx',
+  'luks',
+  'parallels',
+]);
+
+/**
+ * `qemu-img info` of an image read as `opts.format` (or detected), then of each backing file in turn, read as
+ * qemu would (the format recorded in the image above it, else detected). Each backing file is checked to
+ * resolve (realpath) inside the images dir before qemu-img opens it, and each level's other files (vmdk
+ * extents, qcow2 data file) after: a file outside, a missing or unreadable one, a loop, becomes `problem`.
  *
- * @throws QemuImgError when qemu-img cannot read the image itself.
+ * @throws QemuImgError when qemu-img cannot read the image itself (or not as `opts.format`).
  */
 export async function inspectImage(
   imagesDir: string,
   name: string,
   file: string,
   qemuImg: string,
-  /** False for a file the server itself wrote under a temp name (an upload being checked). */
-  checkFile = true,
+  opts: InspectOptions = {},
 ): Promise<InspectedImage> {
   const run = { binary: qemuImg, timeoutMs: INFO_TIMEOUT_MS };
-  const head = await imageInfo(file, run);
+  const head = await imageInfo(file, {
+    ...run,
+    ...(opts.format === undefined ? {} : { format: opts.format }),
+  });
   const image: InspectedImage = {
     name,
     format: head.format === 'raw' ? await refineRawFormat(file) : head.format,
@@ -71,36 +107,68 @@ export async function inspectImage(
     ...(head.backingFilename === undefined ? {} : { backingFile: head.backingFilename }),
     backingChain: [],
   };
-  if (checkFile && (await storeNameOf(imagesDir, file)) === null) {
+  if (opts.checkFile !== false && (await storeNameOf(imagesDir, file)) === null) {
     return { ...image, problem: 'the file is a link to a place outside the images directory' };
   }
-  const outsideFile = await firstOutside(imagesDir, file, head);
-  if (outsideFile !== undefined)
-    return { ...image, problem: `data file ${outsideFile} is outside the images directory` };
-  if (head.backingFilename === undefined) return image;
-  const first = head.fullBackingFilename ?? head.backingFilename;
-  if ((await storeNameOf(imagesDir, first)) === null) {
-    return { ...image, problem: `backing file ${first} is missing or outside the images directory` };
+  const problem = await walkChain(imagesDir, file, head, run, image.backingChain);
+  return problem === undefined ? image : { ...image, problem };
+}
+
+/** Follows the backing chain below `head` level by level into `chain`; returns the first problem. */
+async function walkChain(
+  imagesDir: string,
+  file: string,
+  head: ImageInfo,
+  run: { binary: string; timeoutMs: number },
+  chain: BackingImage[],
+): Promise<string | undefined> {
+  const seen = new Set([await fs.realpath(file).catch(() => file)]);
+  let info = head;
+  let at = file;
+  let atName = '';
+  for (let level = 1; ; level++) {
+    const outsideFile = await firstOutside(imagesDir, at, info);
+    if (outsideFile !== undefined) {
+      const of = level === 1 ? '' : ` of backing file ${atName}`;
+      return `data file ${outsideFile}${of} is outside the images directory`;
+    }
+    if (info.backingFilename === undefined) return undefined;
+    const next = info.fullBackingFilename ?? openedPath(path.dirname(at), info.backingFilename);
+    const inStoreAs = namesProtocol(next) ? null : await storeNameOf(imagesDir, next);
+    if (inStoreAs === null) {
+      const format = info.backingFilenameFormat ?? 'unknown';
+      chain.push({ name: next, format, virtualSize: 0, inStore: false });
+      return `backing file ${next} ${await whereOutside(next)}`;
+    }
+    const real = await fs.realpath(next).catch(() => next);
+    if (seen.has(real)) return `the backing chain loops: ${inStoreAs} appears twice`;
+    if (level > MAX_CHAIN) return `the backing chain is longer than ${MAX_CHAIN} images`;
+    seen.add(real);
+    const format = info.backingFilenameFormat;
+    if (format !== undefined && !IMAGE_FORMATS.has(format)) {
+      return `backing file ${inStoreAs} is to be read as ${format}, which is not a disk image format`;
+    }
+    try {
+      info = await imageInfo(next, { ...run, ...(format === undefined ? {} : { format }) });
+    } catch (err) {
+      const why = qemuImgReason(err);
+      return `backing file ${inStoreAs} is unreadable: ${why}`;
+    }
+    chain.push({ name: inStoreAs, format: info.format, virtualSize: info.virtualSize, inStore: true });
+    at = next;
+    atName = inStoreAs;
   }
-  let chain: ImageInfo[];
+}
+
+/** Why a file that is not in the store is not: a protocol, elsewhere on the host, or nowhere. */
+async function whereOutside(file: string): Promise<string> {
+  if (namesProtocol(file)) return 'is not a file (qemu would read it as a protocol)';
   try {
-    chain = await imageInfo(file, { ...run, backingChain: true });
-  } catch (err) {
-    const why = err instanceof QemuImgError && err.stderr !== '' ? err.stderr : (err as Error).message;
-    return { ...image, problem: `backing chain unreadable: ${why}` };
+    await fs.stat(file);
+    return 'is outside the images directory';
+  } catch {
+    return 'is missing';
   }
-  for (const [i, info] of chain.slice(1).entries()) {
-    const inStoreAs = await storeNameOf(imagesDir, info.filename);
-    image.backingChain.push({
-      name: inStoreAs ?? info.filename,
-      format: info.format,
-      virtualSize: info.virtualSize,
-      inStore: inStoreAs !== null,
-    });
-    if (inStoreAs === null)
-      image.problem ??= `backing file ${info.filename} (level ${i + 1}) is outside the images directory`;
-  }
-  return image;
 }
 
 /**
@@ -118,7 +186,7 @@ async function firstOutside(imagesDir: string, file: string, info: ImageInfo): P
     }
   }
   for (const f of files) {
-    if (!(await isInsideStore(imagesDir, path.resolve(path.dirname(file), f)))) return f;
+    if (namesProtocol(f) || !(await isInsideStore(imagesDir, openedPath(path.dirname(file), f)))) return f;
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import type { InspectedImage } from './image-inspect.ts';
 import type { ImageService } from './image-service.ts';
 import { ProgressReporter } from './progress.ts';
-import { fromQemuImg } from './qemu-img-errors.ts';
+import { fromQemuImg, qemuImgReason } from './qemu-img-errors.ts';
 
 /** Raw files that are not disks: resizing them makes no sense and would break them. */
 const NOT_DISKS = new Set(['iso', 'kernel', 'initrd']);
@@ -86,13 +86,17 @@ export function resizeImageOp(
 }
 
 /**
- * Convert under the locks of source and target: `qemu-img convert -p` to a hidden temp file renamed when done.
- * The answer comes when qemu-img is done; `image.progress` events carry its percentage meanwhile.
+ * Convert under the locks of source and target: `qemu-img convert -p` to a hidden temp file, linked to the
+ * target's name only when the output is safe as the rest of the server will read it (see {@link checkOutput}).
+ * The source is read as `sourceFormat` (a VM's recorded format) or as detected. The answer comes when
+ * qemu-img is done; `image.progress` events carry its percentage meanwhile.
+ * @throws HttpError 409 for an unsafe source or output (nothing is kept), qemu-img's refusals as 400.
  */
 export async function convertImageOp(
   svc: ImageService,
   name: string,
   req: z.output<typeof ConvertImageRequestSchema>,
+  sourceFormat?: string,
 ): Promise<Image> {
   const target = svc.path(req.target);
   if (req.target === name) throw badRequest('target: the target must be a new image');
@@ -100,11 +104,12 @@ export async function convertImageOp(
     throw conflict(ErrorCode.exists, `an image named ${req.target} already exists`);
   }
   return svc.locks.with([name, req.target], 'convert', async () => {
-    const img = await svc.inspect(name);
+    const img = await svc.inspect(name, sourceFormat === undefined ? {} : { format: sourceFormat });
     usable(img, 'convert');
     const total = img.virtualSize;
     const progress = new ProgressReporter(svc.bus, { name, op: 'convert', total, target: req.target });
     progress.report(0, true);
+    let output: InspectedImage | undefined;
     await convertImage(
       {
         source: svc.path(name),
@@ -112,6 +117,9 @@ export async function convertImageOp(
         target,
         targetFormat: req.format,
         onProgress: (pct) => progress.report(Math.round((pct / 100) * total)),
+        verify: async (temp) => {
+          output = await checkOutput(svc, name, req, temp);
+        },
       },
       { binary: svc.qemuImg },
     ).catch((err: unknown) => {
@@ -119,6 +127,36 @@ export async function convertImageOp(
     });
     progress.finish();
     svc.changed();
-    return svc.toImage(await svc.inspect(req.target));
+    return svc.toImage(output ?? (await svc.inspect(req.target)));
   });
+}
+
+/**
+ * The convert output as any later reader sees it: qemu-img detects its format (an upload, an attach, a VM
+ * create do). A raw output whose bytes begin with an image header (the guest wrote one into its disk) reads
+ * as that image, with whatever backing file the header names: it is refused, as is any output with a
+ * problem or that qemu-img cannot read.
+ * @throws HttpError 409
+ */
+async function checkOutput(
+  svc: ImageService,
+  name: string,
+  req: z.output<typeof ConvertImageRequestSchema>,
+  temp: string,
+): Promise<InspectedImage> {
+  const refuse = (why: string) =>
+    conflict(ErrorCode.conflict, `cannot convert ${name} to ${req.target}: ${why}; nothing was kept`);
+  const out = await svc.inspect(req.target, { tempFile: temp }).catch((err: unknown) => {
+    const why = qemuImgReason(err);
+    throw refuse(`qemu-img cannot read the result: ${why}`);
+  });
+  if (out.problem !== undefined) {
+    throw refuse(`the result reads as a ${out.qemuFormat} image: ${out.problem}`);
+  }
+  if (out.qemuFormat !== req.format) {
+    throw refuse(
+      `the result reads as a ${out.qemuFormat} image, not ${req.format} (its data begins with an image header)`,
+    );
+  }
+  return out;
 }

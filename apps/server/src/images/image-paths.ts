@@ -43,30 +43,44 @@ export async function removeLeftoverParts(imagesDir: string): Promise<string[]> 
 }
 
 /**
- * Where a file really is, relative to the images dir: its image name when it resolves (symlinks followed)
- * to a file directly in the images dir, else null (outside the store, or missing).
+ * The path the kernel (and so qemu) opens for `name` named by a file in `dir`: a relative name is appended
+ * without folding `..` away (after a symlink, `..` climbs from the link's target, not from the link).
  */
-export async function storeNameOf(imagesDir: string, file: string): Promise<string | null> {
+export function openedPath(dir: string, name: string): string {
+  return path.isAbsolute(name) ? name : `${path.resolve(dir)}/${name}`;
+}
+
+/**
+ * True for a name qemu reads as a protocol (`nbd:`, `json:`, `http:`...) rather than a file: a colon before
+ * any slash (qemu's path_has_protocol()).
+ */
+export function namesProtocol(name: string): boolean {
+  return /^[^/:]*:/.test(name);
+}
+
+/** Where `file` leads after every symlink, or null when it does not exist. */
+async function realPaths(imagesDir: string, file: string): Promise<{ dir: string; real: string } | null> {
   try {
-    const [dir, real] = await Promise.all([
-      fs.realpath(imagesDir),
-      fs.realpath(path.resolve(imagesDir, file)),
-    ]);
-    return path.dirname(real) === dir && isListedImageFile(path.basename(real)) ? path.basename(real) : null;
+    const [dir, real] = await Promise.all([fs.realpath(imagesDir), fs.realpath(openedPath(imagesDir, file))]);
+    return { dir, real };
   } catch {
     return null;
   }
 }
 
+/**
+ * Where a file really is, relative to the images dir: its image name when it resolves (symlinks followed)
+ * to a file directly in the images dir, else null (outside the store, or missing).
+ */
+export async function storeNameOf(imagesDir: string, file: string): Promise<string | null> {
+  const found = await realPaths(imagesDir, file);
+  if (found === null || path.dirname(found.real) !== found.dir) return null;
+  const name = path.basename(found.real);
+  return isListedImageFile(name) ? name : null;
+}
+
 /** True when a file resolves (symlinks followed) to an entry directly in the images dir, hidden ones included. */
 export async function isInsideStore(imagesDir: string, file: string): Promise<boolean> {
-  try {
-    const [dir, real] = await Promise.all([
-      fs.realpath(imagesDir),
-      fs.realpath(path.resolve(imagesDir, file)),
-    ]);
-    return path.dirname(real) === dir;
-  } catch {
-    return false;
-  }
+  const found = await realPaths(imagesDir, file);
+  return found !== null && path.dirname(found.real) === found.dir;
 }

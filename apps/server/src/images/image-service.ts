@@ -18,7 +18,7 @@ import { ImageLocks } from './image-locks.ts';
 import { imagePath, isListedImageFile, removeLeftoverParts } from './image-paths.ts';
 import { uploadImageOp, type UploadSource } from './image-upload.ts';
 import { imageLimitsFromEnv, type ImageLimits } from './limits.ts';
-import { fromQemuImg } from './qemu-img-errors.ts';
+import { fromQemuImg, qemuImgReason } from './qemu-img-errors.ts';
 import type { RunningUse, RunningUsers } from './running-disks.ts';
 
 export { refineRawFormat } from './image-inspect.ts';
@@ -66,13 +66,33 @@ export class ImageService {
   }
 
   /**
-   * The qemu format of an image ("qcow2", "raw", ...), used to build the guest's block devices.
+   * The qemu format of an image ("qcow2", "raw", ...) as qemu-img detects it, to be recorded for a disk
+   * nobody has opened yet.
    * @throws HttpError 409 for an image that reads files outside the images dir (backing, extent, data file).
    */
   async formatOf(name: string): Promise<string> {
-    const image = await this.inspect(name);
+    return (await this.forQemu(name)).qemuFormat;
+  }
+
+  /**
+   * An image that qemu is about to open, inspected at this moment: read as `format` (the one qemu will be
+   * told, recorded by the server; detected when there is none), the file and its whole chain (backing files,
+   * vmdk extents, data files) resolving inside the images dir.
+   * @throws HttpError 409 for a missing, unreadable or unsafe image, in plain words.
+   */
+  async forQemu(
+    name: string,
+    format?: string,
+  ): Promise<{ path: string; qemuFormat: string; virtualSize: number }> {
+    const file = imagePath(this.imagesDir, name);
+    if (!(await exists(file))) throw conflict(ErrorCode.conflict, `image ${name} does not exist`);
+    const image = await this.inspect(name, format === undefined ? {} : { format }).catch((err: unknown) => {
+      const why = qemuImgReason(err);
+      const as = format === undefined ? '' : ` as ${format}`;
+      throw conflict(ErrorCode.conflict, `qemu-img cannot read image ${name}${as}: ${why}`);
+    });
     if (image.problem !== undefined) throw conflict(ErrorCode.conflict, `image ${name}: ${image.problem}`);
-    return image.qemuFormat;
+    return { path: file, qemuFormat: image.qemuFormat, virtualSize: image.virtualSize };
   }
 
   async exists(name: string): Promise<boolean> {
@@ -84,10 +104,11 @@ export class ImageService {
   }
 
   /**
-   * An empty image, or a qcow2 overlay on `backingImage` (stored with a relative backing name and its format).
+   * An empty image, or a qcow2 overlay on `backingImage` (stored with a relative backing name and its format:
+   * `backingFormat`, a VM's recorded format, or as detected).
    * @throws HttpError 400 (bad size, unusable backing image, qemu-img refusal), 409 (name taken or busy).
    */
-  async create(req: z.output<typeof CreateImageRequestSchema>): Promise<Image> {
+  async create(req: z.output<typeof CreateImageRequestSchema>, backingFormat?: string): Promise<Image> {
     const file = imagePath(this.imagesDir, req.name);
     if (req.backingImage !== undefined) imagePath(this.imagesDir, req.backingImage);
     if (await exists(file)) throw conflict(ErrorCode.exists, `an image named ${req.name} already exists`);
@@ -96,13 +117,17 @@ export class ImageService {
     const held = req.backingImage === undefined ? [req.name] : [req.name, req.backingImage];
     await this.locks.with(held, 'create', async () => {
       let backing: { backingFile: string; backingFormat: string } | undefined;
-      if (req.backingImage !== undefined) {
-        if (!(await this.exists(req.backingImage))) {
-          throw badRequest(`backingImage: no image named ${req.backingImage}`, [
+      const baseName = req.backingImage;
+      if (baseName !== undefined) {
+        if (!(await this.exists(baseName))) {
+          throw badRequest(`backingImage: no image named ${baseName}`, [
             { path: 'backingImage', message: 'no such image' },
           ]);
         }
-        const base = await this.inspect(req.backingImage);
+        const as = backingFormat === undefined ? {} : { format: backingFormat };
+        const base = await this.inspect(baseName, as).catch((err: unknown) => {
+          throw fromQemuImg(err, `reading backingImage ${baseName}`);
+        });
         if (base.problem !== undefined) throw badRequest(`backingImage ${base.name}: ${base.problem}`);
         backing = { backingFile: base.name, backingFormat: base.qemuFormat };
       }
@@ -144,10 +169,17 @@ export class ImageService {
     return resizeImageOp(this, name, req);
   }
 
-  /** Converts into a new image `target`; completes when qemu-img is done (progress on the events socket). */
-  async convert(name: string, req: z.output<typeof ConvertImageRequestSchema>): Promise<Image> {
+  /**
+   * Converts into a new image `target`; completes when qemu-img is done (progress on the events socket).
+   * `sourceFormat`: read the source as this (a VM's recorded format), not as detected.
+   */
+  async convert(
+    name: string,
+    req: z.output<typeof ConvertImageRequestSchema>,
+    sourceFormat?: string,
+  ): Promise<Image> {
     await this.mustExist(name);
-    return convertImageOp(this, name, req);
+    return convertImageOp(this, name, req, sourceFormat);
   }
 
   /** Streams an upload to a hidden `.part` file, renamed when complete. */
@@ -157,10 +189,17 @@ export class ImageService {
 
   // ---- for the operations (image-ops.ts, image-upload.ts) ----
 
-  /** @throws QemuImgError when qemu-img cannot read the image. `tempFile`: an upload not yet linked. */
-  inspect(name: string, tempFile?: string): Promise<InspectedImage> {
-    const file = tempFile ?? imagePath(this.imagesDir, name);
-    return inspectImage(this.imagesDir, name, file, this.qemuImg, tempFile === undefined);
+  /**
+   * What the image is, read as `format` (else detected by qemu-img), with its chain checked. `tempFile`: the
+   * file of an upload or convert output not yet linked to `name`.
+   * @throws QemuImgError when qemu-img cannot read the image.
+   */
+  inspect(name: string, opts: { tempFile?: string; format?: string } = {}): Promise<InspectedImage> {
+    const file = opts.tempFile ?? imagePath(this.imagesDir, name);
+    return inspectImage(this.imagesDir, name, file, this.qemuImg, {
+      checkFile: opts.tempFile === undefined,
+      ...(opts.format === undefined ? {} : { format: opts.format }),
+    });
   }
 
   toImage(i: InspectedImage): Image {

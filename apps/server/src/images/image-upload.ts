@@ -8,6 +8,7 @@ import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import { uploadTempPath } from './image-paths.ts';
 import type { ImageService } from './image-service.ts';
 import { ProgressReporter } from './progress.ts';
+import { qemuImgReason } from './qemu-img-errors.ts';
 
 /** The body of `PUT /api/images/:name/upload`: streamed, never buffered whole. */
 export interface UploadSource {
@@ -19,10 +20,11 @@ export interface UploadSource {
 /**
  * Receives an upload: checks name, length, limits and free space before a byte is written, then streams the
  * body to a hidden `.part` file while hashing it (sha256) and publishing `image.progress`, and links it to the
- * image name only when exactly Content-Length bytes arrived and qemu-img finds nothing unsafe in it. Any
- * failure (client gone, short body, unsafe backing file, disk full) removes the `.part` file.
+ * image name only when exactly Content-Length bytes arrived and qemu-img reads it and finds nothing unsafe in
+ * it. Any failure (client gone, short body, unreadable image, unsafe backing file, disk full) removes the
+ * `.part` file, and the image name is never made.
  *
- * @throws HttpError 400 (name, short body, unsafe image), 409 (exists or busy), 411, 413, 507.
+ * @throws HttpError 400 (name, short body, unreadable or unsafe image), 409 (exists or busy), 411, 413, 507.
  */
 export async function uploadImageOp(
   svc: ImageService,
@@ -58,8 +60,11 @@ export async function uploadImageOp(
     progress.report(0, true);
     const { bytes, sha256 } = await receive(src.body, temp, length, progress);
     if (bytes !== length) throw badRequest(`upload incomplete: ${bytes} of ${length} bytes arrived`);
-    const inspected = await svc.inspect(name, temp).catch(() => undefined);
-    if (inspected?.problem !== undefined) throw badRequest(`${name} refused: ${inspected.problem}`);
+    const inspected = await svc.inspect(name, { tempFile: temp }).catch((err: unknown) => {
+      const why = qemuImgReason(err);
+      throw badRequest(`${name} refused: qemu-img cannot read it: ${why}`);
+    });
+    if (inspected.problem !== undefined) throw badRequest(`${name} refused: ${inspected.problem}`);
     await fsp.link(temp, file).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
         throw conflict(ErrorCode.exists, `an image named ${name} already exists`);
@@ -69,7 +74,8 @@ export async function uploadImageOp(
     progress.finish();
     release();
     svc.changed();
-    return { ...svc.toImage(await svc.inspect(name)), sha256 };
+    // What was inspected is what now has the name (a hard link): nothing can fail after the link.
+    return { ...svc.toImage(inspected), sha256 };
   } finally {
     release();
     await fsp.rm(temp, { force: true });
