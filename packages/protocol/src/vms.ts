@@ -222,7 +222,7 @@ export const VmSchema = z.object({
   vcpus: z.number().int(),
   topology: CpuTopologySchema,
   /** `index`: the disk's slot (stable across hot-plug and restarts; see storage.ts). */
-  /** `format` is the qemu format recorded when the disk was attached (never probed again). */
+  /** `format` is the qemu format recorded when the disk was attached (never probed again, checked with at each start). */
   disks: z.array(
     z.object({
       image: z.string(),

@@ -43,10 +43,15 @@ export async function cloneVm(ctx: VmContext, id: string, req: CloneRequest): Pr
     try {
       for (const [i, d] of req.disks.entries()) {
         const from = src.disks.find((s) => s.image === d.image);
+        // The source disk is read as the VM reads it (its recorded format), never as its bytes look now.
         const make =
           d.mode === 'overlay'
-            ? ctx.images.create({ name: d.target, format: 'qcow2', backingImage: d.image })
-            : ctx.images.convert(d.image, { target: d.target, format: copyFormat(from?.format) });
+            ? ctx.images.create({ name: d.target, format: 'qcow2', backingImage: d.image }, from?.format)
+            : ctx.images.convert(
+                d.image,
+                { target: d.target, format: copyFormat(from?.format) },
+                from?.format,
+              );
         await make.catch((err: unknown) => {
           throw atPath(err, `disks.${i}.target`);
         });

@@ -180,6 +180,7 @@ export class VmLauncher {
       );
     }
     notes.push('-S: the server starts qemu paused and resumes it (QMP cont) once the consoles are attached');
+    const open = preview ? this.unchecked : this.checked;
     const spec: VmSpec = {
       name: def.name,
       memoryMiB: def.memoryMiB,
@@ -188,21 +189,21 @@ export class VmLauncher {
       accel,
       machine: def.machine,
       disks: await Promise.all(
-        def.disks.map(async (d) => ({
-          path: this.images.path(d.image),
-          format: d.format ?? (await this.images.formatOf(d.image)),
-          index: d.index,
-          bus: d.bus,
-        })),
+        def.disks.map(async (d) => {
+          const image = await open(d.image, d.format);
+          return { path: image.path, format: image.qemuFormat, index: d.index, bus: d.bus };
+        }),
       ),
-      ...(def.cdrom === undefined ? {} : { cdrom: this.images.path(def.cdrom) }),
+      ...(def.cdrom === undefined ? {} : { cdrom: (await open(def.cdrom, 'raw')).path }),
       boot: def.boot,
       ...(def.kernel === undefined
         ? {}
         : {
             kernel: {
-              path: this.images.path(def.kernel.kernel),
-              ...(def.kernel.initrd === undefined ? {} : { initrd: this.images.path(def.kernel.initrd) }),
+              path: (await open(def.kernel.kernel, 'raw')).path,
+              ...(def.kernel.initrd === undefined
+                ? {}
+                : { initrd: (await open(def.kernel.initrd, 'raw')).path }),
               ...(def.kernel.cmdline === undefined ? {} : { cmdline: def.kernel.cmdline }),
             },
           }),
@@ -224,6 +225,19 @@ export class VmLauncher {
     }
     return { argv, paths, accel, accelReason: reason, notes, varsTemplate: firmware.template };
   }
+
+  /**
+   * An image of a start, inspected now with the format qemu is told (a CD, kernel and initrd are read raw:
+   * the file itself must be in the images dir): qemu never opens a path that was not checked at this moment.
+   * @throws HttpError 409
+   */
+  private readonly checked = (name: string, format: string | undefined) => this.images.forQemu(name, format);
+
+  /** An image of a command line only shown: the recorded format, else the one qemu-img detects. */
+  private readonly unchecked = async (name: string, format: string | undefined) => ({
+    path: this.images.path(name),
+    qemuFormat: format ?? (await this.images.formatOf(name)),
+  });
 
   private async firmware(
     id: string,

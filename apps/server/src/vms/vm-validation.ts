@@ -4,6 +4,7 @@ import { HttpError } from '../http/errors.ts';
 import type { HostFirmware } from '../host/firmware.ts';
 import type { HostNetwork } from '../host/host-network.ts';
 import type { ImageService } from '../images/image-service.ts';
+import { qemuImgReason } from '../images/qemu-img-errors.ts';
 import type { VmDefinition } from './definition.ts';
 
 /** One thing wrong with a definition, at a field path of the request (`disks.1.image`), as the UI shows it. */
@@ -143,14 +144,9 @@ async function checkDisks(
       }
       continue;
     }
-    // NOTE: a disk with a recorded format is opened with it, whatever its content says now (a guest may have
-    // written a qcow2 header into its raw disk): only a new disk is inspected.
-    const problem =
-      d.format === undefined
-        ? await readProblem(images, d.image)
-        : (await images.exists(d.image))
-          ? undefined
-          : 'no such image';
+    // NOTE: a disk with a recorded format is read with it, whatever its content says now (a guest may have
+    // written a qcow2 header into its raw disk, which must stay raw); its chain is still checked.
+    const problem = await readProblem(images, d.image, d.format);
     if (problem !== undefined) {
       issues.push(issue(at, problem));
       continue;
@@ -280,15 +276,18 @@ function checkBoot(def: VmDefinition, scope: ValidationScope, issues: Issue[]): 
   }
 }
 
-/** Why an existing image cannot be used (missing, unreadable, reads files outside the store), if it cannot. */
-async function readProblem(images: ImageService, name: string): Promise<string | undefined> {
+/**
+ * Why an existing image cannot be used (missing, unreadable, reads files outside the store), if it cannot;
+ * read as `format` when the server recorded one.
+ */
+async function readProblem(images: ImageService, name: string, format?: string): Promise<string | undefined> {
   if (!(await images.exists(name))) return 'no such image';
   try {
-    const inspected = await images.inspect(name);
+    const inspected = await images.inspect(name, format === undefined ? {} : { format });
     return inspected.problem === undefined ? undefined : `${name} cannot be used: ${inspected.problem}`;
   } catch (err) {
-    const why = err instanceof Error ? err.message : 'unknown error';
-    return `qemu-img cannot read ${name}: ${why}`;
+    const as = format === undefined ? '' : ` as ${format}`;
+    return `qemu-img cannot read ${name}${as}: ${qemuImgReason(err)}`;
   }
 }
 
