@@ -20,7 +20,11 @@ export const IncomingDiskSchema = z.strictObject({
     .int()
     .min(0)
     .max(MAX_DISKS - 1),
-  /** The format the source opens it with (recorded at attach, never probed again). */
+  /**
+   * The format the source opens it with (recorded at attach). A disk made here (`create`) is made in it; an
+   * existing image is inspected by the target, which uses the format it detects and refuses the disk when
+   * that is not this one.
+   */
   format: ImageFormatSchema,
   virtualSize: z.number().int().positive(),
   /** Copy storage: the target creates an empty image of this size and format and the source mirrors into it. */

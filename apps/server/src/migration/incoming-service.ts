@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
 import type { VmDefinition } from '../vms/definition.ts';
 import { definitionFromCreate } from '../vms/definition-from-request.ts';
+import { atPath } from '../vms/vm-create.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { assertValid } from '../vms/vm-validation.ts';
 import type { IncomingAnswer, IncomingRequestSchema, IncomingStatus } from './incoming-api.ts';
@@ -192,6 +193,12 @@ export class IncomingMigrations {
     return entry;
   }
 
+  /**
+   * Checks the request with this host's rules, and inspects each existing disk itself: its format is the one
+   * detected here (recorded into `def`), never the source's word, which must agree with it; its chain must be
+   * inside the images dir.
+   * @throws HttpError 400, 409
+   */
   private async validate(def: VmDefinition, req: IncomingRequest): Promise<void> {
     if (def.firmware === 'bios' && req.nvram !== undefined) {
       throw badRequest('a BIOS guest has no UEFI variable store', [
@@ -204,11 +211,20 @@ export class IncomingMigrations {
     await assertValid(this.vms.checks, def, { creating });
     for (const [i, d] of req.disks.entries()) {
       if (d.create) continue;
-      const here = await this.vms.images.get(d.image);
+      const at = `disks.${i}.image`;
+      const here = await this.vms.images.forQemu(d.image).catch((err: unknown) => {
+        throw atPath(err, at);
+      });
       if (here.virtualSize !== d.virtualSize) {
         const message = `${d.image} has a different size here (${here.virtualSize} bytes, ${d.virtualSize} there)`;
-        throw new HttpError(409, ErrorCode.conflict, message, [{ path: `disks.${i}.image`, message }]);
+        throw new HttpError(409, ErrorCode.conflict, message, [{ path: at, message }]);
       }
+      if (here.qemuFormat !== d.format) {
+        const message = `${d.image} reads as ${here.qemuFormat} here, the source opens it as ${d.format}`;
+        throw new HttpError(409, ErrorCode.conflict, message, [{ path: `disks.${i}.format`, message }]);
+      }
+      const disk = def.disks[i];
+      if (disk) disk.format = here.qemuFormat;
     }
   }
 
@@ -257,7 +273,11 @@ async function arrivePaused(qmp: QmpClient): Promise<void> {
   if (exports.some((e) => e.type === 'nbd')) await qmp.execute('nbd-server-stop');
 }
 
-/** The definition the source asked for, with the source's disk slots and formats (the stream needs them). */
+/**
+ * The definition the source asked for, with the source's disk slots (the stream needs them). Only a disk made
+ * here gets the source's format (this server writes it); an existing image's format is the one this server
+ * detects (`validate` records it).
+ */
 function definitionOf(req: IncomingRequest): VmDefinition {
   if (
     req.disks.length !== req.config.disks.length ||
@@ -270,7 +290,8 @@ function definitionOf(req: IncomingRequest): VmDefinition {
   const def = definitionFromCreate(req.config);
   def.disks = def.disks.map((d, i) => {
     const src = req.disks[i];
-    return src === undefined ? d : { ...d, index: src.index, format: src.format };
+    if (src === undefined) return d;
+    return src.create ? { ...d, index: src.index, format: src.format } : { ...d, index: src.index };
   });
   if (new Set(def.disks.map((d) => d.index)).size !== def.disks.length) {
     throw badRequest('two disks have the same slot', [{ path: 'disks', message: 'slots must differ' }]);
