@@ -25,6 +25,8 @@ export interface Config {
   dataDir: string;
   imagesDir: string;
   runDir: string;
+  nvramDir: string;
+  statesDir: string;
   dbPath: string;
   password: string | undefined;
   accel: z.infer<typeof AccelSchema>;
@@ -59,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     dataDir,
     imagesDir: path.join(dataDir, 'images'),
     runDir: path.join(dataDir, 'run'),
+    nvramDir: path.join(dataDir, 'nvram'),
+    statesDir: path.join(dataDir, 'states'),
     dbPath: path.join(dataDir, 'virtweb.db'),
     password: e.VIRTWEB_PASSWORD,
     accel: e.VIRTWEB_ACCEL,

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { MetricsService } from './metrics/metrics-service.ts';
 import { MigrationService } from './migration/migration-service.ts';
 import { PeerService } from './peers/peer-service.ts';
 import { PeersRepo } from './peers/peers-repo.ts';
+import { preparePrivateDirs } from './store/data-dir.ts';
 import { openDb } from './store/db.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
 import { VmsRepo } from './store/vms-repo.ts';
@@ -34,8 +34,7 @@ import { attachWebSockets } from './ws/upgrade.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const config = loadConfig(process.env, path.resolve(here, '../../web/dist'));
 
-fs.mkdirSync(config.imagesDir, { recursive: true });
-fs.mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+preparePrivateDirs([config.dataDir, config.imagesDir, config.runDir, config.nvramDir, config.statesDir]);
 const db = openDb(config.dbPath);
 const settings = new SettingsRepo(db);
 const sessions = new SessionStore(db);
@@ -47,7 +46,7 @@ const bus = new EventBus();
 const host = new HostCapabilities(config.qemuBinary, config.accel, config.imagesDir, config.ovmfDir);
 const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus);
 await images.init();
-const nvram = new NvramStore(path.join(config.dataDir, 'nvram'));
+const nvram = new NvramStore(config.nvramDir);
 const launcher = new VmLauncher(config.qemuBinary, config.runDir, images, host, nvram);
 const vms = new VmService(new VmsRepo(db), images, launcher, bus, host, config.shutdownTimeoutMs);
 images.setRunningUsers(runningUsersOf(vms));
@@ -71,7 +70,7 @@ const migrations = new MigrationService({
   host,
   bus,
   listenHost: config.host,
-  statesDir: path.join(config.dataDir, 'states'),
+  statesDir: config.statesDir,
 });
 await migrations.init();
 await migrations.adoptAll();

@@ -5,9 +5,21 @@ import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
 
-/** Opens (creating if needed) the SQLite file and brings its schema up to date. */
+/**
+ * Opens (creating if needed) the SQLite file and brings its schema up to date. The file holds peers' tokens and
+ * the admin's password hash: it is created 0600 before SQLite opens it (which gives its -wal and -shm the
+ * same mode), and an existing one with wider modes is narrowed.
+ */
 export function openDb(file: string): Db {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');

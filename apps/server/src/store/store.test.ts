@@ -57,6 +57,20 @@ describe('store', () => {
     again.close();
   });
 
+  it('keeps the file, its WAL and SHM 0600 (created so, narrowed when wider) and its dir 0700', () => {
+    const file = tempDbPath();
+    const mode = (f: string) => (fs.statSync(f).mode & 0o777).toString(8);
+    const db = openDb(file);
+    db.prepare('CREATE TABLE t (x)').run();
+    expect([file, `${file}-wal`, `${file}-shm`].map(mode)).toEqual(['600', '600', '600']);
+    expect(mode(path.dirname(file))).toBe('700');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.chmodSync(f, 0o644);
+    const again = openDb(file);
+    expect([file, `${file}-wal`, `${file}-shm`].map(mode)).toEqual(['600', '600', '600']);
+    again.close();
+    db.close();
+  });
+
   it('refuses a database from a newer virtweb', () => {
     const file = tempDbPath();
     const db = openDb(file);
