@@ -23,4 +23,15 @@ describe('loadConfig', () => {
   it('refuses a data dir whose socket paths would not fit in a unix socket address', () => {
     expect(() => loadConfig({ VIRTWEB_DATA_DIR: `/tmp/${'x'.repeat(90)}` }, '/web')).toThrow(/107 bytes/);
   });
+
+  it('has edge timeouts in seconds, fractions allowed, never zero', () => {
+    expect(loadConfig({}, '/web').edgeTimeouts).toEqual({
+      headersMs: 15_000,
+      bodyMs: 15_000,
+      uploadIdleMs: 60_000,
+    });
+    const small = loadConfig({ VIRTWEB_BODY_TIMEOUT: '1.5', VIRTWEB_UPLOAD_IDLE: '0.5' }, '/web');
+    expect(small.edgeTimeouts).toMatchObject({ bodyMs: 1500, uploadIdleMs: 500 });
+    expect(() => loadConfig({ VIRTWEB_UPLOAD_IDLE: '0' }, '/web')).toThrow(/VIRTWEB_UPLOAD_IDLE/);
+  });
 });

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AccelSchema } from '@virtweb/protocol';
+import { DEFAULT_EDGE_TIMEOUTS, type EdgeTimeouts } from './http/edge-limits.ts';
+
+const seconds = (defaultMs: number) =>
+  z.coerce
+    .number()
+    .positive()
+    .default(defaultMs / 1000);
 
 const EnvSchema = z.object({
   VIRTWEB_HOST: z.string().min(1).default('127.0.0.1'),
@@ -17,6 +24,9 @@ const EnvSchema = z.object({
   VIRTWEB_WEB_DIR: z.string().optional(),
   /** Where OVMF (UEFI firmware, Debian's `ovmf`) is looked for. */
   VIRTWEB_OVMF_DIR: z.string().min(1).default('/usr/share/OVMF'),
+  VIRTWEB_HEADERS_TIMEOUT: seconds(DEFAULT_EDGE_TIMEOUTS.headersMs),
+  VIRTWEB_BODY_TIMEOUT: seconds(DEFAULT_EDGE_TIMEOUTS.bodyMs),
+  VIRTWEB_UPLOAD_IDLE: seconds(DEFAULT_EDGE_TIMEOUTS.uploadIdleMs),
 });
 
 export interface Config {
@@ -36,6 +46,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   webDir: string;
   ovmfDir: string;
+  edgeTimeouts: EdgeTimeouts;
 }
 
 // NOTE: a unix socket path is limited to 107 bytes; the longest one is <data>/run/<12 hex>/qmp-user.sock.
@@ -72,5 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
     webDir: path.resolve(e.VIRTWEB_WEB_DIR ?? defaultWebDir),
     ovmfDir: path.resolve(e.VIRTWEB_OVMF_DIR),
+    edgeTimeouts: {
+      headersMs: e.VIRTWEB_HEADERS_TIMEOUT * 1000,
+      bodyMs: e.VIRTWEB_BODY_TIMEOUT * 1000,
+      uploadIdleMs: e.VIRTWEB_UPLOAD_IDLE * 1000,
+    },
   };
 }

@@ -9,6 +9,7 @@ import { EventBus } from './events/bus.ts';
 import { HostCapabilities } from './host/capabilities.ts';
 import { createApp } from './http/app.ts';
 import { Authenticator } from './http/auth-middleware.ts';
+import { refuseUnparsableTargets } from './http/edge.ts';
 import { ImageService } from './images/image-service.ts';
 import { runningUsersOf } from './images/running-disks.ts';
 import { MetricsHistory } from './metrics/history.ts';
@@ -88,10 +89,19 @@ const app = createApp({
   launcher,
   migrations,
   webDir: config.webDir,
+  edgeTimeouts: config.edgeTimeouts,
 });
-const server = http.createServer(app);
-// NOTE: Node's default 5 min requestTimeout would cut off multi-GiB image uploads; headersTimeout still applies.
-server.requestTimeout = 0;
+const server = http.createServer(
+  {
+    headersTimeout: config.edgeTimeouts.headersMs,
+    // NOTE: Node's requestTimeout is a total one that would cut off multi-GiB image uploads; bodies have their
+    // own deadline (JSON) or idle timeout (uploads) in http/edge.ts.
+    requestTimeout: 0,
+    // How often Node looks for connections past headersTimeout (its default, 30 s, would add up to that).
+    connectionsCheckingInterval: Math.min(1000, config.edgeTimeouts.headersMs),
+  },
+  refuseUnparsableTargets(app),
+);
 attachWebSockets(server, auth, [
   eventsRoute(bus),
   serialRoute(vms),

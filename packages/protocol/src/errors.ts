@@ -22,6 +22,14 @@ export const ErrorCode = {
   exists: 'already_exists',
   qemuFailed: 'qemu_failed',
   tooLarge: 'too_large',
+  /** 429: too many (failed) logins; the answer's Retry-After header says how many seconds to wait. */
+  tooManyRequests: 'too_many_requests',
+  /** 415: a Content-Encoding or Content-Type the route does not take. */
+  unsupportedMediaType: 'unsupported_media_type',
+  /** 408: the request body did not arrive in time. */
+  requestTimeout: 'request_timeout',
+  /** Any other 4xx refusal of a malformed request (an HTTP-level error, not a field of the body). */
+  badRequest: 'bad_request',
   /** A peer speaks another migration protocol (`MIGRATION_PROTOCOL_VERSION`); the message says which to update. */
   migrationVersionMismatch: 'migration_version_mismatch',
   internal: 'internal',

@@ -11,6 +11,8 @@ import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { requireAuth, type Authenticator } from './auth-middleware.ts';
 import { consolesRouter } from './consoles-router.ts';
+import { closeIfBodyPending, jsonBody, rejectMalformedPath } from './edge.ts';
+import { JSON_BODY_LIMIT, SESSION_BODY_LIMIT, type EdgeTimeouts } from './edge-limits.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { hostRouter } from './host-router.ts';
 import { imagesRouter } from './images-router.ts';
@@ -38,6 +40,7 @@ export interface AppDeps {
   launcher: VmLauncher;
   migrations: MigrationService;
   webDir: string;
+  edgeTimeouts: EdgeTimeouts;
 }
 
 /** The Express app: JSON API under /api (session-guarded except login), the SPA everywhere else. */
@@ -50,20 +53,24 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('Referrer-Policy', 'same-origin');
     next();
   });
+  app.use(rejectMalformedPath);
   const api = express.Router();
-  // The target side of a migration takes a UEFI variable store (base64) with the VM: its own, larger limit,
-  // checked after the token (the 64 kB parser below then finds the body read and passes).
-  api.post('/migrations/incoming', requireAuth(deps.auth), express.json({ limit: INCOMING_BODY_LIMIT }));
-  api.use(express.json({ limit: '64kb' }));
+  const bodyMs = deps.edgeTimeouts.bodyMs;
+  // No body is read before authentication but the login's, which is tiny.
+  api.post('/session', jsonBody(SESSION_BODY_LIMIT, bodyMs));
   api.use('/session', sessionRouter(deps.sessions, deps.settings));
   api.use(requireAuth(deps.auth));
+  // The target side of a migration takes a UEFI variable store (base64) with the VM: its own, larger limit
+  // (the parser below then finds the body read and passes).
+  api.post('/migrations/incoming', jsonBody(INCOMING_BODY_LIMIT, bodyMs));
+  api.use(jsonBody(JSON_BODY_LIMIT, bodyMs));
   api.use(peerSelfRouter(deps.peers));
   api.use(peersRouter(deps.peers, deps.tokens));
   api.use(metricsRouter(deps.metrics, deps.vms));
   // Before vmsRouter, whose POST /:id/:action would take /:id/signal.
   api.use('/vms', processRouter(deps.vms, deps.launcher));
   api.use('/host', hostRouter(deps.host));
-  api.use('/images', imagesRouter(deps.images));
+  api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   // Before vmsRouter, whose POST /:id/:action would take /:id/send-keys and /:id/type.
   api.use('/vms', consolesRouter(deps.vms));
   api.use('/vms', vmStorageRouter(deps.vms.storage));
@@ -77,10 +84,14 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', api);
 
   const index = path.join(deps.webDir, 'index.html');
+  app.use(closeIfBodyPending);
   app.use(express.static(deps.webDir, { index: false, maxAge: '1h' }));
   app.get(/.*/, (_req, res) => {
     if (fs.existsSync(index)) res.sendFile(index, { headers: { 'Cache-Control': 'no-cache' } });
     else res.status(503).type('text').send('The web app is not built: run `npm run build`.');
+  });
+  app.use((req) => {
+    throw notFound(`${req.method} ${req.path}`);
   });
   app.use(errorHandler);
   return app;

@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { ErrorCode, type ApiErrorBody } from '@virtweb/protocol';
 
@@ -20,6 +21,8 @@ export const notFound = (what: string): HttpError =>
 export const conflict = (code: string, message: string): HttpError => new HttpError(409, code, message);
 export const badRequest = (message: string, details?: { path: string; message: string }[]): HttpError =>
   new HttpError(400, ErrorCode.validation, message, details);
+/** A 400 for a request malformed at the HTTP level (its URL, its encoding), not in the fields of its body. */
+export const malformed = (message: string): HttpError => new HttpError(400, ErrorCode.badRequest, message);
 
 /** Turns zod issues into a 400 with one line per field. */
 export function validationError(error: z.ZodError): HttpError {
@@ -28,23 +31,60 @@ export function validationError(error: z.ZodError): HttpError {
   return badRequest(`invalid request: ${summary}`, details);
 }
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
+/** A 429: the client must wait `retryAfterS` seconds (sent as Retry-After). */
+export class TooManyRequests extends HttpError {
+  constructor(
+    readonly retryAfterS: number,
+    message: string,
+  ) {
+    super(429, ErrorCode.tooManyRequests, message);
+  }
 }
 
-/** The one error handler: known errors keep their status, anything else is a logged 500. */
-export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
-  let httpError: HttpError;
-  if (err instanceof HttpError) httpError = err;
-  else if (isBodyParserError(err) && err.type === 'entity.parse.failed') {
-    httpError = badRequest('request body is not valid JSON');
-  } else if (isBodyParserError(err) && err.type === 'entity.too.large') {
-    httpError = new HttpError(413, ErrorCode.tooLarge, 'request body too large');
-  } else {
-    console.error('virtweb: internal error', err);
-    httpError = new HttpError(500, ErrorCode.internal, 'internal server error (see the server log)');
+/** An error of express, body-parser or http-errors: `status`/`statusCode` and what went wrong in `type`. */
+interface StatusError {
+  status?: unknown;
+  statusCode?: unknown;
+  type?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
+const CODE_OF_STATUS: Partial<Record<number, string>> = {
+  404: ErrorCode.notFound,
+  408: ErrorCode.requestTimeout,
+  413: ErrorCode.tooLarge,
+  415: ErrorCode.unsupportedMediaType,
+};
+
+/** A library's 4xx (a body that is not JSON, too large, in an unknown encoding; a bad escape) as an HttpError. */
+function fromLibraryError(err: unknown, req: IncomingMessage): HttpError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as StatusError;
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (e.type === 'entity.parse.failed') return badRequest('request body is not valid JSON');
+  if (e.type === 'entity.too.large') return new HttpError(413, ErrorCode.tooLarge, 'request body too large');
+  const said = e.expose === true && typeof e.message === 'string' ? e.message : `HTTP ${status}`;
+  const encoding = req.headers['content-encoding'];
+  if (status === 400 && e.type === undefined && encoding !== undefined) {
+    return malformed(`the request body is not valid ${encoding}: ${said}`);
   }
+  return new HttpError(status, CODE_OF_STATUS[status] ?? ErrorCode.badRequest, said);
+}
+
+/**
+ * True while a request's body has not fully arrived. An answer sent then closes the connection: the server does
+ * not read a body it refused, and a slow or huge one must not keep the socket.
+ */
+export function bodyPending(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  return hasBody && !req.complete;
+}
+
+/** Sends `{error:{code,message,details?}}` with the error's status (and Retry-After for a 429). */
+export function sendError(req: IncomingMessage, res: Response, httpError: HttpError): void {
   const body: ApiErrorBody = {
     error: {
       code: httpError.code,
@@ -52,9 +92,25 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next
       ...(httpError.details ? { details: httpError.details } : {}),
     },
   };
+  if (httpError instanceof TooManyRequests) res.setHeader('Retry-After', String(httpError.retryAfterS));
+  if (bodyPending(req)) res.setHeader('Connection', 'close');
   res.status(httpError.status).json(body);
-};
-
-function isBodyParserError(err: unknown): err is BodyParserError {
-  return typeof err === 'object' && err !== null && 'type' in err;
 }
+
+/** The one error handler: known errors keep their status, anything else is a logged 500. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const httpError = err instanceof HttpError ? err : fromLibraryError(err, req);
+  // A client that broke off (or was cut off) makes its request's reader fail: nothing to log.
+  const clientGone = req.socket.destroyed || (req.destroyed && !req.complete);
+  if (!httpError && !clientGone) console.error('virtweb: internal error', err);
+  if (res.headersSent || clientGone) {
+    // Too late for an answer (e.g. a body cut off after its 408): only the connection can go.
+    req.socket.destroy();
+    return;
+  }
+  sendError(
+    req,
+    res,
+    httpError ?? new HttpError(500, ErrorCode.internal, 'internal server error (see the server log)'),
+  );
+};

@@ -5,13 +5,14 @@ import {
   ResizeImageRequestSchema,
 } from '@virtweb/protocol';
 import type { ImageService } from '../images/image-service.ts';
+import { cutOffWhenIdle, refuseContentEncoding } from './edge.ts';
 import { parseOr400 } from './validate.ts';
 
 /**
  * `/api/images`: list, create, inspect, delete, resize, convert and upload disk images and ISOs.
  * Resize and convert answer when done (201/200); their progress goes out as `image.progress` events.
  */
-export function imagesRouter(images: ImageService): Router {
+export function imagesRouter(images: ImageService, uploadIdleMs: number): Router {
   const r = Router();
   r.get('/', async (_req, res) => {
     res.json(await images.list());
@@ -35,17 +36,14 @@ export function imagesRouter(images: ImageService): Router {
     const body = parseOr400(ConvertImageRequestSchema, req.body);
     res.status(201).json(await images.convert(req.params.name, body));
   });
-  // The raw body is the file (no multipart): streamed to disk, never through a body parser.
+  // The raw body is the file (no multipart): streamed to disk, never through a body parser. A refusal before
+  // (or while) reading it closes the connection instead of reading GiBs to discard (errors.ts).
   r.put('/:name/upload', async (req, res) => {
+    refuseContentEncoding(req);
     const header = req.headers['content-length'];
     const length = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
-    try {
-      res.status(201).json(await images.upload(req.params.name, { body: req, length }));
-    } catch (err) {
-      // Refused before (or while) reading the body: close the connection instead of reading GiBs to discard.
-      if (!req.complete) res.setHeader('Connection', 'close');
-      throw err;
-    }
+    cutOffWhenIdle(req, res, uploadIdleMs);
+    res.status(201).json(await images.upload(req.params.name, { body: req, length }));
   });
   return r;
 }

@@ -39,7 +39,8 @@ export function attachWebSockets(server: Server, auth: Authenticator, routes: Ws
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = URL.parse(req.url ?? '/', 'http://localhost');
+    if (url === null) return reject(socket, 400, 'Bad Request', 'malformed URL');
     if (auth.check(req) === undefined) return reject(socket, 401, 'Unauthorized', 'log in first');
     if (!sameOrigin(req)) return reject(socket, 403, 'Forbidden', 'cross-origin websocket refused');
     for (const route of routes) {
