@@ -24,6 +24,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VIRTWEB_DATA_DIR: `/tmp/${'x'.repeat(90)}` }, '/web')).toThrow(/107 bytes/);
   });
 
+  it('trusts no proxy unless VIRTWEB_TRUST_PROXY names them (a hop count or addresses)', () => {
+    expect(loadConfig({}, '/web').trustProxy).toBe(false);
+    expect(loadConfig({ VIRTWEB_TRUST_PROXY: 'loopback' }, '/web').trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ VIRTWEB_TRUST_PROXY: ' 10.0.0.0/8, ::1 ' }, '/web').trustProxy).toEqual([
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    expect(loadConfig({ VIRTWEB_TRUST_PROXY: '1' }, '/web').trustProxy).toBe(1);
+    for (const bad of ['true', '10.0.0.300', 'loopback,']) {
+      expect(() => loadConfig({ VIRTWEB_TRUST_PROXY: bad }, '/web'), bad).toThrow(/VIRTWEB_TRUST_PROXY/);
+    }
+  });
+
   it('has edge timeouts in seconds, fractions allowed, never zero', () => {
     expect(loadConfig({}, '/web').edgeTimeouts).toEqual({
       headersMs: 15_000,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import express from 'express';
 import { z } from 'zod';
 import { AccelSchema } from '@virtweb/protocol';
 import { DEFAULT_EDGE_TIMEOUTS, type EdgeTimeouts } from './http/edge-limits.ts';
@@ -24,10 +25,15 @@ const EnvSchema = z.object({
   VIRTWEB_WEB_DIR: z.string().optional(),
   /** Where OVMF (UEFI firmware, Debian's `ovmf`) is looked for. */
   VIRTWEB_OVMF_DIR: z.string().min(1).default('/usr/share/OVMF'),
+  /** Which proxies may tell the client's address and protocol (X-Forwarded-For/-Proto); unset: none. */
+  VIRTWEB_TRUST_PROXY: z.string().optional(),
   VIRTWEB_HEADERS_TIMEOUT: seconds(DEFAULT_EDGE_TIMEOUTS.headersMs),
   VIRTWEB_BODY_TIMEOUT: seconds(DEFAULT_EDGE_TIMEOUTS.bodyMs),
   VIRTWEB_UPLOAD_IDLE: seconds(DEFAULT_EDGE_TIMEOUTS.uploadIdleMs),
 });
+
+/** Express's `trust proxy` setting: false (trust no proxy), a hop count, or addresses, CIDRs and names. */
+export type TrustProxy = false | number | string[];
 
 export interface Config {
   host: string;
@@ -46,6 +52,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   webDir: string;
   ovmfDir: string;
+  trustProxy: TrustProxy;
   edgeTimeouts: EdgeTimeouts;
 }
 
@@ -83,10 +90,28 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
     webDir: path.resolve(e.VIRTWEB_WEB_DIR ?? defaultWebDir),
     ovmfDir: path.resolve(e.VIRTWEB_OVMF_DIR),
+    trustProxy: parseTrustProxy(e.VIRTWEB_TRUST_PROXY),
     edgeTimeouts: {
       headersMs: e.VIRTWEB_HEADERS_TIMEOUT * 1000,
       bodyMs: e.VIRTWEB_BODY_TIMEOUT * 1000,
       uploadIdleMs: e.VIRTWEB_UPLOAD_IDLE * 1000,
     },
   };
+}
+
+/**
+ * `VIRTWEB_TRUST_PROXY`: a hop count (`1`) or a comma-separated list of addresses, CIDRs and the names
+ * `loopback`, `linklocal`, `uniquelocal`. Trusting every sender (`true`) is refused: any client could then
+ * choose its address (the login throttle's key) and claim TLS.
+ */
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw.trim() === '') return false;
+  const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw.split(',').map((s) => s.trim());
+  try {
+    // Express compiles the setting here exactly as it will when serving; a bad address throws now.
+    express().set('trust proxy', value);
+  } catch (err) {
+    throw new Error(`bad configuration: VIRTWEB_TRUST_PROXY: ${(err as Error).message}`, { cause: err });
+  }
+  return value;
 }

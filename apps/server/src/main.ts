@@ -89,6 +89,7 @@ const app = createApp({
   launcher,
   migrations,
   webDir: config.webDir,
+  trustProxy: config.trustProxy,
   edgeTimeouts: config.edgeTimeouts,
 });
 const server = http.createServer(

@@ -1,12 +1,20 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
+import { WorkGate } from './work-gate.ts';
 
-const scrypt = promisify(crypto.scrypt) as (
+export { GateFullError as PasswordChecksBusyError } from './work-gate.ts';
+
+const scryptOnPool = promisify(crypto.scrypt) as (
   pw: string,
   salt: Buffer,
   len: number,
   opts: crypto.ScryptOptions,
 ) => Promise<Buffer>;
+// NOTE: scrypt runs on libuv's thread pool (4 threads), which file I/O needs too: one hash at a time leaves the
+// other threads to the rest of the server, and a storm of logins is refused (429) instead of queueing.
+const scryptGate = new WorkGate(1, 8);
+const scrypt = (pw: string, salt: Buffer, len: number, opts: crypto.ScryptOptions): Promise<Buffer> =>
+  scryptGate.run(() => scryptOnPool(pw, salt, len, opts));
 const PARAMS = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 2 ** 20 };
 const KEY_LEN = 32;
 
@@ -17,7 +25,10 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** Checks a password against a stored hash in constant time; false for malformed hashes. */
+/**
+ * Checks a password against a stored hash in constant time; false for malformed hashes.
+ * @throws PasswordChecksBusyError when too many checks already wait for their turn.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [kind, n, r, p, saltB64, keyB64] = stored.split('$');
   if (kind !== 'scrypt' || !n || !r || !p || !saltB64 || !keyB64) return false;

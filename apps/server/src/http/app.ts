@@ -9,6 +9,7 @@ import type { MetricsService } from '../metrics/metrics-service.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
 import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
+import type { TrustProxy } from '../config.ts';
 import { requireAuth, type Authenticator } from './auth-middleware.ts';
 import { consolesRouter } from './consoles-router.ts';
 import { closeIfBodyPending, jsonBody, rejectMalformedPath } from './edge.ts';
@@ -40,6 +41,8 @@ export interface AppDeps {
   launcher: VmLauncher;
   migrations: MigrationService;
   webDir: string;
+  /** Which proxies' X-Forwarded-For/-Proto count (the client address of the login throttle, Secure cookies). */
+  trustProxy: TrustProxy;
   edgeTimeouts: EdgeTimeouts;
 }
 
@@ -47,6 +50,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
