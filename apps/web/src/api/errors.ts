@@ -19,18 +19,21 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: readonly ApiErrorDetail[];
+  /** A 429's Retry-After: seconds to wait before trying again. */
+  readonly retryAfterS: number | undefined;
 
   constructor(
     status: number,
     code: string,
     message: string,
     details: readonly ApiErrorDetail[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterS?: number },
   ) {
     super(message, options);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterS = options?.retryAfterS;
   }
 
   get isUnauthorized(): boolean {

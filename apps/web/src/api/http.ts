@@ -31,7 +31,9 @@ async function errorFrom(res: Response, method: Method, path: string): Promise<A
   const parsed = ApiErrorBodySchema.safeParse(json);
   if (parsed.success) {
     const { code, message, details } = parsed.data.error;
-    return new ApiError(res.status, code, message, details ?? []);
+    const retryAfter = Number(res.headers.get('Retry-After') ?? '');
+    const options = Number.isInteger(retryAfter) && retryAfter > 0 ? { retryAfterS: retryAfter } : {};
+    return new ApiError(res.status, code, message, details ?? [], options);
   }
   const code = res.status === 401 ? ErrorCode.unauthorized : `http_${res.status}`;
   const text = res.statusText || 'error';

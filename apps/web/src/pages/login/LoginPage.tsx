@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { sessionQuery, useLogin } from '../../queries/session.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
+import { loginErrorMessage } from './loginError.ts';
 
 function returnPath(state: unknown): string {
   if (typeof state === 'object' && state !== null && 'from' in state && typeof state.from === 'string') {
@@ -35,11 +36,7 @@ export function LoginPage() {
   };
 
   const error = login.error;
-  const message = error
-    ? error.status === 401
-      ? 'Wrong password. Try again.'
-      : `Could not log in: ${error.message}`
-    : null;
+  const message = error ? loginErrorMessage(error) : null;
 
   return (
     <main className="login" id="main">
