@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { screenStats } from './fixtures/screen.ts';
-import { TEST_ISO, expect, test, type VirtwebServer } from './fixtures/server.ts';
+import { TEST_ISO, asTheApp, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { VmPage } from './pages/VmPage.ts';
 
 // One guest for the whole file, booted by the first test; the tests run in order and share it.
@@ -26,13 +26,14 @@ async function logIn(page: Page, server: VirtwebServer): Promise<void> {
 }
 
 /** Creates and starts the guest (first test only). */
-async function bootGuest(page: Page): Promise<string> {
+async function bootGuest(page: Page, server: VirtwebServer): Promise<string> {
   const created = await page.request.post('/api/vms', {
+    headers: asTheApp(server),
     data: { name: GUEST, memoryMiB: 256, vcpus: 1, disks: [], cdrom: TEST_ISO, boot: 'cdrom' },
   });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };
-  expect((await page.request.post(`/api/vms/${id}/start`)).status()).toBe(202);
+  expect((await page.request.post(`/api/vms/${id}/start`, { headers: asTheApp(server) })).status()).toBe(202);
   return id;
 }
 
@@ -44,7 +45,7 @@ async function shot(page: Page, name: string): Promise<void> {
 test('serial: the boot log is replayed, typing reaches the guest shell', async ({ page, server }) => {
   test.setTimeout(BOOT_MS + 60_000);
   await logIn(page, server);
-  guestId = await bootGuest(page);
+  guestId = await bootGuest(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Serial');
   await expect(vm.tab('Serial')).toHaveAttribute('aria-selected', 'true');

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TEST_ISO, expect, test } from './fixtures/server.ts';
+import { TEST_ISO, asTheApp, expect, test } from './fixtures/server.ts';
 import { GuestsPage } from './pages/GuestsPage.ts';
 import { HostPage } from './pages/HostPage.ts';
 import { LoginPage } from './pages/LoginPage.ts';
@@ -55,12 +55,13 @@ test('guests are created, started and powered off, and the list follows live', a
 
   // A second VM made through the API (the page's cookie) shows up and starts live.
   const created = await page.request.post('/api/vms', {
+    headers: asTheApp(server),
     data: { name: 'e2e-two', memoryMiB: 128, vcpus: 1, disks: [], cdrom: TEST_ISO },
   });
   expect(created.status()).toBe(201);
   const two = (await created.json()) as VmAnswer;
   await expect(guests.row('e2e-two')).toContainText(/defined|stopped/);
-  const started = await page.request.post(`/api/vms/${two.id}/start`);
+  const started = await page.request.post(`/api/vms/${two.id}/start`, { headers: asTheApp(server) });
   expect(started.status()).toBe(202);
   await expect(guests.row('e2e-two')).toContainText('running');
   await page.screenshot({ path: path.join(shots, 'guests.png'), fullPage: true });

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { TEST_ISO, expect, test, type VirtwebServer } from './fixtures/server.ts';
+import { TEST_ISO, asTheApp, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { GuestsPage } from './pages/GuestsPage.ts';
 import { LoginPage } from './pages/LoginPage.ts';
 import { MetricsPage } from './pages/MetricsPage.ts';
@@ -38,11 +38,13 @@ async function loginWithGuest(page: Page, server: VirtwebServer): Promise<VmAnsw
   let vm = list.find((v) => v.name === NAME);
   if (!vm) {
     const created = await page.request.post('/api/vms', {
+      headers: asTheApp(server),
       data: { name: NAME, memoryMiB: 128, vcpus: 1, disks: [], cdrom: TEST_ISO },
     });
     expect(created.status()).toBe(201);
     vm = (await created.json()) as VmAnswer;
-    expect((await page.request.post(`/api/vms/${vm.id}/start`)).status()).toBe(202);
+    const started = await page.request.post(`/api/vms/${vm.id}/start`, { headers: asTheApp(server) });
+    expect(started.status()).toBe(202);
   }
   const { id } = vm;
   await expect.poll(async () => (await vmById(page, id)).state, { timeout: 60_000 }).toBe('running');

@@ -11,13 +11,14 @@ test('a peer is added with a token made on it; its guests are listed by host and
     const post = async (path: string, data: unknown) => {
       const res = await fetch(`${other.url}${path}`, {
         method: 'POST',
-        headers: { cookie, 'content-type': 'application/json' },
+        headers: { cookie, origin: other.url, 'content-type': 'application/json' },
         body: JSON.stringify(data),
       });
       expect(res.status, `${path} ${await res.clone().text()}`).toBe(201);
       return (await res.json()) as Record<string, unknown>;
     };
-    const { token } = (await post('/api/tokens', { name: 'e2e' })) as { token: string };
+    // Admin: besides peering, this server starts the peer's guests (relayed lifecycle actions).
+    const { token } = (await post('/api/tokens', { name: 'e2e', scope: 'admin' })) as { token: string };
     await post('/api/vms', {
       name: 'far-guest',
       memoryMiB: 128,
@@ -30,6 +31,15 @@ test('a peer is added with a token made on it; its guests are listed by host and
     await new LoginPage(page).login(server.password);
     await page.getByRole('link', { name: 'Peers' }).click();
     await expect(page.getByRole('heading', { name: 'No peers yet' })).toBeVisible();
+
+    // A token made here has the scope chosen for it: the least (Read) until another is picked.
+    await page.getByLabel('Token name').fill('host-c');
+    await expect(page.getByRole('radio', { name: 'Read' })).toBeChecked();
+    await page.getByRole('radio', { name: 'Peer' }).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await expect(page.getByTestId('new-token')).toContainText('vwt_');
+    const tokenRow = page.getByRole('table', { name: 'Tokens' }).getByRole('row', { name: /host-c/ });
+    await expect(tokenRow.getByRole('cell').nth(1)).toHaveText('Peer');
 
     // A wrong token is refused by the peer, and the message sits next to the token field.
     await page.getByLabel('Server URL').fill(other.url);

@@ -25,7 +25,7 @@ test('settings change a stopped and a running guest; clone and delete with a per
   await login.login(server.password);
   await expect(page.getByRole('heading', { name: 'Guests', level: 1 })).toBeVisible();
 
-  const api = new ApiClient(page.request);
+  const api = new ApiClient(page.request, server.url);
   await api.createImage('set-a.qcow2', '64M');
   await api.createImage('set-b.qcow2', '64M');
   const a = await api.createVm({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { screenStats } from './fixtures/screen.ts';
-import { TEST_ISO, expect, test, type VirtwebServer } from './fixtures/server.ts';
+import { TEST_ISO, asTheApp, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { NewVmPage } from './pages/NewVmPage.ts';
 import { VmPage } from './pages/VmPage.ts';
 
@@ -50,6 +50,7 @@ async function tabTo(page: Page, target: Locator, max = 12): Promise<void> {
 test('bad inputs are explained next to their fields, and the focus moves there', async ({ page, server }) => {
   await logIn(page, server);
   const taken = await page.request.post('/api/vms', {
+    headers: asTheApp(server),
     data: { name: 'e2e-taken', memoryMiB: 64, vcpus: 1, disks: [], cdrom: TEST_ISO },
   });
   expect(taken.status()).toBe(201);

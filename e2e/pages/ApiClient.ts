@@ -14,10 +14,17 @@ export interface VmAnswer {
  * throws with the server's answer when the status is not the expected one.
  */
 export class ApiClient {
-  constructor(private readonly request: APIRequestContext) {}
+  constructor(
+    private readonly request: APIRequestContext,
+    /** The server's URL: the Origin a same-origin request of the page carries. */
+    private readonly origin: string,
+  ) {}
 
   private async call<T>(method: 'GET' | 'POST', path: string, expected: number, data?: unknown): Promise<T> {
-    const res = await this.request.fetch(path, { method, ...(data === undefined ? {} : { data }) });
+    // As the web app sends it: the server refuses cookie requests that may come from another site.
+    const headers: Record<string, string> =
+      method === 'GET' ? {} : { origin: this.origin, 'content-type': 'application/json' };
+    const res = await this.request.fetch(path, { method, headers, ...(data === undefined ? {} : { data }) });
     if (res.status() !== expected) {
       throw new Error(`${method} ${path}: ${res.status()} (expected ${expected}) ${await res.text()}`);
     }

@@ -20,7 +20,8 @@ export class ClusterApi {
   async call<T>(method: Method, path: string, expected: number, body?: unknown): Promise<T> {
     const res = await fetch(`${this.server.url}${path}`, {
       method,
-      headers: { cookie: this.cookie, 'content-type': 'application/json' },
+      // As the web app sends it: from the server's own origin (the server refuses cross-site cookie requests).
+      headers: { cookie: this.cookie, origin: this.server.url, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -30,10 +31,14 @@ export class ClusterApi {
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
-  /** Makes `other` a peer of this server with a token created on `other`; returns the peer's id and name. */
+  /**
+   * Makes `other` a peer of this server with a `peer` token created on `other` (what migration needs);
+   * returns the peer's id and name.
+   */
   async addPeer(other: VirtwebServer): Promise<{ id: string; name: string }> {
     const there = await ClusterApi.login(other);
-    const { token } = await there.call<{ token: string }>('POST', '/api/tokens', 201, { name: 'e2e' });
+    const body = { name: 'e2e', scope: 'peer' };
+    const { token } = await there.call<{ token: string }>('POST', '/api/tokens', 201, body);
     return this.call('POST', '/api/peers', 201, { url: other.url, token });
   }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureAdminPassword } from './auth/admin-password.ts';
 import { ApiTokenStore } from './auth/api-tokens.ts';
+import { Revocations } from './auth/revocations.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { loadConfig } from './config.ts';
 import { EventBus } from './events/bus.ts';
@@ -29,6 +30,7 @@ import { monitorRoute, qmpRoute } from './ws/console-sockets.ts';
 import { eventsRoute } from './ws/events-socket.ts';
 import { serialRoute } from './ws/serial-socket.ts';
 import { vncRoute } from './ws/vnc-socket.ts';
+import { CredentialSockets } from './ws/credential-sockets.ts';
 import { attachWebSockets } from './ws/upgrade.ts';
 
 // Both src/main.ts (dev) and dist/main.js (built) sit two levels below apps/.
@@ -38,8 +40,9 @@ const config = loadConfig(process.env, path.resolve(here, '../../web/dist'));
 preparePrivateDirs([config.dataDir, config.imagesDir, config.runDir, config.nvramDir, config.statesDir]);
 const db = openDb(config.dbPath);
 const settings = new SettingsRepo(db);
-const sessions = new SessionStore(db);
-const tokens = new ApiTokenStore(db);
+const revocations = new Revocations();
+const sessions = new SessionStore(db, revocations);
+const tokens = new ApiTokenStore(db, revocations);
 const auth = new Authenticator(sessions, tokens);
 await ensureAdminPassword(settings, config.password, (line) => console.log(line));
 
@@ -103,13 +106,12 @@ const server = http.createServer(
   },
   refuseUnparsableTargets(app),
 );
-attachWebSockets(server, auth, [
-  eventsRoute(bus),
-  serialRoute(vms),
-  vncRoute(vms),
-  monitorRoute(vms),
-  qmpRoute(vms),
-]);
+attachWebSockets(
+  server,
+  auth,
+  [eventsRoute(bus), serialRoute(vms), vncRoute(vms), monitorRoute(vms), qmpRoute(vms)],
+  new CredentialSockets(revocations),
+);
 server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -87,10 +87,36 @@ export class TestServer {
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   }
 
-  async api(method: string, urlPath: string, body?: unknown, cookie = this.cookie): Promise<ApiResponse> {
+  /**
+   * A request with the session cookie, as the web app sends it: from this server's origin, and JSON (the
+   * server refuses other state-changing cookie requests as cross-site).
+   */
+  api(method: string, urlPath: string, body?: unknown, cookie = this.cookie): Promise<ApiResponse> {
+    return this.request(method, urlPath, body, { cookie, origin: this.url });
+  }
+
+  /** A request with an API token (`Authorization: Bearer`), as a peer or a script sends it. */
+  bearer(method: string, urlPath: string, token: string, body?: unknown): Promise<ApiResponse> {
+    return this.request(method, urlPath, body, { authorization: `Bearer ${token}` });
+  }
+
+  /** Makes an API token with this scope (through the logged-in API); returns its id and secret. */
+  async makeToken(scope: string, name = `test ${scope}`): Promise<{ id: string; token: string }> {
+    const res = await this.api('POST', '/api/tokens', { name, scope });
+    if (res.status !== 201) throw new Error(`make token: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { id: string; token: string };
+  }
+
+  /** Any request: these headers, JSON content type on all but GET, the body as JSON (a string as it is). */
+  async request(
+    method: string,
+    urlPath: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<ApiResponse> {
     const res = await fetch(this.url + urlPath, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), cookie },
+      headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -103,11 +129,13 @@ export class TestServer {
     return { status: res.status, body: parsed, headers: res.headers };
   }
 
-  /** Opens an authenticated websocket (same origin unless told otherwise). */
-  ws(urlPath: string, opts: { origin?: string; cookie?: string } = {}): WebSocket {
-    return new WebSocket(this.url.replace('http', 'ws') + urlPath, {
-      headers: { cookie: opts.cookie ?? this.cookie, origin: opts.origin ?? this.url },
-    });
+  /** Opens an authenticated websocket: the session cookie from the same origin unless told otherwise. */
+  ws(urlPath: string, opts: { origin?: string; cookie?: string; token?: string } = {}): WebSocket {
+    const headers =
+      opts.token === undefined
+        ? { cookie: opts.cookie ?? this.cookie, origin: opts.origin ?? this.url }
+        : { authorization: `Bearer ${opts.token}` };
+    return new WebSocket(this.url.replace('http', 'ws') + urlPath, { headers });
   }
 
   /** The server's process id (for /proc-based measurements). */

@@ -24,6 +24,7 @@ export function putUpload(
     const url = new URL(`/api/images/${encodeURIComponent(name)}/upload`, server.url);
     const headers: http.OutgoingHttpHeaders = {
       cookie: server.cookie,
+      origin: server.url,
       'content-type': 'application/octet-stream',
     };
     if (length !== null) headers['content-length'] = length;
@@ -60,7 +61,12 @@ export async function abortedUpload(
   const url = new URL(`/api/images/${encodeURIComponent(name)}/upload`, server.url);
   const req = http.request(url, {
     method: 'PUT',
-    headers: { cookie: server.cookie, 'content-length': length, 'content-type': 'application/octet-stream' },
+    headers: {
+      cookie: server.cookie,
+      origin: server.url,
+      'content-length': length,
+      'content-type': 'application/octet-stream',
+    },
   });
   req.on('error', () => undefined);
   const chunk = Buffer.alloc(MiB, 7);

@@ -66,10 +66,12 @@ export async function twoServers(opts: { bothWays?: boolean } = {}): Promise<Clu
   return cluster;
 }
 
-/** Registers `target` as a peer of `source` (a token made on the target); returns the peer id. */
+/**
+ * Registers `target` as a peer of `source` with a `peer` token made on the target (so every migration test
+ * shows that scope is enough); returns the peer id.
+ */
 export async function addPeer(source: TestServer, target: TestServer): Promise<string> {
-  const token = await target.api('POST', '/api/tokens', { name: 'migration test' });
-  const { token: secret } = token.body as { token: string };
+  const { token: secret } = await target.makeToken('peer', 'migration test');
   const added = await source.api('POST', '/api/peers', { url: target.url, token: secret });
   if (added.status !== 201) throw new Error(`add peer: ${added.status} ${JSON.stringify(added.body)}`);
   return (added.body as { id: string }).id;

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, TestServer } from './harness.ts';
+import { apiError, makeDataDir, TestServer } from './harness.ts';
 
 const a = new TestServer(await makeDataDir());
 const b = new TestServer(await makeDataDir());
@@ -17,45 +17,32 @@ afterAll(async () => {
   await Promise.all([fs.rm(a.dataDir, { recursive: true }), fs.rm(b.dataDir, { recursive: true })]);
 });
 
-async function bearer(server: TestServer, method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json: unknown = await res.json().catch(() => undefined);
-  return { status: res.status, body: json };
-}
-
 describe('API tokens', () => {
   it('a token is shown once, authenticates API calls, cannot manage tokens, and stops working when revoked', async () => {
-    const created = await b.api('POST', '/api/tokens', { name: 'for host a' });
+    const created = await b.api('POST', '/api/tokens', { name: 'for host a', scope: 'peer' });
     expect(created.status).toBe(201);
     const { id, token } = created.body as { id: string; token: string };
     expect(token).toMatch(/^vwt_/);
     const listed = await b.api('GET', '/api/tokens');
     expect(JSON.stringify(listed.body)).not.toContain(token);
-    expect(listed.body).toEqual([expect.objectContaining({ id, name: 'for host a' })]);
+    expect(listed.body).toEqual([expect.objectContaining({ id, name: 'for host a', scope: 'peer' })]);
 
-    expect((await bearer(b, 'GET', '/api/vms', token)).status).toBe(200);
-    expect((await bearer(b, 'GET', '/api/vms', `${token}x`)).status).toBe(401);
-    expect((await bearer(b, 'GET', '/api/vms', 'vwt_nope')).status).toBe(401);
+    expect((await b.bearer('GET', '/api/vms', token)).status).toBe(200);
+    expect((await b.bearer('GET', '/api/vms', `${token}x`)).status).toBe(401);
+    expect((await b.bearer('GET', '/api/vms', 'vwt_nope')).status).toBe(401);
     // A token reaches the API, not token and peer management.
-    expect((await bearer(b, 'POST', '/api/tokens', token, { name: 'more' })).status).toBe(403);
-    expect((await bearer(b, 'GET', '/api/peers', token)).status).toBe(403);
+    expect((await b.bearer('POST', '/api/tokens', token, { name: 'more', scope: 'peer' })).status).toBe(403);
+    expect((await b.bearer('GET', '/api/peers', token)).status).toBe(403);
     const listedAgain = (await b.api('GET', '/api/tokens')).body as { lastUsedAt?: string }[];
     expect(listedAgain[0]?.lastUsedAt).toBeDefined();
 
     expect((await b.api('DELETE', `/api/tokens/${id}`)).status).toBe(204);
-    expect((await bearer(b, 'GET', '/api/vms', token)).status).toBe(401);
+    expect((await b.bearer('GET', '/api/vms', token)).status).toBe(401);
     expect((await b.api('DELETE', `/api/tokens/${id}`)).status).toBe(404);
   });
 
   it('opens websockets with a token, and refuses them without one', async () => {
-    const { token } = (await b.api('POST', '/api/tokens', { name: 'ws' })).body as { token: string };
+    const { token } = await b.makeToken('read', 'ws');
     const open = (headers: Record<string, string>) =>
       new Promise<number>((resolve) => {
         const ws = new WebSocket(`${b.url.replace('http', 'ws')}/api/events`, { headers });
@@ -69,15 +56,19 @@ describe('API tokens', () => {
     expect(await open({ authorization: 'Bearer vwt_wrong' })).toBe(401);
   });
 
-  it('refuses a token without a name', async () => {
-    const res = await b.api('POST', '/api/tokens', { name: ' ' });
-    expect(res.status).toBe(400);
+  it('refuses a token without a name or without a scope', async () => {
+    expect((await b.api('POST', '/api/tokens', { name: ' ', scope: 'read' })).status).toBe(400);
+    const noScope = await b.api('POST', '/api/tokens', { name: 'script' });
+    expect(noScope.status).toBe(400);
+    expect(JSON.stringify(noScope.body)).toContain('"path":"scope"');
+    expect((await b.api('POST', '/api/tokens', { name: 'script', scope: 'root' })).status).toBe(400);
   });
 });
 
 describe('peers', () => {
   it('registers a peer only when it answers and takes the token, and shows its health and guests', async () => {
-    const { token } = (await b.api('POST', '/api/tokens', { name: 'peer a' })).body as { token: string };
+    // Admin: a also relays lifecycle actions to b's guests (a peer token is enough for the rest).
+    const { token } = await b.makeToken('admin', 'peer a');
 
     const badUrl = await a.api('POST', '/api/peers', { url: 'ftp://x', token });
     expect(badUrl.status).toBe(400);
@@ -88,9 +79,7 @@ describe('peers', () => {
     expect(wrongToken.status).toBe(400);
     expect(JSON.stringify(wrongToken.body)).toContain('"path":"token"');
     // A server cannot be its own peer.
-    const { token: selfToken } = (await a.api('POST', '/api/tokens', { name: 'self' })).body as {
-      token: string;
-    };
+    const { token: selfToken } = await a.makeToken('peer', 'self');
     const self = await a.api('POST', '/api/peers', { url: a.url, token: selfToken });
     expect(self.status).toBe(400);
     expect(JSON.stringify(self.body)).toContain('this server');
@@ -128,12 +117,33 @@ describe('peers', () => {
     expect((await a.api('GET', '/api/peers')).body).toEqual([]);
   });
 
+  it('works with a peer token, which does not reach lifecycle actions there: the refusal says what is needed', async () => {
+    const { token } = await b.makeToken('peer', 'peer only');
+    const added = await a.api('POST', '/api/peers', { url: b.url, token });
+    expect(added.status).toBe(201);
+    const peer = added.body as { id: string; health: { status: string } };
+    expect(peer.health.status).toBe('ok');
+    const cluster = (await a.api('GET', '/api/cluster/vms')).body as {
+      host: string;
+      vms: { id: string }[];
+    }[];
+    const vmId = cluster.find((h) => h.host === peer.id)?.vms[0]?.id ?? '';
+    expect(vmId).not.toBe('');
+
+    const refused = await a.api('POST', `/api/peers/${peer.id}/vms/${vmId}/start`);
+    expect(refused.status).toBe(403);
+    expect(apiError(refused.body).message).toMatch(
+      /needs the operate scope \(this token has peer\).*admin scope/,
+    );
+    expect((await a.api('DELETE', `/api/peers/${peer.id}`)).status).toBe(204);
+  });
+
   it('shows a peer that stops answering as unreachable, with the reason', async () => {
     const c = new TestServer(await makeDataDir());
     await c.start();
     await c.login();
     try {
-      const { token } = (await c.api('POST', '/api/tokens', { name: 'a' })).body as { token: string };
+      const { token } = await c.makeToken('peer', 'a');
       const added = (await a.api('POST', '/api/peers', { url: c.url, token })).body as { id: string };
       await c.stop();
       const cluster = (await a.api('GET', '/api/cluster/vms')).body as { host: string; error?: string }[];

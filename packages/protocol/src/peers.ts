@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { VmSchema } from './vms.ts';
 
+/**
+ * What an API token may do (one scope per token; a logged-in browser session is `admin`):
+ * - `read`: look at everything (every GET but the screenshot and the token, peer and cluster lists);
+ * - `operate`: `read`, plus lifecycle, consoles (screen, serial), images, storage, snapshots, migrations;
+ * - `admin`: everything a token may do, including the HMP monitor, QMP and signals to qemu;
+ * - `peer`: only what another virtweb server needs for peering and migration (not a superset of `read`).
+ * `admin` includes `operate`, `read` and `peer`. Managing tokens and peers needs a logged-in user.
+ */
+export const TokenScopeSchema = z.enum(['read', 'operate', 'admin', 'peer'], {
+  error: 'choose a scope: read, operate, admin or peer',
+});
+export type TokenScope = z.infer<typeof TokenScopeSchema>;
+
 /** API tokens let another virtweb server (or a script) call this one: `Authorization: Bearer <token>`. */
 export const CreateTokenRequestSchema = z.strictObject({
   /** What the token is for, e.g. the peer that will use it. */
@@ -11,12 +24,15 @@ export const CreateTokenRequestSchema = z.strictObject({
     .max(64, 'name is longer than 64 characters')
     // eslint-disable-next-line no-control-regex
     .regex(/^[^\x00-\x1f\x7f]*$/, 'no control characters'),
+  /** Required: what the token may do (there is no default, so nobody gets more or less than they chose). */
+  scope: TokenScopeSchema,
 });
 export type CreateTokenRequest = z.input<typeof CreateTokenRequestSchema>;
 
 export const ApiTokenSchema = z.object({
   id: z.string(),
   name: z.string(),
+  scope: TokenScopeSchema,
   createdAt: z.string(),
   lastUsedAt: z.string().optional(),
 });

@@ -1,10 +1,14 @@
 import crypto from 'node:crypto';
-import type { ApiToken, CreatedToken } from '@virtweb/protocol';
+import type { ApiToken, CreatedToken, TokenScope } from '@virtweb/protocol';
 import type { Db } from '../store/db.ts';
+import type { Principal } from './principal.ts';
+import type { Revocations } from './revocations.ts';
 
 interface TokenRow {
   id: string;
   name: string;
+  /** CHECKed by the schema to be a TokenScope. */
+  scope: TokenScope;
   created_at: string;
   last_used_at: string | null;
 }
@@ -22,6 +26,7 @@ function toToken(r: TokenRow): ApiToken {
   return {
     id: r.id,
     name: r.name,
+    scope: r.scope,
     createdAt: r.created_at,
     ...(r.last_used_at === null ? {} : { lastUsedAt: r.last_used_at }),
   };
@@ -31,40 +36,47 @@ function toToken(r: TokenRow): ApiToken {
 export class ApiTokenStore {
   private readonly touched = new Map<string, number>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly revocations: Revocations,
+  ) {}
 
-  create(name: string): CreatedToken {
+  create(name: string, scope: TokenScope): CreatedToken {
     const token = PREFIX + crypto.randomBytes(32).toString('base64url');
     const row: TokenRow = {
       id: crypto.randomBytes(6).toString('hex'),
       name,
+      scope,
       created_at: new Date().toISOString(),
       last_used_at: null,
     };
     this.db
-      .prepare('INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(row.id, row.name, hashToken(token), row.created_at);
+      .prepare('INSERT INTO api_tokens (id, name, scope, token_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(row.id, row.name, row.scope, hashToken(token), row.created_at);
     return { ...toToken(row), token };
   }
 
   list(): ApiToken[] {
     const rows = this.db
-      .prepare('SELECT id, name, created_at, last_used_at FROM api_tokens ORDER BY created_at')
+      .prepare('SELECT id, name, scope, created_at, last_used_at FROM api_tokens ORDER BY created_at')
       .all() as TokenRow[];
     return rows.map(toToken);
   }
 
-  /** @returns false when there is no such token. */
+  /** Deletes the token; what is still open on it is told (its websockets close). @returns false when unknown */
   revoke(id: string): boolean {
     this.touched.delete(id);
-    return this.db.prepare('DELETE FROM api_tokens WHERE id = ?').run(id).changes > 0;
+    const gone = this.db.prepare('DELETE FROM api_tokens WHERE id = ?').run(id).changes > 0;
+    if (gone) this.revocations.publish('token', id);
+    return gone;
   }
 
-  /** The id of the token, or undefined when it is not a valid token. Records when it was last used. */
-  verify(token: string): string | undefined {
+  /** The holder of a valid token (its id and scope), or undefined. Records when it was last used. */
+  verify(token: string): Principal | undefined {
     if (!token.startsWith(PREFIX)) return undefined;
-    const row = this.db.prepare('SELECT id FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as
-      { id: string } | undefined;
+    const row = this.db
+      .prepare('SELECT id, scope FROM api_tokens WHERE token_hash = ?')
+      .get(hashToken(token)) as Pick<TokenRow, 'id' | 'scope'> | undefined;
     if (!row) return undefined;
     const now = Date.now();
     if (now - (this.touched.get(row.id) ?? 0) > TOUCH_INTERVAL_MS) {
@@ -73,6 +85,6 @@ export class ApiTokenStore {
         .prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?')
         .run(new Date(now).toISOString(), row.id);
     }
-    return row.id;
+    return { kind: 'token', id: row.id, scope: row.scope };
   }
 }

@@ -10,7 +10,7 @@ import type { SettingsRepo } from '../store/settings-repo.ts';
 import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { TrustProxy } from '../config.ts';
-import { requireAuth, type Authenticator } from './auth-middleware.ts';
+import { refuseCrossSite, requireAuth, type Authenticator } from './auth-middleware.ts';
 import { consolesRouter } from './consoles-router.ts';
 import { closeIfBodyPending, jsonBody, rejectMalformedPath } from './edge.ts';
 import { JSON_BODY_LIMIT, SESSION_BODY_LIMIT, type EdgeTimeouts } from './edge-limits.ts';
@@ -60,9 +60,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(rejectMalformedPath);
   const api = express.Router();
   const bodyMs = deps.edgeTimeouts.bodyMs;
-  // No body is read before authentication but the login's, which is tiny.
+  // No body is read before authentication but the login's, which is tiny (and refused cross-site first).
+  api.use('/session', refuseCrossSite);
   api.post('/session', jsonBody(SESSION_BODY_LIMIT, bodyMs));
   api.use('/session', sessionRouter(deps.sessions, deps.settings));
+  // Credentials, cross-site refusal and scope (ROUTE_SCOPES) come before any body is read.
   api.use(requireAuth(deps.auth));
   // The target side of a migration takes a UEFI variable store (base64) with the VM: its own, larger limit
   // (the parser below then finds the body read and passes).

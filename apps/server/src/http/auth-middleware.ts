@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { ErrorCode, SESSION_COOKIE } from '@virtweb/protocol';
 import type { ApiTokenStore } from '../auth/api-tokens.ts';
+import { allows, scopeWords, type Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { readCookie } from './cookies.ts';
+import { csrfRefusal } from './csrf.ts';
 import { HttpError } from './errors.ts';
+import { needsOf, type RouteNeed } from './route-scopes.ts';
 
 /** The session token of a request (REST or websocket upgrade), if any. */
 export function sessionToken(req: IncomingMessage): string | undefined {
@@ -24,22 +27,44 @@ export class Authenticator {
     private readonly tokens: ApiTokenStore,
   ) {}
 
-  /** How the request is authenticated, or undefined when it is not. */
-  check(req: IncomingMessage): 'session' | 'token' | undefined {
-    if (this.sessions.isValid(sessionToken(req))) return 'session';
-    const bearer = bearerToken(req);
-    if (bearer !== undefined && this.tokens.verify(bearer) !== undefined) return 'token';
-    return undefined;
+  /**
+   * Who the request is from, or undefined when its credential is missing or invalid. A request with a Bearer
+   * token is judged by it alone (a cookie that comes along does not count).
+   * NOTE: only the Bearer scheme: a reverse proxy's Basic auth makes browsers send `Authorization: Basic`.
+   */
+  check(req: IncomingMessage): Principal | undefined {
+    if (/^Bearer\b/i.test(req.headers.authorization ?? '')) {
+      const bearer = bearerToken(req);
+      return bearer === undefined ? undefined : this.tokens.verify(bearer);
+    }
+    return this.sessions.principal(sessionToken(req));
   }
 }
 
-/** Answers 401 for every request without a valid session cookie or API token. */
+/** True when `principal` may use a route that needs `needs`. */
+export function satisfies(principal: Principal, needs: RouteNeed): boolean {
+  if (needs === 'session') return principal.kind === 'session';
+  return needs.some((scope) => allows(principal.scope, scope));
+}
+
+/** The 403 for a principal whose scope is too small (or a token where only a logged-in user may go). */
+export function scopeRefusal(what: string, principal: Principal, needs: RouteNeed): HttpError {
+  const message =
+    needs === 'session'
+      ? `${what} is only for a logged-in user, not for API tokens`
+      : `${what} needs ${scopeWords(needs)} (this ${principal.kind} has ${principal.scope})`;
+  return new HttpError(403, ErrorCode.forbidden, message);
+}
+
+/**
+ * The API's guard, in this order: a valid session cookie or API token (401); for the cookie, a request that
+ * shows it comes from this server's page (403, see csrfRefusal); the scope the route needs by ROUTE_SCOPES
+ * (403 naming it). The principal is left in `res.locals.principal`.
+ */
 export function requireAuth(auth: Authenticator): RequestHandler {
   return (req, res, next) => {
-    const how = auth.check(req);
-    res.locals.auth = how;
-    if (how) next();
-    else
+    const principal = auth.check(req);
+    if (!principal) {
       next(
         new HttpError(
           401,
@@ -47,11 +72,36 @@ export function requireAuth(auth: Authenticator): RequestHandler {
           'log in first (or send an API token as Authorization: Bearer)',
         ),
       );
+      return;
+    }
+    const path = req.baseUrl + req.path;
+    const csrf =
+      principal.kind === 'session'
+        ? csrfRefusal({ method: req.method, path, headers: req.headers })
+        : undefined;
+    if (csrf !== undefined) {
+      next(new HttpError(403, ErrorCode.forbidden, csrf));
+      return;
+    }
+    const needs = needsOf(req.method, path);
+    if (!satisfies(principal, needs)) {
+      next(scopeRefusal(`${req.method} ${path}`, principal, needs));
+      return;
+    }
+    res.locals.principal = principal;
+    next();
   };
 }
 
-/** For routes a token must not reach (managing tokens and peers): only a logged-in browser. */
-export const requireBrowserSession: RequestHandler = (_req, res, next) => {
-  if (res.locals.auth === 'session') next();
-  else next(new HttpError(403, ErrorCode.forbidden, 'only a logged-in user can manage tokens and peers'));
+/** The principal requireAuth found for this request. @throws Error when requireAuth did not run */
+export function principalOf(res: Response): Principal {
+  const principal = res.locals.principal as Principal | undefined;
+  if (principal === undefined) throw new Error('principalOf: the route is not behind requireAuth');
+  return principal;
+}
+
+/** For the routes before authentication (logging in and out): refuses a cross-site request (403). */
+export const refuseCrossSite: RequestHandler = (req, _res, next) => {
+  const csrf = csrfRefusal({ method: req.method, path: req.baseUrl + req.path, headers: req.headers });
+  next(csrf === undefined ? undefined : new HttpError(403, ErrorCode.forbidden, csrf));
 };

@@ -8,7 +8,6 @@ import {
 } from '@virtweb/protocol';
 import type { ApiTokenStore } from '../auth/api-tokens.ts';
 import type { PeerService } from '../peers/peer-service.ts';
-import { requireBrowserSession } from './auth-middleware.ts';
 import { notFound } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
@@ -26,17 +25,19 @@ export function peerSelfRouter(peers: PeerService): Router {
   return r;
 }
 
-/** `/api/tokens`, `/api/peers`, `/api/cluster`: only for a logged-in user (a token cannot mint tokens). */
+/**
+ * `/api/tokens`, `/api/peers`, `/api/cluster`: only for a logged-in user, not for API tokens (a token cannot
+ * mint tokens): see ROUTE_SCOPES.
+ */
 export function peersRouter(peers: PeerService, tokens: ApiTokenStore): Router {
   const r = Router();
-  r.use(['/tokens', '/peers', '/cluster'], requireBrowserSession);
 
   r.get('/tokens', (_req, res) => {
     res.json(tokens.list());
   });
   r.post('/tokens', (req, res) => {
     const body = parseOr400(CreateTokenRequestSchema, req.body);
-    res.status(201).json(tokens.create(body.name));
+    res.status(201).json(tokens.create(body.name, body.scope));
   });
   r.delete('/tokens/:id', (req, res) => {
     if (!tokens.revoke(req.params.id)) throw notFound(`token ${req.params.id}`);

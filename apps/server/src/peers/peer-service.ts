@@ -199,6 +199,11 @@ function errorText(err: unknown): string {
 function relayError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof PeerCallError) {
+    if (err.status === 403) {
+      const hint =
+        'lifecycle actions from here need a token with the admin scope there: add the peer again with one';
+      return new HttpError(403, ErrorCode.forbidden, `${err.message}; ${hint}`);
+    }
     if (err.kind === 'error' && err.status !== undefined && err.status < 500)
       return new HttpError(err.status, err.code ?? ErrorCode.conflict, err.message);
     return new HttpError(502, 'peer_failed', err.message);

@@ -36,4 +36,9 @@ export const MIGRATIONS: readonly string[] = [
      token TEXT NOT NULL,
      added_at TEXT NOT NULL
    );`,
+  // Tokens get a scope (read, operate, admin, peer). Tokens made before scopes existed become `peer`: there
+  // is no telling what each was for, and peering and migration are the only use of tokens documented so far;
+  // one that needs more is replaced by a new token with the scope it needs.
+  `ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'peer'
+     CHECK (scope IN ('read', 'operate', 'admin', 'peer'));`,
 ];

@@ -22,6 +22,8 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
   const active = new Map<string, WebSocket>();
   return {
     pattern: new RegExp(`^/api/vms/([0-9a-f]{12})/${c.name}$`),
+    // HMP and QMP reach everything qemu can do (files, devices, migration to anywhere): admin only.
+    scope: 'admin',
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const vm = vms.list().find((v) => v.id === id);

@@ -9,6 +9,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export function eventsRoute(bus: EventBus): WsRoute {
   return {
     pattern: /^\/api\/events$/,
+    scope: 'read',
     handle(ws: WebSocket) {
       ws.send(JSON.stringify({ type: 'hello', at: new Date().toISOString() }));
       const unsubscribe = bus.subscribe((event) => {

@@ -9,6 +9,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 export function serialRoute(vms: VmService): WsRoute {
   return {
     pattern: /^\/api\/vms\/([0-9a-f]{12})\/serial$/,
+    scope: 'operate',
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const vm = vms.list().find((v) => v.id === id);

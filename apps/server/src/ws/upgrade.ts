@@ -1,16 +1,19 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TokenScope } from '@virtweb/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Authenticator } from '../http/auth-middleware.ts';
+import { satisfies, scopeRefusal, type Authenticator } from '../http/auth-middleware.ts';
+import type { CredentialSockets } from './credential-sockets.ts';
 
-/** A websocket route: the path pattern and what to do with an accepted socket. */
+/** A websocket route: the path pattern, the scope it needs, and what to do with an accepted socket. */
 export interface WsRoute {
   pattern: RegExp;
+  scope: TokenScope;
   handle(ws: WebSocket, match: RegExpExecArray, req: IncomingMessage): void;
 }
 
 /** Close codes in the private range; the reason text is for people. */
-export const WsClose = { notFound: 4404, wrongState: 4409, tooSlow: 4408 } as const;
+export const WsClose = { notFound: 4404, wrongState: 4409, tooSlow: 4408, revoked: 4401 } as const;
 
 function reject(socket: Duplex, status: number, text: string, message: string): void {
   const body = JSON.stringify({ error: { code: text.toLowerCase().replaceAll(' ', '_'), message } });
@@ -33,20 +36,40 @@ export function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
-/** Routes websocket upgrades: session cookie or API token (401) and same origin (403) first, then the path. */
-export function attachWebSockets(server: Server, auth: Authenticator, routes: WsRoute[]): WebSocketServer {
+/**
+ * Routes websocket upgrades: session cookie or API token (401) and same origin (403) first, then the path
+ * and its scope (403); every accepted socket is tracked so that revoking its credential closes it.
+ */
+export function attachWebSockets(
+  server: Server,
+  auth: Authenticator,
+  routes: WsRoute[],
+  sockets: CredentialSockets,
+): WebSocketServer {
   // NOTE: no per-message deflate: consoles stream already-compact or incompressible data and it costs CPU.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     const url = URL.parse(req.url ?? '/', 'http://localhost');
     if (url === null) return reject(socket, 400, 'Bad Request', 'malformed URL');
-    if (auth.check(req) === undefined) return reject(socket, 401, 'Unauthorized', 'log in first');
+    const principal = auth.check(req);
+    if (principal === undefined) return reject(socket, 401, 'Unauthorized', 'log in first');
     if (!sameOrigin(req)) return reject(socket, 403, 'Forbidden', 'cross-origin websocket refused');
     for (const route of routes) {
       const match = route.pattern.exec(url.pathname);
       if (match) {
-        wss.handleUpgrade(req, socket, head, (ws) => route.handle(ws, match, req));
+        if (!satisfies(principal, [route.scope])) {
+          return reject(
+            socket,
+            403,
+            'Forbidden',
+            scopeRefusal(url.pathname, principal, [route.scope]).message,
+          );
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          sockets.track(principal, ws);
+          route.handle(ws, match, req);
+        });
         return;
       }
     }

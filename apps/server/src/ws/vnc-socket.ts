@@ -14,6 +14,7 @@ const EXIT_WAIT_MS = 2000;
 export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
   return {
     pattern: /^\/api\/vms\/([0-9a-f]{12})\/vnc$/,
+    scope: 'operate',
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const vm = vms.list().find((v) => v.id === id);

@@ -4,13 +4,15 @@ import { ApiError, ClientErrorCode, toApiError } from './errors.ts';
 
 type Method = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
 
-/** Sends one request to the same-origin API; throws ApiError for anything but a 2xx answer. */
+/**
+ * Sends one request to the same-origin API; throws ApiError for anything but a 2xx answer.
+ * NOTE: every request but GET says `Content-Type: application/json`, with a body or not: the server refuses
+ * others made with the session cookie (a cross-site form can send only form and text types).
+ */
 async function send(method: Method, path: string, body?: unknown): Promise<Response> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
-    init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
-    init.body = JSON.stringify(body);
-  }
+  if (method !== 'GET') init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+  if (body !== undefined) init.body = JSON.stringify(body);
   let res: Response;
   try {
     res = await fetch(path, init);

@@ -7,6 +7,7 @@ import {
   VmSchema,
   type AddPeerRequest,
   type ApiToken,
+  type CreateTokenRequest,
   type CreatedToken,
   type HostGuests,
   type Peer,
@@ -20,8 +21,8 @@ export function listTokens(): Promise<ApiToken[]> {
 }
 
 /** The answer carries the token itself: the only time it is shown. */
-export function createToken(name: string): Promise<CreatedToken> {
-  return requestJson('POST', '/api/tokens', CreatedTokenSchema, { name });
+export function createToken(req: CreateTokenRequest): Promise<CreatedToken> {
+  return requestJson('POST', '/api/tokens', CreatedTokenSchema, req);
 }
 
 export function revokeToken(id: string): Promise<void> {

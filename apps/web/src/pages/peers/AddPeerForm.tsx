@@ -47,8 +47,9 @@ export function AddPeerForm() {
     <form className="form panel" onSubmit={submit} noValidate aria-labelledby="add-peer-title">
       <h2 id="add-peer-title">Add a peer</h2>
       <p className="muted">
-        On the other server, create a token (Peers page there), then enter its address and the token here. The
-        other server must listen on an address this one can reach (VIRTWEB_HOST).
+        On the other server, create a token with the Peer scope (Admin to also start and stop its guests from
+        here) on its Peers page, then enter its address and the token here. The other server must listen on an
+        address this one can reach (VIRTWEB_HOST).
       </p>
       <Field label="Server URL" error={errors.url} hint="e.g. http://host-b:8080">
         {(p) => (

@@ -1,15 +1,16 @@
 import { useState, type SubmitEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { CreateTokenRequestSchema, type CreatedToken } from '@virtweb/protocol';
+import { CreateTokenRequestSchema, type CreatedToken, type TokenScope } from '@virtweb/protocol';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
+import { RadioGroup } from '../../components/RadioGroup.tsx';
 import { tokensQuery, useCreateToken, useRevokeToken } from '../../queries/peers.ts';
-import { formatWhen } from './peerWords.ts';
+import { formatWhen, SCOPE_OPTIONS, scopeLabel } from './peerWords.ts';
 
-const COLUMNS = ['Name', 'Created', 'Last used'] as const;
+const COLUMNS = ['Name', 'Scope', 'Created', 'Last used'] as const;
 
 /** API tokens of this server: what another server needs to add this one as its peer. */
 export function TokensPanel() {
@@ -18,18 +19,21 @@ export function TokensPanel() {
   const revoke = useRevokeToken();
   const notify = useNotify();
   const [name, setName] = useState('');
+  // The least a token can do, until the user chooses more.
+  const [scope, setScope] = useState<TokenScope>('read');
   const [error, setError] = useState<string | undefined>();
   const [fresh, setFresh] = useState<CreatedToken | null>(null);
 
   const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const parsed = CreateTokenRequestSchema.safeParse({ name });
+    const parsed = CreateTokenRequestSchema.safeParse({ name, scope });
     if (!parsed.success) return setError(parsed.error.issues[0]?.message);
     setError(undefined);
-    create.mutate(parsed.data.name, {
+    create.mutate(parsed.data, {
       onSuccess: (t) => {
         setFresh(t);
         setName('');
+        setScope('read');
       },
       onError: (err) => setError(err.message),
     });
@@ -45,21 +49,25 @@ export function TokensPanel() {
     <section className="panel" aria-labelledby="tokens-title">
       <h2 id="tokens-title">API tokens of this server</h2>
       <p className="muted">
-        Another virtweb server adds this one as its peer with a token made here. Only a hash is kept: the
-        token is shown once.
+        Another virtweb server adds this one as its peer with a <em>Peer</em> token made here (or an{' '}
+        <em>Admin</em> one, to also start and stop its guests from there); scripts get the least scope they
+        need. Only a hash is kept: the token is shown once.
       </p>
-      <form className="form inline-form" onSubmit={submit} noValidate>
+      <form className="form" onSubmit={submit} noValidate>
         <Field label="Token name" error={error} hint='what it is for, e.g. "host-b"'>
           {(p) => <input {...p} value={name} autoComplete="off" onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-          Create token
-        </button>
+        <RadioGroup legend="Scope" value={scope} options={SCOPE_OPTIONS} onChange={setScope} />
+        <div className="form-buttons">
+          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+            Create token
+          </button>
+        </div>
       </form>
       {fresh && (
         <div className="token-once" role="status">
           <p>
-            Token <strong>{fresh.name}</strong> (shown only now):
+            Token <strong>{fresh.name}</strong> with the {scopeLabel(fresh.scope)} scope (shown only now):
           </p>
           <code className="token-value" data-testid="new-token">
             {fresh.token}
@@ -84,6 +92,7 @@ export function TokensPanel() {
           {tokens.data.map((t) => (
             <tr key={t.id}>
               <td>{t.name}</td>
+              <td>{scopeLabel(t.scope)}</td>
               <td>{formatWhen(t.createdAt)}</td>
               <td>{t.lastUsedAt ? formatWhen(t.lastUsedAt) : 'never'}</td>
               <td>

@@ -1,0 +1,148 @@
+import type { TokenScope } from '@virtweb/protocol';
+
+/** What a route needs: one of these scopes, or a logged-in user (`session`: no API token, whatever its scope). */
+export type RouteNeed = readonly TokenScope[] | 'session';
+
+export interface RouteScope {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** An Express path pattern from `/api` on, exactly as the router declares it (`:name` is one segment). */
+  path: string;
+  needs: RouteNeed;
+}
+
+const READ: RouteNeed = ['read'];
+const OPERATE: RouteNeed = ['operate'];
+const ADMIN: RouteNeed = ['admin'];
+const PEER: RouteNeed = ['peer'];
+/** What both a script that only reads and another virtweb server (peering, migration checks) need. */
+const READ_OR_PEER: RouteNeed = ['read', 'peer'];
+/** An offline move uploads the disks to the target; a user uploads ISOs and images. */
+const OPERATE_OR_PEER: RouteNeed = ['operate', 'peer'];
+
+/**
+ * Every API route and what it needs: the one place to audit who may do what. A route missing here needs
+ * `admin` (a test checks that every route of the app has its own entry). `admin` includes every scope.
+ * `/api/session` (log in, out, who am I) is answered before authentication and is not listed.
+ */
+export const ROUTE_SCOPES: readonly RouteScope[] = [
+  // This server's identity, host, guests and images: what a peer polls and checks before a migration.
+  { method: 'GET', path: '/api/peers/self', needs: READ_OR_PEER },
+  { method: 'GET', path: '/api/host', needs: READ_OR_PEER },
+  { method: 'GET', path: '/api/vms', needs: READ_OR_PEER },
+  { method: 'GET', path: '/api/vms/:id', needs: READ_OR_PEER },
+  { method: 'GET', path: '/api/images', needs: READ_OR_PEER },
+  { method: 'GET', path: '/api/images/:name', needs: READ_OR_PEER },
+  { method: 'PUT', path: '/api/images/:name/upload', needs: OPERATE_OR_PEER },
+
+  // The target side of a migration, server to server.
+  { method: 'POST', path: '/api/migrations/incoming/handshake', needs: PEER },
+  { method: 'POST', path: '/api/migrations/incoming', needs: PEER },
+  { method: 'GET', path: '/api/migrations/incoming/:id', needs: PEER },
+  { method: 'POST', path: '/api/migrations/incoming/:id/finish', needs: PEER },
+  { method: 'DELETE', path: '/api/migrations/incoming/:id', needs: PEER },
+
+  // Looking.
+  { method: 'GET', path: '/api/host/metrics', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/metrics', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/process', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/log', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/command-line', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/balloon', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/disks', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/cdrom', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/snapshots', needs: READ },
+  { method: 'GET', path: '/api/migrations', needs: READ },
+  { method: 'GET', path: '/api/saved-states', needs: READ },
+
+  // Guests: definitions, lifecycle, the screen and keyboard.
+  { method: 'POST', path: '/api/vms', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/preview', needs: OPERATE },
+  { method: 'PUT', path: '/api/vms/:id', needs: OPERATE },
+  { method: 'DELETE', path: '/api/vms/:id', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/clone', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/balloon', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/:action', needs: OPERATE },
+  { method: 'GET', path: '/api/vms/:id/screenshot.png', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/send-keys', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/type', needs: OPERATE },
+
+  // Images and a guest's storage.
+  { method: 'POST', path: '/api/images', needs: OPERATE },
+  { method: 'DELETE', path: '/api/images/:name', needs: OPERATE },
+  { method: 'POST', path: '/api/images/:name/resize', needs: OPERATE },
+  { method: 'POST', path: '/api/images/:name/convert', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/disks', needs: OPERATE },
+  { method: 'DELETE', path: '/api/vms/:id/disks/:index', needs: OPERATE },
+  { method: 'PUT', path: '/api/vms/:id/cdrom', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/snapshots', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/snapshots/:name/revert', needs: OPERATE },
+  { method: 'DELETE', path: '/api/vms/:id/snapshots/:name', needs: OPERATE },
+
+  // Migrations started here, saved states.
+  { method: 'POST', path: '/api/vms/:id/migrate/check', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/migrate', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/save', needs: OPERATE },
+  { method: 'POST', path: '/api/migrations/:jobId/cancel', needs: OPERATE },
+  { method: 'POST', path: '/api/saved-states/:name/restore', needs: OPERATE },
+  { method: 'DELETE', path: '/api/saved-states/:name', needs: OPERATE },
+
+  // Reaching into qemu itself.
+  { method: 'POST', path: '/api/vms/:id/signal', needs: ADMIN },
+
+  // Tokens, peers and the cluster view: a logged-in user only (a token cannot mint tokens or add peers).
+  { method: 'GET', path: '/api/tokens', needs: 'session' },
+  { method: 'POST', path: '/api/tokens', needs: 'session' },
+  { method: 'DELETE', path: '/api/tokens/:id', needs: 'session' },
+  { method: 'GET', path: '/api/peers', needs: 'session' },
+  { method: 'POST', path: '/api/peers', needs: 'session' },
+  { method: 'DELETE', path: '/api/peers/:id', needs: 'session' },
+  { method: 'POST', path: '/api/peers/:id/vms/:vmId/:action', needs: 'session' },
+  { method: 'GET', path: '/api/cluster/vms', needs: 'session' },
+];
+
+interface CompiledRoute extends RouteScope {
+  regex: RegExp;
+  /** One letter per segment, `l` literal or `p` parameter: the smallest sorts first (most specific). */
+  rank: string;
+}
+
+/**
+ * The regex of an Express path pattern, matching as Express does by default: case-insensitive, with an
+ * optional trailing slash, on the raw (still %-encoded) path.
+ * NOTE: matching otherwise would let `/api/vms/x/SIGNAL` pass here as `/:id/:action` (operate) while Express
+ * runs the signal route.
+ */
+export function patternRegex(path: string): RegExp {
+  const source = path
+    .split('/')
+    .slice(1)
+    .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^/${source}/?$`, 'i');
+}
+
+const COMPILED: readonly CompiledRoute[] = ROUTE_SCOPES.map((route) => ({
+  ...route,
+  regex: patternRegex(route.path),
+  rank: route.path
+    .split('/')
+    .slice(1)
+    .map((s) => (s.startsWith(':') ? 'p' : 'l'))
+    .join(''),
+}));
+
+/** The table's entry for a request (HEAD as GET; the most specific pattern wins), or undefined. */
+export function routeScopeOf(method: string, path: string): RouteScope | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  let best: CompiledRoute | undefined;
+  for (const route of COMPILED) {
+    if (route.method !== m || !route.regex.test(path)) continue;
+    if (best === undefined || route.rank < best.rank) best = route;
+  }
+  return best;
+}
+
+/** What a request needs: its entry's, or `admin` for anything the table does not name. */
+export function needsOf(method: string, path: string): RouteNeed {
+  return routeScopeOf(method, path)?.needs ?? ADMIN;
+}
