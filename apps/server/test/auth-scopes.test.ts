@@ -101,6 +101,26 @@ describe('token scopes on routes', () => {
       });
   });
 
+  it('lets a peer token take back an image it uploaded (a failed move), and no other image', async () => {
+    const upload = (token: string, name: string) =>
+      server.request('PUT', `/api/images/${name}/upload`, 'sixteen bytes!!\n', {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/octet-stream',
+      });
+    const takeBack = (token: string, name: string) =>
+      server.bearer('DELETE', `/api/migrations/incoming/uploads/${name}`, token);
+    expect((await upload(tokens.peer, 'moved.raw')).status).toBe(201);
+    expect((await upload(tokens.operate, 'mine.raw')).status).toBe(201);
+    const otherPeer = await server.makeToken('peer', 'other peer');
+    expect((await takeBack(otherPeer.token, 'moved.raw')).status).toBe(404);
+    expect((await takeBack(tokens.peer, 'mine.raw')).status).toBe(404);
+    expect((await takeBack(tokens.peer, 'tinylinux.iso')).status).toBe(404);
+    expect((await takeBack(tokens.peer, 'moved.raw')).status).toBe(204);
+    expect((await server.api('GET', '/api/images/moved.raw')).status).toBe(404);
+    expect((await server.api('GET', '/api/images/mine.raw')).status).toBe(200);
+    expect((await server.api('DELETE', `/api/tokens/${otherPeer.id}`)).status).toBe(204);
+  });
+
   it('lists every token with its scope', async () => {
     const listed = (await server.api('GET', '/api/tokens')).body as { name: string; scope: string }[];
     expect(listed.map((t) => [t.name, t.scope])).toEqual(

@@ -18,7 +18,7 @@ import { errorHandler, notFound } from './errors.ts';
 import { hostRouter } from './host-router.ts';
 import { imagesRouter } from './images-router.ts';
 import { metricsRouter } from './metrics-router.ts';
-import { migrationsRouter, vmMigrationRouter } from './migrations-router.ts';
+import { migrationsRouter, recordPeerUploads, vmMigrationRouter } from './migrations-router.ts';
 import { INCOMING_BODY_LIMIT } from '../migration/incoming-api.ts';
 import type { MigrationService } from '../migration/migration-service.ts';
 import { peerSelfRouter, peersRouter } from './peers-router.ts';
@@ -76,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   // Before vmsRouter, whose POST /:id/:action would take /:id/signal.
   api.use('/vms', processRouter(deps.vms, deps.launcher));
   api.use('/host', hostRouter(deps.host));
+  api.put('/images/:name/upload', recordPeerUploads(deps.migrations.uploads));
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   // Before vmsRouter, whose POST /:id/:action would take /:id/send-keys and /:id/type.
   api.use('/vms', consolesRouter(deps.vms));

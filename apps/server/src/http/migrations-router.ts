@@ -1,6 +1,8 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { MigrateRequestSchema, SaveStateRequestSchema, VmIdSchema } from '@virtweb/protocol';
 import type { MigrationService } from '../migration/migration-service.ts';
+import type { PeerUploads } from '../migration/peer-uploads.ts';
+import { principalOf } from './auth-middleware.ts';
 import { notFound } from './errors.ts';
 import { incomingRouter } from './incoming-router.ts';
 import { parseOr400 } from './validate.ts';
@@ -43,6 +45,11 @@ export function migrationsRouter(migrations: MigrationService): Router {
     res.json(migrations.jobs.list());
   });
   r.use(incomingRouter(migrations.incoming));
+  // A peer takes back the disks its failed move uploaded (a `peer` token cannot delete images otherwise).
+  r.delete('/migrations/incoming/uploads/:name', async (req, res) => {
+    await migrations.uploads.remove(req.params.name, principalOf(res).id);
+    res.status(204).end();
+  });
   r.post('/migrations/:jobId/cancel', (req, res) => {
     res.status(202).json(migrations.jobs.cancel(req.params.jobId));
   });
@@ -58,4 +65,18 @@ export function migrationsRouter(migrations: MigrationService): Router {
     res.status(204).end();
   });
   return r;
+}
+
+/** On `PUT /api/images/:name/upload`: notes an image that arrived with an API token (see PeerUploads). */
+export function recordPeerUploads(uploads: PeerUploads): RequestHandler {
+  return (req, res, next) => {
+    const principal = principalOf(res);
+    const name = req.params.name;
+    if (principal.kind === 'token' && typeof name === 'string') {
+      res.once('finish', () => {
+        if (res.statusCode === 201) uploads.note(name, principal.id);
+      });
+    }
+    next();
+  };
 }

@@ -115,6 +115,7 @@ describe('ROUTE_SCOPES', () => {
         'GET /api/migrations/incoming/:id',
         'POST /api/migrations/incoming/:id/finish',
         'DELETE /api/migrations/incoming/:id',
+        'DELETE /api/migrations/incoming/uploads/:name',
       ].sort(),
     );
   });

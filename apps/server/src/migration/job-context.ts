@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import type { MigrationOptions, MigrationPhase, Vm } from '@virtweb/protocol';
 import { z } from 'zod';
-import type { PeerClient } from '../peers/peer-client.ts';
+import { PeerCallError, type PeerClient } from '../peers/peer-client.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingAnswer, IncomingRequest } from './incoming-api.ts';
 import { sendImage, totalBytes } from './image-transfer.ts';
@@ -120,12 +120,21 @@ export async function openTarget(
   return incoming;
 }
 
-/** Best effort: removes the images this job uploaded to the peer. @returns what could not be removed */
-export async function removeUploads(plan: MigrationPlan, names: string[]): Promise<string[]> {
+/**
+ * Best effort: removes the images this job uploaded to the peer (what a `peer` token may remove there).
+ * @returns what could not be removed
+ */
+export async function removeUploads(client: PeerClient, names: string[]): Promise<string[]> {
   const left: string[] = [];
+  const remove = (path: string) => client.call('DELETE', path, z.undefined(), undefined, 15_000);
   for (const name of names) {
-    await plan.peer.client
-      .call('DELETE', `/api/images/${encodeURIComponent(name)}`, z.undefined(), undefined, 15_000)
+    const image = encodeURIComponent(name);
+    await remove(`/api/migrations/incoming/uploads/${image}`)
+      .catch(async (err: unknown) => {
+        // NOTE: a peer from before token scopes has no such route; its token may delete images.
+        if (err instanceof PeerCallError && err.status === 404) await remove(`/api/images/${image}`);
+        else throw err;
+      })
       .catch(() => left.push(name));
   }
   return left;

@@ -153,7 +153,7 @@ async function undo(
     if (left !== undefined)
       handle.note(`${peer.name} could not be told to drop its half VM (${left}); it does so by itself`);
   }
-  const notRemoved = await removeUploads(plan, at.uploaded);
+  const notRemoved = await removeUploads(plan.peer.client, at.uploaded);
   if (notRemoved.length > 0) handle.note(`left on ${peer.name}: ${notRemoved.join(', ')}`);
   // After a completed stream (switch-over failed) the source waits in postmigrate: take it back.
   if (at.streamDone && rt) await resumeSource(rt.proc.qmp, plan.previousState === 'running');

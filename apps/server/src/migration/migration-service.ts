@@ -29,6 +29,7 @@ import {
 import { peerFacts } from './peer-facts.ts';
 import type { IncomingRequest } from './incoming-api.ts';
 import { IncomingMigrations } from './incoming-service.ts';
+import { PeerUploads } from './peer-uploads.ts';
 import { errorText, type MigrationPlan } from './job-context.ts';
 import { MigrationJobs } from './jobs.ts';
 import { runLiveJob } from './live-job.ts';
@@ -58,11 +59,13 @@ export class MigrationService {
   readonly jobs: MigrationJobs;
   readonly incoming: IncomingMigrations;
   readonly states: SavedStates;
+  readonly uploads: PeerUploads;
 
   constructor(private readonly deps: MigrationDeps) {
     this.jobs = new MigrationJobs(deps.bus);
     this.incoming = new IncomingMigrations(deps.vms, deps.listenHost);
     this.states = new SavedStates(deps.vms, this.jobs, deps.statesDir, () => deps.host.qemuVersion());
+    this.uploads = new PeerUploads(deps.vms.images);
   }
 
   async init(): Promise<void> {

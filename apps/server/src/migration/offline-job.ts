@@ -29,7 +29,7 @@ export async function runOfflineJob(vms: VmService, plan: MigrationPlan, handle:
     await finishTarget(peer.client, incoming.incomingId);
   } catch (err) {
     if (reached.incoming) await abortTarget(peer.client, reached.incoming.incomingId);
-    const left = await removeUploads(plan, reached.uploaded);
+    const left = await removeUploads(plan.peer.client, reached.uploaded);
     if (left.length > 0) handle.note(`left on ${peer.name}: ${left.join(', ')}`);
     await vms.migration.settle(vm.id, plan.previousState);
     await removeMarker(runDir).catch(() => undefined);
