@@ -1,17 +1,17 @@
 // The migration protocol version between two servers: the target refuses another (or no) version with a 409
 // naming both before it validates anything else, and the source shows those words in its checks.
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import express, { type Router } from 'express';
 import { ErrorCode, MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorHandler, notFound } from '../http/errors.ts';
+import { notFound } from '../http/errors.ts';
 import { incomingRouter, type IncomingEndpoints } from '../http/incoming-router.ts';
 import { PeerCallError, PeerClient } from '../peers/peer-client.ts';
 import type { IncomingRequest } from './incoming-api.ts';
 import { peerFacts } from './peer-facts.ts';
 import { protocolMismatch, refuseOtherProtocol } from './protocol-version.ts';
 import { askProtocol, postIncoming } from './target-calls.ts';
+import { serveApi } from './test-support.ts';
 
 const here = os.hostname();
 const closers: (() => Promise<void>)[] = [];
@@ -21,16 +21,9 @@ afterEach(async () => {
 
 /** An API server on loopback with these routes under /api; its URL. */
 async function serve(routes: Router): Promise<string> {
-  const app = express();
-  app.use('/api', express.json(), routes);
-  app.use('/api', () => {
-    throw notFound('route');
-  });
-  app.use(errorHandler);
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  const { url, close } = await serveApi(express.json(), routes);
+  closers.push(close);
+  return url;
 }
 
 /** This version's target routes over a fake target side that records what it was asked to create. */

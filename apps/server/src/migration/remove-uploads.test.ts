@@ -1,34 +1,26 @@
 // Undoing a failed move's uploads on the peer: through the route a `peer` token may use, and, for a peer
 // from before token scopes, through the image route.
-import type { AddressInfo } from 'node:net';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorHandler, HttpError, notFound } from '../http/errors.ts';
+import { HttpError } from '../http/errors.ts';
 import { PeerClient } from '../peers/peer-client.ts';
 import { removeUploads } from './job-context.ts';
+import { serveApi } from './test-support.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-/** A peer with these routes under /api (404 for the rest); its client and the DELETEs it got. */
+/** A peer with these routes under /api (404 for the rest); its client and the requests it got. */
 async function peer(routes: Router): Promise<{ client: PeerClient; calls: string[] }> {
   const calls: string[] = [];
-  const app = express();
-  app.use((req, _res, next) => {
-    calls.push(`${req.method} ${req.path}`);
+  const record: RequestHandler = (req, _res, next) => {
+    calls.push(`${req.method} ${req.originalUrl}`);
     next();
-  });
-  app.use('/api', routes);
-  app.use('/api', () => {
-    throw notFound('route');
-  });
-  app.use(errorHandler);
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  };
+  const { url, close } = await serveApi(record, routes);
+  closers.push(close);
   return { client: new PeerClient(url, 'vwt_test'), calls };
 }
 
