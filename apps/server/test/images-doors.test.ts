@@ -120,9 +120,7 @@ describe('the image doors into qemu', () => {
     await fsp.mkdir(work);
     server = await new TestServer(dataDir).start();
     await server.login();
-    const made = await server.api('POST', '/api/tokens', { name: 'peer' });
-    expect(made.status, JSON.stringify(made.body)).toBe(201);
-    token = (made.body as { token: string }).token;
+    token = (await server.makeToken('peer', 'peer')).token;
 
     const header = path.join(work, 'evil-header.qcow2');
     qemuImg('create', '-q', '-f', 'qcow2', '-b', HOST_FILE, '-F', 'raw', header, '64K');

@@ -102,6 +102,10 @@ export function principalOf(res: Response): Principal {
 
 /** For the routes before authentication (logging in and out): refuses a cross-site request (403). */
 export const refuseCrossSite: RequestHandler = (req, _res, next) => {
-  const csrf = csrfRefusal({ method: req.method, path: req.baseUrl + req.path, headers: req.headers });
+  const login = req.method === 'POST';
+  const csrf = csrfRefusal(
+    { method: req.method, path: req.baseUrl + req.path, headers: req.headers },
+    !login,
+  );
   next(csrf === undefined ? undefined : new HttpError(403, ErrorCode.forbidden, csrf));
 };

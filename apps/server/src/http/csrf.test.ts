@@ -86,4 +86,12 @@ describe('sameHost', () => {
     expect(sameHost('http://localhost:8081', 'localhost:8080')).toBe(false);
     expect(sameHost('http://localhost:8080', undefined)).toBe(false);
   });
+
+  it('lets a login without Origin through (a script), but not a cross-site one or one that is not JSON', () => {
+    const login = (headers: IncomingHttpHeaders): string | undefined =>
+      csrfRefusal({ method: 'POST', path: '/api/session', headers: { host: HOST, ...headers } }, false);
+    expect(login({ 'content-type': JSON_TYPE })).toBeUndefined();
+    expect(login({ origin: 'http://evil.example', 'content-type': JSON_TYPE })).toMatch(/cross-origin/);
+    expect(login({ 'content-type': 'text/plain' })).toMatch(/Content-Type/);
+  });
 });

@@ -19,13 +19,15 @@ export interface CsrfRequest {
  * the content type is one a cross-site form cannot send, so such a request needs a CORS preflight, which
  * this server never grants.
  * NOTE: SameSite=Strict does not help here: another port of the same host is the same site.
+ * `originRequired: false` is for logging in, which carries no cookie: a browser's cross-site login still sends
+ * its Origin and is refused, while a script (curl) may log in without one.
  */
-export function csrfRefusal(req: CsrfRequest): string | undefined {
+export function csrfRefusal(req: CsrfRequest, originRequired = true): string | undefined {
   if (SAFE_METHODS.has(req.method)) return undefined;
   const origin = req.headers.origin;
   if (origin !== undefined) {
     if (!sameHost(origin, req.headers.host)) return `cross-origin request refused (Origin ${origin})`;
-  } else if (req.headers['sec-fetch-site'] !== 'same-origin') {
+  } else if (originRequired && req.headers['sec-fetch-site'] !== 'same-origin') {
     return 'a request with the session cookie needs an Origin header (or Sec-Fetch-Site: same-origin)';
   }
   const wanted =
