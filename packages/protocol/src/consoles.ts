@@ -14,6 +14,20 @@ export type KeyCombo = z.infer<typeof KeyComboSchema>;
 export const SendKeysRequestSchema = z.strictObject({ keys: KeyComboSchema });
 export type SendKeysRequest = z.infer<typeof SendKeysRequestSchema>;
 
+/**
+ * The largest websocket message the server takes from a browser, per socket: a bigger one closes that socket
+ * with 1009, so the browser splits what it sends to fit. Consoles carry keystrokes and pastes, QMP one command
+ * per message; noVNC sends at most 10 KiB per message, other RFB clients may send a whole clipboard at once.
+ * Nothing large travels over a websocket (uploads are HTTP).
+ */
+export const WS_MAX_MESSAGE_BYTES = {
+  events: 4 * 1024,
+  serial: 64 * 1024,
+  monitor: 16 * 1024,
+  qmp: 64 * 1024,
+  vnc: 256 * 1024,
+} as const;
+
 /** The longest text one `POST /api/vms/:id/type` may paste. */
 export const TYPE_TEXT_MAX_CHARS = 4096;
 

@@ -1,3 +1,4 @@
+import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { RuntimePaths } from '@virtweb/qemu';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
@@ -6,7 +7,7 @@ import { WsClose, type WsRoute } from './upgrade.ts';
 
 interface UnixConsole {
   /** The path segment after `/api/vms/:id/`. */
-  name: string;
+  name: 'monitor' | 'qmp';
   socket: (paths: RuntimePaths) => string;
   /** Why a second viewer is refused. */
   busyReason: string;
@@ -24,6 +25,7 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
     pattern: new RegExp(`^/api/vms/([0-9a-f]{12})/${c.name}$`),
     // HMP and QMP reach everything qemu can do (files, devices, migration to anywhere): admin only.
     scope: 'admin',
+    maxPayload: WS_MAX_MESSAGE_BYTES[c.name],
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const vm = vms.list().find((v) => v.id === id);

@@ -1,3 +1,4 @@
+import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { EventBus } from '../events/bus.ts';
 import { WsClose, type WsRoute } from './upgrade.ts';
@@ -10,6 +11,8 @@ export function eventsRoute(bus: EventBus): WsRoute {
   return {
     pattern: /^\/api\/events$/,
     scope: 'read',
+    // The browser sends nothing here.
+    maxPayload: WS_MAX_MESSAGE_BYTES.events,
     handle(ws: WebSocket) {
       ws.send(JSON.stringify({ type: 'hello', at: new Date().toISOString() }));
       const unsubscribe = bus.subscribe((event) => {

@@ -1,3 +1,4 @@
+import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
 import { WsClose, type WsRoute } from './upgrade.ts';
@@ -10,6 +11,7 @@ export function serialRoute(vms: VmService): WsRoute {
   return {
     pattern: /^\/api\/vms\/([0-9a-f]{12})\/serial$/,
     scope: 'operate',
+    maxPayload: WS_MAX_MESSAGE_BYTES.serial,
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const vm = vms.list().find((v) => v.id === id);

@@ -9,6 +9,8 @@ import type { CredentialSockets } from './credential-sockets.ts';
 export interface WsRoute {
   pattern: RegExp;
   scope: TokenScope;
+  /** The largest message a client may send (a bigger one closes the socket with 1009 before it is buffered). */
+  maxPayload: number;
   handle(ws: WebSocket, match: RegExpExecArray, req: IncomingMessage): void;
 }
 
@@ -37,6 +39,22 @@ export function sameOrigin(req: IncomingMessage): boolean {
 }
 
 /**
+ * Every accepted socket gets an error listener before its route sees it: ws reports a bad frame (too large:
+ * 1009, invalid UTF-8: 1007, protocol errors: 1002) as an 'error' event after closing the socket with that
+ * code, and an 'error' without a listener would end the process. (Ping floods are ws's own concern: a client
+ * that leaves 60 pongs unread is cut off.)
+ */
+function accept(ws: WebSocket, route: WsRoute, match: RegExpExecArray, req: IncomingMessage): void {
+  ws.on('error', () => undefined);
+  try {
+    route.handle(ws, match, req);
+  } catch (err) {
+    console.error(`virtweb: websocket ${req.url ?? ''}:`, err);
+    ws.close(1011, 'internal error');
+  }
+}
+
+/**
  * Routes websocket upgrades: session cookie or API token (401) and same origin (403) first, then the path
  * and its scope (403); every accepted socket is tracked so that revoking its credential closes it.
  */
@@ -45,9 +63,18 @@ export function attachWebSockets(
   auth: Authenticator,
   routes: WsRoute[],
   sockets: CredentialSockets,
-): WebSocketServer {
-  // NOTE: no per-message deflate: consoles stream already-compact or incompressible data and it costs CPU.
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
+): void {
+  // One server per message size limit: ws applies `maxPayload` per server, as the socket is created.
+  const servers = new Map<number, WebSocketServer>();
+  const serverFor = (maxPayload: number): WebSocketServer => {
+    let wss = servers.get(maxPayload);
+    if (!wss) {
+      // NOTE: no per-message deflate: consoles stream already-compact or incompressible data and it costs CPU.
+      wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload });
+      servers.set(maxPayload, wss);
+    }
+    return wss;
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     const url = URL.parse(req.url ?? '/', 'http://localhost');
@@ -66,14 +93,13 @@ export function attachWebSockets(
             scopeRefusal(url.pathname, principal, [route.scope]).message,
           );
         }
-        wss.handleUpgrade(req, socket, head, (ws) => {
+        serverFor(route.maxPayload).handleUpgrade(req, socket, head, (ws) => {
           sockets.track(principal, ws);
-          route.handle(ws, match, req);
+          accept(ws, route, match, req);
         });
         return;
       }
     }
     reject(socket, 404, 'Not Found', `no websocket at ${url.pathname}`);
   });
-  return wss;
 }

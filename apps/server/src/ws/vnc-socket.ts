@@ -1,3 +1,4 @@
+import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
 import { RfbPipe, type RfbPipeOptions, type ViewerClose } from './rfb-pipe.ts';
@@ -15,6 +16,7 @@ export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
   return {
     pattern: /^\/api\/vms\/([0-9a-f]{12})\/vnc$/,
     scope: 'operate',
+    maxPayload: WS_MAX_MESSAGE_BYTES.vnc,
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const vm = vms.list().find((v) => v.id === id);
