@@ -34,12 +34,54 @@ describe('SerialBuffer', () => {
     await buf.attach(sock);
     await new Promise((r) => setTimeout(r, 50));
     expect(buf.scrollback().toString()).toBe('login: ');
-    expect(buf.write('root\n')).toBe(true);
+    const input = buf.input(() => undefined);
+    expect(input.write(Buffer.from('root\n'))).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(Buffer.concat(received).toString()).toBe('root\n');
     peer?.destroy();
     buf.close();
-    expect(buf.write('x')).toBe(false);
+    expect(input.write(Buffer.from('x'))).toBe(true); // no guest any more: dropped
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('queues input while the guest does not read; a console that leaves takes its queued input along', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vw-serial-'));
+    const sock = path.join(dir, 'serial.sock');
+    let peer: net.Socket | undefined;
+    const server = net.createServer((s) => {
+      peer = s;
+      s.pause(); // a guest that does not read
+    });
+    await new Promise<void>((r) => server.listen(sock, r));
+    const buf = new SerialBuffer();
+    await buf.attach(sock);
+    let drainedA = 0;
+    let drainedB = 0;
+    const a = buf.input(() => drainedA++);
+    const b = buf.input(() => drainedB++);
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let taken = 0;
+    while (a.write(chunk)) taken += chunk.length; // until a chunk has to wait in the queue
+    expect(taken).toBeLessThan(64 * 1024 * 1024);
+    expect(b.write(Buffer.from('B'))).toBe(false); // queued behind a's input
+    a.close(); // a's queued chunk is dropped; b's byte still goes out
+    let got = '';
+    peer?.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    peer?.resume();
+    await new Promise<void>((resolve, reject) => {
+      const t0 = Date.now();
+      const poll = (): void => {
+        if (got.endsWith('B')) resolve();
+        else if (Date.now() - t0 > 10_000) reject(new Error(`got ${got.length} bytes`));
+        else setTimeout(poll, 10);
+      };
+      poll();
+    });
+    expect(got.length).toBe(taken + 1); // the queued chunk of a never arrived
+    expect(drainedB).toBe(1);
+    expect(drainedA).toBe(0);
+    buf.close();
     server.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -5,15 +5,36 @@ export const SERIAL_SCROLLBACK_BYTES = 64 * 1024;
 
 type Listener = (chunk: Buffer) => void;
 
+/** One console's way of typing into the guest's serial port. */
+export interface SerialInput {
+  /**
+   * Queues bytes for the guest; false when they could not all go into the socket yet: the console should
+   * stop sending until its `drained` callback runs.
+   */
+  write(data: Buffer): boolean;
+  /** Forgets what this console still has queued (it is gone). */
+  close(): void;
+}
+
+interface QueuedInput {
+  from: object;
+  data: Buffer;
+}
+
 /**
  * The server's one connection to a guest's serial.sock (qemu's socket chardev takes a single client), with
- * the last 64 KiB kept for replay and live output fanned out to every console.
+ * the last 64 KiB kept for replay and live output fanned out to every console. Input from the consoles is
+ * queued here rather than in the socket while the guest does not read, so that a console that leaves takes
+ * its queued input with it.
  */
 export class SerialBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
   private readonly listeners = new Set<Listener>();
   private socket: net.Socket | undefined;
+  private queue: QueuedInput[] = [];
+  /** The `drained` callbacks of the consoles told to wait. */
+  private readonly waiting = new Map<object, () => void>();
 
   /** Connects to the socket; resolves once connected. @throws Error when the socket cannot be reached. */
   async attach(socketPath: string): Promise<void> {
@@ -24,8 +45,11 @@ export class SerialBuffer {
     });
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => this.push(chunk));
+    socket.on('drain', () => this.pump());
     socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.pump();
     });
     this.socket = socket;
   }
@@ -41,17 +65,46 @@ export class SerialBuffer {
     return () => this.listeners.delete(listener);
   }
 
-  /** Types into the guest's serial port; false when the connection is gone. */
-  write(data: Buffer | string): boolean {
-    if (!this.socket || this.socket.destroyed) return false;
-    this.socket.write(data);
-    return true;
+  /** Input for one console; `drained` runs after a `write` returned false, once its input went out. */
+  input(drained: () => void): SerialInput {
+    const from = {};
+    return {
+      write: (data) => {
+        this.queue.push({ from, data });
+        this.pump();
+        if (this.queue.length === 0) return true;
+        this.waiting.set(from, drained);
+        return false;
+      },
+      close: () => {
+        this.queue = this.queue.filter((q) => q.from !== from);
+        this.waiting.delete(from);
+        this.pump();
+      },
+    };
   }
 
   close(): void {
     this.socket?.destroy();
     this.socket = undefined;
     this.listeners.clear();
+    this.queue = [];
+    this.waiting.clear();
+  }
+
+  /** Moves queued input into the socket while it takes more; wakes the waiting consoles once all went. */
+  private pump(): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) this.queue = []; // no guest to type into
+    while (socket && !socket.destroyed && !socket.writableNeedDrain) {
+      const next = this.queue.shift();
+      if (!next) break;
+      socket.write(next.data);
+    }
+    if (this.queue.length > 0) return;
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const drained of waiting) drained();
   }
 
   push(chunk: Buffer): void {

@@ -15,6 +15,18 @@ const until = async (pred: () => boolean, what: string, ms = 10_000): Promise<vo
   }
 };
 
+/** The browser sends 64 KiB frames until the server stops reading its websocket (at most 64 MiB). */
+async function sendUntilPaused(browser: WebSocket, serverWs: WebSocket): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024, 0x42);
+  let sent = 0;
+  while (!serverWs.isPaused && sent < 64 * 1024 * 1024) {
+    browser.send(chunk);
+    sent += chunk.length;
+    await new Promise((r) => setImmediate(r));
+  }
+  return sent;
+}
+
 // A temp unix socket server standing in for qemu, and a websocket server that bridges each client to it.
 describe('bridgeUnixSocket', () => {
   let dir: string;
@@ -162,18 +174,25 @@ describe('bridgeUnixSocket', () => {
     const guest = guestConns[0]!;
     guest.pause();
     const serverWs = bridged[0]!.ws;
-    const chunk = Buffer.alloc(64 * 1024, 0x42);
-    let sent = 0;
-    while (!serverWs.isPaused && sent < 64 * 1024 * 1024) {
-      client.ws.send(chunk);
-      sent += chunk.length;
-      await new Promise((r) => setImmediate(r));
-    }
+    const sent = await sendUntilPaused(client.ws, serverWs);
     expect(serverWs.isPaused).toBe(true);
     let got = 0;
     guest.on('data', (d: Buffer) => (got += d.length));
     guest.resume();
     await until(() => got === sent, `all ${sent} bytes at the guest`, 20_000);
     await until(() => !serverWs.isPaused, 'the websocket to read again');
+  });
+
+  it('closes with 4408 when the guest takes none of the input for the stall timeout', async () => {
+    Object.assign(bridgeOpts, { stallTimeoutMs: 300 });
+    const client = await connect();
+    await until(() => guestConns.length === 1, 'the guest connection');
+    const guest = guestConns[0]!;
+    guest.pause();
+    await sendUntilPaused(client.ws, bridged[0]!.ws);
+    client.ws.close(1000, 'bye'); // queued behind what the server no longer reads
+    await bridged[0]!.done; // the guest connection is released
+    await until(() => client.closed() !== undefined, 'the websocket close', 10_000);
+    expect(client.closed()).toEqual({ code: 4408, reason: 'guest not reading input: reconnect' });
   });
 });
