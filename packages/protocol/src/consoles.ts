@@ -28,6 +28,9 @@ export const WS_MAX_MESSAGE_BYTES = {
   vnc: 256 * 1024,
 } as const;
 
+/** The longest line the monitor passes on to qemu; a longer one is refused (the rest up to Enter dropped). */
+export const MONITOR_MAX_LINE_BYTES = 4096;
+
 /** The longest text one `POST /api/vms/:id/type` may paste. */
 export const TYPE_TEXT_MAX_CHARS = 4096;
 

@@ -2,7 +2,9 @@ import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { RuntimePaths } from '@virtweb/qemu';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
-import { bridgeUnixSocket, type BridgeOptions } from './unix-bridge.ts';
+import { monitorLineLimit } from './monitor-line-limit.ts';
+import { qmpInputFilter } from './qmp-input-filter.ts';
+import { bridgeUnixSocket, type BridgeOptions, type InputFilter } from './unix-bridge.ts';
 import { WsClose, type WsRoute } from './upgrade.ts';
 
 interface UnixConsole {
@@ -11,6 +13,8 @@ interface UnixConsole {
   socket: (paths: RuntimePaths) => string;
   /** Why a second viewer is refused. */
   busyReason: string;
+  /** What the browser sends is checked by this before qemu gets it. */
+  inputFilter: () => InputFilter;
 }
 
 /**
@@ -40,7 +44,8 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
       // A listener, not `exited.then`: it is removed with the viewer, so reconnects do not pile up.
       rt.proc.once('exit', onExit);
       // When qemu exits, its end of the socket goes first: the browser gets the same reason either way.
-      void bridgeUnixSocket(ws, c.socket(rt.proc.paths), { ...opts, endReason: 'guest stopped' }).then(() => {
+      const bridgeOpts = { inputFilter: c.inputFilter, ...opts, endReason: 'guest stopped' };
+      void bridgeUnixSocket(ws, c.socket(rt.proc.paths), bridgeOpts).then(() => {
         rt.proc.off('exit', onExit);
         if (active.get(id) === ws) active.delete(id);
       });
@@ -48,20 +53,36 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
   };
 }
 
-/** `/api/vms/:id/monitor`: the guest's HMP monitor (qemu's own readline: history, Tab completion, help). */
+/**
+ * `/api/vms/:id/monitor`: the guest's HMP monitor (qemu's own readline: history, Tab completion, help);
+ * lines longer than qemu can take are refused.
+ */
 export function monitorRoute(vms: VmService, opts?: BridgeOptions): WsRoute {
   return unixConsoleRoute(
     vms,
-    { name: 'monitor', socket: (p) => p.monitor, busyReason: 'the monitor is open in another window' },
+    {
+      name: 'monitor',
+      socket: (p) => p.monitor,
+      busyReason: 'the monitor is open in another window',
+      inputFilter: () => monitorLineLimit(),
+    },
     opts,
   );
 }
 
-/** `/api/vms/:id/qmp`: the browser's own QMP session on qmp-user.sock (raw JSON lines both ways). */
+/**
+ * `/api/vms/:id/qmp`: the browser's own QMP session on qmp-user.sock (JSON lines both ways); only JSON
+ * objects reach qemu, and no command that would make it start a program.
+ */
 export function qmpRoute(vms: VmService, opts?: BridgeOptions): WsRoute {
   return unixConsoleRoute(
     vms,
-    { name: 'qmp', socket: (p) => p.qmpUser, busyReason: 'the QMP console is open in another window' },
+    {
+      name: 'qmp',
+      socket: (p) => p.qmpUser,
+      busyReason: 'the QMP console is open in another window',
+      inputFilter: qmpInputFilter,
+    },
     opts,
   );
 }

@@ -195,4 +195,42 @@ describe('bridgeUnixSocket', () => {
     await until(() => client.closed() !== undefined, 'the websocket close', 10_000);
     expect(client.closed()).toEqual({ code: 4408, reason: 'guest not reading input: reconnect' });
   });
+
+  it("puts the input filter's answers between lines of the guest's output", async () => {
+    Object.assign(bridgeOpts, {
+      inputFilter: () => (message: Buffer) =>
+        message.toString() === 'bad'
+          ? { toGuest: Buffer.alloc(0), toBrowser: Buffer.from('REFUSED\n') }
+          : {
+              toGuest: message,
+              toBrowser: message.toString() === 'both' ? Buffer.from('NOTE\n') : undefined,
+            },
+    });
+    const client = await connect();
+    await until(() => guestConns.length === 1, 'the guest connection');
+    const guest = guestConns[0]!;
+    let fromBrowser = '';
+    guest.on('data', (d: Buffer) => (fromBrowser += d.toString()));
+    const seen = (): string => Buffer.concat(client.received).toString();
+    // At a line start with nothing passed on: at once.
+    client.ws.send('bad');
+    await until(() => seen() === 'REFUSED\n', 'the answer');
+    // Mid-line: after the guest's line end, not inside the line.
+    guest.write('half a ');
+    await until(() => seen().endsWith('half a '), 'the half line');
+    client.ws.send('bad');
+    await new Promise((r) => setTimeout(r, 100));
+    guest.write('line\nnext');
+    await until(() => seen().endsWith('next'), 'the rest');
+    expect(seen()).toBe('REFUSED\nhalf a line\nREFUSED\nnext');
+    // Something passed on: the answer waits for the guest's reply to it.
+    guest.write('\n');
+    await until(() => seen().endsWith('next\n'), 'the line end');
+    client.ws.send('both');
+    await until(() => fromBrowser === 'both', 'the passed part at the guest');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen().endsWith('NOTE\n')).toBe(false);
+    guest.write('reply\n');
+    await until(() => seen().endsWith('reply\nNOTE\n'), 'the answer after the reply');
+  });
 });

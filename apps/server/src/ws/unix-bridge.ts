@@ -13,7 +13,21 @@ export interface BridgeOptions {
   stallTimeoutMs?: number;
   /** The close reason the browser gets when the unix socket side hangs up (default "guest connection closed"). */
   endReason?: string;
+  /** Checks what the browser sends before the guest gets it; called once per connection. */
+  inputFilter?: () => InputFilter;
 }
+
+/** What of one browser message the guest gets, and what the browser is told about the rest. */
+export interface FilteredInput {
+  toGuest: Buffer;
+  toBrowser?: Buffer;
+}
+
+export type InputFilter = (message: Buffer) => FilteredInput;
+
+/** Answers for the browser waiting for a line end in the guest's output; more than this are dropped. */
+const MAX_PENDING_ANSWER_BYTES = 64 * 1024;
+const LF = 0x0a;
 
 /**
  * Pipes a websocket to a unix socket, both ways, as binary frames. Backpressure without copies: reading from
@@ -21,15 +35,22 @@ export interface BridgeOptions {
  * is closed (4408) and the unix socket released rather than buffered for; reading from the browser pauses
  * while the unix socket cannot take more (BrowserInputPacer). Resolves when either side is gone (the unix
  * socket is closed then; the websocket is closing, with a code and a reason).
+ *
+ * An input filter's answers go to the browser between lines of the guest's output, never inside one: at
+ * once when nothing was passed on and the output is at a line start, else after the next line end.
  */
 export function bridgeUnixSocket(ws: WebSocket, socketPath: string, opts: BridgeOptions = {}): Promise<void> {
   const high = opts.highWaterBytes ?? 4 * 1024 * 1024;
   const stallMs = opts.stallTimeoutMs ?? 30_000;
+  const filter = opts.inputFilter?.();
   const sock = net.createConnection(socketPath);
   let queued = 0;
   let stallTimer: NodeJS.Timeout | undefined;
   let finish: (code: number, reason: string) => void = () => undefined;
   const pacer = new BrowserInputPacer(ws, stallMs, () => finish(WsClose.tooSlow, INPUT_STALLED_REASON));
+  let atLineStart = true;
+  let answers: Buffer[] = [];
+  let answerBytes = 0;
 
   const onSent = (len: number) => (): void => {
     queued -= len;
@@ -43,10 +64,25 @@ export function bridgeUnixSocket(ws: WebSocket, socketPath: string, opts: Bridge
     queued += chunk.length;
     ws.send(chunk, { binary: true }, onSent(chunk.length));
   };
+  const flushAnswers = (): void => {
+    for (const a of answers) toBrowser(a);
+    answers = [];
+    answerBytes = 0;
+  };
 
   sock.on('data', (chunk: Buffer) => {
     if (ws.readyState !== ws.OPEN) return;
-    toBrowser(chunk);
+    let rest = chunk;
+    const lineEnd = answers.length > 0 ? rest.indexOf(LF) : -1;
+    if (lineEnd !== -1) {
+      toBrowser(rest.subarray(0, lineEnd + 1));
+      flushAnswers();
+      rest = rest.subarray(lineEnd + 1);
+    }
+    if (rest.length > 0) {
+      toBrowser(rest);
+      atLineStart = rest[rest.length - 1] === LF;
+    } else atLineStart = true;
     if (queued > high && stallTimer === undefined) {
       sock.pause();
       stallTimer = setTimeout(() => finish(WsClose.tooSlow, 'viewer too slow: reconnect'), stallMs);
@@ -55,8 +91,16 @@ export function bridgeUnixSocket(ws: WebSocket, socketPath: string, opts: Bridge
   sock.on('drain', () => pacer.drained());
   ws.on('message', (data: Buffer) => {
     if (sock.destroyed || ws.readyState !== ws.OPEN) return;
+    const { toGuest, toBrowser: answer } = filter ? filter(data) : { toGuest: data };
+    if (answer) {
+      if (toGuest.length === 0 && atLineStart && answers.length === 0) toBrowser(answer);
+      else if (answerBytes + answer.length <= MAX_PENDING_ANSWER_BYTES) {
+        answers.push(answer);
+        answerBytes += answer.length;
+      }
+    }
     // A guest that does not read its socket stops the browser's socket, not the server's memory.
-    if (!sock.write(data)) pacer.blocked();
+    if (toGuest.length > 0 && !sock.write(toGuest)) pacer.blocked();
   });
 
   return new Promise<void>((resolve) => {
