@@ -172,6 +172,15 @@ test('monitor: info registers prints the registers; a second window is told it i
   await expect.poll(text).toMatch(/RAX=[0-9a-f]{16}/);
   await shot(page, 'monitor');
 
+  // A pasted line longer than qemu's readline takes is refused by the server, with a message in the terminal.
+  await vm.focusTerminal('monitor');
+  await page.keyboard.insertText('x'.repeat(5000));
+  await expect.poll(text, { timeout: 30_000 }).toContain('virtweb: line longer than 4096 bytes refused');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('info status');
+  await page.keyboard.press('Enter');
+  await expect.poll(text).toContain('VM status: running');
+
   const other = await page.context().newPage();
   await new VmPage(other, GUEST).goto(guestId, 'Monitor');
   await expect(other.getByRole('alert')).toContainText('the monitor is open in another window');
@@ -203,6 +212,10 @@ test('QMP: the greeting, capabilities negotiated, query-status answers running',
   await vm.qmpCommand.fill('no-such-command');
   await vm.qmpCommand.press('Enter');
   await expect(vm.transcript).toContainText('CommandNotFound');
+  // The server refuses what would make the sandboxed qemu start a program, as a QMP error.
+  await vm.qmpCommand.fill('migrate {"uri": "exec:true"}');
+  await vm.qmpCommand.press('Enter');
+  await expect(vm.transcript).toContainText('GenericError: virtweb: migrate to an exec: URI is refused');
   await shot(page, 'qmp');
 });
 

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import { openConsoleSocket } from '../../api/consoles.ts';
 import { SessionBanner } from './SessionBanner.tsx';
 import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
@@ -48,7 +49,11 @@ export function MonitorTerminal({ vmId, vmName, phase, generation }: Props) {
       setUsed(true);
       opened();
     };
-    const detach = attachTerminal(term, socket, { opened: onOpen, closed });
+    const detach = attachTerminal(term, socket, {
+      opened: onOpen,
+      closed,
+      maxMessageBytes: WS_MAX_MESSAGE_BYTES.monitor,
+    });
     return () => {
       detach();
       socketRef.current = null;

@@ -1,8 +1,16 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import { openConsoleSocket } from '../../api/consoles.ts';
 import { SessionBanner } from './SessionBanner.tsx';
 import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
-import { LineSplitter, classify, completeCommand, parseCommand, type QmpCommand } from './qmpText.ts';
+import {
+  LineSplitter,
+  classify,
+  commandMessage,
+  completeCommand,
+  parseCommand,
+  type QmpCommand,
+} from './qmpText.ts';
 
 interface Entry {
   n: number;
@@ -155,7 +163,12 @@ export function QmpConsole({ vmId, vmName, phase, generation }: Props) {
     if (!ready || socket?.readyState !== WebSocket.OPEN) return;
     const command = { ...parsed.command };
     if (!('id' in command)) command.id = `web-${nextId.current++}`;
-    socket.send(JSON.stringify(command));
+    const message = commandMessage(command, WS_MAX_MESSAGE_BYTES.qmp);
+    if ('error' in message) {
+      setInputError(message.error);
+      return;
+    }
+    socket.send(message.text);
     add({
       at: new Date(),
       kind: 'sent',

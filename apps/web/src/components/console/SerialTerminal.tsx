@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import { openConsoleSocket } from '../../api/consoles.ts';
 import { ApiError } from '../../api/errors.ts';
 import { useNotify } from '../notify/context.ts';
@@ -54,7 +55,12 @@ export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
       setUsed(true);
       opened();
     };
-    const detach = attachTerminal(term, socket, { opened: onOpen, closed, muteFirstFrame: true });
+    const detach = attachTerminal(term, socket, {
+      opened: onOpen,
+      closed,
+      muteFirstFrame: true,
+      maxMessageBytes: WS_MAX_MESSAGE_BYTES.serial,
+    });
     return () => {
       detach();
       term.attachCustomKeyEventHandler(() => true);

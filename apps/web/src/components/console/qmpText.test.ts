@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, classify, completeCommand, parseCommand } from './qmpText.ts';
+import { LineSplitter, classify, commandMessage, completeCommand, parseCommand } from './qmpText.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -95,5 +95,17 @@ describe('completeCommand', () => {
     expect(completeCommand('nothing', commands)).toBe(null);
     expect(completeCommand('', commands)).toBe(null);
     expect(completeCommand('stop {', commands)).toBe(null);
+  });
+});
+
+describe('commandMessage', () => {
+  it('sends a command that fits one message, refuses a larger one', () => {
+    const command = { execute: 'query-status', id: 'web-1' };
+    expect(commandMessage(command, 64)).toEqual({ text: '{"execute":"query-status","id":"web-1"}' });
+    const big = { execute: 'x', arguments: { data: 'é'.repeat(40) } };
+    // Counted in UTF-8 bytes, as the server counts: 40 characters, 80 bytes.
+    expect(commandMessage(big, 100)).toEqual({
+      error: 'the command is 119 bytes; the QMP console sends at most 100',
+    });
   });
 });

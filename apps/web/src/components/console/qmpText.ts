@@ -107,6 +107,17 @@ export function parseCommand(input: string): ParsedCommand {
 }
 
 /**
+ * The command as the one message the server takes for it, or why it cannot be sent: the server closes the
+ * QMP socket (1009) on a message over `maxBytes`.
+ */
+export function commandMessage(command: QmpCommand, maxBytes: number): { text: string } | { error: string } {
+  const text = JSON.stringify(command);
+  const size = new TextEncoder().encode(text).length;
+  if (size <= maxBytes) return { text };
+  return { error: `the command is ${size} bytes; the QMP console sends at most ${maxBytes}` };
+}
+
+/**
  * Tab completion of a command name: the input extended to the longest prefix all matching commands share,
  * or null when nothing matches or nothing would be added.
  */

@@ -54,18 +54,22 @@ export function closeReason({ code, reason }: SocketClose): string {
   if (code === 1006) return 'the connection was lost';
   if (code === 4404) return 'no such guest';
   if (code === 4409) return 'the guest is not running';
+  // The server closes these without a reason: they are about what this page sent.
+  if (code === 1009) return 'the server refused a message larger than this console takes';
+  if (code === 1007) return 'the server refused text that was not valid UTF-8';
   return `the connection closed (code ${code})`;
 }
 
 /**
- * How many times a close is retried. Refusals (unknown guest 4404, wrong state 4409) and a guest that stopped
- * are final; a single-viewer console "open in another window" is retried briefly, since that is also what
- * this page's own previous socket looks like until the server has seen it close (tab switch, Reconnect);
- * a drop for any other reason (a reset, a slow viewer, a network blip) is retried with backoff.
+ * How many times a close is retried. Refusals (unknown guest 4404, wrong state 4409, a message too large
+ * 1009 or not UTF-8 1007: the user should see why) and a guest that stopped are final; a single-viewer
+ * console "open in another window" is retried briefly, since that is also what this page's own previous
+ * socket looks like until the server has seen it close (tab switch, Reconnect); a drop for any other reason
+ * (a reset, a slow viewer or guest, a network blip) is retried with backoff.
  */
 function retryLimit({ code, reason }: SocketClose): number {
   if (code === 4409 && reason.includes('another window')) return 2;
-  if (code === 4404 || code === 4409) return 0;
+  if (code === 4404 || code === 4409 || code === 1009 || code === 1007) return 0;
   if (code === 1000 && reason === 'guest stopped') return 0;
   return MAX_RETRIES;
 }

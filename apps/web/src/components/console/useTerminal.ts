@@ -65,6 +65,8 @@ const encoder = new TextEncoder();
 export interface AttachOptions {
   /** The session became usable: called on the first frame (the server's greeting or scrollback replay). */
   opened: () => void;
+  /** The largest message the server takes on this socket (WS_MAX_MESSAGE_BYTES): a paste is sent in pieces. */
+  maxMessageBytes: number;
   closed: (close: { code: number; reason: string }) => void;
   /**
    * Drop what the terminal "types" while it renders the first frame: its answers to old queries in a
@@ -75,14 +77,18 @@ export interface AttachOptions {
 
 /**
  * Joins a terminal and a console socket for one connection: output written as bytes (xterm decodes UTF-8
- * across frames), keys and pastes sent as bytes. The first frame starts on a reset terminal. A socket that
+ * across frames), keys and pastes sent as bytes, in messages the server takes. The first frame starts on a reset terminal. A socket that
  * is refused (opened, then closed with 4409 before any data) never counts as open. Returns the teardown.
  */
 export function attachTerminal(term: Terminal, socket: WebSocket, opts: AttachOptions): () => void {
   let first = true;
   let muted = opts.muteFirstFrame === true;
   const send = (bytes: Uint8Array) => {
-    if (!muted && socket.readyState === WebSocket.OPEN) socket.send(bytes);
+    if (muted || socket.readyState !== WebSocket.OPEN) return;
+    // One larger message would close the socket (1009); the pieces arrive in order.
+    for (let at = 0; at < bytes.length; at += opts.maxMessageBytes) {
+      socket.send(bytes.subarray(at, at + opts.maxMessageBytes));
+    }
   };
   const onData = term.onData((data) => send(encoder.encode(data)));
   // Binary data (some mouse reports) is Latin-1 in a string.
