@@ -22,6 +22,16 @@ export interface ArgvOptions {
   startPaused?: boolean;
 }
 
+/**
+ * qemu's seccomp sandbox, on every guest (libvirt's default `seccomp_sandbox = 1` is the same filter):
+ * `obsolete` old syscalls, `elevateprivileges` setuid/setgid & co., `spawn` fork/execve, `resourcecontrol`
+ * scheduler and CPU-affinity changes are all denied. NOTE (measured, qemu 7.2): a denied call kills qemu
+ * with SIGSYS ("Bad system call"). So anything that makes qemu run a program kills it instead: HMP/QMP
+ * `migrate "exec:..."` (nothing runs), `-netdev bridge` (qemu-bridge-helper) and tap `script=`s; the server
+ * creates taps itself and passes `script=no`. virtweb's own save state already migrates to a unix socket.
+ */
+export const QEMU_SANDBOX = 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny';
+
 /** qemu's id of the memory balloon device (`balloon: true`). */
 export const BALLOON_ID = 'balloon0';
 
@@ -42,6 +52,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-name', `guest=${escapeOptValue(spec.name)},debug-threads=on`],
     // Only what is listed here: no /etc/qemu config, no default NIC/VGA/serial/parallel/CD.
     ...['-no-user-config', '-nodefaults'],
+    ...['-sandbox', QEMU_SANDBOX],
     ...['-machine', machineOpts(spec, machine)],
     ...['-accel', spec.accel],
     // NOTE: `-cpu host` needs KVM; TCG's `max` enables everything TCG can emulate.

@@ -11,6 +11,7 @@ export {
   CDROM_IDS,
   NIC_IDS,
   BALLOON_ID,
+  QEMU_SANDBOX,
   DEFAULT_NETWORK,
   type ArgvOptions,
   type DiskBus,
@@ -41,13 +42,14 @@ export {
   isQemuStartError,
   isQemuAdoptError,
 } from './errors.ts';
-export { startQemu, type StartQemuOptions } from './supervisor/start.ts';
+export { startQemu, qemuEnvironment, type StartQemuOptions, type QemuIdentity } from './supervisor/start.ts';
 export { adoptQemu, type AdoptQemuOptions } from './supervisor/adopt.ts';
 export { QemuProcess } from './supervisor/process.ts';
 export type { StopOptions } from './supervisor/stop.ts';
 export {
   classifyExit,
   inspectDeadGuest,
+  SANDBOX_KILL_REASON,
   type QemuExit,
   type ExitFacts,
   type ShutdownInfo,

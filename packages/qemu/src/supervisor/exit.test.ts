@@ -63,6 +63,12 @@ describe('classifyExit', () => {
     ],
     ['external SIGKILL', { exitCode: null, signal: 'SIGKILL' }, 'crashed', 'killed by SIGKILL'],
     ['segfault', { exitCode: null, signal: 'SIGSEGV' }, 'crashed', 'qemu crashed (SIGSEGV)'],
+    [
+      'killed by its seccomp sandbox',
+      { exitCode: null, signal: 'SIGSYS' },
+      'crashed',
+      'qemu was killed by its sandbox (seccomp): it tried to run a program, e.g. a `migrate exec:` command; nothing ran',
+    ],
     ['abort', { exitCode: null, signal: 'SIGABRT', stoppedBy: 'quit' }, 'crashed', 'qemu crashed (SIGABRT)'],
     ['exit 1', { exitCode: 1 }, 'crashed', 'qemu exited with code 1'],
     [

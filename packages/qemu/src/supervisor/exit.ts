@@ -52,7 +52,11 @@ export interface ExitFacts {
   logTail: string;
 }
 
-const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE', 'SIGSYS', 'SIGTRAP']);
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE', 'SIGTRAP']);
+
+/** The reason of a qemu killed by its sandbox (SIGSYS). */
+export const SANDBOX_KILL_REASON =
+  'qemu was killed by its sandbox (seccomp): it tried to run a program, e.g. a `migrate exec:` command; nothing ran';
 const STEP_WORDS: Record<StopStep, string> = {
   powerdown: 'ACPI powerdown',
   quit: 'quit',
@@ -77,6 +81,10 @@ export function classifyExit(facts: ExitFacts): QemuExit {
   if (stoppedBy === 'sigterm' || stoppedBy === 'sigkill') {
     return result('killed', `stopped by virtweb with ${STEP_WORDS[stoppedBy]}${after}`);
   }
+  // NOTE: qemu's seccomp filter (-sandbox, see QEMU_SANDBOX) kills it with SIGSYS at a forbidden system call;
+  // the usual one is the fork of `migrate "exec:..."` typed into the monitor (measured, qemu 7.2), which then
+  // runs nothing. qemu itself never gets to say anything: qemu.log has no line about it.
+  if (signal === 'SIGSYS') return result('crashed', SANDBOX_KILL_REASON);
   if (signal !== null) {
     return result('crashed', CRASH_SIGNALS.has(signal) ? `qemu crashed (${signal})` : `killed by ${signal}`);
   }

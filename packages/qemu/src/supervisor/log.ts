@@ -1,4 +1,5 @@
 // qemu.log is appended across runs; each start writes a marker line so a tail shows only the current run.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
@@ -6,9 +7,15 @@ const MARKER_PREFIX = '=== virtweb: starting qemu';
 const TAIL_BYTES = 64 * 1024;
 const DEFAULT_TAIL_LINES = 20;
 
+// NOTE: the run dir belongs to qemu's (unprivileged) user, so qemu.log may have been swapped for a symlink or a
+// FIFO there: the server, maybe root, opens it without following links and without blocking.
+const { O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
+const APPEND_FLAGS = O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK;
+const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+
 /** Opens qemu.log for appending (0600) and writes this run's start marker. */
 export async function openLogForRun(logPath: string): Promise<FileHandle> {
-  const fh = await open(logPath, 'a', 0o600);
+  const fh = await open(logPath, APPEND_FLAGS, 0o600);
   try {
     await fh.write(`${MARKER_PREFIX} at ${new Date().toISOString()} ===\n`);
   } catch (err) {
@@ -25,7 +32,7 @@ export async function openLogForRun(logPath: string): Promise<FileHandle> {
 export async function readLogTail(logPath: string, maxLines = DEFAULT_TAIL_LINES): Promise<string> {
   let fh: FileHandle | undefined;
   try {
-    fh = await open(logPath, 'r');
+    fh = await open(logPath, READ_FLAGS);
     const { size } = await fh.stat();
     const length = Math.min(size, TAIL_BYTES);
     const buf = Buffer.alloc(length);

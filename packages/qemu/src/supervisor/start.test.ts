@@ -1,5 +1,6 @@
 // startQemu against the real qemu-system-x86_64 (TCG, 64 MiB, no disks).
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildArgv } from '../argv.ts';
 import { QemuStartError } from '../errors.ts';
@@ -66,6 +67,27 @@ describe('startQemu', () => {
     expect(isAlive(first.pid)).toBe(true);
     expect((await first.qmp.execute('query-status')).status).toBe('prelaunch');
   });
+
+  // NOTE: as root only (setuid needs it); `nobody` stands in for virtweb's unprivileged qemu user.
+  it.runIf(process.getuid?.() === 0)(
+    'runAs: qemu runs as that user from exec on, in a run dir of its own, and still removes its pidfile',
+    async () => {
+      const nobody = { uid: 65534, gid: 65534 };
+      const paths = await sandbox.paths();
+      await chmod(dirname(paths.dir), 0o711); // the test's temp dir: passable for that user
+      const argv = buildArgv(TINY, paths, { startPaused: true });
+      const proc = await startQemu({ binary: QEMU, argv, paths, runAs: nobody });
+      sandbox.track(proc.pid);
+      const status = await readFile(`/proc/${proc.pid}/status`, 'utf8');
+      expect(status).toMatch(/^Uid:\t65534\t65534\t65534\t65534$/m);
+      expect(status).toMatch(/^Gid:\t65534\t65534\t65534\t65534$/m);
+      expect(status).toMatch(/^Seccomp:\t2$/m);
+      expect((await stat(paths.dir)).uid).toBe(nobody.uid);
+      // The exit classification relies on qemu removing its pidfile: it can, the run dir is its user's.
+      expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
+      expect(await readdir(paths.dir)).not.toContain('qemu.pid');
+    },
+  );
 
   it('reports a missing binary', async () => {
     const paths = await sandbox.paths();

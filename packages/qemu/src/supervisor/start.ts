@@ -1,6 +1,6 @@
 // Spawning qemu detached (it must outlive the server) and waiting until its QMP socket answers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { QmpClient } from '@virtweb/qmp';
 import { escapeOptValue } from '../argv.ts';
 import { QemuStartError } from '../errors.ts';
@@ -18,6 +18,26 @@ export interface StartQemuOptions {
   paths: RuntimePaths;
   /** Limit for spawn-to-QMP-ready (default 30000). */
   startTimeoutMs?: number;
+  /**
+   * The unprivileged user and group qemu runs as (default: the caller's own). The run directory is made
+   * theirs: qemu creates its sockets and pidfile there, writes screendumps and removes the pidfile on exit.
+   */
+  runAs?: QemuIdentity;
+}
+
+/** A user id and the one group id a qemu process gets (no supplementary groups). */
+export interface QemuIdentity {
+  uid: number;
+  gid: number;
+}
+
+// What qemu needs from the server's environment: the rest (VIRTWEB_PASSWORD, tokens) is none of its business,
+// and an unprivileged qemu could read its own /proc/<pid>/environ.
+const QEMU_ENV_KEYS = ['PATH', 'TZ', 'LANG', 'LC_ALL'];
+
+/** The environment qemu (or a probe guest) is started with: PATH, TZ, LANG, LC_ALL when set. */
+export function qemuEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(QEMU_ENV_KEYS.flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]]])));
 }
 
 const RETRY_MS = 25;
@@ -41,6 +61,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
   }
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   await chmod(paths.dir, 0o700);
+  if (opts.runAs !== undefined) await chown(paths.dir, opts.runAs.uid, opts.runAs.gid);
   const runningPid = await readPidFile(paths.pid);
   if (runningPid !== null && isOurQemu(runningPid, paths)) {
     throw new QemuStartError(`qemu is already running for ${paths.dir} (pid ${runningPid})`, noExit(''));
@@ -56,7 +77,18 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
   let spawned: Promise<Error | undefined>;
   try {
     // detached: setsid(), so the guest is not in the server's process group and survives its exit/SIGINT.
-    child = spawn(binary, argv, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    // NOTE: with uid/gid, libuv's child drops the supplementary groups and calls setgid/setuid before execve,
+    // so qemu never runs as root, not even while it parses its options and opens its images (libvirt drops
+    // privileges before exec too). qemu's own `-runas` would switch only after start-up, and qemu 7.2 with
+    // `-sandbox ...,elevateprivileges=deny` (or `=children`) is killed by SIGSYS at -runas's setgid (measured:
+    // exit by signal 31 before the guest ran; `elevateprivileges=allow` lets -runas work).
+    child = spawn(binary, argv, {
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      cwd: paths.dir,
+      env: qemuEnvironment(),
+      ...(opts.runAs === undefined ? {} : { uid: opts.runAs.uid, gid: opts.runAs.gid }),
+    });
     // Listeners before the first await: 'spawn'/'error' are emitted on the next tick.
     gone = new Promise((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })));
     spawned = new Promise((resolve) => {
