@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       port: 8080,
       accel: 'auto',
       qemuBinary: 'qemu-system-x86_64',
+      qemuUser: 'virtweb-qemu',
       demo: true,
     });
     expect(c.dataDir.endsWith('/data')).toBe(true);
@@ -18,6 +19,7 @@ describe('loadConfig', () => {
   it('rejects bad values with the variable named', () => {
     expect(() => loadConfig({ VIRTWEB_ACCEL: 'hvf' }, '/web')).toThrow(/VIRTWEB_ACCEL/);
     expect(() => loadConfig({ VIRTWEB_PORT: '99999' }, '/web')).toThrow(/VIRTWEB_PORT/);
+    expect(() => loadConfig({ VIRTWEB_QEMU_USER: '-o root' }, '/web')).toThrow(/VIRTWEB_QEMU_USER/);
   });
 
   it('refuses a data dir whose socket paths would not fit in a unix socket address', () => {

@@ -18,6 +18,11 @@ const EnvSchema = z.object({
   VIRTWEB_ACCEL: AccelSchema.default('auto'),
   VIRTWEB_QEMU: z.string().min(1).default('qemu-system-x86_64'),
   VIRTWEB_QEMU_IMG: z.string().min(1).default('qemu-img'),
+  /** The unprivileged user qemu runs as when the server is root (a name, as useradd allows them). */
+  VIRTWEB_QEMU_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'not a user name (a-z 0-9 _ -, starting with a letter or _)')
+    .default('virtweb-qemu'),
   /** Define a demo guest from images/tinylinux.iso on the first start of a new data dir. */
   VIRTWEB_DEMO: z.enum(['0', '1']).default('1'),
   /** Seconds an ACPI shutdown may take before the server escalates to `quit`. */
@@ -48,6 +53,7 @@ export interface Config {
   accel: z.infer<typeof AccelSchema>;
   qemuBinary: string;
   qemuImgBinary: string;
+  qemuUser: string;
   demo: boolean;
   shutdownTimeoutMs: number;
   webDir: string;
@@ -86,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     accel: e.VIRTWEB_ACCEL,
     qemuBinary: e.VIRTWEB_QEMU,
     qemuImgBinary: e.VIRTWEB_QEMU_IMG,
+    qemuUser: e.VIRTWEB_QEMU_USER,
     demo: e.VIRTWEB_DEMO === '1',
     shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
     webDir: path.resolve(e.VIRTWEB_WEB_DIR ?? defaultWebDir),

@@ -7,7 +7,10 @@ import { Revocations } from './auth/revocations.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { loadConfig } from './config.ts';
 import { EventBus } from './events/bus.ts';
+import { BridgeTaps } from './host/bridge-taps.ts';
 import { HostCapabilities } from './host/capabilities.ts';
+import { QemuAccess } from './host/qemu-access.ts';
+import { QemuUser } from './host/qemu-user.ts';
 import { createApp } from './http/app.ts';
 import { Authenticator } from './http/auth-middleware.ts';
 import { refuseUnparsableTargets } from './http/edge.ts';
@@ -47,11 +50,26 @@ const auth = new Authenticator(sessions, tokens);
 await ensureAdminPassword(settings, config.password, (line) => console.log(line));
 
 const bus = new EventBus();
-const host = new HostCapabilities(config.qemuBinary, config.accel, config.imagesDir, config.ovmfDir);
+const qemuAccess = new QemuAccess(new QemuUser(config.qemuUser), config.dataDir);
+const host = new HostCapabilities(
+  config.qemuBinary,
+  config.accel,
+  config.imagesDir,
+  qemuAccess,
+  config.ovmfDir,
+);
 const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus);
 await images.init();
 const nvram = new NvramStore(config.nvramDir);
-const launcher = new VmLauncher(config.qemuBinary, config.runDir, images, host, nvram);
+const launcher = new VmLauncher(
+  config.qemuBinary,
+  config.runDir,
+  images,
+  host,
+  nvram,
+  qemuAccess,
+  new BridgeTaps(),
+);
 const vms = new VmService(new VmsRepo(db), images, launcher, bus, host, config.shutdownTimeoutMs);
 images.setRunningUsers(runningUsersOf(vms));
 await vms.adoptAll();

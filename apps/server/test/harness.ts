@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -234,4 +234,17 @@ export function apiError(body: unknown): {
   details?: { path: string; message: string }[];
 } {
   return (body as { error?: ReturnType<typeof apiError> } | undefined)?.error ?? {};
+}
+
+/**
+ * A file's owner/group/other permissions without its ACL (`getfacl`'s `user::`, `group::`, `other::`), e.g.
+ * 0o600. NOTE: stat's group bits show the ACL mask once qemu's user has an entry, not the group's access.
+ */
+export function baseMode(file: string): number {
+  const acl = execFileSync('getfacl', ['-cp', file], { encoding: 'utf8' });
+  const bits = (entry: string) => {
+    const perms = new RegExp(`^${entry}::([r-][w-][x-])$`, 'm').exec(acl)?.[1] ?? '---';
+    return perms.split('').reduce((n, c) => n * 2 + (c === '-' ? 0 : 1), 0); // ASCII only: rwx-
+  };
+  return (bits('user') << 6) | (bits('group') << 3) | bits('other');
 }

@@ -21,6 +21,8 @@ export const ErrorCode = {
   inUse: 'in_use',
   exists: 'already_exists',
   qemuFailed: 'qemu_failed',
+  /** qemu's unprivileged user is missing, or cannot be given access to a file qemu must open. */
+  qemuUser: 'qemu_user',
   tooLarge: 'too_large',
   /** 429: too many (failed) logins; the answer's Retry-After header says how many seconds to wait. */
   tooManyRequests: 'too_many_requests',

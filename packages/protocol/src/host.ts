@@ -19,9 +19,30 @@ export const KvmStatusSchema = z.object({
 });
 export type KvmStatus = z.infer<typeof KvmStatusSchema>;
 
+/** What qemu runs as and under which sandbox. */
+export const QemuConfinementSchema = z.object({
+  /** VIRTWEB_QEMU_USER (default virtweb-qemu) when the server is root, else the server's own user. */
+  user: z.string(),
+  /** null when the user does not exist (then `problem` says so). */
+  uid: z.number().int().nullable(),
+  gid: z.number().int().nullable(),
+  /** True when qemu runs as the server's own user because the server is not root. */
+  serverUser: z.boolean(),
+  /** qemu's `-sandbox` option, the same on every guest. */
+  sandbox: z.string(),
+  /** Why no guest can start (the user is missing), with the fix; starts answer 409 `qemu_user` with it. */
+  problem: z.string().optional(),
+});
+export type QemuConfinement = z.infer<typeof QemuConfinementSchema>;
+
 export const HostInfoSchema = z.object({
   hostname: z.string(),
-  qemu: z.object({ version: z.string(), binary: z.string() }),
+  qemu: z.object({
+    version: z.string(),
+    binary: z.string(),
+    /** Optional: peers running an older virtweb do not send it. */
+    confinement: QemuConfinementSchema.optional(),
+  }),
   accel: z.object({
     /** Server default for guests that say `auto` (from VIRTWEB_ACCEL). */
     default: AccelSchema,

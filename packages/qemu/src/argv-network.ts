@@ -36,14 +36,18 @@ function netdevOpts(network: Exclude<NetworkSpec, { mode: 'none' }>): string {
         ),
       ].join(',');
     case 'bridge':
-      // NOTE: qemu runs the setuid /usr/lib/qemu/qemu-bridge-helper, which creates a tap, adds it to the bridge
-      // and hands qemu the fd; it refuses ("access denied by acl file") unless /etc/qemu/bridge.conf has a line
-      // `allow <bridge>` (or `allow all`). The bridge must exist.
-      return `bridge,id=${id},br=${network.bridge}`;
+      // NOTE: not `-netdev bridge`: that forks the setuid qemu-bridge-helper, and qemu's sandbox (spawn=deny)
+      // kills qemu with SIGSYS at the fork. The caller has made `tap` and put it on the bridge already.
+      return tapOpts(network.tap);
     case 'tap':
-      // script=no/downscript=no: use the tap as it is (the host's admin created and wired it), no ifup scripts.
-      return `tap,id=${id},ifname=${network.tap},script=no,downscript=no`;
+      // The host's admin created and wired this tap (owned by qemu's user, or qemu cannot open it).
+      return tapOpts(network.tap);
   }
+}
+
+// script=no/downscript=no: use the tap as it is; running ifup scripts is a fork, which the sandbox forbids.
+function tapOpts(tap: string): string {
+  return `tap,id=${NIC_IDS.netdev},ifname=${tap},script=no,downscript=no`;
 }
 
 /** NIC model, interface names, and port forwards (addresses, ports, no host port used twice). */
@@ -55,7 +59,7 @@ export function validateNetwork(network: NetworkSpec, fail: Fail): void {
     fail(`NIC model must be virtio or e1000: ${network.model}`);
   if (network.mode === 'bridge' && !INTERFACE_NAME.test(network.bridge))
     fail(`not a bridge interface name (1-15 of A-Z a-z 0-9 _ . -): ${network.bridge}`);
-  if (network.mode === 'tap' && !INTERFACE_NAME.test(network.tap))
+  if ((network.mode === 'tap' || network.mode === 'bridge') && !INTERFACE_NAME.test(network.tap))
     fail(`not a tap interface name (1-15 of A-Z a-z 0-9 _ . -): ${network.tap}`);
   if (network.mode !== 'user') return;
   const used = new Set<string>();

@@ -70,14 +70,19 @@ describe('buildArgv refuses', () => {
   it('bad NIC models and interface names', () => {
     const net = (network: NetworkSpec) => build({ network });
     expect(net({ mode: 'wifi' } as unknown as NetworkSpec)).toThrow(/network mode must be/);
-    expect(net({ mode: 'bridge', model: 'rtl8139' as 'e1000', bridge: 'br0' })).toThrow(
+    const tap = 'vw0123456789ab';
+    expect(net({ mode: 'bridge', model: 'rtl8139' as 'e1000', bridge: 'br0', tap })).toThrow(
       /NIC model must be virtio or e1000: rtl8139/,
     );
-    expect(net({ mode: 'bridge', model: 'virtio', bridge: 'br0' })).not.toThrow();
-    for (const bad of ['', 'br,0', 'a'.repeat(16), '.hidden', 'br 0', 'br=0'])
-      expect(net({ mode: 'bridge', model: 'virtio', bridge: bad }), bad).toThrow(
+    expect(net({ mode: 'bridge', model: 'virtio', bridge: 'br0', tap })).not.toThrow();
+    for (const bad of ['', 'br,0', 'a'.repeat(16), '.hidden', 'br 0', 'br=0']) {
+      expect(net({ mode: 'bridge', model: 'virtio', bridge: bad, tap }), bad).toThrow(
         /not a bridge interface name/,
       );
+      expect(net({ mode: 'bridge', model: 'virtio', bridge: 'br0', tap: bad }), bad).toThrow(
+        /not a tap interface name/,
+      );
+    }
     expect(net({ mode: 'tap', model: 'e1000', tap: 'tap-vm.7_' + 'x'.repeat(6) })).not.toThrow();
     expect(net({ mode: 'tap', model: 'e1000', tap: 'tap0,script=/x' })).toThrow(/not a tap interface name/);
   });

@@ -11,7 +11,16 @@ export type NetworkSpec =
       model: 'virtio' | 'e1000';
       portForwards: { protocol: 'tcp' | 'udp'; hostAddress: string; hostPort: number; guestPort: number }[];
     }
-  | { mode: 'bridge'; model: 'virtio' | 'e1000'; bridge: string }
+  | {
+      mode: 'bridge';
+      model: 'virtio' | 'e1000';
+      bridge: string;
+      /**
+       * The tap the caller created for this guest and put on `bridge` (`ip tuntap add ... user <qemu's user>`,
+       * `ip link set ... master <bridge> up`): qemu cannot make it itself under its sandbox (see QEMU_SANDBOX).
+       */
+      tap: string;
+    }
   | { mode: 'tap'; model: 'virtio' | 'e1000'; tap: string };
 
 /** BIOS (SeaBIOS, qemu's default) or UEFI from two pflash files: read-only code and the guest's own variables. */

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +7,8 @@ import type { Accel, HostInfo, KvmStatus } from '@virtweb/protocol';
 import { hostFirmware, type HostFirmware } from './firmware.ts';
 import { hostNetwork, type HostNetwork } from './host-network.ts';
 import { probeLinuxBoot, probeLongMode } from './kvm-probe.ts';
+import type { QemuAccess } from './qemu-access.ts';
+import { devKvmDenied, devKvmStatus, tapAccessProblem } from './qemu-devices.ts';
 
 const execFileP = promisify(execFile);
 
@@ -24,33 +25,25 @@ export async function cpuVirtFlag(cpuinfoPath = '/proc/cpuinfo'): Promise<'vmx' 
   return null;
 }
 
-async function devKvmStatus(): Promise<{ exists: boolean; accessible: boolean }> {
-  const exists = await fs.stat('/dev/kvm').then(
-    () => true,
-    () => false,
-  );
-  const accessible =
-    exists &&
-    (await fs.access('/dev/kvm', fsConstants.R_OK | fsConstants.W_OK).then(
-      () => true,
-      () => false,
-    ));
-  return { exists, accessible };
-}
-
 /** "7.2.22" from `qemu-system-x86_64 --version`. @throws Error when qemu cannot be run. */
 export async function qemuVersion(binary: string): Promise<string> {
   const { stdout } = await execFileP(binary, ['--version'], { timeout: 10_000 });
   return /version\s+(\S+)/i.exec(stdout)?.[1] ?? stdout.split('\n')[0] ?? 'unknown';
 }
 
-/** Decides whether KVM really works: node, permissions, then probe guests under a time limit. */
+/**
+ * Decides whether KVM really works: node, permissions, then probe guests under a time limit, run like guests
+ * are (as qemu's user, under the sandbox). `probeKernel` must be in the data dir (it is granted to the user).
+ * @throws HttpError 409 when qemu's user is missing or cannot be given the kernel
+ */
 export async function detectKvm(
   binary: string,
+  access: QemuAccess,
   probeKernel?: { kernel: string; initrd: string },
 ): Promise<KvmStatus> {
+  const runAs = await access.user.identity();
   const cpuFlag = await cpuVirtFlag();
-  const devKvm = await devKvmStatus();
+  const devKvm = await devKvmStatus(access);
   const base = { cpuFlag, devKvm, present: devKvm.exists };
   if (!devKvm.exists) {
     const why = cpuFlag
@@ -68,11 +61,10 @@ export async function detectKvm(
       ...base,
       usable: false,
       probeMs: null,
-      reason:
-        'KVM present but not usable: /dev/kvm is not readable and writable by this user (add it to the kvm group)',
+      reason: `KVM present but not usable: ${await devKvmDenied(access)}`,
     };
   }
-  const longMode = await probeLongMode(binary, 'kvm', LONG_MODE_PROBE_MS);
+  const longMode = await probeLongMode(binary, 'kvm', LONG_MODE_PROBE_MS, runAs);
   if (!longMode.ok) {
     const flagNote = cpuFlag ? '' : ' (the CPU shows no vmx/svm flag: nested virtualization is incomplete)';
     return {
@@ -90,7 +82,8 @@ export async function detectKvm(
       reason: `KVM usable: a probe guest ${longMode.detail}`,
     };
   }
-  const linux = await probeLinuxBoot(binary, 'kvm', probeKernel, LINUX_PROBE_MS);
+  await access.grant({ readOnly: [probeKernel.kernel, probeKernel.initrd] });
+  const linux = await probeLinuxBoot(binary, 'kvm', probeKernel, LINUX_PROBE_MS, runAs);
   const ms = longMode.ms + linux.ms;
   return linux.ok
     ? { ...base, usable: true, probeMs: ms, reason: `KVM usable: a probe guest ${linux.detail}` }
@@ -111,11 +104,28 @@ export class HostCapabilities {
     private readonly qemuBinary: string,
     readonly defaultAccel: Accel,
     private readonly imagesDir: string,
+    /** Who qemu runs as: the probe guests run so too. */
+    readonly qemuAccess: QemuAccess,
     private readonly ovmfDir?: string,
   ) {}
 
   kvm(): Promise<KvmStatus> {
-    this.kvmPromise ??= this.probeKernel().then((k) => detectKvm(this.qemuBinary, k));
+    this.kvmPromise ??= this.probeKernel()
+      .then((k) => detectKvm(this.qemuBinary, this.qemuAccess, k))
+      .catch(async (err: unknown) => {
+        // Not kept: once scripts/setup has made the user, the next ask probes.
+        this.kvmPromise = undefined;
+        const devKvm = await devKvmStatus(this.qemuAccess);
+        const why = err instanceof Error ? err.message : String(err);
+        return {
+          present: devKvm.exists,
+          usable: false,
+          reason: `KVM not checked: ${why}`,
+          cpuFlag: await cpuVirtFlag(),
+          devKvm,
+          probeMs: null,
+        };
+      });
     return this.kvmPromise;
   }
 
@@ -133,21 +143,27 @@ export class HostCapabilities {
     return hostNetwork();
   }
 
+  /** Why qemu could not open the NIC's tap (bridge and tap modes), if it could not. */
+  nicProblem(network: { mode: string; tap?: string }): Promise<string | undefined> {
+    return tapAccessProblem(this.qemuAccess, network);
+  }
+
   /** OVMF builds; looked up again on every call. */
   firmware(): Promise<HostFirmware> {
     return hostFirmware(this.ovmfDir);
   }
 
   async info(): Promise<HostInfo> {
-    const [version, kvm, network, firmware] = await Promise.all([
+    const [version, kvm, network, firmware, confinement] = await Promise.all([
       this.qemuVersion().catch(() => 'not found'),
       this.kvm(),
       this.network(),
       this.firmware(),
+      this.qemuAccess.user.describe(),
     ]);
     return {
       hostname: os.hostname(),
-      qemu: { version, binary: this.qemuBinary },
+      qemu: { version, binary: this.qemuBinary, confinement },
       accel: { default: this.defaultAccel, auto: kvm.usable ? 'kvm' : 'tcg', kvm },
       ...this.limits(),
       network,

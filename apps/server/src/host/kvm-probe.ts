@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { QEMU_SANDBOX, qemuEnvironment, type QemuIdentity } from '@virtweb/qemu';
 import { kvmProbeBootSector, PROBE_SUCCESS_EXIT } from './kvm-probe-image.ts';
 
 export interface ProbeOutcome {
@@ -19,15 +20,23 @@ interface GuestRun {
   ms: number;
 }
 
-/** Runs a throw-away qemu with a time limit; stops early when `done(stdout)` says so. */
+/**
+ * Runs a throw-away qemu with a time limit; stops early when `done(stdout)` says so. Like a guest's qemu
+ * (see startQemu): as `runAs` from the start, when given, and under the same sandbox.
+ */
 async function runGuest(
   binary: string,
   argv: string[],
   timeoutMs: number,
+  runAs: QemuIdentity | undefined,
   done: (output: string) => boolean = () => false,
 ): Promise<GuestRun> {
   const t0 = performance.now();
-  const child = spawn(binary, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: qemuEnvironment(),
+    ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
+  });
   let output = '';
   let stderr = '';
   let timedOut = false;
@@ -51,7 +60,7 @@ async function runGuest(
   return { exitCode, timedOut, output, stderr: stderr.trim(), ms: Math.round(performance.now() - t0) };
 }
 
-const COMMON = ['-nodefaults', '-no-user-config', '-display', 'none', '-m', '128'];
+const COMMON = ['-nodefaults', '-no-user-config', '-sandbox', QEMU_SANDBOX, '-display', 'none', '-m', '128'];
 
 function qemuSaid(stderr: string): string {
   const line = stderr.split('\n').find((l) => !l.includes('warning:')) ?? stderr.split('\n')[0] ?? '';
@@ -74,11 +83,14 @@ export async function probeLongMode(
   binary: string,
   accel: 'kvm' | 'tcg',
   timeoutMs: number,
+  runAs?: QemuIdentity,
 ): Promise<ProbeOutcome> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'virtweb-probe-'));
   try {
     const disk = path.join(dir, 'probe.img');
-    await fs.writeFile(disk, kvmProbeBootSector());
+    await fs.writeFile(disk, kvmProbeBootSector(), { mode: 0o600 });
+    // qemu opens the disk read-write: the temp dir and the disk are its user's.
+    if (runAs !== undefined) for (const p of [dir, disk]) await fs.chown(p, runAs.uid, runAs.gid);
     const run = await runGuest(
       binary,
       [
@@ -94,6 +106,7 @@ export async function probeLongMode(
         'stdio',
       ],
       timeoutMs,
+      runAs,
     );
     if (run.exitCode === PROBE_SUCCESS_EXIT)
       return { ok: true, detail: `reached long mode in ${run.ms} ms`, ms: run.ms };
@@ -113,12 +126,14 @@ export const GUEST_READY_MARKER = 'virtweb test guest ready';
 /**
  * Stage 2: boot a real Linux kernel + initramfs to its serial marker. NOTE: with nested KVM on some hosts a
  * boot sector reaches long mode, yet Linux hangs right after the boot loader; only a real boot tells.
+ * `runAs` must be able to read the kernel and initrd.
  */
 export async function probeLinuxBoot(
   binary: string,
   accel: 'kvm' | 'tcg',
   kernel: { kernel: string; initrd: string },
   timeoutMs: number,
+  runAs?: QemuIdentity,
 ): Promise<ProbeOutcome> {
   const run = await runGuest(
     binary,
@@ -138,6 +153,7 @@ export async function probeLinuxBoot(
       '-no-reboot',
     ],
     timeoutMs,
+    runAs,
     (out) => out.includes(GUEST_READY_MARKER),
   );
   if (run.output.includes(GUEST_READY_MARKER))

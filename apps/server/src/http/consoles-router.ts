@@ -18,7 +18,7 @@ export function consolesRouter(vms: VmService, keyboard = new GuestKeyboard(vms)
     const vm = vms.get(id(req.params.id));
     const rt = vms.runtime(vm.id);
     if (!rt) throw conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; it has no screen`);
-    const shot = await takeScreenshot(rt.proc).catch((err: unknown) => {
+    const shot = await takeScreenshot(rt.proc, vms.qemuAccess).catch((err: unknown) => {
       throw qmpFailure(err, vm);
     });
     res

@@ -95,6 +95,15 @@ export class ImageService {
     return { path: file, qemuFormat: image.qemuFormat, virtualSize: image.virtualSize };
   }
 
+  /** The files of an image's backing chain (all in the store: others are refused), which qemu opens read-only. */
+  async backingPaths(name: string): Promise<string[]> {
+    return this.backingPathsOf(await this.inspect(name));
+  }
+
+  backingPathsOf(image: InspectedImage): string[] {
+    return image.backingChain.filter((b) => b.inStore).map((b) => imagePath(this.imagesDir, b.name));
+  }
+
   async exists(name: string): Promise<boolean> {
     return exists(imagePath(this.imagesDir, name));
   }

@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
+import type { QemuIdentity } from '@virtweb/qemu';
 import { isQmpClosedError, isQmpInterruptedError, type QmpClient } from '@virtweb/qmp';
 import {
   applyMigrationSettings,
@@ -26,6 +27,8 @@ export interface RestoreStateInput {
   /** A file written by `saveState`. */
   file: string;
   socketParent?: string;
+  /** qemu's user, when qemu does not run as the server's: qemu makes its listening socket in a dir of its own. */
+  socketOwner?: QemuIdentity;
   zstdBinary?: string;
   /** `cont` once loaded (default true); false leaves the guest paused. */
   start?: boolean;
@@ -61,7 +64,7 @@ export async function restoreState(qmp: QmpClient, input: RestoreStateInput): Pr
     throw failedError('restore', `the target is ${status.status}, not waiting for a stream`);
   }
   const fileBytes = (await stat(input.file)).size;
-  const socket = await streamSocketDir(input.socketParent);
+  const socket = await streamSocketDir(input.socketParent, input.socketOwner);
   let zstd: ZstdRun | undefined;
   let connection: Socket | undefined;
   const reader = createReadStream(input.file);

@@ -6,6 +6,7 @@
 // stdout is the file `<file>.part`, renamed to `<file>` once qemu reports `completed` and zstd exited 0.
 import type { Socket } from 'node:net';
 import { access, open, rename, rm, stat } from 'node:fs/promises';
+import type { QemuIdentity } from '@virtweb/qemu';
 import type { QmpClient } from '@virtweb/qmp';
 import {
   applyMigrationSettings,
@@ -26,6 +27,8 @@ export interface SaveStateInput {
   file: string;
   /** Where the stream's socket directory is made (default os.tmpdir(); keep it short: 107-byte limit). */
   socketParent?: string;
+  /** qemu's user, when qemu does not run as the server's: the socket must be connectable by it. */
+  socketOwner?: QemuIdentity;
   /** Default `zstd` (through PATH). */
   zstdBinary?: string;
   /**
@@ -67,7 +70,7 @@ export async function saveState(qmp: QmpClient, input: SaveStateInput): Promise<
   const wasRunning = (await qmp.execute('query-status')).status === 'running';
   const part = `${file}.part`;
   const out = await open(part, 'w', 0o600);
-  const socket = await streamSocketDir(input.socketParent);
+  const socket = await streamSocketDir(input.socketParent, input.socketOwner);
   let zstd: ZstdRun | undefined;
   let server: Awaited<ReturnType<typeof listenOnce>>['server'] | undefined;
   let connection: Socket | undefined;
@@ -77,7 +80,7 @@ export async function saveState(qmp: QmpClient, input: SaveStateInput): Promise<
   try {
     zstd = await startZstd(input.zstdBinary ?? 'zstd', ['-q', '-c', '-T0'], ['pipe', out.fd, 'pipe']);
     const run = zstd;
-    const listening = await listenOnce(socket.socketPath);
+    const listening = await listenOnce(socket.socketPath, input.socketOwner);
     server = listening.server;
     void listening.accepted.then((sock) => {
       connection = sock;

@@ -2,6 +2,7 @@
 // restoreState, with the VM's state, the sidecar and the checks a restore needs.
 import os from 'node:os';
 import { ErrorCode, formatBytes, type MigrationJob, type SavedState } from '@virtweb/protocol';
+import type { QemuIdentity } from '@virtweb/qemu';
 import { conflict, HttpError } from '../http/errors.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { LIVE_STATES, majorMinor, OFFLINE_STATES } from './checks.ts';
@@ -96,6 +97,12 @@ export class SavedStates {
     await this.store.remove(name);
   }
 
+  /** The stream socket's owner: qemu's user (nothing when qemu runs as the server's own user). */
+  private async socketOwner(): Promise<{ socketOwner?: QemuIdentity }> {
+    const owner = await this.vms.qemuAccess.user.identity();
+    return owner === undefined ? {} : { socketOwner: owner };
+  }
+
   private refuseBusy(vmId: string): void {
     const holder = this.vms.ops.holder(vmId);
     if (holder !== undefined) throw conflict('busy', `the VM is busy: ${holder} in progress`);
@@ -113,6 +120,7 @@ export class SavedStates {
       result = await saveState(rt.proc.qmp, {
         file: this.store.path(name),
         socketParent: os.tmpdir(),
+        ...(await this.socketOwner()),
         signal: handle.signal,
         onProgress: (p) => handle.progress(p, 'migrating'),
       });
@@ -163,6 +171,7 @@ export class SavedStates {
       await restoreState(rt.proc.qmp, {
         file: this.store.path(name),
         socketParent: os.tmpdir(),
+        ...(await this.socketOwner()),
         signal: handle.signal,
         onProgress: (p) => handle.progress(p, 'migrating'),
         start: !saved.paused,

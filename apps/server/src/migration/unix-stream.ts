@@ -1,20 +1,33 @@
 // The unix socket between qemu and zstd for save (we listen, qemu connects) and restore (qemu listens).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { QemuIdentity } from '@virtweb/qemu';
 
-/** A fresh private directory for one stream socket, and its removal. */
+/**
+ * A fresh private directory for one stream socket, and its removal. With `owner` (qemu's user when qemu does
+ * not run as the server's) the directory is that user's: qemu creates its listening socket there (restore),
+ * or connects to ours (save; {@link listenOnce} gives it the socket too).
+ */
 export async function streamSocketDir(
   parent?: string,
+  owner?: QemuIdentity,
 ): Promise<{ socketPath: string; remove: () => Promise<void> }> {
   // NOTE: unix socket paths are limited to 107 bytes: a short parent (os.tmpdir()) by default.
   const dir = await mkdtemp(join(parent ?? tmpdir(), 'vw-stream-'));
+  if (owner !== undefined) await chown(dir, owner.uid, owner.gid);
   return { socketPath: join(dir, 'stream.sock'), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Listens on `socketPath` for exactly one connection (later ones are refused). */
-export async function listenOnce(socketPath: string): Promise<{ server: Server; accepted: Promise<Socket> }> {
+/**
+ * Listens on `socketPath` for exactly one connection (later ones are refused). NOTE: connect() needs write
+ * permission on the socket file, which the server creates: with `owner` it becomes that user's.
+ */
+export async function listenOnce(
+  socketPath: string,
+  owner?: QemuIdentity,
+): Promise<{ server: Server; accepted: Promise<Socket> }> {
   let accept!: (s: Socket) => void;
   const accepted = new Promise<Socket>((resolve) => (accept = resolve));
   let taken = false;
@@ -32,6 +45,7 @@ export async function listenOnce(socketPath: string): Promise<{ server: Server; 
     server.listen(socketPath, () => resolve());
   });
   server.on('error', () => undefined);
+  if (owner !== undefined) await chown(socketPath, owner.uid, owner.gid);
   return { server, accepted };
 }
 

@@ -14,4 +14,15 @@ describe('qemu.log hints', () => {
     expect(hints[2]).toMatch(/ovmf/);
     expect(logHints('all fine')).toEqual([]);
   });
+
+  it('explains what qemu, as an unprivileged user, may not open', () => {
+    const denied = logHints(
+      "qemu-system-x86_64: -blockdev {}: Could not open '/srv/x.qcow2': Permission denied",
+    );
+    expect(denied.map((h) => h.hint)).toEqual([expect.stringMatching(/unprivileged user/)]);
+    const tun = logHints(
+      'qemu-system-x86_64: -netdev tap,id=net0,ifname=tap0: could not configure /dev/net/tun (tap0): Operation not permitted',
+    );
+    expect(tun.map((h) => h.hint)).toEqual([expect.stringMatching(/ip tuntap add/)]);
+  });
 });

@@ -24,6 +24,18 @@ const RULES: { pattern: RegExp; hint: string }[] = [
     hint: 'An image file the guest uses is gone: check the disks and the CD in its settings.',
   },
   {
+    pattern: /Could not open '[^']+': Permission denied/i,
+    hint:
+      'qemu runs as an unprivileged user (the host page says which) and may not open that file: the server ' +
+      'grants it the guest’s own images; files outside the data dir must be readable by that user themselves.',
+  },
+  {
+    pattern: /\/dev\/net\/tun.*(Permission denied|Operation not permitted)/i,
+    hint:
+      'qemu’s user cannot open the tap: /dev/net/tun must be read-write for it (0666, as Debian’s udev makes ' +
+      'it), and a tap made by hand must be that user’s (ip tuntap add dev NAME mode tap user USER).',
+  },
+  {
     pattern: /terminating on signal (\d+)/i,
     hint: 'qemu was stopped by a signal (kill): that is a clean shutdown for SIGTERM, like the power button.',
   },

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -13,10 +14,13 @@ import {
 } from '@virtweb/qemu';
 import { ErrorCode, type CommandLine, type ResolvedAccel, type VmExit } from '@virtweb/protocol';
 import { conflict, HttpError } from '../http/errors.ts';
+import { bridgeTapName, type BridgeTaps } from '../host/bridge-taps.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
+import type { QemuAccess } from '../host/qemu-access.ts';
 import type { ImageService } from '../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 import { shellText, withPlaceholders } from './command-line.ts';
+import { confinementNote, guestFiles } from './guest-files.ts';
 import { VmDefinitionSchema, type VmDefinition } from './definition.ts';
 import type { NvramStore } from './nvram.ts';
 
@@ -40,6 +44,7 @@ export type Adopted =
 
 /** What a start of a definition runs: the argv (without the binary) and what is worth knowing about it. */
 interface LaunchPlan {
+  spec: VmSpec;
   argv: string[];
   paths: RuntimePaths;
   accel: ResolvedAccel;
@@ -60,6 +65,10 @@ export interface LaunchOptions {
   accel?: ResolvedAccel;
 }
 
+// NOTE: the run dir is qemu's user's: the server's own files there are written without following a link that
+// qemu may have put in their place.
+const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+
 /** The id a preview plans with; its paths are shown as placeholders. */
 const PREVIEW_ID = '000000000000';
 /** The definition a running qemu was started with (for `pendingChanges` after a server restart). */
@@ -73,6 +82,9 @@ export class VmLauncher {
     private readonly images: ImageService,
     private readonly host: HostCapabilities,
     readonly nvram: NvramStore,
+    /** qemu's unprivileged user and the files it is given. */
+    readonly access: QemuAccess,
+    private readonly taps: BridgeTaps,
   ) {}
 
   paths(id: string): RuntimePaths {
@@ -85,14 +97,32 @@ export class VmLauncher {
    * @throws HttpError (KVM asked for but missing, OVMF gone), QemuStartError
    */
   async launch(id: string, def: VmDefinition, opts: LaunchOptions = {}): Promise<Launched> {
+    const runAs = await this.access.user.identity();
     const plan = await this.plan(id, def, false, opts.accel);
     if (plan.varsTemplate !== undefined) await this.nvram.ensure(id, plan.varsTemplate);
+    await this.grantFiles(def, plan);
     const argv = opts.incoming === true ? [...plan.argv, '-incoming', 'defer'] : plan.argv;
-    const proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths });
+    const net = plan.spec.network;
+    if (net?.mode === 'bridge') await this.taps.create(id, net.bridge, runAs?.uid ?? process.getuid?.() ?? 0);
+    let proc: QemuProcess;
+    try {
+      proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths, ...(runAs && { runAs }) });
+    } catch (err) {
+      await this.released(id);
+      throw err;
+    }
     await fs
-      .writeFile(path.join(plan.paths.dir, LAUNCHED_FILE), JSON.stringify(def), { mode: 0o600 })
+      .writeFile(path.join(plan.paths.dir, LAUNCHED_FILE), JSON.stringify(def), {
+        mode: 0o600,
+        flag: NO_FOLLOW_WRITE,
+      })
       .catch(() => undefined);
     return { proc, accel: plan.accel, accelReason: plan.accelReason };
+  }
+
+  /** What a guest's qemu held on the host besides its files, given back after it exited: its bridge tap. */
+  released(id: string): Promise<void> {
+    return this.taps.remove(id);
   }
 
   /** The command line the next start of VM `id` runs. @throws HttpError 409 when OVMF is gone */
@@ -106,6 +136,7 @@ export class VmLauncher {
     const argv = withPlaceholders(plan.argv, [
       [path.join(this.runDir, PREVIEW_ID), '<run>/<new-vm-id>'],
       [this.nvram.path(PREVIEW_ID), '<nvram>/<new-vm-id>_VARS.fd'],
+      [bridgeTapName(PREVIEW_ID), bridgeTapName('<new-vm-id>')],
     ]);
     return this.describe({ ...plan, argv });
   }
@@ -115,6 +146,7 @@ export class VmLauncher {
     const proc = await adoptQemu(paths).catch(() => null);
     if (!proc) {
       const dead = await inspectDeadGuest(paths);
+      await this.released(id);
       return {
         kind: 'dead',
         exit: {
@@ -176,9 +208,11 @@ export class VmLauncher {
     }
     if (def.network.mode === 'bridge') {
       notes.push(
-        `qemu-bridge-helper connects the NIC to ${def.network.bridge}: /etc/qemu/bridge.conf must say "allow ${def.network.bridge}"`,
+        `the server makes the tap ${bridgeTapName(id)} on ${def.network.bridge} before qemu starts and removes it when qemu exits ` +
+          '(qemu-bridge-helper cannot run under the sandbox)',
       );
     }
+    notes.push(confinementNote(await this.access.user.status()));
     notes.push('-S: the server starts qemu paused and resumes it (QMP cont) once the consoles are attached');
     const open = preview ? this.unchecked : this.checked;
     const spec: VmSpec = {
@@ -207,7 +241,7 @@ export class VmLauncher {
               ...(def.kernel.cmdline === undefined ? {} : { cmdline: def.kernel.cmdline }),
             },
           }),
-      network: def.network,
+      network: def.network.mode === 'bridge' ? { ...def.network, tap: bridgeTapName(id) } : def.network,
       firmware: firmware.spec,
       // NOTE: kernel-irqchip=off only exists with KVM; qemu refuses it under TCG, so it is left out there.
       noKernelIrqchip: def.noKernelIrqchip && accel === 'kvm',
@@ -223,7 +257,13 @@ export class VmLauncher {
       if (!(err instanceof RangeError)) throw err;
       throw conflict(ErrorCode.validation, err.message);
     }
-    return { argv, paths, accel, accelReason: reason, notes, varsTemplate: firmware.template };
+    return { spec, argv, paths, accel, accelReason: reason, notes, varsTemplate: firmware.template };
+  }
+
+  /** Gives qemu's user the guest's files before qemu opens them (see guestFiles). */
+  private async grantFiles(def: VmDefinition, plan: LaunchPlan): Promise<void> {
+    const backing = await Promise.all(def.disks.map((d) => this.images.backingPaths(d.image)));
+    await this.access.grant(guestFiles(plan.spec, backing.flat(), plan.paths.dir));
   }
 
   /**
@@ -274,7 +314,11 @@ export class VmLauncher {
 
 async function readLaunched(file: string): Promise<VmDefinition | undefined> {
   try {
-    const parsed = VmDefinitionSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+    const text = await fs.readFile(file, {
+      encoding: 'utf8',
+      flag: constants.O_RDONLY | constants.O_NOFOLLOW,
+    });
+    const parsed = VmDefinitionSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -15,6 +15,7 @@ import {
 import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
+import type { QemuAccess } from '../host/qemu-access.ts';
 import { conflict, HttpError, notFound } from '../http/errors.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { SampledGuest } from '../metrics/sampler.ts';
@@ -38,7 +39,7 @@ import { assertValid, type ValidationHost } from './vm-validation.ts';
 import { validationHost, vmView } from './vm-view.ts';
 
 /** The host facts VM definitions are checked against. */
-export type HostFacts = Pick<HostCapabilities, 'limits' | 'network' | 'firmware'>;
+export type HostFacts = Pick<HostCapabilities, 'limits' | 'network' | 'nicProblem' | 'firmware'>;
 
 /** The VM service: definitions in the store, live qemu processes, lifecycle actions and their events. */
 export class VmService implements VmContext {
@@ -48,6 +49,8 @@ export class VmService implements VmContext {
   readonly storage: VmStorage;
   readonly checks: ValidationHost;
   readonly nvram: NvramStore;
+  /** qemu's user: files a running qemu is about to open are granted to it first. */
+  readonly qemuAccess: QemuAccess;
   readonly ops = new VmOperationLocks();
   /** What migrations, saves and restores do to VMs (state `migrating`, incoming qemu, removal). */
   readonly migration: VmMigrationOps;
@@ -63,6 +66,7 @@ export class VmService implements VmContext {
     images.setUsers((name) => this.usersOf(name));
     this.storage = new VmStorage(this, images, bus);
     this.nvram = launcher.nvram;
+    this.qemuAccess = launcher.access;
     this.checks = validationHost(repo, images, host);
     this.migration = new VmMigrationOps(this, {
       attach: (id, launched, def) => this.attachRuntime(id, launched, def),
@@ -276,6 +280,7 @@ export class VmService implements VmContext {
   private onExit(id: string, exit: QemuExit): void {
     this.runtimes.delete(id);
     this.accelReasons.delete(id);
+    void this.launcher.released(id);
     const rec = this.repo.get(id);
     if (!rec) return;
     const lastExit: VmExit = {

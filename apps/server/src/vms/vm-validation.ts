@@ -21,6 +21,8 @@ export interface ValidationHost {
   images: ImageService;
   limits: { cpus: number; memoryBytes: number };
   network(): Promise<HostNetwork>;
+  /** Why qemu's user could not open the NIC's tap (bridge and tap modes), if it could not. */
+  nicProblem(network: VmDefinition['network']): Promise<string | undefined>;
   firmware(): Promise<HostFirmware>;
   /** The id of the VM that has this name, if any. */
   vmNamed(name: string): string | undefined;
@@ -244,7 +246,10 @@ async function checkNetwork(host: ValidationHost, def: VmDefinition, issues: Iss
     if (!list.includes(name)) {
       const known = list.length === 0 ? `this host has no ${kind}` : `this host has ${list.join(', ')}`;
       issues.push(issue(`network.${net.mode}`, `no ${kind} named ${name}: ${known}`));
+      return;
     }
+    const problem = await host.nicProblem(net);
+    if (problem !== undefined) issues.push(issue(`network.${net.mode}`, problem));
     return;
   }
   if (net.mode !== 'user') return;

@@ -44,6 +44,7 @@ export function validationHost(repo: VmsRepo, images: ImageService, host: HostFa
     images,
     limits: host.limits(),
     network: () => host.network(),
+    nicProblem: (network) => host.nicProblem(network),
     firmware: () => host.firmware(),
     vmNamed: (name) => repo.list().find((r) => r.definition.name === name)?.id,
     vmName: (id) => repo.get(id)?.definition.name ?? id,

@@ -9,6 +9,8 @@ export interface UsableImage {
   path: string;
   /** qemu's format name, for `-f` / the blockdev driver. */
   qemuFormat: string;
+  /** Its backing chain's files, which qemu opens read-only (qemu's user must be able to). */
+  backing: string[];
 }
 
 /**
@@ -79,7 +81,11 @@ async function readable(images: ImageService, image: string): Promise<UsableImag
         { path: 'image', message: inspected.problem },
       ]);
     }
-    return { path: images.path(image), qemuFormat: inspected.qemuFormat };
+    return {
+      path: images.path(image),
+      qemuFormat: inspected.qemuFormat,
+      backing: images.backingPathsOf(inspected),
+    };
   } catch (err) {
     if (!isQemuImgError(err)) throw err;
     throw badRequest(`image: qemu-img cannot read ${image}: ${err.stderr || err.message}`, [

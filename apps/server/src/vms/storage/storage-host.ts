@@ -5,7 +5,10 @@ import type { VmService } from '../vm-service.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
 
 /** What the storage operations need of the VM service. */
-export type StorageHost = Pick<VmService, 'get' | 'list' | 'definition' | 'updateDefinition' | 'runtime'>;
+export type StorageHost = Pick<
+  VmService,
+  'get' | 'list' | 'definition' | 'updateDefinition' | 'runtime' | 'qemuAccess'
+>;
 
 /** How an operation reaches a VM: through its running qemu (QMP), or through the stored files only. */
 export type StorageMode = { live: true; rt: VmRuntime } | { live: false };

@@ -95,6 +95,7 @@ export class VmStorage {
           );
         }
         if (mode.live) {
+          await this.host.qemuAccess.grant({ readWrite: [usable.path], readOnly: usable.backing });
           await hotplugDisk(mode.rt.proc.qmp, def.machine, index, usable).catch((err: unknown) => {
             throw qemuRefused(err, `cannot hot-plug ${image}`);
           });
@@ -156,6 +157,7 @@ export class VmStorage {
       const mode = storageMode(this.host, id);
       const usable = req.image === null ? null : await imageForCdrom(this.images, this.host, req.image);
       if (mode.live) {
+        if (usable) await this.host.qemuAccess.grant({ readOnly: [usable.path] });
         await changeLiveMedium(mode.rt.proc.qmp, usable?.path ?? null, req.force === true).catch(
           (err: unknown) => {
             throw qemuRefused(err, req.image === null ? 'cannot eject the CD' : `cannot insert ${req.image}`);

@@ -4,7 +4,7 @@ import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { hostQuery } from '../../queries/host.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { LazyHostLoad } from './LazyHostLoad.tsx';
-import { accelText, cpuFlagText, devKvmText, effectiveAuto, probeText } from './hostWords.ts';
+import { accelText, cpuFlagText, devKvmText, effectiveAuto, probeText, qemuUserText } from './hostWords.ts';
 
 /** The capability check in plain words: can this host run guests with KVM, and what does `auto` pick. */
 export function HostPage() {
@@ -16,10 +16,17 @@ export function HostPage() {
   const h = host.data;
   const { kvm } = h.accel;
   const auto = effectiveAuto(h);
+  const confinement = h.qemu.confinement;
 
   return (
     <section aria-labelledby="host-title">
       <h1 id="host-title">Host {h.hostname}</h1>
+      {confinement?.problem !== undefined && (
+        <div className="panel panel-error" role="alert">
+          <strong>Guests cannot start.</strong>
+          <p>{confinement.problem}</p>
+        </div>
+      )}
       <div className={auto.accel === 'kvm' ? 'panel verdict verdict-kvm' : 'panel verdict verdict-tcg'}>
         <h2>Accelerator for new guests (auto)</h2>
         <p className="verdict-main">{accelText(auto.accel)}</p>
@@ -54,6 +61,16 @@ export function HostPage() {
             <dd>
               <code>{h.qemu.binary}</code>
             </dd>
+            {confinement && (
+              <>
+                <dt>QEMU runs as</dt>
+                <dd>{qemuUserText(confinement)}</dd>
+                <dt>QEMU sandbox</dt>
+                <dd>
+                  <code>-sandbox {confinement.sandbox}</code>
+                </dd>
+              </>
+            )}
             <dt>CPUs</dt>
             <dd>{h.cpus}</dd>
             <dt>Memory</dt>

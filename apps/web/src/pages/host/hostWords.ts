@@ -1,4 +1,4 @@
-import type { HostInfo, KvmStatus, ResolvedAccel } from '@virtweb/protocol';
+import type { HostInfo, KvmStatus, QemuConfinement, ResolvedAccel } from '@virtweb/protocol';
 
 /** The seed's `egrep '(vmx|svm)' /proc/cpuinfo`, in words. */
 export function cpuFlagText(flag: KvmStatus['cpuFlag']): string {
@@ -9,7 +9,7 @@ export function cpuFlagText(flag: KvmStatus['cpuFlag']): string {
 
 export function devKvmText(dev: KvmStatus['devKvm']): string {
   if (dev.exists && dev.accessible) return 'present and accessible';
-  if (dev.exists) return 'present, but the server’s user cannot open it (add that user to the "kvm" group)';
+  if (dev.exists) return 'present, but the user qemu runs as cannot open it (see KVM below)';
   return 'missing: the kvm kernel module is not loaded, or this machine is a VM without nested virtualization';
 }
 
@@ -38,4 +38,11 @@ export function effectiveAuto(host: HostInfo): { accel: ResolvedAccel; why: stri
     accel: 'tcg',
     why: `${accel.kvm.reason.replace(/\.\s*$/, '')}. Like the classic advice to run qemu with -no-kvm: guests still run, only slower.`,
   };
+}
+
+/** Who qemu runs as: "virtweb-qemu (uid 999, gid 995)", or the server's own user when it is not root. */
+export function qemuUserText(c: QemuConfinement): string {
+  if (c.uid === null) return `${c.user}: missing`;
+  const ids = `uid ${c.uid}, gid ${c.gid ?? '?'}`;
+  return c.serverUser ? `${c.user} (${ids}), the server’s own user` : `${c.user} (${ids}), not root`;
 }

@@ -30,7 +30,7 @@ export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
     modes.push({
       value: 'bridge',
       label: 'Bridge',
-      hint: 'the guest joins a host bridge and its LAN (qemu-bridge-helper)',
+      hint: 'the guest joins a host bridge and its LAN (through a tap the server makes)',
     });
   }
   if (taps.length > 0) modes.push({ value: 'tap', label: 'Tap device', hint: 'an existing host tap device' });

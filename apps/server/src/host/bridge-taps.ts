@@ -1,0 +1,84 @@
+// The tap of a bridged guest, made by the server: qemu's sandbox forbids running qemu-bridge-helper.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ErrorCode } from '@virtweb/protocol';
+import { conflict } from '../http/errors.ts';
+
+const execFileP = promisify(execFile);
+
+/** `vw<VM id>`: 14 characters, under Linux's 15; one per guest, the same across restarts. */
+export function bridgeTapName(vmId: string): string {
+  return `vw${vmId}`;
+}
+
+/** The taps this module makes: hidden from the taps a user can pick for `tap` mode. */
+export const BRIDGE_TAP = /^vw[0-9a-f]{12}$/;
+
+/**
+ * NOTE: what qemu-bridge-helper did, done before qemu starts: a persistent tap that qemu's user may attach to
+ * (`ip tuntap add ... user <uid>`; qemu opens /dev/net/tun and TUNSETIFF's it by name, which needs that
+ * ownership and /dev/net/tun read-write for the user), enslaved to the bridge and up. qemu gets it as
+ * `-netdev tap,ifname=...,script=no,downscript=no`. A persistent tap outlives qemu: removed when qemu exits,
+ * and when a dead guest is found at server start. Operations on one name run one after the other, so a
+ * removal after an exit never hits the tap of the next start.
+ */
+export class BridgeTaps {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly sysClassNet = '/sys/class/net') {}
+
+  /**
+   * (Re)creates the tap for `vmId` on `bridge`, owned by `uid`.
+   * @returns the tap's name. @throws HttpError 409 with `ip`'s words when it cannot be made
+   */
+  create(vmId: string, bridge: string, uid: number): Promise<string> {
+    const tap = bridgeTapName(vmId);
+    return this.queued(tap, async () => {
+      if (await this.exists(tap)) await ip(['link', 'delete', 'dev', tap]).catch(() => undefined);
+      try {
+        await ip(['tuntap', 'add', 'dev', tap, 'mode', 'tap', 'user', String(uid)]);
+        await ip(['link', 'set', 'dev', tap, 'master', bridge, 'up']);
+      } catch (err) {
+        await ip(['link', 'delete', 'dev', tap]).catch(() => undefined);
+        const why = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
+        throw conflict(
+          ErrorCode.conflict,
+          `cannot connect the guest to bridge ${bridge}: making its tap ${tap} failed (${why}); the server ` +
+            'needs root (CAP_NET_ADMIN) for bridged guests',
+        );
+      }
+      return tap;
+    });
+  }
+
+  /** Removes the tap of `vmId` if there is one. Never rejects. */
+  remove(vmId: string): Promise<void> {
+    const tap = bridgeTapName(vmId);
+    return this.queued(tap, async () => {
+      if (await this.exists(tap)) await ip(['link', 'delete', 'dev', tap]).catch(() => undefined);
+    }).catch(() => undefined);
+  }
+
+  private exists(name: string): Promise<boolean> {
+    return fs.access(path.join(this.sysClassNet, name)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private queued<T>(name: string, op: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(name) ?? Promise.resolve()).then(op, op);
+    const settled = run.catch(() => undefined);
+    this.queues.set(name, settled);
+    void settled.then(() => {
+      if (this.queues.get(name) === settled) this.queues.delete(name);
+    });
+    return run;
+  }
+}
+
+async function ip(args: string[]): Promise<void> {
+  await execFileP('ip', args, { timeout: 10_000 });
+}
