@@ -1,6 +1,7 @@
 // What the precondition checks need to know of the peer, asked fresh for every check.
 import { HostInfoSchema, ImageSchema, VmSchema } from '@virtweb/protocol';
 import { z } from 'zod';
+import { MAX_LIST_ANSWER_BYTES } from '../peers/peer-answer.ts';
 import type { PeerClient } from '../peers/peer-client.ts';
 import type { PeerFacts } from './checks.ts';
 import { askProtocol } from './target-calls.ts';
@@ -18,8 +19,8 @@ export async function peerFacts(client: PeerClient, name: string): Promise<PeerF
     if (!protocol.ok) return { reachable: false, name, message: protocol.refusal, otherProtocol: true };
     const [host, vms, images] = await Promise.all([
       client.get('/api/host', HostInfoSchema, 20_000),
-      client.get('/api/vms', z.array(VmSchema), 10_000),
-      client.get('/api/images', z.array(ImageSchema), 20_000),
+      client.get('/api/vms', z.array(VmSchema), 10_000, MAX_LIST_ANSWER_BYTES),
+      client.get('/api/images', z.array(ImageSchema), 20_000, MAX_LIST_ANSWER_BYTES),
     ]);
     const latencyMs = Math.round(performance.now() - started);
     return { reachable: true, name, latencyMs, protocol: protocol.version, host, vms, images };

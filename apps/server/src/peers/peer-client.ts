@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { ApiErrorBodySchema } from '@virtweb/protocol';
 import type { z } from 'zod';
+import { errorAnswer, MAX_ANSWER_BYTES, parseJson, readCapped, tooLargeText } from './peer-answer.ts';
 
 /** How a call to a peer failed: cannot connect, token refused, or the peer answered with an error. */
 export class PeerCallError extends Error {
@@ -18,16 +18,26 @@ export class PeerCallError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
+/** After an upload the peer answers at once (it hashed while receiving): its answer gets this long. */
+const UPLOAD_ANSWER_TIMEOUT_MS = 30_000;
 
-/** Calls another virtweb server's API with its token (`Authorization: Bearer`); answers are checked with zod. */
+/**
+ * Calls another virtweb server's API with its token (`Authorization: Bearer`); answers are read up to a size
+ * cap and checked with zod, and only a virtweb error answer's own message is ever quoted (see peer-answer.ts).
+ */
 export class PeerClient {
   constructor(
     readonly url: string,
     private readonly token: string,
   ) {}
 
-  get<S extends z.ZodType>(path: string, schema: S, timeoutMs?: number): Promise<z.output<S>> {
-    return this.call('GET', path, schema, undefined, timeoutMs);
+  get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    timeoutMs?: number,
+    maxBytes?: number,
+  ): Promise<z.output<S>> {
+    return this.call('GET', path, schema, undefined, timeoutMs, maxBytes);
   }
 
   post<S extends z.ZodType>(
@@ -39,17 +49,23 @@ export class PeerClient {
     return this.call('POST', path, schema, body, timeoutMs);
   }
 
-  /** @throws PeerCallError */
+  /**
+   * One request; the timeout covers the answer's body too.
+   * @throws PeerCallError
+   */
   async call<S extends z.ZodType>(
     method: string,
     path: string,
     schema: S,
     body?: unknown,
     timeoutMs = DEFAULT_TIMEOUT_MS,
+    maxBytes = MAX_ANSWER_BYTES,
   ): Promise<z.output<S>> {
+    const target = this.endpoint(path);
+    const stop = new AbortController();
     let res: Response;
     try {
-      res = await fetch(`${this.url}${path}`, {
+      res = await fetch(target, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -57,13 +73,13 @@ export class PeerClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]),
         redirect: 'error',
       });
     } catch (err) {
       throw new PeerCallError('unreachable', `${this.url} did not answer: ${causeOf(err)}`);
     }
-    return this.answer(res, path, schema);
+    return this.answer(res, path, schema, maxBytes, () => stop.abort());
   }
 
   /**
@@ -78,9 +94,11 @@ export class PeerClient {
     schema: S,
     signal?: AbortSignal,
   ): Promise<z.output<S>> {
+    const target = this.endpoint(path);
+    const stop = new AbortController();
     let res: Response;
     try {
-      res = await fetch(`${this.url}${path}`, {
+      res = await fetch(target, {
         method: 'PUT',
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -90,29 +108,57 @@ export class PeerClient {
         },
         body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
         duplex: 'half',
-        ...(signal ? { signal } : {}),
+        signal: signal ? AbortSignal.any([stop.signal, signal]) : stop.signal,
         redirect: 'error',
       });
     } catch (err) {
       throw new PeerCallError('unreachable', `${this.url} did not take the upload: ${causeOf(err)}`);
     }
-    return this.answer(res, path, schema);
+    const timer = setTimeout(() => stop.abort(), UPLOAD_ANSWER_TIMEOUT_MS);
+    try {
+      return await this.answer(res, path, schema, MAX_ANSWER_BYTES, () => stop.abort());
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  private async answer<S extends z.ZodType>(res: Response, path: string, schema: S): Promise<z.output<S>> {
-    const text = await res.text().catch(() => '');
-    const json = parseJson(text);
+  /** The URL of `path` on the peer; only http(s) (the schema refuses others too, this is the last door). */
+  private endpoint(path: string): string {
+    const target = `${this.url}${path}`;
+    const protocol = URL.canParse(target) ? new URL(target).protocol : '';
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new PeerCallError('error', `${this.url} is not an http:// or https:// URL`);
+    }
+    return target;
+  }
+
+  private async answer<S extends z.ZodType>(
+    res: Response,
+    path: string,
+    schema: S,
+    maxBytes: number,
+    abort: () => void,
+  ): Promise<z.output<S>> {
+    const body = await readCapped(res, maxBytes, abort);
+    if (!body.ok) {
+      if ('tooLarge' in body) {
+        throw new PeerCallError('error', tooLargeText(`${this.url}${path}`, maxBytes), res.status);
+      }
+      throw new PeerCallError('unreachable', `${this.url} stopped answering: ${causeOf(body.error)}`);
+    }
+    const json = parseJson(body.text);
     if (!res.ok) {
-      const apiError = ApiErrorBodySchema.safeParse(json);
-      const said = apiError.success ? apiError.data.error.message : text.slice(0, 200) || res.statusText;
-      const kind = res.status === 401 || res.status === 403 ? 'unauthorized' : 'error';
-      throw new PeerCallError(
-        kind,
-        kind === 'unauthorized' ? `${this.url} refused the token: ${said}` : `${this.url}: ${said}`,
-        res.status,
-        apiError.success ? apiError.data.error.code : undefined,
-        apiError.success ? apiError.data.error.message : undefined,
-      );
+      const { said, code, peerMessage } = errorAnswer(this.url, res.status, json);
+      // Only a virtweb answer refuses a token; another service's 401 says nothing about it.
+      const kind =
+        (res.status === 401 || res.status === 403) && code !== undefined ? 'unauthorized' : 'error';
+      const message =
+        peerMessage === undefined
+          ? said
+          : kind === 'unauthorized'
+            ? `${this.url} refused the token: ${said}`
+            : `${this.url}: ${said}`;
+      throw new PeerCallError(kind, message, res.status, code, peerMessage);
     }
     const parsed = schema.safeParse(res.status === 204 ? undefined : json);
     if (!parsed.success) {
@@ -125,20 +171,12 @@ export class PeerClient {
   }
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** fetch wraps the interesting part ("connect ECONNREFUSED ...") in `cause`. */
 function causeOf(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError') return 'timed out';
     const cause: unknown = err.cause;
-    if (cause instanceof Error) return cause.message;
+    if (cause instanceof Error) return cause.name === 'TimeoutError' ? 'timed out' : cause.message;
     return err.message;
   }
   return String(err);

@@ -17,6 +17,7 @@ import {
 import type { EventBus } from '../events/bus.ts';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
+import { MAX_LIST_ANSWER_BYTES } from './peer-answer.ts';
 import { PeerCallError, PeerClient } from './peer-client.ts';
 import type { PeerRecord, PeersRepo } from './peers-repo.ts';
 
@@ -106,7 +107,8 @@ export class PeerService {
     const remote = await Promise.all(
       this.repo.list().map(async (p): Promise<HostGuests> => {
         try {
-          const vms = await new PeerClient(p.url, p.token).get('/api/vms', VmListSchema, 3000);
+          const client = new PeerClient(p.url, p.token);
+          const vms = await client.get('/api/vms', VmListSchema, 3000, MAX_LIST_ANSWER_BYTES);
           return { host: p.id, name: p.name, url: p.url, vms };
         } catch (err) {
           return { host: p.id, name: p.name, url: p.url, vms: [], error: errorText(err) };
@@ -148,7 +150,7 @@ export class PeerService {
     try {
       const [host, vms] = await Promise.all([
         client.get('/api/host', HostInfoSchema),
-        client.get('/api/vms', VmListSchema),
+        client.get('/api/vms', VmListSchema, undefined, MAX_LIST_ANSWER_BYTES),
       ]);
       const live = vms.filter((v) => v.pid !== undefined);
       this.capacity.set(p.id, {
