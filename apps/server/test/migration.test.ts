@@ -133,7 +133,10 @@ describe('preconditions', () => {
     const err = apiError(res.body);
     expect(err.code).toBe('precondition_failed');
     expect(err.details).toEqual([
-      { path: 'checks.disks', message: expect.stringMatching(/only-here\.qcow2 is missing on/) as string },
+      {
+        path: 'checks.disks',
+        message: expect.stringMatching(/only-here\.qcow2\) are not on shared storage/) as string,
+      },
     ]);
 
     await create(a, 'twin');
@@ -156,7 +159,8 @@ describe('preconditions', () => {
     });
     const disks = (copy.body as { checks: JobBody['checks'] }).checks.find((c) => c.name === 'disks');
     expect(disks?.ok).toBe(false);
-    expect(disks?.detail).toMatch(/clash\.qcow2 exists on .*migrate without copy storage/);
+    expect(disks?.detail).toMatch(/clash\.qcow2 exists on .* as another file .*delete it there/);
+    expect(disks?.detail).not.toMatch(/without copy storage/);
 
     const nobody = await a.api('POST', `/api/vms/${clash}/migrate/check`, { peer: '0123456789ab' });
     expect(nobody.status).toBe(400);

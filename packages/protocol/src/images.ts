@@ -28,6 +28,20 @@ export const BackingImageSchema = z.object({
 });
 export type BackingImage = z.infer<typeof BackingImageSchema>;
 
+/**
+ * An old copy a move left behind: the VM moved to another host with a copy of this disk, so this file is not
+ * its disk any more (never taken for it by a later move; deleting it is the usual thing to do).
+ */
+export const LeftBehindSchema = z.object({
+  /** The VM's name when it moved. */
+  vmName: z.string().max(256),
+  /** The host it moved to (the peer's name). */
+  host: z.string().max(256),
+  /** When the move completed (ISO 8601). */
+  movedAt: z.string().max(64),
+});
+export type LeftBehind = z.infer<typeof LeftBehindSchema>;
+
 export const ImageSchema = z.object({
   name: z.string(),
   /** qemu-img's format name ("qcow2", "raw"), or "iso", "kernel", "initrd" for raw files that are those. */
@@ -44,6 +58,8 @@ export const ImageSchema = z.object({
   operation: ImageActivitySchema.optional(),
   /** Why the image cannot be used as is (unreadable, broken or unsafe backing chain), in qemu-img's words. */
   problem: z.string().optional(),
+  /** Set when this is an old copy a move left behind (see `LeftBehindSchema`). */
+  leftBehind: LeftBehindSchema.optional(),
 });
 export type Image = z.infer<typeof ImageSchema>;
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
 import {
   HandshakeRequestSchema,
+  type HandshakeAnswer,
   IncomingIdSchema,
   IncomingRequestSchema,
 } from '../migration/incoming-api.ts';
@@ -11,7 +12,10 @@ import { notFound } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
 /** What the routes use of the target side (a fake in the routes' tests). */
-export type IncomingEndpoints = Pick<IncomingMigrations, 'create' | 'status' | 'finish' | 'abort'>;
+export type IncomingEndpoints = Pick<
+  IncomingMigrations,
+  'create' | 'status' | 'finish' | 'abort' | 'storeId'
+>;
 
 /**
  * `/api/migrations/incoming`: the target side of a migration, for peers (a token, server to server). The
@@ -29,7 +33,11 @@ export function incomingRouter(incoming: IncomingEndpoints): Router {
   r.post('/migrations/incoming/handshake', (req, res) => {
     refuseOtherProtocol(req.body);
     parseOr400(HandshakeRequestSchema, req.body);
-    res.json({ migrationProtocol: MIGRATION_PROTOCOL_VERSION });
+    const answer: HandshakeAnswer = {
+      migrationProtocol: MIGRATION_PROTOCOL_VERSION,
+      storeId: incoming.storeId,
+    };
+    res.json(answer);
   });
   r.post('/migrations/incoming', async (req, res) => {
     refuseOtherProtocol(req.body);

@@ -50,6 +50,11 @@ export function migrationsRouter(migrations: MigrationService): Router {
     await migrations.uploads.remove(req.params.name, principalOf(res).id);
     res.status(204).end();
   });
+  // A copying move replaces an old copy an earlier move left here: only a marked, unused one is deleted.
+  r.delete('/migrations/incoming/old-copies/:name', async (req, res) => {
+    await migrations.removeOldCopy(req.params.name);
+    res.status(204).end();
+  });
   r.post('/migrations/:jobId/cancel', (req, res) => {
     res.status(202).json(migrations.jobs.cancel(req.params.jobId));
   });

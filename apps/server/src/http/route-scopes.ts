@@ -41,6 +41,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/migrations/incoming/:id/finish', needs: PEER },
   { method: 'DELETE', path: '/api/migrations/incoming/:id', needs: PEER },
   { method: 'DELETE', path: '/api/migrations/incoming/uploads/:name', needs: PEER },
+  { method: 'DELETE', path: '/api/migrations/incoming/old-copies/:name', needs: PEER },
 
   // Looking.
   { method: 'GET', path: '/api/host/metrics', needs: READ },

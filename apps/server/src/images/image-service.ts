@@ -6,6 +6,7 @@ import {
   type ConvertImageRequestSchema,
   type CreateImageRequestSchema,
   type Image,
+  type LeftBehind,
   type ResizeImageRequestSchema,
   type UploadedImage,
 } from '@virtweb/protocol';
@@ -18,8 +19,10 @@ import { ImageLocks } from './image-locks.ts';
 import { imagePath, isListedImageFile, removeLeftoverParts } from './image-paths.ts';
 import { uploadImageOp, type UploadSource } from './image-upload.ts';
 import { imageLimitsFromEnv, type ImageLimits } from './limits.ts';
+import { OldCopies } from './old-copies.ts';
 import { fromQemuImg, qemuImgReason } from './qemu-img-errors.ts';
 import type { RunningUse, RunningUsers } from './running-disks.ts';
+import { loadStoreId } from './store-id.ts';
 
 export { refineRawFormat } from './image-inspect.ts';
 
@@ -29,7 +32,10 @@ export type ImageUsers = (imageName: string) => string[];
 /** Disk images and ISOs in `<data>/images`, over qemu-img; one operation per image at a time. */
 export class ImageService {
   readonly locks = new ImageLocks();
+  /** Images a move left behind (marks in the images dir). */
+  readonly oldCopies: OldCopies;
   private usersOf: ImageUsers = () => [];
+  #storeId: string | undefined;
   private runningUsers: RunningUsers = () => [];
 
   constructor(
@@ -37,7 +43,15 @@ export class ImageService {
     readonly qemuImg: string,
     readonly bus: EventBus,
     readonly limits: ImageLimits = imageLimitsFromEnv(process.env),
-  ) {}
+  ) {
+    this.oldCopies = new OldCopies(imagesDir);
+  }
+
+  /** The identity of this image store (`store-id.ts`); known after `init()`. */
+  get storeId(): string {
+    if (this.#storeId === undefined) throw new Error('the image store is not initialised');
+    return this.#storeId;
+  }
 
   setUsers(users: ImageUsers): void {
     this.usersOf = users;
@@ -48,21 +62,26 @@ export class ImageService {
     this.runningUsers = users;
   }
 
-  /** Creates the images dir and removes the `.part` files an interrupted server left behind. */
+  /**
+   * Creates the images dir, removes the `.part` files an interrupted server left behind, and reads (or makes)
+   * the store id.
+   */
   async init(): Promise<void> {
     await fs.mkdir(this.imagesDir, { recursive: true });
     await removeLeftoverParts(this.imagesDir);
+    this.#storeId = await loadStoreId(this.imagesDir);
   }
 
   async list(): Promise<Image[]> {
-    const inspected = await this.inspectAll();
-    return inspected.map((i) => this.toImage(i));
+    const [inspected, marks] = await Promise.all([this.inspectAll(), this.oldCopies.all()]);
+    return inspected.map((i) => withMark(this.toImage(i), marks.get(i.name)));
   }
 
   /** @throws HttpError 404 when there is no such image. */
   async get(name: string): Promise<Image> {
     await this.mustExist(name);
-    return this.toImage(await this.inspect(name).catch((err: unknown) => unreadable(name, err)));
+    const inspected = await this.inspect(name).catch((err: unknown) => unreadable(name, err));
+    return withMark(this.toImage(inspected), await this.oldCopies.get(name));
   }
 
   /**
@@ -148,6 +167,7 @@ export class ImageService {
         throw fromQemuImg(err, `creating ${req.name}`);
       });
     });
+    await this.oldCopies.forget(req.name);
     this.changed();
     return this.get(req.name);
   }
@@ -168,8 +188,21 @@ export class ImageService {
         throw conflict(ErrorCode.inUse, `image ${name} is the backing file of ${dependents.join(', ')}`);
       }
       await fs.unlink(file);
+      await this.oldCopies.forget(name);
     });
     this.changed();
+  }
+
+  /**
+   * Deletes an image only while it is marked as an old copy a move left behind (a copying move back replaces
+   * it). @throws HttpError 404 unknown, 409 not an old copy, in use or backing another image
+   */
+  async deleteOldCopy(name: string): Promise<void> {
+    await this.mustExist(name);
+    if ((await this.oldCopies.get(name)) === undefined) {
+      throw conflict(ErrorCode.conflict, `image ${name} is not an old copy left by a move: it stays`);
+    }
+    await this.delete(name);
   }
 
   /** Grows (offline, or online through QMP for a running guest) or, confirmed, shrinks an image. */
@@ -188,12 +221,16 @@ export class ImageService {
     sourceFormat?: string,
   ): Promise<Image> {
     await this.mustExist(name);
-    return convertImageOp(this, name, req, sourceFormat);
+    const image = await convertImageOp(this, name, req, sourceFormat);
+    await this.oldCopies.forget(req.target);
+    return image;
   }
 
-  /** Streams an upload to a hidden `.part` file, renamed when complete. */
-  upload(name: string, source: UploadSource): Promise<UploadedImage> {
-    return uploadImageOp(this, name, source);
+  /** Streams an upload to a hidden `.part` file, renamed when complete (a new file: no old copy's mark). */
+  async upload(name: string, source: UploadSource): Promise<UploadedImage> {
+    const image = await uploadImageOp(this, name, source);
+    await this.oldCopies.forget(name);
+    return image;
   }
 
   // ---- for the operations (image-ops.ts, image-upload.ts) ----
@@ -258,6 +295,10 @@ export class ImageService {
     if (!(await exists(file))) throw notFound(`image ${name}`);
     return file;
   }
+}
+
+function withMark(image: Image, mark: LeftBehind | undefined): Image {
+  return mark === undefined ? image : { ...image, leftBehind: mark };
 }
 
 /** An image qemu-img cannot read is still listed (so it can be deleted), with qemu-img's reason. */

@@ -6,6 +6,7 @@ import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingMigrations } from './incoming-service.ts';
 import { resumeSource } from './index.ts';
 import { readMarker, removeMarker, type Marker } from './markers.ts';
+import { markOldCopies } from './job-context.ts';
 import { cancelAndSettle } from './migration-poll.ts';
 import { abortTarget, askTargetRuns, finishTarget } from './target-calls.ts';
 
@@ -77,15 +78,22 @@ async function adoptSource(
   const ask = async (offline = false) =>
     client && target ? (await askTargetRuns(client, target, 10_000, offline)).verdict : 'not-running';
   const moved = { keepDefinition: marker.keepDefinition, reason: `migrated to ${marker.peerName}` };
+  const retire = async (): Promise<void> => {
+    await markCopied(vms, id, marker);
+    await vms.migration.retire(id, moved);
+  };
   if (marker.kind === 'offline') {
-    if ((await ask(true)) === 'running') return retireOffline(vms, id, moved);
+    if ((await ask(true)) === 'running') {
+      await markCopied(vms, id, marker);
+      return retireOffline(vms, id, moved);
+    }
     if (client && target) await abortTarget(client, target.incomingId);
     vms.migration.setState(id, marker.previousState);
     return;
   }
   const adopted = await vms.migration.adopt(id);
   if (adopted.kind === 'dead') {
-    if ((await ask()) === 'running') return vms.migration.retire(id, moved);
+    if ((await ask()) === 'running') return retire();
     return vms.migration.markDead(id, adopted.exit);
   }
   const qmp = adopted.rt.proc.qmp;
@@ -110,7 +118,7 @@ async function adoptSource(
           )
         : false;
     const verdict = started ? 'running' : await ask();
-    if (verdict === 'running') return vms.migration.retire(id, moved);
+    if (verdict === 'running') return retire();
     if (verdict === 'not-running') {
       if (client && target) await abortTarget(client, target.incomingId);
       await resumeSource(qmp, marker.previousState === 'running');
@@ -123,6 +131,15 @@ async function adoptSource(
       `(or post-copy was under way): it stays paused here until you know`,
   );
   vms.migration.setState(id, 'paused');
+}
+
+/** The move stands: the disks it copied are old copies here now (before the VM's record goes). */
+async function markCopied(vms: VmService, id: string, marker: SourceMarker): Promise<void> {
+  const copied = marker.copiedDisks ?? [];
+  if (copied.length === 0) return;
+  const vmName = vms.repo.get(id)?.definition.name ?? id;
+  const failed = await markOldCopies(vms, copied, { vmName, host: marker.peerName });
+  for (const f of failed) console.error(`virtweb: ${f.name} could not be marked as an old copy: ${f.why}`);
 }
 
 async function retireOffline(

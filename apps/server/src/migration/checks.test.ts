@@ -1,8 +1,11 @@
 import type { HostInfo, Image, Vm } from '@virtweb/protocol';
 import { describe, expect, it } from 'vitest';
 import { majorMinor, migrationChecks, type LocalFacts, type PeerFacts } from './checks.ts';
+import { oldCopiesToReplace, sharedStorage } from './disk-checks.ts';
 
 const MiB = 2 ** 20;
+const STORE_A = '11111111-1111-4111-8111-111111111111';
+const STORE_B = '22222222-2222-4222-8222-222222222222';
 
 const vm = (over: Partial<Vm> = {}): Vm => ({
   id: 'aaaaaaaaaaaa',
@@ -62,6 +65,7 @@ const host = (over: Partial<HostInfo> = {}): HostInfo => ({
 const local = (v: Vm = vm(), version = '7.2.22'): LocalFacts => ({
   vm: v,
   qemuVersion: version,
+  storeId: STORE_A,
   images: new Map([
     ['web1.qcow2', { virtualSize: 10 * 1024 * MiB }],
     ['install.iso', { virtualSize: 300 * MiB }],
@@ -73,6 +77,8 @@ const peer = (over: Partial<PeerFacts & { reachable: true }> = {}): PeerFacts =>
   name: 'host-b',
   latencyMs: 3,
   protocol: 1,
+  // One image store (shared storage) unless a test says otherwise.
+  storeId: STORE_A,
   host: host(),
   vms: [],
   images: [image('web1.qcow2', 10 * 1024 * MiB), image('install.iso', 300 * MiB)],
@@ -102,10 +108,10 @@ describe('migrationChecks', () => {
     expect(checks.find((c) => c.name === 'qemu')?.detail).toBe('qemu 7.2.22 on both hosts');
   });
 
-  it('says which image is missing, differs in size, or is taken on the peer', () => {
+  it('on shared storage: says which image is missing, differs in size, or is taken on the peer', () => {
     const missing = migrationChecks(local(), peer({ images: [] }), { copyStorage: false });
     expect(failed(missing)).toEqual({
-      disks: 'web1.qcow2 is missing on host-b: copy it there or use copy storage',
+      disks: 'web1.qcow2 is missing on host-b, although it uses this image store',
       media: 'install.iso is missing on host-b: upload it there, eject it, or use copy storage',
     });
     const smaller = peer({
@@ -123,10 +129,12 @@ describe('migrationChecks', () => {
   });
 
   it('with copy storage: refuses disk names the peer has, copies a missing CD', () => {
-    expect(failed(migrationChecks(local(), peer(), { copyStorage: true })).disks).toBe(
-      'web1.qcow2 exists on host-b; remove it there or migrate without copy storage',
+    const other = peer({ storeId: STORE_B });
+    expect(failed(migrationChecks(local(), other, { copyStorage: true })).disks).toBe(
+      'web1.qcow2 exists on host-b as another file (different image stores): delete it there, or convert ' +
+        'this disk to a new name',
     );
-    const checks = migrationChecks(local(), peer({ images: [] }), { copyStorage: true });
+    const checks = migrationChecks(local(), peer({ images: [], storeId: STORE_B }), { copyStorage: true });
     expect(failed(checks)).toEqual({});
     expect(checks.find((c) => c.name === 'media')?.detail).toBe('install.iso copied to host-b');
   });
@@ -213,7 +221,8 @@ describe('migrationChecks', () => {
       ...local(vm({ state: 'stopped', pid: undefined, cdrom: undefined })),
       images: new Map([['web1.qcow2', { virtualSize: MiB, backingFile: 'base.qcow2' }]]),
     };
-    expect(failed(migrationChecks(overlay, peer({ images: [] }), { copyStorage: true })).disks).toMatch(
+    const empty = peer({ images: [], storeId: STORE_B });
+    expect(failed(migrationChecks(overlay, empty, { copyStorage: true })).disks).toMatch(
       /overlay on base\.qcow2/,
     );
     const gone = migrationChecks(
@@ -237,5 +246,81 @@ describe('migrationChecks', () => {
       { name: 'protocol', ok: false, detail: words },
       expect.objectContaining({ name: 'state', ok: true }),
     ]);
+  });
+});
+
+describe('shared storage is the same image store, never the same name and size', () => {
+  const mark = { vmName: 'web1', host: 'host-a', movedAt: '2026-03-04T05:06:07.000Z' };
+  const oldCopy = (usedBy: string[] = []): Image => ({
+    ...image('web1.qcow2', 10 * 1024 * MiB, usedBy),
+    leftBehind: mark,
+  });
+  const disks = (checks: ReturnType<typeof migrationChecks>) => checks.find((c) => c.name === 'disks');
+
+  it('decides by the store ids: equal is shared; different, or none from an older peer, is not', () => {
+    expect(sharedStorage(STORE_A, { name: 'host-b', storeId: STORE_A }).shared).toBe(true);
+    expect(sharedStorage(STORE_A, { name: 'host-b', storeId: STORE_B })).toEqual({
+      shared: false,
+      words: 'different image stores',
+    });
+    expect(sharedStorage(STORE_A, { name: 'host-b', storeId: undefined })).toEqual({
+      shared: false,
+      words: 'host-b does not say which image store it uses (an older virtweb), so it counts as another',
+    });
+  });
+
+  it('one store: the same files; copy storage is refused (it would copy a file onto itself)', () => {
+    const checks = migrationChecks(local(), peer(), { copyStorage: false });
+    expect(disks(checks)).toEqual({
+      name: 'disks',
+      ok: true,
+      detail: '1 disk on shared storage: host-b uses this image store, the same files',
+    });
+    expect(disks(migrationChecks(local(), peer(), { copyStorage: true }))?.detail).toMatch(
+      /one image store .*migrate without copy storage/,
+    );
+  });
+
+  it('two stores with an image of the same name and size: refused without copy storage', () => {
+    const checks = migrationChecks(local(), peer({ storeId: STORE_B }), { copyStorage: false });
+    expect(failed(checks)).toEqual({
+      disks:
+        'the disks (web1.qcow2) are not on shared storage (different image stores): turn on "copy storage" ' +
+        'to copy them; web1.qcow2 on host-b is another file',
+    });
+    const older = migrationChecks(local(), peer({ storeId: undefined }), { copyStorage: false });
+    expect(failed(older).disks).toMatch(
+      /^the disks \(web1\.qcow2\) are not on shared storage \(host-b does not/,
+    );
+  });
+
+  it('the stale disk: an old copy left behind on the peer is never taken for the disk', () => {
+    const stale = peer({ storeId: STORE_B, images: [oldCopy(), image('install.iso', 300 * MiB)] });
+    const refused = migrationChecks(local(vm({ state: 'stopped', pid: undefined })), stale, {
+      copyStorage: false,
+    });
+    expect(failed(refused).disks).toBe(
+      'the disks (web1.qcow2) are not on shared storage (different image stores): turn on "copy storage" to ' +
+        'copy them; web1.qcow2 on host-b is an old copy left behind by moving web1 to host-a on 2026-03-04 05:06 UTC, ' +
+        'not the current disk',
+    );
+    expect(failed(refused).disks).not.toMatch(/without copy storage/);
+
+    // Copy storage replaces it (the user's choice, said in the check), unless a VM there uses it.
+    const copied = migrationChecks(local(), stale, { copyStorage: true });
+    expect(failed(copied)).toEqual({});
+    expect(disks(copied)?.detail).toBe(
+      'copy storage: 1 disk (10 GiB) copied to host-b; the originals stay here, marked as old copies; ' +
+        'replaces on host-b: web1.qcow2 (an old copy left behind by moving web1 to host-a on 2026-03-04 ' +
+        '05:06 UTC)',
+    );
+    const facts = (f: PeerFacts) => f as PeerFacts & { reachable: true };
+    expect(oldCopiesToReplace(local(), facts(stale), true).map((i) => i.name)).toEqual(['web1.qcow2']);
+    expect(oldCopiesToReplace(local(), facts(stale), false)).toEqual([]);
+    expect(oldCopiesToReplace(local(), facts(peer({ images: [oldCopy()] })), true)).toEqual([]);
+    const used = peer({ storeId: STORE_B, images: [oldCopy(['x']), image('install.iso', 300 * MiB)] });
+    expect(failed(migrationChecks(local(), used, { copyStorage: true })).disks).toMatch(
+      /web1\.qcow2 on host-b is an old copy .*, and a VM there uses it/,
+    );
   });
 });

@@ -1,10 +1,13 @@
 // The preconditions of a migration, from what both hosts say; pure, so every rule is unit-tested.
 import { formatBytes, type HostInfo, type Image, type MigrationCheck, type Vm } from '@virtweb/protocol';
+import { diskCheck } from './disk-checks.ts';
 
 /** This host's side: the VM as the API shows it, the local qemu, and the facts of the VM's images here. */
 export interface LocalFacts {
   vm: Vm;
   qemuVersion: string;
+  /** This host's image store id (`images/store-id.ts`). */
+  storeId: string;
   images: ReadonlyMap<string, { virtualSize: number; backingFile?: string | undefined }>;
 }
 
@@ -16,6 +19,8 @@ export type PeerFacts =
       latencyMs: number;
       /** The migration protocol both hosts speak. */
       protocol: number;
+      /** The peer's image store id (from the handshake); undefined from an older peer. */
+      storeId: string | undefined;
       host: HostInfo;
       vms: Vm[];
       images: Image[];
@@ -59,9 +64,9 @@ const check = (name: string, ok: boolean, detail: string): MigrationCheck => ({ 
 /**
  * Every precondition, each with plain words. A peer that does not answer yields only `peer` and `state`, one
  * of another migration protocol `peer`, `protocol` and `state`.
- * Disks: with copy storage none of them may exist on the peer (they are created there); without it each
- * must exist there with the same size, unused. Media (CD, kernel): used when the peer has the same file,
- * copied there with copy storage, else refused.
+ * Disks (`disk-checks.ts`): the peer's files are the disks only when both hosts use one image store; else
+ * they are copied (copy storage) or the move is refused. Media (CD, kernel): used when the peer has a file of
+ * the same name and size (read-only media), copied there with copy storage, else refused.
  */
 export function migrationChecks(
   local: LocalFacts,
@@ -185,55 +190,6 @@ function accelCheck(vm: Vm, peer: PeerFacts & { reachable: true }, postcopy: boo
     true,
     `the guest runs under ${accel.toUpperCase()}; ${peer.name} runs it the same way`,
   );
-}
-
-function diskCheck(
-  local: LocalFacts,
-  peer: PeerFacts & { reachable: true },
-  copyStorage: boolean,
-  live: boolean,
-): MigrationCheck {
-  const { vm } = local;
-  if (vm.disks.length === 0) return check('disks', true, 'no disks');
-  const problems: string[] = [];
-  let bytes = 0;
-  for (const d of vm.disks) {
-    const here = local.images.get(d.image);
-    const there = peer.images.find((i) => i.name === d.image);
-    if (!here) {
-      problems.push(`${d.image} is missing on this host`);
-      continue;
-    }
-    bytes += here.virtualSize;
-    if (copyStorage) {
-      if (there)
-        problems.push(`${d.image} exists on ${peer.name}; remove it there or migrate without copy storage`);
-      else if (!live && here.backingFile !== undefined) {
-        problems.push(
-          `${d.image} is an overlay on ${here.backingFile}: an offline copy sends one file, convert it first`,
-        );
-      }
-      continue;
-    }
-    if (!there) {
-      problems.push(`${d.image} is missing on ${peer.name}: copy it there or use copy storage`);
-    } else if (there.virtualSize !== here.virtualSize) {
-      problems.push(
-        `${d.image} is ${formatBytes(there.virtualSize)} on ${peer.name} and ${formatBytes(here.virtualSize)} here`,
-      );
-    } else if (there.usedBy.length > 0) {
-      problems.push(`${d.image} is used by another VM on ${peer.name}`);
-    }
-  }
-  if (problems.length > 0) return check('disks', false, problems.join('; '));
-  const n = vm.disks.length === 1 ? '1 disk' : `${vm.disks.length} disks`;
-  return copyStorage
-    ? check(
-        'disks',
-        true,
-        `copy storage: ${n} (${formatBytes(bytes)}) copied to ${peer.name}; the originals stay here`,
-      )
-    : check('disks', true, `${n} on ${peer.name} with the same size (shared storage: the same files)`);
 }
 
 function mediaCheck(

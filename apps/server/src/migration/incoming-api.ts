@@ -53,7 +53,15 @@ export const HandshakeRequestSchema = z.strictObject({
 });
 export type HandshakeRequest = z.infer<typeof HandshakeRequestSchema>;
 
-export const HandshakeAnswerSchema = z.object({ migrationProtocol: z.number().int() });
+export const HandshakeAnswerSchema = z.object({
+  migrationProtocol: z.number().int(),
+  /**
+   * The target's image store id (`images/store-id.ts`): the same as the source's only when both see one images
+   * dir (shared storage). Absent from an older target, which then counts as another store.
+   */
+  storeId: z.string().max(64).optional(),
+});
+export type HandshakeAnswer = z.infer<typeof HandshakeAnswerSchema>;
 
 /** `POST /api/migrations/incoming` */
 export const IncomingRequestSchema = z.strictObject({

@@ -13,6 +13,7 @@ import { assertValid } from '../vms/vm-validation.ts';
 import type { IncomingAnswer, IncomingRequestSchema, IncomingStatus } from './incoming-api.ts';
 import type { QmpClient } from '@virtweb/qmp';
 import { finishIncoming, prepareIncoming, startNbdExports, waitStreamArrived } from './index.ts';
+import { oldCopyWords } from './disk-checks.ts';
 import { removeMarker, writeMarker, type Marker } from './markers.ts';
 
 type IncomingRequest = z.output<typeof IncomingRequestSchema>;
@@ -52,6 +53,11 @@ export class IncomingMigrations {
 
   stop(): void {
     clearInterval(this.#timer);
+  }
+
+  /** This host's image store id, for the handshake (a source compares it with its own). */
+  get storeId(): string {
+    return this.vms.images.storeId;
   }
 
   /**
@@ -215,6 +221,12 @@ export class IncomingMigrations {
       const here = await this.vms.images.forQemu(d.image).catch((err: unknown) => {
         throw atPath(err, at);
       });
+      // An older source takes the same name and size for shared storage: an old copy left here is not the disk.
+      const leftBehind = await this.vms.images.oldCopies.get(d.image);
+      if (leftBehind) {
+        const message = `${d.image} here is ${oldCopyWords(leftBehind)}, not the current disk: move the VM with copy storage`;
+        throw new HttpError(409, ErrorCode.conflict, message, [{ path: at, message }]);
+      }
       if (here.virtualSize !== d.virtualSize) {
         const message = `${d.image} has a different size here (${here.virtualSize} bytes, ${d.virtualSize} there)`;
         throw new HttpError(409, ErrorCode.conflict, message, [{ path: at, message }]);

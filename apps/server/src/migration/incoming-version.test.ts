@@ -14,6 +14,7 @@ import { askProtocol, postIncoming } from './target-calls.ts';
 import { serveApi } from './test-support.ts';
 
 const here = os.hostname();
+const TARGET_STORE = '00000000-0000-4000-8000-000000000000';
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
@@ -39,6 +40,7 @@ async function currentTarget(): Promise<{ url: string; created: unknown[] }> {
     },
     finish: (id) => Promise.reject(notFound(id)),
     abort: (id) => Promise.reject(notFound(id)),
+    storeId: TARGET_STORE,
   };
   return { url: await serve(incomingRouter(fake)), created };
 }
@@ -137,7 +139,7 @@ describe("the target's incoming endpoints", () => {
     const source = { hostname: 'host-a' };
     expect(await post(url, '/migrations/incoming/handshake', { migrationProtocol: 1, source })).toEqual({
       status: 200,
-      body: { migrationProtocol: 1 },
+      body: { migrationProtocol: 1, storeId: TARGET_STORE },
     });
     const old = await post(url, '/migrations/incoming/handshake', { source });
     expect(old.status).toBe(409);
@@ -150,7 +152,7 @@ describe('the source', () => {
 
   it('sends its version: a target of the same one takes the handshake and the request', async () => {
     const { url, created } = await currentTarget();
-    expect(await askProtocol(client(url), 'host-b')).toEqual({ ok: true, version: 1 });
+    expect(await askProtocol(client(url), 'host-b')).toEqual({ ok: true, version: 1, storeId: TARGET_STORE });
     expect(await postIncoming(client(url), request)).toEqual({
       incomingId: '0123456789ab',
       vmId: 'bbbbbbbbbbbb',

@@ -1,6 +1,6 @@
 // What the source-side job runners (live, offline) share: the services, the plan, and the steps both take.
 import fs from 'node:fs/promises';
-import type { MigrationOptions, MigrationPhase, Vm } from '@virtweb/protocol';
+import { type MigrationOptions, type MigrationPhase, type Vm } from '@virtweb/protocol';
 import { z } from 'zod';
 import { PeerCallError, type PeerClient } from '../peers/peer-client.ts';
 import type { VmService } from '../vms/vm-service.ts';
@@ -9,7 +9,7 @@ import { sendImage, totalBytes } from './image-transfer.ts';
 import type { JobHandle } from './jobs.ts';
 import { cancelledError } from './errors.ts';
 import { writeMarker, type Marker } from './markers.ts';
-import { postIncoming } from './target-calls.ts';
+import { OLD_COPIES_PATH, postIncoming } from './target-calls.ts';
 
 /** A migration decided on: the VM, the peer, what the target is asked for, and what must be copied first. */
 export interface MigrationPlan {
@@ -24,6 +24,8 @@ export interface MigrationPlan {
   incoming: IncomingRequest;
   /** Images to upload to the peer before the VM is defined there (offline: disks; both: missing media). */
   uploads: string[];
+  /** Old copies an earlier move left on the peer under the disks' names: deleted there first, then copied. */
+  replaces: string[];
 }
 
 /** Throws the cancel error once the job was aborted (checked between steps that cannot be interrupted). */
@@ -108,9 +110,11 @@ export async function openTarget(
     peerName: plan.peer.name,
     keepDefinition: plan.keepDefinition,
     previousState: plan.previousState,
+    ...(plan.copyStorage ? { copiedDisks: plan.vm.disks.map((d) => d.image) } : {}),
   };
   await writeMarker(runDir, marker);
   handle.setPhase(phases.upload);
+  await deleteOldCopies(plan, handle);
   await uploadAll(vms, plan, handle, reached.uploaded);
   throwIfAborted(handle);
   handle.setPhase(phases.define);
@@ -121,6 +125,50 @@ export async function openTarget(
 }
 
 /**
+ * Deletes on the peer the old copies the copy replaces (the checks showed them as replaced; the peer refuses
+ * one a VM uses there). They are stale copies of these very disks, so nothing is lost that the copy brings.
+ * @throws PeerCallError when the peer refuses: the move stops before anything was copied
+ */
+async function deleteOldCopies(plan: MigrationPlan, handle: JobHandle): Promise<void> {
+  const { client, name: peerName } = plan.peer;
+  for (const name of plan.replaces) {
+    // The peer deletes only an image it has marked as an old copy itself, and none a VM uses.
+    const path = `${OLD_COPIES_PATH}/${encodeURIComponent(name)}`;
+    await client.call('DELETE', path, z.undefined(), undefined, 15_000);
+    handle.note(`the old copy of ${name} on ${peerName} was deleted; the copy replaces it`);
+  }
+}
+
+/**
+ * After a move that copied the disks: the disks here are not the VM's any more. Each is marked as an old copy
+ * (shown on the Images page, never taken for the disk by a later move); a mark that cannot be written is said.
+ */
+export async function markLeftBehind(vms: VmService, plan: MigrationPlan, handle: JobHandle): Promise<void> {
+  const names = plan.vm.disks.map((d) => d.image);
+  const failed = await markOldCopies(vms, names, { vmName: plan.vm.name, host: plan.peer.name });
+  for (const f of failed) handle.note(`${f.name} could not be marked as an old copy here: ${f.why}`);
+  if (names.length > 0) {
+    handle.note(`${names.join(', ')} stay on this host as old copies (Images: delete them when not needed)`);
+  }
+}
+
+/** Marks `names` as old copies of the VM moved to `host` now. @returns the marks that could not be written */
+export async function markOldCopies(
+  vms: VmService,
+  names: string[],
+  moved: { vmName: string; host: string },
+): Promise<{ name: string; why: string }[]> {
+  const mark = { ...moved, movedAt: new Date().toISOString() };
+  const failed: { name: string; why: string }[] = [];
+  for (const name of names) {
+    await vms.images.oldCopies
+      .mark(name, mark)
+      .catch((err: unknown) => failed.push({ name, why: errorText(err) }));
+  }
+  if (names.length > 0) vms.images.changed();
+  return failed;
+}
+
  * Best effort: removes the images this job uploaded to the peer (what a `peer` token may remove there).
  * @returns what could not be removed
  */

@@ -8,6 +8,7 @@ import { isMigrationError, resumeSource, runLiveMigration, type LiveMigrationRes
 import {
   errorText,
   finishUndone,
+  markLeftBehind,
   openTarget,
   removeUploads,
   throwIfAborted,
@@ -101,6 +102,7 @@ async function switchOver(
   });
   if (plan.copyStorage) {
     handle.note(`the disk images were copied to ${peer.name}; the originals stay on this host`);
+    await markLeftBehind(vms, plan, handle);
   }
   for (const name of plan.uploads) handle.note(`${name} was copied to ${peer.name}`);
   if (plan.keepDefinition) handle.note('the definition stays on this host, stopped');

@@ -16,6 +16,8 @@ export const MarkerSchema = z.discriminatedUnion('role', [
     previousState: VmStateSchema,
     incomingId: z.string().optional(),
     targetVmId: z.string().optional(),
+    /** The disks copied to the peer (copy storage): marked as old copies here once the move stands. */
+    copiedDisks: z.array(z.string()).optional(),
   }),
   /** This host receives the VM; `createdImages` are removed when it does not arrive. */
   z.object({

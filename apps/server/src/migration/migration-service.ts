@@ -26,6 +26,7 @@ import {
   type LocalFacts,
   type PeerFacts,
 } from './checks.ts';
+import { oldCopiesToReplace } from './disk-checks.ts';
 import { peerFacts } from './peer-facts.ts';
 import type { IncomingRequest } from './incoming-api.ts';
 import { IncomingMigrations } from './incoming-service.ts';
@@ -50,6 +51,7 @@ export interface MigrationDeps {
 
 interface Evaluation {
   vm: Vm;
+  local: LocalFacts;
   peer: { id: string; name: string; url: string; client: PeerClient };
   facts: PeerFacts;
   checks: MigrationCheck[];
@@ -75,6 +77,11 @@ export class MigrationService {
 
   stop(): void {
     this.incoming.stop();
+  }
+
+  /** For a source whose copying move replaces an old copy here (only a marked, unused image goes). */
+  removeOldCopy(name: string): Promise<void> {
+    return this.deps.vms.images.deleteOldCopy(name);
   }
 
   /** Sorts out the VMs a server restart found `migrating` (after `VmService.adoptAll`). */
@@ -133,6 +140,9 @@ export class MigrationService {
           options: req.options,
           incoming,
           uploads,
+          replaces: ev.facts.reachable
+            ? oldCopiesToReplace(ev.local, ev.facts, req.copyStorage).map((i) => i.name)
+            : [],
         };
         await (kind === 'live' ? runLiveJob(vms, plan, handle) : runOfflineJob(vms, plan, handle));
       })
@@ -158,8 +168,9 @@ export class MigrationService {
       host.qemuVersion().catch(() => 'unknown'),
       localImages(vms, vm),
     ]);
-    const checks = migrationChecks({ vm, qemuVersion, images }, facts, req);
-    return { vm, peer: { id: known.id, name: known.name, url: known.url, client }, facts, checks };
+    const local: LocalFacts = { vm, qemuVersion, images, storeId: vms.images.storeId };
+    const checks = migrationChecks(local, facts, req);
+    return { vm, local, peer: { id: known.id, name: known.name, url: known.url, client }, facts, checks };
   }
 
   /** What the target is asked to do: the VM's configuration, its disks with their slots, sizes and formats. */

@@ -5,6 +5,7 @@ import type { IncomingAnswer } from './incoming-api.ts';
 import {
   errorText,
   finishUndone,
+  markLeftBehind,
   openTarget,
   removeUploads,
   type MigrationPlan,
@@ -52,5 +53,6 @@ export async function runOfflineJob(vms: VmService, plan: MigrationPlan, handle:
   if (copied > 0) {
     handle.note(`${plan.uploads.join(', ')} copied to ${peer.name}; the images stay on this host too`);
   }
+  if (plan.copyStorage) await markLeftBehind(vms, plan, handle);
   handle.finish({ phase: 'completed', totalTimeMs: Date.now() - started, targetVmId: incoming.vmId });
 }

@@ -23,7 +23,8 @@ export async function peerFacts(client: PeerClient, name: string): Promise<PeerF
       client.get('/api/images', z.array(ImageSchema), 20_000, MAX_LIST_ANSWER_BYTES),
     ]);
     const latencyMs = Math.round(performance.now() - started);
-    return { reachable: true, name, latencyMs, protocol: protocol.version, host, vms, images };
+    const { version, storeId } = protocol;
+    return { reachable: true, name, latencyMs, protocol: version, storeId, host, vms, images };
   } catch (err) {
     return { reachable: false, name, message: err instanceof Error ? err.message : String(err) };
   }

@@ -28,6 +28,8 @@ const WATCH_INTERVAL_MS = 1000;
 const TARGET_FAILED_GRACE_MS = 3000;
 
 export const targetPath = (incomingId: string): string => `${BASE}/${encodeURIComponent(incomingId)}`;
+/** Where a source asks the target to delete an old copy a copying move replaces (the target checks the mark). */
+export const OLD_COPIES_PATH = `${BASE}/old-copies`;
 
 /**
  * Asks the target to receive the VM, with this host's migration protocol version.
@@ -38,8 +40,12 @@ export function postIncoming(client: PeerClient, body: IncomingRequest): Promise
   return client.post(BASE, sent, IncomingAnswerSchema, CREATE_TIMEOUT_MS);
 }
 
-/** Whether the target takes a migration from this host: `ok` with its version, or its words why not. */
-export type ProtocolVerdict = { ok: true; version: number } | { ok: false; refusal: string };
+/**
+ * Whether the target takes a migration from this host: `ok` with its version and image store id (undefined
+ * from an older target), or its words why not.
+ */
+export type ProtocolVerdict =
+  { ok: true; version: number; storeId: string | undefined } | { ok: false; refusal: string };
 
 /**
  * Asks the target whether it speaks this host's migration protocol (`/handshake`); `peerName` names it in the
@@ -53,7 +59,7 @@ export async function askProtocol(client: PeerClient, peerName: string): Promise
   };
   try {
     const answer = await client.post(`${BASE}/handshake`, body, HandshakeAnswerSchema, 10_000);
-    return { ok: true, version: answer.migrationProtocol };
+    return { ok: true, version: answer.migrationProtocol, storeId: answer.storeId };
   } catch (err) {
     if (!(err instanceof PeerCallError)) throw err;
     if (err.code === ErrorCode.migrationVersionMismatch) {
