@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures/server.ts';
 import { ClusterApi, testGuest, withPeer } from './pages/ClusterApi.ts';
+import { ImagesPage } from './pages/ImagesPage.ts';
 import { LoginPage } from './pages/LoginPage.ts';
 import { JobArea, MigrateDialog } from './pages/MigrateDialog.ts';
 
@@ -94,6 +95,19 @@ test('the checks name an image the peer lacks; with "copy storage" the stopped g
     await expect(page.getByRole('heading', { name: `stays moved to ${peer.name}` })).toBeVisible();
     expect(await here.stateOf('stays')).toBeUndefined();
     expect(await there.stateOf('stays')).toMatch(/defined|stopped/);
+
+    // The disk left here is marked as an old copy on the Images page, and deleted from there (keyboard).
+    const images = new ImagesPage(page);
+    await images.open();
+    const row = images.row('only-here.qcow2');
+    await expect(row).toContainText(`Old copy left behind by moving stays to ${peer.name} on`);
+    await row.getByRole('button', { name: 'Delete' }).focus();
+    await page.keyboard.press('Enter');
+    const confirm = page.getByRole('dialog', { name: 'Delete only-here.qcow2?' });
+    await expect(confirm).toContainText(`the VM’s current disk is on ${peer.name}`);
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect(row).toHaveCount(0);
   });
 });
 

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { DeleteImageBtn } from '../../actions/DeleteImageBtn.tsx';
 import { useImageProgress } from '../../queries/images.ts';
 import { ConvertImageBtn } from './ConvertImageBtn.tsx';
+import { leftBehindText } from './oldCopy.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 import { ResizeImageBtn } from './ResizeImageBtn.tsx';
 
@@ -53,6 +54,12 @@ function ImageRow({ img, names }: { img: Image; names: Map<string, string> }) {
         {img.name}
         {img.operation && <span className="badge"> {img.operation} in progress</span>}
         {img.problem && <p className="problem">{img.problem}</p>}
+        {img.leftBehind && (
+          <p className="old-copy">
+            {leftBehindText(img.leftBehind)}: not the VM’s disk any more, and never taken for it by a move.
+            Delete it when it is not needed.
+          </p>
+        )}
         <RunningConvert name={img.name} />
       </th>
       <td>{img.format}</td>

@@ -123,7 +123,7 @@ export function MigrateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       />
       <CheckboxField
         label="Copy storage"
-        hint="Mirror the disks to the target (no shared storage); otherwise images of the same names must exist there."
+        hint="Copy the disks to the target. Needed unless both hosts use one image store (shared storage); the checks below say which. The disks here stay, marked as old copies."
         checked={values.copyStorage}
         onChange={(copyStorage) => change({ copyStorage })}
       />
