@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, TestServer, WsCollector } from './harness.ts';
+import { imagesDirEntries, makeDataDir, TestServer, WsCollector } from './harness.ts';
 
 // The HTTP contract without booting guests: auth, validation, images, VM definitions, wrong-state refusals.
 describe('REST API and websocket edge', () => {
@@ -41,7 +41,7 @@ describe('REST API and websocket edge', () => {
       });
       expect(status, p).toBe(401);
     }
-    expect(await fs.readdir(path.join(dataDir, 'images'))).toEqual(['tinylinux.iso']);
+    expect(await imagesDirEntries(path.join(dataDir, 'images'))).toEqual(['tinylinux.iso']);
   });
 
   it('logs in with a HttpOnly SameSite=Strict cookie, refuses a wrong password, logs out', async () => {
@@ -131,7 +131,7 @@ describe('REST API and websocket edge', () => {
       expect(res.body).toMatchObject({ error: { code: 'validation_failed' } });
     }
     expect((await server.api('POST', '/api/images', '{not json')).status).toBe(400);
-    expect((await fs.readdir(path.join(dataDir, 'images'))).sort()).toEqual(['disk1.qcow2', 'tinylinux.iso']);
+    expect(await imagesDirEntries(path.join(dataDir, 'images'))).toEqual(['disk1.qcow2', 'tinylinux.iso']);
     expect(await fs.readdir(path.dirname(dataDir))).not.toContain('x');
 
     expect((await server.api('DELETE', '/api/images/..%2Fvirtweb.db')).status).toBe(400);

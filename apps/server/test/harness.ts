@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { STORE_ID_FILE } from '../src/images/store-id.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const TEST_ISO = process.env.VIRTWEB_TEST_ISO ?? path.join(REPO, '.cache/tinylinux.iso');
@@ -21,6 +22,11 @@ export async function makeDataDir(withIso = false): Promise<string> {
     await fs.copyFile(TEST_ISO, path.join(dir, 'images/tinylinux.iso'));
   }
   return dir;
+}
+
+/** The entries of an images dir, sorted, without the store's id file (every server writes it on its first start). */
+export async function imagesDirEntries(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir)).filter((n) => n !== STORE_ID_FILE).sort();
 }
 
 export interface ApiResponse {

@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, TestServer } from './harness.ts';
+import { imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
 import { MiB } from './images-helpers.ts';
 
 // No image operation may read or write a path outside the images dir, whatever an image file says.
@@ -12,7 +12,7 @@ describe('image store boundaries', () => {
   let dataDir: string;
   let outside: string;
   const images = () => path.join(dataDir, 'images');
-  const listDir = async () => (await fsp.readdir(images())).sort();
+  const listDir = () => imagesDirEntries(images());
   const get = async (name: string) =>
     (await server.api('GET', `/api/images/${name}`)).body as { problem?: string };
 

@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, TestServer } from './harness.ts';
+import { imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
 import {
   abortedUpload,
   errorOf,
@@ -22,7 +22,7 @@ describe('image upload', () => {
   let scratch: string;
   let progress: ProgressWatcher;
   const images = () => path.join(dataDir, 'images');
-  const listDir = async () => (await fsp.readdir(images())).sort();
+  const listDir = () => imagesDirEntries(images());
 
   beforeAll(async () => {
     dataDir = await makeDataDir(true);

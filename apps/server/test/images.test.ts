@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, TestServer } from './harness.ts';
+import { imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
 import { errorOf, MiB, ProgressWatcher, writeRandomFile } from './images-helpers.ts';
 
 interface ImageBody {
@@ -21,7 +21,7 @@ describe('image store', () => {
   let dataDir: string;
   let progress: ProgressWatcher;
   const images = () => path.join(dataDir, 'images');
-  const listDir = async () => (await fsp.readdir(images())).sort();
+  const listDir = () => imagesDirEntries(images());
   const sha = async (name: string) =>
     createHash('sha256')
       .update(await fsp.readFile(path.join(images(), name)))

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, createGuest, makeDataDir, REPO, TestServer } from './harness.ts';
+import { apiError, createGuest, imagesDirEntries, makeDataDir, REPO, TestServer } from './harness.ts';
 
 const run = promisify(execFile);
 
@@ -47,7 +47,7 @@ describe('VM configuration API', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   };
   const vmNames = async () => ((await server.api('GET', '/api/vms')).body as VmBody[]).map((v) => v.name);
-  const imageNames = async () => (await fs.readdir(imagesDir)).sort();
+  const imageNames = () => imagesDirEntries(imagesDir);
 
   beforeAll(async () => {
     dataDir = await makeDataDir(true);
@@ -264,7 +264,7 @@ describe('VM configuration API', () => {
       expect(apiError(failed.body).details?.[0]?.path).toBe('disks.1.image');
       expect(await exists(path.join(imagesDir, 'made.qcow2'))).toBe(false);
       expect(await exists(path.join(imagesDir, 'huge.raw'))).toBe(false);
-      expect((await fs.readdir(imagesDir)).filter((f) => f.startsWith('.'))).toEqual([]);
+      expect((await imagesDirEntries(imagesDir)).filter((f) => f.startsWith('.'))).toEqual([]);
       expect(await vmNames()).toEqual(['other']);
     }
 
