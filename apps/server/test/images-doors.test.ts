@@ -6,7 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, TestServer } from './harness.ts';
+import { imagesDirEntries, killGuestsOf, makeDataDir, TestServer } from './harness.ts';
 import { errorOf, MiB, putUpload } from './images-helpers.ts';
 
 const HOST_FILE = '/etc/hostname';
@@ -28,7 +28,7 @@ describe('the image doors into qemu', () => {
   let token = '';
   const images = () => path.join(dataDir, 'images');
   const inImages = (name: string) => path.join(images(), name);
-  const listDir = async () => (await fsp.readdir(images())).sort();
+  const listDir = () => imagesDirEntries(images());
 
   /** A qcow2 whose backing file is the host file (what a guest could write into its raw disk). */
   let evilHeader: Buffer;

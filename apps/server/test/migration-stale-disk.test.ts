@@ -126,6 +126,14 @@ describe('the stale disk: a move back never boots the old copy a move left behin
     // Now B holds the old copy, and A's disk is the current one (not marked).
     expect((await imageOf(a, DISK))?.leftBehind).toBeUndefined();
     expect((await imageOf(b, DISK))?.leftBehind?.vmName).toBe('roundtrip');
+    // A peer may delete only a marked old copy through the incoming side: A's current disk stays.
+    const { token: peerToken } = await a.makeToken('peer', 'old copies');
+    const kept = await a.request('DELETE', `/api/migrations/incoming/old-copies/${DISK}`, undefined, {
+      authorization: `Bearer ${peerToken}`,
+    });
+    expect(kept.status).toBe(409);
+    expect(apiError(kept.body).message).toMatch(/not an old copy left by a move/);
+    expect(await imageOf(a, DISK)).toBeDefined();
 
     // A boots B's disk, never its stale copy.
     const onA = home.targetVmId ?? '';

@@ -116,6 +116,7 @@ describe('ROUTE_SCOPES', () => {
         'POST /api/migrations/incoming/:id/finish',
         'DELETE /api/migrations/incoming/:id',
         'DELETE /api/migrations/incoming/uploads/:name',
+        'DELETE /api/migrations/incoming/old-copies/:name',
       ].sort(),
     );
   });

@@ -169,6 +169,7 @@ export async function markOldCopies(
   return failed;
 }
 
+/**
  * Best effort: removes the images this job uploaded to the peer (what a `peer` token may remove there).
  * @returns what could not be removed
  */
