@@ -1,0 +1,173 @@
+// Hostile values in the fields of a VM's storage, saved states, ids in paths and free text.
+import {
+  CreateTokenRequestSchema,
+  ImageNameSchema,
+  SnapshotNameSchema,
+  TypeTextRequestSchema,
+} from '@virtweb/protocol';
+import { HOSTILE_IDS, HOSTILE_NAMES, HOSTILE_NAMES_SHORT, HOSTILE_TEXT, HOSTILE_URLS } from './names.ts';
+import { anything, call, nonEmpty, seg, type NameSite } from './name-sites.ts';
+import { tokenNameProblem } from './verify-accepted.ts';
+
+const names = HOSTILE_NAMES;
+const short = HOSTILE_NAMES_SHORT;
+const ids = HOSTILE_IDS;
+
+export const FIELD_SITES: NameSite[] = [
+  // Storage of a VM.
+  {
+    label: 'POST /api/vms/:id/disks {image}',
+    values: short,
+    request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/disks`, { image: v }),
+  },
+  {
+    label: 'PUT /api/vms/:id/cdrom {image}',
+    values: short,
+    request: (t, v) => call('PUT', `/api/vms/${t.stoppedId}/cdrom`, { image: v }),
+  },
+  {
+    label: 'POST /api/vms/:id/snapshots {name}',
+    values: names,
+    schema: SnapshotNameSchema,
+    accepted: 'skip',
+    request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/snapshots`, { name: v }),
+  },
+  {
+    label: 'POST /api/vms/:id/snapshots/:name/revert',
+    values: short,
+    request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/snapshots/${seg(v)}/revert`),
+  },
+  {
+    label: 'DELETE /api/vms/:id/snapshots/:name',
+    values: short,
+    request: (t, v) => call('DELETE', `/api/vms/${t.stoppedId}/snapshots/${seg(v)}`),
+  },
+
+  // Saved states and migrations.
+  {
+    label: 'POST /api/vms/:id/save {name}',
+    values: names,
+    schema: ImageNameSchema,
+    accepted: anything,
+    request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/save`, { name: v }),
+  },
+  {
+    label: 'POST /api/saved-states/:name/restore',
+    values: names,
+    request: (_t, v) => call('POST', `/api/saved-states/${seg(v)}/restore`),
+  },
+  {
+    label: 'DELETE /api/saved-states/:name',
+    values: short,
+    request: (_t, v) => call('DELETE', `/api/saved-states/${seg(v)}`),
+  },
+  {
+    label: 'POST /api/vms/:id/migrate/check {peer}',
+    values: ids,
+    request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/migrate/check`, { peer: v }),
+  },
+
+  // Ids in paths: a fixed pattern, so 404.
+  {
+    label: 'GET /api/vms/:id',
+    values: nonEmpty(ids),
+    request: (_t, v) => call('GET', `/api/vms/${seg(v)}`),
+  },
+  {
+    label: 'POST /api/vms/:id/start',
+    values: ids,
+    request: (_t, v) => call('POST', `/api/vms/${seg(v)}/start`),
+  },
+  {
+    label: 'POST /api/vms/:id/:action',
+    values: ids,
+    request: (t, v) => call('POST', `/api/vms/${t.runningId}/${seg(v)}`),
+  },
+  {
+    label: 'DELETE /api/vms/:id/disks/:index',
+    values: [...ids, '-1', '8', '1e0', '0x0', '00000'],
+    request: (t, v) => call('DELETE', `/api/vms/${t.stoppedId}/disks/${seg(v)}`),
+  },
+  {
+    label: 'DELETE /api/tokens/:id',
+    values: ids,
+    request: (_t, v) => call('DELETE', `/api/tokens/${seg(v)}`),
+  },
+  {
+    label: 'POST /api/migrations/:jobId/cancel',
+    values: ids,
+    request: (_t, v) => call('POST', `/api/migrations/${seg(v)}/cancel`),
+  },
+  {
+    label: 'GET /api/migrations/incoming/:id',
+    values: ids,
+    request: (_t, v) => call('GET', `/api/migrations/incoming/${seg(v)}`),
+  },
+  {
+    label: 'POST /api/peers/:id/vms/:vmId/:action (vmId)',
+    values: ids,
+    request: (_t, v) => call('POST', `/api/peers/ffffffffffff/vms/${seg(v)}/start`),
+  },
+
+  // Free text and other fields that reach qemu or HTTP headers.
+  {
+    label: 'POST /api/vms/:id/send-keys {keys}',
+    values: ids,
+    refused: [400],
+    request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/send-keys`, { keys: v }),
+  },
+  {
+    label: 'POST /api/vms/:id/type {text}',
+    values: HOSTILE_TEXT,
+    schema: TypeTextRequestSchema.shape.text,
+    accepted: { expect: [409] },
+    refused: [400],
+    request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/type`, { text: v }),
+  },
+  {
+    label: 'POST /api/tokens {name}',
+    values: HOSTILE_TEXT,
+    schema: CreateTokenRequestSchema.shape.name,
+    refused: [400],
+    accepted: {
+      expect: [201],
+      unchanged: true,
+      verify: (res, v) => tokenNameProblem(res, v),
+      cleanup: async (res, fx) => {
+        const id = (res.json as { id?: string } | undefined)?.id;
+        if (id) await fx.json('DELETE', `/api/tokens/${id}`);
+      },
+    },
+    request: (t, v) => call('POST', '/api/tokens', { name: v, ...(t.scopedTokens ? { scope: 'read' } : {}) }),
+  },
+  {
+    label: 'POST /api/peers {url}',
+    values: HOSTILE_URLS,
+    refused: [400],
+    request: (_t, v) => call('POST', '/api/peers', { url: v, token: 'vwt_x' }),
+  },
+  {
+    label: 'POST /api/peers {token}',
+    values: [...ids, 'vwt_x\r\nX-Injected: 1', 'vwt_x\u0000'],
+    refused: [400],
+    request: (t, v) => call('POST', '/api/peers', { url: t.origin, token: v }),
+  },
+  {
+    label: 'GET /api/vms/:id/log?lines=',
+    values: [...ids, '0', '5001', '1.5', '-1', '1;2'],
+    refused: [400],
+    request: (t, v) => call('GET', `/api/vms/${t.stoppedId}/log?lines=${seg(v)}`),
+  },
+  {
+    label: 'GET /api/vms/:id/metrics?range=',
+    values: ids,
+    refused: [400],
+    request: (t, v) => call('GET', `/api/vms/${t.stoppedId}/metrics?range=${seg(v)}`),
+  },
+  {
+    label: 'GET /api/host/metrics?range=',
+    values: [...ids, '24h', '7d'],
+    refused: [400],
+    request: (_t, v) => call('GET', `/api/host/metrics?range=${seg(v)}`),
+  },
+];

@@ -1,0 +1,271 @@
+import type { Targets } from './fixture.ts';
+
+/**
+ * Who may call a route. `public`: anyone (log in). `self`: the browser's own session (who am I, log out).
+ * `session`: only a browser session, never a token (tokens, peers, cluster). `peer`: peer or admin tokens.
+ */
+export type Need = 'public' | 'self' | 'session' | 'read' | 'operate' | 'admin' | 'peer';
+
+/** An expected status: one of these, or anything but these. */
+export type Expect = number[] | { not: number[] };
+
+/** A request that gets past authentication and changes nothing (a refusal or a read). */
+export interface Harmless {
+  path: (t: Targets) => string;
+  body?: unknown;
+  expect: Expect;
+  /** Upload bytes, sent as application/octet-stream instead of a JSON body. */
+  raw?: string;
+  /** The request ends its session: run it with a fresh one, never the fixture's. */
+  throwawaySession?: boolean;
+}
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** As the README's API table writes it. */
+  path: string;
+  need: Need;
+  /** Also open to `peer` tokens (what peering and migration need). */
+  peer?: boolean;
+  /** What the route reads: a JSON body (with a schema), raw bytes, or nothing. */
+  body: 'json' | 'raw' | 'none';
+  harmless: Harmless;
+}
+
+const NOBODY = 'ffffffffffff';
+const CONFIG = { name: 'zz-config', memoryMiB: 256, vcpus: 1, network: { mode: 'none' } };
+
+const r = (
+  method: RouteSpec['method'],
+  path: string,
+  need: Need,
+  body: RouteSpec['body'],
+  harmless: Harmless,
+  peer = false,
+): RouteSpec => ({ method, path, need, body, harmless, peer });
+
+const stopped = (tail: string) => (t: Targets) => `/api/vms/${t.stoppedId}${tail}`;
+const running = (tail: string) => (t: Targets) => `/api/vms/${t.runningId}${tail}`;
+const unknown = (tail: string) => (t: Targets) => `/api/vms/${t.unknownId}${tail}`;
+const fixed = (p: string) => () => p;
+
+/** Every /api route of the README's table and the routers, with a harmless request for each. */
+export const ROUTES: RouteSpec[] = [
+  r('POST', '/api/session', 'public', 'json', {
+    path: fixed('/api/session'),
+    body: { password: 'x' },
+    expect: [401, 429],
+  }),
+  r('GET', '/api/session', 'self', 'none', { path: fixed('/api/session'), expect: [200] }),
+  r('DELETE', '/api/session', 'self', 'none', {
+    path: fixed('/api/session'),
+    expect: [204],
+    throwawaySession: true,
+  }),
+
+  r('GET', '/api/tokens', 'session', 'none', { path: fixed('/api/tokens'), expect: [200] }),
+  r('POST', '/api/tokens', 'session', 'json', {
+    path: fixed('/api/tokens'),
+    body: { name: '', scope: 'read' },
+    expect: [400],
+  }),
+  r('DELETE', '/api/tokens/:id', 'session', 'none', { path: fixed(`/api/tokens/${NOBODY}`), expect: [404] }),
+  r('GET', '/api/peers', 'session', 'none', { path: fixed('/api/peers'), expect: [200] }),
+  r('POST', '/api/peers', 'session', 'json', {
+    path: fixed('/api/peers'),
+    body: { url: 'http://127.0.0.1:1', token: 'vwt_nothing' },
+    expect: [400],
+  }),
+  r('DELETE', '/api/peers/:id', 'session', 'none', { path: fixed(`/api/peers/${NOBODY}`), expect: [404] }),
+  r('POST', '/api/peers/:id/vms/:vmId/:action', 'session', 'none', {
+    path: (t) => `/api/peers/${NOBODY}/vms/${t.runningId}/start`,
+    expect: [404],
+  }),
+  r('GET', '/api/cluster/vms', 'session', 'none', { path: fixed('/api/cluster/vms'), expect: [200] }),
+  r('GET', '/api/peers/self', 'read', 'none', { path: fixed('/api/peers/self'), expect: [200] }, true),
+
+  r('GET', '/api/host', 'read', 'none', { path: fixed('/api/host'), expect: [200] }, true),
+  r('GET', '/api/host/metrics', 'read', 'none', { path: fixed('/api/host/metrics'), expect: [200] }),
+  r('GET', '/api/vms/:id/metrics', 'read', 'none', { path: stopped('/metrics'), expect: [200] }),
+  r('GET', '/api/vms/:id/process', 'read', 'none', { path: stopped('/process'), expect: [409] }),
+  r('GET', '/api/vms/:id/log', 'read', 'none', { path: stopped('/log'), expect: [200] }),
+  r('POST', '/api/vms/:id/signal', 'admin', 'json', {
+    path: stopped('/signal'),
+    body: { signal: 'SIGTERM' },
+    expect: [409],
+  }),
+
+  r('GET', '/api/images', 'read', 'none', { path: fixed('/api/images'), expect: [200] }, true),
+  r('POST', '/api/images', 'operate', 'json', {
+    path: fixed('/api/images'),
+    body: { name: 'disk.qcow2', format: 'qcow2', size: '1M' },
+    expect: [409],
+  }),
+  r(
+    'GET',
+    '/api/images/:name',
+    'read',
+    'none',
+    { path: (t) => `/api/images/${t.disk}`, expect: [200] },
+    true,
+  ),
+  r('DELETE', '/api/images/:name', 'operate', 'none', {
+    path: (t) => `/api/images/${t.disk}`,
+    expect: [409],
+  }),
+  r('POST', '/api/images/:name/resize', 'operate', 'json', {
+    path: fixed('/api/images/missing.qcow2/resize'),
+    body: { size: '2M' },
+    expect: [404],
+  }),
+  r('POST', '/api/images/:name/convert', 'operate', 'json', {
+    path: (t) => `/api/images/${t.disk}/convert`,
+    body: { target: 'tinylinux.iso', format: 'raw' },
+    expect: [409],
+  }),
+  r(
+    'PUT',
+    '/api/images/:name/upload',
+    'operate',
+    'raw',
+    { path: (t) => `/api/images/${t.disk}/upload`, raw: 'sixteen bytes...', expect: [409] },
+    true,
+  ),
+
+  r('GET', '/api/vms', 'read', 'none', { path: fixed('/api/vms'), expect: [200] }, true),
+  r('POST', '/api/vms', 'operate', 'json', {
+    path: fixed('/api/vms'),
+    body: { ...CONFIG, name: 'stopped' },
+    expect: [409],
+  }),
+  r('POST', '/api/vms/preview', 'operate', 'json', {
+    path: fixed('/api/vms/preview'),
+    body: CONFIG,
+    expect: [200],
+  }),
+  r('GET', '/api/vms/:id', 'read', 'none', { path: stopped(''), expect: [200] }, true),
+  r('PUT', '/api/vms/:id', 'operate', 'json', { path: unknown(''), body: CONFIG, expect: [404] }),
+  r('DELETE', '/api/vms/:id', 'operate', 'json', { path: running(''), expect: [409] }),
+  r('GET', '/api/vms/:id/command-line', 'read', 'none', { path: stopped('/command-line'), expect: [200] }),
+  r('POST', '/api/vms/:id/clone', 'operate', 'json', {
+    path: running('/clone'),
+    body: { name: 'clone1' },
+    expect: [409],
+  }),
+  r('GET', '/api/vms/:id/balloon', 'read', 'none', { path: stopped('/balloon'), expect: [409] }),
+  r('POST', '/api/vms/:id/balloon', 'operate', 'json', {
+    path: stopped('/balloon'),
+    body: { targetMiB: 128 },
+    expect: [409],
+  }),
+  r('POST', '/api/vms/:id/start', 'operate', 'none', { path: running('/start'), expect: [409] }),
+  ...(['shutdown', 'poweroff', 'reset', 'pause', 'resume'] as const).map((a) =>
+    r('POST', `/api/vms/:id/${a}`, 'operate', 'none', { path: stopped(`/${a}`), expect: [409] }),
+  ),
+
+  r('GET', '/api/vms/:id/screenshot.png', 'operate', 'none', {
+    path: stopped('/screenshot.png'),
+    expect: [409],
+  }),
+  r('POST', '/api/vms/:id/send-keys', 'operate', 'json', {
+    path: stopped('/send-keys'),
+    body: { keys: 'ctrl-alt-delete' },
+    expect: [409],
+  }),
+  r('POST', '/api/vms/:id/type', 'operate', 'json', {
+    path: stopped('/type'),
+    body: { text: 'x' },
+    expect: [409],
+  }),
+
+  r('GET', '/api/vms/:id/disks', 'read', 'none', { path: stopped('/disks'), expect: [200] }),
+  r('POST', '/api/vms/:id/disks', 'operate', 'json', {
+    path: stopped('/disks'),
+    body: { image: 'missing.qcow2' },
+    expect: [400],
+  }),
+  r('DELETE', '/api/vms/:id/disks/:index', 'operate', 'none', { path: stopped('/disks/7'), expect: [404] }),
+  r('GET', '/api/vms/:id/cdrom', 'read', 'none', { path: stopped('/cdrom'), expect: [200] }),
+  r('PUT', '/api/vms/:id/cdrom', 'operate', 'json', {
+    path: stopped('/cdrom'),
+    body: { image: 'disk.qcow2' },
+    expect: [400],
+  }),
+  r('GET', '/api/vms/:id/snapshots', 'read', 'none', { path: stopped('/snapshots'), expect: [200] }),
+  r('POST', '/api/vms/:id/snapshots', 'operate', 'json', {
+    path: unknown('/snapshots'),
+    body: { name: 'snap1' },
+    expect: [404],
+  }),
+  r('POST', '/api/vms/:id/snapshots/:name/revert', 'operate', 'none', {
+    path: stopped('/snapshots/nosuch/revert'),
+    expect: [404],
+  }),
+  r('DELETE', '/api/vms/:id/snapshots/:name', 'operate', 'none', {
+    path: stopped('/snapshots/nosuch'),
+    expect: [404],
+  }),
+
+  r('POST', '/api/vms/:id/migrate/check', 'operate', 'json', {
+    path: unknown('/migrate/check'),
+    body: { peer: NOBODY },
+    expect: [404],
+  }),
+  r('POST', '/api/vms/:id/migrate', 'operate', 'json', {
+    path: unknown('/migrate'),
+    body: { peer: NOBODY },
+    expect: [404],
+  }),
+  r('POST', '/api/vms/:id/save', 'operate', 'json', { path: stopped('/save'), body: {}, expect: [409] }),
+  r('GET', '/api/migrations', 'read', 'none', { path: fixed('/api/migrations'), expect: [200] }),
+  r('POST', '/api/migrations/:jobId/cancel', 'operate', 'none', {
+    path: fixed(`/api/migrations/${NOBODY}/cancel`),
+    expect: [404],
+  }),
+  r('GET', '/api/saved-states', 'read', 'none', { path: fixed('/api/saved-states'), expect: [200] }),
+  r('POST', '/api/saved-states/:name/restore', 'operate', 'none', {
+    path: fixed('/api/saved-states/missing.vmstate.zst/restore'),
+    expect: [404],
+  }),
+  r('DELETE', '/api/saved-states/:name', 'operate', 'none', {
+    path: fixed('/api/saved-states/missing.vmstate.zst'),
+    expect: [404],
+  }),
+
+  r('POST', '/api/migrations/incoming/handshake', 'peer', 'json', {
+    path: fixed('/api/migrations/incoming/handshake'),
+    body: { migrationProtocol: 1, source: { hostname: 'hostile' } },
+    expect: [200],
+  }),
+  r('POST', '/api/migrations/incoming', 'peer', 'json', {
+    path: fixed('/api/migrations/incoming'),
+    body: { migrationProtocol: 999, source: { hostname: 'hostile' } },
+    expect: [409],
+  }),
+  r('GET', '/api/migrations/incoming/:id', 'peer', 'none', {
+    path: fixed(`/api/migrations/incoming/${NOBODY}`),
+    expect: [404],
+  }),
+  r('POST', '/api/migrations/incoming/:id/finish', 'peer', 'none', {
+    path: fixed(`/api/migrations/incoming/${NOBODY}/finish`),
+    expect: [404],
+  }),
+  r('DELETE', '/api/migrations/incoming/:id', 'peer', 'none', {
+    path: fixed(`/api/migrations/incoming/${NOBODY}`),
+    expect: [404],
+  }),
+];
+
+/** The routes that need credentials (all but logging in). */
+export const GUARDED = ROUTES.filter((x) => x.need !== 'public');
+
+export const routeName = (x: RouteSpec): string => `${x.method} ${x.path}`;
+
+/** Whether a token of this scope may call the route. */
+export function scopeAllows(route: RouteSpec, scope: 'read' | 'operate' | 'admin' | 'peer'): boolean {
+  if (route.need === 'session' || route.need === 'self') return false;
+  if (scope === 'peer') return route.need === 'peer' || route.peer === true;
+  if (scope === 'admin') return true;
+  if (scope === 'operate') return route.need === 'read' || route.need === 'operate';
+  return route.need === 'read';
+}
