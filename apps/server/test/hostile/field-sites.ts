@@ -141,6 +141,12 @@ export const FIELD_SITES: NameSite[] = [
     request: (t, v) => call('POST', '/api/tokens', { name: v, ...(t.scopedTokens ? { scope: 'read' } : {}) }),
   },
   {
+    label: 'POST /api/tokens {scope}',
+    values: ['', 'root', 'ADMIN', 'session', 'read,admin', 'admin\u0000', '__proto__', 'operate ', ' peer'],
+    refused: [400],
+    request: (_t, v) => call('POST', '/api/tokens', { name: 'zz-scope', scope: v }),
+  },
+  {
     label: 'POST /api/peers {url}',
     values: HOSTILE_URLS,
     refused: [400],

@@ -7,6 +7,7 @@ import { httpEdgeCases, loginCases } from './edge-cases.ts';
 import { Fixture } from './fixture.ts';
 import { fuzzCases, SEED } from './fuzz-cases.ts';
 import { nameCases, rawPathCases } from './name-cases.ts';
+import { uploadCases } from './upload-cases.ts';
 import { CANARY } from './verify-accepted.ts';
 import { wsAuthCases, wsFrameCases, type WsCase } from './ws-cases.ts';
 import { runWsCase } from './ws-run.ts';
@@ -21,6 +22,7 @@ const GROUPS: [string, HttpCase[] | WsCase[]][] = [
   [`bodies: seeded mutations (seed ${SEED.toString(16)})`, fuzzCases()],
   ['names: traversal, pseudo-protocols, argv injection', nameCases()],
   ['paths: raw traversal and malformed escapes', rawPathCases()],
+  ['uploads: no length, too large, cut short, unsafe content', uploadCases()],
   ['websockets: every socket as every caller', wsAuthCases()],
   ['http: broken requests', httpEdgeCases()],
   // After the rest: wrong passwords may start the login throttle, and a server that dies of a frame takes

@@ -11,6 +11,8 @@ export interface RawRequest {
   contentLength?: boolean;
   /** Replaces the whole request (line, headers and body) for malformed HTTP. */
   raw?: Buffer | string;
+  /** Half-close the connection after writing (a client that stops sending mid-body). */
+  end?: boolean;
 }
 
 export interface RawResponse {
@@ -52,6 +54,7 @@ export function rawRequest(port: number, req: RawRequest): Promise<RawResponse> 
     // The server may answer and close before it read a big body: the answer still counts.
     sock.on('error', () => undefined);
     sock.write(req.raw ?? encodeRequest(port, req));
+    if (req.end) sock.end();
   });
 }
 
