@@ -165,6 +165,19 @@ export const FIELD_SITES: NameSite[] = [
     request: (t, v) => call('GET', `/api/vms/${t.stoppedId}/log?lines=${seg(v)}`),
   },
   {
+    label: 'GET /api/vms/:id/log?…',
+    values: [
+      'lines=1&lines=2',
+      'lines[$gt]=1',
+      '__proto__=x',
+      'lines=1&x=1',
+      'constructor[prototype][x]=1',
+      'lines=1%',
+    ],
+    refused: [400],
+    request: (t, v) => call('GET', `/api/vms/${t.stoppedId}/log?${v}`),
+  },
+  {
     label: 'GET /api/vms/:id/metrics?range=',
     values: ids,
     refused: [400],
