@@ -13,6 +13,7 @@ import { QemuAccess } from './host/qemu-access.ts';
 import { QemuUser } from './host/qemu-user.ts';
 import { createApp } from './http/app.ts';
 import { Authenticator } from './http/auth-middleware.ts';
+import { answerClientErrors } from './http/client-errors.ts';
 import { refuseUnparsableTargets } from './http/edge.ts';
 import { ImageService } from './images/image-service.ts';
 import { runningUsersOf } from './images/running-disks.ts';
@@ -124,6 +125,7 @@ const server = http.createServer(
   },
   refuseUnparsableTargets(app),
 );
+answerClientErrors(server);
 attachWebSockets(
   server,
   auth,
