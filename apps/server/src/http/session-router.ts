@@ -66,7 +66,9 @@ export function sessionRouter(
     res.status(204).end();
   });
   r.delete('/', (req, res) => {
-    sessions.revoke(sessionToken(req));
+    const token = sessionToken(req);
+    if (!sessions.isValid(token)) throw new HttpError(401, ErrorCode.unauthorized, 'not logged in');
+    sessions.revoke(token);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });

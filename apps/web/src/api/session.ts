@@ -17,6 +17,12 @@ export function login(req: LoginRequest): Promise<void> {
   return requestVoid('POST', '/api/session', req);
 }
 
-export function logout(): Promise<void> {
-  return requestVoid('DELETE', '/api/session');
+/** Logs out; a session that has already ended (401) counts as logged out. */
+export async function logout(): Promise<void> {
+  try {
+    await requestVoid('DELETE', '/api/session');
+  } catch (err) {
+    if (isApiError(err) && err.status === 401) return;
+    throw err;
+  }
 }
