@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 /** Methods that change nothing, so a cross-site one can do no harm (its answer is not readable cross-site). */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The one route whose body is a file, not JSON (the browser's XHR upload and a peer's offline move). */
-const UPLOAD_PATH = /^\/api\/images\/[^/]+\/upload\/?$/i;
+const UPLOAD_PATH = /^\/api\/images\/[^/]*\/upload\/?$/i;
 
 /** What a cookie-authenticated request must look like to show it comes from this server's own page. */
 export interface CsrfRequest {
