@@ -71,7 +71,8 @@ export async function routeRequest(
     path: over.path ?? h.path(fx.t),
     headers: {
       ...fx.auth(who, cookie),
-      ...(body === undefined ? {} : { 'content-type': type }),
+      // As the web app does: every request but a GET says its type, with or without a body.
+      ...(route.method === 'GET' ? {} : { 'content-type': type }),
       ...over.headers,
     },
     ...(body === undefined ? {} : { body }),

@@ -169,7 +169,7 @@ export class Fixture {
       path: urlPath,
       headers: {
         ...this.auth('session', cookie),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

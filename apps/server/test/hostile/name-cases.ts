@@ -12,7 +12,8 @@ function siteRequest(fx: Fixture, r: SiteRequest): RawRequest {
   return {
     method: r.method,
     path: r.path,
-    headers: { ...fx.auth('session'), ...(body === undefined ? {} : { 'content-type': type }) },
+    // As the web app does: every request but a GET says its type, with or without a body.
+    headers: { ...fx.auth('session'), ...(r.method === 'GET' ? {} : { 'content-type': type }) },
     ...(body === undefined ? {} : { body }),
   };
 }
@@ -53,6 +54,8 @@ interface RawPath {
   path: (t: Targets) => string;
   expect: Expect;
   code?: string;
+  /** What a request without credentials gets, when not 401. */
+  unauthenticated?: Expect;
 }
 
 const traversal = (method: string, path: (t: Targets) => string): RawPath => ({
@@ -64,7 +67,9 @@ const malformed = (method: string, path: (t: Targets) => string): RawPath => ({
   method,
   path,
   expect: [400],
-  code: ErrorCode.validation,
+  code: ErrorCode.badRequest,
+  // NOTE: a malformed escape is refused before authentication (nothing of the API is reached or revealed).
+  unauthenticated: [400],
 });
 
 const RAW_PATHS: RawPath[] = [
@@ -111,8 +116,12 @@ export function rawPathCases(): HttpCase[] {
     const request = (fx: Fixture, authed: boolean): RawRequest => ({
       method: p.method,
       path: p.path(fx.t),
-      headers: fx.auth(authed ? 'session' : 'none'),
+      headers: {
+        ...fx.auth(authed ? 'session' : 'none'),
+        ...(p.method === 'GET' ? {} : { 'content-type': 'application/json' }),
+      },
     });
+    const none = p.unauthenticated ?? [401];
     return [
       {
         name: `${p.method} ${shown} · cookie → ${showExpect(p.expect)}`,
@@ -121,9 +130,9 @@ export function rawPathCases(): HttpCase[] {
         build: (fx: Fixture) => request(fx, true),
       },
       {
-        name: `${p.method} ${shown} · none → 401`,
-        expect: [401],
-        code: ErrorCode.unauthorized,
+        name: `${p.method} ${shown} · none → ${showExpect(none)}`,
+        expect: none,
+        code: p.unauthenticated ? ErrorCode.badRequest : ErrorCode.unauthorized,
         build: (fx: Fixture) => request(fx, false),
       },
     ];
