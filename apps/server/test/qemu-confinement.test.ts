@@ -119,8 +119,25 @@ describe('qemu confined: an unprivileged user and the seccomp sandbox', () => {
     expect(acl).toMatch(new RegExp(`^user:${ids.uid}:r--$`, 'm'));
   });
 
-  it('takes a screenshot: qemu writes it into its run dir, which is its own', async () => {
-    expect((await fs.stat(path.join(dataDir, 'run', id))).uid).toBe(ids.uid);
+  it("takes a screenshot: qemu writes into its run dir, but cannot replace the server's files there", async () => {
+    const runDir = path.join(dataDir, 'run', id);
+    const dir = await fs.stat(runDir);
+    expect({ uid: dir.uid, gid: dir.gid, mode: dir.mode & 0o7777 }).toEqual({
+      uid: 0,
+      gid: ids.gid,
+      mode: 0o1770,
+    });
+    // As qemu's user (what a compromised qemu could do): the sticky bit keeps root's launched.json in place.
+    const launched = path.join(runDir, 'launched.json');
+    const before = await fs.readFile(launched, 'utf8');
+    const asQemu = (cmd: string, ...args: string[]) =>
+      run(cmd, args, { uid: ids.uid, gid: ids.gid }).then(
+        () => 'done',
+        () => 'refused',
+      );
+    expect(await asQemu('/bin/rm', '-f', launched)).toBe('refused');
+    expect(await asQemu('/bin/mv', '-f', path.join(runDir, 'qemu.pid'), launched)).toBe('refused');
+    expect(await fs.readFile(launched, 'utf8')).toBe(before);
     const shot = await server.api('GET', `/api/vms/${id}/screenshot.png`);
     expect(shot.status).toBe(200);
     expect(shot.headers.get('content-type')).toBe('image/png');

@@ -70,7 +70,7 @@ describe('startQemu', () => {
 
   // NOTE: as root only (setuid needs it); `nobody` stands in for virtweb's unprivileged qemu user.
   it.runIf(process.getuid?.() === 0)(
-    'runAs: qemu runs as that user from exec on, in a run dir of its own, and still removes its pidfile',
+    'runAs: qemu runs as that user from exec on, in a sticky run dir it shares, and still removes its pidfile',
     async () => {
       const nobody = { uid: 65534, gid: 65534 };
       const paths = await sandbox.paths();
@@ -82,8 +82,14 @@ describe('startQemu', () => {
       expect(status).toMatch(/^Uid:\t65534\t65534\t65534\t65534$/m);
       expect(status).toMatch(/^Gid:\t65534\t65534\t65534\t65534$/m);
       expect(status).toMatch(/^Seccomp:\t2$/m);
-      expect((await stat(paths.dir)).uid).toBe(nobody.uid);
-      // The exit classification relies on qemu removing its pidfile: it can, the run dir is its user's.
+      // The run dir stays root's, writable by qemu's group, sticky: qemu cannot replace the server's files.
+      const dir = await stat(paths.dir);
+      expect({ uid: dir.uid, gid: dir.gid, mode: dir.mode & 0o7777 }).toEqual({
+        uid: 0,
+        gid: nobody.gid,
+        mode: 0o1770,
+      });
+      // The exit classification relies on qemu removing its pidfile: it can, the pidfile is its own.
       expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
       expect(await readdir(paths.dir)).not.toContain('qemu.pid');
     },

@@ -41,6 +41,8 @@ export function qemuEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.Pr
 }
 
 const RETRY_MS = 25;
+/** A run dir shared with qemu's user: owner root, group qemu's, sticky (see startQemu). */
+const RUN_DIR_MODE_FOR_USER = 0o1770;
 
 /**
  * Starts qemu in its own session (`detached`, so it survives the server), with stdout/stderr appended to
@@ -60,8 +62,15 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
     );
   }
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  await chmod(paths.dir, 0o700);
-  if (opts.runAs !== undefined) await chown(paths.dir, opts.runAs.uid, opts.runAs.gid);
+  if (opts.runAs === undefined) await chmod(paths.dir, 0o700);
+  else {
+    // NOTE: qemu must create its sockets, pidfile and screendumps here and remove its pidfile on exit (the
+    // exit classification reads that). The dir stays the server's with qemu's group writable and the sticky
+    // bit: qemu may remove only its own files, never replace the server's (qemu.log, launched.json,
+    // migration.json), which the server trusts after a restart.
+    await chown(paths.dir, 0, opts.runAs.gid);
+    await chmod(paths.dir, RUN_DIR_MODE_FOR_USER);
+  }
   const runningPid = await readPidFile(paths.pid);
   if (runningPid !== null && isOurQemu(runningPid, paths)) {
     throw new QemuStartError(`qemu is already running for ${paths.dir} (pid ${runningPid})`, noExit(''));
