@@ -2,6 +2,8 @@ import type { WebSocket } from 'ws';
 
 /** Why a browser's input session ended because the guest did not take its input. */
 export const INPUT_STALLED_REASON = 'guest not reading input: reconnect';
+/** After a stalled session's close frame is sent, how long before its connection is cut unread. */
+const STALL_CLOSE_GRACE_MS = 1000;
 
 /**
  * Paces what a browser sends by what the guest takes: `blocked()` when a write into the guest's socket did
@@ -11,6 +13,7 @@ export const INPUT_STALLED_REASON = 'guest not reading input: reconnect';
  */
 export class BrowserInputPacer {
   private stallTimer: NodeJS.Timeout | undefined;
+  private stalled = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -23,8 +26,12 @@ export class BrowserInputPacer {
     if (this.stallTimer !== undefined) return;
     this.ws.pause();
     this.stallTimer = setTimeout(() => {
-      this.stop();
+      this.stallTimer = undefined;
+      this.stalled = true;
       this.onStall();
+      // Not read on: behind the browser's close frame may wait megabytes it sent, which would only be read
+      // to be thrown away. The close frame has gone out when the connection is cut a moment later.
+      setTimeout(() => this.ws.terminate(), STALL_CLOSE_GRACE_MS).unref();
     }, this.stallMs);
   }
 
@@ -36,10 +43,10 @@ export class BrowserInputPacer {
     this.ws.resume();
   }
 
-  /** The session is over: read on, so that the browser's close frame is seen. */
+  /** The session is over: read on, so that the browser's close frame is seen (not after a stall: see above). */
   stop(): void {
     clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
-    if (this.ws.isPaused) this.ws.resume();
+    if (!this.stalled && this.ws.isPaused) this.ws.resume();
   }
 }
