@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closesConnection, rawRequest } from './edge-helpers.ts';
-import { apiError, makeDataDir, TestServer, WsCollector } from './harness.ts';
+import { apiError, imagesDirEntries, makeDataDir, TestServer, WsCollector } from './harness.ts';
 import { MiB, putUpload } from './images-helpers.ts';
 
 const BODY_TIMEOUT_S = 1.5;
@@ -18,7 +18,7 @@ describe('HTTP edge', () => {
   let dataDir: string;
   let token: string;
   const bearer = () => ({ authorization: `Bearer ${token}` });
-  const images = async () => (await fs.readdir(path.join(dataDir, 'images'))).sort();
+  const images = () => imagesDirEntries(path.join(dataDir, 'images'));
 
   beforeAll(async () => {
     dataDir = await makeDataDir(false);
