@@ -254,6 +254,14 @@ export const ROUTES: RouteSpec[] = [
     path: fixed(`/api/migrations/incoming/${NOBODY}`),
     expect: [404],
   }),
+  r('DELETE', '/api/migrations/incoming/uploads/:name', 'peer', 'none', {
+    path: fixed('/api/migrations/incoming/uploads/never-uploaded.qcow2'),
+    expect: [404],
+  }),
+  r('DELETE', '/api/migrations/incoming/old-copies/:name', 'peer', 'none', {
+    path: fixed('/api/migrations/incoming/old-copies/no-such-image.qcow2'),
+    expect: [404],
+  }),
 ];
 
 /** The routes that need credentials (all but logging in). */
