@@ -1,6 +1,7 @@
 import type { HostInfo, Image, Vm } from '@virtweb/protocol';
 import { describe, expect, it } from 'vitest';
-import { majorMinor, migrationChecks, type LocalFacts, type PeerFacts } from './checks.ts';
+import { majorMinor, migrationChecks } from './checks.ts';
+import type { LocalFacts, PeerFacts } from './facts.ts';
 import { oldCopiesToReplace, sharedStorage } from './disk-checks.ts';
 
 const MiB = 2 ** 20;

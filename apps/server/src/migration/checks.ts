@@ -1,37 +1,7 @@
 // The preconditions of a migration, from what both hosts say; pure, so every rule is unit-tested.
-import { formatBytes, type HostInfo, type Image, type MigrationCheck, type Vm } from '@virtweb/protocol';
+import { formatBytes, type MigrationCheck, type Vm } from '@virtweb/protocol';
 import { diskCheck } from './disk-checks.ts';
-
-/** This host's side: the VM as the API shows it, the local qemu, and the facts of the VM's images here. */
-export interface LocalFacts {
-  vm: Vm;
-  qemuVersion: string;
-  /** This host's image store id (`images/store-id.ts`). */
-  storeId: string;
-  images: ReadonlyMap<string, { virtualSize: number; backingFile?: string | undefined }>;
-}
-
-/** The peer's side, fetched fresh for every check (`peerFacts`). */
-export type PeerFacts =
-  | {
-      reachable: true;
-      name: string;
-      latencyMs: number;
-      /** The migration protocol both hosts speak. */
-      protocol: number;
-      /** The peer's image store id (from the handshake); undefined from an older peer. */
-      storeId: string | undefined;
-      host: HostInfo;
-      vms: Vm[];
-      images: Image[];
-    }
-  | {
-      reachable: false;
-      name: string;
-      message: string;
-      /** It answers, but speaks another migration protocol: `message` is its words (both versions). */
-      otherProtocol?: true;
-    };
+import type { LocalFacts, PeerFacts } from './facts.ts';
 
 export type MigrationKind = 'live' | 'offline';
 

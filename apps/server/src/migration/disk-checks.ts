@@ -4,7 +4,7 @@
 // after a move with copy storage the source keeps an old copy of the same name and size, and taking it for
 // the disk booted that stale copy.
 import { formatBytes, type Image, type LeftBehind, type MigrationCheck } from '@virtweb/protocol';
-import type { LocalFacts, PeerFacts } from './checks.ts';
+import type { LocalFacts, PeerFacts } from './facts.ts';
 
 type ReachablePeer = PeerFacts & { reachable: true };
 

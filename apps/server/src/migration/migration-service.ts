@@ -17,15 +17,8 @@ import type { PeerClient } from '../peers/peer-client.ts';
 import type { PeerService } from '../peers/peer-service.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { adoptMigrating } from './adoption.ts';
-import {
-  kindOf,
-  LIVE_STATES,
-  mediaOf,
-  migrationChecks,
-  OFFLINE_STATES,
-  type LocalFacts,
-  type PeerFacts,
-} from './checks.ts';
+import { kindOf, LIVE_STATES, mediaOf, migrationChecks, OFFLINE_STATES } from './checks.ts';
+import type { LocalFacts, PeerFacts } from './facts.ts';
 import { oldCopiesToReplace } from './disk-checks.ts';
 import { peerFacts } from './peer-facts.ts';
 import type { IncomingRequest } from './incoming-api.ts';

@@ -3,7 +3,7 @@ import { HostInfoSchema, ImageSchema, VmSchema } from '@virtweb/protocol';
 import { z } from 'zod';
 import { MAX_LIST_ANSWER_BYTES } from '../peers/peer-answer.ts';
 import type { PeerClient } from '../peers/peer-client.ts';
-import type { PeerFacts } from './checks.ts';
+import type { PeerFacts } from './facts.ts';
 import { askProtocol } from './target-calls.ts';
 
 /**

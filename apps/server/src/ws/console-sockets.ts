@@ -5,7 +5,8 @@ import type { VmService } from '../vms/vm-service.ts';
 import { monitorLineLimit } from './monitor-line-limit.ts';
 import { qmpInputFilter } from './qmp-input-filter.ts';
 import { bridgeUnixSocket, type BridgeOptions, type InputFilter } from './unix-bridge.ts';
-import { WsClose, type WsRoute } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
+import type { WsRoute } from './upgrade.ts';
 
 interface UnixConsole {
   /** The path segment after `/api/vms/:id/`. */

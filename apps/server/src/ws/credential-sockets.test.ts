@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../auth/principal.ts';
 import { Revocations } from '../auth/revocations.ts';
 import { CredentialSockets } from './credential-sockets.ts';
-import { WsClose } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
 
 /** What CredentialSockets uses of a socket; `answers` says whether it completes the close handshake. */
 class FakeSocket extends EventEmitter {

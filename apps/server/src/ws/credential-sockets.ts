@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.ts';
 import type { Revocations } from '../auth/revocations.ts';
-import { WsClose } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
 
 /** A peer that does not answer the close handshake is cut off after this long. */
 const CLOSE_GRACE_MS = 1000;

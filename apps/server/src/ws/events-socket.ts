@@ -1,7 +1,8 @@
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { EventBus } from '../events/bus.ts';
-import { WsClose, type WsRoute } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
+import type { WsRoute } from './upgrade.ts';
 
 /** A browser that cannot keep up with events is dropped (it reconnects and refetches). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;

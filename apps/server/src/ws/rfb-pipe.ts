@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { ByteRing } from './byte-ring.ts';
-import { WsClose } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
 
 export interface RfbPipeOptions {
   /** The most bytes read from the unix socket and not yet written towards the viewer (the ring's size). */

@@ -2,7 +2,8 @@ import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
 import { BrowserInputPacer, INPUT_STALLED_REASON } from './browser-input.ts';
-import { WsClose, type WsRoute } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
+import type { WsRoute } from './upgrade.ts';
 
 /** A console that stops reading is dropped instead of making the server buffer without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;

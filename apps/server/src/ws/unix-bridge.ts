@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { BrowserInputPacer, INPUT_STALLED_REASON } from './browser-input.ts';
-import { WsClose } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
 
 export interface BridgeOptions {
   /** Pause reading the unix socket while this many bytes are queued towards the browser. */

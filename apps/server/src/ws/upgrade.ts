@@ -14,9 +14,6 @@ export interface WsRoute {
   handle(ws: WebSocket, match: RegExpExecArray, req: IncomingMessage): void;
 }
 
-/** Close codes in the private range; the reason text is for people. */
-export const WsClose = { notFound: 4404, wrongState: 4409, tooSlow: 4408, revoked: 4401 } as const;
-
 function reject(socket: Duplex, status: number, text: string, message: string): void {
   const body = JSON.stringify({ error: { code: text.toLowerCase().replaceAll(' ', '_'), message } });
   socket.end(

@@ -2,7 +2,8 @@ import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
 import { RfbPipe, type RfbPipeOptions, type ViewerClose } from './rfb-pipe.ts';
-import { WsClose, type WsRoute } from './upgrade.ts';
+import { WsClose } from './close-codes.ts';
+import type { WsRoute } from './upgrade.ts';
 
 /** How long to wait for qemu's exit after its VNC server hung up, to tell "guest stopped" from a VNC error. */
 const EXIT_WAIT_MS = 2000;
