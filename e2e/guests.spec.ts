@@ -81,4 +81,9 @@ test('guests are created, started and powered off, and the list follows live', a
   await expect(host.fact('KVM')).toHaveText(hostInfo.accel.kvm.reason);
   await expect(host.fact('CPU virtualization flag')).toHaveText(/vmx \(Intel VT-x\)|svm \(AMD-V\)|none: /);
   await page.screenshot({ path: path.join(shots, 'host.png'), fullPage: true });
+
+  // The server gets a display name, typed and sent with the keyboard; peers name it so.
+  await host.rename('lab-host');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Host lab-host');
+  expect(((await (await page.request.get('/api/host')).json()) as { name?: string }).name).toBe('lab-host');
 });

@@ -25,6 +25,7 @@ import { PeersRepo } from './peers/peers-repo.ts';
 import { preparePrivateDirs } from './store/data-dir.ts';
 import { openDb } from './store/db.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
+import { ServerName } from './host/server-name.ts';
 import { VmsRepo } from './store/vms-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { NvramStore } from './vms/nvram.ts';
@@ -84,7 +85,8 @@ bus.subscribe((e) => {
   if (e.type === 'vm.deleted') metrics.forget(e.id);
 });
 
-const peers = new PeerService(new PeersRepo(db), settings, bus, () => vms.list());
+const serverName = new ServerName(settings);
+const peers = new PeerService(new PeersRepo(db), settings, bus, () => vms.list(), serverName);
 peers.start();
 
 const migrations = new MigrationService({
@@ -99,6 +101,7 @@ await migrations.init();
 await migrations.adoptAll();
 
 const app = createApp({
+  serverName,
   sessions,
   auth,
   tokens,

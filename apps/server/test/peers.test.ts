@@ -117,6 +117,26 @@ describe('peers', () => {
     expect((await a.api('GET', '/api/peers')).body).toEqual([]);
   });
 
+  it('names servers by a display name: renamed on the Host page (admin), seen by peers that add them', async () => {
+    const renamed = await b.api('PUT', '/api/host/name', { name: '  bravo  ' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'bravo' });
+    expect((await b.api('GET', '/api/host')).body).toMatchObject({ name: 'bravo' });
+    for (const bad of ['', ' ', 'x'.repeat(64), 'tab\there'])
+      expect((await b.api('PUT', '/api/host/name', { name: bad })).status, bad).toBe(400);
+    const { token: read } = await b.makeToken('read', 'reader');
+    expect((await b.bearer('PUT', '/api/host/name', read, { name: 'nope' })).status).toBe(403);
+
+    const { token } = await b.makeToken('peer', 'named');
+    const added = await a.api('POST', '/api/peers', { url: b.url, token });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ name: 'bravo' });
+    expect((await a.api('PUT', '/api/host/name', { name: 'alpha' })).status).toBe(200);
+    const cluster = (await a.api('GET', '/api/cluster/vms')).body as { host: string; name: string }[];
+    expect(cluster.map((h) => h.name)).toEqual(['alpha', 'bravo']);
+    expect((await a.api('DELETE', `/api/peers/${(added.body as { id: string }).id}`)).status).toBe(204);
+  });
+
   it('works with a peer token, which does not reach lifecycle actions there: the refusal says what is needed', async () => {
     const { token } = await b.makeToken('peer', 'peer only');
     const added = await a.api('POST', '/api/peers', { url: b.url, token });

@@ -35,8 +35,22 @@ export const QemuConfinementSchema = z.object({
 });
 export type QemuConfinement = z.infer<typeof QemuConfinementSchema>;
 
+/** A server's display name (default: its hostname): how peers and the guests list name it. */
+export const ServerNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'name is empty')
+  .max(63, 'at most 63 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+
+/** `PUT /api/host/name`. */
+export const SetServerNameRequestSchema = z.strictObject({ name: ServerNameSchema });
+export type SetServerNameRequest = z.input<typeof SetServerNameRequestSchema>;
+
 export const HostInfoSchema = z.object({
   hostname: z.string(),
+  /** The display name (default: the hostname); optional: peers running an older virtweb do not send it. */
+  name: z.string().optional(),
   qemu: z.object({
     version: z.string(),
     binary: z.string(),

@@ -88,7 +88,7 @@ export type PeerHealth = z.infer<typeof PeerHealthSchema>;
 
 export const PeerSchema = z.object({
   id: z.string(),
-  /** The peer's hostname as it reported it when added. */
+  /** The peer's display name (its hostname unless renamed there), as its last answer said. */
   name: z.string(),
   url: z.string(),
   addedAt: z.string(),
@@ -98,7 +98,12 @@ export const PeerSchema = z.object({
 export type Peer = z.infer<typeof PeerSchema>;
 
 /** `GET /api/peers/self`: who a server is (a random id made on its first start), so no server adds itself. */
-export const ServerIdentitySchema = z.object({ serverId: z.string(), hostname: z.string() });
+export const ServerIdentitySchema = z.object({
+  serverId: z.string(),
+  hostname: z.string(),
+  /** The display name; optional: peers running an older virtweb do not send it. */
+  name: z.string().optional(),
+});
 export type ServerIdentity = z.infer<typeof ServerIdentitySchema>;
 
 /** `GET /api/cluster/vms`: the guests of this host and of every peer, grouped by host. */

@@ -6,6 +6,7 @@ import type { SessionStore } from '../auth/sessions.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
+import type { ServerName } from '../host/server-name.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
 import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
@@ -34,6 +35,7 @@ export interface AppDeps {
   tokens: ApiTokenStore;
   peers: PeerService;
   settings: SettingsRepo;
+  serverName: ServerName;
   host: HostCapabilities;
   images: ImageService;
   vms: VmService;
@@ -75,7 +77,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(metricsRouter(deps.metrics, deps.vms));
   // Before vmsRouter, whose POST /:id/:action would take /:id/signal.
   api.use('/vms', processRouter(deps.vms, deps.launcher));
-  api.use('/host', hostRouter(deps.host));
+  api.use('/host', hostRouter(deps.host, deps.serverName));
   api.put('/images/:name/upload', recordPeerUploads(deps.migrations.uploads));
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   // Before vmsRouter, whose POST /:id/:action would take /:id/send-keys and /:id/type.

@@ -1,11 +1,22 @@
 import { Router } from 'express';
+import { SetServerNameRequestSchema, type HostInfo } from '@virtweb/protocol';
 import type { HostCapabilities } from '../host/capabilities.ts';
+import type { ServerName } from '../host/server-name.ts';
+import { parseOr400 } from './validate.ts';
 
-/** `GET /api/host`: qemu, accelerators (with the KVM probe's verdict), CPUs and memory. */
-export function hostRouter(host: HostCapabilities): Router {
+/**
+ * `GET /api/host`: qemu, accelerators (with the KVM probe's verdict), CPUs and memory, and the server's
+ * display name; `PUT /api/host/name`: rename the server (peers see it at their next health check).
+ */
+export function hostRouter(host: HostCapabilities, name: ServerName): Router {
   const r = Router();
+  const info = async (): Promise<HostInfo> => ({ ...(await host.info()), name: name.get() });
   r.get('/', async (_req, res) => {
-    res.json(await host.info());
+    res.json(await info());
+  });
+  r.put('/name', async (req, res) => {
+    name.set(parseOr400(SetServerNameRequestSchema, req.body).name);
+    res.json(await info());
   });
   return r;
 }

@@ -45,6 +45,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
 
   // Looking.
   { method: 'GET', path: '/api/host/metrics', needs: READ },
+  { method: 'PUT', path: '/api/host/name', needs: ADMIN },
   { method: 'GET', path: '/api/vms/:id/metrics', needs: READ },
   { method: 'GET', path: '/api/vms/:id/process', needs: READ },
   { method: 'GET', path: '/api/vms/:id/log', needs: READ },

@@ -16,6 +16,7 @@ import {
 } from '@virtweb/protocol';
 import type { EventBus } from '../events/bus.ts';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import type { ServerName } from '../host/server-name.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
 import { MAX_LIST_ANSWER_BYTES } from './peer-answer.ts';
 import { PeerCallError, PeerClient } from './peer-client.ts';
@@ -31,20 +32,26 @@ export class PeerService {
   private readonly health = new Map<string, PeerHealth>();
   private readonly capacity = new Map<string, PeerCapacity>();
   private timer: NodeJS.Timeout | undefined;
-  readonly identity: ServerIdentity;
+  private readonly serverId: string;
 
   constructor(
     private readonly repo: PeersRepo,
     settings: SettingsRepo,
     private readonly bus: EventBus,
     private readonly localVms: () => Vm[],
+    private readonly name: ServerName,
   ) {
     let id = settings.get(SERVER_ID_KEY);
     if (id === undefined) {
       id = crypto.randomBytes(8).toString('hex');
       settings.set(SERVER_ID_KEY, id);
     }
-    this.identity = { serverId: id, hostname: os.hostname() };
+    this.serverId = id;
+  }
+
+  /** Who this server is (`GET /api/peers/self`): its id, hostname and display name (renamable). */
+  get identity(): ServerIdentity {
+    return { serverId: this.serverId, hostname: os.hostname(), name: this.name.get() };
   }
 
   list(): Peer[] {
@@ -81,7 +88,7 @@ export class PeerService {
     if (same) throw conflict(ErrorCode.exists, `${url} is the same server as peer ${same.url}`);
     const rec: PeerRecord = {
       id: crypto.randomBytes(6).toString('hex'),
-      name: who.hostname,
+      name: who.name ?? who.hostname,
       serverId: who.serverId,
       url,
       token,
@@ -103,7 +110,7 @@ export class PeerService {
 
   /** The guests of this host and of every peer (a peer that does not answer shows its error). */
   async guestsByHost(): Promise<HostGuests[]> {
-    const local: HostGuests = { host: 'local', name: this.identity.hostname, vms: this.localVms() };
+    const local: HostGuests = { host: 'local', name: this.name.get(), vms: this.localVms() };
     const remote = await Promise.all(
       this.repo.list().map(async (p): Promise<HostGuests> => {
         try {
@@ -153,6 +160,9 @@ export class PeerService {
         client.get('/api/vms', VmListSchema, undefined, MAX_LIST_ANSWER_BYTES),
       ]);
       const live = vms.filter((v) => v.pid !== undefined);
+      // A peer renamed there is renamed here (an older peer has no display name: its hostname stays).
+      const name = host.name ?? p.name;
+      if (name !== p.name) this.repo.rename(p.id, name);
       this.capacity.set(p.id, {
         hostname: host.hostname,
         qemuVersion: host.qemu.version,

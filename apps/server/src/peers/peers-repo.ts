@@ -53,6 +53,10 @@ export class PeersRepo {
       .run(p.id, p.name, p.serverId, p.url, p.token, p.addedAt);
   }
 
+  rename(id: string, name: string): void {
+    this.db.prepare('UPDATE peers SET name = ? WHERE id = ?').run(name, id);
+  }
+
   delete(id: string): boolean {
     return this.db.prepare('DELETE FROM peers WHERE id = ?').run(id).changes > 0;
   }

@@ -2,6 +2,7 @@
 import {
   CreateTokenRequestSchema,
   ImageNameSchema,
+  ServerNameSchema,
   SnapshotNameSchema,
   TypeTextRequestSchema,
 } from '@virtweb/protocol';
@@ -182,6 +183,14 @@ export const FIELD_SITES: NameSite[] = [
     values: ids,
     refused: [400],
     request: (t, v) => call('GET', `/api/vms/${t.stoppedId}/metrics?range=${seg(v)}`),
+  },
+  {
+    label: 'PUT /api/host/name {name}',
+    values: names,
+    schema: ServerNameSchema,
+    accepted: 'skip',
+    refused: [400],
+    request: (_t, v) => call('PUT', '/api/host/name', { name: v }),
   },
   {
     label: 'GET /api/host/metrics?range=',

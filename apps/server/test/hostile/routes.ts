@@ -86,6 +86,11 @@ export const ROUTES: RouteSpec[] = [
 
   r('GET', '/api/host', 'read', 'none', { path: fixed('/api/host'), expect: [200] }, true),
   r('GET', '/api/host/metrics', 'read', 'none', { path: fixed('/api/host/metrics'), expect: [200] }),
+  r('PUT', '/api/host/name', 'admin', 'json', {
+    path: fixed('/api/host/name'),
+    body: { name: '' },
+    expect: [400],
+  }),
   r('GET', '/api/vms/:id/metrics', 'read', 'none', { path: stopped('/metrics'), expect: [200] }),
   r('GET', '/api/vms/:id/process', 'read', 'none', { path: stopped('/process'), expect: [409] }),
   r('GET', '/api/vms/:id/log', 'read', 'none', { path: stopped('/log'), expect: [200] }),

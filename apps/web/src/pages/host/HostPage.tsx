@@ -4,6 +4,7 @@ import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { hostQuery } from '../../queries/host.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { LazyHostLoad } from './LazyHostLoad.tsx';
+import { ServerNameForm } from './ServerNameForm.tsx';
 import { accelText, cpuFlagText, devKvmText, effectiveAuto, probeText, qemuUserText } from './hostWords.ts';
 
 /** The capability check in plain words: can this host run guests with KVM, and what does `auto` pick. */
@@ -20,7 +21,7 @@ export function HostPage() {
 
   return (
     <section aria-labelledby="host-title">
-      <h1 id="host-title">Host {h.hostname}</h1>
+      <h1 id="host-title">Host {h.name ?? h.hostname}</h1>
       {confinement?.problem !== undefined && (
         <div className="panel panel-error" role="alert">
           <strong>Guests cannot start.</strong>
@@ -79,6 +80,7 @@ export function HostPage() {
         </div>
       </div>
       <LazyHostLoad />
+      <ServerNameForm key={h.name ?? h.hostname} name={h.name ?? h.hostname} hostname={h.hostname} />
     </section>
   );
 }
