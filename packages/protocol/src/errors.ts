@@ -21,6 +21,8 @@ export const ErrorCode = {
   inUse: 'in_use',
   exists: 'already_exists',
   qemuFailed: 'qemu_failed',
+  /** 409: qemu exited while the operation ran (killed, crashed, or powered off meanwhile); the VM shows how. */
+  guestDied: 'guest_died',
   /** qemu's unprivileged user is missing, or cannot be given access to a file qemu must open. */
   qemuUser: 'qemu_user',
   tooLarge: 'too_large',

@@ -1,9 +1,8 @@
 import type { ReactNode } from 'react';
-import type { Vm, VmAction } from '@virtweb/protocol';
+import { isOperationAllowed, type Vm, type VmAction } from '@virtweb/protocol';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { useNotify } from '../components/notify/context.ts';
 import { useVmAction } from '../queries/vms.ts';
-import { canDo } from './allowed.ts';
 
 interface Props {
   vm: Vm;
@@ -17,11 +16,14 @@ interface Props {
   danger?: boolean;
 }
 
-/** The shared body of the lifecycle buttons: enabled per state, busy while pending, errors as toasts. */
+/**
+ * The shared body of the lifecycle buttons: enabled per state (the operation table in packages/protocol, which
+ * the server's 409s follow too), busy while pending, errors as toasts.
+ */
 export function VmActionBtn({ vm, action, label, confirm, accepted, primary, danger }: Props) {
   const mutation = useVmAction(action);
   const notify = useNotify();
-  const allowed = canDo(action, vm.state);
+  const allowed = isOperationAllowed(action, vm.state);
 
   const run = () =>
     mutation.mutate(vm.id, {

@@ -1,4 +1,4 @@
-import type { Vm } from '@virtweb/protocol';
+import { PROCESS_STATES, type Vm } from '@virtweb/protocol';
 import { formatBytes, formatPercent } from '../../components/charts/format.ts';
 import { Sparkline } from '../../components/charts/Sparkline.tsx';
 import { useLiveVm } from '../../queries/liveMetrics.ts';
@@ -6,7 +6,6 @@ import '../vm/metrics/metrics.css';
 
 /** Seconds of history a list row shows. */
 export const SPARK_SECONDS = 120;
-const WITH_PROCESS = new Set(['starting', 'running', 'paused', 'stopping', 'migrating']);
 
 /**
  * The CPU and memory cells of a guests-list row: the last 2 minutes as sparklines plus the newest value,
@@ -15,7 +14,7 @@ const WITH_PROCESS = new Set(['starting', 'running', 'paused', 'stopping', 'migr
 export function GuestLoadCells({ vm }: { vm: Vm }) {
   const points = useLiveVm(vm.id);
   const newest = points.at(-1);
-  if (!WITH_PROCESS.has(vm.state) || !newest) {
+  if (!PROCESS_STATES.includes(vm.state) || !newest) {
     return (
       <>
         <td className="load-td" />

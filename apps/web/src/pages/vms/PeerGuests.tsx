@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { HostGuests, VmAction } from '@virtweb/protocol';
-import { canDo } from '../../actions/allowed.ts';
+import { isOperationAllowed, type HostGuests, type VmAction } from '@virtweb/protocol';
 import { DataTable } from '../../components/DataTable.tsx';
 import { StateBadge } from '../../components/StateBadge.tsx';
 import { useNotify } from '../../components/notify/context.ts';
@@ -57,7 +56,7 @@ function HostGroup({ group }: { group: HostGuests }) {
               <td>{vm.memoryMiB} MiB</td>
               <td>{vm.vcpus}</td>
               <td className="row-actions">
-                {ACTIONS.filter((a) => canDo(a.action, vm.state)).map((a) => (
+                {ACTIONS.filter((a) => isOperationAllowed(a.action, vm.state)).map((a) => (
                   <button
                     key={a.action}
                     type="button"

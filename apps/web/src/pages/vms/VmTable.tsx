@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import type { Vm } from '@virtweb/protocol';
+import { isOperationAllowed, type Vm, type VmAction } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
-import { canDo } from '../../actions/allowed.ts';
 import { PauseVmBtn } from '../../actions/PauseVmBtn.tsx';
 import { PowerOffVmBtn } from '../../actions/PowerOffVmBtn.tsx';
 import { ResumeVmBtn } from '../../actions/ResumeVmBtn.tsx';
@@ -15,7 +14,7 @@ import { SortHeader } from './SortHeader.tsx';
 
 /** The actions that make sense in a list row for the current state (the VM page has all of them). */
 function RowActions({ vm }: { vm: Vm }) {
-  const show = (a: Parameters<typeof canDo>[0]) => canDo(a, vm.state);
+  const show = (a: VmAction) => isOperationAllowed(a, vm.state);
   return (
     <div className="actions">
       {show('start') && <StartVmBtn vm={vm} />}

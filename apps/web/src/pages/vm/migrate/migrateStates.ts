@@ -1,24 +1,22 @@
-import type { VmState } from '@virtweb/protocol';
+import { isOperationAllowed, LIVE_STATES, type VmState } from '@virtweb/protocol';
 
-// Which guests can move, and how: live while qemu runs the guest, offline while no qemu process exists.
-
-const LIVE: readonly VmState[] = ['running', 'paused'];
-const OFFLINE: readonly VmState[] = ['defined', 'stopped', 'crashed'];
+// Which guests can move, and how (the operation table in packages/protocol): live while qemu runs the guest,
+// offline while no qemu process exists.
 
 export function isLiveMove(state: VmState): boolean {
-  return LIVE.includes(state);
+  return LIVE_STATES.includes(state);
 }
 
 export function canMigrate(state: VmState): boolean {
-  return LIVE.includes(state) || OFFLINE.includes(state);
+  return isOperationAllowed('migrate', state);
 }
 
 /** A guest's state can be saved while qemu holds it. */
 export function canSaveState(state: VmState): boolean {
-  return LIVE.includes(state);
+  return isOperationAllowed('save', state);
 }
 
 /** A saved state is restored into its VM while that has no qemu process. */
 export function canRestoreState(state: VmState): boolean {
-  return OFFLINE.includes(state);
+  return isOperationAllowed('restore', state);
 }

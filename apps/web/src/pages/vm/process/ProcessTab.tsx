@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Vm, VmProcess } from '@virtweb/protocol';
+import { PROCESS_STATES, type Vm, type VmProcess } from '@virtweb/protocol';
 import { SendSignalBtn } from '../../../actions/SendSignalBtn.tsx';
 import { Loading, QueryError } from '../../../components/QueryError.tsx';
 import { vmProcessQuery } from '../../../queries/process.ts';
@@ -8,9 +8,6 @@ import { CommandLine } from './CommandLine.tsx';
 import { QemuLog } from './QemuLog.tsx';
 import { VcpuThreads } from './VcpuThreads.tsx';
 import './process.css';
-
-/** States in which the guest has a qemu process to look at. */
-const WITH_PROCESS = new Set(['starting', 'running', 'paused', 'stopping', 'migrating']);
 
 function ProcessFacts({ vm, proc }: { vm: Vm; proc: VmProcess }) {
   return (
@@ -76,7 +73,7 @@ function LiveProcess({ vm }: { vm: Vm }) {
  * log, and signals. When the process is gone, how it ended.
  */
 export function ProcessTab({ vm }: { vm: Vm }) {
-  const live = WITH_PROCESS.has(vm.state);
+  const live = PROCESS_STATES.includes(vm.state);
   return (
     <div className="process-tab">
       {live ? (

@@ -2,8 +2,7 @@ import { useRef, useState, type SubmitEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { useNavigate } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
-import type { Vm } from '@virtweb/protocol';
-import { canDelete } from '../../../actions/allowed.ts';
+import { isOperationAllowed, type Vm } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useCloneVm } from '../../../queries/vmConfig.ts';
@@ -36,7 +35,7 @@ export function CloneVmBtn({ vm }: { vm: Vm }) {
     <DialogButton
       label="Clone"
       title={`Clone ${vm.name}`}
-      disabled={!canDelete(vm.state)}
+      disabled={!isOperationAllowed('clone', vm.state)}
       disabledReason="Only a stopped guest can be cloned."
     >
       {(close) => <CloneForm vm={vm} onClose={close} />}

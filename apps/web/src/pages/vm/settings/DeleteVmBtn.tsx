@@ -1,8 +1,7 @@
 import { useState, type SubmitEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { Vm } from '@virtweb/protocol';
+import { isOperationAllowed, type Vm } from '@virtweb/protocol';
 import type { ApiError } from '../../../api/errors.ts';
-import { canDelete } from '../../../actions/allowed.ts';
 import { Loading, QueryError } from '../../../components/QueryError.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { imagesQuery } from '../../../queries/images.ts';
@@ -22,7 +21,7 @@ export function DeleteVmBtn({ vm, onDeleted }: { vm: Vm; onDeleted?: () => void 
       label="Delete"
       title={`Delete ${vm.name}?`}
       danger
-      disabled={!canDelete(vm.state)}
+      disabled={!isOperationAllowed('delete', vm.state)}
       disabledReason="Stop the guest before deleting it."
     >
       {(close) => (

@@ -1,12 +1,12 @@
-import type { VmState } from '@virtweb/protocol';
+import { isOperationAllowed, LIVE_STATES, type VmState } from '@virtweb/protocol';
 
 /** States in which disks, CD and snapshots can change (live while running or paused, else the files). */
 export function canChangeStorage(state: VmState): boolean {
-  return ['defined', 'stopped', 'crashed', 'running', 'paused'].includes(state);
+  return isOperationAllowed('disks', state);
 }
 
 export function isLive(state: VmState): boolean {
-  return state === 'running' || state === 'paused';
+  return LIVE_STATES.includes(state);
 }
 
 /** Why storage buttons are disabled, for the hint under them. */
