@@ -5,7 +5,7 @@ import type { QmpClient } from '@virtweb/qmp';
 import type { RuntimePaths } from '../spec.ts';
 import { classifyExit, type QemuExit, type ShutdownInfo, type StopStep } from './exit.ts';
 import { readLogTail } from './log.ts';
-import { escalateStop, type StopOptions, type StopTarget } from './stop.ts';
+import { escalateStop, STOP_STEPS, type StopOptions, type StopTarget } from './stop.ts';
 import { settlesWithin } from './wait.ts';
 
 /** What the OS told us about the end of the process (both null for an adopted process). */
@@ -81,12 +81,17 @@ export class QemuProcess extends EventEmitter<{ exit: [QemuExit] }> {
 
   /**
    * Stops the guest: ACPI `system_powerdown`, then `quit`, then SIGTERM, then SIGKILL, each after the previous
-   * step's time limit. Concurrent calls share one escalation. Never rejects.
+   * step's time limit. A call while an escalation runs shares it, unless it starts at a later step than the one
+   * under way: then that step is taken now (a power-off ends a pending ACPI shutdown at once, not after the
+   * shutdown's timeout); the earlier escalation ends with the process. Never rejects.
    * @returns the exit; `stoppedBy` names the step that ended it.
    */
   stop(opts?: StopOptions): Promise<QemuExit> {
     if (this.#exit) return Promise.resolve(this.#exit);
-    this.#stopping ??= escalateStop(this.#stopTarget(), opts).then(() => this.exited);
+    const from = STOP_STEPS.indexOf(opts?.from ?? 'powerdown');
+    if (this.#stopping === undefined || from > STOP_STEPS.indexOf(this.#stoppedBy ?? 'powerdown')) {
+      this.#stopping = escalateStop(this.#stopTarget(), opts).then(() => this.exited);
+    }
     return this.#stopping;
   }
 

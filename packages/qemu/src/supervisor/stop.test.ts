@@ -57,6 +57,19 @@ describe('stop()', () => {
     });
   });
 
+  it('lets a harder stop preempt a pending ACPI shutdown: quit at once, not after its timeout', async () => {
+    const proc = await sandbox.start();
+    await proc.qmp.execute('cont');
+    const shutdown = proc.stop({ powerdownTimeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    const exit = await proc.stop({ from: 'quit' });
+    // The requirement itself: far below the shutdown's 30 s (measured: well under a second).
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(exit).toMatchObject({ kind: 'clean', stoppedBy: 'quit', reason: 'quit by virtweb' });
+    expect(await shutdown).toBe(exit);
+  });
+
   it('can start at SIGTERM, which qemu turns into an orderly exit', async () => {
     const proc = await sandbox.start();
     const exit = await proc.stop({ from: 'sigterm' });

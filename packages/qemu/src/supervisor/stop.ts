@@ -24,7 +24,8 @@ export interface StopTarget {
   waitGone(timeoutMs?: number): Promise<boolean>;
 }
 
-const STEPS: readonly StopStep[] = ['powerdown', 'quit', 'sigterm', 'sigkill'];
+/** The steps in escalation order. */
+export const STOP_STEPS: readonly StopStep[] = ['powerdown', 'quit', 'sigterm', 'sigkill'];
 const QMP_COMMAND_TIMEOUT_MS = 2000;
 
 /** Runs the escalation until the process is gone; the caller reads the exit from its own `exited`. */
@@ -37,7 +38,7 @@ export async function escalateStop(target: StopTarget, opts: StopOptions = {}): 
     sigkill: undefined,
   };
   let previous: StopStep | undefined;
-  for (const step of STEPS.slice(Math.max(0, STEPS.indexOf(opts.from ?? 'powerdown')))) {
+  for (const step of STOP_STEPS.slice(Math.max(0, STOP_STEPS.indexOf(opts.from ?? 'powerdown')))) {
     target.recordStep(step, previous);
     // A step that could not be sent (QMP already closed) did not time out: don't blame it in the reason.
     if (!takeStep(target, step)) continue;
