@@ -24,7 +24,8 @@ function usable(img: InspectedImage, what: string): void {
 /**
  * Resize under the image's lock. Shrinking needs `shrink: true` (400 otherwise) and is refused (409) while a
  * VM uses the image or it backs another image. Growing an image a running guest has open goes through QMP
- * `block_resize` (the guest sees the new size at once); anything else through `qemu-img resize`.
+ * `block_resize` (the guest sees the new size at once); a disk of a VM that is starting or migrating is refused
+ * (409 `in_use`); anything else goes through `qemu-img resize`.
  */
 export function resizeImageOp(
   svc: ImageService,
@@ -59,6 +60,13 @@ export function resizeImageOp(
     const running = svc.running(name);
     const cd = running.find((u) => u.kind === 'cdrom');
     if (cd) throw conflict(ErrorCode.inUse, `image ${name} is the CD of running VM ${cd.vmName}`);
+    const opening = running.find((u) => u.kind === 'opening');
+    if (opening?.kind === 'opening') {
+      throw conflict(
+        ErrorCode.inUse,
+        `image ${name} is a disk of VM ${opening.vmName}, which is ${opening.state}: resize it once that is done`,
+      );
+    }
     const progress = new ProgressReporter(svc.bus, { name, op: 'resize', total: 1 });
     progress.report(0, true);
     if (running.length > 0) {
@@ -86,7 +94,8 @@ export function resizeImageOp(
 }
 
 /**
- * Convert under the locks of source and target: `qemu-img convert -p` to a hidden temp file, linked to the
+ * Convert under the locks of source and target, refused (409 `in_use`) for a disk a VM's qemu holds (running, or
+ * starting: from a start's beginning): `qemu-img convert -p` to a hidden temp file, linked to the
  * target's name only when the output is safe as the rest of the server will read it (see {@link checkOutput}).
  * The source is read as `sourceFormat` (a VM's recorded format) or as detected. The answer comes when
  * qemu-img is done; `image.progress` events carry its percentage meanwhile.
@@ -104,6 +113,15 @@ export async function convertImageOp(
     throw conflict(ErrorCode.exists, `an image named ${req.target} already exists`);
   }
   return svc.locks.with([name, req.target], 'convert', async () => {
+    // Taken with the lock, before any await: a start begun later refuses this image while it converts.
+    const open = svc.running(name).find((u) => u.kind !== 'cdrom');
+    if (open) {
+      throw conflict(
+        ErrorCode.inUse,
+        `image ${name} is a disk of VM ${open.vmName}, whose qemu holds its lock: converting it would read a ` +
+          'disk being written (power the VM off first)',
+      );
+    }
     const img = await svc.inspect(name, sourceFormat === undefined ? {} : { format: sourceFormat });
     usable(img, 'convert');
     const total = img.virtualSize;

@@ -1,27 +1,39 @@
+import type { VmState } from '@virtweb/protocol';
+import { PROCESS_STATES } from '@virtweb/protocol';
 import type { VmService } from '../vms/vm-service.ts';
 
-/** An image opened by a running (or paused) qemu: a disk can grow online, a CD cannot change size. */
+/**
+ * An image a VM's qemu has open or is about to: a running (or paused, or stopping) guest's disk can grow
+ * online, a CD cannot change size; the disk of a VM that is starting or migrating cannot change at all until
+ * that is done (`opening`).
+ */
 export type RunningUse =
   | { vmId: string; vmName: string; kind: 'disk'; resize: (bytes: number) => Promise<void> }
-  | { vmId: string; vmName: string; kind: 'cdrom' };
+  | { vmId: string; vmName: string; kind: 'cdrom' }
+  | { vmId: string; vmName: string; kind: 'opening'; state: VmState };
 
-/** Which live guests have an image open; the VM service's knowledge, asked by the image store. */
+/** Which guests' qemu has an image open (or is about to); the VM service's knowledge, asked by the image store. */
 export type RunningUsers = (imageName: string, imagePath: string) => RunningUse[];
 
 /**
- * Running users from the VM service: every VM with a qemu process whose definition names the image. A disk
- * grows with QMP `block_resize` on its format node: the node whose file is the image (`query-block`, which
- * also finds hot-plugged disks), else `disk<N>` for the N-th disk of the definition (packages/qemu argv).
+ * Running users from the VM service: every VM with a qemu process (or a start under way: from a start's
+ * beginning until qemu has exited) whose definition names the image. A disk grows with QMP `block_resize` on its
+ * format node: the node whose file is the image (`query-block`, which also finds hot-plugged disks), else
+ * `disk<N>` for the N-th disk of the definition (packages/qemu argv).
  */
 export function runningUsersOf(vms: VmService): RunningUsers {
   return (imageName, imagePath) => {
     const uses: RunningUse[] = [];
     for (const vm of vms.list()) {
+      if (!PROCESS_STATES.includes(vm.state)) continue;
       const rt = vms.runtime(vm.id);
-      if (!rt) continue;
-      if (vm.cdrom === imageName) uses.push({ vmId: vm.id, vmName: vm.name, kind: 'cdrom' });
       const index = vm.disks.findIndex((d) => d.image === imageName);
+      if (rt && vm.cdrom === imageName) uses.push({ vmId: vm.id, vmName: vm.name, kind: 'cdrom' });
       if (index < 0) continue;
+      if (!rt || vm.state === 'starting' || vm.state === 'migrating') {
+        uses.push({ vmId: vm.id, vmName: vm.name, kind: 'opening', state: vm.state });
+        continue;
+      }
       const resize = async (bytes: number): Promise<void> => {
         const blocks = await rt.proc.qmp.execute('query-block');
         const found = blocks.find((b) => !b.removable && b.inserted?.file === imagePath)?.inserted?.[

@@ -30,7 +30,7 @@ export async function adoptMigrating(
         `virtweb: VM ${rec.id} was migrating when the server stopped; sorting it out failed`,
         err,
       );
-      vms.migration.setState(rec.id, vms.runtime(rec.id) ? 'paused' : 'stopped');
+      vms.migration.settleAs(rec.id, vms.runtime(rec.id) ? 'paused' : 'stopped');
     }
     await removeMarker(runDir).catch(() => undefined);
   }
@@ -88,7 +88,7 @@ async function adoptSource(
       return retireOffline(vms, id, moved);
     }
     if (client && target) await abortTarget(client, target.incomingId);
-    vms.migration.setState(id, marker.previousState);
+    vms.migration.settleAs(id, marker.previousState);
     return;
   }
   const adopted = await vms.migration.adopt(id);
@@ -130,7 +130,7 @@ async function adoptSource(
     `virtweb: VM ${id} was migrating to ${marker.peerName}, which does not say whether it runs the guest ` +
       `(or post-copy was under way): it stays paused here until you know`,
   );
-  vms.migration.setState(id, 'paused');
+  vms.migration.settleAs(id, 'paused');
 }
 
 /** The move stands: the disks it copied are old copies here now (before the VM's record goes). */

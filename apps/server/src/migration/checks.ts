@@ -1,17 +1,14 @@
 // The preconditions of a migration, from what both hosts say; pure, so every rule is unit-tested.
-import { formatBytes, type MigrationCheck, type Vm } from '@virtweb/protocol';
+import { formatBytes, LIVE_STATES, OFFLINE_STATES, type MigrationCheck, type Vm } from '@virtweb/protocol';
 import { diskCheck } from './disk-checks.ts';
 import type { LocalFacts, PeerFacts } from './facts.ts';
 
 export type MigrationKind = 'live' | 'offline';
 
-export const LIVE_STATES = ['running', 'paused'] as const;
-export const OFFLINE_STATES = ['stopped', 'defined', 'crashed'] as const;
-
 /** `live` for a guest with a qemu process, `offline` for a stopped one, else undefined (starting, ...). */
 export function kindOf(state: Vm['state']): MigrationKind | undefined {
-  if ((LIVE_STATES as readonly string[]).includes(state)) return 'live';
-  if ((OFFLINE_STATES as readonly string[]).includes(state)) return 'offline';
+  if (LIVE_STATES.includes(state)) return 'live';
+  if (OFFLINE_STATES.includes(state)) return 'offline';
   return undefined;
 }
 

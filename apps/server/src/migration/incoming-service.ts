@@ -148,13 +148,13 @@ export class IncomingMigrations {
         if (!rt) throw new Error('the target qemu has exited');
         if (entry.paused) {
           await arrivePaused(rt.proc.qmp);
-          this.vms.migration.setState(vmId, 'paused');
+          this.vms.migration.started(vmId, true);
         } else {
           await finishIncoming(rt.proc.qmp, { timeoutMs: FINISH_TIMEOUT_MS });
           this.vms.migration.started(vmId);
         }
       } else {
-        this.vms.migration.setState(vmId, 'stopped');
+        this.vms.migration.settleAs(vmId, 'stopped');
       }
       await removeMarker(this.vms.launcher.paths(vmId).dir);
       this.end(entry, 'running');
@@ -184,7 +184,7 @@ export class IncomingMigrations {
   async adopt(vmId: string, marker: Marker & { role: 'target' }): Promise<void> {
     const adopted = await this.vms.migration.adopt(vmId).catch(() => undefined);
     if (adopted?.kind === 'alive' && adopted.status === 'running') {
-      this.vms.migration.setState(vmId, 'running');
+      this.vms.migration.settleAs(vmId, 'running');
       await removeMarker(this.vms.launcher.paths(vmId).dir);
       return;
     }

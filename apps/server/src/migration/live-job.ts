@@ -136,12 +136,12 @@ async function undo(
   const rt = vms.runtime(vm.id);
   if (isMigrationError(err) && err.split) {
     // The guest's memory is on both hosts: neither side may be thrown away or resumed.
-    vms.migration.setState(vm.id, 'paused');
+    vms.migration.settleAs(vm.id, 'paused');
     handle.finish({ phase: 'failed', error: errorText(err) });
     return;
   }
   if (err instanceof SwitchOverError && err.verdict === 'unknown') {
-    vms.migration.setState(vm.id, 'paused');
+    vms.migration.settleAs(vm.id, 'paused');
     handle.finish({
       phase: 'failed',
       error:

@@ -5,6 +5,8 @@ import type { z } from 'zod';
 import {
   ErrorCode,
   ImageFormatSchema,
+  LIVE_STATES,
+  OFFLINE_STATES,
   type MigrateRequestSchema,
   type MigrationCheck,
   type MigrationJob,
@@ -17,7 +19,7 @@ import type { PeerClient } from '../peers/peer-client.ts';
 import type { PeerService } from '../peers/peer-service.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { adoptMigrating } from './adoption.ts';
-import { kindOf, LIVE_STATES, mediaOf, migrationChecks, OFFLINE_STATES } from './checks.ts';
+import { kindOf, mediaOf, migrationChecks } from './checks.ts';
 import type { LocalFacts, PeerFacts } from './facts.ts';
 import { oldCopiesToReplace } from './disk-checks.ts';
 import { peerFacts } from './peer-facts.ts';
@@ -117,28 +119,33 @@ export class MigrationService {
       targetName: ev.peer.name,
       checks: ev.checks,
     });
-    void vms.ops
-      .with(vmId, 'a migration', async () => {
-        const previousState = vms.migration.begin(
-          vmId,
-          kind === 'live' ? LIVE_STATES : OFFLINE_STATES,
-          'migrate',
-        );
-        const plan: MigrationPlan = {
-          vm: ev.vm,
-          peer: ev.peer,
-          copyStorage: req.copyStorage,
-          keepDefinition: req.keepDefinition,
-          previousState,
-          options: req.options,
-          incoming,
-          uploads,
-          replaces: ev.facts.reachable
-            ? oldCopiesToReplace(ev.local, ev.facts, req.copyStorage).map((i) => i.name)
-            : [],
-        };
-        await (kind === 'live' ? runLiveJob(vms, plan, handle) : runOfflineJob(vms, plan, handle));
-      })
+    const allowed = kind === 'live' ? LIVE_STATES : OFFLINE_STATES;
+    // Requires: the state the checks saw (live: running or paused, offline: no qemu). Rollback: see the jobs
+    // (live-job.ts, offline-job.ts): the guest ends up in exactly one place, here as it was when undone.
+    void vms.states
+      .run(
+        vmId,
+        'migrate',
+        `migrating to ${ev.peer.name}`,
+        async () => {
+          const previousState = vms.migration.begin(vmId, 'migrate', allowed);
+          const plan: MigrationPlan = {
+            vm: ev.vm,
+            peer: ev.peer,
+            copyStorage: req.copyStorage,
+            keepDefinition: req.keepDefinition,
+            previousState,
+            options: req.options,
+            incoming,
+            uploads,
+            replaces: ev.facts.reachable
+              ? oldCopiesToReplace(ev.local, ev.facts, req.copyStorage).map((i) => i.name)
+              : [],
+          };
+          await (kind === 'live' ? runLiveJob(vms, plan, handle) : runOfflineJob(vms, plan, handle));
+        },
+        allowed,
+      )
       .catch((err: unknown) => handle.finish({ phase: 'failed', error: errorText(err) }));
     return structuredClone(handle.job);
   }
@@ -146,8 +153,8 @@ export class MigrationService {
   private refuseBusy(vmId: string): void {
     const running = this.jobs.activeFor(vmId);
     if (running) throw conflict('busy', `a ${running.job.kind} job of this VM is in progress`);
-    const holder = this.deps.vms.ops.holder(vmId);
-    if (holder !== undefined) throw conflict('busy', `the VM is busy: ${holder} in progress`);
+    const holder = this.deps.vms.states.holder(vmId);
+    if (holder !== undefined) throw conflict('busy', `the VM is busy ${holder.what}`);
   }
 
   private async evaluate(vmId: string, req: MigrateRequest): Promise<Evaluation> {

@@ -1,11 +1,18 @@
 // Save a running guest into a state file and restore it later: the jobs around the engine's saveState and
 // restoreState, with the VM's state, the sidecar and the checks a restore needs.
 import os from 'node:os';
-import { ErrorCode, formatBytes, type MigrationJob, type SavedState } from '@virtweb/protocol';
+import {
+  ErrorCode,
+  formatBytes,
+  LIVE_STATES,
+  OFFLINE_STATES,
+  type MigrationJob,
+  type SavedState,
+} from '@virtweb/protocol';
 import type { QemuIdentity } from '@virtweb/qemu';
 import { conflict, HttpError } from '../http/errors.ts';
 import type { VmService } from '../vms/vm-service.ts';
-import { LIVE_STATES, majorMinor, OFFLINE_STATES } from './checks.ts';
+import { majorMinor } from './checks.ts';
 import { restoreState, saveState } from './index.ts';
 import type { JobHandle, MigrationJobs } from './jobs.ts';
 import { removeMarker, writeMarker } from './markers.ts';
@@ -38,7 +45,7 @@ export class SavedStates {
    */
   async save(vmId: string, requested: string | undefined): Promise<MigrationJob> {
     const vm = this.vms.get(vmId);
-    if (!(LIVE_STATES as readonly string[]).includes(vm.state) || !this.vms.runtime(vmId)) {
+    if (!LIVE_STATES.includes(vm.state) || !this.vms.runtime(vmId)) {
       throw conflict(
         ErrorCode.wrongState,
         `cannot save a VM that is ${vm.state} (allowed when running or paused)`,
@@ -50,8 +57,9 @@ export class SavedStates {
     }
     this.refuseBusy(vmId);
     const handle = this.jobs.start({ vmId, vmName: vm.name, kind: 'save', target: name, targetName: name });
-    void this.vms.ops
-      .with(vmId, 'a save', () => this.runSave(vmId, name, handle))
+    // Requires: running or paused (the `save` operation). Rollback of a failed save: the guest goes on as it was.
+    void this.vms.states
+      .run(vmId, 'save', `saving its state to ${name}`, () => this.runSave(vmId, name, handle))
       .catch((err: unknown) => handle.finish({ phase: 'failed', error: errorText(err) }));
     return structuredClone(handle.job);
   }
@@ -65,7 +73,7 @@ export class SavedStates {
     const sidecar = await this.store.sidecar(name);
     const rec = this.vms.repo.get(sidecar.vmId);
     if (!rec) throw conflict(ErrorCode.conflict, `VM ${sidecar.vmName} of this state no longer exists`);
-    if (!(OFFLINE_STATES as readonly string[]).includes(rec.state)) {
+    if (!OFFLINE_STATES.includes(rec.state)) {
       throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} is ${rec.state}: power it off first`);
     }
     const problems = await restoreProblems(sidecar, rec.definition, (i) => this.vms.images.path(i));
@@ -85,8 +93,9 @@ export class SavedStates {
       target: name,
       targetName: name,
     });
-    void this.vms.ops
-      .with(rec.id, 'a restore', () => this.runRestore(rec.id, name, sidecar, handle))
+    // Requires: no qemu (the `restore` operation). Rollback of a failed restore: qemu killed, the VM stopped.
+    void this.vms.states
+      .run(rec.id, 'restore', `restoring ${name}`, () => this.runRestore(rec.id, name, sidecar, handle))
       .catch((err: unknown) => handle.finish({ phase: 'failed', error: errorText(err) }));
     return structuredClone(handle.job);
   }
@@ -104,12 +113,12 @@ export class SavedStates {
   }
 
   private refuseBusy(vmId: string): void {
-    const holder = this.vms.ops.holder(vmId);
-    if (holder !== undefined) throw conflict('busy', `the VM is busy: ${holder} in progress`);
+    const holder = this.vms.states.holder(vmId);
+    if (holder !== undefined) throw conflict('busy', `the VM is busy ${holder.what}`);
   }
 
   private async runSave(vmId: string, name: string, handle: JobHandle): Promise<void> {
-    const previous = this.vms.migration.begin(vmId, LIVE_STATES, 'save');
+    const previous = this.vms.migration.begin(vmId, 'save');
     const runDir = this.vms.launcher.paths(vmId).dir;
     const rt = this.vms.runtime(vmId);
     if (!rt) throw new Error('the VM has no qemu process');
@@ -160,7 +169,7 @@ export class SavedStates {
     saved: Pick<Sidecar, 'accel' | 'paused'>,
     handle: JobHandle,
   ): Promise<void> {
-    const previous = this.vms.migration.begin(vmId, OFFLINE_STATES, 'restore');
+    const previous = this.vms.migration.begin(vmId, 'restore');
     const runDir = this.vms.launcher.paths(vmId).dir;
     const started = Date.now();
     await writeMarker(runDir, { role: 'restore', previousState: previous });
@@ -176,8 +185,7 @@ export class SavedStates {
         onProgress: (p) => handle.progress(p, 'migrating'),
         start: !saved.paused,
       });
-      this.vms.migration.started(vmId);
-      if (saved.paused) this.vms.migration.setState(vmId, 'paused');
+      this.vms.migration.started(vmId, saved.paused);
       handle.finish({ phase: 'completed', totalTimeMs: Date.now() - started });
     } catch (err) {
       await this.vms.migration.kill(vmId);

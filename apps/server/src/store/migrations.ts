@@ -41,4 +41,12 @@ export const MIGRATIONS: readonly string[] = [
   // one that needs more is replaced by a new token with the scope it needs.
   `ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'peer'
      CHECK (scope IN ('read', 'operate', 'admin', 'peer'));`,
+  // What virtweb recorded when it took a snapshot (its disks, sizes, formats, the hardware of its device state):
+  // a revert compares it with now before touching anything. Snapshots taken otherwise (HMP savevm) have none.
+  `CREATE TABLE vm_snapshots (
+     vm_id TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     facts TEXT NOT NULL,
+     PRIMARY KEY (vm_id, name)
+   );`,
 ];

@@ -160,6 +160,25 @@ describe('store', () => {
     db.close();
   });
 
+  it('keeps what was recorded of a snapshot until the snapshot or its VM goes', () => {
+    const repo = new VmsRepo(openDb(tempDbPath()));
+    repo.insert(record);
+    const facts = {
+      withRam: true,
+      disks: [{ index: 0, image: 'a.qcow2', format: 'qcow2', bus: 'ide', virtualSize: 1024 }],
+      hardware: { memoryMiB: 256 },
+    };
+    repo.saveSnapshotFacts(record.id, 's1', facts);
+    repo.saveSnapshotFacts(record.id, 's2', { ...facts, withRam: false });
+    expect(repo.snapshotFacts(record.id, 's1')).toEqual(facts);
+    expect(repo.snapshotFacts(record.id, 'nope')).toBeUndefined();
+    repo.deleteSnapshotFacts(record.id, 's1');
+    expect(repo.snapshotFacts(record.id, 's1')).toBeUndefined();
+    repo.delete(record.id);
+    repo.insert(record);
+    expect(repo.snapshotFacts(record.id, 's2')).toBeUndefined();
+  });
+
   it('stores settings as key/value with overwrite', () => {
     const settings = new SettingsRepo(openDb(tempDbPath()));
     expect(settings.get('k')).toBeUndefined();

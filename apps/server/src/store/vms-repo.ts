@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { VmExitSchema, VmStateSchema, type VmExit, type VmState } from '@virtweb/protocol';
 import { VmDefinitionSchema, type VmDefinition } from '../vms/definition.ts';
+import { SnapshotFactsSchema, type SnapshotFacts } from '../vms/storage/snapshot-facts.ts';
 import type { Db } from './db.ts';
 
-/** A VM as stored: its definition plus the last known state. */
+/**
+ * A VM as stored: its definition plus the last known state. The state and what goes with it are written only
+ * by the VM's state machine (vms/vm-states.ts), never assigned here.
+ */
 export interface VmRecord {
-  id: string;
+  readonly id: string;
   definition: VmDefinition;
-  state: VmState;
-  lastExit: VmExit | undefined;
-  createdAt: string;
-  startedAt: string | undefined;
+  readonly state: VmState;
+  readonly lastExit: VmExit | undefined;
+  readonly createdAt: string;
+  readonly startedAt: string | undefined;
 }
 
 const RowSchema = z.object({
@@ -68,7 +72,10 @@ export class VmsRepo {
       );
   }
 
-  /** Persists state, last exit and start time (the definition only changes through updateDefinition). */
+  /**
+   * Persists state, last exit and start time (the definition only changes through updateDefinition). Only the
+   * state machine calls this (a test checks).
+   */
   saveState(rec: VmRecord): void {
     this.db
       .prepare('UPDATE vms SET state = ?, last_exit = ?, started_at = ? WHERE id = ?')
@@ -83,5 +90,25 @@ export class VmsRepo {
 
   delete(id: string): void {
     this.db.prepare('DELETE FROM vms WHERE id = ?').run(id);
+  }
+
+  /** What was recorded when snapshot `name` of VM `id` was taken, if virtweb took it. */
+  snapshotFacts(id: string, name: string): SnapshotFacts | undefined {
+    const row = this.db
+      .prepare('SELECT facts FROM vm_snapshots WHERE vm_id = ? AND name = ?')
+      .get(id, name) as { facts: string } | undefined;
+    if (row === undefined) return undefined;
+    const parsed = SnapshotFactsSchema.safeParse(JSON.parse(row.facts));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  saveSnapshotFacts(id: string, name: string, facts: SnapshotFacts): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO vm_snapshots (vm_id, name, facts) VALUES (?, ?, ?)')
+      .run(id, name, JSON.stringify(facts));
+  }
+
+  deleteSnapshotFacts(id: string, name: string): void {
+    this.db.prepare('DELETE FROM vm_snapshots WHERE vm_id = ? AND name = ?').run(id, name);
   }
 }

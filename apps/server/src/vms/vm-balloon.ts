@@ -1,26 +1,30 @@
 import { ErrorCode, type BalloonInfo } from '@virtweb/protocol';
 import { badRequest, conflict } from '../http/errors.ts';
-import { qemuRefused } from './storage/storage-host.ts';
+import { qemuRefused } from './storage/qemu-refused.ts';
 import type { VmContext } from './vm-context.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 
 /**
  * Asks the guest's balloon driver to give memory back to the host down to `targetMiB` (or to take it again, up
  * to the memory it was started with). QMP `balloon` answers at once; the guest adjusts over the next seconds.
- * @throws HttpError 400 (target above the VM's memory), 404, 409 (not running, no balloon device, qemu refused)
+ * Requires: the `balloon` operation's states, holding the VM's lock. Rollback: none (one QMP command).
+ * @throws HttpError 400 (target above the VM's memory), 404, 409 (not running, no balloon device, busy, qemu
+ *   refused or died)
  */
 export async function setBalloon(ctx: VmContext, id: string, targetMiB: number): Promise<BalloonInfo> {
-  const rt = balloonRuntime(ctx, id);
-  const max = rt.launched.memoryMiB;
-  if (targetMiB > max) {
-    throw badRequest(`targetMiB: at most ${max} MiB, the memory the VM was started with`, [
-      { path: 'targetMiB', message: `at most ${max} MiB` },
-    ]);
-  }
-  await rt.proc.qmp.execute('balloon', { value: targetMiB * 2 ** 20 }).catch((err: unknown) => {
-    throw qemuRefused(err, 'cannot set the balloon');
+  return ctx.states.run(id, 'balloon', 'setting the balloon', async () => {
+    const rt = balloonRuntime(ctx, id);
+    const max = rt.launched.memoryMiB;
+    if (targetMiB > max) {
+      throw badRequest(`targetMiB: at most ${max} MiB, the memory the VM was started with`, [
+        { path: 'targetMiB', message: `at most ${max} MiB` },
+      ]);
+    }
+    await rt.proc.qmp.execute('balloon', { value: targetMiB * 2 ** 20 }).catch((err: unknown) => {
+      throw qemuRefused(err, 'cannot set the balloon');
+    });
+    return read(rt);
   });
-  return read(rt);
 }
 
 /** @throws HttpError 404, 409 (not running, no balloon device, qemu refused) */

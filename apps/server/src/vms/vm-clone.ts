@@ -1,6 +1,5 @@
 import { ErrorCode, ImageFormatSchema, type CloneVmRequestSchema, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { conflict } from '../http/errors.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import type { VmContext } from './vm-context.ts';
@@ -9,22 +8,17 @@ import { assertValid, issuesError, type Issue } from './vm-validation.ts';
 
 type CloneRequest = z.output<typeof CloneVmRequestSchema>;
 
-const OFFLINE = ['defined', 'stopped', 'crashed'];
-
 /**
  * Clones a stopped VM: every disk is copied (`qemu-img convert`, same format) or gets a qcow2 overlay backed by
  * the original (which then must not be written: the source VM will not start while the overlay exists). The
- * CD, kernel and settings are shared, the UEFI variable store is copied. Whatever was made is removed again
- * when a step fails.
- * @throws HttpError 400 (disks not listed exactly once), 404, 409 (not stopped, name or target taken)
+ * CD, kernel and settings are shared, the UEFI variable store is copied. Requires: the `clone` operation's
+ * states (no qemu), holding the source's lock. Rollback: whatever was made (images, the new VM, its variable
+ * store) is removed again when a step fails.
+ * @throws HttpError 400 (disks not listed exactly once), 404, 409 (not stopped, busy, name or target taken)
  */
 export async function cloneVm(ctx: VmContext, id: string, req: CloneRequest): Promise<Vm> {
-  return ctx.ops.with(id, 'a clone', async () => {
-    const source = ctx.record(id);
+  return ctx.states.run(id, 'clone', `cloning it to ${req.name}`, async (source) => {
     const src = source.definition;
-    if (!OFFLINE.includes(source.state)) {
-      throw conflict(ErrorCode.wrongState, `VM ${src.name} is ${source.state}: power it off to clone it`);
-    }
     await checkDiskList(ctx, src, req);
     const targetOf = new Map(req.disks.map((d) => [d.image, d]));
     const def: VmDefinition = {

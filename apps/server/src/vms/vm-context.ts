@@ -2,13 +2,14 @@ import type { Vm } from '@virtweb/protocol';
 import type { EventBus } from '../events/bus.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
-import type { VmOperationLocks } from './storage/storage-host.ts';
 import type { NvramStore } from './nvram.ts';
+import type { VmStorage } from './storage/vm-storage.ts';
 import type { VmLauncher } from './vm-launch.ts';
 import type { VmRuntime } from './vm-runtime.ts';
+import type { VmStates } from './vm-states.ts';
 import type { ValidationHost } from './vm-validation.ts';
 
-/** What the VM operations (create, update, clone, delete, balloon) share with the VM service. */
+/** What the VM operations (lifecycle, create, update, clone, delete, balloon) share with the VM service. */
 export interface VmContext {
   readonly repo: VmsRepo;
   readonly images: ImageService;
@@ -16,8 +17,9 @@ export interface VmContext {
   readonly nvram: NvramStore;
   readonly bus: EventBus;
   readonly checks: ValidationHost;
-  /** One configuration operation (update, clone, delete, start) per VM at a time. */
-  readonly ops: VmOperationLocks;
+  /** Each VM's state machine and lock: every operation runs through `states.run`. */
+  readonly states: VmStates;
+  readonly storage: VmStorage;
   runtime(id: string): VmRuntime | undefined;
   /** @throws HttpError 404 */
   record(id: string): VmRecord;

@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
 import { ErrorCode, IMAGE_BUSY, type DeleteVmRequestSchema } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { conflict, HttpError } from '../http/errors.ts';
-import { PROCESS_STATES } from './lifecycle.ts';
+import { HttpError } from '../http/errors.ts';
 import type { VmContext } from './vm-context.ts';
 import { issuesError, type Issue } from './vm-validation.ts';
 
@@ -11,16 +10,13 @@ type DeleteRequest = z.output<typeof DeleteVmRequestSchema>;
 /**
  * Deletes a stopped VM, its UEFI variable store and runtime dir, and then the images the request names. Those
  * must be the VM's own (a disk, the CD, the kernel or initrd), used by no other VM and backing no other
- * image; all of that is checked before anything is deleted.
+ * image. Requires: the `delete` operation's states (no qemu), holding the VM's lock. Rollback: none needed,
+ * everything is checked before anything is deleted; images that could not be deleted are named in the answer.
  * @throws HttpError 400 (not this VM's image), 404, 409 (qemu runs, image used elsewhere, backs others, busy)
  */
 export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): Promise<void> {
-  await ctx.ops.with(id, 'a delete', async () => {
-    const rec = ctx.record(id);
+  await ctx.states.run(id, 'delete', 'being deleted', async (rec) => {
     const def = rec.definition;
-    if (PROCESS_STATES.includes(rec.state)) {
-      throw conflict(ErrorCode.wrongState, `VM ${def.name} is ${rec.state}; power it off first`);
-    }
     const own = new Set([
       ...def.disks.map((d) => d.image),
       ...(def.cdrom === undefined ? [] : [def.cdrom]),

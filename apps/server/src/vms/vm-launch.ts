@@ -36,7 +36,8 @@ export type Adopted =
       kind: 'alive';
       proc: QemuProcess;
       accel: ResolvedAccel;
-      running: boolean;
+      /** qemu's run state (`query-status`): running, paused, prelaunch (-S, or a reset while paused), … */
+      status: string;
       /** The definition it was started with, when the server that started it recorded one. */
       launched: VmDefinition | undefined;
     }
@@ -141,6 +142,7 @@ export class VmLauncher {
     return this.describe({ ...plan, argv });
   }
 
+  /** Finds a guest's qemu after a server restart (alive: with its run state, never resumed), or how it ended. */
   async adopt(id: string): Promise<Adopted> {
     const paths = this.paths(id);
     const proc = await adoptQemu(paths).catch(() => null);
@@ -161,11 +163,10 @@ export class VmLauncher {
       proc.qmp.execute('query-status'),
       proc.qmp.execute('query-kvm'),
     ]);
-    // NOTE: a guest still in `prelaunch` was started with -S by a server that died before `cont`.
-    if (status.status === 'prelaunch') await proc.qmp.execute('cont');
-    const running = status.status === 'prelaunch' || status.running;
+    // NOTE: never resumed here: `prelaunch` is either the -S of a start the server never finished or a reset
+    // of a paused guest; only the server's record tells which (VmLifecycle.adoptAll).
     const launched = await readLaunched(path.join(paths.dir, LAUNCHED_FILE));
-    return { kind: 'alive', proc, accel: kvm.enabled ? 'kvm' : 'tcg', running, launched };
+    return { kind: 'alive', proc, accel: kvm.enabled ? 'kvm' : 'tcg', status: status.status, launched };
   }
 
   private describe(plan: LaunchPlan): CommandLine {

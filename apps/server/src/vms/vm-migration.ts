@@ -1,23 +1,16 @@
 import fs from 'node:fs/promises';
 import type { QemuExit } from '@virtweb/qemu';
-import { ErrorCode, type ResolvedAccel, type VmExit, type VmState } from '@virtweb/protocol';
+import { ErrorCode, VM_TRANSITIONS, type ResolvedAccel, type VmExit, type VmState } from '@virtweb/protocol';
 import { conflict } from '../http/errors.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { insert } from './vm-create.ts';
 import type { VmContext } from './vm-context.ts';
-import type { Launched } from './vm-launch.ts';
+import type { AttachedLaunch } from './vm-lifecycle.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 
-/** The parts of the VM service only migrations reach into (wired by the service itself). */
-export interface MigrationInternals {
-  attach(
-    id: string,
-    launched: Omit<Launched, 'accelReason'> & { accelReason?: string | undefined },
-    def: VmDefinition,
-  ): Promise<VmRuntime>;
-  setState(rec: VmRecord, state: VmState): void;
-}
+/** Wires a qemu the migration started (or found) to the VM (the lifecycle's, passed in by the service). */
+export type AttachRuntime = (id: string, launched: AttachedLaunch, def: VmDefinition) => Promise<VmRuntime>;
 
 /** A qemu found again after a server restart: wired to the VM (never resumed), or how it ended. */
 export type AdoptedForMigration =
@@ -28,30 +21,37 @@ const EXIT_WAIT_MS = 15_000;
 /**
  * What migrations, saves and restores do to VMs: the `migrating` state while a job owns a VM, a VM defined from
  * another host with its qemu waiting for the stream (`-incoming defer`), and removing a VM that moved away.
+ * The job holds the VM's lock (`states.run` with `migrate`, `save` or `restore`) from before `begin` to its end;
+ * every state change goes through the VM's state machine (`begin`: the job's event, the rest: `settled` or, for
+ * a qemu that exited, `exited`).
  */
 export class VmMigrationOps {
   constructor(
     private readonly ctx: VmContext,
-    private readonly internals: MigrationInternals,
+    private readonly attach: AttachRuntime,
   ) {}
 
   /**
    * Marks a VM `migrating` (lifecycle actions, settings and storage changes are refused meanwhile).
    * @returns the state it had. @throws HttpError 404, 409 `wrong_state` when its state is not in `allowed`
    */
-  begin(id: string, allowed: readonly VmState[], what: string): VmState {
+  begin(
+    id: string,
+    event: 'migrate' | 'save' | 'restore',
+    allowed: readonly VmState[] = VM_TRANSITIONS[event].from,
+  ): VmState {
     const rec = this.ctx.record(id);
     const previous = rec.state;
     if (!allowed.includes(previous)) {
       throw conflict(
         ErrorCode.wrongState,
-        `cannot ${what} a VM that is ${previous} (allowed when ${allowed.join(' or ')})`,
+        `cannot ${event} a VM that is ${previous} (allowed when ${allowed.join(' or ')})`,
       );
     }
     if ((previous === 'running' || previous === 'paused') && !this.ctx.runtime(id)) {
       throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
     }
-    this.internals.setState(rec, 'migrating');
+    this.ctx.states.transition(id, event);
     return previous;
   }
 
@@ -60,36 +60,41 @@ export class VmMigrationOps {
    * when it has none. A VM whose qemu exited meanwhile keeps the state its exit gave it.
    */
   async settle(id: string, fallback: VmState): Promise<void> {
-    const rec = this.ctx.repo.get(id);
-    if (!rec) return;
     const rt = this.ctx.runtime(id);
     if (!rt) {
-      if (rec.state === 'migrating') this.internals.setState(rec, fallback);
+      this.settleAs(id, fallback);
       return;
     }
     const status = await rt.proc.qmp
       .execute('query-status', { timeoutMs: 10_000 })
       .then((s) => s.status)
       .catch(() => undefined);
-    const now = this.ctx.repo.get(id);
-    if (!now || !this.ctx.runtime(id)) return;
-    this.internals.setState(now, status === 'running' ? 'running' : 'paused');
+    if (!this.ctx.runtime(id)) return;
+    this.settleAs(id, status === 'running' ? 'running' : 'paused');
   }
 
-  /** A guest that runs here again after a migration or restore: state `running`, a fresh start time. */
-  started(id: string): void {
-    const rec = this.ctx.record(id);
-    rec.startedAt = new Date().toISOString();
-    rec.lastExit = undefined;
-    this.internals.setState(rec, 'running');
+  /** Ends `migrating` with the state the job (or its adoption) knows (a no-op once the VM left `migrating`). */
+  settleAs(id: string, state: VmState): void {
+    this.ctx.states.follow(id, 'settled', { to: state });
+  }
+
+  /** A guest that runs here again after a migration or restore (paused if it was saved so): a fresh start time. */
+  started(id: string, paused = false): void {
+    this.ctx.states.transition(id, 'settled', {
+      to: paused ? 'paused' : 'running',
+      startedAt: new Date().toISOString(),
+      lastExit: undefined,
+    });
   }
 
   /** A stopped VM with `reason` as its last exit ("migrated to host-b", "saved to x.vmstate.zst"). */
   markStopped(id: string, reason: string): void {
     const rec = this.ctx.repo.get(id);
     if (!rec) return;
-    rec.lastExit = { kind: 'clean', reason, at: new Date().toISOString() };
-    this.internals.setState(rec, 'stopped');
+    const lastExit = { kind: 'clean' as const, reason, at: new Date().toISOString() };
+    // The job's words replace the exit's (a save's qemu quit: "saved to x", not "quit by virtweb").
+    if (rec.state === 'migrating') this.ctx.states.transition(id, 'settled', { to: 'stopped', lastExit });
+    else if (rec.state === 'stopped' || rec.state === 'crashed') this.ctx.states.note(id, lastExit);
   }
 
   /** Quits the VM's qemu (QMP `quit`, escalating) and waits for its exit. */
@@ -139,8 +144,7 @@ export class VmMigrationOps {
    */
   defineIncoming(def: VmDefinition): VmRecord {
     const rec = insert(this.ctx, def);
-    this.internals.setState(rec, 'migrating');
-    return rec;
+    return this.ctx.states.transition(rec.id, 'receive');
   }
 
   /**
@@ -156,7 +160,7 @@ export class VmMigrationOps {
       ...(accel === undefined ? {} : { accel }),
     });
     try {
-      return await this.internals.attach(id, launched, rec.definition);
+      return await this.attach(id, launched, rec.definition);
     } catch (err) {
       launched.proc.kill('SIGKILL');
       throw err;
@@ -171,7 +175,7 @@ export class VmMigrationOps {
     const rec = this.ctx.record(id);
     const adopted = await this.ctx.launcher.adopt(id);
     if (adopted.kind === 'dead') return { kind: 'dead', exit: adopted.exit };
-    const rt = await this.internals.attach(
+    const rt = await this.attach(
       id,
       { proc: adopted.proc, accel: adopted.accel },
       adopted.launched ?? rec.definition,
@@ -185,15 +189,7 @@ export class VmMigrationOps {
 
   /** A VM whose qemu is gone and whose migration was undone here: `stopped` (or `crashed`) with the exit. */
   markDead(id: string, exit: VmExit): void {
-    const rec = this.ctx.repo.get(id);
-    if (!rec) return;
-    rec.lastExit = { ...exit, reason: `${exit.reason} (while the server was not running)` };
-    this.internals.setState(rec, exit.kind === 'crashed' ? 'crashed' : 'stopped');
-  }
-
-  /** Sets a state directly (adoption after a restart, when qemu's run state says what it is). */
-  setState(id: string, state: VmState): void {
-    const rec = this.ctx.repo.get(id);
-    if (rec) this.internals.setState(rec, state);
+    const lastExit = { ...exit, reason: `${exit.reason} (while the server was not running)` };
+    this.ctx.states.follow(id, 'exited', { to: exit.kind === 'crashed' ? 'crashed' : 'stopped', lastExit });
   }
 }

@@ -1,6 +1,4 @@
-import type { QemuExit } from '@virtweb/qemu';
 import {
-  ErrorCode,
   type BalloonInfo,
   type CloneVmRequestSchema,
   type CommandLine,
@@ -9,51 +7,53 @@ import {
   type UpdateVmRequestSchema,
   type Vm,
   type VmAction,
-  type VmExit,
-  type VmState,
 } from '@virtweb/protocol';
 import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { QemuAccess } from '../host/qemu-access.ts';
-import { conflict, HttpError, notFound } from '../http/errors.ts';
+import { notFound } from '../http/errors.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { SampledGuest } from '../metrics/sampler.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
-import { isActionAllowed, PROCESS_STATES, refusalMessage } from './lifecycle.ts';
+import { imageUsers } from './image-users.ts';
 import type { NvramStore } from './nvram.ts';
-import { VmOperationLocks } from './storage/storage-host.ts';
 import { VmStorage } from './storage/vm-storage.ts';
 import { balloonInfo, setBalloon } from './vm-balloon.ts';
 import { cloneVm } from './vm-clone.ts';
 import type { VmContext } from './vm-context.ts';
 import { createVm, previewVm } from './vm-create.ts';
 import { deleteVm } from './vm-delete.ts';
-import type { Launched, VmLauncher } from './vm-launch.ts';
+import type { VmLauncher } from './vm-launch.ts';
+import { VmLifecycle } from './vm-lifecycle.ts';
 import { VmMigrationOps } from './vm-migration.ts';
-import { runOnProcess } from './vm-actions.ts';
-import { VmRuntime } from './vm-runtime.ts';
+import type { VmRuntime } from './vm-runtime.ts';
+import { VmStates } from './vm-states.ts';
 import { updateVm } from './vm-update.ts';
-import { assertValid, type ValidationHost } from './vm-validation.ts';
+import type { ValidationHost } from './vm-validation.ts';
 import { validationHost, vmView } from './vm-view.ts';
 
 /** The host facts VM definitions are checked against. */
 export type HostFacts = Pick<HostCapabilities, 'limits' | 'network' | 'nicProblem' | 'firmware'>;
 
-/** The VM service: definitions in the store, live qemu processes, lifecycle actions and their events. */
+/**
+ * The VM service: definitions in the store, and every operation on a VM. Each guest has one state machine
+ * (`states`: its transitions and its lock, over the tables in packages/protocol); the qemu processes and
+ * their events are `lifecycle`'s.
+ */
 export class VmService implements VmContext {
-  private readonly runtimes = new Map<string, VmRuntime>();
-  private readonly accelReasons = new Map<string, string>();
   /** Disks, CD and snapshots of the VMs (`/api/vms/:id/{disks,cdrom,snapshots}`). */
   readonly storage: VmStorage;
   readonly checks: ValidationHost;
   readonly nvram: NvramStore;
   /** qemu's user: files a running qemu is about to open are granted to it first. */
   readonly qemuAccess: QemuAccess;
-  readonly ops = new VmOperationLocks();
+  /** Each guest's state machine and lock: the only writer of a VM's state. */
+  readonly states: VmStates;
   /** What migrations, saves and restores do to VMs (state `migrating`, incoming qemu, removal). */
   readonly migration: VmMigrationOps;
+  private readonly lifecycle: VmLifecycle;
 
   constructor(
     readonly repo: VmsRepo,
@@ -61,17 +61,22 @@ export class VmService implements VmContext {
     readonly launcher: VmLauncher,
     readonly bus: EventBus,
     host: HostFacts,
-    private readonly shutdownTimeoutMs: number,
+    shutdownTimeoutMs: number,
   ) {
-    images.setUsers((name) => this.usersOf(name));
+    this.states = new VmStates(
+      repo,
+      (rec) => this.publish(rec),
+      (id) => this.runtime(id),
+    );
     this.storage = new VmStorage(this, images, bus);
+    images.setUsers(imageUsers(this));
     this.nvram = launcher.nvram;
     this.qemuAccess = launcher.access;
     this.checks = validationHost(repo, images, host);
-    this.migration = new VmMigrationOps(this, {
-      attach: (id, launched, def) => this.attachRuntime(id, launched, def),
-      setState: (rec, state) => this.setState(rec, state),
-    });
+    this.lifecycle = new VmLifecycle(this, shutdownTimeoutMs);
+    this.migration = new VmMigrationOps(this, (id, launched, def) =>
+      this.lifecycle.attach(id, launched, def),
+    );
   }
 
   list(): Vm[] {
@@ -86,7 +91,7 @@ export class VmService implements VmContext {
   /** Every guest with a live qemu process, for the metrics sampler. */
   sampledGuests(): SampledGuest[] {
     // The memory qemu was started with (`-m`), from the runtime: no store read in this 1 Hz path.
-    return [...this.runtimes].map(([id, rt]) => ({
+    return this.lifecycle.entries().map(([id, rt]) => ({
       id,
       pid: rt.pid,
       memoryBytes: rt.launched.memoryMiB * 2 ** 20,
@@ -110,7 +115,7 @@ export class VmService implements VmContext {
 
   /** The live runtime of a VM (serial console, QMP), if qemu runs. */
   runtime(id: string): VmRuntime | undefined {
-    return this.runtimes.get(id);
+    return this.lifecycle.runtime(id);
   }
 
   /** @throws HttpError 400 (field issues), 409 (name or new image taken, image in use) */
@@ -154,53 +159,22 @@ export class VmService implements VmContext {
     return balloonInfo(this, id);
   }
 
-  /** Runs a lifecycle action. @throws HttpError 404, 409 (wrong state, invalid definition or qemu refused) */
+  /** Runs a lifecycle action. @throws HttpError 404, 409 (wrong state, busy, invalid definition, qemu refused or died) */
   async action(id: string, action: VmAction): Promise<Vm> {
-    const rec = this.record(id);
-    if (!isActionAllowed(action, rec.state))
-      throw conflict(ErrorCode.wrongState, refusalMessage(action, rec.state));
-    if (action === 'start') return this.ops.with(id, 'a start', () => this.start(this.record(id)));
-    const rt = this.runtimes.get(id);
-    if (!rt) throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
-    const next = await runOnProcess(rt.proc, action, this.shutdownTimeoutMs);
-    if (next) this.setState(rec, next);
-    return this.toVm(rec);
+    return this.toVm(await this.lifecycle.action(id, action));
   }
 
   /**
    * Re-adopts the guests that kept running while the server was down; marks the dead ones. VMs left
    * `migrating` are the migration service's to sort out (`MigrationService.adoptAll`).
    */
-  async adoptAll(): Promise<void> {
-    for (const rec of this.repo.list()) {
-      if (!PROCESS_STATES.includes(rec.state) || rec.state === 'migrating') continue;
-      const adopted = await this.launcher.adopt(rec.id);
-      if (adopted.kind === 'dead') {
-        rec.lastExit = {
-          ...adopted.exit,
-          reason: `${adopted.exit.reason} (while the server was not running)`,
-        };
-        this.setState(rec, adopted.exit.kind === 'crashed' ? 'crashed' : 'stopped');
-        continue;
-      }
-      const launched = adopted.launched ?? rec.definition;
-      const rt = await VmRuntime.attach(adopted.proc, adopted.accel, launched, this.hooks(rec.id));
-      this.runtimes.set(rec.id, rt);
-      this.storage.attach(rec.id, rt);
-      this.setState(rec, adopted.running ? 'running' : 'paused');
-    }
+  adoptAll(): Promise<void> {
+    return this.lifecycle.adoptAll();
   }
 
   /** Closes the server's connections to guests without stopping them: guests outlive the server. */
-  async detachAll(): Promise<void> {
-    const all = [...this.runtimes.values()];
-    this.runtimes.clear();
-    await Promise.all(
-      all.map(async (rt) => {
-        rt.serial.close();
-        await rt.proc.detach();
-      }),
-    );
+  detachAll(): Promise<void> {
+    return this.lifecycle.detachAll();
   }
 
   /** @throws HttpError 404 */
@@ -215,102 +189,6 @@ export class VmService implements VmContext {
   }
 
   toVm(rec: VmRecord): Vm {
-    return vmView(rec, this.runtimes.get(rec.id), this.accelReasons.get(rec.id));
-  }
-
-  private async start(rec: VmRecord): Promise<Vm> {
-    const previous = rec.state;
-    // The host may have changed since the VM was defined: an image deleted, a bridge gone, OVMF removed.
-    await assertValid(this.checks, rec.definition, {
-      vmId: rec.id,
-      attaching: new Set(),
-      starting: true,
-    }).catch((err: unknown) => {
-      if (!(err instanceof HttpError)) throw err;
-      throw new HttpError(409, err.code, `cannot start: ${err.message}`, err.details);
-    });
-    this.setState(rec, 'starting');
-    try {
-      const launched = await this.launcher.launch(rec.id, rec.definition);
-      await this.attachRuntime(rec.id, launched, rec.definition);
-      await launched.proc.qmp.execute('cont');
-      rec.startedAt = new Date().toISOString();
-      rec.lastExit = undefined;
-      this.setState(rec, 'running');
-      return this.toVm(rec);
-    } catch (err) {
-      this.runtimes.get(rec.id)?.proc.kill('SIGKILL');
-      this.setState(rec, previous);
-      if (err instanceof HttpError) throw err;
-      const message = err instanceof Error ? err.message : 'unknown error';
-      throw new HttpError(409, ErrorCode.qemuFailed, `qemu did not start: ${message}`);
-    }
-  }
-
-  /** Wires a started (or adopted) qemu to the VM: serial, events, exit, storage. */
-  private async attachRuntime(
-    id: string,
-    launched: Omit<Launched, 'accelReason'> & { accelReason?: string | undefined },
-    def: VmDefinition,
-  ): Promise<VmRuntime> {
-    const rt = await VmRuntime.attach(launched.proc, launched.accel, def, this.hooks(id));
-    this.runtimes.set(id, rt);
-    this.storage.attach(id, rt);
-    if (launched.accelReason !== undefined) this.accelReasons.set(id, launched.accelReason);
-    else this.accelReasons.delete(id);
-    return rt;
-  }
-
-  private hooks(id: string): Parameters<typeof VmRuntime.attach>[3] {
-    return {
-      onQmpEvent: (event) => this.onQmpEvent(id, event),
-      onExit: (exit) => this.onExit(id, exit),
-    };
-  }
-
-  private onQmpEvent(id: string, event: string): void {
-    const rec = this.repo.get(id);
-    if (!rec) return;
-    if (event === 'STOP' && rec.state === 'running') this.setState(rec, 'paused');
-    else if (event === 'RESUME' && rec.state === 'paused') this.setState(rec, 'running');
-    else if (event === 'SHUTDOWN' && rec.state !== 'stopping') this.setState(rec, 'stopping');
-    this.bus.publish({ type: 'vm.qmp-event', id, event, at: new Date().toISOString() });
-  }
-
-  private onExit(id: string, exit: QemuExit): void {
-    this.runtimes.delete(id);
-    this.accelReasons.delete(id);
-    void this.launcher.released(id);
-    const rec = this.repo.get(id);
-    if (!rec) return;
-    const lastExit: VmExit = {
-      kind: exit.kind,
-      reason: exit.reason,
-      at: new Date().toISOString(),
-      ...(exit.kind === 'crashed' && exit.logTail ? { logTail: exit.logTail } : {}),
-    };
-    rec.lastExit = lastExit;
-    this.setState(rec, exit.kind === 'crashed' ? 'crashed' : 'stopped');
-  }
-
-  private usersOf(image: string): string[] {
-    return this.repo
-      .list()
-      .filter((r) => {
-        const d = r.definition;
-        return (
-          d.cdrom === image ||
-          d.disks.some((x) => x.image === image) ||
-          d.kernel?.kernel === image ||
-          d.kernel?.initrd === image
-        );
-      })
-      .map((r) => r.id);
-  }
-
-  private setState(rec: VmRecord, state: VmState): void {
-    rec.state = state;
-    this.repo.saveState(rec);
-    this.publish(rec);
+    return vmView(rec, this.runtime(rec.id), this.lifecycle.accelReason(rec.id));
   }
 }

@@ -1,6 +1,7 @@
-import { ErrorCode, type UpdateVmRequestSchema, type Vm } from '@virtweb/protocol';
+import { ErrorCode, LIVE_STATES, type UpdateVmRequestSchema, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
 import { conflict, HttpError } from '../http/errors.ts';
+import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromUpdate } from './definition-from-request.ts';
 import { sameDisks } from './pending-changes.ts';
@@ -15,13 +16,14 @@ const LIVE_STORAGE = 'attach/detach disks and change the CD in the Storage tab w
  * `PUT /api/vms/:id`: replaces the configuration. While stopped it simply applies. While qemu runs the disks
  * and CD must be the current ones (they change live, through the Storage endpoints); everything else is stored
  * and applies at the next start (`pendingChanges` of the VM lists it). A firmware change drops the UEFI
- * variable store: it belongs to one OVMF build, and the next start makes a fresh one.
+ * variable store: it belongs to one OVMF build, and the next start makes a fresh one. Requires: the `settings`
+ * operation's states, holding the VM's lock (so nothing else changes the definition meanwhile). Rollback: none
+ * needed, the definition is stored once at the end, after every check.
  * @throws HttpError 400 (field issues), 404, 409 (disks or CD while running, wrong state, name taken, busy)
  */
 export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): Promise<Vm> {
-  return ctx.ops.with(id, 'a settings change', async () => {
-    const before = ctx.record(id);
-    const live = liveness(ctx, id);
+  return ctx.states.run(id, 'settings', 'changing its settings', async (before) => {
+    const live = liveness(ctx, before);
     const current = before.definition;
     if (live) refuseStorageChanges(current, req);
     const def = definitionFromUpdate(current, req);
@@ -34,7 +36,7 @@ export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): 
         d.format !== undefined ? d : { ...d, format: await ctx.images.formatOf(d.image) },
       ),
     );
-    // The checks took a while: a hot-plug or CD change may have happened meanwhile.
+    // The lock keeps the disks as they were, but qemu can change the CD behind the server's back (HMP).
     const rec = ctx.record(id);
     if (!sameDisks(rec.definition.disks, current.disks) || rec.definition.cdrom !== current.cdrom) {
       throw conflict('busy', 'the disks or the CD changed while the settings were checked: try again');
@@ -48,15 +50,11 @@ export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): 
   });
 }
 
-/** True while qemu runs the VM; false while stopped. @throws HttpError 409 while starting or stopping */
-function liveness(ctx: VmContext, id: string): boolean {
-  const rec = ctx.record(id);
-  if (['defined', 'stopped', 'crashed'].includes(rec.state)) return false;
-  if ((rec.state === 'running' || rec.state === 'paused') && ctx.runtime(id)) return true;
-  throw conflict(
-    ErrorCode.wrongState,
-    `VM ${rec.definition.name} is ${rec.state}: wait until it is running, paused or stopped`,
-  );
+/** True while qemu runs the VM; false while stopped (the lock has checked it is one or the other). */
+function liveness(ctx: VmContext, rec: VmRecord): boolean {
+  if (!LIVE_STATES.includes(rec.state)) return false;
+  if (ctx.runtime(rec.id)) return true;
+  throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} is ${rec.state} but has no qemu process`);
 }
 
 function refuseStorageChanges(current: VmDefinition, req: UpdateRequest): void {

@@ -2,6 +2,7 @@ import { ErrorCode, IMAGE_BUSY } from '@virtweb/protocol';
 import { isQemuImgError } from '@virtweb/qemu';
 import { badRequest, conflict } from '../../http/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
+import { namesImage } from '../image-users.ts';
 import type { StorageHost } from './storage-host.ts';
 
 /** What the guest's block layer needs of an image that passed the checks. */
@@ -25,10 +26,11 @@ export async function imageForDisk(
   image: string,
 ): Promise<UsableImage> {
   const usable = await readable(images, image);
-  const users = images.users(image);
-  if (users.includes(vmId)) {
+  if (namesImage(host.definition(vmId), image)) {
     throw conflict(ErrorCode.inUse, `image ${image} is already attached to VM ${nameOf(host, vmId)}`);
   }
+  // Without this VM: its own claim on the image (it is attaching it) counts among the users.
+  const users = images.users(image).filter((u) => u !== vmId);
   if (users.length > 0) {
     throw conflict(
       ErrorCode.inUse,

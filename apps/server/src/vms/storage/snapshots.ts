@@ -1,44 +1,32 @@
-import { randomBytes } from 'node:crypto';
-import {
-  ErrorCode,
-  IMAGE_BUSY,
-  type Snapshot,
-  type SnapshotJobKind,
-  type StorageJob,
-} from '@virtweb/protocol';
+import { ErrorCode, IMAGE_BUSY, type Snapshot } from '@virtweb/protocol';
 import { diskIds, isQemuImgError } from '@virtweb/qemu';
 import type { EventBus } from '../../events/bus.ts';
 import { conflict, HttpError, notFound } from '../../http/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
+import type { VmRecord } from '../../store/vms-repo.ts';
 import type { VmDefinition } from '../definition.ts';
+import { exitWithin } from '../qemu-death.ts';
 import { imageSnapshot, listImageSnapshots, type OfflineDisk } from './qemu-img-snapshots.ts';
-import { QmpJobError, runQmpJob, type JobUpdate } from './qmp-jobs.ts';
+import { runQmpJob } from './qmp-jobs.ts';
+import { newJobId, publishedJob, refused, type Report } from './snapshot-jobs.ts';
+import { hardwareOf, snapshotDifferences, type SnapshotFacts } from './snapshot-facts.ts';
 import { mergeSnapshots, vmStateDisk, type DiskSnapshots } from './snapshot-list.ts';
-import {
-  qemuRefused,
-  storageMode,
-  type StorageHost,
-  type StorageMode,
-  type VmOperationLocks,
-} from './storage-host.ts';
+import { liveRevertFailed, reportDisks } from './snapshot-revert.ts';
+import { storageMode, type StorageHost, type StorageMode } from './storage-host.ts';
 
-type Report = (update: JobUpdate) => void;
-
-/** Ids of the QMP jobs virtweb starts (`vw-snapshot-save-1a2b3c4d`). */
-export const JOB_ID_PREFIX = 'vw-';
 type SlotDisk = OfflineDisk & { index: number; image: string };
 
 /**
  * Internal (qcow2) snapshots of a VM's disks. Running or paused: QMP jobs `snapshot-save` (with RAM and device
  * state, written to the first disk) / `snapshot-load` / `snapshot-delete`. Stopped: `qemu-img snapshot` on
- * every disk (disk-only). Each operation is published as `vm.storage-job` events while it runs.
+ * every disk (disk-only). Each operation holds the VM's lock, requires the state the operation table names
+ * (`snapshot`, `revert`), and is published as `vm.storage-job` events while it runs.
  */
 export class VmSnapshots {
   constructor(
     private readonly host: StorageHost,
     private readonly images: ImageService,
     private readonly bus: EventBus,
-    private readonly locks: VmOperationLocks,
   ) {}
 
   /** @throws HttpError 404, 409 when qemu or qemu-img cannot read the disks */
@@ -47,21 +35,26 @@ export class VmSnapshots {
     const state = this.host.get(id).state;
     const mode: StorageMode =
       rt && (state === 'running' || state === 'paused') ? { live: true, rt } : { live: false };
-    return mergeSnapshots(await this.perDisk(id, mode));
+    return mergeSnapshots(await this.perDisk(this.host.definition(id), mode));
   }
 
-  /** @throws HttpError 404, 409 (no disks, name taken, raw disk, busy, qemu refused) */
+  /**
+   * Takes snapshot `name` and records what it was taken on (disks, sizes, formats, hardware) for reverts.
+   * Rollback: whatever part of it qemu or qemu-img wrote on some disks is deleted again.
+   * @throws HttpError 404, 409 (no disks, name taken, raw disk, busy, qemu refused or died)
+   */
   async create(id: string, name: string): Promise<Snapshot> {
-    return this.locks.with(id, `snapshot ${name}`, async () => {
-      const mode = storageMode(this.host, id);
-      const def = this.host.definition(id);
+    return this.host.states.run(id, 'snapshot', `taking snapshot ${name}`, async (rec) => {
+      const mode = storageMode(this.host, rec);
+      const def = rec.definition;
       if (def.disks.length === 0)
         throw conflict(ErrorCode.conflict, `VM ${def.name} has no disk to snapshot`);
-      const existing = mergeSnapshots(await this.perDisk(id, mode));
+      const existing = mergeSnapshots(await this.perDisk(def, mode));
       if (existing.some((s) => s.name === name)) {
         throw conflict(ErrorCode.exists, `VM ${def.name} already has a snapshot named ${name}`);
       }
-      await this.job(id, 'snapshot-save', name, async (jobId, report) => {
+      const facts = await this.factsNow(rec, mode);
+      await publishedJob(this.bus, id, 'snapshot-save', name, async (jobId, report) => {
         if (mode.live) {
           const nodes = def.disks.map((d) => diskIds(d.index).node);
           const qmp = mode.rt.proc.qmp;
@@ -75,40 +68,43 @@ export class VmSnapshots {
         const disks = (await this.slotDisks(def)).sort(
           (a, b) => Number(a.format === 'qcow2') - Number(b.format === 'qcow2'),
         );
-        const done: SlotDisk[] = [];
-        try {
-          for (const d of disks) {
-            await imageSnapshot(this.images.qemuImg, 'create', name, d);
-            done.push(d);
-          }
-        } catch (err) {
-          for (const d of done)
-            await imageSnapshot(this.images.qemuImg, 'delete', name, d).catch(() => undefined);
-          throw err;
-        }
-      }).catch((err: unknown) => {
+        for (const d of disks) await imageSnapshot(this.images.qemuImg, 'create', name, d);
+      }).catch(async (err: unknown) => {
+        await this.dropPartial(def, mode, name);
         throw refused(err, `cannot take snapshot ${name}`);
       });
-      return this.find(id, name);
+      const snap = await this.find(id, name);
+      this.host.repo.saveSnapshotFacts(id, name, { ...facts, date: snap.date });
+      return snap;
     });
   }
 
   /**
-   * Reverts every disk (and, live, the RAM and devices) to snapshot `name`.
-   * @throws HttpError 404 (no such snapshot), 409 (not on every disk, disk-only while running, qemu refused)
+   * Reverts every disk (and, live, the RAM and devices) to snapshot `name`. First compares the snapshot with
+   * now (disks attached or detached since, sizes, formats, buses, the running qemu's hardware) and refuses with
+   * what differs before touching anything. A revert that fails part-way says what each disk holds; live, the
+   * guest is powered off then (see snapshot-revert.ts).
+   * @throws HttpError 404 (no such snapshot), 409 (differs from now, disk-only while running, busy, qemu
+   *   refused or died)
    */
   async revert(id: string, name: string): Promise<Snapshot> {
-    return this.locks.with(id, `revert to ${name}`, async () => {
-      const mode = storageMode(this.host, id);
-      const def = this.host.definition(id);
-      const perDisk = await this.perDisk(id, mode);
+    return this.host.states.run(id, 'revert', `reverting to snapshot ${name}`, async (rec) => {
+      const mode = storageMode(this.host, rec);
+      const def = rec.definition;
+      const perDisk = await this.perDisk(def, mode);
       const snap = mergeSnapshots(perDisk).find((s) => s.name === name);
       if (!snap) throw notFound(`snapshot ${name} of VM ${def.name}`);
-      const missing = def.disks.filter((d) => !snap.disks.includes(d.index)).map((d) => d.index);
-      if (missing.length > 0) {
+      const problems = def.disks
+        .filter((d) => !snap.disks.includes(d.index))
+        .map((d) => `disk ${d.index} (${d.image}) has no snapshot ${name} (attached after it was taken)`);
+      const recorded = this.host.repo.snapshotFacts(id, name);
+      if (recorded && (recorded.date === undefined || recorded.date === snap.date)) {
+        problems.push(...snapshotDifferences(recorded, await this.factsNow(rec, mode)));
+      }
+      if (problems.length > 0) {
         throw conflict(
           ErrorCode.conflict,
-          `snapshot ${name} is not on disk ${missing.join(', ')} (attached after it was taken): detach it to revert`,
+          `cannot revert to snapshot ${name}: ${[...new Set(problems)].join('; ')}`,
         );
       }
       const stateDisk = vmStateDisk(perDisk, name);
@@ -118,20 +114,30 @@ export class VmSnapshots {
           `snapshot ${name} is disk-only (taken while the VM was stopped): power the VM off to revert to it`,
         );
       }
-      await this.job(id, 'snapshot-load', name, async (jobId, report) => {
+      const disks = await this.slotDisks(def);
+      await publishedJob(this.bus, id, 'snapshot-load', name, async (jobId, report) => {
         if (mode.live) {
           const qmp = mode.rt.proc.qmp;
           const devices = def.disks.map((d) => diskIds(d.index).node);
           const vmstate = diskIds(stateDisk ?? 0).node;
           const start = () => qmp.execute('snapshot-load', { 'job-id': jobId, tag: name, vmstate, devices });
-          await runQmpJob(qmp, { jobId, start, onUpdate: report }).catch((err: unknown) => {
-            // NOTE: qemu stops the guest for the load and, when the load fails, leaves it stopped.
-            if (err instanceof QmpJobError) err.message += ' (qemu left the guest paused)';
-            throw err;
+          await runQmpJob(qmp, { jobId, start, onUpdate: report }).catch(async (err: unknown) => {
+            throw await liveRevertFailed(this.host.states, id, mode.rt, disks, name, err);
           });
           return;
         }
-        for (const d of await this.slotDisks(def)) await imageSnapshot(this.images.qemuImg, 'apply', name, d);
+        for (const d of disks) {
+          await imageSnapshot(this.images.qemuImg, 'apply', name, d).catch(async (err: unknown) => {
+            const report = await reportDisks(disks, name);
+            const why = isQemuImgError(err) ? err.stderr || err.message : String(err);
+            throw new HttpError(
+              409,
+              ErrorCode.qemuFailed,
+              `cannot revert to snapshot ${name}: ${why}. ${report.summary}`,
+              report.details,
+            );
+          });
+        }
       }).catch((err: unknown) => {
         throw refused(err, `cannot revert to snapshot ${name}`);
       });
@@ -139,27 +145,82 @@ export class VmSnapshots {
     });
   }
 
-  /** @throws HttpError 404 (no such snapshot), 409 (busy, qemu refused) */
+  /** @throws HttpError 404 (no such snapshot), 409 (busy, qemu refused or died) */
   async remove(id: string, name: string): Promise<void> {
-    await this.locks.with(id, `delete ${name}`, async () => {
-      const mode = storageMode(this.host, id);
-      const def = this.host.definition(id);
-      const snap = mergeSnapshots(await this.perDisk(id, mode)).find((s) => s.name === name);
+    await this.host.states.run(id, 'snapshot', `deleting snapshot ${name}`, async (rec) => {
+      const mode = storageMode(this.host, rec);
+      const def = rec.definition;
+      const snap = mergeSnapshots(await this.perDisk(def, mode)).find((s) => s.name === name);
       if (!snap) throw notFound(`snapshot ${name} of VM ${def.name}`);
-      await this.job(id, 'snapshot-delete', name, async (jobId, report) => {
-        if (mode.live) {
-          const qmp = mode.rt.proc.qmp;
-          const devices = snap.disks.map((i) => diskIds(i).node);
-          const start = () => qmp.execute('snapshot-delete', { 'job-id': jobId, tag: name, devices });
-          await runQmpJob(qmp, { jobId, start, onUpdate: report });
-          return;
-        }
-        const disks = (await this.slotDisks(def)).filter((d) => snap.disks.includes(d.index));
-        for (const d of disks) await imageSnapshot(this.images.qemuImg, 'delete', name, d);
-      }).catch((err: unknown) => {
+      await publishedJob(this.bus, id, 'snapshot-delete', name, (jobId, report) =>
+        this.deleteOn(def, mode, name, snap.disks, jobId, report),
+      ).catch((err: unknown) => {
         throw refused(err, `cannot delete snapshot ${name}`);
       });
+      this.host.repo.deleteSnapshotFacts(id, name);
     });
+  }
+
+  /** Deletes snapshot `name` from disk slots `slots`: a QMP job while qemu runs, else qemu-img. */
+  private async deleteOn(
+    def: VmDefinition,
+    mode: StorageMode,
+    name: string,
+    slots: number[],
+    jobId: string,
+    report: Report,
+  ): Promise<void> {
+    if (mode.live) {
+      const qmp = mode.rt.proc.qmp;
+      const devices = slots.map((i) => diskIds(i).node);
+      const start = () => qmp.execute('snapshot-delete', { 'job-id': jobId, tag: name, devices });
+      await runQmpJob(qmp, { jobId, start, onUpdate: report });
+      return;
+    }
+    const disks = (await this.slotDisks(def)).filter((d) => slots.includes(d.index));
+    for (const d of disks) await imageSnapshot(this.images.qemuImg, 'delete', name, d);
+  }
+
+  /**
+   * The rollback of a failed create: snapshot `name` (new, it did not exist before) deleted from the disks it
+   * reached, by qemu while it runs, else by qemu-img on the files (qemu died, or the VM is stopped).
+   */
+  private async dropPartial(def: VmDefinition, mode: StorageMode, name: string): Promise<void> {
+    let live = mode;
+    if (mode.live && mode.rt.proc.qmp.state !== 'ready') {
+      // qemu is going: once it is gone, its files are free for qemu-img.
+      await exitWithin(mode.rt, 5000);
+      live = { live: false };
+    }
+    try {
+      const perDisk = await this.perDisk(def, live);
+      const slots = perDisk.filter((d) => d.snapshots.some((s) => s.name === name)).map((d) => d.index);
+      if (slots.length === 0) return;
+      await this.deleteOn(def, live, name, slots, newJobId('snapshot-delete'), () => undefined);
+    } catch {
+      // Best effort: the snapshot list shows what is left.
+    }
+  }
+
+  /** What the VM is now, as a snapshot records it: its disks (sizes from the files) and, live, its hardware. */
+  private async factsNow(rec: VmRecord, mode: StorageMode): Promise<SnapshotFacts> {
+    const disks = await Promise.all(
+      rec.definition.disks.map(async (d) => {
+        const image = await this.images.get(d.image).catch((err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
+          throw conflict(ErrorCode.conflict, `disk ${d.index} (${d.image}) cannot be read: ${why}`);
+        });
+        return {
+          index: d.index,
+          image: d.image,
+          format: d.format ?? image.format,
+          bus: d.bus,
+          virtualSize: image.virtualSize,
+        };
+      }),
+    );
+    if (!mode.live) return { withRam: false, disks };
+    return { withRam: true, disks, hardware: hardwareOf(mode.rt.launched, mode.rt.accel) };
   }
 
   private async find(id: string, name: string): Promise<Snapshot> {
@@ -169,8 +230,7 @@ export class VmSnapshots {
   }
 
   /** Each disk's snapshot table: from qemu's open images when live, else qemu-img (-U) on the files. */
-  private async perDisk(id: string, mode: StorageMode): Promise<DiskSnapshots[]> {
-    const def = this.host.definition(id);
+  private async perDisk(def: VmDefinition, mode: StorageMode): Promise<DiskSnapshots[]> {
     try {
       if (mode.live) {
         const nodes = await mode.rt.proc.qmp.execute('query-named-block-nodes', { flat: true });
@@ -205,42 +265,4 @@ export class VmSnapshots {
       }),
     );
   }
-
-  /** Runs one snapshot operation, publishing it as `vm.storage-job` events from start to end. */
-  private async job(
-    id: string,
-    kind: SnapshotJobKind,
-    snapshot: string,
-    run: (jobId: string, report: Report) => Promise<void>,
-  ): Promise<void> {
-    const jobId = `${JOB_ID_PREFIX}${kind}-${randomBytes(4).toString('hex')}`;
-    const publish = (job: Omit<StorageJob, 'jobId' | 'kind' | 'snapshot'>) =>
-      this.bus.publish({ type: 'vm.storage-job', id, job: { jobId, kind, snapshot, ...job } });
-    publish({ phase: 'running', status: 'created' });
-    try {
-      await run(jobId, (u) => publish({ phase: 'running', ...u }));
-      publish({ phase: 'succeeded', status: 'concluded', progress: 1 });
-    } catch (err) {
-      const error = err instanceof QmpJobError ? err.message : err instanceof Error ? err.message : 'failed';
-      publish({
-        phase: 'failed',
-        status: 'concluded',
-        error: isQemuImgError(err) ? err.stderr || error : error,
-      });
-      throw err;
-    }
-  }
-}
-
-/** qemu's and qemu-img's refusals as 409 with their own words. */
-function refused(err: unknown, what: string): unknown {
-  if (err instanceof HttpError) return err;
-  let text: string | undefined;
-  if (err instanceof QmpJobError) text = `qemu says: ${err.message}`;
-  else if (isQemuImgError(err)) text = err.stderr || err.message;
-  if (text === undefined) return qemuRefused(err, what);
-  const hint = /does not support snapshots|Operation not supported/.test(text)
-    ? ' (only qcow2 images have internal snapshots: convert raw disks to qcow2)'
-    : '';
-  return new HttpError(409, ErrorCode.qemuFailed, `${what}: ${text}${hint}`);
 }

@@ -16,8 +16,10 @@ import { imageForCdrom, imageForDisk } from './image-checks.ts';
 import { changeLiveMedium, liveCdrom } from './live-cdrom.ts';
 import { hotplugDisk, unplugDisk, UnplugTimeoutError } from './live-disks.ts';
 import { dismissConcludedJobs } from './qmp-jobs.ts';
-import { JOB_ID_PREFIX, VmSnapshots } from './snapshots.ts';
-import { qemuRefused, storageMode, VmOperationLocks, type StorageHost } from './storage-host.ts';
+import { JOB_ID_PREFIX } from './snapshot-jobs.ts';
+import { VmSnapshots } from './snapshots.ts';
+import { qemuRefused } from './qemu-refused.ts';
+import { storageMode, type StorageHost } from './storage-host.ts';
 
 // NOTE: qemu 7.2 has no hot-plug for IDE/SATA disks (ide-hd is not hot-pluggable on PIIX or ICH9 AHCI).
 const IDE_NOT_HOTPLUG =
@@ -25,20 +27,25 @@ const IDE_NOT_HOTPLUG =
 
 /**
  * Disks and CD of the VMs: on a running guest through QMP (hot-plug, media change), on a stopped one in the
- * definition only; either way the definition follows, so a restart keeps the change.
+ * definition only; either way the definition follows, so a restart keeps the change. Every change holds the
+ * VM's lock (`states.run`): never during a start, a stop, a migration or another change of the VM.
  */
 export class VmStorage {
   readonly snapshots: VmSnapshots;
-  private readonly locks = new VmOperationLocks();
-  /** Images being attached right now (two VMs must not both take one while the first is still checking). */
-  private readonly claimed = new Set<string>();
+  /** Images being attached right now, and to which VM (two VMs must not both take one; it is in use already). */
+  private readonly claimed = new Map<string, string>();
 
   constructor(
     private readonly host: StorageHost,
     private readonly images: ImageService,
     bus: EventBus,
   ) {
-    this.snapshots = new VmSnapshots(host, images, bus, this.locks);
+    this.snapshots = new VmSnapshots(host, images, bus);
+  }
+
+  /** The VM attaching `image` right now, if any (it counts among the image's users). */
+  attaching(image: string): string | undefined {
+    return this.claimed.get(image);
   }
 
   /**
@@ -72,15 +79,17 @@ export class VmStorage {
 
   /**
    * Attaches `image` in the lowest free slot: hot-plugged (virtio only) on a running or paused guest.
+   * Requires: the `disks` operation's states. Rollback: a failed hot-plug removes the block nodes it made
+   * (live-disks.ts); the definition changes only after qemu has the disk.
    * @throws HttpError 400 (unknown image), 404, 409 (image in use or busy, no free slot, IDE while running,
-   *   wrong state, qemu refused)
+   *   wrong state, busy, qemu refused or died)
    */
   async addDisk(id: string, image: string, bus: DiskBus = 'virtio'): Promise<VmDisk> {
-    await this.locks.with(id, 'a disk change', async () => {
-      const mode = storageMode(this.host, id);
+    await this.host.states.run(id, 'disks', `attaching ${image}`, async (rec) => {
+      const mode = storageMode(this.host, rec);
       if (mode.live && bus === 'ide') throw conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
       if (this.claimed.has(image)) throw conflict(ErrorCode.inUse, `image ${image} is being attached`);
-      this.claimed.add(image);
+      this.claimed.set(image, id);
       try {
         const usable = await imageForDisk(this.images, this.host, id, image);
         const def = this.host.definition(id);
@@ -115,16 +124,18 @@ export class VmStorage {
 
   /**
    * Detaches disk slot `index` (the image file stays). A running guest must acknowledge the unplug.
-   * @throws HttpError 404 (no such VM or disk), 409 (paused, wrong state, the guest did not let go)
+   * Requires: the `disks` operation's states (live: running, not paused). Rollback: none needed, the
+   * definition drops the disk only once qemu has let it go.
+   * @throws HttpError 404 (no such VM or disk), 409 (paused, wrong state, busy, the guest did not let go)
    */
   async removeDisk(id: string, index: number): Promise<void> {
-    await this.locks.with(id, 'a disk change', async () => {
-      const mode = storageMode(this.host, id);
+    await this.host.states.run(id, 'disks', `detaching disk ${index}`, async (rec) => {
+      const mode = storageMode(this.host, rec);
       const disk = this.host.definition(id).disks.find((d) => d.index === index);
       if (!disk) throw notFound(`disk ${index} of VM ${this.host.get(id).name}`);
       if (mode.live) {
         if (disk.bus === 'ide') throw conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
-        if (this.host.get(id).state === 'paused') {
+        if (rec.state === 'paused') {
           throw conflict(
             ErrorCode.wrongState,
             'the VM is paused: resume it first, a paused guest cannot acknowledge the unplug',
@@ -148,13 +159,16 @@ export class VmStorage {
   }
 
   /**
-   * Inserts an ISO or ejects; live through QMP, always in the definition.
-   * @throws HttpError 400 (unknown or non-raw image), 404, 409 (`tray_locked`, image used as a disk, wrong state)
+   * Inserts an ISO or ejects; live through QMP, always in the definition. Requires: the `cdrom` operation's
+   * states; it holds the VM's lock like any change (a CD change must not race a start). Rollback: none, the
+   * definition follows what qemu has in the drive.
+   * @throws HttpError 400 (unknown or non-raw image), 404, 409 (`tray_locked`, image used as a disk, wrong
+   *   state, busy)
    */
   async changeCdrom(id: string, req: ChangeCdromRequest): Promise<VmCdrom> {
-    // The CD has its own lock: it does not change the disks a snapshot or hot-plug works on.
-    await this.locks.with(`${id}/cdrom`, 'a CD change', async () => {
-      const mode = storageMode(this.host, id);
+    const what = req.image === null ? 'ejecting the CD' : `inserting ${req.image}`;
+    await this.host.states.run(id, 'cdrom', what, async (rec) => {
+      const mode = storageMode(this.host, rec);
       const usable = req.image === null ? null : await imageForCdrom(this.images, this.host, req.image);
       if (mode.live) {
         if (usable) await this.host.qemuAccess.grant({ readOnly: [usable.path] });

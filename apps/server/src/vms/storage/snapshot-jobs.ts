@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { ErrorCode, type SnapshotJobKind, type StorageJob } from '@virtweb/protocol';
+import { isQemuImgError } from '@virtweb/qemu';
+import type { EventBus } from '../../events/bus.ts';
+import { HttpError } from '../../http/errors.ts';
+import { QmpJobError, type JobUpdate } from './qmp-jobs.ts';
+import { qemuRefused } from './qemu-refused.ts';
+
+/** Ids of the QMP jobs virtweb starts (`vw-snapshot-save-1a2b3c4d`). */
+export const JOB_ID_PREFIX = 'vw-';
+
+export type Report = (update: JobUpdate) => void;
+
+/** A fresh job id of this kind. */
+export function newJobId(kind: SnapshotJobKind): string {
+  return `${JOB_ID_PREFIX}${kind}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Runs one snapshot operation, publishing it as `vm.storage-job` events from start to end. */
+export async function publishedJob(
+  bus: EventBus,
+  id: string,
+  kind: SnapshotJobKind,
+  snapshot: string,
+  run: (jobId: string, report: Report) => Promise<void>,
+): Promise<void> {
+  const jobId = newJobId(kind);
+  const publish = (job: Omit<StorageJob, 'jobId' | 'kind' | 'snapshot'>) =>
+    bus.publish({ type: 'vm.storage-job', id, job: { jobId, kind, snapshot, ...job } });
+  publish({ phase: 'running', status: 'created' });
+  try {
+    await run(jobId, (u) => publish({ phase: 'running', ...u }));
+    publish({ phase: 'succeeded', status: 'concluded', progress: 1 });
+  } catch (err) {
+    const error = err instanceof QmpJobError ? err.message : err instanceof Error ? err.message : 'failed';
+    publish({
+      phase: 'failed',
+      status: 'concluded',
+      error: isQemuImgError(err) ? err.stderr || error : error,
+    });
+    throw err;
+  }
+}
+
+/** qemu's and qemu-img's refusals as 409 with their own words. */
+export function refused(err: unknown, what: string): unknown {
+  if (err instanceof HttpError) return err;
+  let text: string | undefined;
+  if (err instanceof QmpJobError) text = `qemu says: ${err.message}`;
+  else if (isQemuImgError(err)) text = err.stderr || err.message;
+  if (text === undefined) return qemuRefused(err, what);
+  const hint = /does not support snapshots|Operation not supported/.test(text)
+    ? ' (only qcow2 images have internal snapshots: convert raw disks to qcow2)'
+    : '';
+  return new HttpError(409, ErrorCode.qemuFailed, `${what}: ${text}${hint}`);
+}

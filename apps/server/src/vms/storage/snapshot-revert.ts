@@ -1,0 +1,82 @@
+// A revert that failed part-way: what each disk holds now, and the guest stopped rather than left running or
+// paused on disks that may no longer match its memory.
+import { ErrorCode } from '@virtweb/protocol';
+import { isQmpExecuteError } from '@virtweb/qmp';
+import { HttpError } from '../../http/errors.ts';
+import { exitWithin, explainsExit, guestDied } from '../qemu-death.ts';
+import type { VmRuntime } from '../vm-runtime.ts';
+import type { VmStates } from '../vm-states.ts';
+import { readsAsSnapshot } from './qcow2-tables.ts';
+import { QmpJobError } from './qmp-jobs.ts';
+
+/** A disk of a revert: its slot, image and file. */
+export interface RevertDisk {
+  index: number;
+  image: string;
+  path: string;
+}
+
+/** Each disk's state in words, and as `details` (`disks.<slot>`). */
+export interface DiskReport {
+  summary: string;
+  details: { path: string; message: string }[];
+}
+
+/**
+ * What each disk holds after a failed revert, read from its qcow2 tables (qemu must be gone or the guest
+ * stopped: nothing writes to them). "reverted to s" when its tables are the snapshot's, else what it held
+ * before the revert.
+ */
+export async function reportDisks(disks: RevertDisk[], name: string): Promise<DiskReport> {
+  const details = await Promise.all(
+    disks.map(async (d) => {
+      const label = `disk ${d.index} (${d.image})`;
+      const state = await readsAsSnapshot(d.path, name).then(
+        (at) => (at ? `reverted to ${name}` : 'not reverted: it holds what it held before'),
+        (err: unknown) => `unknown: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return { path: `disks.${d.index}`, message: `${label}: ${state}` };
+    }),
+  );
+  return { summary: details.map((d) => d.message).join('; '), details };
+}
+
+/**
+ * The answer for a live `snapshot-load` that failed. qemu refusing to create the job touched nothing (its
+ * error goes on as it was). Otherwise the job ran: qemu reverts the disks first and loads the memory after, so
+ * the guest may be paused on reverted disks with memory that is not theirs. It is powered off (quit, SIGTERM,
+ * SIGKILL), then the disks are read: 409 `qemu_failed` saying what each holds. When qemu died inside the job:
+ * 409 `guest_died` with the same report.
+ */
+export async function liveRevertFailed(
+  states: VmStates,
+  vmId: string,
+  rt: VmRuntime,
+  disks: RevertDisk[],
+  name: string,
+  err: unknown,
+): Promise<unknown> {
+  if (isQmpExecuteError(err)) return err;
+  const what = `reverting to snapshot ${name}`;
+  const died = rt.proc.exit ?? (rt.proc.qmp.state === 'ready' ? undefined : await exitWithin(rt, 5000));
+  if (died) {
+    const report = await reportDisks(disks, name);
+    return guestDied(what, died, `. ${report.summary}`, report.details);
+  }
+  // The exit moves the VM to `stopped` (its exit handling runs before this await returns).
+  await rt.proc.stop({ from: 'quit' });
+  const reason = `powered off by virtweb: the revert to snapshot ${name} failed`;
+  states.note(vmId, { kind: 'clean', reason, at: new Date().toISOString() });
+  const report = await reportDisks(disks, name);
+  const said =
+    err instanceof QmpJobError ? `qemu says: ${err.message}` : err instanceof Error ? err.message : '';
+  return explainsExit(
+    new HttpError(
+      409,
+      ErrorCode.qemuFailed,
+      `cannot revert to snapshot ${name}: ${said}. The guest was powered off rather than left on disks that ` +
+        `may not match its memory. ${report.summary}`,
+      report.details,
+    ),
+  );
+}
