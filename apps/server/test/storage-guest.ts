@@ -17,6 +17,13 @@ export interface VmBody {
   machine: string;
 }
 
+/** Writes a marker to sector 2048 of the first virtio disk (no file system needed: busybox dd on the device). */
+export const WRITE_MARKER = (text: string): string =>
+  `echo ${text} | dd of=/dev/vda bs=512 seek=2048 conv=fsync 2>/dev/null`;
+/** Reads that marker back, past the guest's page cache. */
+export const READ_MARKER =
+  'echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda bs=512 skip=2048 count=1 2>/dev/null | head -n1';
+
 export const errorCode = (body: unknown): string | undefined =>
   (body as { error?: { code?: string } } | undefined)?.error?.code;
 export const errorMessage = (body: unknown): string =>

@@ -1,7 +1,16 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killGuestsOf, makeDataDir, TestServer, WsCollector } from './harness.ts';
-import { errorCode, errorMessage, GuestShell, powerOff, waitVm, type VmBody } from './storage-guest.ts';
+import {
+  errorCode,
+  errorMessage,
+  GuestShell,
+  powerOff,
+  waitVm,
+  READ_MARKER as READ,
+  type VmBody,
+  WRITE_MARKER as WRITE,
+} from './storage-guest.ts';
 
 interface SnapshotBody {
   name: string;
@@ -10,11 +19,6 @@ interface SnapshotBody {
   disks: number[];
   date: string;
 }
-
-// Sector 2048 of the qcow2 disk carries a marker (no file system needed: busybox dd on the raw device).
-const WRITE = (text: string) => `echo ${text} | dd of=/dev/vda bs=512 seek=2048 conv=fsync 2>/dev/null`;
-const READ =
-  'echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda bs=512 skip=2048 count=1 2>/dev/null | head -n1';
 
 describe('internal snapshots: with RAM while running, disk-only while stopped', () => {
   let server: TestServer;
