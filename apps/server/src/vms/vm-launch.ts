@@ -142,7 +142,6 @@ export class VmLauncher {
     return this.describe({ ...plan, argv });
   }
 
-  /** Finds a guest's qemu after a server restart (alive: with its run state, never resumed), or how it ended. */
   async adopt(id: string): Promise<Adopted> {
     const paths = this.paths(id);
     const proc = await adoptQemu(paths).catch(() => null);

@@ -145,7 +145,12 @@ export class VmSnapshots {
     });
   }
 
-  /** @throws HttpError 404 (no such snapshot), 409 (busy, qemu refused or died) */
+  /**
+   * Deletes snapshot `name` from every disk that holds it, and what was recorded of it. Requires: the
+   * `snapshot` operation's states. Rollback: none possible; a delete that fails part-way leaves the name on the
+   * disks it did not reach (the list shows which), and deleting again finishes it.
+   * @throws HttpError 404 (no such snapshot), 409 (busy, qemu refused or died)
+   */
   async remove(id: string, name: string): Promise<void> {
     await this.host.states.run(id, 'snapshot', `deleting snapshot ${name}`, async (rec) => {
       const mode = storageMode(this.host, rec);
