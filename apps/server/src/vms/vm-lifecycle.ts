@@ -91,12 +91,19 @@ export class VmLifecycle {
       }
       const launched = adopted.launched ?? rec.definition;
       const rt = await this.attach(rec.id, { proc: adopted.proc, accel: adopted.accel }, launched);
-      const state = adoptedState(rec.state, adopted.status);
+      let state = adoptedState(rec.state, adopted.status);
       // The consoles are attached: only now may a start the server never finished let the guest run.
-      if (rec.state === 'starting' && state === 'running') await adopted.proc.qmp.execute('cont');
+      if (rec.state === 'starting' && adopted.status === 'prelaunch') {
+        const resumed = await adopted.proc.qmp.execute('cont').then(
+          () => true,
+          () => false,
+        );
+        if (!resumed) state = 'paused';
+      }
       const facts =
         rec.state === 'starting' ? { startedAt: new Date().toISOString(), lastExit: undefined } : {};
-      this.ctx.states.transition(rec.id, 'adopted', { to: state, ...facts });
+      // follow, not transition: a qemu that died since it was found has already moved the VM (its exit).
+      this.ctx.states.follow(rec.id, 'adopted', { to: state, ...facts });
       // NOTE: the escalation of a pending shutdown died with the server: it starts again.
       if (state === 'stopping') void rt.proc.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs });
     }
