@@ -197,24 +197,39 @@ describe('options that both sides must share', () => {
     // NOTE: not a guest that keeps rewriting RAM: under TCG, qemu 7.2's post-copy then lost writes about 1 run
     // in 7 (the guest's kernel crashed on the target), which is why migration checks refuse post-copy for TCG
     // guests (checks.ts). The engine's part (switch, target start, the rest of RAM on demand) is the same.
-    const options: MigrationOptions = {
-      ...OPTIONS,
-      postcopy: true,
-      xbzrle: true,
-      bandwidthMiBs: 16,
-      maxDowntimeMs: 1,
-    };
-    const dir = await lab.dir();
-    const [srcImage, dstImage] = [path.join(dir, 'src.qcow2'), path.join(dir, 'dst.qcow2')];
-    for (const p of [srcImage, dstImage])
-      await createImage({ path: p, format: 'qcow2', sizeBytes: 16 << 20 });
-    const a = await lab.startCounting({
-      name: 'pc-a',
-      memoryMiB: 128,
-      disks: [{ path: srcImage, format: 'qcow2' }],
-    });
-    await a.serial.sh('echo virtweb-marker-456 > /dev/vda; sync');
-    const { guest: b, endpoint } = await target('pc-b', 128, options, { disks: [dstImage] });
+    // Even a quiet guest's kernel panicked on the target once in a loaded full run: a run whose target kernel
+    // panicked is tried once more (qemu's bug, not the engine's); anything else fails at once.
+    for (let attempt = 1; ; attempt++) {
+      const run = await postcopyWithCopyStorage(attempt);
+      if (run.ok) return;
+      if (!run.kernelPanicked || attempt === 2) throw run.error;
+      console.log(`[flaky-upstream] post-copy under TCG: the target's kernel panicked; trying again`);
+    }
+  }, 300_000);
+});
+
+/** One post-copy move with copy storage; a failure says whether the target guest's kernel panicked. */
+async function postcopyWithCopyStorage(
+  attempt: number,
+): Promise<{ ok: true } | { ok: false; error: unknown; kernelPanicked: boolean }> {
+  const options: MigrationOptions = {
+    ...OPTIONS,
+    postcopy: true,
+    xbzrle: true,
+    bandwidthMiBs: 16,
+    maxDowntimeMs: 1,
+  };
+  const dir = await lab.dir();
+  const [srcImage, dstImage] = [path.join(dir, 'src.qcow2'), path.join(dir, 'dst.qcow2')];
+  for (const p of [srcImage, dstImage]) await createImage({ path: p, format: 'qcow2', sizeBytes: 16 << 20 });
+  const a = await lab.startCounting({
+    name: `pc-a${attempt}`,
+    memoryMiB: 128,
+    disks: [{ path: srcImage, format: 'qcow2' }],
+  });
+  await a.serial.sh('echo virtweb-marker-456 > /dev/vda; sync');
+  const { guest: b, endpoint } = await target(`pc-b${attempt}`, 128, options, { disks: [dstImage] });
+  try {
     const mirror = await startNbdExports(b.proc.qmp, {
       listenHost: '127.0.0.1',
       disks: [{ node: 'disk0', exportName: 'disk0' }],
@@ -239,11 +254,14 @@ describe('options that both sides must share', () => {
     const out = await b.serial.sh('echo 3 > /proc/sys/vm/drop_caches; head -c 18 /dev/vda; echo');
     expect(out).toContain('virtweb-marker-456');
     console.log(
-      `[measure] post-copy, 128 MiB guest rewriting 32 MiB, 16 MiB/s: total ${result.totalTimeMs} ms, ` +
+      `[measure] post-copy, 128 MiB quiet guest, 16 MiB/s: total ${result.totalTimeMs} ms, ` +
         `downtime ${result.downtimeMs} ms, passes before the switch ${result.passes}`,
     );
-  }, 150_000);
-});
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error, kernelPanicked: b.serial.text.includes('Kernel panic') };
+  }
+}
 
 describe('save and restore through zstd', () => {
   it('saves a running guest to a .zst file and restores it into a new qemu: the counter continues', async () => {
