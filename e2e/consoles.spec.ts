@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { glyphBox, litPixels } from './fixtures/glyphs.ts';
 import { screenStats } from './fixtures/screen.ts';
 import { TEST_ISO, asTheApp, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { VmPage } from './pages/VmPage.ts';
@@ -37,6 +38,13 @@ async function bootGuest(page: Page, server: VirtwebServer): Promise<string> {
   return id;
 }
 
+/** The underscore of `rowText` in a terminal lights pixels of its cell (a clipped one once read as a space). */
+async function expectUnderscoreDrawn(page: Page, vm: VmPage, kind: 'serial' | 'monitor', rowText: string) {
+  const cell = await glyphBox(vm.terminal(kind), rowText, '_');
+  expect(cell, `a row with ${rowText}`).not.toBeNull();
+  if (cell) expect(await litPixels(page, cell)).toBeGreaterThan(2);
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await mkdir(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
@@ -60,6 +68,10 @@ test('serial: the boot log is replayed, typing reaches the guest shell', async (
   await page.keyboard.type('echo hi');
   await page.keyboard.press('Enter');
   await expect.poll(() => vm.terminalLines('serial')).toContain('hi');
+  await page.keyboard.type('echo thread_id');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => vm.terminalLines('serial')).toContain('thread_id');
+  await expectUnderscoreDrawn(page, vm, 'serial', 'echo thread_id');
   await shot(page, 'serial');
 });
 
@@ -159,6 +171,8 @@ test('monitor: info registers prints the registers; a second window is told it i
   server,
 }) => {
   await logIn(page, server);
+  // info registers prints ~30 lines: all of them stay in view (the page object reads the rows on screen).
+  await page.setViewportSize({ width: 1400, height: 1200 });
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Monitor');
   await expect.poll(async () => (await vm.terminalLines('monitor')).join('\n')).toContain('QEMU');
@@ -180,6 +194,10 @@ test('monitor: info registers prints the registers; a second window is told it i
   await page.keyboard.type('info status');
   await page.keyboard.press('Enter');
   await expect.poll(text).toContain('VM status: running');
+  await page.keyboard.type('help system_reset');
+  await page.keyboard.press('Enter');
+  await expect.poll(text).toContain('system_reset  -- reset the system');
+  await expectUnderscoreDrawn(page, vm, 'monitor', 'system_reset  --');
 
   const other = await page.context().newPage();
   await new VmPage(other, GUEST).goto(guestId, 'Monitor');

@@ -30,6 +30,10 @@ export function useTerminal(
     const term = new Terminal({
       fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, monospace",
       fontSize: 14,
+      // NOTE: a cell as high as the font (lineHeight 1) is shorter than DejaVu Sans Mono's ascent + descent
+      // (1.164 + 0.236 em): the DOM renderer clips each row, and the underscore, drawn at the very bottom of
+      // the descent, vanished (system_reset read "system reset"). 1.2 leaves room below every glyph.
+      lineHeight: 1.2,
       theme: THEME,
       scrollback: 5000,
       ...initial.current,
