@@ -73,15 +73,25 @@ test('bad inputs are explained next to their fields, and the focus moves there',
   await expect(upload.getByRole('status').filter({ hasText: 'Uploaded uploaded.iso' })).toBeVisible();
   await expect(wizard.field('ISO image')).toHaveValue('uploaded.iso');
 
-  // An empty name.
+  // The name follows the ISO until it is typed; an empty one is refused.
+  await expect(name).toHaveValue('uploaded');
+  await name.fill('');
   await wizard.next.click();
   await expect(name).toBeFocused();
   await expect(name).toHaveAccessibleDescription(/name is empty/);
   await expect(page.getByText('name is empty')).toBeVisible();
   await expect(wizard.step('Name and install media')).toContainText('needs a fix');
 
-  // Direct kernel boot without a kernel.
+  // A taken name is flagged as it is typed, and Next stays on the first step.
   await name.fill('e2e-taken');
+  await expect(name).toHaveAccessibleDescription(/a VM named e2e-taken already exists/);
+  await wizard.next.click();
+  await expect(wizard.stepHeading).toContainText('Name and install media');
+  await expect(name).toBeFocused();
+  await shot(page, 'errors-name-taken');
+  await name.fill('e2e-fixed');
+
+  // Direct kernel boot without a kernel.
   await wizard.field('Direct kernel boot').check();
   await wizard.next.click();
   await expect(wizard.field('Kernel')).toBeFocused();
@@ -116,23 +126,74 @@ test('bad inputs are explained next to their fields, and the focus moves there',
   await wizard.next.click();
   await wizard.next.click();
 
-  // A taken name: the server's preview says so (409); Create puts it next to the name field.
+  // The name taken meanwhile (another window): the summary says so; Create puts it next to the name field.
   await expect(wizard.stepHeading).toContainText('Summary');
-  await expect(page.getByRole('alert')).toContainText('a VM named e2e-taken already exists');
+  await expect(wizard.commandLine).toContainText('guest=e2e-fixed');
+  const late = await page.request.post('/api/vms', {
+    headers: asTheApp(server),
+    data: { name: 'e2e-fixed', memoryMiB: 64, vcpus: 1, disks: [], cdrom: TEST_ISO },
+  });
+  expect(late.status()).toBe(201);
+  await expect(page.getByRole('alert')).toContainText('a VM named e2e-fixed already exists');
   await shot(page, 'errors-summary');
   await wizard.create.click();
   await expect(wizard.stepHeading).toContainText('Name and install media');
   await expect(name).toBeFocused();
-  await expect(name).toHaveAccessibleDescription(/a VM named e2e-taken already exists/);
-  await shot(page, 'errors-name-taken');
+  await expect(name).toHaveAccessibleDescription(/a VM named e2e-fixed already exists/);
 
-  // Fixed, the summary shows the command line and Create goes back to the list.
-  await name.fill('e2e-fixed');
+  // Fixed, the summary shows the command line, one option per line, and Create goes back to the list.
+  await name.fill('e2e-final');
   await wizard.step('Summary').click();
-  await expect(wizard.commandLine).toContainText('guest=e2e-fixed');
+  await expect(wizard.commandLine).toContainText('guest=e2e-final');
+  const lines = (await wizard.commandLine.innerText()).split('\n');
+  expect(lines[0]).toBe('qemu-system-x86_64 \\');
+  expect(lines.slice(1).every((l) => /^ {2}-\S+( \S.*)? \\$|^ {2}-\S+( \S.*)?$/.test(l))).toBe(true);
   await wizard.create.click();
   await expect(page).toHaveURL(/\/vms$/);
-  await expect(page.getByRole('rowheader', { name: 'e2e-fixed', exact: true })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'e2e-final', exact: true })).toBeVisible();
+});
+
+test('the draft survives a reload; leaving asks first', async ({ page, server }) => {
+  await logIn(page, server);
+  const wizard = new NewVmPage(page);
+  await wizard.goto();
+  // A free name is suggested from the ISO.
+  const iso = await wizard.field('ISO image').inputValue();
+  await expect(wizard.field('Name')).toHaveValue(iso.replace(/\.iso$/, ''));
+  await wizard.field('Name').fill('e2e-draft');
+  await wizard.next.click();
+  await wizard.field('Windows').check();
+  await wizard.next.click();
+  await wizard.field('Memory (MiB)').fill('512');
+
+  // A reload asks (the browser's own question), then the wizard is where it was.
+  const asked = new Promise<string>((resolve) => {
+    page.once('dialog', (d) => {
+      resolve(d.type());
+      void d.accept();
+    });
+  });
+  await page.reload();
+  expect(await asked).toBe('beforeunload');
+  await expect(wizard.stepHeading).toContainText('Step 3 of 7: Memory and CPUs');
+  await expect(wizard.field('Memory (MiB)')).toHaveValue('512');
+  await wizard.step('Operating system').click();
+  await expect(wizard.field('Windows')).toBeChecked();
+  await wizard.step('Name and install media').click();
+  await expect(wizard.field('Name')).toHaveValue('e2e-draft');
+
+  // A link away asks first: stay, then discard the draft and leave.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const leave = page.getByRole('dialog', { name: 'Leave the new VM wizard?' });
+  await nav.getByRole('link', { name: 'Images' }).click();
+  await leave.getByRole('button', { name: 'Stay' }).click();
+  await expect(leave).toBeHidden();
+  await expect(page).toHaveURL(/\/vms\/new$/);
+  await nav.getByRole('link', { name: 'Images' }).click();
+  await leave.getByRole('button', { name: 'Discard the draft' }).click();
+  await expect(page).toHaveURL(/\/images$/);
+  await wizard.goto();
+  await expect(wizard.field('Name')).toHaveValue(iso.replace(/\.iso$/, ''));
 });
 
 test('keyboard only: a VM from tinylinux.iso with a new qcow2 disk, created, started, its screen shows the boot', async ({

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter } from 'react-router-dom';
+import { RouterProvider, createBrowserRouter } from 'react-router-dom';
 import { App } from './App.tsx';
 import { NotificationsProvider } from './components/notify/NotificationsProvider.tsx';
 import { createQueryClient } from './queries/client.ts';
@@ -10,14 +10,22 @@ import './styles.css';
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 
+// A data router (App's routes below one splat route): pages may hold a navigation away (useBlocker).
+const router = createBrowserRouter([
+  {
+    path: '*',
+    element: (
+      <NotificationsProvider>
+        <App />
+      </NotificationsProvider>
+    ),
+  },
+]);
+
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={createQueryClient()}>
-      <BrowserRouter>
-        <NotificationsProvider>
-          <App />
-        </NotificationsProvider>
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { CreateVmRequest } from '@virtweb/protocol';
 import { Loading } from '../../../components/QueryError.tsx';
+import { shellLines } from '../../vm/process/shellQuote.ts';
 import { serverErrors } from './errorPaths.ts';
 import type { PathErrors } from './networkDraft.ts';
 import { previewQuery } from './previewQuery.ts';
@@ -25,7 +26,10 @@ async function copyText(text: string, fallback: HTMLElement | null): Promise<'co
   }
 }
 
-/** The exact qemu command line the server would run for the request (POST /api/vms/preview), with a copy button. */
+/**
+ * The exact qemu command line the server would run for the request (POST /api/vms/preview): one option per
+ * line (never wrapped inside a word), copied as shown (the ` \` continuations paste into a shell).
+ */
 export function CommandLinePreview({ request, problems }: Props) {
   const preview = useQuery(previewQuery(request));
   const [copy, setCopy] = useState<'copied' | 'selected' | null>(null);
@@ -37,14 +41,15 @@ export function CommandLinePreview({ request, problems }: Props) {
     return <>{problems(fields, form)}</>;
   }
   const cmd = preview.data;
+  const text = shellLines(cmd.argv);
   return (
     <section className="wizard-cmdline" aria-labelledby="wizard-cmdline-title">
       <h3 id="wizard-cmdline-title">qemu command line</h3>
       <pre ref={setPre} tabIndex={0} aria-labelledby="wizard-cmdline-title">
-        <code>{cmd.text}</code>
+        <code>{text}</code>
       </pre>
       <div className="actions">
-        <button type="button" className="btn" onClick={() => void copyText(cmd.text, pre).then(setCopy)}>
+        <button type="button" className="btn" onClick={() => void copyText(text, pre).then(setCopy)}>
           Copy command line
         </button>
         <span role="status" className="muted">

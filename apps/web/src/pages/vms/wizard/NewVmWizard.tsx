@@ -3,11 +3,13 @@ import { flushSync } from 'react-dom';
 import { Link, useNavigate } from 'react-router-dom';
 import type { HostInfo, Image, OsType, UploadedImage } from '@virtweb/protocol';
 import { useNotify } from '../../../components/notify/context.ts';
+import { useLeaveGuard } from '../../../components/useLeaveGuard.ts';
 import { useCreateVm, useVmAction } from '../../../queries/vms.ts';
 import { isCdImage } from '../../imageKinds.ts';
 import { UploadImagePanel } from '../../images/UploadImagePanel.tsx';
 import { ERROR_KEYS_OF_VALUE, pickErrors, serverErrors, withoutErrors } from './errorPaths.ts';
 import { focusFirstField, focusFirstInvalid } from './focus.ts';
+import { LeaveWizardDialog } from './LeaveWizardDialog.tsx';
 import { MachineFields } from './MachineFields.tsx';
 import { MediaStep } from './MediaStep.tsx';
 import { NetworkEditor } from './NetworkEditor.tsx';
@@ -19,6 +21,8 @@ import type { SetValue, StepProps } from './stepProps.ts';
 import { STEPS, stepIndex, stepOfKey, type StepId } from './steps.ts';
 import { StorageStep } from './StorageStep.tsx';
 import { SummaryStep } from './SummaryStep.tsx';
+import { clearDraft, loadDraft, saveDraft, type WizardDraft } from './wizardDraft.ts';
+import { followSuggestion, nameProblem, suggestName } from './wizardName.ts';
 import { checkWizard } from './wizardRequest.ts';
 import {
   applyPreset,
@@ -55,15 +59,31 @@ function enterSubmits(e: KeyboardEvent<HTMLFormElement>): void {
   }
 }
 
+/** The form as it opens: the defaults with a free name suggested. */
+function freshValues(images: readonly Image[], host: HostInfo, vmNames: readonly string[]): WizardValues {
+  const v = initialWizardValues(images, host);
+  return { ...v, name: suggestName(v, vmNames) };
+}
+
+interface Props {
+  images: Image[];
+  host: HostInfo;
+  /** The guests on this host: a new name must differ. */
+  vmNames: readonly string[];
+}
+
 /**
  * The new-VM wizard: virt-manager's steps on one page with a step list. Each step is checked with the
- * server's schema before the next; server answers (400 paths, 409 clashes) land next to their fields.
+ * server's schema before the next; server answers (400 paths, 409 clashes) land next to their fields. The
+ * form is kept in the tab's session storage (a reload restores it), and leaving it asks first.
  */
-export function NewVmWizard({ images, host }: { images: Image[]; host: HostInfo }) {
-  const [values, setValues] = useState(() => initialWizardValues(images, host));
-  const [touched, setTouched] = useState<ReadonlySet<PresetField>>(() => new Set());
-  const [step, setStep] = useState<StepId>('media');
-  const [reached, setReached] = useState(0);
+export function NewVmWizard({ images, host, vmNames }: Props) {
+  const [draft] = useState(() => loadDraft(sessionStorage));
+  const [fresh] = useState(() => freshValues(images, host, vmNames));
+  const [values, setValues] = useState(() => draft?.values ?? fresh);
+  const [touched, setTouched] = useState<ReadonlySet<PresetField>>(() => new Set(draft?.touched));
+  const [step, setStep] = useState<StepId>(draft?.step ?? 'media');
+  const [reached, setReached] = useState(draft?.reached ?? 0);
   const [errors, setErrors] = useState<PathErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [uploadOpen, setUploadOpen] = useState(() => !images.some(isCdImage));
@@ -72,15 +92,25 @@ export function NewVmWizard({ images, host }: { images: Image[]; host: HostInfo 
   const start = useVmAction('start');
   const notify = useNotify();
   const navigate = useNavigate();
-  const ctx = { images, host };
+  const ctx = { images, host, vmNames };
   const at = stepIndex(step);
   const busy = create.isPending || start.isPending;
+  const dirty = reached > 0 || JSON.stringify(values) !== JSON.stringify(fresh);
+  const guard = useLeaveGuard(dirty);
 
   useEffect(() => focusFirstField(panel.current), []);
+  useEffect(() => {
+    const kept: WizardDraft = { values, touched: [...touched], step, reached };
+    if (dirty) saveDraft(sessionStorage, kept);
+    else clearDraft(sessionStorage);
+  }, [dirty, values, touched, step, reached]);
 
   /** Changes values; `changed` is the field the user touched (the preset keeps it; its errors go). */
   const patch = (p: Partial<WizardValues>, changed: keyof WizardValues) => {
-    setValues((v) => ({ ...v, ...p }));
+    setValues((v) => {
+      const next = { ...v, ...p };
+      return changed === 'name' ? next : { ...next, name: followSuggestion(v, next, vmNames) };
+    });
     if (isPresetField(changed)) setTouched((t) => new Set(t).add(changed));
     setErrors((e) => withoutErrors(e, ERROR_KEYS_OF_VALUE[changed] ?? [changed]));
   };
@@ -91,7 +121,10 @@ export function NewVmWizard({ images, host }: { images: Image[]; host: HostInfo 
     setErrors((e) => withoutErrors(e, [changed]));
   };
   const setOs = (os: OsType) => {
-    setValues((v) => applyPreset(v, os, touched));
+    setValues((v) => {
+      const next = applyPreset(v, os, touched);
+      return { ...next, name: followSuggestion(v, next, vmNames) };
+    });
     setErrors((e) => withoutErrors(e, ['os']));
   };
   const onUploaded = (img: UploadedImage) => {
@@ -137,6 +170,8 @@ export function NewVmWizard({ images, host }: { images: Image[]; host: HostInfo 
     setFormError(null);
     create.mutate(check.request, {
       onSuccess: (vm) => {
+        guard.release();
+        clearDraft(sessionStorage);
         if (!thenStart) {
           notify.success(`Created ${vm.name}`, 'Start it from the list or from its page.');
           void navigate('/vms');
@@ -164,7 +199,10 @@ export function NewVmWizard({ images, host }: { images: Image[]; host: HostInfo 
     else next();
   };
 
-  const props: StepProps = { values, set, errors, images, host };
+  // The name is checked as it is typed; the other fields when the step is done.
+  const shown =
+    step === 'media' ? { ...errors, name: errors.name ?? nameProblem(values.name, vmNames) } : errors;
+  const props: StepProps = { values, set, errors: shown, images, host };
   const title = STEPS[at]?.title ?? '';
   return (
     <div className="wizard">
@@ -269,6 +307,7 @@ export function NewVmWizard({ images, host }: { images: Image[]; host: HostInfo 
           </Link>
         </div>
       </section>
+      <LeaveWizardDialog blocker={guard.blocker} onDiscard={() => clearDraft(sessionStorage)} />
     </div>
   );
 }

@@ -15,12 +15,19 @@ function focusControl(root: HTMLElement, el: HTMLElement): void {
   el.focus();
 }
 
-/** Focuses the first control of the step's form; a step without one (the summary): its heading. */
+/**
+ * Focuses the first control of the step's form, its text selected (typing replaces a suggestion); a step
+ * without one (the summary): its heading.
+ */
 export function focusFirstField(root: HTMLElement | null): void {
   if (!root) return;
   const el = root.querySelector<HTMLElement>(`form ${FIELD.split(', ').join(', form ')}`);
-  if (el) focusControl(root, el);
-  else root.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();
+  if (!el) {
+    root.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();
+    return;
+  }
+  focusControl(root, el);
+  if (el instanceof HTMLInputElement && el.type === 'text') el.select();
 }
 
 /**

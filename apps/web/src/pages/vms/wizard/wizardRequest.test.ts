@@ -14,7 +14,7 @@ const host = {
   firmware: { uefi: true, secureBoot: false },
   network: { bridges: [], taps: [] },
 } as unknown as HostInfo;
-const ctx: WizardContext = { images, host };
+const ctx: WizardContext = { images, host, vmNames: ['web0'] };
 
 const form = (patch: Partial<WizardValues>): WizardValues => ({
   ...initialWizardValues(images, host),
@@ -89,6 +89,10 @@ describe('checkWizard', () => {
     expect(checkWizard(form({ diskName: 'old.qcow2' }), ctx).errors?.['disks.0.image']).toMatch(
       /^an image named old.qcow2 already exists/,
     );
+    // A guest's name is flagged on the first step, not only by the server's preview on the last.
+    expect(checkWizard(form({ name: ' web0 ' }), ctx).errors).toEqual({
+      name: 'a VM named web0 already exists',
+    });
   });
 
   it('keys port forward problems by row, duplicates included', () => {

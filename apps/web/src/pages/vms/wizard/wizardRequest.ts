@@ -5,10 +5,12 @@ import type { CheckedRequest } from './summaryRows.ts';
 import { duplicateForwardErrors, networkCandidate, type PathErrors } from './networkDraft.ts';
 import { diskNameOf, type WizardValues } from './wizardValues.ts';
 
-/** What the client knows besides the form: the image store and the host's limits and devices. */
+/** What the client knows besides the form: the image store, the host's limits and devices, its guests. */
 export interface WizardContext {
   images: readonly Image[];
   host: Pick<HostInfo, 'cpus' | 'memoryBytes' | 'accel' | 'firmware'>;
+  /** Names of the guests on this host (a name is unique per host). */
+  vmNames: readonly string[];
 }
 
 const MIB = 2 ** 20;
@@ -92,6 +94,8 @@ export function candidateOf(v: WizardValues, host: WizardContext['host']): Recor
 /** What the schema cannot know: the host's limits, the images that exist, choices left empty. */
 export function contextErrors(v: WizardValues, ctx: WizardContext): PathErrors {
   const errors: PathErrors = duplicateForwardErrors(v.network);
+  const name = v.name.trim();
+  if (ctx.vmNames.includes(name)) errors.name = `a VM named ${name} already exists`;
   const memory = Number(v.memoryMiB);
   const hostMiB = Math.floor(ctx.host.memoryBytes / MIB);
   if (Number.isFinite(memory) && memory > hostMiB) {
@@ -107,10 +111,10 @@ export function contextErrors(v: WizardValues, ctx: WizardContext): PathErrors {
     errors['disks.0.image'] = 'choose a disk image';
   }
   if (v.media !== 'import' && v.storage === 'new') {
-    const name = diskNameOf(v);
-    if (ctx.images.some((i) => i.name === name)) {
+    const disk = diskNameOf(v);
+    if (ctx.images.some((i) => i.name === disk)) {
       errors['disks.0.image'] =
-        `an image named ${name} already exists: choose another name, or use it as an existing disk`;
+        `an image named ${disk} already exists: choose another name, or use it as an existing disk`;
     }
   }
   if (v.firmware !== 'bios' && !ctx.host.firmware.uefi) {
