@@ -160,6 +160,23 @@ describe('consoles against real qemu', () => {
     console.log(`typed 68 characters in ${Date.now() - t0} ms (estimated ${etaMs} ms)`);
   });
 
+  it("types with the guest's layout: German keys reach a guest whose console is US", async () => {
+    // The test guest's console keymap is US, so it shows which keys were pressed: a German keyboard has
+    // Y and Z swapped, ü where US has [, ß on - and ? on Shift+-.
+    const paste = async (text: string, layout?: string) => {
+      const res = await server.api('POST', `/api/vms/${id}/type`, { text, ...(layout ? { layout } : {}) });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+    };
+    await paste('echo layout-');
+    await paste('zyüß?', 'de');
+    await paste(' > /dev/ttyS0\n', 'us');
+    await serial.waitFor((c) => /^layout-yz\[-_\r?$/m.test(c.text), 'the German keys on ttyS0', 15_000);
+    // The Windows key, Esc, Tab and PrintScreen are keys like any other.
+    for (const keys of ['super', 'esc', 'print', 'shift-tab']) {
+      expect((await server.api('POST', `/api/vms/${id}/send-keys`, { keys })).status).toBe(204);
+    }
+  });
+
   it('refuses bad bodies with 400 and details', async () => {
     const bad = async (p: string, body: unknown): Promise<string> => {
       const res = await server.api('POST', `/api/vms/${id}/${p}`, body);
@@ -171,6 +188,8 @@ describe('consoles against real qemu', () => {
     expect(await bad('type', { text: 'héllo' })).toContain('character 2 is \\"é\\" (U+00E9)');
     expect(await bad('type', { text: 'x'.repeat(4097) })).toContain('at most 4096');
     expect(await bad('type', { text: 'tab\tok\r\n' })).toContain('U+000D');
+    expect(await bad('type', { text: 'ça', layout: 'de' })).toContain('no key of the German layout types it');
+    expect(await bad('type', { text: 'x', layout: 'dvorak' })).toContain('"path":"layout"');
     expect(await bad('type', {})).toContain('"path":"text"');
     expect(await bad('type', '{not json')).toContain('not valid JSON');
   });

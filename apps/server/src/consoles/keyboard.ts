@@ -1,10 +1,18 @@
-import { ErrorCode, type KeyCombo, type TypeTextResponse, type Vm } from '@virtweb/protocol';
+import {
+  ErrorCode,
+  KEYBOARD_LAYOUT_LABELS,
+  describeChar,
+  type KeyCombo,
+  type KeyboardLayout,
+  type TypeTextResponse,
+  type Vm,
+} from '@virtweb/protocol';
 import { isQmpError, isQmpExecuteError } from '@virtweb/qmp';
-import { conflict, HttpError } from '../http/errors.ts';
+import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import type { VmRuntime } from '../vms/vm-runtime.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { comboKeys } from './keys.ts';
-import { DEFAULT_PACE, Typist, type TypingPace } from './typist.ts';
+import { DEFAULT_PACE, Typist, untypable, type TypingPace } from './typist.ts';
 
 const COMBO_HOLD_MS = 50;
 
@@ -31,9 +39,17 @@ export class GuestKeyboard {
     }
   }
 
-  /** Queues text to be typed. @throws HttpError 404, 409 (not running), 429 (too much queued) */
-  type(id: string, text: string): TypeTextResponse {
+  /**
+   * Queues text to be typed with the keys of the guest's layout.
+   * @throws HttpError 404, 409 (not running), 400 (a character the layout has no key for), 429 (too much queued)
+   */
+  type(id: string, text: string, layout: KeyboardLayout = 'us'): TypeTextResponse {
     const { rt } = this.running(id);
+    const bad = untypable(text, layout);
+    if (bad) {
+      const message = `character ${bad.index} is ${describeChar(bad.ch)}: no key of the ${KEYBOARD_LAYOUT_LABELS[layout]} layout types it`;
+      throw badRequest(`invalid request: text: ${message}`, [{ path: 'text', message }]);
+    }
     let entry = this.typists.get(id);
     // A typist of an earlier qemu process of this VM stops by itself (its target is gone).
     if (entry?.rt !== rt) {
@@ -62,7 +78,7 @@ export class GuestKeyboard {
         `${entry.typist.pending} characters are still waiting to be typed; try again when they are done`,
       );
     }
-    return entry.typist.enqueue(text);
+    return entry.typist.enqueue(text, layout);
   }
 
   private status(id: string, rt: VmRuntime): 'running' | 'paused' | 'gone' {

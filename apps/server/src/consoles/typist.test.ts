@@ -1,6 +1,6 @@
 import type { QmpKeyValue } from '@virtweb/qmp';
 import { describe, expect, it } from 'vitest';
-import { charMs, Typist, type KeyTarget } from './typist.ts';
+import { charMs, Typist, untypable, type KeyTarget } from './typist.ts';
 
 type Status = ReturnType<KeyTarget['status']>;
 
@@ -67,6 +67,24 @@ describe('Typist', () => {
     expect(a!.hold).toBe(5);
     expect(b!.at - a!.at).toBeGreaterThanOrEqual(2 * 1 * 5 + 2 - 1);
     expect(c!.at - b!.at).toBeGreaterThanOrEqual(2 * 2 * 5 + 2 - 1);
+  });
+
+  it("types each paste with its own layout, a dead key's character as the key and a space", async () => {
+    const kb = new FakeKeyboard();
+    let idle = 0;
+    const typist = new Typist(kb, FAST, () => idle++);
+    typist.enqueue('zy', 'us');
+    const german = typist.enqueue('zß^@', 'de');
+    expect(german.chars).toBe(4);
+    await until(() => idle === 1);
+    expect(kb.typed()).toEqual(['z', 'y', 'y', 'minus', 'grave_accent', 'spc', 'alt_r+q']);
+    expect(charMs('^', { keyDelayMs: 5, slackMs: 2 }, 'de')).toBe(2 * (10 + 2 + 1));
+  });
+
+  it('finds the first character a layout has no key for', () => {
+    expect(untypable('ok ß', 'us')).toEqual({ index: 4, ch: 'ß' });
+    expect(untypable('ok ß', 'de')).toBeNull();
+    expect(untypable('😀', 'fr')).toEqual({ index: 1, ch: '😀' });
   });
 
   it('waits while the guest is paused and goes on when it runs again', async () => {

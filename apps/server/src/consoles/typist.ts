@@ -1,14 +1,15 @@
+import type { KeyboardLayout } from '@virtweb/protocol';
 import type { QmpKeyValue } from '@virtweb/qmp';
-import { charKeys } from './keys.ts';
+import { charStrokes } from './layouts.ts';
 
 /** How fast text is typed. */
 export interface TypingPace {
   /**
    * `hold-time` of each QMP send-key. qemu waits this long after every key press and every release, so a
-   * character takes 2 * keys * keyDelayMs inside qemu (one key, or two with shift).
+   * stroke takes 2 * keys * keyDelayMs inside qemu (one key, or two with Shift or AltGr).
    */
   keyDelayMs: number;
-  /** Extra wait per character on our side, so qemu's queue is empty when the next one arrives. */
+  /** Extra wait per stroke on our side, so qemu's queue is empty when the next one arrives. */
   slackMs: number;
 }
 
@@ -28,9 +29,32 @@ export interface KeyTarget {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Roughly how long one character takes (the QMP round trip counted as 1 ms). */
-export function charMs(ch: string, pace: TypingPace): number {
-  return 2 * charKeys(ch).length * pace.keyDelayMs + pace.slackMs + 1;
+/**
+ * The strokes that type a character with a layout (one stroke: keys pressed together; a dead key is two).
+ * @throws RangeError when no key of the layout types it (the caller checks first: `untypable`)
+ */
+function strokes(ch: string, layout: KeyboardLayout): QmpKeyValue[][] {
+  const found = charStrokes(ch, layout);
+  if (!found) throw new RangeError(`no ${layout} key types ${JSON.stringify(ch)}`);
+  return found;
+}
+
+/** How long one stroke waits: qemu plays its presses and releases, then the slack. */
+const strokeWaitMs = (keys: number, pace: TypingPace): number => 2 * keys * pace.keyDelayMs + pace.slackMs;
+
+/** Roughly how long one character takes (the QMP round trip counted as 1 ms per stroke). */
+export function charMs(ch: string, pace: TypingPace, layout: KeyboardLayout = 'us'): number {
+  return strokes(ch, layout).reduce((ms, keys) => ms + strokeWaitMs(keys.length, pace) + 1, 0);
+}
+
+/** The first character of `text` that no key of `layout` types (1-based index), or null. */
+export function untypable(text: string, layout: KeyboardLayout): { index: number; ch: string } | null {
+  let index = 0;
+  for (const ch of text) {
+    index += 1;
+    if (!charStrokes(ch, layout)) return { index, ch };
+  }
+  return null;
 }
 
 /**
@@ -41,7 +65,7 @@ export function charMs(ch: string, pace: TypingPace): number {
  * gets stuck. So each character is sent only after the previous one has been played.
  */
 export class Typist {
-  private readonly pastes: string[] = [];
+  private readonly pastes: { text: string; layout: KeyboardLayout }[] = [];
   private pendingMs = 0;
   private pendingChars = 0;
   private typing = false;
@@ -57,12 +81,15 @@ export class Typist {
     return this.pendingChars;
   }
 
-  /** Queues a paste (validated: ASCII only); returns roughly when it will have been typed. */
-  enqueue(text: string): { chars: number; etaMs: number } {
+  /**
+   * Queues a paste, typed with the keys of `layout` (checked by the caller: `untypable`); returns roughly
+   * when it will have been typed.
+   */
+  enqueue(text: string, layout: KeyboardLayout = 'us'): { chars: number; etaMs: number } {
     let ms = 0;
-    for (const ch of text) ms += charMs(ch, this.pace);
+    for (const ch of text) ms += charMs(ch, this.pace, layout);
     const chars = text.length;
-    this.pastes.push(text);
+    this.pastes.push({ text, layout });
     this.pendingMs += ms;
     this.pendingChars += chars;
     if (!this.typing) void this.run();
@@ -72,13 +99,14 @@ export class Typist {
   private async run(): Promise<void> {
     this.typing = true;
     try {
-      for (let text = this.pastes[0]; text !== undefined; text = this.pastes[0]) {
-        for (const ch of text) {
-          if (!(await this.ready())) return;
-          const keys = charKeys(ch);
-          await this.target.sendKey(keys, this.pace.keyDelayMs);
-          await sleep(2 * keys.length * this.pace.keyDelayMs + this.pace.slackMs);
-          this.pendingMs -= charMs(ch, this.pace);
+      for (let paste = this.pastes[0]; paste !== undefined; paste = this.pastes[0]) {
+        for (const ch of paste.text) {
+          for (const keys of strokes(ch, paste.layout)) {
+            if (!(await this.ready())) return;
+            await this.target.sendKey(keys, this.pace.keyDelayMs);
+            await sleep(strokeWaitMs(keys.length, this.pace));
+          }
+          this.pendingMs -= charMs(ch, this.pace, paste.layout);
           this.pendingChars -= 1;
         }
         this.pastes.shift();

@@ -39,7 +39,7 @@ export function consolesRouter(vms: VmService, keyboard = new GuestKeyboard(vms)
   r.post('/:id/type', (req, res) => {
     const vmId = id(req.params.id);
     const body = parseOr400(TypeTextRequestSchema, req.body);
-    res.status(202).json(keyboard.type(vmId, body.text));
+    res.status(202).json(keyboard.type(vmId, body.text, body.layout));
   });
   return r;
 }
