@@ -166,6 +166,119 @@ test('screenshot: the endpoint returns a 720x400 PNG and the button downloads it
   expect((await download).suggestedFilename()).toMatch(new RegExp(`^${GUEST}-.*\\.png$`));
 });
 
+/**
+ * Types on the guest's screen with Shift pressed where the US layout needs it: noVNC sends the key's
+ * scancode, and Playwright's `type('>')` presses the key without Shift (the guest would see '.').
+ */
+async function typeOnScreen(page: Page, text: string): Promise<void> {
+  for (const ch of text) {
+    if (ch === '>' || /[A-Z]/.test(ch)) {
+      await page.keyboard.down('Shift');
+      await page.keyboard.press(ch === '>' ? 'Period' : `Key${ch}`);
+      await page.keyboard.up('Shift');
+    } else await page.keyboard.type(ch);
+  }
+}
+
+/** Whether a box lies wholly inside a viewport of this size. */
+function inside(box: { x: number; y: number; width: number; height: number } | null, w: number, h: number) {
+  return box !== null && box.x >= 0 && box.y >= 0 && box.x + box.width <= w && box.y + box.height <= h;
+}
+
+test('screen: scale to fit fits the window; full window; a pop-out window of its own', async ({
+  page,
+  server,
+}) => {
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await vm.goto(guestId, 'Screen');
+    await expect.poll(async () => (await screenStats(vm.screen)).lit).toBeGreaterThan(2000);
+    await expect(vm.button('Scale to fit')).toHaveAttribute('aria-pressed', 'true');
+    await expect.poll(async () => inside(await vm.screen.boundingBox(), width, height)).toBe(true);
+  }
+
+  // Full window: the toolbar folds away and the screen takes the window.
+  await vm.button('Full window').click();
+  await expect(page.getByRole('group', { name: 'Screen controls' })).toHaveCount(0);
+  await expect
+    .poll(async () => {
+      const box = await vm.screen.boundingBox();
+      return inside(box, 1024, 700) && (box?.width ?? 0) > 1000;
+    })
+    .toBe(true);
+  await shot(page, 'screen-full-window');
+  await vm.button('Show toolbar').click();
+  await vm.button('Full window').click();
+  await expect(vm.button('Show toolbar')).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: GUEST, level: 1 })).toBeInViewport();
+
+  // The pop-out window connects on its own.
+  const [popup] = await Promise.all([page.waitForEvent('popup'), vm.button('Open in a new window').click()]);
+  await expect(popup).toHaveURL(new RegExp(`/vms/${guestId}/console-window$`));
+  const win = new VmPage(popup, GUEST);
+  await expect
+    .poll(async () => (await screenStats(win.screen)).lit, { timeout: 30_000 })
+    .toBeGreaterThan(2000);
+  await expect(popup).toHaveTitle(`Screen of ${GUEST} · virtweb`);
+  const size = popup.viewportSize();
+  if (size) expect(inside(await win.screen.boundingBox(), size.width, size.height)).toBe(true);
+  await popup.close();
+});
+
+test('keys: a sticky Ctrl combines with a key typed on the screen; Esc, Tab, Super, PrintScreen', async ({
+  page,
+  server,
+}) => {
+  await logIn(page, server);
+  const vm = new VmPage(page, GUEST);
+  await vm.goto(guestId, 'Screen');
+  await expect.poll(async () => (await screenStats(vm.screen)).lit).toBeGreaterThan(2000);
+  await vm.screen.click();
+  await page.keyboard.type('echo junk');
+
+  await vm.button(/^Send key/).click();
+  for (const key of ['Esc', 'Tab', 'Super (Windows key)', 'PrintScreen', 'Alt+F4']) {
+    await expect(page.getByRole('menuitem', { name: key, exact: true })).toBeVisible();
+  }
+  const holdCtrl = page.getByRole('menuitemcheckbox', { name: 'Hold Ctrl' });
+  await expect(holdCtrl).toHaveAttribute('aria-checked', 'false');
+  await holdCtrl.click();
+  await expect(vm.button('Send key (Ctrl held) ▾')).toBeVisible();
+  await expect(vm.screen).toBeFocused();
+  // Ctrl (held by the page) + U (typed): the shell empties its line.
+  await page.keyboard.press('u');
+  await vm.button(/^Send key/).click();
+  await expect(holdCtrl).toHaveAttribute('aria-checked', 'true');
+  await holdCtrl.click();
+  await expect(vm.button('Send key ▾')).toBeVisible();
+  await typeOnScreen(page, 'echo sticky-ok > /dev/ttyS0');
+  await page.keyboard.press('Enter');
+  await vm.tab('Serial').click();
+  await expect
+    .poll(async () => (await vm.terminalLines('serial')).join('\n'), { timeout: 60_000 })
+    .toMatch(/^(tinylinux# )?sticky-ok$/m);
+
+  // Pastes use the guest's layout: what US has no key for, German may have; the server names what none has.
+  await vm.tab('Screen').click();
+  await vm.button('Paste text…').click();
+  const dialog = page.getByRole('dialog', { name: 'Paste text as keystrokes' });
+  await dialog.getByLabel('Text to type').fill('ß');
+  await expect(dialog.getByText('no key of the US layout types it')).toBeVisible();
+  await dialog.getByLabel("Guest's keyboard layout").selectOption('de');
+  await expect(dialog.getByText('no key of the US layout types it')).toHaveCount(0);
+  await dialog.getByLabel('Text to type').fill('ça');
+  await dialog.getByRole('button', { name: 'Type it' }).click();
+  await expect(
+    dialog.getByText('Character 1 is "ç" (U+00E7): no key of the German layout types it.'),
+  ).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+});
+
 test('monitor: info registers prints the registers; a second window is told it is busy', async ({
   page,
   server,

@@ -1,6 +1,7 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { Layout } from './components/Layout.tsx';
 import { RequireAuth } from './components/RequireAuth.tsx';
+import { ConsoleWindowPage } from './pages/console/ConsoleWindowPage.tsx';
 import { HostPage } from './pages/host/HostPage.tsx';
 import { ImagesPage } from './pages/images/ImagesPage.tsx';
 import { LoginPage } from './pages/login/LoginPage.tsx';
@@ -10,12 +11,17 @@ import { VmPage } from './pages/vm/VmPage.tsx';
 import { NewVmPage } from './pages/vms/NewVmPage.tsx';
 import { VmsPage } from './pages/vms/VmsPage.tsx';
 
-/** The routes: /login outside, everything else behind the session check and the header layout. */
+/**
+ * The routes: /login outside, everything else behind the session check and (but for the pop-out screen) the
+ * header layout.
+ */
 export function App() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route element={<RequireAuth />}>
+        {/* The pop-out screen: a window of its own, without the header. */}
+        <Route path="vms/:id/console-window" element={<ConsoleWindowPage />} />
         <Route element={<Layout />}>
           <Route index element={<Navigate to="/vms" replace />} />
           <Route path="vms" element={<VmsPage />} />

@@ -1,4 +1,9 @@
-import { TypeTextResponseSchema, type KeyCombo, type TypeTextResponse } from '@virtweb/protocol';
+import {
+  TypeTextResponseSchema,
+  type KeyCombo,
+  type KeyboardLayout,
+  type TypeTextResponse,
+} from '@virtweb/protocol';
 import { requestBlob, requestJson, requestVoid, wsUrl } from './http.ts';
 
 /** The guest consoles the server bridges over websockets (all binary). */
@@ -21,9 +26,12 @@ export function sendKeys(id: string, keys: KeyCombo): Promise<void> {
   return requestVoid('POST', `${vmPath(id)}/send-keys`, { keys });
 }
 
-/** Queues text to be typed into the guest as keystrokes; 400 names the first character it cannot type. */
-export function typeText(id: string, text: string): Promise<TypeTextResponse> {
-  return requestJson('POST', `${vmPath(id)}/type`, TypeTextResponseSchema, { text });
+/**
+ * Queues text to be typed into the guest as keystrokes of its keyboard layout; 400 names the first character
+ * no key of that layout types.
+ */
+export function typeText(id: string, text: string, layout: KeyboardLayout): Promise<TypeTextResponse> {
+  return requestJson('POST', `${vmPath(id)}/type`, TypeTextResponseSchema, { text, layout });
 }
 
 /** The guest's screen as PNG (QMP `screendump`, converted by the server); 409 while the guest is stopped. */

@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import type { KeyCombo } from '@virtweb/protocol';
+import type { KeyCombo, KeyboardLayout } from '@virtweb/protocol';
 import { getScreenshot, sendKeys, typeText } from '../api/consoles.ts';
 
 // Console actions change nothing the caches hold (state changes, e.g. a reset, arrive as events).
@@ -9,7 +9,9 @@ export function useSendKeys(id: string) {
 }
 
 export function useTypeText(id: string) {
-  return useMutation({ mutationFn: (text: string) => typeText(id, text) });
+  return useMutation({
+    mutationFn: ({ text, layout }: { text: string; layout: KeyboardLayout }) => typeText(id, text, layout),
+  });
 }
 
 export function useScreenshot(id: string) {

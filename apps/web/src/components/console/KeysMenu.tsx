@@ -1,30 +1,46 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { KeyCombo } from '@virtweb/protocol';
+import { HELD_KEYS, type HeldKey } from './useHeldKeys.ts';
 
 const F_KEYS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
 
+// virt-manager's and Proxmox's lists: what the host or the browser would take for itself.
 const ITEMS: readonly { keys: KeyCombo; label: string }[] = [
   { keys: 'ctrl-alt-delete', label: 'Ctrl+Alt+Del' },
   { keys: 'ctrl-alt-backspace', label: 'Ctrl+Alt+Backspace' },
-  ...F_KEYS.map((n) => ({ keys: `ctrl-alt-f${n}` as KeyCombo, label: `Ctrl+Alt+F${n}` })),
+  { keys: 'esc', label: 'Esc' },
+  { keys: 'tab', label: 'Tab' },
+  { keys: 'super', label: 'Super (Windows key)' },
+  { keys: 'print', label: 'PrintScreen' },
+  { keys: 'alt-tab', label: 'Alt+Tab' },
+  { keys: 'alt-f4', label: 'Alt+F4' },
+  { keys: 'ctrl-esc', label: 'Ctrl+Esc' },
+  ...F_KEYS.map((n) => ({ keys: `ctrl-alt-f${n}`, label: `Ctrl+Alt+F${n}` })),
 ];
 
 interface Props {
   onSend: (keys: KeyCombo, label: string) => void;
+  /** Modifiers held down in the guest until released (sticky keys). */
+  held: ReadonlySet<HeldKey>;
+  onToggleHeld: (key: HeldKey) => void;
   disabled?: boolean;
+  /** Holding needs the screen's connection; sending goes through the server. */
+  holdDisabled?: boolean;
 }
 
 /**
  * "Send key" menu button (WAI-ARIA menu pattern): arrows, Home/End move, Enter/Space send, Escape closes
- * and returns focus to the button.
+ * and returns focus to the button. Below the keys, sticky modifiers: held in the guest until chosen again,
+ * so that they combine with what is typed on the screen or sent from this menu.
  */
-export function KeysMenu({ onSend, disabled }: Props) {
+export function KeysMenu({ onSend, held, onToggleHeld, disabled, holdDisabled }: Props) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLUListElement>(null);
   const menuId = useId();
 
-  const items = () => Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
+  const items = () =>
+    Array.from(menu.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]:not(:disabled)') ?? []);
 
   useEffect(() => {
     if (!open) return;
@@ -59,6 +75,7 @@ export function KeysMenu({ onSend, disabled }: Props) {
     } else if (e.key === 'Tab') close(false);
   };
 
+  const heldNames = HELD_KEYS.filter((k) => held.has(k.key)).map((k) => k.label);
   return (
     <div className="menu-wrap">
       <button
@@ -68,7 +85,7 @@ export function KeysMenu({ onSend, disabled }: Props) {
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
-        disabled={disabled}
+        disabled={disabled === true && holdDisabled === true}
         onClick={() => setOpen((o) => !o)}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown' && !open) {
@@ -77,7 +94,7 @@ export function KeysMenu({ onSend, disabled }: Props) {
           }
         }}
       >
-        Send key ▾
+        Send key{heldNames.length > 0 ? ` (${heldNames.join('+')} held)` : ''} ▾
       </button>
       {open && (
         <ul ref={menu} id={menuId} className="menu" role="menu" aria-label="Send key" onKeyDown={onMenuKey}>
@@ -87,12 +104,31 @@ export function KeysMenu({ onSend, disabled }: Props) {
                 type="button"
                 role="menuitem"
                 tabIndex={-1}
+                disabled={disabled}
                 onClick={() => {
                   close(true);
                   onSend(item.keys, item.label);
                 }}
               >
                 {item.label}
+              </button>
+            </li>
+          ))}
+          <li role="separator" className="menu-separator" />
+          {HELD_KEYS.map(({ key, label }) => (
+            <li key={key} role="none">
+              <button
+                type="button"
+                role="menuitemcheckbox"
+                aria-checked={held.has(key)}
+                tabIndex={-1}
+                disabled={holdDisabled}
+                onClick={() => {
+                  close(false);
+                  onToggleHeld(key);
+                }}
+              >
+                Hold {label}
               </button>
             </li>
           ))}

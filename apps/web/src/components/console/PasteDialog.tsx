@@ -1,23 +1,39 @@
 import { useId, useState } from 'react';
-import { TYPE_TEXT_MAX_CHARS, describeChar, isTypableChar } from '@virtweb/protocol';
+import {
+  KEYBOARD_LAYOUT_LABELS,
+  KeyboardLayoutSchema,
+  TYPE_TEXT_MAX_CHARS,
+  describeChar,
+  isPrintableChar,
+  isTypableChar,
+  type KeyboardLayout,
+} from '@virtweb/protocol';
+import { isApiError } from '../../api/errors.ts';
 import { useTypeText } from '../../queries/consoles.ts';
 import { useNotify } from '../notify/context.ts';
 import { DialogFormButtons } from '../FormButtons.tsx';
 import { useModalDialog } from '../useModalDialog.ts';
+import { storeLayout, storedLayout } from './guestLayout.ts';
 
-/** Why the text cannot be typed (the server checks the same), or null. */
-function problem(text: string): string | null {
+/**
+ * Why the text cannot be typed, or null. The US layout's keys are known here (printable ASCII); for the
+ * others the server says which character none of their keys types.
+ */
+function problem(text: string, layout: KeyboardLayout): string | null {
   if (text.length === 0) return null;
   if (text.length > TYPE_TEXT_MAX_CHARS) return `At most ${TYPE_TEXT_MAX_CHARS} characters per paste.`;
   let index = 0;
   for (const ch of text) {
     index += 1;
-    if (!isTypableChar(ch)) {
-      return `Character ${index} is ${describeChar(ch)}: only printable ASCII, newline and tab can be typed.`;
+    if (!isPrintableChar(ch)) return `Character ${index} is ${describeChar(ch)}: a control character.`;
+    if (layout === 'us' && !isTypableChar(ch)) {
+      return `Character ${index} is ${describeChar(ch)}: no key of the US layout types it; choose the guest's layout.`;
     }
   }
   return null;
 }
+
+const LAYOUTS = KeyboardLayoutSchema.options;
 
 interface Props {
   vmId: string;
@@ -27,34 +43,46 @@ interface Props {
 }
 
 /**
- * "Paste text as keystrokes": the text is typed into the guest key by key (US layout) by the server, so it
- * works on a text console or a login prompt where no clipboard exists.
+ * "Paste text as keystrokes": the text is typed into the guest key by key by the server, with the keys of
+ * the guest's keyboard layout (remembered per guest), so it works on a text console or a login prompt where
+ * no clipboard exists.
  */
 export function PasteDialog({ vmId, vmName, open, onClose }: Props) {
   const dialog = useModalDialog(open);
   const [text, setText] = useState('');
+  const [layout, setLayout] = useState(() => storedLayout(vmId));
+  const [refused, setRefused] = useState<string | null>(null);
   const typeText = useTypeText(vmId);
   const notify = useNotify();
   const titleId = useId();
   const fieldId = useId();
+  const layoutId = useId();
   const hintId = useId();
   const errorId = useId();
 
   // Line ends from a Windows clipboard would type a stray character each.
   const normalized = text.replaceAll('\r\n', '\n');
-  const error = problem(normalized);
+  const error = problem(normalized, layout) ?? refused;
 
   const submit = () => {
     if (error || normalized.length === 0) return;
-    typeText.mutate(normalized, {
-      onSuccess: (answer) => {
-        const secs = Math.max(1, Math.round(answer.etaMs / 1000));
-        notify.success(`Typing ${answer.chars} characters into ${vmName}`, `Done in about ${secs} s.`);
-        setText('');
-        onClose();
+    typeText.mutate(
+      { text: normalized, layout },
+      {
+        onSuccess: (answer) => {
+          const secs = Math.max(1, Math.round(answer.etaMs / 1000));
+          notify.success(`Typing ${answer.chars} characters into ${vmName}`, `Done in about ${secs} s.`);
+          setText('');
+          onClose();
+        },
+        onError: (err) => {
+          // The layout has no key for a character: said next to the text, as the checks above.
+          const onText = isApiError(err) ? err.details.find((d) => d.path === 'text') : undefined;
+          if (onText) setRefused(`${onText.message[0]?.toUpperCase() ?? ''}${onText.message.slice(1)}.`);
+          else notify.error(`Could not type into ${vmName}`, err);
+        },
       },
-      onError: (err) => notify.error(`Could not type into ${vmName}`, err),
-    });
+    );
   };
 
   return (
@@ -68,20 +96,43 @@ export function PasteDialog({ vmId, vmName, open, onClose }: Props) {
           }}
         >
           <h2 id={titleId}>Paste text as keystrokes</h2>
+          <div className="field">
+            <label htmlFor={layoutId}>Guest&apos;s keyboard layout</label>
+            <select
+              id={layoutId}
+              value={layout}
+              onChange={(e) => {
+                const chosen = KeyboardLayoutSchema.safeParse(e.target.value);
+                if (!chosen.success) return;
+                setLayout(chosen.data);
+                setRefused(null);
+                storeLayout(vmId, chosen.data);
+              }}
+            >
+              {LAYOUTS.map((l) => (
+                <option key={l} value={l}>
+                  {KEYBOARD_LAYOUT_LABELS[l]}
+                </option>
+              ))}
+            </select>
+          </div>
           <div className={error ? 'field field-invalid' : 'field'}>
             <label htmlFor={fieldId}>Text to type</label>
             <textarea
               id={fieldId}
               rows={6}
               value={text}
-              onChange={(e) => setText(e.target.value)}
+              onChange={(e) => {
+                setText(e.target.value);
+                setRefused(null);
+              }}
               aria-invalid={error !== null}
               aria-describedby={error ? `${hintId} ${errorId}` : hintId}
               spellCheck={false}
               autoFocus
             />
             <p id={hintId} className="field-hint">
-              Typed into {vmName} with a US keyboard layout, newlines as Enter. {normalized.length}/
+              Typed into {vmName} with the keys of that layout, newlines as Enter. {normalized.length}/
               {TYPE_TEXT_MAX_CHARS} characters.
             </p>
             {error && (

@@ -2,13 +2,16 @@ import { useEffect, useRef, useState } from 'react';
 import RFB from '@novnc/novnc';
 import type { KeyCombo } from '@virtweb/protocol';
 import { openConsoleSocket } from '../../api/consoles.ts';
+import { ApiError } from '../../api/errors.ts';
 import { useScreenshot, useSendKeys } from '../../queries/consoles.ts';
 import { useNotify } from '../notify/context.ts';
-import { KeysMenu } from './KeysMenu.tsx';
 import { PasteDialog } from './PasteDialog.tsx';
 import { SessionBanner } from './SessionBanner.tsx';
 import { useConsoleSession, type ConsolePhase, type SocketClose } from './useConsoleSession.ts';
+import { useFitHeight } from './useFitHeight.ts';
+import { useHeldKeys } from './useHeldKeys.ts';
 import { useKeyboardRelease } from './useKeyboardRelease.ts';
+import { VncToolbar } from './VncToolbar.tsx';
 
 interface Props {
   vmId: string;
@@ -16,6 +19,8 @@ interface Props {
   phase: ConsolePhase;
   /** Changes with every new qemu process (stop/start): the screen reconnects. */
   generation: string;
+  /** `window`: the console is the whole (pop-out) window; `page`: a tab of the guest's page. */
+  variant?: 'page' | 'window';
 }
 
 function stamp(date: Date): string {
@@ -32,23 +37,31 @@ function download(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** The pop-out console's address (`/vms/:id/console-window`), opened as virt-manager's console window. */
+export const consoleWindowPath = (vmId: string): string => `/vms/${encodeURIComponent(vmId)}/console-window`;
+
 /**
- * The guest's graphical console: noVNC over the authenticated `/api/vms/:id/vnc` websocket, with scaling,
- * fullscreen, keys the browser cannot send, paste-as-keystrokes, screenshot and view-only mode.
+ * The guest's graphical console: noVNC over the authenticated `/api/vms/:id/vnc` websocket, with scaling
+ * that fits the window, fullscreen, a full-window mode (toolbar collapsed), a pop-out window, keys the
+ * browser cannot send (and sticky modifiers), paste-as-keystrokes, screenshot and view-only mode.
  */
-export function VncConsole({ vmId, vmName, phase, generation }: Props) {
+export function VncConsole({ vmId, vmName, phase, generation, variant = 'page' }: Props) {
   const frame = useRef<HTMLDivElement>(null);
   const screen = useRef<HTMLDivElement>(null);
-  const toolbar = useRef<HTMLDivElement>(null);
   const rfbRef = useRef<RFB | null>(null);
   const [fit, setFit] = useState(true);
   const [viewOnly, setViewOnly] = useState(false);
   const [fullscreen, setFullscreen] = useState(false);
+  const [fullWindow, setFullWindow] = useState(false);
+  const [toolbarShown, setToolbarShown] = useState(true);
   const [pasteOpen, setPasteOpen] = useState(false);
   const [desktop, setDesktop] = useState('');
   const sendKeys = useSendKeys(vmId);
   const screenshot = useScreenshot(vmId);
   const notify = useNotify();
+  const heldKeys = useHeldKeys();
+  const filling = variant === 'window' || fullWindow || fullscreen;
+  useFitHeight(screen, frame, !filling);
 
   const { status, reconnect } = useConsoleSession(phase, generation, ({ opened, closed }) => {
     const target = screen.current;
@@ -75,13 +88,17 @@ export function VncConsole({ vmId, vmName, phase, generation }: Props) {
       }
       opened();
     };
-    const onDisconnect = () => closed(close);
+    const onDisconnect = () => {
+      heldKeys.releaseAll(null);
+      closed(close);
+    };
     const onName = (e: CustomEvent<{ name: string }>) => setDesktop(e.detail.name);
     rfb.addEventListener('connect', onConnect);
     rfb.addEventListener('disconnect', onDisconnect);
     rfb.addEventListener('desktopname', onName);
     rfbRef.current = rfb;
     return () => {
+      heldKeys.releaseAll(rfb);
       rfb.removeEventListener('connect', onConnect);
       rfb.removeEventListener('disconnect', onDisconnect);
       rfb.removeEventListener('desktopname', onName);
@@ -105,13 +122,31 @@ export function VncConsole({ vmId, vmName, phase, generation }: Props) {
   }, []);
 
   // Ctrl+Alt pressed and released alone gives the keyboard back to the page (as in virt-manager).
-  useKeyboardRelease(screen, () => toolbar.current?.querySelector<HTMLElement>('button')?.focus());
+  useKeyboardRelease(screen, () =>
+    frame.current?.querySelector<HTMLElement>('.console-controls button')?.focus(),
+  );
 
   const toggleFullscreen = () => {
     const el = frame.current;
     if (!el) return;
     const done = document.fullscreenElement ? document.exitFullscreen() : el.requestFullscreen();
     done.catch(() => undefined);
+  };
+
+  const setWindowMode = (on: boolean) => {
+    setFullWindow(on);
+    // Full window starts with the toolbar folded away: the guest gets the whole window.
+    setToolbarShown(!on);
+  };
+
+  const popOut = () => {
+    const w = window.open(consoleWindowPath(vmId), `virtweb-screen-${vmId}`, 'popup,width=1040,height=860');
+    if (!w) {
+      notify.error(
+        'Could not open a window',
+        new ApiError(0, 'popup_blocked', 'the browser blocked the pop-up'),
+      );
+    }
   };
 
   const onSendKeys = (keys: KeyCombo, label: string) =>
@@ -126,41 +161,58 @@ export function VncConsole({ vmId, vmName, phase, generation }: Props) {
       onError: (err) => notify.error(`Could not take a screenshot of ${vmName}`, err),
     });
 
-  const running = phase === 'on';
   const connected = status.kind === 'open';
+  const held = [...heldKeys.held].join('+');
+  const state = connected
+    ? `Connected${desktop ? `: ${desktop}` : ''}${viewOnly ? ' (view only)' : ''}${held ? ` · ${held} held` : ''}`
+    : '';
+  const collapsible = fullWindow && variant === 'page';
+  const classes = [
+    'console',
+    'vnc',
+    fullscreen && 'fullscreen',
+    filling && 'filling',
+    collapsible && 'full-window',
+  ];
   return (
-    <div ref={frame} className={fullscreen ? 'console vnc fullscreen' : 'console vnc'}>
-      <div ref={toolbar} className="console-toolbar" role="group" aria-label="Screen controls">
-        <div className="segmented" role="group" aria-label="Scaling">
-          <button type="button" className="btn" aria-pressed={fit} onClick={() => setFit(true)}>
-            Scale to fit
+    <div ref={frame} className={classes.filter(Boolean).join(' ')}>
+      <div className="console-controls">
+        {collapsible && (
+          <button
+            type="button"
+            className="btn console-fold"
+            aria-expanded={toolbarShown}
+            onClick={() => setToolbarShown((s) => !s)}
+          >
+            {toolbarShown ? 'Hide toolbar' : 'Show toolbar'}
           </button>
-          <button type="button" className="btn" aria-pressed={!fit} onClick={() => setFit(false)}>
-            1:1
-          </button>
-        </div>
-        <button type="button" className="btn" aria-pressed={fullscreen} onClick={toggleFullscreen}>
-          Fullscreen
-        </button>
-        <KeysMenu onSend={onSendKeys} disabled={!running || sendKeys.isPending} />
-        <button type="button" className="btn" disabled={!running} onClick={() => setPasteOpen(true)}>
-          Paste text…
-        </button>
-        <button
-          type="button"
-          className="btn"
-          disabled={!running || screenshot.isPending}
-          aria-busy={screenshot.isPending}
-          onClick={onScreenshot}
-        >
-          Screenshot
-        </button>
-        <button type="button" className="btn" aria-pressed={viewOnly} onClick={() => setViewOnly((v) => !v)}>
-          View only
-        </button>
-        <span className="console-state muted small" aria-live="polite">
-          {connected ? `Connected${desktop ? `: ${desktop}` : ''}${viewOnly ? ' (view only)' : ''}` : ''}
-        </span>
+        )}
+        {toolbarShown && (
+          <VncToolbar
+            fit={fit}
+            onFit={setFit}
+            fullscreen={fullscreen}
+            onFullscreen={toggleFullscreen}
+            fullWindow={variant === 'page' ? fullWindow : null}
+            onFullWindow={setWindowMode}
+            onPopOut={variant === 'page' ? popOut : undefined}
+            running={phase === 'on'}
+            connected={connected}
+            viewOnly={viewOnly}
+            onViewOnly={() => setViewOnly((v) => !v)}
+            onSendKeys={onSendKeys}
+            sending={sendKeys.isPending}
+            held={heldKeys.held}
+            onToggleHeld={(key) => {
+              heldKeys.toggle(rfbRef.current, key);
+              rfbRef.current?.focus();
+            }}
+            onPaste={() => setPasteOpen(true)}
+            onScreenshot={onScreenshot}
+            shooting={screenshot.isPending}
+            status={state}
+          />
+        )}
       </div>
       <SessionBanner what="screen" status={status} onReconnect={reconnect} />
       <div
@@ -168,9 +220,11 @@ export function VncConsole({ vmId, vmName, phase, generation }: Props) {
         className={status.kind === 'off' || status.kind === 'closed' ? 'vnc-screen idle' : 'vnc-screen'}
         data-fit={fit ? 'fit' : '1:1'}
       />
-      <p className="console-hint muted small">
-        Click the screen or Tab to it to type into the guest; press and release Ctrl+Alt to leave it.
-      </p>
+      {!filling && (
+        <p className="console-hint muted small">
+          Click the screen or Tab to it to type into the guest; press and release Ctrl+Alt to leave it.
+        </p>
+      )}
       <PasteDialog vmId={vmId} vmName={vmName} open={pasteOpen} onClose={() => setPasteOpen(false)} />
     </div>
   );
