@@ -1,4 +1,5 @@
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { useCardLabels } from './useCardLabels.ts';
 
 /** A column heading: its text, or its text over a right-aligned column of numbers. */
 export type Column = string | { heading: string; numeric: true };
@@ -15,11 +16,13 @@ type Props = Name & {
   children: ReactNode;
 };
 
-/** A list table that scrolls sideways on narrow screens: column headings, then the given rows. */
+/** A list table, one card per row on narrow screens: column headings, then the given rows. */
 export function DataTable({ label, labelledBy, columns, actions, children }: Props) {
+  const table = useRef<HTMLTableElement>(null);
+  useCardLabels(table);
   return (
     <div className="table-wrap">
-      <table aria-label={label} aria-labelledby={labelledBy}>
+      <table ref={table} className="cards" aria-label={label} aria-labelledby={labelledBy}>
         <thead>
           <tr>
             {columns.map((c) =>

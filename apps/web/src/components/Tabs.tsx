@@ -1,4 +1,4 @@
-import { useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 
 export interface TabItem<Id extends string> {
   id: Id;
@@ -20,10 +20,24 @@ export const panelId = (idBase: string, id: string): string => `${idBase}-panel-
 
 /**
  * A WAI-ARIA tablist with automatic activation: one tab in the Tab order, arrows / Home / End move and
- * select. The page renders the selected panel with `role="tabpanel"` and the ids from `panelId()`.
+ * select. The page renders the selected panel with `role="tabpanel"` and the ids from `panelId()`. On a
+ * narrow screen the strip scrolls sideways and keeps the selected tab in view.
  */
 export function Tabs<Id extends string>({ label, idBase, tabs, selected, onSelect }: Props<Id>) {
   const list = useRef<HTMLDivElement>(null);
+
+  // A strip wider than the screen scrolls sideways: the selected tab is always scrolled into it (only
+  // sideways; the page does not move).
+  useEffect(() => {
+    const strip = list.current;
+    const tab = strip?.querySelector<HTMLElement>(`#${CSS.escape(tabId(idBase, selected))}`);
+    if (!strip || !tab) return;
+    const left = tab.offsetLeft - strip.offsetLeft;
+    if (left < strip.scrollLeft) strip.scrollLeft = left;
+    else if (left + tab.offsetWidth > strip.scrollLeft + strip.clientWidth) {
+      strip.scrollLeft = left + tab.offsetWidth - strip.clientWidth;
+    }
+  }, [idBase, selected]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     const at = tabs.findIndex((t) => t.id === selected);

@@ -1,6 +1,8 @@
+import { useRef } from 'react';
 import { formatBytes, type Image, type Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { DeleteImageBtn } from '../../actions/DeleteImageBtn.tsx';
+import { useCardLabels } from '../../components/useCardLabels.ts';
 import { useImageProgress } from '../../queries/images.ts';
 import { ConvertImageBtn } from './ConvertImageBtn.tsx';
 import { leftBehindText } from './oldCopy.ts';
@@ -84,9 +86,11 @@ function ImageRow({ img, names }: { img: Image; names: Map<string, string> }) {
 
 export function ImageTable({ images, vms }: { images: Image[]; vms: Vm[] }) {
   const names = new Map(vms.map((vm) => [vm.id, vm.name]));
+  const table = useRef<HTMLTableElement>(null);
+  useCardLabels(table);
   return (
     <div className="table-wrap">
-      <table>
+      <table ref={table} className="cards">
         <caption className="visually-hidden">Images on this host</caption>
         <thead>
           <tr>

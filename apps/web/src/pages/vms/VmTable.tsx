@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { isOperationAllowed, type Vm, type VmAction } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { PauseVmBtn } from '../../actions/PauseVmBtn.tsx';
@@ -7,6 +7,7 @@ import { ResumeVmBtn } from '../../actions/ResumeVmBtn.tsx';
 import { ShutdownVmBtn } from '../../actions/ShutdownVmBtn.tsx';
 import { StartVmBtn } from '../../actions/StartVmBtn.tsx';
 import { StateBadge } from '../../components/StateBadge.tsx';
+import { useCardLabels } from '../../components/useCardLabels.ts';
 import { accelLabel, memoryLabel } from '../vmFormat.ts';
 import { useSortedVms, type SortKey } from './cpuSort.ts';
 import { GuestLoadCells } from './GuestLoadCells.tsx';
@@ -30,9 +31,11 @@ export function VmTable({ vms }: { vms: Vm[] }) {
   const [sort, setSort] = useState<SortKey | null>(null);
   const rows = useSortedVms(vms, sort);
   const sortProps = { current: sort, onSort: setSort };
+  const table = useRef<HTMLTableElement>(null);
+  useCardLabels(table);
   return (
     <div className="table-wrap">
-      <table className="vm-table">
+      <table ref={table} className="vm-table cards">
         <caption className="visually-hidden">Guests on this host</caption>
         <thead>
           <tr>
