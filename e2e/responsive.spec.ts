@@ -49,7 +49,7 @@ test('every page fits 390 and 360 px wide; Log out, the selected tab and every g
 }) => {
   test.setTimeout(180_000);
   await logIn(page, server);
-  runningId = await defineGuest(page, server, 'e2e-narrow-running-guest', true);
+  runningId = await defineGuest(page, server, 'e2e-narrow-running-guest', 'start');
   await defineGuest(page, server, 'e2e-narrow-stopped');
   const logOut = page.getByRole('button', { name: 'Log out' });
   for (const size of PHONES) {

@@ -2,7 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { tabTo } from './fixtures/pages.ts';
 import { screenStats } from './fixtures/screen.ts';
 import { TEST_ISO, asTheApp, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { NewVmPage } from './pages/NewVmPage.ts';
@@ -36,15 +37,6 @@ async function shot(page: Page, name: string): Promise<void> {
 async function logIn(page: Page, server: VirtwebServer): Promise<void> {
   const [name, value] = (await server.cookie()).split('=') as [string, string];
   await page.context().addCookies([{ name, value, url: server.url }]);
-}
-
-/** Presses Tab until `target` has the focus (at most `max` times): the Tab order reaches it. */
-async function tabTo(page: Page, target: Locator, max = 12): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    if (await target.evaluate((el) => el === document.activeElement)) return;
-    await page.keyboard.press('Tab');
-  }
-  await expect(target).toBeFocused();
 }
 
 test('bad inputs are explained next to their fields, and the focus moves there', async ({ page, server }) => {

@@ -60,7 +60,7 @@ export function QmpConsole({ vmId, vmName, phase, generation }: Props) {
   const socketRef = useRef<WebSocket | null>(null);
   const nextId = useRef(1);
   const nextEntry = useRef(1);
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
   const listId = useId();
   const inputId = useId();
   const errorId = useId();
@@ -210,24 +210,27 @@ export function QmpConsole({ vmId, vmName, phase, generation }: Props) {
         </button>
         <span className="console-state muted small">{ready ? `QMP session with ${vmName}` : ''}</span>
       </div>
-      <ol
+      {/* The log region scrolls; the list inside keeps its list semantics (a role on the <ol> would drop them). */}
+      <div
         ref={log}
         className={entries.length === 0 && !ready ? 'qmp-log unused' : 'qmp-log'}
         role="log"
         aria-label="QMP transcript"
         tabIndex={0}
       >
-        {entries.map((e) => (
-          <li key={e.n} className={`qmp-entry qmp-${e.kind}`}>
-            <div className="qmp-head">
-              <time dateTime={e.at.toISOString()}>{clock(e.at)}</time>
-              <span className="qmp-tag">{TAG[e.kind]}</span>
-              <span className="qmp-title">{e.title}</span>
-            </div>
-            {e.body && <pre>{e.body}</pre>}
-          </li>
-        ))}
-      </ol>
+        <ol>
+          {entries.map((e) => (
+            <li key={e.n} className={`qmp-entry qmp-${e.kind}`}>
+              <div className="qmp-head">
+                <time dateTime={e.at.toISOString()}>{clock(e.at)}</time>
+                <span className="qmp-tag">{TAG[e.kind]}</span>
+                <span className="qmp-title">{e.title}</span>
+              </div>
+              {e.body && <pre>{e.body}</pre>}
+            </li>
+          ))}
+        </ol>
+      </div>
       <form
         className="qmp-input"
         onSubmit={(e) => {
