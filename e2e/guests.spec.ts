@@ -41,6 +41,9 @@ test('guests are created, started and powered off, and the list follows live', a
   await guests.newVm.click();
   const form = new NewVmPage(page);
   await expect(form.heading).toBeVisible();
+  // A name is suggested from the ISO; emptied, Next refuses.
+  await expect(form.field('Name')).toHaveValue('tinylinux');
+  await form.field('Name').fill('');
   await form.next.click();
   await expect(page.getByText('name is empty')).toBeVisible();
   await form.createVm({ name: 'e2e-one', memoryMiB: 256, cdrom: TEST_ISO, disk: 'none' });
