@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type SubmitEvent } from 'react';
 import { flushSync } from 'react-dom';
-import { Link, useNavigate } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import type { HostInfo, Image, OsType, UploadedImage } from '@virtweb/protocol';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useLeaveGuard } from '../../../components/useLeaveGuard.ts';
@@ -20,6 +20,7 @@ import { StepList } from './StepList.tsx';
 import type { SetValue, StepProps } from './stepProps.ts';
 import { STEPS, stepIndex, stepOfKey, type StepId } from './steps.ts';
 import { StorageStep } from './StorageStep.tsx';
+import { WizardButtons } from './WizardButtons.tsx';
 import { SummaryStep } from './SummaryStep.tsx';
 import { clearDraft, loadDraft, saveDraft, type WizardDraft } from './wizardDraft.ts';
 import { followSuggestion, nameProblem, suggestName } from './wizardName.ts';
@@ -265,47 +266,14 @@ export function NewVmWizard({ images, host, vmNames }: Props) {
             <UploadImagePanel onUploaded={onUploaded} />
           </details>
         )}
-        <div className="form-buttons wizard-buttons">
-          {at > 0 && (
-            <button
-              type="button"
-              className="btn"
-              onClick={() => goTo(STEPS[at - 1]?.id ?? 'media')}
-              disabled={busy}
-            >
-              Back
-            </button>
-          )}
-          {step === 'summary' ? (
-            <>
-              <button
-                type="submit"
-                form={FORM_ID}
-                className="btn btn-primary"
-                disabled={busy}
-                aria-busy={create.isPending}
-              >
-                {create.isPending ? 'Creating…' : 'Create'}
-              </button>
-              <button
-                type="button"
-                className="btn btn-primary"
-                disabled={busy}
-                aria-busy={busy}
-                onClick={() => submitCreate(true)}
-              >
-                Create and start, open console
-              </button>
-            </>
-          ) : (
-            <button type="submit" form={FORM_ID} className="btn btn-primary">
-              Next
-            </button>
-          )}
-          <Link className="btn" to="/vms">
-            Cancel
-          </Link>
-        </div>
+        <WizardButtons
+          formId={FORM_ID}
+          onBack={at > 0 ? () => goTo(STEPS[at - 1]?.id ?? 'media') : undefined}
+          summary={step === 'summary'}
+          onCreateAndStart={() => submitCreate(true)}
+          creating={create.isPending}
+          busy={busy}
+        />
       </section>
       <LeaveWizardDialog blocker={guard.blocker} onDiscard={() => clearDraft(sessionStorage)} />
     </div>
