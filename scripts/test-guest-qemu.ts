@@ -142,7 +142,9 @@ export class Guest {
     // The echoed command line shows `${tag}=$?` literally; the status line has digits.
     const status = new RegExp(`^${tag}=(\\d+)\\r?$`, 'm');
     const { end, groups } = await this.waitForMatch(status, timeoutMs, from);
-    const echoed = this.output.indexOf('\n', this.output.indexOf(tag, from));
+    // The last echo before the status: a line typed before the shell read it is echoed twice (once by the
+    // tty, then again after the prompt by busybox's line editing).
+    const echoed = this.output.indexOf('\n', this.output.lastIndexOf(`${tag}=$?`, end));
     const text = this.output
       .slice(echoed + 1, end)
       .replace(status, '')

@@ -38,8 +38,25 @@ export async function imageSnapshot(
   await run(qemuImg, ['snapshot', '--image-opts', flag, name, opts]);
 }
 
-/** Runs qemu-img with an argv array (never a shell); resolves with stdout. */
-function run(binary: string, args: string[]): Promise<string> {
+/** What `qemu-img check` finds in a qcow2: corruptions (qemu will refuse or damage it) and leaked clusters. */
+export interface ImageCheck {
+  corruptions: number;
+  leaks: number;
+}
+
+/**
+ * `qemu-img check --output=json` of an image nothing else has open (read-only: no `-r`).
+ * @throws QemuImgError when the check itself cannot run to its end (exit 1)
+ */
+export async function checkImage(qemuImg: string, disk: OfflineDisk): Promise<ImageCheck> {
+  // NOTE: qemu-img check exits 2 when it finds corruptions and 3 for leaks only; both still print the JSON.
+  const out = await run(qemuImg, ['check', '--output=json', '-f', disk.format, disk.path], [0, 2, 3]);
+  const parsed = JSON.parse(out) as { corruptions?: number; leaks?: number };
+  return { corruptions: parsed.corruptions ?? 0, leaks: parsed.leaks ?? 0 };
+}
+
+/** Runs qemu-img with an argv array (never a shell); resolves with stdout when it exits with one of `ok`. */
+function run(binary: string, args: string[], ok: readonly number[] = [0]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -53,7 +70,7 @@ function run(binary: string, args: string[]): Promise<string> {
     });
     child.on('close', (exitCode, signal) => {
       const stderr = Buffer.concat(err).toString('utf8').trim();
-      if (exitCode === 0) {
+      if (exitCode !== null && ok.includes(exitCode)) {
         resolve(Buffer.concat(out).toString('utf8'));
         return;
       }

@@ -115,6 +115,7 @@ export class VmSnapshots {
         );
       }
       const disks = await this.slotDisks(def);
+      const target = { qemuImg: this.images.qemuImg, disks, name };
       await publishedJob(this.bus, id, 'snapshot-load', name, async (jobId, report) => {
         if (mode.live) {
           const qmp = mode.rt.proc.qmp;
@@ -122,13 +123,13 @@ export class VmSnapshots {
           const vmstate = diskIds(stateDisk ?? 0).node;
           const start = () => qmp.execute('snapshot-load', { 'job-id': jobId, tag: name, vmstate, devices });
           await runQmpJob(qmp, { jobId, start, onUpdate: report }).catch(async (err: unknown) => {
-            throw await liveRevertFailed(this.host.states, id, mode.rt, disks, name, err);
+            throw await liveRevertFailed(this.host.states, id, mode.rt, target, err);
           });
           return;
         }
         for (const d of disks) {
           await imageSnapshot(this.images.qemuImg, 'apply', name, d).catch(async (err: unknown) => {
-            const report = await reportDisks(disks, name);
+            const report = await reportDisks(target);
             const why = isQemuImgError(err) ? err.stderr || err.message : String(err);
             throw new HttpError(
               409,
