@@ -88,7 +88,9 @@ describe('UEFI and direct kernel boot of guests created through the API', () => 
     expect(vm.boot).toBe('kernel');
     expect((await server.api('POST', `/api/vms/${vm.id}/start`)).status).toBe(202);
     const shell = await GuestShell.open(server, vm.id);
-    expect(await shell.sh('cat /proc/cmdline')).toBe('console=ttyS0,115200 no_timer_check virtweb.test=direct-boot');
+    expect(await shell.sh('cat /proc/cmdline')).toBe(
+      'console=ttyS0,115200 no_timer_check virtweb.test=direct-boot',
+    );
     shell.close();
     await powerOff(server, vm.id);
   }, 180_000);
