@@ -113,17 +113,22 @@ export class TestServer {
     return res.body as { id: string; token: string };
   }
 
-  /** Any request: these headers, JSON content type on all but GET, the body as JSON (a string as it is). */
+  /**
+   * Any request: these headers, JSON content type on all but GET, the body as JSON (a string as it is).
+   * `signal` aborts it (e.g. a time limit).
+   */
   async request(
     method: string,
     urlPath: string,
     body: unknown,
     headers: Record<string, string>,
+    signal?: AbortSignal,
   ): Promise<ApiResponse> {
     const res = await fetch(this.url + urlPath, {
       method,
       headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      ...(signal === undefined ? {} : { signal }),
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -148,6 +153,11 @@ export class TestServer {
   pid(): number {
     if (this.proc?.pid === undefined) throw new Error('server not started');
     return this.proc.pid;
+  }
+
+  /** True from start() until the process exits, whatever ends it. */
+  isRunning(): boolean {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
   /** SIGKILL: the server dies at once, as in a crash; guests must survive it. */
