@@ -109,22 +109,26 @@ export class Chaos {
     let before: ProcessScan | undefined;
     const obs = new Map<string, VmObs>();
     const busy = new Set<string>();
-    const timing = await server.killAndRestart(async () => {
-      before = await scanProcesses(this.ctx.dataDir);
-      for (const [id, o] of world.obs) obs.set(id, { ...o });
-      for (const id of obs.keys()) if (world.activeOn(id, STATE_CHANGING, 2000).length > 0) busy.add(id);
-      const where = op
-        ? `inside #${op.id} ${op.kind}${op.endedAt === undefined ? '' : ' (just ended)'}`
-        : 'at a random moment';
-      this.inside.push(op ? op.kind : '-');
-      log.line(
-        `CHAOS kill -9 server ${server.pid()} ${where}; qemu running: ${before.qemu.map((q) => q.pid).join(' ')}`,
-      );
-    });
-    log.line(
-      `CHAOS server back: listening after ${timing.listeningMs} ms, answered after ${timing.answeredMs} ms`,
+    await server.killAndRestart(
+      async () => {
+        before = await scanProcesses(this.ctx.dataDir);
+        for (const [id, o] of world.obs) obs.set(id, { ...o });
+        for (const id of obs.keys()) if (world.activeOn(id, STATE_CHANGING, 2000).length > 0) busy.add(id);
+        const where = op
+          ? `inside #${op.id} ${op.kind}${op.endedAt === undefined ? '' : ' (just ended)'}`
+          : 'at a random moment';
+        this.inside.push(op ? op.kind : '-');
+        log.line(
+          `CHAOS kill -9 server ${server.pid()} ${where}; qemu running: ${before.qemu.map((q) => q.pid).join(' ')}`,
+        );
+      },
+      async (timing) => {
+        log.line(
+          `CHAOS server back: listening after ${timing.listeningMs} ms, answered after ${timing.answeredMs} ms`,
+        );
+        if (before) await this.checkAdoption(timing.at, before, obs, busy);
+      },
     );
-    if (before) await this.checkAdoption(timing.at, before, obs, busy);
   }
 
   /**
@@ -140,7 +144,7 @@ export class Chaos {
     const t0 = Date.now();
     let problems: string[] = [];
     do {
-      const a = await this.ctx.server.api('adoption', 'GET', '/api/vms');
+      const a = await this.ctx.server.api('adoption', 'GET', '/api/vms', undefined, { early: true });
       if (a.status !== 200) {
         await sleep(250);
         continue;

@@ -93,4 +93,20 @@ export class DiskModel {
     for (const m of certain) this.present.add(m);
     for (const m of all) if (!this.present.has(m)) this.maybe.add(m);
   }
+
+  /**
+   * After a violation was reported, what the disk holds is taken as the new truth (so that one loss is reported
+   * once): lost markers, and rolled-back ones found again, become unknown, also in the snapshots' captures.
+   */
+  rebase(lost: readonly string[], back: readonly string[]): void {
+    for (const m of lost) {
+      this.present.delete(m);
+      this.maybe.add(m);
+      for (const cap of this.snapshots.values()) if (cap.present.delete(m)) cap.maybe.add(m);
+    }
+    for (const m of back) {
+      this.absent.delete(m);
+      this.maybe.add(m);
+    }
+  }
 }

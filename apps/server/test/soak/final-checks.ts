@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { checkMarkers } from './marker-check.ts';
 import { readMarkersOffline } from './markers.ts';
 import type { SoakContext } from './op-kit.ts';
 
@@ -54,26 +55,7 @@ export async function finalChecks(ctx: SoakContext): Promise<FinalFigures> {
         disk.slotsUsed,
       );
       figures.markersChecked += disk.present.size;
-      const lost = [...disk.present].filter((m) => !found.has(m));
-      const back = [...disk.absent].filter((m) => found.has(m));
-      const describe = (ms: string[]) =>
-        ms
-          .slice(0, 8)
-          .map(
-            (m) =>
-              `${m} (slot ${world.markers.get(m)?.slot ?? '?'}, written ${ctx.log.stamp(world.markers.get(m)?.issuedAt)})`,
-          )
-          .join(', ');
-      if (lost.length > 0)
-        ctx.violation(
-          'marker lost',
-          `${disk.image}: ${lost.length} synced marker(s) missing at the end: ${describe(lost)}`,
-        );
-      if (back.length > 0)
-        ctx.violation(
-          'revert incomplete',
-          `${disk.image}: ${back.length} marker(s) a successful revert rolled back are there: ${describe(back)}`,
-        );
+      checkMarkers(ctx, disk, found, 'at the end');
     }
   }
   return figures;

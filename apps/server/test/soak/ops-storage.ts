@@ -86,6 +86,8 @@ const revert: OpSpec = {
     run.rec.images.push(...g.disks.map((d) => d.image));
     g.revertsBegun++;
     const a = await run.api('POST', `/api/vms/${g.id}/snapshots/${name}/revert`);
+    g.reverts.push({ op: run.rec.id, snapshot: name, status: a.status, at: Date.now() });
+    if (g.reverts.length > 4) g.reverts.shift();
     const holding = g.disks.filter((d) => d.snapshots.has(name));
     if (ok(a)) {
       for (const slot of (a.body as { disks: number[] }).disks) {

@@ -22,7 +22,7 @@ export interface RestartTiming {
 }
 
 /** A request that got no answer within this time (server alive) is a hang. */
-export const REQUEST_TIMEOUT_MS = 180_000;
+export const REQUEST_TIMEOUT_MS = 100_000;
 
 export const errorCode = (body: unknown): string =>
   (body as { error?: { code?: string } } | undefined)?.error?.code ?? '';
@@ -65,9 +65,18 @@ export class SoakServer {
     return this.killing || this.server.isRunning();
   }
 
-  /** A request with the session; waits while the server restarts. Logged with `tag` (the operation). */
-  async api(tag: string, method: string, urlPath: string, body?: unknown): Promise<Answer> {
-    await this.ready;
+  /**
+   * A request with the session; waits while the server restarts (`early`: only for the checks right after a
+   * restart). Logged with `tag` (the operation).
+   */
+  async api(
+    tag: string,
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    opts: { early?: boolean } = {},
+  ): Promise<Answer> {
+    if (opts.early !== true) await this.ready;
     const epoch = this.epoch;
     const server = this.server;
     const t0 = Date.now();
@@ -118,10 +127,14 @@ export class SoakServer {
   }
 
   /**
-   * kill -9 of the server, and a new one on the same data dir and password. Requests made meanwhile wait for it.
+   * kill -9 of the server, and a new one on the same data dir and password. Requests made meanwhile wait for it
+   * until `afterStart` is done (it sees the new server before any of them: `api(..., { early: true })`).
    * `beforeKill` runs right before the signal (the soak notes what runs at that moment).
    */
-  async killAndRestart(beforeKill: () => Promise<void>): Promise<RestartTiming> {
+  async killAndRestart(
+    beforeKill: () => Promise<void>,
+    afterStart: (timing: RestartTiming) => Promise<void>,
+  ): Promise<RestartTiming> {
     let release = (): void => undefined;
     this.ready = new Promise((resolve) => (release = resolve));
     this.killing = true;
@@ -142,6 +155,7 @@ export class SoakServer {
       const timing = { at, listeningMs, answeredMs: Date.now() - at };
       this.server = next;
       this.restarts.push(timing);
+      await afterStart(timing);
       return timing;
     } finally {
       this.killing = false;

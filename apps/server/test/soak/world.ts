@@ -46,6 +46,8 @@ export interface SnapshotRec {
 /** One of the soak's guests: a VM with disk a (slot 0, always attached) and disk b (slot 1, plugged at will). */
 export class Guest {
   readonly snapshots = new Map<string, SnapshotRec>();
+  /** The last reverts and how they were answered (quoted when a marker goes missing). */
+  readonly reverts: { op: number; snapshot: string; status: number; at: number }[] = [];
   revertsBegun = 0;
   /** Verify the markers through the guest's shell at the next chance (after a revert). */
   verifyWanted = false;
