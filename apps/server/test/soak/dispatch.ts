@@ -114,14 +114,17 @@ export class Dispatcher {
     prng: Prng,
     done?: () => void,
   ): void {
-    const { world, log, server } = this.ctx;
+    const { world, server } = this.ctx;
     const rec = world.begin(spec.kind, server.epoch, guest?.id);
     this.byKind[spec.kind] = (this.byKind[spec.kind] ?? 0) + 1;
     const label = `${spec.kind}${guest ? ` ${guest.name}` : ''}`;
     const p: Promise<void> = spec
       .run(new OpRun(this.ctx, rec, label, prng), guest)
       .catch((err: unknown) =>
-        log.line(`#${rec.id} ${label} threw ${err instanceof Error ? err.stack : String(err)}`),
+        this.ctx.violation(
+          'harness',
+          `#${rec.id} ${label} threw ${err instanceof Error ? err.stack : String(err)}`,
+        ),
       )
       .finally(() => {
         world.end(rec);

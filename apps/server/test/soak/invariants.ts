@@ -31,7 +31,14 @@ export class Invariants {
   /** One pass: the VM list against /proc (and every few passes the images); violations when they persist. */
   async tick(): Promise<void> {
     const { server, world } = this.ctx;
-    if (!server.aliveOrKilled()) this.ctx.violation('server died', `the server process exited on its own`);
+    if (!server.aliveOrKilled()) {
+      this.ctx.violation('server died', `the server process ${server.pid()} exited on its own`);
+      // Go on (with --keep-going) on a new one.
+      await server.killAndRestart(
+        () => Promise.resolve(),
+        () => Promise.resolve(),
+      );
+    }
     const a = await server.api('poll', 'GET', '/api/vms');
     if (a.status !== 200) return;
     if (a.epoch !== this.epoch) {

@@ -1,7 +1,7 @@
 // Lifecycle operations on the soak's guests: start, shutdown, power off, reset, pause, resume, settings, and
 // save/restore of the guest's state. Any answer but a 5xx is accepted; what must hold is checked by the
 // invariants, plus one promise of power off: the plug is pulled at once.
-import { isLive } from './proc-scan.ts';
+import { isLive, scanProcesses } from './proc-scan.ts';
 import { getVm, ok, sleep, type OpRun, type OpSpec } from './op-kit.ts';
 import type { VmView } from './world.ts';
 
@@ -34,9 +34,10 @@ const poweroff: OpSpec = {
   weight: (_ctx, _g, v) => (is(v, 'running', 'paused') ? 1.2 : is(v, 'stopping') ? 3 : 0.3),
   run: async (run, g) => {
     if (!g) return;
+    // The qemu running now must be gone soon after a power off is accepted (whatever the answer's shape).
+    const pid = (await scanProcesses(run.ctx.dataDir)).qemu.find((q) => q.vmId === g.id)?.pid;
     const t0 = Date.now();
     const a = await run.api('POST', `/api/vms/${g.id}/poweroff`);
-    const pid = (a.body as VmView | undefined)?.pid;
     if (!ok(a) || pid === undefined) return;
     while (await isLive(pid)) {
       if (run.cutOff(g.id)) return;

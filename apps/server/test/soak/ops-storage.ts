@@ -3,7 +3,7 @@
 import type { DiskModel, MarkerSets } from './disk-model.ts';
 import { ok, unknownOutcome, type OpRun, type OpSpec } from './op-kit.ts';
 import { scanProcesses } from './proc-scan.ts';
-import type { VmView } from './world.ts';
+import type { Guest, VmView } from './world.ts';
 
 const has = (view: VmView | undefined, image: string) => view?.disks.some((d) => d.image === image) === true;
 const live = (view: VmView | undefined) => view !== undefined && ['running', 'paused'].includes(view.state);
@@ -61,13 +61,13 @@ const snapshot: OpSpec = {
     const wasLive = live(run.world.view(g.id));
     const a = await run.api('POST', `/api/vms/${g.id}/snapshots`, { name });
     if (ok(a)) {
-      const snap = a.body as { disks: number[]; withRam: boolean };
-      for (const slot of snap.disks) {
+      const snap = a.body as { disks?: number[]; withRam?: boolean } | undefined;
+      for (const slot of slotsOf(run, g, snap?.disks)) {
         const disk = g.diskAt(slot);
         const start = disk && begun.get(disk);
         if (disk && start) disk.snapshots.set(name, disk.endCapture(start));
       }
-      g.snapshots.set(name, { live: snap.withRam, revertable: true });
+      g.snapshots.set(name, { live: snap?.withRam ?? wasLive, revertable: true });
     } else if (unknownOutcome(a)) {
       g.snapshots.set(name, { live: wasLive, revertable: false });
     }
@@ -90,7 +90,7 @@ const revert: OpSpec = {
     if (g.reverts.length > 4) g.reverts.shift();
     const holding = g.disks.filter((d) => d.snapshots.has(name));
     if (ok(a)) {
-      for (const slot of (a.body as { disks: number[] }).disks) {
+      for (const slot of slotsOf(run, g, (a.body as { disks?: number[] } | undefined)?.disks)) {
         const disk = g.diskAt(slot);
         if (!disk) continue;
         const pending = pendingOn(run, disk);
@@ -109,6 +109,13 @@ const revert: OpSpec = {
     g.verifyWanted = true;
   },
 };
+
+/** The disk slots a snapshot answer names (the VM's attached disks, as last listed, if it names none). */
+function slotsOf(run: OpRun, g: Guest, disks: number[] | undefined): number[] {
+  if (Array.isArray(disks)) return disks;
+  run.note('the answer names no disks: taking the attached ones');
+  return run.world.view(g.id)?.disks.map((d) => d.index) ?? [0];
+}
 
 function markUnknown(run: OpRun, text: string): void {
   const m = run.world.markers.get(text);

@@ -23,7 +23,7 @@ export function formatReport(r: SoakReport): string {
     `a killed qemu shown stopped/crashed after (median) ${median(r.crashShownMs) ?? '-'} ms (${r.crashShownMs.join(', ')})`,
     `markers synced ${r.markersSynced}, checked at the end ${r.markersChecked}; qcow2 images checked ${r.qcow2Checked}` +
       (r.leaks.length > 0 ? `; leaks (not corruption): ${r.leaks.join('; ')}` : ''),
-    `violations: ${r.violations.length}${r.violations.length > 0 ? ` (data dir kept: ${r.dataDir})` : ''}`,
+    `violations: ${r.violations.length}${r.keptDataDir === undefined ? '' : ` (data dir kept: ${r.keptDataDir})`}`,
   ];
   for (const v of r.violations) {
     lines.push(

@@ -25,8 +25,8 @@ export interface SoakOptions {
   keepGoing?: boolean;
   logFile?: string | undefined;
   echo?: boolean;
-  /** Keep the data dir at the end (it is always kept when a violation was found). */
-  keepDataDir?: boolean;
+  /** Keep the data dir at the end: default `on-violation` (for a look at its images and qemu logs). */
+  keepDataDir?: 'never' | 'on-violation' | 'always';
 }
 
 export interface Violation {
@@ -53,7 +53,8 @@ export interface SoakReport extends FinalFigures {
   crashShownMs: number[];
   markersSynced: number;
   violations: Violation[];
-  dataDir: string;
+  /** The data dir, when it was kept. */
+  keptDataDir: string | undefined;
   elapsedMs: number;
 }
 
@@ -95,6 +96,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     qemuKills: perQuarter(opts.qemuKills, 2),
   });
   const dispatch = new Dispatcher(ctx, ctx.prng.fork('console'));
+  let kept = false;
   let figures: FinalFigures = { qcow2Checked: 0, leaks: [], markersChecked: 0 };
   try {
     await seedDataDir(dataDir);
@@ -139,8 +141,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     for (const g of ctx.world.guests) g.console.close();
     await ctx.server.stop().catch(() => undefined);
     await killGuestsOf(dataDir);
-    if (violations.length === 0 && opts.keepDataDir !== true)
-      await fs.rm(dataDir, { recursive: true, force: true });
+    const keep = opts.keepDataDir ?? 'on-violation';
+    kept = keep === 'always' || (keep === 'on-violation' && violations.length > 0);
+    if (!kept) await fs.rm(dataDir, { recursive: true, force: true });
     await log.close();
   }
   const count = (console: boolean) =>
@@ -164,7 +167,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     crashShownMs: chaos.crashShownMs,
     markersSynced: [...ctx.world.markers.values()].filter((m) => m.state === 'synced').length,
     violations,
-    dataDir,
+    keptDataDir: kept ? dataDir : undefined,
     elapsedMs: Date.now() - started,
   };
 }
