@@ -142,7 +142,7 @@ export class Chaos {
     busy: Set<string>,
   ): Promise<void> {
     const t0 = Date.now();
-    let problems: string[] = [];
+    let problems: [string, string][] = [];
     do {
       const a = await this.ctx.server.api('adoption', 'GET', '/api/vms', undefined, { early: true });
       if (a.status !== 200) {
@@ -154,11 +154,16 @@ export class Chaos {
       for (const q of before.qemu) {
         if (!(await isLive(q.pid))) continue;
         const v = views.find((x) => x.id === q.vmId);
-        if (!v) problems.push(`re-adoption: qemu ${q.pid} of VM ${q.vmId} runs on, the VM is not listed`);
+        if (!v)
+          problems.push([
+            `gone:${q.pid}`,
+            `re-adoption: qemu ${q.pid} of VM ${q.vmId} runs on, the VM is not listed`,
+          ]);
         else if (v.pid !== q.pid || !PROCESS_STATES.includes(v.state))
-          problems.push(
+          problems.push([
+            `pid:${q.pid}`,
             `re-adoption: ${v.name}'s qemu ${q.pid} runs on, the API shows ${v.state} pid ${v.pid ?? 'none'}`,
-          );
+          ]);
         const o = obs.get(q.vmId);
         const stable =
           o &&
@@ -167,14 +172,15 @@ export class Chaos {
           killedAt - o.since >= 2000 &&
           killedAt - o.at < 2500;
         if (v && o && stable && !busy.has(q.vmId) && v.state !== o.state)
-          problems.push(
+          problems.push([
+            `state:${q.pid}:${killedAt}`,
             `re-adoption: ${v.name} sat ${o.state} for ${Math.round((killedAt - o.since) / 1000)} s before the kill, the new server shows ${v.state}`,
-          );
+          ]);
       }
       if (problems.length === 0) return;
       await sleep(250);
     } while (Date.now() - t0 < ADOPTION_GRACE_MS);
-    for (const p of problems) this.ctx.violation('re-adoption', p);
+    for (const [key, p] of problems) this.ctx.violation('re-adoption', p, key);
   }
 
   private async killQemu(): Promise<void> {

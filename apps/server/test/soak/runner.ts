@@ -184,6 +184,8 @@ async function powerOffAll(ctx: SoakContext): Promise<void> {
     if (Date.now() - t0 > 30_000) {
       const left = (await scanProcesses(ctx.dataDir)).qemu.map((q) => `${q.pid} (VM ${q.vmId})`);
       ctx.violation('poweroff waits', `qemu ${left.join(', ')} still run 30 s after power off at the end`);
+      // The checks of the images need them closed.
+      await killGuestsOf(ctx.dataDir);
       return;
     }
     await sleep(250);
