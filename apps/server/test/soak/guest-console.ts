@@ -58,7 +58,9 @@ export class GuestConsole {
     }
     const text = con.text;
     const b = text.indexOf(begin, from);
-    return text.slice(b < 0 ? from : b + begin.length, text.indexOf(end, from)).trim();
+    // Without its beginning the line was garbled on the way in: what came back says nothing.
+    if (b < 0) return undefined;
+    return text.slice(b + begin.length, text.indexOf(end, from)).trim();
   }
 
   close(): void {

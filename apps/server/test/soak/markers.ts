@@ -60,6 +60,11 @@ export function readMarkersCommand(image: string, slots: number): string {
   );
 }
 
+/** True when the shell printed `word` on a line of its own (the echo of the typed command does not count). */
+export function printed(out: string | undefined, word: string): boolean {
+  return out?.split(/\r?\n/).some((line) => line.trim() === word) === true;
+}
+
 export function parseMarkers(text: string): Set<string> {
   return new Set(text.match(MARKER_RE) ?? []);
 }

@@ -2,7 +2,7 @@
 // the shell said the flush returned), and read back past the guest's cache to see they are all still there.
 import type { Marker } from './disk-model.ts';
 import { checkMarkers } from './marker-check.ts';
-import { markerText, parseMarkers, readMarkersCommand, writeMarkerCommand } from './markers.ts';
+import { markerText, parseMarkers, printed, readMarkersCommand, writeMarkerCommand } from './markers.ts';
 import type { OpRun, OpSpec } from './op-kit.ts';
 import type { Guest } from './world.ts';
 
@@ -42,11 +42,11 @@ const writeMarker: OpSpec = {
         g.revertsBegun === marker.revertsAtIssue &&
         run.world.activeOn(g.id, RAM_CHANGING).length === 0 &&
         !run.cutOff(g.id);
-      if (out?.includes('WROTE') === true && undisturbed) {
+      if (printed(out, 'WROTE') && undisturbed) {
         marker.state = 'synced';
         disk.confirm(marker);
         run.note(`${marker.text} synced at ${disk.image} slot ${marker.slot}`);
-      } else if (out?.includes('NODEV') === true && undisturbed) {
+      } else if (printed(out, 'NODEV') && undisturbed) {
         run.world.markers.delete(marker.text);
         disk.withdraw(marker);
         run.note(`${disk.image} not visible in the guest yet`);
@@ -73,12 +73,13 @@ const verifyMarkers: OpSpec = {
         const out = await g.console.run(readMarkersCommand(disk.image, disk.slotsUsed), COMMAND_MS);
         const disturbed =
           g.revertsBegun !== reverts || run.world.activeOn(g.id, RAM_CHANGING).length > 0 || run.cutOff(g.id);
-        if (out?.includes('READOK') !== true || disturbed) {
+        if (out === undefined || !printed(out, 'READOK') || disturbed) {
           run.note(`${disk.image}: no reading (${disturbed ? 'disturbed' : (out ?? 'no answer')})`);
           continue;
         }
-        run.note(`${disk.image}: ${parseMarkers(out).size} markers read, ${expected.size} expected`);
-        checkMarkers(run.ctx, disk, parseMarkers(out), 'read through the guest');
+        const found = parseMarkers(out);
+        run.note(`${disk.image}: ${found.size} markers read, ${expected.size} expected`);
+        checkMarkers(run.ctx, disk, found, 'read through the guest');
       }
       g.verifyWanted = false;
     });

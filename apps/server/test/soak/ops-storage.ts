@@ -42,10 +42,13 @@ const cdrom: OpSpec = {
   },
 };
 
-/** Markers being written right now to one of these disks (their fate is tied to the operation under way). */
+/**
+ * Markers of this disk whose write may still happen: under way, or never confirmed (a command typed into a
+ * console may wait in its buffers and run after a revert).
+ */
 function pendingOn(run: OpRun, disk: DiskModel): string[] {
   return [...run.world.markers.values()]
-    .filter((m) => m.image === disk.image && m.state === 'pending')
+    .filter((m) => m.image === disk.image && m.state !== 'synced')
     .map((m) => m.text);
 }
 

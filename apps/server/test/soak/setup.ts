@@ -60,7 +60,8 @@ export async function createWorld(ctx: SoakContext, guests: number): Promise<voi
       memoryMiB: 128,
       vcpus: 1,
       cdrom: 'tinylinux.iso',
-      kernel: { kernel: KERNEL, initrd: INITRD, cmdline: 'console=ttyS0,115200 quiet' },
+      // loglevel=1: no kernel message cuts into a line the soak reads on the console.
+      kernel: { kernel: KERNEL, initrd: INITRD, cmdline: 'console=ttyS0,115200 quiet loglevel=1' },
       boot: 'kernel',
       network: { mode: 'none' },
       disks: [{ image: disks[0].image }],
