@@ -19,7 +19,15 @@ const { values } = parseArgs({
 const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
 const seed = num(values.seed) ?? Math.floor(Math.random() * 2 ** 31);
 console.log(`soak: seed ${seed} (repeat with --seed ${seed})`);
+// Ctrl+C ends the run cleanly (guests killed, log closed); a second one ends it at once.
+const abort = new AbortController();
+process.on('SIGINT', () => {
+  if (abort.signal.aborted) process.exit(130);
+  console.log('soak: stopping (Ctrl+C again to quit at once)');
+  abort.abort();
+});
 const report = await runSoak({
+  signal: abort.signal,
   seed,
   minutes: Number(values.minutes),
   guests: Number(values.guests),

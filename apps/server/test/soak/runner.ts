@@ -21,6 +21,8 @@ export interface SoakOptions {
   /** Kills over the run (default: 8 each per 15 minutes, at least 1 server and 2 qemu kills). */
   serverKills?: number | undefined;
   qemuKills?: number | undefined;
+  /** Ends the run early (as a violation does: operations drain, guests are cleaned up, no final checks). */
+  signal?: AbortSignal;
   /** Go on after a violation (to collect several in one run); default: stop at the first. */
   keepGoing?: boolean;
   logFile?: string | undefined;
@@ -104,6 +106,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     await createWorld(ctx, opts.guests);
     const invariants = new Invariants(ctx);
     const t0 = Date.now();
+    opts.signal?.addEventListener('abort', () => (soak.stop = true));
     const over = () => soak.stop || Date.now() - t0 > durationMs;
     const checking = (async () => {
       while (!over()) {
