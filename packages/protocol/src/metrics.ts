@@ -41,6 +41,11 @@ export const VmMetricsSchema = z.object({
   step: z.number(),
   /** Why net rates are null, in plain words. */
   netNote: z.string().optional(),
+  /**
+   * 1h after a server restart: points before this time (ms) are stored minute averages, one per 60 s; the
+   * per-second points start here.
+   */
+  minuteUntil: z.number().optional(),
   points: z.array(MetricPointSchema),
 });
 export type VmMetrics = z.infer<typeof VmMetricsSchema>;

@@ -1,23 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { MetricPoint } from '@virtweb/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../store/db.ts';
+import { testPoint } from './test-point.ts';
 import { MetricsHistory, RETENTION_MS } from './history.ts';
 
-const p = (at: number, cpu: number): MetricPoint => ({
-  at,
-  cpu,
-  rss: 1,
-  mem: 2,
-  diskRd: 0,
-  diskWr: 0,
-  diskRdOps: 0,
-  diskWrOps: 0,
-  netRx: null,
-  netTx: null,
-});
+const p = testPoint;
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -70,11 +70,13 @@ export class MetricsService {
     if (range === '1h') {
       // After a server restart the ring is short: older minutes come from the stored history.
       const firstLive = live[0]?.at ?? Infinity;
+      const minutes = stored.filter((p) => p.at + MINUTE_MS <= firstLive);
       return {
         range,
         step: 1,
         netNote: NET_NOTE,
-        points: [...stored.filter((p) => p.at + MINUTE_MS <= firstLive), ...live],
+        ...(minutes.length > 0 ? { minuteUntil: Math.min(firstLive, this.now()) } : {}),
+        points: [...minutes, ...live],
       };
     }
     const lastStored = stored.at(-1)?.at ?? -Infinity;

@@ -22,24 +22,34 @@ const RANGE_WORDS: Record<MetricsRange, string> = {
 const sentence = (s: string): string =>
   `${s.charAt(0).toUpperCase()}${s.slice(1)}${s.endsWith('.') ? '' : '.'}`;
 
+/** What one point of the graphs is. */
+function stepCaption(stepSec: number, minuteUntil: number | undefined): string {
+  if (stepSec > 1)
+    return 'One point per minute: averages, and the minute’s CPU max (per-vCPU lines are in 5 min and 1 hour). Refreshed every minute.';
+  if (minuteUntil !== undefined)
+    return `Minute averages until ${new Date(minuteUntil).toLocaleTimeString()} (the server restarted then; per-second points are kept in memory), one point per second, live, after that.`;
+  return 'One point per second, live.';
+}
+
 /**
  * The guest's graphs: CPU (process and per vCPU), memory, disk and net IO over a chosen range. 5m and 1h
  * stream one point a second from the events socket; 24h and 7d show minute averages, refreshed each minute.
  */
 export function GraphsTab({ vm }: { vm: Vm }) {
   const [range, setRange] = useState<MetricsRange>('5m');
-  const { query, points, stepSec, netNote } = useVmMetrics(vm.id, range);
-  const charts = useMemo(
-    () =>
+  const { query, points, stepSec, minuteUntil, netNote } = useVmMetrics(vm.id, range);
+  const charts = useMemo(() => {
+    const steps = { stepSec, minuteUntil };
+    return (
       points && {
-        cpu: cpuChart(points, stepSec, vm.vcpus),
-        memory: memoryChart(points, stepSec),
-        disk: diskChart(points, stepSec),
-        net: netChart(points, stepSec),
+        cpu: cpuChart(points, steps, vm.vcpus),
+        memory: memoryChart(points, steps),
+        disk: diskChart(points, steps),
+        net: netChart(points, steps),
         netUnmeasured: netUnmeasured(points),
-      },
-    [points, stepSec, vm.vcpus],
-  );
+      }
+    );
+  }, [points, stepSec, minuteUntil, vm.vcpus]);
   const windowSec = RANGE_MS[range] / 1000;
   const common = { windowSec, syncKey: `vm-${vm.id}` };
 
@@ -48,10 +58,7 @@ export function GraphsTab({ vm }: { vm: Vm }) {
       <div className="graphs-head">
         <RangePicker ranges={RANGES} value={range} onChange={setRange} />
         <p className="muted small">
-          {stepSec > 1
-            ? 'One point per minute: averages, and the minute’s CPU max (per-vCPU lines are in 5 min and 1 hour). Refreshed every minute.'
-            : 'One point per second, live.'}{' '}
-          Hover a chart to read the values at that time.
+          {stepCaption(stepSec, minuteUntil)} Hover a chart to read the values at that time.
         </p>
       </div>
       {query.isPending && <Loading what="the graphs" />}

@@ -36,3 +36,18 @@ describe('toColumns', () => {
     ]);
   });
 });
+
+describe('toColumns with minute averages before the per-second points (1h after a restart)', () => {
+  it('joins minute points 60 s apart and breaks only real gaps', () => {
+    const minutes = [p(0), p(60_000), p(120_000)];
+    const live = [p(150_000), p(151_000), p(160_000)];
+    const [xs, ys] = toColumns([...minutes, ...live], [(x) => x.v], { stepSec: 1, minuteUntil: 150_000 });
+    // No null between the minute points, nor between the last minute and the first second point; the
+    // 9 s hole among the per-second points is a gap.
+    expect(xs).toEqual([0, 60, 120, 150, 151, 152, 160]);
+    expect(ys).toEqual([0, 60_000, 120_000, 150_000, 151_000, null, 160_000]);
+    // Without the mark every minute point stands alone.
+    const [bare] = toColumns([...minutes, ...live], [(x) => x.v], 1);
+    expect(bare.length).toBeGreaterThan(xs.length);
+  });
+});

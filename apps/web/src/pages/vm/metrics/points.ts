@@ -28,18 +28,33 @@ export function mergeLive<P extends { at: number }>(
 }
 
 /**
+ * The spacing of a series: `stepSec` between points, except before `minuteUntil` (ms), where the points are
+ * minute averages (the 1h range right after a server restart).
+ */
+export interface Steps {
+  stepSec: number;
+  minuteUntil?: number | undefined;
+}
+
+/** Seconds between points at time `at` (ms). */
+const stepAt = ({ stepSec, minuteUntil }: Steps, at: number): number =>
+  minuteUntil !== undefined && at < minuteUntil ? 60 : stepSec;
+
+/**
  * Chart columns from points: x in seconds, one column per field. Where samples are missing for longer
  * than three steps (the guest was stopped), a row of nulls breaks the line instead of bridging the gap.
  */
 export function toColumns<P extends { at: number }>(
   points: readonly P[],
   fields: readonly ((p: P) => number | null | undefined)[],
-  stepSec: number,
+  steps: number | Steps,
 ): ChartData {
+  const spacing = typeof steps === 'number' ? { stepSec: steps } : steps;
   const xs: number[] = [];
   const ys = fields.map((): (number | null)[] => []);
   let prevAt: number | undefined;
   for (const p of points) {
+    const stepSec = prevAt === undefined ? spacing.stepSec : stepAt(spacing, prevAt);
     if (prevAt !== undefined && p.at - prevAt > 3 * stepSec * 1000) {
       xs.push((prevAt + stepSec * 1000) / 1000);
       for (const col of ys) col.push(null);

@@ -25,6 +25,8 @@ export function useVmMetrics(id: string, range: MetricsRange) {
     query,
     points,
     stepSec: query.data?.step ?? (live ? 1 : 60),
+    /** 1h after a server restart: before this time (ms) the points are minute averages. */
+    minuteUntil: query.data?.minuteUntil,
     netNote: query.data?.netNote,
   };
 }

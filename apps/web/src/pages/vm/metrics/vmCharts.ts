@@ -2,7 +2,7 @@ import type { MetricPoint } from '@virtweb/protocol';
 import type { ChartSeries } from '../../../components/charts/chartOptions.ts';
 import { colorAt } from '../../../components/charts/palette.ts';
 import type { ChartData } from '../../../components/charts/TimeSeriesChart.tsx';
-import { toColumns } from './points.ts';
+import { toColumns, type Steps } from './points.ts';
 
 export interface ChartSpec {
   series: ChartSeries[];
@@ -11,13 +11,13 @@ export interface ChartSpec {
 
 type Field = (p: MetricPoint) => number | null | undefined;
 
-function spec(points: readonly MetricPoint[], stepSec: number, lines: [ChartSeries, Field][]): ChartSpec {
+function spec(points: readonly MetricPoint[], steps: Steps, lines: [ChartSeries, Field][]): ChartSpec {
   return {
     series: lines.map(([s]) => s),
     data: toColumns(
       points,
       lines.map(([, f]) => f),
-      stepSec,
+      steps,
     ),
   };
 }
@@ -26,31 +26,32 @@ function spec(points: readonly MetricPoint[], stepSec: number, lines: [ChartSeri
  * CPU: the whole qemu process and one line per vCPU thread (1 s points); minute points have no per-vCPU
  * figures, they show the minute's max instead.
  */
-export function cpuChart(points: readonly MetricPoint[], stepSec: number, vcpus: number): ChartSpec {
+export function cpuChart(points: readonly MetricPoint[], steps: Steps, vcpus: number): ChartSpec {
   const lines: [ChartSeries, Field][] = [
     [{ label: 'qemu process', color: colorAt(0), fill: true }, (p) => p.cpu],
   ];
-  if (stepSec > 1) {
+  if (steps.stepSec > 1 || steps.minuteUntil !== undefined) {
     lines.push([{ label: 'process max', color: colorAt(0), dash: [4, 4] }, (p) => p.cpuMax]);
-  } else {
+  }
+  if (steps.stepSec === 1) {
     for (let i = 0; i < vcpus; i++) {
       lines.push([{ label: `vCPU ${i}`, color: colorAt(i + 1) }, (p) => p.vcpus?.[i]]);
     }
   }
-  return spec(points, stepSec, lines);
+  return spec(points, steps, lines);
 }
 
 /** Memory: what the qemu process holds in host RAM (RSS) against the guest's configured RAM. */
-export function memoryChart(points: readonly MetricPoint[], stepSec: number): ChartSpec {
-  return spec(points, stepSec, [
+export function memoryChart(points: readonly MetricPoint[], steps: Steps): ChartSpec {
+  return spec(points, steps, [
     [{ label: 'qemu RSS', color: colorAt(2), fill: true }, (p) => p.rss],
     [{ label: 'guest RAM', color: colorAt(3), dash: [6, 4] }, (p) => p.mem],
   ]);
 }
 
 /** Disk: bytes per second on the left scale, operations per second (dashed) on the right one. */
-export function diskChart(points: readonly MetricPoint[], stepSec: number): ChartSpec {
-  return spec(points, stepSec, [
+export function diskChart(points: readonly MetricPoint[], steps: Steps): ChartSpec {
+  return spec(points, steps, [
     [{ label: 'read', color: colorAt(0) }, (p) => p.diskRd],
     [{ label: 'write', color: colorAt(1) }, (p) => p.diskWr],
     [{ label: 'read ops', color: colorAt(0), dash: [3, 3], axis: 'right' }, (p) => p.diskRdOps],
@@ -58,8 +59,8 @@ export function diskChart(points: readonly MetricPoint[], stepSec: number): Char
   ]);
 }
 
-export function netChart(points: readonly MetricPoint[], stepSec: number): ChartSpec {
-  return spec(points, stepSec, [
+export function netChart(points: readonly MetricPoint[], steps: Steps): ChartSpec {
+  return spec(points, steps, [
     [{ label: 'received', color: colorAt(5) }, (p) => p.netRx],
     [{ label: 'sent', color: colorAt(4) }, (p) => p.netTx],
   ]);
