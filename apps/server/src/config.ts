@@ -48,6 +48,8 @@ export interface Config {
   runDir: string;
   nvramDir: string;
   statesDir: string;
+  /** Each guest's serial output: `<data>/logs/<id>.serial.log`. */
+  logsDir: string;
   dbPath: string;
   password: string | undefined;
   accel: z.infer<typeof AccelSchema>;
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     runDir: path.join(dataDir, 'run'),
     nvramDir: path.join(dataDir, 'nvram'),
     statesDir: path.join(dataDir, 'states'),
+    logsDir: path.join(dataDir, 'logs'),
     dbPath: path.join(dataDir, 'virtweb.db'),
     password: e.VIRTWEB_PASSWORD,
     accel: e.VIRTWEB_ACCEL,

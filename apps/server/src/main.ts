@@ -30,6 +30,7 @@ import { VmsRepo } from './store/vms-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { NvramStore } from './vms/nvram.ts';
 import { VmLauncher } from './vms/vm-launch.ts';
+import { SerialLogs } from './vms/serial-log.ts';
 import { VmService } from './vms/vm-service.ts';
 import { monitorRoute, qmpRoute } from './ws/console-sockets.ts';
 import { eventsRoute } from './ws/events-socket.ts';
@@ -42,7 +43,14 @@ import { attachWebSockets } from './ws/upgrade.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const config = loadConfig(process.env, path.resolve(here, '../../web/dist'));
 
-preparePrivateDirs([config.dataDir, config.imagesDir, config.runDir, config.nvramDir, config.statesDir]);
+preparePrivateDirs([
+  config.dataDir,
+  config.imagesDir,
+  config.runDir,
+  config.nvramDir,
+  config.statesDir,
+  config.logsDir,
+]);
 const db = openDb(config.dbPath);
 const settings = new SettingsRepo(db);
 const revocations = new Revocations();
@@ -72,7 +80,15 @@ const launcher = new VmLauncher(
   qemuAccess,
   new BridgeTaps(),
 );
-const vms = new VmService(new VmsRepo(db), images, launcher, bus, host, config.shutdownTimeoutMs);
+const vms = new VmService(
+  new VmsRepo(db),
+  images,
+  launcher,
+  bus,
+  host,
+  config.shutdownTimeoutMs,
+  new SerialLogs(config.logsDir),
+);
 images.setRunningUsers(runningUsersOf(vms));
 await vms.adoptAll();
 if (config.demo) await defineDemoGuest(settings, images, vms);

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
 
@@ -108,6 +109,11 @@ describe('guest lifecycle against real qemu', () => {
     await events.opened();
     const serial = new WsCollector(server.ws(`/api/vms/${id}/serial`));
     await serial.opened();
+    // The scrollback outlived the server: read back from the guest's log, with a line about the gap.
+    await serial.waitFor(
+      (c) => /virtweb test guest ready[\s\S]*-- virtweb: the server restarted/.test(c.text),
+      'the scrollback from before the crash',
+    );
     serial.ws.send('echo adopted-$((2+3))\n');
     await serial.waitFor((c) => c.text.includes('adopted-5'), 'shell after re-adoption', 15_000);
     serial.ws.close();
@@ -145,5 +151,17 @@ describe('guest lifecycle against real qemu', () => {
     const v = await vm();
     expect(v.state).toBe('crashed');
     expect(v.lastExit?.reason).toMatch(/server was not running/);
+  });
+
+  it("keeps every run's serial output in a log that downloads, and removes it with the VM", async () => {
+    const log = await server.api('GET', `/api/vms/${id}/serial.log`);
+    expect(log.status).toBe(200);
+    const text = String(log.body);
+    expect(text.match(/-- virtweb: qemu started \(pid \d+\)/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(text).toMatch(/adopted-5/);
+    const logs = path.join(dataDir, 'logs');
+    expect(await fs.readdir(logs)).toContain(`${id}.serial.log`);
+    expect((await server.api('DELETE', `/api/vms/${id}`)).status).toBe(204);
+    expect((await fs.readdir(logs)).filter((f) => f.startsWith(id))).toEqual([]);
   });
 });

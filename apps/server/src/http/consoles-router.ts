@@ -6,7 +6,9 @@ import type { VmService } from '../vms/vm-service.ts';
 import { conflict, notFound } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
-/** `/api/vms/:id/{screenshot.png,send-keys,type}`: the graphical console's helpers that are not VNC. */
+/**
+ * `/api/vms/:id/{screenshot.png,send-keys,type,serial.log}`: the consoles' helpers that are not websockets.
+ */
 export function consolesRouter(vms: VmService, keyboard = new GuestKeyboard(vms)): Router {
   const r = Router();
   const id = (raw: string): string => {
@@ -27,6 +29,18 @@ export function consolesRouter(vms: VmService, keyboard = new GuestKeyboard(vms)
       .set('Cache-Control', 'no-store')
       .set('Content-Disposition', `inline; filename="${vm.name}.png"`)
       .send(shot.png);
+  });
+
+  // The guest's serial output kept on disk (all its runs, at most two rotated files): a download.
+  r.get('/:id/serial.log', async (req, res) => {
+    const vm = vms.get(id(req.params.id));
+    const log = await vms.serialLogs.read(vm.id);
+    res
+      .status(200)
+      .type('text/plain; charset=utf-8')
+      .set('Cache-Control', 'no-store')
+      .set('Content-Disposition', `attachment; filename="${vm.name}-serial.log"`)
+      .send(log);
   });
 
   r.post('/:id/send-keys', async (req, res) => {

@@ -121,7 +121,7 @@ describe('ROUTE_SCOPES', () => {
     );
   });
 
-  it('lets read reach every GET but the screenshot, the incoming side and the logged-in-only lists', () => {
+  it('lets read reach every GET but the screenshot, the serial log, the incoming side and the logged-in-only lists', () => {
     const notRead = routes
       .filter((r) => r.method === 'GET')
       .filter((r) => {
@@ -135,6 +135,7 @@ describe('ROUTE_SCOPES', () => {
         '/api/peers',
         '/api/cluster/vms',
         '/api/vms/:id/screenshot.png',
+        '/api/vms/:id/serial.log',
         '/api/migrations/incoming/:id',
       ].sort(),
     );

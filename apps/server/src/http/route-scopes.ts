@@ -66,6 +66,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/vms/:id/balloon', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/:action', needs: OPERATE },
   { method: 'GET', path: '/api/vms/:id/screenshot.png', needs: OPERATE },
+  { method: 'GET', path: '/api/vms/:id/serial.log', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/send-keys', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/type', needs: OPERATE },
 

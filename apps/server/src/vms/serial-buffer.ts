@@ -1,9 +1,15 @@
 import net from 'node:net';
+import { virtwebLine } from './serial-log.ts';
 
 /** Bytes of serial output kept for replay when a console connects. */
 export const SERIAL_SCROLLBACK_BYTES = 64 * 1024;
 
 type Listener = (chunk: Buffer) => void;
+
+/** Where serial output is kept besides the scrollback (the guest's log on disk). */
+export interface SerialSink {
+  append(chunk: Buffer): void;
+}
 
 /** One console's way of typing into the guest's serial port. */
 export interface SerialInput {
@@ -35,6 +41,18 @@ export class SerialBuffer {
   private queue: QueuedInput[] = [];
   /** The `drained` callbacks of the consoles told to wait. */
   private readonly waiting = new Map<object, () => void>();
+
+  constructor(private readonly sink?: SerialSink) {}
+
+  /** Fills the scrollback with output from before (not logged again, not sent to consoles). */
+  seed(output: Buffer): void {
+    if (output.length > 0) this.keep(output);
+  }
+
+  /** A line of virtweb's own in the output: shown to consoles and kept like guest output. */
+  note(text: string): void {
+    this.push(virtwebLine(text));
+  }
 
   /** Connects to the socket; resolves once connected. @throws Error when the socket cannot be reached. */
   async attach(socketPath: string): Promise<void> {
@@ -108,6 +126,13 @@ export class SerialBuffer {
   }
 
   push(chunk: Buffer): void {
+    this.sink?.append(chunk);
+    this.keep(chunk);
+    for (const l of this.listeners) l(chunk);
+  }
+
+  /** Adds to the scrollback, dropping the oldest bytes beyond its size. */
+  private keep(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
     while (this.size > SERIAL_SCROLLBACK_BYTES) {
@@ -122,6 +147,5 @@ export class SerialBuffer {
         this.size -= excess;
       }
     }
-    for (const l of this.listeners) l(chunk);
   }
 }

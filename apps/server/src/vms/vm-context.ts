@@ -3,6 +3,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import type { NvramStore } from './nvram.ts';
+import type { SerialLogs } from './serial-log.ts';
 import type { VmStorage } from './storage/vm-storage.ts';
 import type { VmLauncher } from './vm-launch.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -15,6 +16,8 @@ export interface VmContext {
   readonly images: ImageService;
   readonly launcher: VmLauncher;
   readonly nvram: NvramStore;
+  /** Each guest's serial output on disk. */
+  readonly serialLogs: SerialLogs;
   readonly bus: EventBus;
   readonly checks: ValidationHost;
   /** Each VM's state machine and lock: every operation runs through `states.run`. */

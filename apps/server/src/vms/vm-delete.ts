@@ -54,6 +54,7 @@ export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): 
 
     ctx.repo.delete(id);
     await ctx.nvram.remove(id);
+    await ctx.serialLogs.remove(id);
     await fs.rm(ctx.launcher.paths(id).dir, { recursive: true, force: true });
     const failed: string[] = [];
     for (const image of doomed) {

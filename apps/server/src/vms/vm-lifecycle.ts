@@ -13,7 +13,8 @@ import type { VmDefinition } from './definition.ts';
 import { exitWithin, guestDied } from './qemu-death.ts';
 import type { VmContext } from './vm-context.ts';
 import type { Launched } from './vm-launch.ts';
-import { VmRuntime } from './vm-runtime.ts';
+import { VmRuntime, type RunOrigin } from './vm-runtime.ts';
+import { SERIAL_SCROLLBACK_BYTES } from './serial-buffer.ts';
 import { assertValid } from './vm-validation.ts';
 
 type ProcessAction = Exclude<VmAction, 'start'>;
@@ -90,7 +91,7 @@ export class VmLifecycle {
         continue;
       }
       const launched = adopted.launched ?? rec.definition;
-      const rt = await this.attach(rec.id, { proc: adopted.proc, accel: adopted.accel }, launched);
+      const rt = await this.attach(rec.id, { proc: adopted.proc, accel: adopted.accel }, launched, 'adopted');
       let state = adoptedState(rec.state, adopted.status);
       // The consoles are attached: only now may a start the server never finished let the guest run.
       if (rec.state === 'starting' && adopted.status === 'prelaunch') {
@@ -121,12 +122,31 @@ export class VmLifecycle {
     );
   }
 
-  /** Wires a started (or adopted) qemu to the VM: serial, events, exit, storage. */
-  async attach(id: string, launched: AttachedLaunch, def: VmDefinition): Promise<VmRuntime> {
+  /**
+   * Wires a started (or adopted) qemu to the VM: serial (with its log on disk), events, exit, storage. An
+   * adopted guest's scrollback is its run's output from the log, with a line saying what is missing.
+   */
+  async attach(
+    id: string,
+    launched: AttachedLaunch,
+    def: VmDefinition,
+    run: RunOrigin = 'new',
+  ): Promise<VmRuntime> {
+    const logs = this.ctx.serialLogs;
+    if (run === 'new') logs.startRun(id, launched.proc.pid);
+    const scrollback =
+      run === 'adopted' ? await logs.currentRun(id, SERIAL_SCROLLBACK_BYTES) : Buffer.alloc(0);
     const rt = await VmRuntime.attach(launched.proc, launched.accel, def, {
       onQmpEvent: (event) => this.onQmpEvent(id, event),
       onExit: (exit) => this.onExit(id, rt, exit),
+      log: logs.log(id),
+      scrollback,
     });
+    if (run === 'adopted') {
+      rt.serial.note(
+        `the server restarted at ${new Date().toISOString()}; output from while it was down is not kept`,
+      );
+    }
     this.runtimes.set(id, rt);
     this.ctx.storage.attach(id, rt);
     if (launched.accelReason !== undefined) this.accelReasons.set(id, launched.accelReason);

@@ -7,10 +7,15 @@ import type { VmDefinition } from './definition.ts';
 import { insert } from './vm-create.ts';
 import type { VmContext } from './vm-context.ts';
 import type { AttachedLaunch } from './vm-lifecycle.ts';
-import type { VmRuntime } from './vm-runtime.ts';
+import type { RunOrigin, VmRuntime } from './vm-runtime.ts';
 
 /** Wires a qemu the migration started (or found) to the VM (the lifecycle's, passed in by the service). */
-export type AttachRuntime = (id: string, launched: AttachedLaunch, def: VmDefinition) => Promise<VmRuntime>;
+export type AttachRuntime = (
+  id: string,
+  launched: AttachedLaunch,
+  def: VmDefinition,
+  run?: RunOrigin,
+) => Promise<VmRuntime>;
 
 /** A qemu found again after a server restart: wired to the VM (never resumed), or how it ended. */
 export type AdoptedForMigration =
@@ -179,6 +184,7 @@ export class VmMigrationOps {
       id,
       { proc: adopted.proc, accel: adopted.accel },
       adopted.launched ?? rec.definition,
+      'adopted',
     );
     const status = await adopted.proc.qmp
       .execute('query-status', { timeoutMs: 10_000 })

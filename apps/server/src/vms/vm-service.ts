@@ -19,6 +19,7 @@ import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { imageUsers } from './image-users.ts';
 import type { NvramStore } from './nvram.ts';
+import type { SerialLogs } from './serial-log.ts';
 import { VmStorage } from './storage/vm-storage.ts';
 import { balloonInfo, setBalloon } from './vm-balloon.ts';
 import { cloneVm } from './vm-clone.ts';
@@ -62,6 +63,7 @@ export class VmService implements VmContext {
     readonly bus: EventBus,
     host: HostFacts,
     shutdownTimeoutMs: number,
+    readonly serialLogs: SerialLogs,
   ) {
     this.states = new VmStates(
       repo,
@@ -74,8 +76,8 @@ export class VmService implements VmContext {
     this.qemuAccess = launcher.access;
     this.checks = validationHost(repo, images, host);
     this.lifecycle = new VmLifecycle(this, shutdownTimeoutMs);
-    this.migration = new VmMigrationOps(this, (id, launched, def) =>
-      this.lifecycle.attach(id, launched, def),
+    this.migration = new VmMigrationOps(this, (id, launched, def, run) =>
+      this.lifecycle.attach(id, launched, def, run),
     );
   }
 

@@ -172,6 +172,7 @@ export const ROUTES: RouteSpec[] = [
     path: stopped('/screenshot.png'),
     expect: [409],
   }),
+  r('GET', '/api/vms/:id/serial.log', 'operate', 'none', { path: stopped('/serial.log'), expect: [200] }),
   r('POST', '/api/vms/:id/send-keys', 'operate', 'json', {
     path: stopped('/send-keys'),
     body: { keys: 'ctrl-alt-delete' },

@@ -34,6 +34,9 @@ export function typeText(id: string, text: string, layout: KeyboardLayout): Prom
   return requestJson('POST', `${vmPath(id)}/type`, TypeTextResponseSchema, { text, layout });
 }
 
+/** Where the guest's serial log downloads from (every run's output the server kept on disk). */
+export const serialLogUrl = (id: string): string => `${vmPath(id)}/serial.log`;
+
 /** The guest's screen as PNG (QMP `screendump`, converted by the server); 409 while the guest is stopped. */
 export function getScreenshot(id: string): Promise<Blob> {
   return requestBlob('GET', `${vmPath(id)}/screenshot.png`, 'image/png');

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
-import { openConsoleSocket } from '../../api/consoles.ts';
+import { openConsoleSocket, serialLogUrl } from '../../api/consoles.ts';
 import { ApiError } from '../../api/errors.ts';
 import { useNotify } from '../notify/context.ts';
 import { SessionBanner } from './SessionBanner.tsx';
@@ -93,6 +93,10 @@ export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
         <button type="button" className="btn" onClick={paste} disabled={!connected}>
           Paste
         </button>
+        {/* Every run's output, also from before a server restart (a file, not the scrollback). */}
+        <a className="btn" href={serialLogUrl(vmId)} download={`${vmName}-serial.log`}>
+          Download log
+        </a>
         <span className="console-state muted small">
           {connected ? `ttyS0 of ${vmName} · ` : ''}Ctrl+Shift+C copies, Ctrl+Shift+V pastes
         </span>
