@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { glyphBox, litPixels } from './fixtures/glyphs.ts';
 import { screenStats } from './fixtures/screen.ts';
-import { TEST_ISO, asTheApp, expect, test, type VirtwebServer } from './fixtures/server.ts';
+import { bootTestGuest, expect, logInByCookie, test } from './fixtures/server.ts';
 import { VmPage } from './pages/VmPage.ts';
 
 // One guest for the whole file, booted by the first test; the tests run in order and share it.
@@ -21,23 +21,6 @@ const BOOT_MS = 120_000;
 
 let guestId = '';
 
-async function logIn(page: Page, server: VirtwebServer): Promise<void> {
-  const [name, value] = (await server.cookie()).split('=') as [string, string];
-  await page.context().addCookies([{ name, value, url: server.url }]);
-}
-
-/** Creates and starts the guest (first test only). */
-async function bootGuest(page: Page, server: VirtwebServer): Promise<string> {
-  const created = await page.request.post('/api/vms', {
-    headers: asTheApp(server),
-    data: { name: GUEST, memoryMiB: 256, vcpus: 1, disks: [], cdrom: TEST_ISO, boot: 'cdrom' },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
-  expect((await page.request.post(`/api/vms/${id}/start`, { headers: asTheApp(server) })).status()).toBe(202);
-  return id;
-}
-
 /** The underscore of `rowText` in a terminal lights pixels of its cell (a clipped one once read as a space). */
 async function expectUnderscoreDrawn(page: Page, vm: VmPage, kind: 'serial' | 'monitor', rowText: string) {
   const cell = await glyphBox(vm.terminal(kind), rowText, '_');
@@ -52,8 +35,8 @@ async function shot(page: Page, name: string): Promise<void> {
 
 test('serial: the boot log is replayed, typing reaches the guest shell', async ({ page, server }) => {
   test.setTimeout(BOOT_MS + 60_000);
-  await logIn(page, server);
-  guestId = await bootGuest(page, server);
+  await logInByCookie(page, server);
+  guestId = await bootTestGuest(page, server, GUEST, 256);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Serial');
   await expect(vm.tab('Serial')).toHaveAttribute('aria-selected', 'true');
@@ -76,7 +59,7 @@ test('serial: the boot log is replayed, typing reaches the guest shell', async (
 });
 
 test('screen: the VGA banner shows, typing on tty1 changes it; several viewers', async ({ page, server }) => {
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect(vm.screen).toBeVisible();
@@ -123,7 +106,7 @@ test('screen: the VGA banner shows, typing on tty1 changes it; several viewers',
 });
 
 test('paste as keystrokes types on tty1; the serial console shows the result', async ({ page, server }) => {
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect(vm.screen).toBeVisible();
@@ -150,7 +133,7 @@ test('screenshot: the endpoint returns a 720x400 PNG and the button downloads it
   page,
   server,
 }) => {
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const res = await page.request.get(`/api/vms/${guestId}/screenshot.png`);
   expect(res.status()).toBe(200);
   expect(res.headers()['content-type']).toMatch(/^image\/png/);
@@ -189,7 +172,7 @@ test('screen: scale to fit fits the window; full window; a pop-out window of its
   page,
   server,
 }) => {
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const vm = new VmPage(page, GUEST);
   for (const [width, height] of [
     [1440, 900],
@@ -234,7 +217,7 @@ test('keys: a sticky Ctrl combines with a key typed on the screen; Esc, Tab, Sup
   page,
   server,
 }) => {
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect.poll(async () => (await screenStats(vm.screen)).lit).toBeGreaterThan(2000);
@@ -283,7 +266,7 @@ test('monitor: info registers prints the registers; a second window is told it i
   page,
   server,
 }) => {
-  await logIn(page, server);
+  await logInByCookie(page, server);
   // info registers prints ~30 lines: all of them stay in view (the page object reads the rows on screen).
   await page.setViewportSize({ width: 1400, height: 1200 });
   const vm = new VmPage(page, GUEST);
@@ -320,7 +303,7 @@ test('monitor: info registers prints the registers; a second window is told it i
 });
 
 test('QMP: the greeting, capabilities negotiated, query-status answers running', async ({ page, server }) => {
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'QMP');
   await expect(vm.transcript).toContainText('qemu 7.');
@@ -355,7 +338,7 @@ test('Ctrl+Alt+Del from the send-key menu resets the guest; the consoles follow'
   server,
 }) => {
   test.setTimeout(BOOT_MS + 60_000);
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const vm = new VmPage(page, GUEST);
 
   // A sentinel on the serial console: the ready marker must show up again after it.
@@ -420,7 +403,7 @@ test('stop and start: the consoles say the guest is not running, then reconnect'
   server,
 }) => {
   test.setTimeout(BOOT_MS + 60_000);
-  await logIn(page, server);
+  await logInByCookie(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect(vm.screen).toBeVisible();

@@ -10,8 +10,11 @@ export type ConnectionStatus =
 
 export interface EventsHandlers {
   onEvent: (event: ServerEvent) => void;
-  /** After every (re)connect, once `hello` arrived: caches should resync, events may have been missed. */
-  onOpen?: () => void;
+  /**
+   * After every (re)connect, once `hello` arrived: caches should resync, events may have been missed.
+   * `reconnected`: the socket had been open before and dropped.
+   */
+  onOpen?: (reconnected: boolean) => void;
   /** The socket closed unexpectedly (the session may have expired: a 401 handshake looks the same). */
   onDrop?: () => void;
 }
@@ -27,6 +30,7 @@ export class EventsConnection {
   private socket: WebSocket | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
+  private everOpen = false;
   private current: ConnectionStatus = { kind: 'stopped' };
   private readonly listeners = new Set<() => void>();
   private readonly handlers: EventsHandlers;
@@ -59,6 +63,13 @@ export class EventsConnection {
     this.setStatus({ kind: 'stopped' });
   }
 
+  /** While waiting for the next attempt: make it now (the user asked). */
+  retryNow = (): void => {
+    if (this.current.kind !== 'reconnecting') return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.connect();
+  };
+
   private connect(): void {
     this.timer = null;
     this.setStatus({ kind: 'connecting' });
@@ -87,7 +98,8 @@ export class EventsConnection {
     if (parsed.data.type === 'hello') {
       this.attempt = 0;
       this.setStatus({ kind: 'open', since: Date.now() });
-      this.handlers.onOpen?.();
+      this.handlers.onOpen?.(this.everOpen);
+      this.everOpen = true;
     }
     this.handlers.onEvent(parsed.data);
   }

@@ -2,13 +2,15 @@ import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useEventsSync } from '../queries/events.ts';
 import { useLogout } from '../queries/session.ts';
 import { ConnectionIndicator } from './ConnectionIndicator.tsx';
+import { ReconnectBanner } from './ReconnectBanner.tsx';
+import './reconnect.css';
 import { useNotify } from './notify/context.ts';
 
 const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link active' : 'nav-link');
 
 /** The logged-in frame: header nav, events connection (live caches) and the page below. */
 export function Layout() {
-  const status = useEventsSync();
+  const { status, retryNow } = useEventsSync();
   const logout = useLogout();
   const notify = useNotify();
   const navigate = useNavigate();
@@ -47,6 +49,7 @@ export function Layout() {
           </button>
         </div>
       </header>
+      <ReconnectBanner status={status} retryNow={retryNow} />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>

@@ -8,7 +8,9 @@ export function RequireAuth() {
   const session = useQuery(sessionQuery());
   const location = useLocation();
   if (session.isPending) return <Loading what="the session" />;
-  if (session.isError)
+  // A failed refetch keeps the session known before it (the server restarting, the network gone): the
+  // page stays, the reconnecting banner says what is going on.
+  if (session.isError && session.data === undefined)
     return <QueryError what="the session" error={session.error} onRetry={() => void session.refetch()} />;
   if (session.data === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   return <Outlet />;

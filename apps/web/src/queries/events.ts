@@ -7,6 +7,7 @@ import { imagesKey, storeImageProgress } from './images.ts';
 import { liveMetrics } from './liveMetrics.ts';
 import { migrationKeys, storeMigrationJob } from './migrations.ts';
 import { storePeers } from './peers.ts';
+import { noteServerBack } from './serverLink.ts';
 import { sessionKey } from './session.ts';
 import { dropVm, storeVm, vmKeys } from './vms.ts';
 import { storeStorageJob } from './vmStorage.ts';
@@ -59,14 +60,20 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
  * Keeps the caches live from the events socket while mounted (inside the logged-in layout) and returns
  * the socket's status for the connection indicator.
  */
-export function useEventsSync(): ConnectionStatus {
+export function useEventsSync(): { status: ConnectionStatus; retryNow: () => void } {
   const client = useQueryClient();
   const [connection] = useState(
     () =>
       new EventsConnection({
         onEvent: (event) => applyEvent(client, event),
-        // Events may have been missed while disconnected: refetch what the socket keeps fresh.
-        onOpen: () => {
+        // Events may have been missed while disconnected: refetch what the socket keeps fresh. After a
+        // drop the server may have restarted: everything is refetched, and consoles that gave up retry.
+        onOpen: (reconnected) => {
+          if (reconnected) {
+            void client.invalidateQueries();
+            noteServerBack();
+            return;
+          }
           void client.invalidateQueries({ queryKey: vmKeys.all });
           void client.invalidateQueries({ queryKey: imagesKey });
           void client.invalidateQueries({ queryKey: migrationKeys.jobs });
@@ -82,5 +89,6 @@ export function useEventsSync(): ConnectionStatus {
       liveMetrics.clear();
     };
   }, [connection]);
-  return useSyncExternalStore(connection.subscribe, connection.getStatus);
+  const status = useSyncExternalStore(connection.subscribe, connection.getStatus);
+  return { status, retryNow: connection.retryNow };
 }

@@ -1,5 +1,6 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { VmState } from '@virtweb/protocol';
+import { onServerBack } from '../../queries/serverLink.ts';
 
 /** Whether a guest's consoles can be reached: `on` while a qemu process exists and is past its start. */
 export type ConsolePhase = 'off' | 'starting' | 'on';
@@ -135,5 +136,12 @@ export function useConsoleSession(phase: ConsolePhase, generation: string, conne
     retries.current = { generation, count: 0 };
     setAttempt((a) => a + 1);
   };
+  // A console that gave up because the connection was lost tries again once the server answers again
+  // (the events socket came back: a server restart outlasted the retries).
+  const lostConnection = status.kind === 'closed' && status.code === 1006;
+  const serverBack = useEffectEvent(() => {
+    if (lostConnection) reconnect();
+  });
+  useEffect(() => onServerBack(serverBack), []);
   return { status, reconnect };
 }
