@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AccelSchema, ResolvedAccelSchema } from './host.ts';
 import { ImageNameSchema, VmNameSchema } from './names.ts';
 import { MAX_DISKS } from './storage.ts';
+import { AutostartSchema } from './vm-meta.ts';
 import {
   ClockSchema,
   CpuTopologySchema,
@@ -251,5 +252,10 @@ export const VmSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().optional(),
   lastExit: VmExitSchema.optional(),
+  /** Tags and notes (absent when none). */
+  tags: z.array(z.string()).optional(),
+  notes: z.string().optional(),
+  /** Present when the guest starts with the host. */
+  autostart: AutostartSchema.optional(),
 });
 export type Vm = z.infer<typeof VmSchema>;

@@ -27,6 +27,7 @@ import type { PeerService } from '../peers/peer-service.ts';
 import { processRouter } from './process-router.ts';
 import { sessionRouter } from './session-router.ts';
 import { vmStorageRouter } from './vm-storage-router.ts';
+import { vmMetaRouter } from './vm-meta-router.ts';
 import { vmsRouter } from './vms-router.ts';
 
 export interface AppDeps {
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   // Before vmsRouter, whose POST /:id/:action would take /:id/send-keys and /:id/type.
   api.use('/vms', consolesRouter(deps.vms));
+  api.use('/vms', vmMetaRouter(deps.vms));
   api.use('/vms', vmStorageRouter(deps.vms.storage));
   // Before vmsRouter, whose POST /:id/:action would take /:id/migrate and /:id/save.
   api.use('/vms', vmMigrationRouter(deps.migrations));

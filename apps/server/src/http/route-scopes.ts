@@ -64,6 +64,8 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'DELETE', path: '/api/vms/:id', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/clone', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/balloon', needs: OPERATE },
+  { method: 'PUT', path: '/api/vms/:id/labels', needs: OPERATE },
+  { method: 'PUT', path: '/api/vms/:id/autostart', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/:action', needs: OPERATE },
   { method: 'GET', path: '/api/vms/:id/screenshot.png', needs: OPERATE },
   { method: 'GET', path: '/api/vms/:id/serial.log', needs: OPERATE },

@@ -49,4 +49,9 @@ export const MIGRATIONS: readonly string[] = [
      facts TEXT NOT NULL,
      PRIMARY KEY (vm_id, name)
    );`,
+  // What the user says of a guest that is not its hardware: tags, notes, whether it starts with the host.
+  `CREATE TABLE vm_meta (
+     vm_id TEXT PRIMARY KEY REFERENCES vms(id) ON DELETE CASCADE,
+     meta TEXT NOT NULL
+   );`,
 ];

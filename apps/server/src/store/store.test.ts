@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from './db.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SettingsRepo } from './settings-repo.ts';
-import { VmsRepo, type VmRecord } from './vms-repo.ts';
+import { NO_META, VmsRepo, type VmRecord } from './vms-repo.ts';
 
 const dirs: string[] = [];
 function tempDbPath(): string {
@@ -43,6 +43,7 @@ const record: VmRecord = {
   state: 'defined',
   lastExit: undefined,
   createdAt: '2026-01-01T00:00:00.000Z',
+  meta: NO_META,
   startedAt: undefined,
 };
 

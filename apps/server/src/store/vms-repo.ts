@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { VmExitSchema, VmStateSchema, type VmExit, type VmState } from '@virtweb/protocol';
+import {
+  AutostartSchema,
+  VmExitSchema,
+  VmLabelsSchema,
+  VmStateSchema,
+  type VmExit,
+  type VmState,
+} from '@virtweb/protocol';
 import { VmDefinitionSchema, type VmDefinition } from '../vms/definition.ts';
 import { SnapshotFactsSchema, type SnapshotFacts } from '../vms/storage/snapshot-facts.ts';
 import type { Db } from './db.ts';
@@ -15,6 +22,24 @@ export interface VmRecord {
   readonly lastExit: VmExit | undefined;
   readonly createdAt: string;
   readonly startedAt: string | undefined;
+  /** Tags, notes and autostart: written through `saveMeta`, never by the state machine. */
+  readonly meta: VmMeta;
+}
+
+/** What the user says of a guest besides its hardware (table `vm_meta`). */
+export const VmMetaSchema = VmLabelsSchema.extend({
+  autostart: AutostartSchema.default({ enabled: false, order: 0, delaySec: 0 }),
+});
+export type VmMeta = z.output<typeof VmMetaSchema>;
+
+/** A guest's meta before anyone set any. */
+export const NO_META: VmMeta = VmMetaSchema.parse({});
+
+/** The stored meta; a row that no longer parses (a newer version wrote it) reads as none. */
+function metaOf(raw: string | null | undefined): VmMeta {
+  if (raw === null || raw === undefined) return NO_META;
+  const parsed = VmMetaSchema.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : NO_META;
 }
 
 const RowSchema = z.object({
@@ -24,7 +49,11 @@ const RowSchema = z.object({
   last_exit: z.string().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),
+  meta: z.string().nullable().optional(),
 });
+
+/** Each VM row with its meta (none for most). */
+const SELECT = 'SELECT vms.*, vm_meta.meta AS meta FROM vms LEFT JOIN vm_meta ON vm_meta.vm_id = vms.id';
 
 function fromRow(raw: unknown): VmRecord {
   const row = RowSchema.parse(raw);
@@ -35,6 +64,7 @@ function fromRow(raw: unknown): VmRecord {
     lastExit: row.last_exit === null ? undefined : VmExitSchema.parse(JSON.parse(row.last_exit)),
     createdAt: row.created_at,
     startedAt: row.started_at ?? undefined,
+    meta: metaOf(row.meta),
   };
 }
 
@@ -43,11 +73,11 @@ export class VmsRepo {
   constructor(private readonly db: Db) {}
 
   list(): VmRecord[] {
-    return this.db.prepare('SELECT * FROM vms ORDER BY created_at, name').all().map(fromRow);
+    return this.db.prepare(`${SELECT} ORDER BY created_at, name`).all().map(fromRow);
   }
 
   get(id: string): VmRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM vms WHERE id = ?').get(id);
+    const row = this.db.prepare(`${SELECT} WHERE vms.id = ?`).get(id);
     return row === undefined ? undefined : fromRow(row);
   }
 
@@ -86,6 +116,13 @@ export class VmsRepo {
     this.db
       .prepare('UPDATE vms SET name = ?, definition = ? WHERE id = ?')
       .run(def.name, JSON.stringify(def), id);
+  }
+
+  /** Stores a VM's tags, notes and autostart (the whole of it). */
+  saveMeta(id: string, meta: VmMeta): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO vm_meta (vm_id, meta) VALUES (?, ?)')
+      .run(id, JSON.stringify(meta));
   }
 
   delete(id: string): void {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { ErrorCode, type CommandLine, type CreateVmRequestSchema, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
 import { HttpError } from '../http/errors.ts';
-import type { VmRecord } from '../store/vms-repo.ts';
+import { NO_META, type VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromCreate } from './definition-from-request.ts';
 import type { VmContext } from './vm-context.ts';
@@ -70,6 +70,7 @@ export function insert(ctx: VmContext, def: VmDefinition): VmRecord {
     state: 'defined',
     lastExit: undefined,
     createdAt: new Date().toISOString(),
+    meta: NO_META,
     startedAt: undefined,
   };
   try {

@@ -6,7 +6,7 @@ import type { QemuExit } from '@virtweb/qemu';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../http/errors.ts';
 import { openDb } from '../store/db.ts';
-import { VmsRepo, type VmRecord } from '../store/vms-repo.ts';
+import { NO_META, VmsRepo, type VmRecord } from '../store/vms-repo.ts';
 import { qemuDeath } from './qemu-death.ts';
 import { adoptedState } from './vm-lifecycle.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -44,6 +44,7 @@ function machine(state: VmRecord['state'] = 'stopped', runtime?: VmRuntime) {
     state,
     lastExit: undefined,
     createdAt: '2026-01-01T00:00:00.000Z',
+    meta: NO_META,
     startedAt: undefined,
   });
   const published: string[] = [];

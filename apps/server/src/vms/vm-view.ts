@@ -35,6 +35,9 @@ export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: st
     ...(pending.length > 0 ? { pendingChanges: pending } : {}),
     ...(rec.startedAt === undefined ? {} : { startedAt: rec.startedAt }),
     ...(rec.lastExit === undefined ? {} : { lastExit: rec.lastExit }),
+    ...(rec.meta.tags.length > 0 ? { tags: rec.meta.tags } : {}),
+    ...(rec.meta.notes === '' ? {} : { notes: rec.meta.notes }),
+    ...(rec.meta.autostart.enabled ? { autostart: rec.meta.autostart } : {}),
   };
 }
 

@@ -5,10 +5,12 @@ import {
   ServerNameSchema,
   SnapshotNameSchema,
   TypeTextRequestSchema,
+  VmLabelsSchema,
+  VmTagSchema,
 } from '@virtweb/protocol';
 import { HOSTILE_IDS, HOSTILE_NAMES, HOSTILE_NAMES_SHORT, HOSTILE_TEXT, HOSTILE_URLS } from './names.ts';
 import { anything, call, nonEmpty, seg, type NameSite } from './name-sites.ts';
-import { tokenNameProblem } from './verify-accepted.ts';
+import { labelsProblem, tokenNameProblem } from './verify-accepted.ts';
 
 const names = HOSTILE_NAMES;
 const short = HOSTILE_NAMES_SHORT;
@@ -124,6 +126,30 @@ export const FIELD_SITES: NameSite[] = [
     accepted: { expect: [409] },
     refused: [400],
     request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/type`, { text: v }),
+  },
+  {
+    label: 'PUT /api/vms/:id/labels {tags}',
+    values: names,
+    schema: VmTagSchema,
+    refused: [400],
+    accepted: {
+      expect: [200],
+      unchanged: true,
+      verify: (res, v) => labelsProblem(res, 'tags', [v]),
+    },
+    request: (t, v) => call('PUT', `/api/vms/${t.stoppedId}/labels`, { tags: [v] }),
+  },
+  {
+    label: 'PUT /api/vms/:id/labels {notes}',
+    values: HOSTILE_TEXT,
+    schema: VmLabelsSchema.shape.notes,
+    refused: [400],
+    accepted: {
+      expect: [200],
+      unchanged: true,
+      verify: (res, v) => labelsProblem(res, 'notes', v),
+    },
+    request: (t, v) => call('PUT', `/api/vms/${t.stoppedId}/labels`, { notes: v }),
   },
   {
     label: 'POST /api/tokens {name}',

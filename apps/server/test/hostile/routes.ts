@@ -163,6 +163,16 @@ export const ROUTES: RouteSpec[] = [
     body: { targetMiB: 128 },
     expect: [409],
   }),
+  r('PUT', '/api/vms/:id/labels', 'operate', 'json', {
+    path: stopped('/labels'),
+    body: { tags: ['not a tag'] },
+    expect: [400],
+  }),
+  r('PUT', '/api/vms/:id/autostart', 'operate', 'json', {
+    path: stopped('/autostart'),
+    body: { enabled: 'yes' },
+    expect: [400],
+  }),
   r('POST', '/api/vms/:id/start', 'operate', 'none', { path: running('/start'), expect: [409] }),
   ...(['shutdown', 'poweroff', 'reset', 'pause', 'resume'] as const).map((a) =>
     r('POST', `/api/vms/:id/${a}`, 'operate', 'none', { path: stopped(`/${a}`), expect: [409] }),

@@ -39,3 +39,12 @@ export function tokenNameProblem(res: RawResponse, value: string): string | unde
     ? undefined
     : `token stored as ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`;
 }
+
+/** An accepted labels request stored exactly what was sent (`field` of the answer's VM). */
+export function labelsProblem(res: RawResponse, field: 'tags' | 'notes', expected: unknown): string | undefined {
+  const vm = res.json as { tags?: unknown; notes?: unknown } | undefined;
+  const got = field === 'tags' ? (vm?.tags ?? []) : (vm?.notes ?? '');
+  return JSON.stringify(got) === JSON.stringify(expected)
+    ? undefined
+    : `${field} stored as ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`;
+}
