@@ -27,6 +27,10 @@ const EnvSchema = z.object({
   VIRTWEB_DEMO: z.enum(['0', '1']).default('1'),
   /** Seconds an ACPI shutdown may take before the server escalates to `quit`. */
   VIRTWEB_SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(30),
+  /** 1: stopping the server shuts the running guests down (reverse autostart order) instead of leaving them. */
+  VIRTWEB_SHUTDOWN_GUESTS: z.enum(['0', '1']).default('0'),
+  /** The file that names this boot of the host: a new value means the host rebooted (guests autostart). */
+  VIRTWEB_BOOT_ID_FILE: z.string().min(1).default('/proc/sys/kernel/random/boot_id'),
   VIRTWEB_WEB_DIR: z.string().optional(),
   /** Where OVMF (UEFI firmware, Debian's `ovmf`) is looked for. */
   VIRTWEB_OVMF_DIR: z.string().min(1).default('/usr/share/OVMF'),
@@ -58,6 +62,8 @@ export interface Config {
   qemuUser: string;
   demo: boolean;
   shutdownTimeoutMs: number;
+  shutdownGuests: boolean;
+  bootIdFile: string;
   webDir: string;
   ovmfDir: string;
   trustProxy: TrustProxy;
@@ -98,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     qemuUser: e.VIRTWEB_QEMU_USER,
     demo: e.VIRTWEB_DEMO === '1',
     shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
+    shutdownGuests: e.VIRTWEB_SHUTDOWN_GUESTS === '1',
+    bootIdFile: e.VIRTWEB_BOOT_ID_FILE,
     webDir: path.resolve(e.VIRTWEB_WEB_DIR ?? defaultWebDir),
     ovmfDir: path.resolve(e.VIRTWEB_OVMF_DIR),
     trustProxy: parseTrustProxy(e.VIRTWEB_TRUST_PROXY),

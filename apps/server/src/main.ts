@@ -30,6 +30,7 @@ import { VmsRepo } from './store/vms-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { NvramStore } from './vms/nvram.ts';
 import { VmLauncher } from './vms/vm-launch.ts';
+import { GuestAutostart } from './vms/autostart.ts';
 import { SerialLogs } from './vms/serial-log.ts';
 import { VmService } from './vms/vm-service.ts';
 import { monitorRoute, qmpRoute } from './ws/console-sockets.ts';
@@ -151,19 +152,28 @@ attachWebSockets(
   [eventsRoute(bus), serialRoute(vms), vncRoute(vms), monitorRoute(vms), qmpRoute(vms)],
   new CredentialSockets(revocations),
 );
+const autostart = new GuestAutostart(vms, settings, config.bootIdFile);
 server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   console.log(`virtweb listening on http://${config.host}:${port}`);
+  // After adoption (above): only guests found not running are started.
+  void autostart.atServerStart();
 });
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log(`virtweb: ${signal}, stopping the server (guests keep running)`);
+  const guests = config.shutdownGuests ? 'guests are shut down' : 'guests keep running';
+  console.log(`virtweb: ${signal}, stopping the server (${guests})`);
   server.close();
   server.closeAllConnections();
+  if (config.shutdownGuests) {
+    console.log('virtweb: shutting the guests down first (VIRTWEB_SHUTDOWN_GUESTS=1)');
+    // The escalation after an ACPI shutdown takes up to the timeout plus quit/SIGTERM/SIGKILL.
+    await autostart.atServerStop(config.shutdownTimeoutMs + 15_000);
+  }
   metrics.stop();
   peers.stop();
   migrations.stop();
