@@ -70,5 +70,7 @@ export const HostInfoSchema = z.object({
   network: z.object({ bridges: z.array(z.string()), taps: z.array(z.string()) }),
   /** Whether OVMF (Debian's `ovmf`) is installed: UEFI and UEFI with Secure Boot. */
   firmware: z.object({ uefi: z.boolean(), secureBoot: z.boolean() }),
+  /** The file system of the images dir (what new images and uploads take from); absent when unreadable. */
+  storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).optional(),
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;

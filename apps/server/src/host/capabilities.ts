@@ -154,12 +154,16 @@ export class HostCapabilities {
   }
 
   async info(): Promise<HostInfo> {
-    const [version, kvm, network, firmware, confinement] = await Promise.all([
+    const [version, kvm, network, firmware, confinement, storage] = await Promise.all([
       this.qemuVersion().catch(() => 'not found'),
       this.kvm(),
       this.network(),
       this.firmware(),
       this.qemuAccess.user.describe(),
+      fs.statfs(this.imagesDir).then(
+        (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
+        () => undefined,
+      ),
     ]);
     return {
       hostname: os.hostname(),
@@ -168,6 +172,7 @@ export class HostCapabilities {
       ...this.limits(),
       network,
       firmware: { uefi: firmware.uefi, secureBoot: firmware.secureBoot },
+      ...(storage === undefined ? {} : { storage }),
     };
   }
 
