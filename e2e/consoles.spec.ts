@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { glyphBox, litPixels } from './fixtures/glyphs.ts';
 import { screenStats } from './fixtures/screen.ts';
-import { bootTestGuest, expect, logInByCookie, test } from './fixtures/server.ts';
+import { defineGuest, logIn } from './fixtures/pages.ts';
+import { expect, test } from './fixtures/server.ts';
 import { VmPage } from './pages/VmPage.ts';
 
 // One guest for the whole file, booted by the first test; the tests run in order and share it.
@@ -35,8 +36,8 @@ async function shot(page: Page, name: string): Promise<void> {
 
 test('serial: the boot log is replayed, typing reaches the guest shell', async ({ page, server }) => {
   test.setTimeout(BOOT_MS + 60_000);
-  await logInByCookie(page, server);
-  guestId = await bootTestGuest(page, server, GUEST, 256);
+  await logIn(page, server);
+  guestId = await defineGuest(page, server, GUEST, 'start', 256);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Serial');
   await expect(vm.tab('Serial')).toHaveAttribute('aria-selected', 'true');
@@ -59,7 +60,7 @@ test('serial: the boot log is replayed, typing reaches the guest shell', async (
 });
 
 test('screen: the VGA banner shows, typing on tty1 changes it; several viewers', async ({ page, server }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect(vm.screen).toBeVisible();
@@ -106,7 +107,7 @@ test('screen: the VGA banner shows, typing on tty1 changes it; several viewers',
 });
 
 test('paste as keystrokes types on tty1; the serial console shows the result', async ({ page, server }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect(vm.screen).toBeVisible();
@@ -133,7 +134,7 @@ test('screenshot: the endpoint returns a 720x400 PNG and the button downloads it
   page,
   server,
 }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const res = await page.request.get(`/api/vms/${guestId}/screenshot.png`);
   expect(res.status()).toBe(200);
   expect(res.headers()['content-type']).toMatch(/^image\/png/);
@@ -172,7 +173,7 @@ test('screen: scale to fit fits the window; full window; a pop-out window of its
   page,
   server,
 }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
   for (const [width, height] of [
     [1440, 900],
@@ -217,7 +218,7 @@ test('keys: a sticky Ctrl combines with a key typed on the screen; Esc, Tab, Sup
   page,
   server,
 }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect.poll(async () => (await screenStats(vm.screen)).lit).toBeGreaterThan(2000);
@@ -266,7 +267,7 @@ test('monitor: info registers prints the registers; a second window is told it i
   page,
   server,
 }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   // info registers prints ~30 lines: all of them stay in view (the page object reads the rows on screen).
   await page.setViewportSize({ width: 1400, height: 1200 });
   const vm = new VmPage(page, GUEST);
@@ -303,7 +304,7 @@ test('monitor: info registers prints the registers; a second window is told it i
 });
 
 test('QMP: the greeting, capabilities negotiated, query-status answers running', async ({ page, server }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'QMP');
   await expect(vm.transcript).toContainText('qemu 7.');
@@ -338,7 +339,7 @@ test('Ctrl+Alt+Del from the send-key menu resets the guest; the consoles follow'
   server,
 }) => {
   test.setTimeout(BOOT_MS + 60_000);
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
 
   // A sentinel on the serial console: the ready marker must show up again after it.
@@ -403,7 +404,7 @@ test('stop and start: the consoles say the guest is not running, then reconnect'
   server,
 }) => {
   test.setTimeout(BOOT_MS + 60_000);
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
   await vm.goto(guestId, 'Screen');
   await expect(vm.screen).toBeVisible();

@@ -1,4 +1,5 @@
-import { bootTestGuest, expect, logInByCookie, test } from './fixtures/server.ts';
+import { defineGuest, logIn } from './fixtures/pages.ts';
+import { expect, test } from './fixtures/server.ts';
 import { MetricsPage } from './pages/MetricsPage.ts';
 import { VmPage } from './pages/VmPage.ts';
 
@@ -23,8 +24,8 @@ test('a server restart with the page open: banner, then everything back by itsel
   server,
 }) => {
   test.setTimeout(BOOT_MS + 120_000);
-  await logInByCookie(page, server);
-  const id = await bootTestGuest(page, server, GUEST, 128);
+  await logIn(page, server);
+  const id = await defineGuest(page, server, GUEST, 'start');
   const vm = new VmPage(page, GUEST);
   await vm.goto(id, 'Serial');
   await expect.poll(() => vm.terminalLines('serial'), { timeout: BOOT_MS }).toContain(READY);
@@ -64,7 +65,7 @@ test('after a service restart the 1-hour graph shows the stored minutes, then li
   server,
 }) => {
   test.setTimeout(120_000);
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const guest = ((await (await page.request.get('/api/vms')).json()) as Guest[]).find(
     (v) => v.name === GUEST,
   );

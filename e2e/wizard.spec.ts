@@ -3,9 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { tabTo } from './fixtures/pages.ts';
+import { logIn, tabTo } from './fixtures/pages.ts';
 import { screenStats } from './fixtures/screen.ts';
-import { TEST_ISO, asTheApp, expect, logInByCookie, test } from './fixtures/server.ts';
+import { TEST_ISO, asTheApp, expect, test } from './fixtures/server.ts';
 import { NewVmPage } from './pages/NewVmPage.ts';
 import { VmPage } from './pages/VmPage.ts';
 
@@ -35,7 +35,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 test('bad inputs are explained next to their fields, and the focus moves there', async ({ page, server }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const taken = await page.request.post('/api/vms', {
     headers: asTheApp(server),
     data: { name: 'e2e-taken', memoryMiB: 64, vcpus: 1, disks: [], cdrom: TEST_ISO },
@@ -141,7 +141,7 @@ test('bad inputs are explained next to their fields, and the focus moves there',
 });
 
 test('the draft survives a reload; leaving asks first', async ({ page, server }) => {
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const wizard = new NewVmPage(page);
   await wizard.goto();
   // A free name is suggested from the ISO.
@@ -188,7 +188,7 @@ test('keyboard only: a VM from tinylinux.iso with a new qcow2 disk, created, sta
   server,
 }) => {
   test.setTimeout(BOOT_MS + 60_000);
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const wizard = new NewVmPage(page);
   const keys = page.keyboard;
   await wizard.goto();
@@ -305,7 +305,7 @@ test('install on the serial console, eject the CD, power cycle: the guest boots 
 }) => {
   test.skip(guestId === '', 'needs the guest of the keyboard test');
   test.setTimeout(2 * BOOT_MS + INSTALL_MS + 60_000);
-  await logInByCookie(page, server);
+  await logIn(page, server);
   const vm = new VmPage(page, GUEST);
   const serial = async () => (await vm.terminalLines('serial')).join('\n');
 

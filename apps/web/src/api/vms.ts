@@ -9,6 +9,8 @@ import {
   type UpdateVmRequest,
   type Vm,
   type VmAction,
+  type VmLabelsInput,
+  type AutostartInput,
 } from '@virtweb/protocol';
 import { requestJson, requestVoid } from './http.ts';
 
@@ -75,4 +77,14 @@ export function getBalloon(id: string): Promise<BalloonInfo> {
  */
 export function setBalloon(id: string, targetMiB: number): Promise<BalloonInfo> {
   return requestJson('POST', `${vmPath(id)}/balloon`, BalloonInfoSchema, { targetMiB });
+}
+
+/** Replaces the guest's tags and notes (any state, at once); 400 names the bad tag or the notes. */
+export function setVmLabels(id: string, labels: VmLabelsInput): Promise<Vm> {
+  return requestJson('PUT', `${vmPath(id)}/labels`, VmSchema, labels);
+}
+
+/** Whether, in which order and with which pause after it the guest starts with the host. */
+export function setVmAutostart(id: string, autostart: AutostartInput): Promise<Vm> {
+  return requestJson('PUT', `${vmPath(id)}/autostart`, VmSchema, autostart);
 }

@@ -1,6 +1,21 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import type { CloneVmRequest, DeleteVmRequest, UpdateVmRequest } from '@virtweb/protocol';
-import { cloneVm, deleteVm, getBalloon, getCommandLine, setBalloon, updateVm } from '../api/vms.ts';
+import type {
+  AutostartInput,
+  CloneVmRequest,
+  DeleteVmRequest,
+  UpdateVmRequest,
+  VmLabelsInput,
+} from '@virtweb/protocol';
+import {
+  cloneVm,
+  deleteVm,
+  getBalloon,
+  getCommandLine,
+  setBalloon,
+  setVmAutostart,
+  setVmLabels,
+  updateVm,
+} from '../api/vms.ts';
 import { imagesKey } from './images.ts';
 import { dropVm, storeVm } from './vms.ts';
 
@@ -21,6 +36,24 @@ export function useUpdateVm(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (req: UpdateVmRequest) => updateVm(id, req),
+    onSuccess: (vm) => storeVm(client, vm),
+  });
+}
+
+/** Tags and notes: stored at once, whatever the guest's state. */
+export function useSetLabels(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (labels: VmLabelsInput) => setVmLabels(id, labels),
+    onSuccess: (vm) => storeVm(client, vm),
+  });
+}
+
+/** Starting with the host: stored at once, whatever the guest's state. */
+export function useSetAutostart(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (autostart: AutostartInput) => setVmAutostart(id, autostart),
     onSuccess: (vm) => storeVm(client, vm),
   });
 }

@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { CreateVmRequest, Vm, VmAction } from '@virtweb/protocol';
+import { ApiError } from '../api/errors.ts';
 import { createVm, getVm, listVms, vmAction } from '../api/vms.ts';
 import { imagesKey } from './images.ts';
 import { vmEventSince } from './eventClock.ts';
@@ -54,5 +55,35 @@ export function useVmAction(action: VmAction) {
     mutationFn: (id: string) => vmAction(id, action),
     onMutate: () => ({ sentAt: performance.now() }),
     onSuccess: (vm, _id, context) => storeAnswer(client, vm, context.sentAt),
+  });
+}
+
+/** What a bulk action did: the guests it was asked of, and those that refused with their reason. */
+export interface BulkOutcome {
+  done: string[];
+  failed: { name: string; error: ApiError }[];
+}
+
+/** One lifecycle action on several guests at once (each through the API, as a click would). */
+export function useBulkVmAction(action: VmAction) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (vms: readonly Vm[]): Promise<BulkOutcome> => {
+      const sentAt = performance.now();
+      const results = await Promise.allSettled(vms.map((v) => vmAction(v.id, action)));
+      const outcome: BulkOutcome = { done: [], failed: [] };
+      results.forEach((r, i) => {
+        const name = vms[i]?.name ?? '';
+        if (r.status === 'fulfilled') {
+          storeAnswer(client, r.value, sentAt);
+          outcome.done.push(name);
+        } else {
+          const error =
+            r.reason instanceof ApiError ? r.reason : new ApiError(0, 'unknown', String(r.reason), []);
+          outcome.failed.push({ name, error });
+        }
+      });
+      return outcome;
+    },
   });
 }

@@ -4,6 +4,7 @@ import type { Vm } from '@virtweb/protocol';
 import { consolePhase } from '../../components/console/useConsoleSession.ts';
 import { Loading } from '../../components/QueryError.tsx';
 import { Tabs, panelId, tabId, type TabItem } from '../../components/Tabs.tsx';
+import { LabelsPanel } from './LabelsPanel.tsx';
 import { LastExit } from './LastExit.tsx';
 import { PendingBanner } from './settings/PendingBanner.tsx';
 import { VmFacts } from './VmFacts.tsx';
@@ -105,6 +106,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
           <div className="columns">
             <VmFacts vm={vm} />
             {vm.lastExit && <LastExit exit={vm.lastExit} />}
+            <LabelsPanel key={vm.id} vm={vm} />
           </div>
         )}
         <Suspense fallback={<Loading what="the console" />}>

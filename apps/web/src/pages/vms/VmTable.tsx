@@ -7,6 +7,7 @@ import { ResumeVmBtn } from '../../actions/ResumeVmBtn.tsx';
 import { ShutdownVmBtn } from '../../actions/ShutdownVmBtn.tsx';
 import { StartVmBtn } from '../../actions/StartVmBtn.tsx';
 import { StateBadge } from '../../components/StateBadge.tsx';
+import { TagList } from '../../components/TagList.tsx';
 import { useCardLabels } from '../../components/useCardLabels.ts';
 import { accelLabel, memoryLabel } from '../vmFormat.ts';
 import { useSortedVms, type SortKey } from './cpuSort.ts';
@@ -27,26 +28,54 @@ function RowActions({ vm }: { vm: Vm }) {
   );
 }
 
-export function VmTable({ vms }: { vms: Vm[] }) {
+interface Props {
+  vms: Vm[];
+  /** Ids of the selected guests (the checkbox column), and how the selection changes. */
+  selected: ReadonlySet<string>;
+  onSelect: (ids: ReadonlySet<string>) => void;
+}
+
+export function VmTable({ vms, selected, onSelect }: Props) {
   const [sort, setSort] = useState<SortKey | null>(null);
   const rows = useSortedVms(vms, sort);
   const sortProps = { current: sort, onSort: setSort };
   const table = useRef<HTMLTableElement>(null);
   useCardLabels(table);
+  const allSelected = vms.length > 0 && vms.every((v) => selected.has(v.id));
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    onSelect(next);
+  };
   return (
     <div className="table-wrap">
       <table ref={table} className="vm-table cards">
         <caption className="visually-hidden">Guests on this host</caption>
         <thead>
           <tr>
+            <th scope="col" className="select-col">
+              <input
+                type="checkbox"
+                aria-label="Select all guests shown"
+                checked={allSelected}
+                onChange={(e) => onSelect(new Set(e.target.checked ? vms.map((v) => v.id) : []))}
+              />
+            </th>
             <SortHeader sortKey="name" direction="ascending" {...sortProps}>
               Name
             </SortHeader>
+            <th scope="col">Tags</th>
             <th scope="col">State</th>
             <SortHeader sortKey="cpu" direction="descending" {...sortProps}>
               CPU
             </SortHeader>
-            <th scope="col">Memory used</th>
+            <th
+              scope="col"
+              title="What the qemu process holds in host RAM (its RSS), not what the guest uses"
+            >
+              Host RAM (qemu)
+            </th>
             <th scope="col">Accelerator</th>
             <th scope="col" className="num">
               Memory
@@ -60,9 +89,20 @@ export function VmTable({ vms }: { vms: Vm[] }) {
         <tbody>
           {rows.map((vm) => (
             <tr key={vm.id}>
+              <td className="select-col">
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${vm.name}`}
+                  checked={selected.has(vm.id)}
+                  onChange={(e) => toggle(vm.id, e.target.checked)}
+                />
+              </td>
               <th scope="row">
                 <Link to={`/vms/${vm.id}`}>{vm.name}</Link>
               </th>
+              <td>
+                <TagList tags={vm.tags ?? []} label={`Tags of ${vm.name}`} />
+              </td>
               <td>
                 <StateBadge state={vm.state} />
               </td>

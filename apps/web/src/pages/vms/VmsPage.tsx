@@ -1,16 +1,27 @@
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { vmsQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
+import { BulkActions } from './BulkActions.tsx';
+import { matchesFilter } from './guestFilter.ts';
+import { HostSummary } from './HostSummary.tsx';
 import { PeerGuests } from './PeerGuests.tsx';
 import { VmTable } from './VmTable.tsx';
+import './guests.css';
 
-/** The guests list; rows change live from the events socket. */
+/** The guests list: the host at a glance, a filter, bulk actions; rows change live from the events socket. */
 export function VmsPage() {
   useDocumentTitle('Guests');
   const vms = useQuery(vmsQuery());
-  const hasVms = (vms.data?.length ?? 0) > 0;
+  const [filter, setFilter] = useState('');
+  const [selectedIds, setSelectedIds] = useState<ReadonlySet<string>>(new Set());
+  const all = vms.data ?? [];
+  const hasVms = all.length > 0;
+  const shown = all.filter((v) => matchesFilter(v, filter));
+  // Only what is shown stays selected: a filter never hides a guest a bulk action would touch.
+  const selected = shown.filter((v) => selectedIds.has(v.id));
 
   return (
     <section aria-labelledby="vms-title">
@@ -22,6 +33,7 @@ export function VmsPage() {
           </Link>
         )}
       </div>
+      <HostSummary vms={all} />
       {vms.isPending && <Loading what="the guests" />}
       {vms.isError && <QueryError what="the guests" error={vms.error} onRetry={() => void vms.refetch()} />}
       {vms.data && !hasVms && (
@@ -33,7 +45,31 @@ export function VmsPage() {
           </Link>
         </div>
       )}
-      {vms.data && hasVms && <VmTable vms={vms.data} />}
+      {hasVms && (
+        <>
+          <div className="guests-toolbar">
+            <label className="guests-filter">
+              <span>Filter</span>
+              <input
+                type="search"
+                value={filter}
+                placeholder="name, tag, state… (tag:web, state:running)"
+                onChange={(e) => setFilter(e.target.value)}
+              />
+            </label>
+            {selected.length > 0 && (
+              <BulkActions selected={selected} onDone={() => setSelectedIds(new Set())} />
+            )}
+          </div>
+          {shown.length === 0 ? (
+            <p className="empty" role="status">
+              No guest matches “{filter}”.
+            </p>
+          ) : (
+            <VmTable vms={shown} selected={new Set(selected.map((v) => v.id))} onSelect={setSelectedIds} />
+          )}
+        </>
+      )}
       <PeerGuests />
     </section>
   );

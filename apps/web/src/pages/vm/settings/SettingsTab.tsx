@@ -4,6 +4,7 @@ import { QueryError } from '../../../components/QueryError.tsx';
 import { hostQuery } from '../../../queries/host.ts';
 import { imagesQuery } from '../../../queries/images.ts';
 import { isLive } from '../storage/storageStates.ts';
+import { AutostartPanel } from './AutostartPanel.tsx';
 import { BalloonPanel, runsWithBalloon } from './BalloonPanel.tsx';
 import { NextCommandLine } from './NextCommandLine.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
@@ -25,6 +26,7 @@ export function SettingsTab({ vm }: { vm: Vm }) {
       )}
       {isLive(vm.state) && runsWithBalloon(vm) && <BalloonPanel key={vm.startedAt} vm={vm} />}
       <SettingsForm key={vm.id} vm={vm} host={host.data} images={images.data ?? []} />
+      <AutostartPanel key={`autostart-${vm.id}`} vm={vm} />
       <NextCommandLine vm={vm} />
     </div>
   );
