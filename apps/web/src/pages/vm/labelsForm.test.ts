@@ -11,7 +11,10 @@ describe('the labels form', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.errors.tags).toMatch(/^"w@b": a tag is 1-32 letters/);
     expect(checkLabels('web WEB', '')).toMatchObject({ ok: false, errors: { tags: 'a tag is given twice' } });
-    expect(checkLabels('', 'bell\u0007')).toMatchObject({ ok: false, errors: { notes: /control characters/ } });
+    expect(checkLabels('', 'bell\u0007')).toMatchObject({
+      ok: false,
+      errors: { notes: /control characters/ },
+    });
     expect(checkLabels('web', 'line 1\nline 2')).toEqual({
       ok: true,
       labels: { tags: ['web'], notes: 'line 1\nline 2' },

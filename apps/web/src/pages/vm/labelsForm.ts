@@ -4,8 +4,7 @@ import { VmLabelsSchema, type VmLabels } from '@virtweb/protocol';
 export const parseTags = (text: string): string[] => text.split(/[\s,]+/).filter((t) => t !== '');
 
 export type LabelsCheck =
-  | { ok: true; labels: VmLabels }
-  | { ok: false; errors: { tags?: string; notes?: string } };
+  { ok: true; labels: VmLabels } | { ok: false; errors: { tags?: string; notes?: string } };
 
 /** The labels form's values checked with the server's own rules (the same messages). */
 export function checkLabels(tagsText: string, notes: string): LabelsCheck {
