@@ -3,8 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
 import { QmpClient, type QmpMigrationInfo, type QmpRunState } from '@virtweb/qmp';
-import { FakeQmpServer, type ReceivedCommand } from '../../../../packages/qmp/src/testing/fake-qmp-server.ts';
-import { errorHandler, notFound } from '../http/errors.ts';
+import { FakeQmpServer, type ReceivedCommand } from '@virtweb/qmp/testing';
+import { errorHandler, notFound } from '../../http/errors.ts';
 import { isMigrationError, type MigrationError } from './errors.ts';
 
 export { FakeQmpServer };
