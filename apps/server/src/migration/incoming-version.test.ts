@@ -11,7 +11,7 @@ import type { IncomingRequest } from './incoming-api.ts';
 import { peerFacts } from './peer-facts.ts';
 import { protocolMismatch, refuseOtherProtocol } from './protocol-version.ts';
 import { askProtocol, postIncoming } from './target-calls.ts';
-import { serveApi } from './engine/test-support.ts';
+import { serveApi } from './test-support.ts';
 
 const here = os.hostname();
 const TARGET_STORE = '00000000-0000-4000-8000-000000000000';

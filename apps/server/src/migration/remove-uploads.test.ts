@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../http/errors.ts';
 import { PeerClient } from '../peers/peer-client.ts';
 import { removeUploads } from './job-context.ts';
-import { serveApi } from './engine/test-support.ts';
+import { serveApi } from './test-support.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,10 +1,6 @@
-// Shared by the engine's unit tests: a fake qemu (QMP only) with a scripted run state and query-migrate, and a
-// peer's API on loopback.
-import type { AddressInfo } from 'node:net';
-import express, { type RequestHandler } from 'express';
+// Shared by the engine's unit tests: a fake qemu (QMP only) with a scripted run state and query-migrate.
 import { QmpClient, type QmpMigrationInfo, type QmpRunState } from '@virtweb/qmp';
 import { FakeQmpServer, type ReceivedCommand } from '@virtweb/qmp/testing';
-import { errorHandler, notFound } from '../../http/errors.ts';
 import { isMigrationError, type MigrationError } from './errors.ts';
 
 export { FakeQmpServer };
@@ -98,25 +94,4 @@ export async function expectMigrationError(run: Promise<unknown>): Promise<Migra
   );
   if (!isMigrationError(err)) throw new Error(`expected a MigrationError, got ${String(err)}`);
   return err;
-}
-
-/**
- * A peer's API on loopback: these handlers under /api in order (404 for the rest, errors as the server
- * answers them); its URL and how to stop it.
- */
-export async function serveApi(
-  ...handlers: RequestHandler[]
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const app = express();
-  app.use('/api', ...handlers);
-  app.use('/api', () => {
-    throw notFound('route');
-  });
-  app.use(errorHandler);
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
