@@ -4,8 +4,12 @@
 // pause the guest sees (qemu's downtime plus starting it on the target). The guest moves back and forth: each
 // run's target is the next run's source, so it boots once.
 import type { MigrationOptions } from '@virtweb/protocol';
-import { finishIncoming, prepareIncoming, runLiveMigration } from '../apps/server/src/migration/index.ts';
-import { QEMU_DEFAULT_DOWNTIME_LIMIT_MS } from '../apps/server/src/migration/capabilities.ts';
+import {
+  finishIncoming,
+  prepareIncoming,
+  runLiveMigration,
+} from '../apps/server/src/migration/engine/index.ts';
+import { QEMU_DEFAULT_DOWNTIME_LIMIT_MS } from '../apps/server/src/migration/engine/capabilities.ts';
 import { GuestLab, type LabGuest } from '../apps/server/test/migration-guests.ts';
 
 const MEMORY_MIB = Number(process.env.BENCH_MIGRATION_MIB ?? 256);

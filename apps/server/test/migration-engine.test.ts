@@ -13,8 +13,8 @@ import {
   saveState,
   startNbdExports,
   type MigrationTuning,
-} from '../src/migration/index.ts';
-import { expectMigrationError } from '../src/migration/test-support.ts';
+} from '../src/migration/engine/index.ts';
+import { expectMigrationError } from '../src/migration/engine/test-support.ts';
 import { countingRelay } from './counting-relay.ts';
 import { GuestLab, readImageBytes, type LabGuest } from './migration-guests.ts';
 

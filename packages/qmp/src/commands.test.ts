@@ -1,12 +1,7 @@
 // Type-level checks run under `tsc -p packages/qmp` (expectTypeOf and @ts-expect-error fail the typecheck).
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  takesNoArgs,
-  type ArgsParam,
-  type QmpCommandReturn,
-  type QmpExecuteOptions,
-  type QmpMigrationStatus,
-} from './commands.ts';
+import { takesNoArgs, type ArgsParam, type QmpCommandReturn, type QmpExecuteOptions } from './commands.ts';
+import type { QmpMigrationStatus } from './migration.ts';
 import type { QmpEventMessage } from './events.ts';
 import { isQmpEvent } from './events.ts';
 import type { QmpClient } from './client.ts';

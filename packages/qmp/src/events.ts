@@ -1,7 +1,8 @@
 // Typed map of the QMP events virtweb reacts to; `data` shapes follow qemu 7.2's qapi schema.
 // Data shapes are type aliases (not interfaces) so that they stay assignable to Record<string, unknown>.
 import type { QmpTimestamp } from './message.ts';
-import type { QmpMigrationStatus } from './commands.ts';
+import type { QmpJobStatus } from './block-jobs.ts';
+import type { QmpMigrationStatus } from './migration.ts';
 
 export type QmpShutdownCause =
   | 'none'
@@ -15,19 +16,6 @@ export type QmpShutdownCause =
   | 'guest-panic'
   | 'subsystem-reset'
   | 'snapshot-load';
-
-export type QmpJobStatus =
-  | 'undefined'
-  | 'created'
-  | 'running'
-  | 'paused'
-  | 'ready'
-  | 'standby'
-  | 'waiting'
-  | 'pending'
-  | 'aborting'
-  | 'concluded'
-  | 'null';
 
 export type QmpBlockJobInfo = { type: string; device: string; len: number; offset: number; speed: number };
 

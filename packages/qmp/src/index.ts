@@ -23,29 +23,26 @@ export type {
   QmpCommandArgs,
   QmpCommandReturn,
   QmpExecuteOptions,
-  QmpEmpty,
-  QmpRunState,
-  QmpStatusInfo,
-  QmpCpuInfoFast,
+} from './commands.ts';
+export type { QmpRunState, QmpStatusInfo, QmpCpuInfoFast } from './machine.ts';
+export type {
   QmpBlockInfo,
   QmpBlockDeviceInfo,
   QmpBlockImageInfo,
   QmpBlockStats,
   QmpBlockDeviceStats,
+} from './block.ts';
+export type { QmpJobStatus, QmpBlockdevOnError, QmpMirrorSyncMode, QmpBlockJob } from './block-jobs.ts';
+export type { QmpBlockExportInfo } from './block-exports.ts';
+export type {
   QmpMigrationStatus,
   QmpMigrationStats,
   QmpMigrationInfo,
   QmpMigrationCapability,
   QmpMigrateParameters,
-  QmpSocketAddress,
-  QmpSocketAddressLegacy,
-  QmpBlockdevOnError,
-  QmpMirrorSyncMode,
-  QmpBlockJob,
-  QmpBlockExportInfo,
-  QmpQKeyCode,
-  QmpKeyValue,
-} from './commands.ts';
+} from './migration.ts';
+export type { QmpSocketAddress, QmpSocketAddressLegacy } from './socket-address.ts';
+export type { QmpQKeyCode, QmpKeyValue } from './key-codes.ts';
 export {
   isQmpEvent,
   type QmpEvents,
@@ -53,7 +50,6 @@ export {
   type QmpEventData,
   type QmpEventMessage,
   type QmpShutdownCause,
-  type QmpJobStatus,
   type QmpBlockJobInfo,
 } from './events.ts';
-export type { QmpGreeting, QmpVersionInfo, QmpVersionTriple, QmpTimestamp } from './message.ts';
+export type { QmpEmpty, QmpGreeting, QmpVersionInfo, QmpVersionTriple, QmpTimestamp } from './message.ts';

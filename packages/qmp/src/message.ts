@@ -7,6 +7,9 @@ export type QmpVersionTriple = { major: number; minor: number; micro: number };
 /** What `query-version` returns and what the greeting carries. */
 export type QmpVersionInfo = { qemu: QmpVersionTriple; package: string };
 
+/** `{}` as returned by commands that only acknowledge. */
+export type QmpEmpty = Record<string, never>;
+
 /** First line qemu sends on a fresh connection. */
 export type QmpGreeting = { QMP: { version: QmpVersionInfo; capabilities: string[] } };
 

@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import type { InspectedImage } from './image-inspect.ts';
-import type { ImageService } from './image-service.ts';
+import type { ImageStore } from './image-store.ts';
 import { ProgressReporter } from './progress.ts';
 import { fromQemuImg, qemuImgReason } from './qemu-img-errors.ts';
 
@@ -28,7 +28,7 @@ function usable(img: InspectedImage, what: string): void {
  * (409 `in_use`); anything else goes through `qemu-img resize`.
  */
 export function resizeImageOp(
-  svc: ImageService,
+  svc: ImageStore,
   name: string,
   req: z.output<typeof ResizeImageRequestSchema>,
 ): Promise<Image> {
@@ -102,7 +102,7 @@ export function resizeImageOp(
  * @throws HttpError 409 for an unsafe source or output (nothing is kept), qemu-img's refusals as 400.
  */
 export async function convertImageOp(
-  svc: ImageService,
+  svc: ImageStore,
   name: string,
   req: z.output<typeof ConvertImageRequestSchema>,
   sourceFormat?: string,
@@ -157,7 +157,7 @@ export async function convertImageOp(
  * @throws HttpError 409
  */
 async function checkOutput(
-  svc: ImageService,
+  svc: ImageStore,
   name: string,
   req: z.output<typeof ConvertImageRequestSchema>,
   temp: string,

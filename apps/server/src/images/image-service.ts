@@ -16,21 +16,19 @@ import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { convertImageOp, resizeImageOp } from './image-ops.ts';
 import { inspectImage, type InspectedImage } from './image-inspect.ts';
 import { ImageLocks } from './image-locks.ts';
+import type { ImageStore } from './image-store.ts';
 import { imagePath, isListedImageFile, removeLeftoverParts } from './image-paths.ts';
+import type { ImageUsers, RunningUse, RunningUsers } from './image-users.ts';
 import { uploadImageOp, type UploadSource } from './image-upload.ts';
 import { imageLimitsFromEnv, type ImageLimits } from './limits.ts';
 import { OldCopies } from './old-copies.ts';
 import { fromQemuImg, qemuImgReason } from './qemu-img-errors.ts';
-import type { RunningUse, RunningUsers } from './running-disks.ts';
 import { loadStoreId } from './store-id.ts';
 
 export { refineRawFormat } from './image-inspect.ts';
 
-/** Which VMs use which image; supplied by the VM service so images can say `usedBy` and refuse deletes. */
-export type ImageUsers = (imageName: string) => string[];
-
 /** Disk images and ISOs in `<data>/images`, over qemu-img; one operation per image at a time. */
-export class ImageService {
+export class ImageService implements ImageStore {
   readonly locks = new ImageLocks();
   /** Images a move left behind (marks in the images dir). */
   readonly oldCopies: OldCopies;
@@ -233,7 +231,7 @@ export class ImageService {
     return image;
   }
 
-  // ---- for the operations (image-ops.ts, image-upload.ts) ----
+  // ---- for the operations (image-ops.ts, image-upload.ts): the ImageStore they see ----
 
   /**
    * What the image is, read as `format` (else detected by qemu-img), with its chain checked. `tempFile`: the

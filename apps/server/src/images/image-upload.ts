@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { ErrorCode, formatBytes, type UploadedImage } from '@virtweb/protocol';
 import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import { uploadTempPath } from './image-paths.ts';
-import type { ImageService } from './image-service.ts';
+import type { ImageStore } from './image-store.ts';
 import { ProgressReporter } from './progress.ts';
 import { qemuImgReason } from './qemu-img-errors.ts';
 
@@ -27,7 +27,7 @@ export interface UploadSource {
  * @throws HttpError 400 (name, short body, unreadable or unsafe image), 409 (exists or busy), 411, 413, 507.
  */
 export async function uploadImageOp(
-  svc: ImageService,
+  svc: ImageStore,
   name: string,
   src: UploadSource,
 ): Promise<UploadedImage> {

@@ -4,10 +4,9 @@
 import type { PeerService } from '../peers/peer-service.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingMigrations } from './incoming-service.ts';
-import { resumeSource } from './index.ts';
+import { cancelAndSettle, resumeSource } from './engine/index.ts';
 import { readMarker, removeMarker, type Marker } from './markers.ts';
 import { markOldCopies } from './job-context.ts';
-import { cancelAndSettle } from './migration-poll.ts';
 import { abortTarget, askTargetRuns, finishTarget } from './target-calls.ts';
 
 type SourceMarker = Marker & { role: 'source' };

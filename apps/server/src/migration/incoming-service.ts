@@ -12,7 +12,7 @@ import type { VmService } from '../vms/vm-service.ts';
 import { assertValid } from '../vms/vm-validation.ts';
 import type { IncomingAnswer, IncomingRequestSchema, IncomingStatus } from './incoming-api.ts';
 import type { QmpClient } from '@virtweb/qmp';
-import { finishIncoming, prepareIncoming, startNbdExports, waitStreamArrived } from './index.ts';
+import { finishIncoming, prepareIncoming, startNbdExports, waitStreamArrived } from './engine/index.ts';
 import { oldCopyWords } from './disk-checks.ts';
 import { removeMarker, writeMarker, type Marker } from './markers.ts';
 

@@ -7,7 +7,7 @@ import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingAnswer, IncomingRequest } from './incoming-api.ts';
 import { sendImage, totalBytes } from './image-transfer.ts';
 import type { JobHandle } from './jobs.ts';
-import { cancelledError } from './errors.ts';
+import { cancelledError } from './engine/index.ts';
 import { writeMarker, type Marker } from './markers.ts';
 import { OLD_COPIES_PATH, postIncoming } from './target-calls.ts';
 

@@ -4,7 +4,12 @@
 import type { Vm } from '@virtweb/protocol';
 import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingAnswer } from './incoming-api.ts';
-import { isMigrationError, resumeSource, runLiveMigration, type LiveMigrationResult } from './index.ts';
+import {
+  isMigrationError,
+  resumeSource,
+  runLiveMigration,
+  type LiveMigrationResult,
+} from './engine/index.ts';
 import {
   errorText,
   finishUndone,

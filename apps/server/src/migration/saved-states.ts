@@ -13,7 +13,7 @@ import type { QemuIdentity } from '@virtweb/qemu';
 import { conflict, HttpError } from '../http/errors.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { majorMinor } from './checks.ts';
-import { restoreState, saveState } from './index.ts';
+import { restoreState, saveState } from './engine/index.ts';
 import type { JobHandle, MigrationJobs } from './jobs.ts';
 import { removeMarker, writeMarker } from './markers.ts';
 import { diskFacts, restoreProblems, StateStore, type Sidecar } from './state-store.ts';

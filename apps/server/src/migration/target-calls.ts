@@ -1,5 +1,6 @@
 // The source's calls to the target server's incoming-migration API, and its watch on the target meanwhile.
 import os from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, MIGRATION_PROTOCOL_VERSION, VmSchema, type Vm } from '@virtweb/protocol';
 import { z } from 'zod';
 import { PeerCallError, type PeerClient } from '../peers/peer-client.ts';
@@ -12,9 +13,8 @@ import {
   type IncomingRequest,
   type IncomingStatus,
 } from './incoming-api.ts';
-import { tcpUri } from './net-address.ts';
+import { tcpUri } from './engine/index.ts';
 import { protocolMismatch, thisHost } from './protocol-version.ts';
-import { delay } from './ticker.ts';
 
 const BASE = '/api/migrations/incoming';
 /** Creating images and starting qemu on the target may take a while on a busy host. */

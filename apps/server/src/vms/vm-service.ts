@@ -10,7 +10,6 @@ import {
 } from '@virtweb/protocol';
 import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
-import type { HostCapabilities } from '../host/capabilities.ts';
 import type { QemuAccess } from '../host/qemu-access.ts';
 import { notFound } from '../http/errors.ts';
 import type { ImageService } from '../images/image-service.ts';
@@ -33,10 +32,7 @@ import type { VmRuntime } from './vm-runtime.ts';
 import { VmStates } from './vm-states.ts';
 import { updateVm } from './vm-update.ts';
 import type { ValidationHost } from './vm-validation.ts';
-import { validationHost, vmView } from './vm-view.ts';
-
-/** The host facts VM definitions are checked against. */
-export type HostFacts = Pick<HostCapabilities, 'limits' | 'network' | 'nicProblem' | 'firmware'>;
+import { validationHost, vmView, type HostFacts } from './vm-view.ts';
 
 /**
  * The VM service: definitions in the store, and every operation on a VM. Each guest has one state machine

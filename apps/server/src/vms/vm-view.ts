@@ -1,8 +1,8 @@
 import type { Vm } from '@virtweb/protocol';
+import type { HostCapabilities } from '../host/capabilities.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import { pendingChanges } from './pending-changes.ts';
-import type { HostFacts } from './vm-service.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { ValidationHost } from './vm-validation.ts';
 
@@ -40,6 +40,9 @@ export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: st
     ...(rec.meta.autostart.enabled ? { autostart: rec.meta.autostart } : {}),
   };
 }
+
+/** The host facts VM definitions are checked against. */
+export type HostFacts = Pick<HostCapabilities, 'limits' | 'network' | 'nicProblem' | 'firmware'>;
 
 /** What the definition checks ask of the host and the stored VMs. */
 export function validationHost(repo: VmsRepo, images: ImageService, host: HostFacts): ValidationHost {

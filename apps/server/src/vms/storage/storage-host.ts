@@ -1,14 +1,22 @@
-import { ErrorCode, LIVE_STATES } from '@virtweb/protocol';
+import { ErrorCode, LIVE_STATES, type Vm } from '@virtweb/protocol';
+import type { QemuAccess } from '../../host/qemu-access.ts';
 import { conflict } from '../../http/errors.ts';
-import type { VmRecord } from '../../store/vms-repo.ts';
-import type { VmService } from '../vm-service.ts';
+import type { VmRecord, VmsRepo } from '../../store/vms-repo.ts';
+import type { VmDefinition } from '../definition.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
+import type { VmStates } from '../vm-states.ts';
 
-/** What the storage operations need of the VM service. */
-export type StorageHost = Pick<
-  VmService,
-  'get' | 'list' | 'definition' | 'updateDefinition' | 'runtime' | 'qemuAccess' | 'states' | 'repo'
->;
+/** What the storage operations need of the VM service (which implements it and holds them). */
+export interface StorageHost {
+  readonly repo: VmsRepo;
+  readonly states: VmStates;
+  readonly qemuAccess: QemuAccess;
+  get(id: string): Vm;
+  list(): Vm[];
+  definition(id: string): VmDefinition;
+  updateDefinition(id: string, edit: (def: VmDefinition) => VmDefinition): void;
+  runtime(id: string): VmRuntime | undefined;
+}
 
 /** How an operation reaches a VM: through its running qemu (QMP), or through the stored files only. */
 export type StorageMode = { live: true; rt: VmRuntime } | { live: false };

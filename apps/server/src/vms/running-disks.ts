@@ -1,19 +1,6 @@
-import type { VmState } from '@virtweb/protocol';
 import { PROCESS_STATES } from '@virtweb/protocol';
-import type { VmService } from '../vms/vm-service.ts';
-
-/**
- * An image a VM's qemu has open or is about to: a running (or paused, or stopping) guest's disk can grow
- * online, a CD cannot change size; the disk of a VM that is starting or migrating cannot change at all until
- * that is done (`opening`).
- */
-export type RunningUse =
-  | { vmId: string; vmName: string; kind: 'disk'; resize: (bytes: number) => Promise<void> }
-  | { vmId: string; vmName: string; kind: 'cdrom' }
-  | { vmId: string; vmName: string; kind: 'opening'; state: VmState };
-
-/** Which guests' qemu has an image open (or is about to); the VM service's knowledge, asked by the image store. */
-export type RunningUsers = (imageName: string, imagePath: string) => RunningUse[];
+import type { RunningUse, RunningUsers } from '../images/image-users.ts';
+import type { VmService } from './vm-service.ts';
 
 /**
  * Running users from the VM service: every VM with a qemu process (or a start under way: from a start's

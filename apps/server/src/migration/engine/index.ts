@@ -17,7 +17,8 @@ export {
 } from './live-migration.ts';
 export { saveState, type SaveStateInput, type SaveStateResult } from './save-state.ts';
 export { restoreState, type RestoreStateInput, type RestoreStateResult } from './restore-state.ts';
-export { resumeSource } from './migration-poll.ts';
+export { cancelAndSettle, resumeSource } from './migration-poll.ts';
 export { mirrorJobId, nbdClientNode, type MirrorTarget, type NbdDisk } from './mirror.ts';
 export type { MigrationTuning, StreamCapabilities } from './capabilities.ts';
-export { MigrationError, isMigrationError, type MigrationOutcome } from './errors.ts';
+export { MigrationError, isMigrationError, cancelledError, type MigrationOutcome } from './errors.ts';
+export { tcpUri } from './net-address.ts';
