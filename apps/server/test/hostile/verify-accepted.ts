@@ -41,7 +41,11 @@ export function tokenNameProblem(res: RawResponse, value: string): string | unde
 }
 
 /** An accepted labels request stored exactly what was sent (`field` of the answer's VM). */
-export function labelsProblem(res: RawResponse, field: 'tags' | 'notes', expected: unknown): string | undefined {
+export function labelsProblem(
+  res: RawResponse,
+  field: 'tags' | 'notes',
+  expected: unknown,
+): string | undefined {
   const vm = res.json as { tags?: unknown; notes?: unknown } | undefined;
   const got = field === 'tags' ? (vm?.tags ?? []) : (vm?.notes ?? '');
   return JSON.stringify(got) === JSON.stringify(expected)
