@@ -3,7 +3,8 @@ import { ErrorCode, SendKeysRequestSchema, TypeTextRequestSchema, VmIdSchema } f
 import { GuestKeyboard, qmpFailure } from '../consoles/keyboard.ts';
 import { takeScreenshot } from '../consoles/screenshot.ts';
 import type { VmService } from '../vms/vm-service.ts';
-import { conflict, notFound } from './errors.ts';
+import { Conflict } from '../domain/errors.ts';
+import { notFound } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
 /**
@@ -19,7 +20,7 @@ export function consolesRouter(vms: VmService, keyboard = new GuestKeyboard(vms)
   r.get('/:id/screenshot.png', async (req, res) => {
     const vm = vms.get(id(req.params.id));
     const rt = vms.runtime(vm.id);
-    if (!rt) throw conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; it has no screen`);
+    if (!rt) throw new Conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; it has no screen`);
     const shot = await takeScreenshot(rt.proc, vms.qemuAccess).catch((err: unknown) => {
       throw qmpFailure(err, vm);
     });

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
-import type { z } from 'zod';
 import { ErrorCode, type ApiErrorBody } from '@virtweb/protocol';
 import { DomainError, PeerRefused, type DomainErrorKind } from '../domain/errors.ts';
 
@@ -22,18 +21,10 @@ export class HttpError extends Error {
 
 export const notFound = (what: string): HttpError =>
   new HttpError(404, ErrorCode.notFound, `${what} not found`);
-export const conflict = (code: string, message: string): HttpError => new HttpError(409, code, message);
 export const badRequest = (message: string, details?: { path: string; message: string }[]): HttpError =>
   new HttpError(400, ErrorCode.validation, message, details);
 /** A 400 for a request malformed at the HTTP level (its URL, its encoding), not in the fields of its body. */
 export const malformed = (message: string): HttpError => new HttpError(400, ErrorCode.badRequest, message);
-
-/** Turns zod issues into a 400 with one line per field. */
-export function validationError(error: z.ZodError): HttpError {
-  const details = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-  return badRequest(`invalid request: ${summary}`, details);
-}
 
 /** The status of each kind of domain error: the one place where what services say becomes HTTP. */
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {

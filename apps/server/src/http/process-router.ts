@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { describeProcess, readQemuLog } from '../vms/process-info.ts';
 import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
-import { conflict, notFound } from './errors.ts';
+import { Conflict } from '../domain/errors.ts';
+import { notFound } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
 const LogQuerySchema = z.strictObject({ lines: z.coerce.number().int().min(1).max(5000).default(200) });
@@ -19,12 +20,12 @@ export function processRouter(vms: VmService, launcher: VmLauncher): Router {
   };
   const running = (id: string): number => {
     const rt = vms.runtime(known(id));
-    if (!rt) throw conflict(ErrorCode.wrongState, 'the guest has no qemu process: start it first');
+    if (!rt) throw new Conflict(ErrorCode.wrongState, 'the guest has no qemu process: start it first');
     return rt.pid;
   };
   r.get('/:id/process', async (req, res) => {
     const info = await describeProcess(running(req.params.id), launcher.paths(req.params.id));
-    if (!info) throw conflict(ErrorCode.wrongState, 'the qemu process is gone');
+    if (!info) throw new Conflict(ErrorCode.wrongState, 'the qemu process is gone');
     res.json(info);
   });
   r.get('/:id/log', async (req, res) => {

@@ -2,7 +2,7 @@ import { formatBytes, MAX_IMAGE_BYTES, parseSize } from '@virtweb/protocol';
 
 /** Size limits of the image store, from the environment (sizes like "64G" or bytes). */
 export interface ImageLimits {
-  /** `VIRTWEB_MAX_UPLOAD` (default 64G): larger uploads are refused with 413 before a byte is written. */
+  /** `VIRTWEB_MAX_UPLOAD` (default 64G): larger uploads are refused (TooLarge) before a byte is written. */
   maxUploadBytes: number;
   /** `VIRTWEB_MAX_IMAGE_SIZE` (default and ceiling 16T): the largest virtual size for create and resize. */
   maxImageBytes: number;
