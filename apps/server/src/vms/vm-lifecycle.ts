@@ -167,9 +167,6 @@ export class VmLifecycle {
         vmId: rec.id,
         attaching: new Set(),
         starting: true,
-      }).catch((err: unknown) => {
-        if (!(err instanceof DomainError)) throw err;
-        throw new Conflict(err.code, `cannot start: ${err.message}`, err.details);
       });
       const launched = await this.ctx.launcher.launch(rec.id, rec.definition);
       rt = await this.attach(rec.id, launched, rec.definition);

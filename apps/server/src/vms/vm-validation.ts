@@ -64,7 +64,8 @@ const clash = (path: string, message: string, code: string = ErrorCode.inUse): I
 /**
  * Every server-side check of a definition (the request schema has done the shape and the cross-field rules):
  * host limits, images, IDE room, firmware, host interfaces, port forwards, boot device, name.
- * @throws Invalid `validation_failed` (or Conflict when every problem is a clash) listing each issue by path.
+ * @throws Invalid `validation_failed` (or Conflict when every problem is a clash) listing each issue by path;
+ *   at a start (`scope.starting`), Conflict "cannot start: ..." with the code the request's answer would have.
  */
 export async function assertValid(
   host: ValidationHost,
@@ -72,7 +73,12 @@ export async function assertValid(
   scope: ValidationScope = {},
 ): Promise<void> {
   const issues = await findIssues(host, def, scope);
-  if (issues.length > 0) throw issuesError(issues);
+  if (issues.length === 0) return;
+  if (scope.starting !== true) throw issuesError(issues);
+  // A stored definition that no longer fits the host (an image deleted, a bridge gone, OVMF removed) is
+  // not a bad request: the guest clashes with how the host is now.
+  const { code, summary, details } = summarize(issues);
+  throw new Conflict(code, `cannot start: ${summary}`, details);
 }
 
 /** One error for several issues: Invalid when any is invalid, else a Conflict with the first clash's code. */
