@@ -1,5 +1,5 @@
-// The errors services throw: what went wrong in the domain's words, never a transport's status. The HTTP layer
-// (http/errors.ts) and the websocket layer (ws/close-codes.ts) each turn them into an answer in one place.
+// The errors services throw: what went wrong in the domain's words, never a transport's status. The HTTP
+// error handler (httpErrorOf) and the websocket upgrade (closeOf) each turn them into an answer in one place.
 import { ErrorCode } from '@virtweb/protocol';
 import type { z } from 'zod';
 
