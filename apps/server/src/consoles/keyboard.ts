@@ -7,11 +7,11 @@ import {
   type TypeTextResponse,
   type Vm,
 } from '@virtweb/protocol';
-import { isQmpError, isQmpExecuteError } from '@virtweb/qmp';
 import { Conflict, Invalid, Throttled } from '../domain/errors.ts';
 import type { VmRuntime } from '../vms/vm-runtime.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { comboKeys } from './keys.ts';
+import { qmpFailure } from './qmp-failure.ts';
 import { DEFAULT_PACE, Typist, untypable, type TypingPace } from './typist.ts';
 
 const COMBO_HOLD_MS = 50;
@@ -99,11 +99,4 @@ export class GuestKeyboard {
     }
     return { vm, rt };
   }
-}
-
-/** A QMP failure as a Conflict (qemu's refusal, or the guest going away mid-request); other errors as they are. */
-export function qmpFailure(err: unknown, vm: Vm): unknown {
-  if (isQmpExecuteError(err)) return new Conflict(ErrorCode.qemuFailed, `qemu refused: ${err.message}`);
-  if (isQmpError(err)) return new Conflict(ErrorCode.wrongState, `VM ${vm.name} stopped during the request`);
-  return err;
 }

@@ -1,6 +1,5 @@
 // The one place where services' domain errors become HTTP answers: each kind's status, and its code,
 // message and details unchanged in the body, through the real error handler of a small app.
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
 } from '../domain/errors.ts';
 import { ONE_OF_EACH_KIND } from '../domain/test-support.ts';
 import { errorHandler } from './errors.ts';
+import { serveOnLoopback } from './test-support.ts';
 
 const field = [{ path: 'disks.0.image', message: 'no such image' }];
 
@@ -66,7 +66,7 @@ const CASES = [
 ];
 
 let url = '';
-let close: () => void = () => undefined;
+let close: () => Promise<void> = () => Promise.resolve();
 
 beforeAll(async () => {
   const app = express();
@@ -76,14 +76,11 @@ beforeAll(async () => {
     });
   });
   app.use(errorHandler);
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
-  close = () => server.close();
+  ({ url, close } = await serveOnLoopback(app));
 });
 
-afterAll(() => {
-  close();
+afterAll(async () => {
+  await close();
 });
 
 describe('the error handler', () => {
