@@ -20,7 +20,7 @@ import type { ImageStore } from './image-store.ts';
 import { imagePath, isListedImageFile, removeLeftoverParts } from './image-paths.ts';
 import type { ImageUsers, RunningUse, RunningUsers } from './image-users.ts';
 import { uploadImageOp, type UploadSource } from './image-upload.ts';
-import { imageLimitsFromEnv, type ImageLimits } from './limits.ts';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits.ts';
 import { OldCopies } from './old-copies.ts';
 import { fromQemuImg, qemuImgReason } from './qemu-img-errors.ts';
 import { loadStoreId } from './store-id.ts';
@@ -40,7 +40,7 @@ export class ImageService implements ImageStore {
     readonly imagesDir: string,
     readonly qemuImg: string,
     readonly bus: EventBus,
-    readonly limits: ImageLimits = imageLimitsFromEnv(process.env),
+    readonly limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
   ) {
     this.oldCopies = new OldCopies(imagesDir);
   }
