@@ -49,4 +49,27 @@ describe('loadConfig', () => {
     expect(small.edgeTimeouts).toMatchObject({ bodyMs: 1500, uploadIdleMs: 500 });
     expect(() => loadConfig({ VIRTWEB_UPLOAD_IDLE: '0' }, '/web')).toThrow(/VIRTWEB_UPLOAD_IDLE/);
   });
+
+  it('has the image limits of VIRTWEB_MAX_UPLOAD and VIRTWEB_MAX_IMAGE_SIZE, the latter at most 16T', () => {
+    expect(loadConfig({}, '/web').imageLimits).toEqual({
+      maxUploadBytes: 64 * 2 ** 30,
+      maxImageBytes: 16 * 2 ** 40,
+      reserveBytes: 2 ** 30,
+    });
+    const set = loadConfig({ VIRTWEB_MAX_UPLOAD: '300M', VIRTWEB_MAX_IMAGE_SIZE: '1T' }, '/web');
+    expect(set.imageLimits).toMatchObject({ maxUploadBytes: 300 * 2 ** 20, maxImageBytes: 2 ** 40 });
+    expect(loadConfig({ VIRTWEB_MAX_IMAGE_SIZE: '64T' }, '/web').imageLimits.maxImageBytes).toBe(
+      16 * 2 ** 40,
+    );
+    expect(loadConfig({ VIRTWEB_MAX_UPLOAD: '' }, '/web').imageLimits.maxUploadBytes).toBe(64 * 2 ** 30);
+    for (const bad of ['lots', '0', '-1G']) {
+      expect(() => loadConfig({ VIRTWEB_MAX_UPLOAD: bad }, '/web'), bad).toThrow(/VIRTWEB_MAX_UPLOAD=/);
+    }
+    expect(() => loadConfig({ VIRTWEB_MAX_IMAGE_SIZE: 'x' }, '/web')).toThrow(/VIRTWEB_MAX_IMAGE_SIZE=x/);
+  });
+
+  it('serves the web app from VIRTWEB_WEB_DIR, else the default given', () => {
+    expect(loadConfig({}, '/web').webDir).toBe('/web');
+    expect(loadConfig({ VIRTWEB_WEB_DIR: '/srv/virtweb-web' }, '/web').webDir).toBe('/srv/virtweb-web');
+  });
 });

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
-import { AccelSchema } from '@virtweb/protocol';
+import { AccelSchema, formatBytes, MAX_IMAGE_BYTES, parseSize } from '@virtweb/protocol';
 import { DEFAULT_EDGE_TIMEOUTS, type EdgeTimeouts } from './http/edge-limits.ts';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images/limits.ts';
 
 const seconds = (defaultMs: number) =>
   z.coerce
@@ -31,6 +32,7 @@ const EnvSchema = z.object({
   VIRTWEB_SHUTDOWN_GUESTS: z.enum(['0', '1']).default('0'),
   /** The file that names this boot of the host: a new value means the host rebooted (guests autostart). */
   VIRTWEB_BOOT_ID_FILE: z.string().min(1).default('/proc/sys/kernel/random/boot_id'),
+  /** The built web app, served at `/` (default: apps/web/dist of this checkout). */
   VIRTWEB_WEB_DIR: z.string().optional(),
   /** Where OVMF (UEFI firmware, Debian's `ovmf`) is looked for. */
   VIRTWEB_OVMF_DIR: z.string().min(1).default('/usr/share/OVMF'),
@@ -39,6 +41,9 @@ const EnvSchema = z.object({
   VIRTWEB_HEADERS_TIMEOUT: seconds(DEFAULT_EDGE_TIMEOUTS.headersMs),
   VIRTWEB_BODY_TIMEOUT: seconds(DEFAULT_EDGE_TIMEOUTS.bodyMs),
   VIRTWEB_UPLOAD_IDLE: seconds(DEFAULT_EDGE_TIMEOUTS.uploadIdleMs),
+  /** Sizes like "64G" or bytes; checked in `sizeVar`. */
+  VIRTWEB_MAX_UPLOAD: z.string().optional(),
+  VIRTWEB_MAX_IMAGE_SIZE: z.string().optional(),
 });
 
 /** Express's `trust proxy` setting: false (trust no proxy), a hop count, or addresses, CIDRs and names. */
@@ -68,6 +73,7 @@ export interface Config {
   ovmfDir: string;
   trustProxy: TrustProxy;
   edgeTimeouts: EdgeTimeouts;
+  imageLimits: ImageLimits;
 }
 
 // NOTE: a unix socket path is limited to 107 bytes; the longest one is <data>/run/<12 hex>/qmp-user.sock.
@@ -114,7 +120,31 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
       bodyMs: e.VIRTWEB_BODY_TIMEOUT * 1000,
       uploadIdleMs: e.VIRTWEB_UPLOAD_IDLE * 1000,
     },
+    imageLimits: {
+      ...DEFAULT_IMAGE_LIMITS,
+      maxUploadBytes: sizeVar(
+        'VIRTWEB_MAX_UPLOAD',
+        e.VIRTWEB_MAX_UPLOAD,
+        DEFAULT_IMAGE_LIMITS.maxUploadBytes,
+      ),
+      maxImageBytes: Math.min(
+        sizeVar('VIRTWEB_MAX_IMAGE_SIZE', e.VIRTWEB_MAX_IMAGE_SIZE, MAX_IMAGE_BYTES),
+        MAX_IMAGE_BYTES,
+      ),
+    },
   };
+}
+
+/** A size variable ("64G" or bytes, positive); unset or empty: `fallback`. */
+function sizeVar(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const bytes = parseSize(raw);
+  if (bytes === null || bytes <= 0) {
+    throw new Error(
+      `bad configuration: ${name}=${raw} is not a size like "64G" (at most ${formatBytes(fallback)})`,
+    );
+  }
+  return bytes;
 }
 
 /**

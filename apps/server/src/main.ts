@@ -69,7 +69,7 @@ const host = new HostCapabilities(
   qemuAccess,
   config.ovmfDir,
 );
-const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus);
+const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus, config.imageLimits);
 await images.init();
 const nvram = new NvramStore(config.nvramDir);
 const launcher = new VmLauncher(

@@ -7,11 +7,11 @@ import {
   type TypeTextResponse,
   type Vm,
 } from '@virtweb/protocol';
-import { isQmpError, isQmpExecuteError } from '@virtweb/qmp';
-import { badRequest, conflict, HttpError } from '../http/errors.ts';
+import { Conflict, Invalid, Throttled } from '../domain/errors.ts';
 import type { VmRuntime } from '../vms/vm-runtime.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { comboKeys } from './keys.ts';
+import { qmpFailure } from './qmp-failure.ts';
 import { DEFAULT_PACE, Typist, untypable, type TypingPace } from './typist.ts';
 
 const COMBO_HOLD_MS = 50;
@@ -28,7 +28,7 @@ export class GuestKeyboard {
     private readonly pace: TypingPace = DEFAULT_PACE,
   ) {}
 
-  /** Presses a combination and releases it. @throws HttpError 404, 409 */
+  /** Presses a combination and releases it. @throws NotFound, Conflict */
   async sendCombo(id: string, combo: KeyCombo): Promise<void> {
     const { vm, rt } = this.running(id);
     try {
@@ -41,14 +41,14 @@ export class GuestKeyboard {
 
   /**
    * Queues text to be typed with the keys of the guest's layout.
-   * @throws HttpError 404, 409 (not running), 400 (a character the layout has no key for), 429 (too much queued)
+   * @throws NotFound, Conflict (not running), Invalid (a character the layout has no key for), Throttled (too much queued)
    */
   type(id: string, text: string, layout: KeyboardLayout = 'us'): TypeTextResponse {
     const { rt } = this.running(id);
     const bad = untypable(text, layout);
     if (bad) {
       const message = `character ${bad.index} is ${describeChar(bad.ch)}: no key of the ${KEYBOARD_LAYOUT_LABELS[layout]} layout types it`;
-      throw badRequest(`invalid request: text: ${message}`, [{ path: 'text', message }]);
+      throw new Invalid(`invalid request: text: ${message}`, [{ path: 'text', message }]);
     }
     let entry = this.typists.get(id);
     // A typist of an earlier qemu process of this VM stops by itself (its target is gone).
@@ -72,8 +72,7 @@ export class GuestKeyboard {
       this.typists.set(id, entry);
     }
     if (entry.typist.pending + text.length > MAX_PENDING_CHARS) {
-      throw new HttpError(
-        429,
+      throw new Throttled(
         ErrorCode.conflict,
         `${entry.typist.pending} characters are still waiting to be typed; try again when they are done`,
       );
@@ -96,15 +95,8 @@ export class GuestKeyboard {
     const vm = this.vms.get(id);
     const rt = this.vms.runtime(id);
     if (!rt || vm.state !== 'running') {
-      throw conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; keys need a running guest`);
+      throw new Conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; keys need a running guest`);
     }
     return { vm, rt };
   }
-}
-
-/** A QMP failure as an HTTP answer (qemu's refusal, or the guest going away mid-request); other errors as they are. */
-export function qmpFailure(err: unknown, vm: Vm): unknown {
-  if (isQmpExecuteError(err)) return conflict(ErrorCode.qemuFailed, `qemu refused: ${err.message}`);
-  if (isQmpError(err)) return conflict(ErrorCode.wrongState, `VM ${vm.name} stopped during the request`);
-  return err;
 }

@@ -2,10 +2,14 @@ import crypto from 'node:crypto';
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ErrorCode, type Vm } from '@virtweb/protocol';
 import type { QemuProcess } from '@virtweb/qemu';
+import { Conflict } from '../domain/errors.ts';
 import type { QemuAccess } from '../host/qemu-access.ts';
+import type { VmService } from '../vms/vm-service.ts';
 import { encodePng } from './png.ts';
 import { parsePpm } from './ppm.ts';
+import { qmpFailure } from './qmp-failure.ts';
 
 /** A guest's screen as PNG. */
 export interface Screenshot {
@@ -15,6 +19,21 @@ export interface Screenshot {
 }
 
 const SCREENDUMP_TIMEOUT_MS = 10_000;
+
+/**
+ * The screen of guest `id` now, with the guest it is of.
+ * @throws NotFound, Conflict `wrong_state` (no qemu, so no screen; or it went away meanwhile), Conflict
+ *   `qemu_failed` (qemu refused the screendump)
+ */
+export async function guestScreenshot(vms: VmService, id: string): Promise<{ vm: Vm; shot: Screenshot }> {
+  const vm = vms.get(id);
+  const rt = vms.runtime(vm.id);
+  if (!rt) throw new Conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; it has no screen`);
+  const shot = await takeScreenshot(rt.proc, vms.qemuAccess).catch((err: unknown) => {
+    throw qmpFailure(err, vm);
+  });
+  return { vm, shot };
+}
 
 /**
  * Takes a screenshot of the guest's display: QMP `screendump` to a temp file in the guest's run dir, read back

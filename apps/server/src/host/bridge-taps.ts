@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCode } from '@virtweb/protocol';
-import { conflict } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 
 const execFileP = promisify(execFile);
 
@@ -31,7 +31,7 @@ export class BridgeTaps {
 
   /**
    * (Re)creates the tap for `vmId` on `bridge`, owned by `uid`.
-   * @returns the tap's name. @throws HttpError 409 with `ip`'s words when it cannot be made
+   * @returns the tap's name. @throws Conflict with `ip`'s words when it cannot be made
    */
   create(vmId: string, bridge: string, uid: number): Promise<string> {
     const tap = bridgeTapName(vmId);
@@ -43,7 +43,7 @@ export class BridgeTaps {
       } catch (err) {
         await ip(['link', 'delete', 'dev', tap]).catch(() => undefined);
         const why = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
-        throw conflict(
+        throw new Conflict(
           ErrorCode.conflict,
           `cannot connect the guest to bridge ${bridge}: making its tap ${tap} failed (${why}); the server ` +
             'needs root (CAP_NET_ADMIN) for bridged guests',

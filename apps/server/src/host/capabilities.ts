@@ -34,7 +34,7 @@ export async function qemuVersion(binary: string): Promise<string> {
 /**
  * Decides whether KVM really works: node, permissions, then probe guests under a time limit, run like guests
  * are (as qemu's user, under the sandbox). `probeKernel` must be in the data dir (it is granted to the user).
- * @throws HttpError 409 when qemu's user is missing or cannot be given the kernel
+ * @throws Conflict when qemu's user is missing or cannot be given the kernel
  */
 export async function detectKvm(
   binary: string,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCode } from '@virtweb/protocol';
 import { qemuEnvironment, type QemuIdentity } from '@virtweb/qemu';
-import { conflict, type HttpError } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 import type { QemuUser } from './qemu-user.ts';
 
 const execFileP = promisify(execFile);
@@ -40,7 +40,7 @@ export class QemuAccess {
 
   /**
    * Gives qemu's user what it needs to open `files`. Nothing to do when qemu runs as the server's own user.
-   * @throws HttpError 409 `qemu_user` when the user is missing, setfacl is not installed or fails, or a
+   * @throws Conflict `qemu_user` when the user is missing, setfacl is not installed or fails, or a
    *   directory above the data dir does not let the user pass
    */
   async grant(files: QemuFiles): Promise<void> {
@@ -112,7 +112,7 @@ export class QemuAccess {
       if (d === path.dirname(d)) break;
     }
     const name = this.user.configured;
-    throw conflict(
+    throw new Conflict(
       ErrorCode.qemuUser,
       `qemu's user ${name} cannot reach the data dir ${this.dataDir}: ${blocking} does not let it pass. ` +
         `Allow passing only (setfacl -m u:${name}:x ${blocking}; scripts/setup does this), or put ` +
@@ -131,15 +131,15 @@ async function testAs(id: QemuIdentity, args: string[]): Promise<boolean> {
   }
 }
 
-function grantFailed(err: unknown, paths: string[]): HttpError {
+function grantFailed(err: unknown, paths: string[]): Conflict {
   const e = err as NodeJS.ErrnoException & { stderr?: string };
   if (e.code === 'ENOENT') {
-    return conflict(
+    return new Conflict(
       ErrorCode.qemuUser,
       "setfacl is not installed: install Debian's acl package (scripts/setup does); qemu's user needs it " +
         'to open the guest files',
     );
   }
   const why = e.stderr?.trim() || e.message;
-  return conflict(ErrorCode.qemuUser, `cannot give qemu's user access to ${paths.join(', ')}: ${why}`);
+  return new Conflict(ErrorCode.qemuUser, `cannot give qemu's user access to ${paths.join(', ')}: ${why}`);
 }

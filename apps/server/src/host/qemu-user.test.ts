@@ -26,7 +26,7 @@ describe('QemuUser', () => {
     let lookup: (name: string) => Promise<{ uid: number; gid: number } | undefined> = missing;
     const user = new QemuUser('virtweb-qemu', 0, (n) => lookup(n));
     const err = await user.identity().catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 409, code: 'qemu_user' });
+    expect(err).toMatchObject({ kind: 'conflict', code: 'qemu_user' });
     expect((err as Error).message).toMatch(
       /virtweb-qemu does not exist.*run scripts\/setup.*VIRTWEB_QEMU_USER/,
     );

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { ErrorCode, type QemuConfinement } from '@virtweb/protocol';
 import { QEMU_SANDBOX, type QemuIdentity } from '@virtweb/qemu';
-import { conflict } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 
 const execFileP = promisify(execFile);
 
@@ -74,11 +74,11 @@ export class QemuUser {
 
   /**
    * The uid and gid to spawn qemu with; undefined when the server is not root (qemu runs as the server).
-   * @throws HttpError 409 `qemu_user` when the user is missing (the message names the fix)
+   * @throws Conflict `qemu_user` when the user is missing (the message names the fix)
    */
   async identity(): Promise<QemuIdentity | undefined> {
     const s = await this.status();
-    if (s.kind === 'unusable') throw conflict(ErrorCode.qemuUser, `cannot start qemu: ${s.problem}`);
+    if (s.kind === 'unusable') throw new Conflict(ErrorCode.qemuUser, `cannot start qemu: ${s.problem}`);
     return s.kind === 'user' ? { uid: s.uid, gid: s.gid } : undefined;
   }
 

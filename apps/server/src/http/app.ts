@@ -12,22 +12,18 @@ import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { TrustProxy } from '../config.ts';
 import { refuseCrossSite, requireAuth, type Authenticator } from './auth-middleware.ts';
-import { consolesRouter } from './consoles-router.ts';
 import { closeIfBodyPending, jsonBody, rejectMalformedPath } from './edge.ts';
 import { JSON_BODY_LIMIT, SESSION_BODY_LIMIT, type EdgeTimeouts } from './edge-limits.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { hostRouter } from './host-router.ts';
 import { imagesRouter } from './images-router.ts';
-import { metricsRouter } from './metrics-router.ts';
-import { migrationsRouter, recordPeerUploads, vmMigrationRouter } from './migrations-router.ts';
+import { hostMetricsRouter } from './metrics-router.ts';
+import { migrationsRouter, recordPeerUploads } from './migrations-router.ts';
 import { INCOMING_BODY_LIMIT } from '../migration/incoming-api.ts';
 import type { MigrationService } from '../migration/migration-service.ts';
 import { peerSelfRouter, peersRouter } from './peers-router.ts';
 import type { PeerService } from '../peers/peer-service.ts';
-import { processRouter } from './process-router.ts';
 import { sessionRouter } from './session-router.ts';
-import { vmStorageRouter } from './vm-storage-router.ts';
-import { vmMetaRouter } from './vm-meta-router.ts';
 import { vmsRouter } from './vms-router.ts';
 
 export interface AppDeps {
@@ -75,20 +71,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(jsonBody(JSON_BODY_LIMIT, bodyMs));
   api.use(peerSelfRouter(deps.peers));
   api.use(peersRouter(deps.peers, deps.tokens));
-  api.use(metricsRouter(deps.metrics, deps.vms));
-  // Before vmsRouter, whose POST /:id/:action would take /:id/signal.
-  api.use('/vms', processRouter(deps.vms, deps.launcher));
+  api.use(hostMetricsRouter(deps.metrics));
   api.use('/host', hostRouter(deps.host, deps.serverName));
   api.put('/images/:name/upload', recordPeerUploads(deps.migrations.uploads));
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
-  // Before vmsRouter, whose POST /:id/:action would take /:id/send-keys and /:id/type.
-  api.use('/vms', consolesRouter(deps.vms));
-  api.use('/vms', vmMetaRouter(deps.vms));
-  api.use('/vms', vmStorageRouter(deps.vms.storage));
-  // Before vmsRouter, whose POST /:id/:action would take /:id/migrate and /:id/save.
-  api.use('/vms', vmMigrationRouter(deps.migrations));
   api.use(migrationsRouter(deps.migrations));
-  api.use('/vms', vmsRouter(deps.vms));
+  api.use('/vms', vmsRouter(deps));
   api.use((req) => {
     throw notFound(`${req.method} /api${req.path}`);
   });

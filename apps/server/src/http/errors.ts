@@ -1,9 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
-import type { z } from 'zod';
 import { ErrorCode, type ApiErrorBody } from '@virtweb/protocol';
+import { DomainError, PeerRefused, type DomainErrorKind } from '../domain/errors.ts';
 
-/** An error with an HTTP status that the error handler turns into `{error:{code,message}}`. */
+/**
+ * An error with an HTTP status that the error handler turns into `{error:{code,message}}`: the HTTP-level
+ * errors of the edge itself (a malformed URL or body, a missing credential). Services throw DomainErrors.
+ */
 export class HttpError extends Error {
   override name = 'HttpError';
   constructor(
@@ -18,17 +21,31 @@ export class HttpError extends Error {
 
 export const notFound = (what: string): HttpError =>
   new HttpError(404, ErrorCode.notFound, `${what} not found`);
-export const conflict = (code: string, message: string): HttpError => new HttpError(409, code, message);
 export const badRequest = (message: string, details?: { path: string; message: string }[]): HttpError =>
   new HttpError(400, ErrorCode.validation, message, details);
 /** A 400 for a request malformed at the HTTP level (its URL, its encoding), not in the fields of its body. */
 export const malformed = (message: string): HttpError => new HttpError(400, ErrorCode.badRequest, message);
 
-/** Turns zod issues into a 400 with one line per field. */
-export function validationError(error: z.ZodError): HttpError {
-  const details = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-  return badRequest(`invalid request: ${summary}`, details);
+/** The status of each kind of domain error: the one place where what services say becomes HTTP. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  tooLarge: 413,
+  throttled: 429,
+  hostFault: 500,
+  unavailable: 502,
+  // A peer's refusal keeps the peer's own 4xx (below); anything else it said is a peer failing.
+  peerRefused: 502,
+  noSpace: 507,
+};
+
+/** A service's error as the HTTP answer: its kind's status, its code, message and details. */
+export function httpErrorOf(err: DomainError): HttpError {
+  const relayed = err instanceof PeerRefused && err.peerStatus >= 400 && err.peerStatus <= 499;
+  const status = relayed ? err.peerStatus : STATUS_OF_KIND[err.kind];
+  return new HttpError(status, err.code, err.message, err.details);
 }
 
 /** A 429: the client must wait `retryAfterS` seconds (sent as Retry-After). */
@@ -97,9 +114,14 @@ export function sendError(req: IncomingMessage, res: Response, httpError: HttpEr
   res.status(httpError.status).json(body);
 }
 
-/** The one error handler: known errors keep their status, anything else is a logged 500. */
+/** The one error handler: known errors get their status, anything else is a logged 500. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  const httpError = err instanceof HttpError ? err : fromLibraryError(err, req);
+  const httpError =
+    err instanceof HttpError
+      ? err
+      : err instanceof DomainError
+        ? httpErrorOf(err)
+        : fromLibraryError(err, req);
   // A client that broke off (or was cut off) makes its request's reader fail: nothing to log.
   const clientGone = req.socket.destroyed || (req.destroyed && !req.complete);
   if (!httpError && !clientGone) console.error('virtweb: internal error', err);

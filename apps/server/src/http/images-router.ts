@@ -2,10 +2,12 @@ import { Router } from 'express';
 import {
   ConvertImageRequestSchema,
   CreateImageRequestSchema,
+  ErrorCode,
   ResizeImageRequestSchema,
 } from '@virtweb/protocol';
 import type { ImageService } from '../images/image-service.ts';
 import { cutOffWhenIdle, refuseContentEncoding } from './edge.ts';
+import { HttpError } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
 /**
@@ -43,6 +45,10 @@ export function imagesRouter(images: ImageService, uploadIdleMs: number): Router
     const header = req.headers['content-length'];
     const length = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
     cutOffWhenIdle(req, res, uploadIdleMs);
+    if (length === undefined) {
+      images.path(req.params.name); // a bad name is refused first, as in every other image route
+      throw new HttpError(411, ErrorCode.validation, 'an upload needs a Content-Length');
+    }
     res.status(201).json(await images.upload(req.params.name, { body: req, length }));
   });
   return r;

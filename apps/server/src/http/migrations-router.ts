@@ -1,39 +1,25 @@
 import { Router, type RequestHandler } from 'express';
-import { MigrateRequestSchema, SaveStateRequestSchema, VmIdSchema } from '@virtweb/protocol';
+import { MigrateRequestSchema, SaveStateRequestSchema } from '@virtweb/protocol';
 import type { MigrationService } from '../migration/migration-service.ts';
 import type { PeerUploads } from '../migration/peer-uploads.ts';
 import { principalOf } from './auth-middleware.ts';
-import { notFound } from './errors.ts';
 import { incomingRouter } from './incoming-router.ts';
 import { parseOr400 } from './validate.ts';
 
-const vmId = (raw: string): string => {
-  if (!VmIdSchema.safeParse(raw).success) throw notFound(`VM ${raw}`);
-  return raw;
-};
-
-/**
- * `/api/vms/:id/{migrate,migrate/check,save}`: mounted on `/vms` before the VM router (whose
- * `POST /:id/:action` would take them).
- */
-export function vmMigrationRouter(migrations: MigrationService): Router {
-  const r = Router();
+/** `/api/vms/:id/{migrate,migrate/check,save}` (on the VMs router). */
+export function vmMigrationRoutes(r: Router, migrations: MigrationService): void {
   r.post('/:id/migrate/check', async (req, res) => {
-    const id = vmId(req.params.id);
     const body = parseOr400(MigrateRequestSchema, req.body);
-    res.json({ checks: await migrations.check(id, body) });
+    res.json({ checks: await migrations.check(req.params.id, body) });
   });
   r.post('/:id/migrate', async (req, res) => {
-    const id = vmId(req.params.id);
     const body = parseOr400(MigrateRequestSchema, req.body);
-    res.status(202).json(await migrations.migrate(id, body));
+    res.status(202).json(await migrations.migrate(req.params.id, body));
   });
   r.post('/:id/save', async (req, res) => {
-    const id = vmId(req.params.id);
     const body = parseOr400(SaveStateRequestSchema, req.body ?? {});
-    res.status(202).json(await migrations.states.save(id, body.name));
+    res.status(202).json(await migrations.states.save(req.params.id, body.name));
   });
-  return r;
 }
 
 /**

@@ -1,41 +1,22 @@
-import { Router } from 'express';
-import { ErrorCode, SignalRequestSchema, VmIdSchema } from '@virtweb/protocol';
+import type { Router } from 'express';
+import { SignalRequestSchema } from '@virtweb/protocol';
 import { z } from 'zod';
-import { describeProcess, readQemuLog } from '../vms/process-info.ts';
-import type { VmLauncher } from '../vms/vm-launch.ts';
-import type { VmService } from '../vms/vm-service.ts';
-import { conflict, notFound } from './errors.ts';
+import type { GuestProcess } from '../vms/guest-process.ts';
 import { parseOr400 } from './validate.ts';
 
 const LogQuerySchema = z.strictObject({ lines: z.coerce.number().int().min(1).max(5000).default(200) });
 
-/** The guest as a host process: `/api/vms/:id/process`, `/log`, and `POST /signal`. */
-export function processRouter(vms: VmService, launcher: VmLauncher): Router {
-  const r = Router();
-  const known = (id: string): string => {
-    if (!VmIdSchema.safeParse(id).success) throw notFound(`VM ${id}`);
-    vms.get(id); // 404 for an unknown guest
-    return id;
-  };
-  const running = (id: string): number => {
-    const rt = vms.runtime(known(id));
-    if (!rt) throw conflict(ErrorCode.wrongState, 'the guest has no qemu process: start it first');
-    return rt.pid;
-  };
+/** The guest as a host process: `/api/vms/:id/process`, `/log`, and `POST /signal` (on the VMs router). */
+export function vmProcessRoutes(r: Router, guests: GuestProcess): void {
   r.get('/:id/process', async (req, res) => {
-    const info = await describeProcess(running(req.params.id), launcher.paths(req.params.id));
-    if (!info) throw conflict(ErrorCode.wrongState, 'the qemu process is gone');
-    res.json(info);
+    res.json(await guests.describe(req.params.id));
   });
   r.get('/:id/log', async (req, res) => {
     const { lines } = parseOr400(LogQuerySchema, req.query);
-    res.json(await readQemuLog(launcher.paths(known(req.params.id)).log, lines));
+    res.json(await guests.log(req.params.id, lines));
   });
   r.post('/:id/signal', (req, res) => {
     const { signal } = parseOr400(SignalRequestSchema, req.body);
-    // The same thing `kill -s <signal> <pid>` does: the state then follows from the process's exit.
-    process.kill(running(req.params.id), signal);
-    res.status(202).json(vms.get(req.params.id));
+    res.status(202).json(guests.signal(req.params.id, signal));
   });
-  return r;
 }

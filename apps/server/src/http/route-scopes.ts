@@ -1,4 +1,4 @@
-import type { TokenScope } from '@virtweb/protocol';
+import { VmActionSchema, type TokenScope } from '@virtweb/protocol';
 
 /** What a route needs: one of these scopes, or a logged-in user (`session`: no API token, whatever its scope). */
 export type RouteNeed = readonly TokenScope[] | 'session';
@@ -66,6 +66,13 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/vms/:id/balloon', needs: OPERATE },
   { method: 'PUT', path: '/api/vms/:id/labels', needs: OPERATE },
   { method: 'PUT', path: '/api/vms/:id/autostart', needs: OPERATE },
+  // The lifecycle actions: start, shutdown, poweroff, reset, pause, resume.
+  ...VmActionSchema.options.map((action): RouteScope => ({
+    method: 'POST',
+    path: `/api/vms/:id/${action}`,
+    needs: OPERATE,
+  })),
+  // Any other name there is an unknown action: a 404 for whoever may act on guests.
   { method: 'POST', path: '/api/vms/:id/:action', needs: OPERATE },
   { method: 'GET', path: '/api/vms/:id/screenshot.png', needs: OPERATE },
   { method: 'GET', path: '/api/vms/:id/serial.log', needs: OPERATE },

@@ -1,24 +1,15 @@
-import { Router } from 'express';
-import { AutostartSchema, VmIdSchema, VmLabelsSchema } from '@virtweb/protocol';
+import type { Router } from 'express';
+import { AutostartSchema, VmLabelsSchema } from '@virtweb/protocol';
 import { setAutostart, setLabels } from '../vms/vm-meta.ts';
 import type { VmService } from '../vms/vm-service.ts';
-import { notFound } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
-/** `PUT /api/vms/:id/{labels,autostart}`: tags, notes, and starting with the host. */
-export function vmMetaRouter(vms: VmService): Router {
-  const r = Router();
-  const id = (raw: string): string => {
-    if (!VmIdSchema.safeParse(raw).success) throw notFound(`VM ${raw}`);
-    return raw;
-  };
+/** `PUT /api/vms/:id/{labels,autostart}` (on the VMs router): tags, notes, and starting with the host. */
+export function vmMetaRoutes(r: Router, vms: VmService): void {
   r.put('/:id/labels', (req, res) => {
-    const vmId = id(req.params.id);
-    res.json(setLabels(vms, vmId, parseOr400(VmLabelsSchema, req.body)));
+    res.json(setLabels(vms, req.params.id, parseOr400(VmLabelsSchema, req.body)));
   });
   r.put('/:id/autostart', (req, res) => {
-    const vmId = id(req.params.id);
-    res.json(setAutostart(vms, vmId, parseOr400(AutostartSchema, req.body)));
+    res.json(setAutostart(vms, req.params.id, parseOr400(AutostartSchema, req.body)));
   });
-  return r;
 }

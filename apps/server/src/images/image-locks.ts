@@ -1,5 +1,5 @@
 import { IMAGE_BUSY, type ImageActivity } from '@virtweb/protocol';
-import { conflict } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 
 /** One operation per image at a time: each takes the names it touches (a convert its source and target). */
 export class ImageLocks {
@@ -12,12 +12,13 @@ export class ImageLocks {
 
   /**
    * Takes every name or none; returns the release function (idempotent).
-   * @throws HttpError 409 `busy` naming the operation that holds one of them.
+   * @throws Conflict `busy` naming the operation that holds one of them.
    */
   acquire(names: string[], op: ImageActivity): () => void {
     for (const name of names) {
       const holder = this.held.get(name);
-      if (holder !== undefined) throw conflict(IMAGE_BUSY, `image ${name} is busy: ${holder} in progress`);
+      if (holder !== undefined)
+        throw new Conflict(IMAGE_BUSY, `image ${name} is busy: ${holder} in progress`);
     }
     for (const name of names) this.held.set(name, op);
     let released = false;
@@ -28,7 +29,7 @@ export class ImageLocks {
     };
   }
 
-  /** Runs `fn` holding the names. @throws HttpError 409 `busy` */
+  /** Runs `fn` holding the names. @throws Conflict `busy` */
   async with<T>(names: string[], op: ImageActivity, fn: () => Promise<T>): Promise<T> {
     const release = this.acquire(names, op);
     try {

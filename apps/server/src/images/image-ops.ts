@@ -7,7 +7,7 @@ import {
   type ResizeImageRequestSchema,
 } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { badRequest, conflict, HttpError } from '../http/errors.ts';
+import { Conflict, Invalid } from '../domain/errors.ts';
 import type { InspectedImage } from './image-inspect.ts';
 import type { ImageStore } from './image-store.ts';
 import { ProgressReporter } from './progress.ts';
@@ -18,14 +18,14 @@ const NOT_DISKS = new Set(['iso', 'kernel', 'initrd']);
 
 function usable(img: InspectedImage, what: string): void {
   if (img.problem !== undefined)
-    throw conflict(ErrorCode.conflict, `cannot ${what} ${img.name}: ${img.problem}`);
+    throw new Conflict(ErrorCode.conflict, `cannot ${what} ${img.name}: ${img.problem}`);
 }
 
 /**
- * Resize under the image's lock. Shrinking needs `shrink: true` (400 otherwise) and is refused (409) while a
+ * Resize under the image's lock. Shrinking needs `shrink: true` (Invalid otherwise) and is refused (Conflict) while a
  * VM uses the image or it backs another image. Growing an image a running guest has open goes through QMP
  * `block_resize` (the guest sees the new size at once); a disk of a VM that is starting or migrating is refused
- * (409 `in_use`); anything else goes through `qemu-img resize`.
+ * (Conflict `in_use`); anything else goes through `qemu-img resize`.
  */
 export function resizeImageOp(
   svc: ImageStore,
@@ -35,14 +35,14 @@ export function resizeImageOp(
   return svc.locks.with([name], 'resize', async () => {
     const img = await svc.inspect(name);
     usable(img, 'resize');
-    if (NOT_DISKS.has(img.format)) throw badRequest(`${name} is an ${img.format} file, not a disk image`);
+    if (NOT_DISKS.has(img.format)) throw new Invalid(`${name} is an ${img.format} file, not a disk image`);
     svc.checkSize(req.size);
     if (req.size === img.virtualSize) return svc.toImage(img);
     const shrinking = req.size < img.virtualSize;
     const from = formatBytes(img.virtualSize);
     const to = formatBytes(req.size);
     if (shrinking && req.shrink !== true) {
-      throw badRequest(
+      throw new Invalid(
         `shrinking ${name} from ${from} to ${to} loses the data past ${to}: confirm with shrink`,
         [{ path: 'shrink', message: 'set shrink: true to confirm shrinking' }],
       );
@@ -50,19 +50,22 @@ export function resizeImageOp(
     if (shrinking) {
       const users = svc.users(name);
       if (users.length > 0) {
-        throw conflict(ErrorCode.inUse, `image ${name} is used by VM ${users.join(', ')}: it cannot shrink`);
+        throw new Conflict(
+          ErrorCode.inUse,
+          `image ${name} is used by VM ${users.join(', ')}: it cannot shrink`,
+        );
       }
       const dependents = await svc.dependentsOf(name);
       if (dependents.length > 0) {
-        throw conflict(ErrorCode.inUse, `image ${name} backs ${dependents.join(', ')}: it cannot shrink`);
+        throw new Conflict(ErrorCode.inUse, `image ${name} backs ${dependents.join(', ')}: it cannot shrink`);
       }
     }
     const running = svc.running(name);
     const cd = running.find((u) => u.kind === 'cdrom');
-    if (cd) throw conflict(ErrorCode.inUse, `image ${name} is the CD of running VM ${cd.vmName}`);
+    if (cd) throw new Conflict(ErrorCode.inUse, `image ${name} is the CD of running VM ${cd.vmName}`);
     const opening = running.find((u) => u.kind === 'opening');
     if (opening?.kind === 'opening') {
-      throw conflict(
+      throw new Conflict(
         ErrorCode.inUse,
         `image ${name} is a disk of VM ${opening.vmName}, which is ${opening.state}: resize it once that is done`,
       );
@@ -74,11 +77,7 @@ export function resizeImageOp(
         if (use.kind !== 'disk') continue;
         await use.resize(req.size).catch((err: unknown) => {
           const why = err instanceof Error ? err.message : 'unknown error';
-          throw new HttpError(
-            409,
-            ErrorCode.qemuFailed,
-            `qemu of VM ${use.vmName} refused block_resize: ${why}`,
-          );
+          throw new Conflict(ErrorCode.qemuFailed, `qemu of VM ${use.vmName} refused block_resize: ${why}`);
         });
       }
     } else {
@@ -94,12 +93,12 @@ export function resizeImageOp(
 }
 
 /**
- * Convert under the locks of source and target, refused (409 `in_use`) for a disk a VM's qemu holds (running, or
+ * Convert under the locks of source and target, refused (Conflict `in_use`) for a disk a VM's qemu holds (running, or
  * starting: from a start's beginning): `qemu-img convert -p` to a hidden temp file, linked to the
  * target's name only when the output is safe as the rest of the server will read it (see {@link checkOutput}).
  * The source is read as `sourceFormat` (a VM's recorded format) or as detected. The answer comes when
  * qemu-img is done; `image.progress` events carry its percentage meanwhile.
- * @throws HttpError 409 for an unsafe source or output (nothing is kept), qemu-img's refusals as 400.
+ * @throws Conflict for an unsafe source or output (nothing is kept), qemu-img's refusals as Invalid.
  */
 export async function convertImageOp(
   svc: ImageStore,
@@ -108,15 +107,15 @@ export async function convertImageOp(
   sourceFormat?: string,
 ): Promise<Image> {
   const target = svc.path(req.target);
-  if (req.target === name) throw badRequest('target: the target must be a new image');
+  if (req.target === name) throw new Invalid('target: the target must be a new image');
   if (await svc.exists(req.target)) {
-    throw conflict(ErrorCode.exists, `an image named ${req.target} already exists`);
+    throw new Conflict(ErrorCode.exists, `an image named ${req.target} already exists`);
   }
   return svc.locks.with([name, req.target], 'convert', async () => {
     // Taken with the lock, before any await: a start begun later refuses this image while it converts.
     const open = svc.running(name).find((u) => u.kind !== 'cdrom');
     if (open) {
-      throw conflict(
+      throw new Conflict(
         ErrorCode.inUse,
         `image ${name} is a disk of VM ${open.vmName}, whose qemu holds its lock: converting it would read a ` +
           'disk being written (power the VM off first)',
@@ -154,7 +153,7 @@ export async function convertImageOp(
  * create do). A raw output whose bytes begin with an image header (the guest wrote one into its disk) reads
  * as that image, with whatever backing file the header names: it is refused, as is any output with a
  * problem or that qemu-img cannot read.
- * @throws HttpError 409
+ * @throws Conflict
  */
 async function checkOutput(
   svc: ImageStore,
@@ -163,7 +162,7 @@ async function checkOutput(
   temp: string,
 ): Promise<InspectedImage> {
   const refuse = (why: string) =>
-    conflict(ErrorCode.conflict, `cannot convert ${name} to ${req.target}: ${why}; nothing was kept`);
+    new Conflict(ErrorCode.conflict, `cannot convert ${name} to ${req.target}: ${why}; nothing was kept`);
   const out = await svc.inspect(req.target, { tempFile: temp }).catch((err: unknown) => {
     const why = qemuImgReason(err);
     throw refuse(`qemu-img cannot read the result: ${why}`);

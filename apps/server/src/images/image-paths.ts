@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ImageNameSchema } from '@virtweb/protocol';
-import { badRequest, validationError } from '../http/errors.ts';
+import { Invalid, invalidFields } from '../domain/errors.ts';
 
 /** Work-in-progress files (uploads, qemu-img output) are hidden and end in `.part`; never listed or addressed. */
 const PART = '.part';
@@ -10,13 +10,13 @@ const PART = '.part';
 /**
  * The absolute path of an image inside the images dir. The name is validated again here (not only at the
  * HTTP edge) so no caller can reach a path outside the data dir.
- * @throws HttpError 400 for a name that is not a plain file name (or names a work-in-progress file).
+ * @throws Invalid for a name that is not a plain file name (or names a work-in-progress file).
  */
 export function imagePath(imagesDir: string, name: string): string {
   const parsed = ImageNameSchema.safeParse(name);
-  if (!parsed.success) throw validationError(parsed.error);
+  if (!parsed.success) throw invalidFields(parsed.error);
   if (parsed.data.endsWith(PART)) {
-    throw badRequest(`name: "${PART}" names are reserved for unfinished files`, [
+    throw new Invalid(`name: "${PART}" names are reserved for unfinished files`, [
       { path: 'name', message: `must not end in "${PART}"` },
     ]);
   }

@@ -12,7 +12,7 @@ import {
 } from '@virtweb/protocol';
 import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
-import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { Conflict, Invalid, NotFound } from '../domain/errors.ts';
 import { convertImageOp, resizeImageOp } from './image-ops.ts';
 import { inspectImage, type InspectedImage } from './image-inspect.ts';
 import { ImageLocks } from './image-locks.ts';
@@ -20,7 +20,7 @@ import type { ImageStore } from './image-store.ts';
 import { imagePath, isListedImageFile, removeLeftoverParts } from './image-paths.ts';
 import type { ImageUsers, RunningUse, RunningUsers } from './image-users.ts';
 import { uploadImageOp, type UploadSource } from './image-upload.ts';
-import { imageLimitsFromEnv, type ImageLimits } from './limits.ts';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits.ts';
 import { OldCopies } from './old-copies.ts';
 import { fromQemuImg, qemuImgReason } from './qemu-img-errors.ts';
 import { loadStoreId } from './store-id.ts';
@@ -40,7 +40,7 @@ export class ImageService implements ImageStore {
     readonly imagesDir: string,
     readonly qemuImg: string,
     readonly bus: EventBus,
-    readonly limits: ImageLimits = imageLimitsFromEnv(process.env),
+    readonly limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
   ) {
     this.oldCopies = new OldCopies(imagesDir);
   }
@@ -75,7 +75,7 @@ export class ImageService implements ImageStore {
     return inspected.map((i) => withMark(this.toImage(i), marks.get(i.name)));
   }
 
-  /** @throws HttpError 404 when there is no such image. */
+  /** @throws NotFound when there is no such image. */
   async get(name: string): Promise<Image> {
     await this.mustExist(name);
     const inspected = await this.inspect(name).catch((err: unknown) => unreadable(name, err));
@@ -85,7 +85,7 @@ export class ImageService implements ImageStore {
   /**
    * The qemu format of an image ("qcow2", "raw", ...) as qemu-img detects it, to be recorded for a disk
    * nobody has opened yet.
-   * @throws HttpError 409 for an image that reads files outside the images dir (backing, extent, data file).
+   * @throws Conflict for an image that reads files outside the images dir (backing, extent, data file).
    */
   async formatOf(name: string): Promise<string> {
     return (await this.forQemu(name)).qemuFormat;
@@ -95,20 +95,21 @@ export class ImageService implements ImageStore {
    * An image that qemu is about to open, inspected at this moment: read as `format` (the one qemu will be
    * told, recorded by the server; detected when there is none), the file and its whole chain (backing files,
    * vmdk extents, data files) resolving inside the images dir.
-   * @throws HttpError 409 for a missing, unreadable or unsafe image, in plain words.
+   * @throws Conflict for a missing, unreadable or unsafe image, in plain words.
    */
   async forQemu(
     name: string,
     format?: string,
   ): Promise<{ path: string; qemuFormat: string; virtualSize: number }> {
     const file = imagePath(this.imagesDir, name);
-    if (!(await exists(file))) throw conflict(ErrorCode.conflict, `image ${name} does not exist`);
+    if (!(await exists(file))) throw new Conflict(ErrorCode.conflict, `image ${name} does not exist`);
     const image = await this.inspect(name, format === undefined ? {} : { format }).catch((err: unknown) => {
       const why = qemuImgReason(err);
       const as = format === undefined ? '' : ` as ${format}`;
-      throw conflict(ErrorCode.conflict, `qemu-img cannot read image ${name}${as}: ${why}`);
+      throw new Conflict(ErrorCode.conflict, `qemu-img cannot read image ${name}${as}: ${why}`);
     });
-    if (image.problem !== undefined) throw conflict(ErrorCode.conflict, `image ${name}: ${image.problem}`);
+    if (image.problem !== undefined)
+      throw new Conflict(ErrorCode.conflict, `image ${name}: ${image.problem}`);
     return { path: file, qemuFormat: image.qemuFormat, virtualSize: image.virtualSize };
   }
 
@@ -132,12 +133,12 @@ export class ImageService implements ImageStore {
   /**
    * An empty image, or a qcow2 overlay on `backingImage` (stored with a relative backing name and its format:
    * `backingFormat`, a VM's recorded format, or as detected).
-   * @throws HttpError 400 (bad size, unusable backing image, qemu-img refusal), 409 (name taken or busy).
+   * @throws Invalid (bad size, unusable backing image, qemu-img refusal), Conflict (name taken or busy).
    */
   async create(req: z.output<typeof CreateImageRequestSchema>, backingFormat?: string): Promise<Image> {
     const file = imagePath(this.imagesDir, req.name);
     if (req.backingImage !== undefined) imagePath(this.imagesDir, req.backingImage);
-    if (await exists(file)) throw conflict(ErrorCode.exists, `an image named ${req.name} already exists`);
+    if (await exists(file)) throw new Conflict(ErrorCode.exists, `an image named ${req.name} already exists`);
     if (req.size !== undefined) this.checkSize(req.size);
     // The backing image is held too: it must not be resized or deleted under the new overlay.
     const held = req.backingImage === undefined ? [req.name] : [req.name, req.backingImage];
@@ -146,7 +147,7 @@ export class ImageService implements ImageStore {
       const baseName = req.backingImage;
       if (baseName !== undefined) {
         if (!(await this.exists(baseName))) {
-          throw badRequest(`backingImage: no image named ${baseName}`, [
+          throw new Invalid(`backingImage: no image named ${baseName}`, [
             { path: 'backingImage', message: 'no such image' },
           ]);
         }
@@ -154,7 +155,7 @@ export class ImageService implements ImageStore {
         const base = await this.inspect(baseName, as).catch((err: unknown) => {
           throw fromQemuImg(err, `reading backingImage ${baseName}`);
         });
-        if (base.problem !== undefined) throw badRequest(`backingImage ${base.name}: ${base.problem}`);
+        if (base.problem !== undefined) throw new Invalid(`backingImage ${base.name}: ${base.problem}`);
         backing = { backingFile: base.name, backingFormat: base.qemuFormat };
       }
       const size = req.size === undefined ? {} : { sizeBytes: req.size };
@@ -170,20 +171,20 @@ export class ImageService implements ImageStore {
     return this.get(req.name);
   }
 
-  /** @throws HttpError 404 unknown, 409 while a VM uses it, an operation runs on it, or it backs another image. */
+  /** @throws NotFound unknown, Conflict while a VM uses it, an operation runs on it, or it backs another image. */
   async delete(name: string): Promise<void> {
     const file = await this.mustExist(name);
     await this.locks.with([name], 'delete', async () => {
       const users = this.usersOf(name);
       if (users.length > 0) {
-        throw conflict(
+        throw new Conflict(
           ErrorCode.inUse,
           `image ${name} is used by VM ${users.join(', ')}; remove it from them first`,
         );
       }
       const dependents = await this.dependentsOf(name);
       if (dependents.length > 0) {
-        throw conflict(ErrorCode.inUse, `image ${name} is the backing file of ${dependents.join(', ')}`);
+        throw new Conflict(ErrorCode.inUse, `image ${name} is the backing file of ${dependents.join(', ')}`);
       }
       await fs.unlink(file);
       await this.oldCopies.forget(name);
@@ -193,12 +194,12 @@ export class ImageService implements ImageStore {
 
   /**
    * Deletes an image only while it is marked as an old copy a move left behind (a copying move back replaces
-   * it). @throws HttpError 404 unknown, 409 not an old copy, in use or backing another image
+   * it). @throws NotFound unknown, Conflict not an old copy, in use or backing another image
    */
   async deleteOldCopy(name: string): Promise<void> {
     await this.mustExist(name);
     if ((await this.oldCopies.get(name)) === undefined) {
-      throw conflict(ErrorCode.conflict, `image ${name} is not an old copy left by a move: it stays`);
+      throw new Conflict(ErrorCode.conflict, `image ${name} is not an old copy left by a move: it stays`);
     }
     await this.delete(name);
   }
@@ -266,10 +267,10 @@ export class ImageService implements ImageStore {
     return all.filter((i) => i.backingChain.some((b) => b.inStore && b.name === name)).map((i) => i.name);
   }
 
-  /** @throws HttpError 400 for a virtual size above the configured maximum. */
+  /** @throws Invalid for a virtual size above the configured maximum. */
   checkSize(bytes: number): void {
     if (bytes > this.limits.maxImageBytes) {
-      throw badRequest(`size: at most ${formatBytes(this.limits.maxImageBytes)} on this server`, [
+      throw new Invalid(`size: at most ${formatBytes(this.limits.maxImageBytes)} on this server`, [
         { path: 'size', message: `at most ${formatBytes(this.limits.maxImageBytes)}` },
       ]);
     }
@@ -290,7 +291,7 @@ export class ImageService implements ImageStore {
 
   private async mustExist(name: string): Promise<string> {
     const file = imagePath(this.imagesDir, name);
-    if (!(await exists(file))) throw notFound(`image ${name}`);
+    if (!(await exists(file))) throw new NotFound(`image ${name}`);
     return file;
   }
 }

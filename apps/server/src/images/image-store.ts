@@ -27,7 +27,7 @@ export interface ImageStore {
   running(name: string): RunningUse[];
   /** Images in the store whose backing chain contains `name`. */
   dependentsOf(name: string): Promise<string[]>;
-  /** @throws HttpError 400 for a virtual size above the configured maximum. */
+  /** @throws Invalid for a virtual size above the configured maximum. */
   checkSize(bytes: number): void;
   /** Tells the browsers the image list changed. */
   changed(): void;

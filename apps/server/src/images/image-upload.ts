@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, formatBytes, type UploadedImage } from '@virtweb/protocol';
-import { badRequest, conflict, HttpError } from '../http/errors.ts';
+import { Conflict, Invalid, NoSpace, TooLarge } from '../domain/errors.ts';
 import { uploadTempPath } from './image-paths.ts';
 import type { ImageStore } from './image-store.ts';
 import { ProgressReporter } from './progress.ts';
@@ -13,8 +13,8 @@ import { qemuImgReason } from './qemu-img-errors.ts';
 /** The body of `PUT /api/images/:name/upload`: streamed, never buffered whole. */
 export interface UploadSource {
   body: Readable;
-  /** The Content-Length header; an upload without one is refused (411). */
-  length: number | undefined;
+  /** How many bytes the body has, said before it is sent (the Content-Length header). */
+  length: number;
 }
 
 /**
@@ -24,7 +24,8 @@ export interface UploadSource {
  * it. Any failure (client gone, short body, unreadable image, unsafe backing file, disk full) removes the
  * `.part` file, and the image name is never made.
  *
- * @throws HttpError 400 (name, short body, unreadable or unsafe image), 409 (exists or busy), 411, 413, 507.
+ * @throws Invalid (name, short body, unreadable or unsafe image), Conflict (exists or busy), TooLarge (over
+ *   the upload limit), NoSpace (less free space than the length and the reserve).
  */
 export async function uploadImageOp(
   svc: ImageStore,
@@ -33,22 +34,15 @@ export async function uploadImageOp(
 ): Promise<UploadedImage> {
   const file = svc.path(name);
   const length = src.length;
-  if (length === undefined)
-    throw new HttpError(411, ErrorCode.validation, 'an upload needs a Content-Length');
   if (length > svc.limits.maxUploadBytes) {
     const max = formatBytes(svc.limits.maxUploadBytes);
-    throw new HttpError(
-      413,
-      ErrorCode.tooLarge,
-      `${formatBytes(length)} is more than the upload limit of ${max}`,
-    );
+    throw new TooLarge(ErrorCode.tooLarge, `${formatBytes(length)} is more than the upload limit of ${max}`);
   }
-  if (await svc.exists(name)) throw conflict(ErrorCode.exists, `an image named ${name} already exists`);
+  if (await svc.exists(name)) throw new Conflict(ErrorCode.exists, `an image named ${name} already exists`);
   const stat = await fsp.statfs(svc.imagesDir);
   const free = stat.bavail * stat.bsize - svc.limits.reserveBytes;
   if (length > free) {
-    throw new HttpError(
-      507,
+    throw new NoSpace(
       ErrorCode.tooLarge,
       `not enough free space for ${formatBytes(length)} (${formatBytes(Math.max(free, 0))} free)`,
     );
@@ -59,15 +53,15 @@ export async function uploadImageOp(
     const progress = new ProgressReporter(svc.bus, { name, op: 'upload', total: length });
     progress.report(0, true);
     const { bytes, sha256 } = await receive(src.body, temp, length, progress);
-    if (bytes !== length) throw badRequest(`upload incomplete: ${bytes} of ${length} bytes arrived`);
+    if (bytes !== length) throw new Invalid(`upload incomplete: ${bytes} of ${length} bytes arrived`);
     const inspected = await svc.inspect(name, { tempFile: temp }).catch((err: unknown) => {
       const why = qemuImgReason(err);
-      throw badRequest(`${name} refused: qemu-img cannot read it: ${why}`);
+      throw new Invalid(`${name} refused: qemu-img cannot read it: ${why}`);
     });
-    if (inspected.problem !== undefined) throw badRequest(`${name} refused: ${inspected.problem}`);
+    if (inspected.problem !== undefined) throw new Invalid(`${name} refused: ${inspected.problem}`);
     await fsp.link(temp, file).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw conflict(ErrorCode.exists, `an image named ${name} already exists`);
+        throw new Conflict(ErrorCode.exists, `an image named ${name} already exists`);
       }
       throw err;
     });
@@ -95,7 +89,7 @@ async function receive(
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
       if (bytes > length) {
-        done(badRequest(`the body is longer than its Content-Length (${length})`));
+        done(new Invalid(`the body is longer than its Content-Length (${length})`));
         return;
       }
       hash.update(chunk);

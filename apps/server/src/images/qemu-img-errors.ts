@@ -1,23 +1,24 @@
 import { ErrorCode } from '@virtweb/protocol';
 import { ImageExistsError, isQemuImgError, QemuImgError } from '@virtweb/qemu';
-import { conflict, HttpError } from '../http/errors.ts';
+import { Conflict, HostFault, Invalid, NoSpace } from '../domain/errors.ts';
 
 /**
- * A qemu-img failure as an HTTP answer carrying qemu-img's own words: a lock held by a running qemu is 409, a
- * full disk 507, any other refusal of the request 400; qemu-img that cannot run at all is a server fault (500).
- * Anything that is not a qemu-img error is returned unchanged.
+ * A qemu-img failure as a domain error carrying qemu-img's own words: a lock held by a running qemu is a
+ * Conflict `in_use`, a full disk NoSpace, any other refusal of the request Invalid, also when qemu-img was
+ * ended by a signal (its time limit: an image a client chose may keep it busy that long). Only qemu-img that
+ * cannot run at all is the host's fault (HostFault). Anything that is not a qemu-img error is returned as is.
  */
 export function fromQemuImg(err: unknown, what: string): unknown {
   if (err instanceof ImageExistsError)
-    return conflict(ErrorCode.exists, `${what}: the target already exists`);
+    return new Conflict(ErrorCode.exists, `${what}: the target already exists`);
   if (!(err instanceof QemuImgError)) return err;
   const text = qemuImgReason(err);
-  if (err.exitCode === null) {
-    return new HttpError(500, ErrorCode.qemuFailed, `${what}: ${err.message}`);
+  if (err.exitCode === null && err.signal === null) {
+    return new HostFault(ErrorCode.qemuFailed, `${what}: ${err.message}`);
   }
-  if (/lock/i.test(err.stderr)) return new HttpError(409, ErrorCode.inUse, `${what}: ${text}`);
-  if (/No space left/i.test(err.stderr)) return new HttpError(507, ErrorCode.qemuFailed, `${what}: ${text}`);
-  return new HttpError(400, ErrorCode.qemuFailed, `${what}: ${text}`);
+  if (/lock/i.test(err.stderr)) return new Conflict(ErrorCode.inUse, `${what}: ${text}`);
+  if (/No space left/i.test(err.stderr)) return new NoSpace(ErrorCode.qemuFailed, `${what}: ${text}`);
+  return new Invalid(`${what}: ${text}`, undefined, ErrorCode.qemuFailed);
 }
 
 /** qemu-img's own words for why it failed (its stderr), else the error's message. */

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { diskIds } from '@virtweb/qemu';
 import { ErrorCode, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import { Conflict, DomainError, Invalid, NotFound } from '../domain/errors.ts';
 import type { VmDefinition } from '../vms/definition.ts';
 import { definitionFromCreate } from '../vms/definition-from-request.ts';
 import { atPath } from '../vms/vm-create.ts';
@@ -69,7 +69,7 @@ export class IncomingMigrations {
    * size), and later guest writes of variables go to that file, so it must hold the same contents. (qemu's
    * pflash also writes the arrived contents back to the file once the guest runs, but not while it arrives
    * paused, and an offline move has no stream at all.)
-   * @throws HttpError 400 (configuration), 409 (name or image taken, size differs, qemu failed)
+   * @throws Invalid (configuration), Conflict (name or image taken, size differs, qemu failed)
    */
   async create(req: IncomingRequest): Promise<IncomingAnswer> {
     const def = definitionOf(req);
@@ -115,12 +115,12 @@ export class IncomingMigrations {
       if (entry) this.end(entry, 'failed', errorText(err));
       if (vmId !== undefined) await this.vms.migration.discard(vmId);
       await this.deleteImages(created);
-      if (err instanceof HttpError) throw err;
-      throw new HttpError(409, ErrorCode.qemuFailed, `cannot receive the VM: ${errorText(err)}`);
+      if (err instanceof DomainError) throw err;
+      throw new Conflict(ErrorCode.qemuFailed, `cannot receive the VM: ${errorText(err)}`);
     }
   }
 
-  /** `GET /api/migrations/incoming/:id`; each call tells the target the source is still there. @throws 404 */
+  /** `GET /api/migrations/incoming/:id`; each call tells the target the source is still there. @throws NotFound */
   status(id: string): IncomingStatus {
     const entry = this.entry(id);
     entry.lastContact = Date.now();
@@ -130,7 +130,7 @@ export class IncomingMigrations {
   /**
    * `POST .../finish`: waits for the rest of the stream, starts the guest (live) or leaves it stopped
    * (offline). When the guest does not start, the VM is taken away again.
-   * @throws HttpError 404, 409 (not waiting, or the guest did not start: the answer says why)
+   * @throws NotFound, Conflict (not waiting, or the guest did not start: the answer says why)
    */
   async finish(id: string): Promise<Vm> {
     const entry = this.entry(id);
@@ -138,7 +138,7 @@ export class IncomingMigrations {
     if (entry.status.state === 'running') return this.vms.get(vmId);
     if (entry.status.state !== 'waiting') {
       const why = entry.status.error === undefined ? '' : `: ${entry.status.error}`;
-      throw conflict(ErrorCode.wrongState, `the incoming migration is ${entry.status.state}${why}`);
+      throw new Conflict(ErrorCode.wrongState, `the incoming migration is ${entry.status.state}${why}`);
     }
     entry.status.state = 'finishing';
     entry.lastContact = Date.now();
@@ -162,16 +162,16 @@ export class IncomingMigrations {
     } catch (err) {
       this.end(entry, 'failed', errorText(err));
       await this.cleanUp(entry);
-      throw new HttpError(409, ErrorCode.qemuFailed, `the guest did not start here: ${errorText(err)}`);
+      throw new Conflict(ErrorCode.qemuFailed, `the guest did not start here: ${errorText(err)}`);
     }
   }
 
-  /** `DELETE`: kill the incoming qemu, undefine the VM, remove the images made for it. @throws 404, 409 */
+  /** `DELETE`: kill the incoming qemu, undefine the VM, remove the images made for it. @throws NotFound, Conflict */
   async abort(id: string): Promise<void> {
     const entry = this.entry(id);
     const state = entry.status.state;
-    if (state === 'running') throw conflict(ErrorCode.wrongState, 'the VM already runs here');
-    if (state === 'finishing') throw conflict(ErrorCode.wrongState, 'the guest is being started here');
+    if (state === 'running') throw new Conflict(ErrorCode.wrongState, 'the VM already runs here');
+    if (state === 'finishing') throw new Conflict(ErrorCode.wrongState, 'the guest is being started here');
     if (state !== 'waiting') return;
     this.end(entry, 'aborted', 'the source aborted the migration');
     await this.cleanUp(entry);
@@ -195,7 +195,7 @@ export class IncomingMigrations {
 
   private entry(id: string): Entry {
     const entry = this.#entries.get(id);
-    if (!entry) throw notFound(`incoming migration ${id}`);
+    if (!entry) throw new NotFound(`incoming migration ${id}`);
     return entry;
   }
 
@@ -203,11 +203,11 @@ export class IncomingMigrations {
    * Checks the request with this host's rules, and inspects each existing disk itself: its format is the one
    * detected here (recorded into `def`), never the source's word, which must agree with it; its chain must be
    * inside the images dir.
-   * @throws HttpError 400, 409
+   * @throws Invalid, Conflict
    */
   private async validate(def: VmDefinition, req: IncomingRequest): Promise<void> {
     if (def.firmware === 'bios' && req.nvram !== undefined) {
-      throw badRequest('a BIOS guest has no UEFI variable store', [
+      throw new Invalid('a BIOS guest has no UEFI variable store', [
         { path: 'nvram', message: 'only for UEFI guests' },
       ]);
     }
@@ -225,15 +225,15 @@ export class IncomingMigrations {
       const leftBehind = await this.vms.images.oldCopies.get(d.image);
       if (leftBehind) {
         const message = `${d.image} here is ${oldCopyWords(leftBehind)}, not the current disk: move the VM with copy storage`;
-        throw new HttpError(409, ErrorCode.conflict, message, [{ path: at, message }]);
+        throw new Conflict(ErrorCode.conflict, message, [{ path: at, message }]);
       }
       if (here.virtualSize !== d.virtualSize) {
         const message = `${d.image} has a different size here (${here.virtualSize} bytes, ${d.virtualSize} there)`;
-        throw new HttpError(409, ErrorCode.conflict, message, [{ path: at, message }]);
+        throw new Conflict(ErrorCode.conflict, message, [{ path: at, message }]);
       }
       if (here.qemuFormat !== d.format) {
         const message = `${d.image} reads as ${here.qemuFormat} here, the source opens it as ${d.format}`;
-        throw new HttpError(409, ErrorCode.conflict, message, [{ path: `disks.${i}.format`, message }]);
+        throw new Conflict(ErrorCode.conflict, message, [{ path: `disks.${i}.format`, message }]);
       }
       const disk = def.disks[i];
       if (disk) disk.format = here.qemuFormat;
@@ -295,7 +295,7 @@ function definitionOf(req: IncomingRequest): VmDefinition {
     req.disks.length !== req.config.disks.length ||
     req.disks.some((d, i) => d.image !== req.config.disks[i]?.image)
   ) {
-    throw badRequest('disks must list the disks of config.disks, in the same order', [
+    throw new Invalid('disks must list the disks of config.disks, in the same order', [
       { path: 'disks', message: 'not the disks of the configuration' },
     ]);
   }
@@ -306,7 +306,7 @@ function definitionOf(req: IncomingRequest): VmDefinition {
     return src.create ? { ...d, index: src.index, format: src.format } : { ...d, index: src.index };
   });
   if (new Set(def.disks.map((d) => d.index)).size !== def.disks.length) {
-    throw badRequest('two disks have the same slot', [{ path: 'disks', message: 'slots must differ' }]);
+    throw new Invalid('two disks have the same slot', [{ path: 'disks', message: 'slots must differ' }]);
   }
   return def;
 }

@@ -8,7 +8,7 @@ import {
   type MigrationProgress,
 } from '@virtweb/protocol';
 import type { EventBus } from '../events/bus.ts';
-import { conflict, notFound } from '../http/errors.ts';
+import { Conflict, NotFound } from '../domain/errors.ts';
 
 /** Finished jobs are listed for this long. */
 export const KEEP_FINISHED_MS = 60 * 60 * 1000;
@@ -116,7 +116,7 @@ export class MigrationJobs {
 
   /**
    * Registers a new job in phase `checking` and publishes it.
-   * @throws HttpError 409 `busy` while another job runs for the same VM
+   * @throws Conflict `busy` while another job runs for the same VM
    */
   start(init: {
     vmId: string;
@@ -128,7 +128,7 @@ export class MigrationJobs {
   }): JobHandle {
     const running = this.activeFor(init.vmId);
     if (running) {
-      throw conflict('busy', `VM ${init.vmName} is busy: a ${running.job.kind} job is in progress`);
+      throw new Conflict('busy', `VM ${init.vmName} is busy: a ${running.job.kind} job is in progress`);
     }
     const handle = new JobHandle(
       {
@@ -153,10 +153,10 @@ export class MigrationJobs {
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   get(id: string): JobHandle {
     const handle = this.#jobs.get(id);
-    if (!handle) throw notFound(`migration job ${id}`);
+    if (!handle) throw new NotFound(`migration job ${id}`);
     return handle;
   }
 
@@ -171,13 +171,13 @@ export class MigrationJobs {
 
   /**
    * Asks a running job to stop; it ends `cancelled` once the source runs as before.
-   * @throws HttpError 404, 409 `wrong_state` when it has ended or is past the point of no return
+   * @throws NotFound, Conflict `wrong_state` when it has ended or is past the point of no return
    */
   cancel(id: string): MigrationJob {
     const handle = this.get(id);
-    if (handle.ended) throw conflict(ErrorCode.wrongState, `the job has ended (${handle.job.phase})`);
+    if (handle.ended) throw new Conflict(ErrorCode.wrongState, `the job has ended (${handle.job.phase})`);
     if (TOO_LATE.includes(handle.job.phase)) {
-      throw conflict(
+      throw new Conflict(
         ErrorCode.wrongState,
         'too late to cancel: the guest is being started on the target (the source stays paused until then)',
       );

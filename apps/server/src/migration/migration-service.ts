@@ -14,7 +14,7 @@ import {
 } from '@virtweb/protocol';
 import type { EventBus } from '../events/bus.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
-import { badRequest, conflict, HttpError } from '../http/errors.ts';
+import { Conflict, Invalid } from '../domain/errors.ts';
 import type { PeerClient } from '../peers/peer-client.ts';
 import type { PeerService } from '../peers/peer-service.ts';
 import type { VmService } from '../vms/vm-service.ts';
@@ -84,7 +84,7 @@ export class MigrationService {
     return adoptMigrating(this.deps.vms, this.deps.peers, this.incoming);
   }
 
-  /** `POST /api/vms/:id/migrate/check`: every precondition, nothing moves. @throws HttpError 400, 404 */
+  /** `POST /api/vms/:id/migrate/check`: every precondition, nothing moves. @throws Invalid, NotFound */
   async check(vmId: string, req: MigrateRequest): Promise<MigrationCheck[]> {
     return (await this.evaluate(vmId, req)).checks;
   }
@@ -92,7 +92,7 @@ export class MigrationService {
   /**
    * `POST /api/vms/:id/migrate`: checks again, then starts the job (live for a running or paused guest,
    * offline for a stopped one) and answers at once.
-   * @throws HttpError 400, 404, 409 `busy`, 409 `precondition_failed` (details: `checks.<name>`)
+   * @throws Invalid, NotFound, Conflict `busy`, Conflict `precondition_failed` (details: `checks.<name>`)
    */
   async migrate(vmId: string, req: MigrateRequest): Promise<MigrationJob> {
     const { vms } = this.deps;
@@ -100,8 +100,7 @@ export class MigrationService {
     const ev = await this.evaluate(vmId, req);
     const failed = ev.checks.filter((c) => !c.ok);
     if (failed.length > 0) {
-      throw new HttpError(
-        409,
+      throw new Conflict(
         'precondition_failed',
         `cannot migrate ${ev.vm.name}: ${failed.map((c) => c.detail).join('; ')}`,
         failed.map((c) => ({ path: `checks.${c.name}`, message: c.detail })),
@@ -152,16 +151,16 @@ export class MigrationService {
 
   private refuseBusy(vmId: string): void {
     const running = this.jobs.activeFor(vmId);
-    if (running) throw conflict('busy', `a ${running.job.kind} job of this VM is in progress`);
+    if (running) throw new Conflict('busy', `a ${running.job.kind} job of this VM is in progress`);
     const holder = this.deps.vms.states.holder(vmId);
-    if (holder !== undefined) throw conflict('busy', `the VM is busy ${holder.what}`);
+    if (holder !== undefined) throw new Conflict('busy', `the VM is busy ${holder.what}`);
   }
 
   private async evaluate(vmId: string, req: MigrateRequest): Promise<Evaluation> {
     const { vms, peers, host } = this.deps;
     const vm = vms.get(vmId);
     const known = peers.list().find((p) => p.id === req.peer);
-    if (!known) throw badRequest(`peer: no peer ${req.peer}`, [{ path: 'peer', message: 'no such peer' }]);
+    if (!known) throw new Invalid(`peer: no peer ${req.peer}`, [{ path: 'peer', message: 'no such peer' }]);
     const client = peers.client(known.id);
     const [facts, qemuVersion, images] = await Promise.all([
       peerFacts(client, known.name),
@@ -193,7 +192,7 @@ export class MigrationService {
     const formats = ImageFormatSchema;
     const odd = disks.find((d) => !formats.safeParse(d.format).success);
     if (odd)
-      throw conflict(
+      throw new Conflict(
         ErrorCode.conflict,
         `${odd.image} is a ${odd.format} image: convert it to qcow2 to move it`,
       );

@@ -19,17 +19,17 @@ describe('PeerUploads', () => {
     uploads.note('disk.qcow2', 'tok-a');
     await uploads.remove('disk.qcow2', 'tok-a');
     expect(deleted).toEqual(['disk.qcow2']);
-    await expect(uploads.remove('disk.qcow2', 'tok-a')).rejects.toMatchObject({ status: 404 });
+    await expect(uploads.remove('disk.qcow2', 'tok-a')).rejects.toMatchObject({ kind: 'notFound' });
   });
 
   it("refuses another token's upload, an image nobody uploaded, and an upload of long ago", async () => {
     const { uploads, deleted } = uploadsOver();
     const t0 = Date.now();
     uploads.note('disk.qcow2', 'tok-a', t0);
-    await expect(uploads.remove('disk.qcow2', 'tok-b')).rejects.toMatchObject({ status: 404 });
-    await expect(uploads.remove('local.qcow2', 'tok-a')).rejects.toMatchObject({ status: 404 });
+    await expect(uploads.remove('disk.qcow2', 'tok-b')).rejects.toMatchObject({ kind: 'notFound' });
+    await expect(uploads.remove('local.qcow2', 'tok-a')).rejects.toMatchObject({ kind: 'notFound' });
     await expect(uploads.remove('disk.qcow2', 'tok-a', t0 + 2 * 3600_000)).rejects.toMatchObject({
-      status: 404,
+      kind: 'notFound',
     });
     expect(deleted).toEqual([]);
   });

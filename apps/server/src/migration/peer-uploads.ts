@@ -1,6 +1,6 @@
 // The images peers uploaded here for a move, so a peer can take back what its failed move left behind.
 import type { ImageService } from '../images/image-service.ts';
-import { notFound } from '../http/errors.ts';
+import { NotFound } from '../domain/errors.ts';
 
 /** A move that fails undoes its uploads within seconds; after this long an upload is no longer a peer's. */
 const UNDO_WINDOW_MS = 60 * 60 * 1000;
@@ -19,11 +19,11 @@ export class PeerUploads {
     this.#uploads.set(name, { tokenId, at: now });
   }
 
-  /** @throws HttpError 404 (not uploaded with this token lately), 409 (in use) */
+  /** @throws NotFound (not uploaded with this token lately), Conflict (in use) */
   async remove(name: string, tokenId: string, now = Date.now()): Promise<void> {
     const upload = this.#uploads.get(name);
     if (upload?.tokenId !== tokenId || now - upload.at > UNDO_WINDOW_MS) {
-      throw notFound(`image ${name} uploaded with this token`);
+      throw new NotFound(`image ${name} uploaded with this token`);
     }
     await this.images.delete(name);
     this.#uploads.delete(name);

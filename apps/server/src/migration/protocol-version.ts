@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { ErrorCode, MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
 import { z } from 'zod';
-import { conflict } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 
 /** One end of a migration: a name for the words and its protocol version (undefined: older than 1). */
 export interface ProtocolSide {
@@ -52,11 +52,11 @@ const SentProtocolSchema = z
 /**
  * The target's check, made before the body is validated (a source of another version would otherwise get a
  * validation error that does not say why).
- * @throws HttpError 409 `migration_version_mismatch` when the body's `migrationProtocol` is missing or differs
+ * @throws Conflict `migration_version_mismatch` when the body's `migrationProtocol` is missing or differs
  */
 export function refuseOtherProtocol(body: unknown, here: ProtocolSide = thisHost()): void {
   const sent = SentProtocolSchema.parse(body);
   if (sent.migrationProtocol === here.version) return;
   const source = { name: sent.source?.hostname ?? 'the source', version: sent.migrationProtocol };
-  throw conflict(ErrorCode.migrationVersionMismatch, protocolMismatch(here, source));
+  throw new Conflict(ErrorCode.migrationVersionMismatch, protocolMismatch(here, source));
 }

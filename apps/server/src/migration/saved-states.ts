@@ -10,7 +10,7 @@ import {
   type SavedState,
 } from '@virtweb/protocol';
 import type { QemuIdentity } from '@virtweb/qemu';
-import { conflict, HttpError } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { majorMinor } from './checks.ts';
 import { restoreState, saveState } from './engine/index.ts';
@@ -41,19 +41,19 @@ export class SavedStates {
 
   /**
    * `POST /api/vms/:id/save`: the guest's state into `<name>.vmstate.zst`, then its qemu quits (`stopped`).
-   * @throws HttpError 400 (name), 404, 409 (not running or paused, name taken, VM busy)
+   * @throws Invalid (name), NotFound, Conflict (not running or paused, name taken, VM busy)
    */
   async save(vmId: string, requested: string | undefined): Promise<MigrationJob> {
     const vm = this.vms.get(vmId);
     if (!LIVE_STATES.includes(vm.state) || !this.vms.runtime(vmId)) {
-      throw conflict(
+      throw new Conflict(
         ErrorCode.wrongState,
         `cannot save a VM that is ${vm.state} (allowed when running or paused)`,
       );
     }
     const name = this.store.fileName(vm.name, requested);
     if ((await this.store.exists(name)) || this.jobs.activeOn(name)) {
-      throw conflict(ErrorCode.exists, `a saved state named ${name} already exists`);
+      throw new Conflict(ErrorCode.exists, `a saved state named ${name} already exists`);
     }
     this.refuseBusy(vmId);
     const handle = this.jobs.start({ vmId, vmName: vm.name, kind: 'save', target: name, targetName: name });
@@ -67,14 +67,17 @@ export class SavedStates {
   /**
    * `POST /api/saved-states/:name/restore`: its VM (stopped, with the same hardware and untouched disks)
    * starts from the saved state.
-   * @throws HttpError 404, 409 (VM gone or not stopped, configuration or disks changed, busy)
+   * @throws NotFound, Conflict (VM gone or not stopped, configuration or disks changed, busy)
    */
   async restore(name: string): Promise<MigrationJob> {
     const sidecar = await this.store.sidecar(name);
     const rec = this.vms.repo.get(sidecar.vmId);
-    if (!rec) throw conflict(ErrorCode.conflict, `VM ${sidecar.vmName} of this state no longer exists`);
+    if (!rec) throw new Conflict(ErrorCode.conflict, `VM ${sidecar.vmName} of this state no longer exists`);
     if (!OFFLINE_STATES.includes(rec.state)) {
-      throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} is ${rec.state}: power it off first`);
+      throw new Conflict(
+        ErrorCode.wrongState,
+        `VM ${rec.definition.name} is ${rec.state}: power it off first`,
+      );
     }
     const problems = await restoreProblems(sidecar, rec.definition, (i) => this.vms.images.path(i));
     const version = await this.qemuVersion();
@@ -82,9 +85,9 @@ export class SavedStates {
       problems.push(`saved with qemu ${sidecar.qemuVersion}, this host has ${version}`);
     }
     if (problems.length > 0) {
-      throw new HttpError(409, ErrorCode.conflict, `cannot restore ${name}: ${problems.join('; ')}`);
+      throw new Conflict(ErrorCode.conflict, `cannot restore ${name}: ${problems.join('; ')}`);
     }
-    if (this.jobs.activeOn(name)) throw conflict('busy', `${name} is in use by another job`);
+    if (this.jobs.activeOn(name)) throw new Conflict('busy', `${name} is in use by another job`);
     this.refuseBusy(rec.id);
     const handle = this.jobs.start({
       vmId: rec.id,
@@ -100,9 +103,9 @@ export class SavedStates {
     return structuredClone(handle.job);
   }
 
-  /** @throws HttpError 404, 409 while a job uses it */
+  /** @throws NotFound, Conflict while a job uses it */
   async remove(name: string): Promise<void> {
-    if (this.jobs.activeOn(name)) throw conflict('busy', `${name} is in use by a save or restore`);
+    if (this.jobs.activeOn(name)) throw new Conflict('busy', `${name} is in use by a save or restore`);
     await this.store.remove(name);
   }
 
@@ -114,7 +117,7 @@ export class SavedStates {
 
   private refuseBusy(vmId: string): void {
     const holder = this.vms.states.holder(vmId);
-    if (holder !== undefined) throw conflict('busy', `the VM is busy ${holder.what}`);
+    if (holder !== undefined) throw new Conflict('busy', `the VM is busy ${holder.what}`);
   }
 
   private async runSave(vmId: string, name: string, handle: JobHandle): Promise<void> {

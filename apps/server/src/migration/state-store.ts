@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { ImageNameSchema, ResolvedAccelSchema, type SavedState } from '@virtweb/protocol';
-import { badRequest, notFound } from '../http/errors.ts';
+import { Invalid, NotFound } from '../domain/errors.ts';
 import { VmDefinitionSchema, type VmDefinition } from '../vms/definition.ts';
 import { pendingChanges } from '../vms/pending-changes.ts';
 
@@ -54,17 +54,17 @@ export class StateStore {
     const base = requested ?? `${vmName}-${stamp}`;
     const name = base.endsWith(STATE_SUFFIX) ? base : `${base}${STATE_SUFFIX}`;
     if (!ImageNameSchema.safeParse(name).success) {
-      throw badRequest(`name: ${name} is not a usable file name`, [
+      throw new Invalid(`name: ${name} is not a usable file name`, [
         { path: 'name', message: 'not a usable file name' },
       ]);
     }
     return name;
   }
 
-  /** The file of a state named in a URL. @throws HttpError 404 for names that cannot be states */
+  /** The file of a state named in a URL. @throws NotFound for names that cannot be states */
   path(name: string): string {
     if (!ImageNameSchema.safeParse(name).success || !name.endsWith(STATE_SUFFIX)) {
-      throw notFound(`saved state ${name}`);
+      throw new NotFound(`saved state ${name}`);
     }
     return path.join(this.dir, name);
   }
@@ -93,14 +93,14 @@ export class StateStore {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  /** @throws HttpError 404 when there is no such state (or it has no sidecar) */
+  /** @throws NotFound when there is no such state (or it has no sidecar) */
   async sidecar(name: string): Promise<Sidecar> {
     const file = `${this.path(name)}.json`;
     const text = await fs.readFile(file, 'utf8').catch(() => {
-      throw notFound(`saved state ${name}`);
+      throw new NotFound(`saved state ${name}`);
     });
     const parsed = SidecarSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw notFound(`saved state ${name} (its description is unreadable)`);
+    if (!parsed.success) throw new NotFound(`saved state ${name} (its description is unreadable)`);
     return parsed.data;
   }
 
@@ -110,10 +110,10 @@ export class StateStore {
     await fs.rename(`${file}.tmp`, file);
   }
 
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   async remove(name: string): Promise<void> {
     const file = this.path(name);
-    if (!(await this.exists(name))) throw notFound(`saved state ${name}`);
+    if (!(await this.exists(name))) throw new NotFound(`saved state ${name}`);
     await fs.rm(file, { force: true });
     await fs.rm(`${file}.json`, { force: true });
   }

@@ -15,7 +15,15 @@ import {
   type Vm,
 } from '@virtweb/protocol';
 import type { EventBus } from '../events/bus.ts';
-import { badRequest, conflict, HttpError, notFound } from '../http/errors.ts';
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  Invalid,
+  NotFound,
+  PeerRefused,
+  Unavailable,
+} from '../domain/errors.ts';
 import type { ServerName } from '../host/server-name.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
 import { MAX_LIST_ANSWER_BYTES } from './peer-answer.ts';
@@ -58,34 +66,34 @@ export class PeerService {
     return this.repo.list().map((p) => this.toPeer(p));
   }
 
-  /** A client for peer `id`. @throws HttpError 404 */
+  /** A client for peer `id`. @throws NotFound */
   client(id: string): PeerClient {
     const rec = this.repo.get(id);
-    if (!rec) throw notFound(`peer ${id}`);
+    if (!rec) throw new NotFound(`peer ${id}`);
     return new PeerClient(rec.url, rec.token);
   }
 
   /**
    * Registers a peer after checking that it answers, takes the token and is not this server.
-   * @throws HttpError 400 (unreachable, token refused, this server), 409 (already registered)
+   * @throws Invalid (unreachable, token refused, this server), Conflict (already registered)
    */
   async add(url: string, token: string): Promise<Peer> {
-    if (this.repo.byUrl(url)) throw conflict(ErrorCode.exists, `${url} is already a peer`);
+    if (this.repo.byUrl(url)) throw new Conflict(ErrorCode.exists, `${url} is already a peer`);
     const client = new PeerClient(url, token);
     let who: ServerIdentity;
     try {
       who = await client.get('/api/peers/self', ServerIdentitySchema);
     } catch (err) {
       if (err instanceof PeerCallError && err.kind === 'unauthorized')
-        throw badRequest(err.message, [{ path: 'token', message: 'the peer refused this token' }]);
+        throw new Invalid(err.message, [{ path: 'token', message: 'the peer refused this token' }]);
       const message = err instanceof Error ? err.message : String(err);
-      throw badRequest(message, [{ path: 'url', message: 'no virtweb server answered at this URL' }]);
+      throw new Invalid(message, [{ path: 'url', message: 'no virtweb server answered at this URL' }]);
     }
     if (who.serverId === this.identity.serverId) {
-      throw badRequest(`${url} is this server`, [{ path: 'url', message: 'that is this server itself' }]);
+      throw new Invalid(`${url} is this server`, [{ path: 'url', message: 'that is this server itself' }]);
     }
     const same = this.repo.list().find((p) => p.serverId === who.serverId);
-    if (same) throw conflict(ErrorCode.exists, `${url} is the same server as peer ${same.url}`);
+    if (same) throw new Conflict(ErrorCode.exists, `${url} is the same server as peer ${same.url}`);
     const rec: PeerRecord = {
       id: crypto.randomBytes(6).toString('hex'),
       name: who.name ?? who.hostname,
@@ -100,9 +108,9 @@ export class PeerService {
     return this.toPeer(rec);
   }
 
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   remove(id: string): void {
-    if (!this.repo.delete(id)) throw notFound(`peer ${id}`);
+    if (!this.repo.delete(id)) throw new NotFound(`peer ${id}`);
     this.health.delete(id);
     this.capacity.delete(id);
     this.publish();
@@ -125,7 +133,11 @@ export class PeerService {
     return [local, ...remote];
   }
 
-  /** Runs a lifecycle action on a peer's guest. @throws HttpError (the peer's status and message) */
+  /**
+   * Runs a lifecycle action on a peer's guest.
+   * @throws NotFound (no such peer), PeerRefused (the peer's own refusal), Forbidden (the peer's token may not),
+   *   Unavailable (the peer cannot be reached or answered otherwise)
+   */
   async action(peerId: string, vmId: string, action: VmAction): Promise<Vm> {
     try {
       return await this.client(peerId).post(`/api/vms/${encodeURIComponent(vmId)}/${action}`, {}, VmSchema);
@@ -207,18 +219,18 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A peer's refusal keeps its status (4xx) and code; not reaching it is a 502. */
-function relayError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
+/** A peer's refusal keeps its status (4xx) and code (PeerRefused); not reaching it is Unavailable. */
+function relayError(err: unknown): DomainError {
+  if (err instanceof DomainError) return err;
   if (err instanceof PeerCallError) {
     if (err.status === 403) {
       const hint =
         'lifecycle actions from here need a token with the admin scope there: add the peer again with one';
-      return new HttpError(403, ErrorCode.forbidden, `${err.message}; ${hint}`);
+      return new Forbidden(ErrorCode.forbidden, `${err.message}; ${hint}`);
     }
     if (err.kind === 'error' && err.status !== undefined && err.status < 500)
-      return new HttpError(err.status, err.code ?? ErrorCode.conflict, err.message);
-    return new HttpError(502, 'peer_failed', err.message);
+      return new PeerRefused(err.status, err.code ?? ErrorCode.conflict, err.message);
+    return new Unavailable('peer_failed', err.message);
   }
-  return new HttpError(502, 'peer_failed', errorText(err));
+  return new Unavailable('peer_failed', errorText(err));
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, type Accel, type KvmStatus, type ResolvedAccel } from '@virtweb/protocol';
-import { conflict } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 
 export interface AccelChoice {
   accel: ResolvedAccel;
@@ -10,7 +10,7 @@ export interface AccelChoice {
 /**
  * Resolves a guest's accelerator: its own choice, else the server default (VIRTWEB_ACCEL), where `auto` means
  * KVM only when the probe found it usable — the `-no-kvm` fallback, with the probe's reason.
- * @throws HttpError 409 when KVM is asked for explicitly and /dev/kvm is not there at all.
+ * @throws Conflict when KVM is asked for explicitly and /dev/kvm is not there at all.
  */
 export function chooseAccel(requested: Accel, serverDefault: Accel, kvm: KvmStatus | undefined): AccelChoice {
   const wanted = requested === 'auto' ? serverDefault : requested;
@@ -23,7 +23,7 @@ export function chooseAccel(requested: Accel, serverDefault: Accel, kvm: KvmStat
   if (!kvm) throw new Error('chooseAccel needs the KVM probe result unless TCG is wanted');
   if (wanted === 'kvm') {
     if (!kvm.present)
-      throw conflict(ErrorCode.qemuFailed, `KVM was requested but is not available: ${kvm.reason}`);
+      throw new Conflict(ErrorCode.qemuFailed, `KVM was requested but is not available: ${kvm.reason}`);
     return { accel: 'kvm', reason: undefined };
   }
   return kvm.usable ? { accel: 'kvm', reason: undefined } : { accel: 'tcg', reason: kvm.reason };

@@ -1,13 +1,13 @@
 import { ErrorCode } from '@virtweb/protocol';
 import type { QemuExit } from '@virtweb/qemu';
-import { HttpError } from '../http/errors.ts';
+import { Conflict, DomainError } from '../domain/errors.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 
 /** How long a closed QMP connection may precede the exit the supervisor reports. */
 const EXIT_WAIT_MS = 5000;
 
 /**
- * The answer for an operation that failed because its qemu went away: 409 `guest_died` naming the operation
+ * The answer for an operation that failed because its qemu went away: Conflict `guest_died` naming the operation
  * and the exit. Undefined while qemu is alive and answering (the failure is the operation's own), or when the
  * error already says the guest died.
  */
@@ -15,32 +15,32 @@ export async function qemuDeath(
   rt: VmRuntime | undefined,
   what: string,
   err: unknown,
-): Promise<HttpError | undefined> {
+): Promise<Conflict | undefined> {
   if (!rt) return undefined;
-  if (err instanceof HttpError && (err.code === ErrorCode.guestDied || explained.has(err))) return undefined;
+  if (err instanceof DomainError && (err.code === ErrorCode.guestDied || explained.has(err)))
+    return undefined;
   if (rt.proc.exit === undefined && rt.proc.qmp.state === 'ready') return undefined;
   const exit = rt.proc.exit ?? (await exitWithin(rt, EXIT_WAIT_MS));
   return exit === undefined ? undefined : guestDied(what, exit);
 }
 
-const explained = new WeakSet<HttpError>();
+const explained = new WeakSet<DomainError>();
 
 /** Marks an answer that already says how qemu ended (an operation that stopped the guest on purpose). */
-export function explainsExit(err: HttpError): HttpError {
+export function explainsExit(err: DomainError): DomainError {
   explained.add(err);
   return err;
 }
 
-/** 409 `guest_died`: "qemu exited while <what> (<how>); the VM is crashed". */
+/** Conflict `guest_died`: "qemu exited while <what> (<how>); the VM is crashed". */
 export function guestDied(
   what: string,
   exit: QemuExit,
   more = '',
   details?: { path: string; message: string }[],
-): HttpError {
+): Conflict {
   const state = exit.kind === 'crashed' ? 'crashed' : 'stopped';
-  return new HttpError(
-    409,
+  return new Conflict(
     ErrorCode.guestDied,
     `the guest died: qemu exited while ${what} (${exit.reason}); the VM is ${state}${more}`,
     details,

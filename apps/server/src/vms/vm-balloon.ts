@@ -1,5 +1,5 @@
 import { ErrorCode, type BalloonInfo } from '@virtweb/protocol';
-import { badRequest, conflict } from '../http/errors.ts';
+import { Conflict, Invalid } from '../domain/errors.ts';
 import { qemuRefused } from './storage/qemu-refused.ts';
 import type { VmContext } from './vm-context.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -8,7 +8,7 @@ import type { VmRuntime } from './vm-runtime.ts';
  * Asks the guest's balloon driver to give memory back to the host down to `targetMiB` (or to take it again, up
  * to the memory it was started with). QMP `balloon` answers at once; the guest adjusts over the next seconds.
  * Requires: the `balloon` operation's states, holding the VM's lock. Rollback: none (one QMP command).
- * @throws HttpError 400 (target above the VM's memory), 404, 409 (not running, no balloon device, busy, qemu
+ * @throws Invalid (target above the VM's memory), NotFound, Conflict (not running, no balloon device, busy, qemu
  *   refused or died)
  */
 export async function setBalloon(ctx: VmContext, id: string, targetMiB: number): Promise<BalloonInfo> {
@@ -16,7 +16,7 @@ export async function setBalloon(ctx: VmContext, id: string, targetMiB: number):
     const rt = balloonRuntime(ctx, id);
     const max = rt.launched.memoryMiB;
     if (targetMiB > max) {
-      throw badRequest(`targetMiB: at most ${max} MiB, the memory the VM was started with`, [
+      throw new Invalid(`targetMiB: at most ${max} MiB, the memory the VM was started with`, [
         { path: 'targetMiB', message: `at most ${max} MiB` },
       ]);
     }
@@ -27,7 +27,7 @@ export async function setBalloon(ctx: VmContext, id: string, targetMiB: number):
   });
 }
 
-/** @throws HttpError 404, 409 (not running, no balloon device, qemu refused) */
+/** @throws NotFound, Conflict (not running, no balloon device, qemu refused) */
 export function balloonInfo(ctx: VmContext, id: string): Promise<BalloonInfo> {
   return read(balloonRuntime(ctx, id));
 }
@@ -36,13 +36,13 @@ function balloonRuntime(ctx: VmContext, id: string): VmRuntime {
   const rec = ctx.record(id);
   const rt = ctx.runtime(id);
   if (!rt || (rec.state !== 'running' && rec.state !== 'paused')) {
-    throw conflict(
+    throw new Conflict(
       ErrorCode.wrongState,
       `VM ${rec.definition.name} is ${rec.state}: the balloon needs a running guest`,
     );
   }
   if (!rt.launched.balloon) {
-    throw conflict(
+    throw new Conflict(
       ErrorCode.conflict,
       `VM ${rec.definition.name} runs without a memory balloon: turn it on in Settings, then restart the VM`,
     );

@@ -14,7 +14,7 @@ type CloneRequest = z.output<typeof CloneVmRequestSchema>;
  * CD, kernel and settings are shared, the UEFI variable store is copied. Requires: the `clone` operation's
  * states (no qemu), holding the source's lock. Rollback: whatever was made (images, the new VM, its variable
  * store) is removed again when a step fails.
- * @throws HttpError 400 (disks not listed exactly once), 404, 409 (not stopped, busy, name or target taken)
+ * @throws Invalid (disks not listed exactly once), NotFound, Conflict (not stopped, busy, name or target taken)
  */
 export async function cloneVm(ctx: VmContext, id: string, req: CloneRequest): Promise<Vm> {
   return ctx.states.run(id, 'clone', `cloning it to ${req.name}`, async (source) => {
@@ -73,11 +73,11 @@ function copyFormat(format: string | undefined): z.output<typeof ImageFormatSche
   return parsed.success ? parsed.data : 'qcow2';
 }
 
-/** Each disk of the source exactly once, targets new and distinct. @throws HttpError 400 / 409 */
+/** Each disk of the source exactly once, targets new and distinct. @throws Invalid / Conflict */
 async function checkDiskList(ctx: VmContext, src: VmDefinition, req: CloneRequest): Promise<void> {
   const issues: Issue[] = [];
   const bad = (path: string, message: string) =>
-    issues.push({ path, message, status: 400, code: ErrorCode.validation });
+    issues.push({ path, message, kind: 'invalid', code: ErrorCode.validation });
   const listed = new Set<string>();
   const targets = new Set<string>();
   for (const [i, d] of req.disks.entries()) {
@@ -89,7 +89,7 @@ async function checkDiskList(ctx: VmContext, src: VmDefinition, req: CloneReques
       issues.push({
         path: `disks.${i}.target`,
         message: `an image named ${d.target} already exists`,
-        status: 409,
+        kind: 'clash',
         code: ErrorCode.exists,
       });
     }
@@ -102,7 +102,7 @@ async function checkDiskList(ctx: VmContext, src: VmDefinition, req: CloneReques
     issues.push({
       path: 'name',
       message: `a VM named ${req.name} already exists`,
-      status: 409,
+      kind: 'clash',
       code: ErrorCode.exists,
     });
   }

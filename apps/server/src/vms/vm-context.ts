@@ -24,7 +24,7 @@ export interface VmContext {
   readonly states: VmStates;
   readonly storage: VmStorage;
   runtime(id: string): VmRuntime | undefined;
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   record(id: string): VmRecord;
   /** Sends `vm.updated` with the VM as it is now. */
   publish(rec: VmRecord): void;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { ErrorCode, type CommandLine, type CreateVmRequestSchema, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { HttpError } from '../http/errors.ts';
+import { Conflict, DomainError } from '../domain/errors.ts';
 import { NO_META, type VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromCreate } from './definition-from-request.ts';
@@ -19,7 +19,7 @@ function creatingOf(req: CreateRequest): Map<number, { sizeBytes: number }> {
 
 /**
  * The command line a create request would start, after every check a create makes; nothing is created.
- * @throws HttpError 400 / 409 as {@link createVm}
+ * @throws Invalid / Conflict as {@link createVm}
  */
 export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<CommandLine> {
   const def = definitionFromCreate(req);
@@ -30,7 +30,7 @@ export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<Com
 /**
  * Creates a VM: checks everything, then makes the new disks (`disks[i].create`), then stores the VM. When a
  * step fails, the images made so far are deleted again.
- * @throws HttpError 400 (field issues), 409 (name or new image name taken, image used by another VM)
+ * @throws Invalid (field issues), Conflict (name or new image name taken, image used by another VM)
  */
 export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> {
   const def = definitionFromCreate(req);
@@ -62,7 +62,7 @@ export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> 
   }
 }
 
-/** Stores a new VM record. @throws HttpError 409 when the name was taken meanwhile */
+/** Stores a new VM record. @throws Conflict when the name was taken meanwhile */
 export function insert(ctx: VmContext, def: VmDefinition): VmRecord {
   const rec: VmRecord = {
     id: crypto.randomBytes(6).toString('hex'),
@@ -78,7 +78,7 @@ export function insert(ctx: VmContext, def: VmDefinition): VmRecord {
   } catch (err) {
     // Two requests for one name at once: both passed the checks, the UNIQUE column lets one in.
     if (err instanceof Error && err.message.includes('UNIQUE')) {
-      throw new HttpError(409, ErrorCode.exists, `a VM named ${def.name} already exists`, [
+      throw new Conflict(ErrorCode.exists, `a VM named ${def.name} already exists`, [
         { path: 'name', message: `a VM named ${def.name} already exists` },
       ]);
     }
@@ -87,8 +87,8 @@ export function insert(ctx: VmContext, def: VmDefinition): VmRecord {
   return rec;
 }
 
-/** An HttpError without field details gets `path` (so the UI shows it next to the field). */
+/** A domain error without field details gets `path` (so the UI shows it next to the field). */
 export function atPath(err: unknown, path: string): unknown {
-  if (!(err instanceof HttpError) || err.details !== undefined) return err;
-  return new HttpError(err.status, err.code, `${path}: ${err.message}`, [{ path, message: err.message }]);
+  if (!(err instanceof DomainError) || err.details !== undefined) return err;
+  return err.rephrased(`${path}: ${err.message}`, [{ path, message: err.message }]);
 }

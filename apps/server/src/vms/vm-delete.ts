@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { ErrorCode, IMAGE_BUSY, type DeleteVmRequestSchema } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { HttpError } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 import type { VmContext } from './vm-context.ts';
 import { issuesError, type Issue } from './vm-validation.ts';
 
@@ -12,7 +12,7 @@ type DeleteRequest = z.output<typeof DeleteVmRequestSchema>;
  * must be the VM's own (a disk, the CD, the kernel or initrd), used by no other VM and backing no other
  * image. Requires: the `delete` operation's states (no qemu), holding the VM's lock. Rollback: none needed,
  * everything is checked before anything is deleted; images that could not be deleted are named in the answer.
- * @throws HttpError 400 (not this VM's image), 404, 409 (qemu runs, image used elsewhere, backs others, busy)
+ * @throws Invalid (not this VM's image), NotFound, Conflict (qemu runs, image used elsewhere, backs others, busy)
  */
 export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): Promise<void> {
   await ctx.states.run(id, 'delete', 'being deleted', async (rec) => {
@@ -28,12 +28,12 @@ export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): 
     for (const [i, image] of req.deleteImages.entries()) {
       const path = `deleteImages.${i}`;
       const inUse = (message: string, code: string = ErrorCode.inUse) =>
-        issues.push({ path, message, status: 409, code });
+        issues.push({ path, message, kind: 'clash', code });
       if (!own.has(image)) {
         issues.push({
           path,
           message: `${image} is not an image of VM ${def.name}`,
-          status: 400,
+          kind: 'invalid',
           code: ErrorCode.validation,
         });
         continue;
@@ -67,8 +67,7 @@ export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): 
     ctx.bus.publish({ type: 'vm.deleted', id });
     ctx.bus.publish({ type: 'images.changed' });
     if (failed.length > 0) {
-      throw new HttpError(
-        409,
+      throw new Conflict(
         ErrorCode.conflict,
         `VM ${def.name} was deleted, but not these images: ${failed.join('; ')}`,
       );

@@ -13,7 +13,7 @@ import {
   type VmSpec,
 } from '@virtweb/qemu';
 import { ErrorCode, type CommandLine, type ResolvedAccel, type VmExit } from '@virtweb/protocol';
-import { conflict, HttpError } from '../http/errors.ts';
+import { Conflict, DomainError, Invalid } from '../domain/errors.ts';
 import { bridgeTapName, type BridgeTaps } from '../host/bridge-taps.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { QemuAccess } from '../host/qemu-access.ts';
@@ -95,7 +95,8 @@ export class VmLauncher {
   /**
    * Starts qemu paused; the caller attaches consoles and then sends `cont`. A UEFI guest gets its variable
    * store first (made from the OVMF template unless it has one).
-   * @throws HttpError (KVM asked for but missing, OVMF gone), QemuStartError
+   * @throws Conflict (KVM asked for but missing, an image or qemu's user unusable), Invalid (OVMF gone),
+   *   QemuStartError
    */
   async launch(id: string, def: VmDefinition, opts: LaunchOptions = {}): Promise<Launched> {
     const runAs = await this.access.user.identity();
@@ -126,7 +127,7 @@ export class VmLauncher {
     return this.taps.remove(id);
   }
 
-  /** The command line the next start of VM `id` runs. @throws HttpError 409 when OVMF is gone */
+  /** The command line the next start of VM `id` runs. @throws Invalid when OVMF is gone */
   async commandLine(id: string, def: VmDefinition): Promise<CommandLine> {
     return this.describe(await this.plan(id, def, true));
   }
@@ -255,7 +256,7 @@ export class VmLauncher {
     } catch (err) {
       // The checks before a start make this unreachable; say what qemu's argv builder refused if not.
       if (!(err instanceof RangeError)) throw err;
-      throw conflict(ErrorCode.validation, err.message);
+      throw new Conflict(ErrorCode.validation, err.message);
     }
     return { spec, argv, paths, accel, accelReason: reason, notes, varsTemplate: firmware.template };
   }
@@ -269,7 +270,7 @@ export class VmLauncher {
   /**
    * An image of a start, inspected now with the format qemu is told (a CD, kernel and initrd are read raw:
    * the file itself must be in the images dir): qemu never opens a path that was not checked at this moment.
-   * @throws HttpError 409
+   * @throws Conflict
    */
   private readonly checked = (name: string, format: string | undefined) => this.images.forQemu(name, format);
 
@@ -288,9 +289,7 @@ export class VmLauncher {
     const secure = def.firmware === 'uefi-secure';
     const found = secure ? fw.secure : fw.plain;
     if (!found.found) {
-      throw new HttpError(400, ErrorCode.validation, `firmware: ${found.reason}`, [
-        { path: 'firmware', message: found.reason },
-      ]);
+      throw new Invalid(`firmware: ${found.reason}`, [{ path: 'firmware', message: found.reason }]);
     }
     return {
       spec: { kind: 'uefi', code: found.code, vars: this.nvram.path(id), secure },
@@ -305,7 +304,7 @@ export class VmLauncher {
     try {
       return chooseAccel(def.accel, this.host.defaultAccel, kvm);
     } catch (err) {
-      if (previewNotes === undefined || !(err instanceof HttpError)) throw err;
+      if (previewNotes === undefined || !(err instanceof DomainError)) throw err;
       previewNotes.push(`starting will fail: ${err.message}`);
       return { accel: 'kvm', reason: undefined };
     }

@@ -7,7 +7,7 @@ import {
   type VmExit,
   type VmState,
 } from '@virtweb/protocol';
-import { conflict, HttpError } from '../http/errors.ts';
+import { Conflict, DomainError } from '../domain/errors.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { exitWithin, guestDied } from './qemu-death.ts';
@@ -61,10 +61,10 @@ export class VmLifecycle {
    * A lifecycle action, through the VM's lock (power-off preempts whatever holds it).
    * - start: requires defined/stopped/crashed; the VM is `starting` (its images in use) before anything is
    *   awaited. Rollback: qemu killed and waited for, the VM back where it was; a qemu that died on its own
-   *   leaves the VM crashed (409 `guest_died`).
+   *   leaves the VM crashed (Conflict `guest_died`).
    * - shutdown, poweroff: require running/paused (poweroff also stopping); `stopping` at once, the exit ends it.
    * - pause, resume, reset: require running/paused as the table says; nothing to roll back (qemu refused).
-   * @throws HttpError 404, 409 (wrong state, busy, qemu refused or died)
+   * @throws NotFound, Conflict (wrong state, busy, qemu refused or died)
    */
   action(id: string, action: VmAction): Promise<VmRecord> {
     if (action === 'start') return this.ctx.states.run(id, 'start', WORDS.start, (rec) => this.start(rec));
@@ -167,9 +167,6 @@ export class VmLifecycle {
         vmId: rec.id,
         attaching: new Set(),
         starting: true,
-      }).catch((err: unknown) => {
-        if (!(err instanceof HttpError)) throw err;
-        throw new HttpError(409, err.code, `cannot start: ${err.message}`, err.details);
       });
       const launched = await this.ctx.launcher.launch(rec.id, rec.definition);
       rt = await this.attach(rec.id, launched, rec.definition);
@@ -201,14 +198,14 @@ export class VmLifecycle {
       await exitWithin(rt, ABANDON_WAIT_MS);
     }
     this.ctx.states.follow(id, 'start-failed', { to: previous });
-    if (err instanceof HttpError) return err;
+    if (err instanceof DomainError) return err;
     const message = err instanceof Error ? err.message : 'unknown error';
-    return new HttpError(409, ErrorCode.qemuFailed, `qemu did not start: ${message}`);
+    return new Conflict(ErrorCode.qemuFailed, `qemu did not start: ${message}`);
   }
 
   private async onProcess(rec: VmRecord, action: ProcessAction): Promise<VmRecord> {
     const rt = this.runtimes.get(rec.id);
-    if (!rt) throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
+    if (!rt) throw new Conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
     const { states } = this.ctx;
     switch (action) {
       case 'shutdown':
@@ -282,6 +279,6 @@ function refuseBusyImages(ctx: VmContext, def: VmDefinition): void {
   for (const name of names) {
     const op = ctx.images.locks.operationOn(name);
     if (op !== undefined)
-      throw conflict(IMAGE_BUSY, `cannot start: image ${name} is busy: ${op} in progress`);
+      throw new Conflict(IMAGE_BUSY, `cannot start: image ${name} is busy: ${op} in progress`);
   }
 }

@@ -4,7 +4,7 @@ import type { Autostart, Vm, VmLabels } from '@virtweb/protocol';
 import type { VmMeta } from '../store/vms-repo.ts';
 import type { VmContext } from './vm-context.ts';
 
-/** Stores a new meta for the VM and publishes it. @throws HttpError 404 */
+/** Stores a new meta for the VM and publishes it. @throws NotFound */
 function saveMeta(ctx: VmContext, id: string, edit: (meta: VmMeta) => VmMeta): Vm {
   const rec = ctx.record(id);
   ctx.repo.saveMeta(id, edit(rec.meta));
@@ -13,12 +13,12 @@ function saveMeta(ctx: VmContext, id: string, edit: (meta: VmMeta) => VmMeta): V
   return ctx.toVm(saved);
 }
 
-/** Replaces the VM's tags and notes. @throws HttpError 404 */
+/** Replaces the VM's tags and notes. @throws NotFound */
 export function setLabels(ctx: VmContext, id: string, labels: VmLabels): Vm {
   return saveMeta(ctx, id, (meta) => ({ ...meta, tags: labels.tags, notes: labels.notes }));
 }
 
-/** Sets whether (and in which order) the VM starts with the host. @throws HttpError 404 */
+/** Sets whether (and in which order) the VM starts with the host. @throws NotFound */
 export function setAutostart(ctx: VmContext, id: string, autostart: Autostart): Vm {
   return saveMeta(ctx, id, (meta) => ({ ...meta, autostart }));
 }

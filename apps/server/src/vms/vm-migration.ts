@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { QemuExit } from '@virtweb/qemu';
 import { ErrorCode, VM_TRANSITIONS, type ResolvedAccel, type VmExit, type VmState } from '@virtweb/protocol';
-import { conflict } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { insert } from './vm-create.ts';
@@ -38,7 +38,7 @@ export class VmMigrationOps {
 
   /**
    * Marks a VM `migrating` (lifecycle actions, settings and storage changes are refused meanwhile).
-   * @returns the state it had. @throws HttpError 404, 409 `wrong_state` when its state is not in `allowed`
+   * @returns the state it had. @throws NotFound, Conflict `wrong_state` when its state is not in `allowed`
    */
   begin(
     id: string,
@@ -48,13 +48,13 @@ export class VmMigrationOps {
     const rec = this.ctx.record(id);
     const previous = rec.state;
     if (!allowed.includes(previous)) {
-      throw conflict(
+      throw new Conflict(
         ErrorCode.wrongState,
         `cannot ${event} a VM that is ${previous} (allowed when ${allowed.join(' or ')})`,
       );
     }
     if ((previous === 'running' || previous === 'paused') && !this.ctx.runtime(id)) {
-      throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
+      throw new Conflict(ErrorCode.wrongState, `VM ${rec.definition.name} has no qemu process`);
     }
     this.ctx.states.transition(id, event);
     return previous;
@@ -145,7 +145,7 @@ export class VmMigrationOps {
 
   /**
    * Defines a VM arriving from another host, in state `migrating` (its qemu is started by `launchIncoming`).
-   * @throws HttpError 409 when the name was taken meanwhile
+   * @throws Conflict when the name was taken meanwhile
    */
   defineIncoming(def: VmDefinition): VmRecord {
     const rec = insert(this.ctx, def);
@@ -156,7 +156,7 @@ export class VmMigrationOps {
    * Starts the VM's qemu paused and waiting for a stream (`-incoming defer`), with the accelerator the state
    * was made with, and wires it to the VM (serial console, events): the guest's output after the switch-over
    * is on this server's console.
-   * @throws HttpError, QemuStartError; no qemu is left running then
+   * @throws DomainError (as a start), QemuStartError; no qemu is left running then
    */
   async launchIncoming(id: string, accel: ResolvedAccel | undefined): Promise<VmRuntime> {
     const rec = this.ctx.record(id);

@@ -11,7 +11,7 @@ import {
 import type { z } from 'zod';
 import type { EventBus } from '../events/bus.ts';
 import type { QemuAccess } from '../host/qemu-access.ts';
-import { notFound } from '../http/errors.ts';
+import { NotFound } from '../domain/errors.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { SampledGuest } from '../metrics/sampler.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
@@ -81,7 +81,7 @@ export class VmService implements VmContext {
     return this.repo.list().map((r) => this.toVm(r));
   }
 
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   get(id: string): Vm {
     return this.toVm(this.record(id));
   }
@@ -97,12 +97,12 @@ export class VmService implements VmContext {
     }));
   }
 
-  /** The stored definition of a VM. @throws HttpError 404 */
+  /** The stored definition of a VM. @throws NotFound */
   definition(id: string): VmDefinition {
     return this.record(id).definition;
   }
 
-  /** Stores an edited definition (disk and CD changes) and publishes the VM. @throws HttpError 404 */
+  /** Stores an edited definition (disk and CD changes) and publishes the VM. @throws NotFound */
   updateDefinition(id: string, edit: (def: VmDefinition) => VmDefinition): void {
     const rec = this.record(id);
     rec.definition = edit(rec.definition);
@@ -116,48 +116,48 @@ export class VmService implements VmContext {
     return this.lifecycle.runtime(id);
   }
 
-  /** @throws HttpError 400 (field issues), 409 (name or new image taken, image in use) */
+  /** @throws Invalid (field issues), Conflict (name or new image taken, image in use) */
   create(req: z.output<typeof CreateVmRequestSchema>): Promise<Vm> {
     return createVm(this, req);
   }
 
-  /** The command line a create request would run; nothing is created. @throws HttpError 400, 409 */
+  /** The command line a create request would run; nothing is created. @throws Invalid, Conflict */
   preview(req: z.output<typeof CreateVmRequestSchema>): Promise<CommandLine> {
     return previewVm(this, req);
   }
 
-  /** The command line the next start of a VM runs. @throws HttpError 404, 409 */
+  /** The command line the next start of a VM runs. @throws NotFound, Conflict */
   async commandLine(id: string): Promise<CommandLine> {
     const rec = this.record(id);
     return this.launcher.commandLine(id, rec.definition);
   }
 
-  /** @throws HttpError 400, 404, 409 (disks or CD changed while running, wrong state, name taken) */
+  /** @throws Invalid, NotFound, Conflict (disks or CD changed while running, wrong state, name taken) */
   update(id: string, req: z.output<typeof UpdateVmRequestSchema>): Promise<Vm> {
     return updateVm(this, id, req);
   }
 
-  /** @throws HttpError 400, 404, 409 (not stopped, name or target taken) */
+  /** @throws Invalid, NotFound, Conflict (not stopped, name or target taken) */
   clone(id: string, req: z.output<typeof CloneVmRequestSchema>): Promise<Vm> {
     return cloneVm(this, id, req);
   }
 
-  /** @throws HttpError 400 (not this VM's image), 404, 409 (qemu runs, image used elsewhere or backing others) */
+  /** @throws Invalid (not this VM's image), NotFound, Conflict (qemu runs, image used elsewhere or backing others) */
   delete(id: string, req: z.output<typeof DeleteVmRequestSchema> = { deleteImages: [] }): Promise<void> {
     return deleteVm(this, id, req);
   }
 
-  /** @throws HttpError 400, 404, 409 (not running, no balloon device, qemu refused) */
+  /** @throws Invalid, NotFound, Conflict (not running, no balloon device, qemu refused) */
   balloon(id: string, targetMiB: number): Promise<BalloonInfo> {
     return setBalloon(this, id, targetMiB);
   }
 
-  /** @throws HttpError 404, 409 */
+  /** @throws NotFound, Conflict */
   balloonInfo(id: string): Promise<BalloonInfo> {
     return balloonInfo(this, id);
   }
 
-  /** Runs a lifecycle action. @throws HttpError 404, 409 (wrong state, busy, invalid definition, qemu refused or died) */
+  /** Runs a lifecycle action. @throws NotFound, Conflict (wrong state, busy, invalid definition, qemu refused or died) */
   async action(id: string, action: VmAction): Promise<Vm> {
     return this.toVm(await this.lifecycle.action(id, action));
   }
@@ -175,10 +175,10 @@ export class VmService implements VmContext {
     return this.lifecycle.detachAll();
   }
 
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   record(id: string): VmRecord {
     const rec = this.repo.get(id);
-    if (!rec) throw notFound(`VM ${id}`);
+    if (!rec) throw new NotFound(`VM ${id}`);
     return rec;
   }
 

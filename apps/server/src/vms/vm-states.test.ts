@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { QemuExit } from '@virtweb/qemu';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpError } from '../http/errors.ts';
+import { Conflict, DomainError } from '../domain/errors.ts';
 import { openDb } from '../store/db.ts';
 import { NO_META, VmsRepo, type VmRecord } from '../store/vms-repo.ts';
 import { qemuDeath } from './qemu-death.ts';
@@ -59,7 +59,7 @@ function machine(state: VmRecord['state'] = 'stopped', runtime?: VmRuntime) {
 const answer = async (p: Promise<unknown>) =>
   p.then(
     () => 'done',
-    (err: unknown) => (err instanceof HttpError ? `${err.status} ${err.code}` : String(err)),
+    (err: unknown) => (err instanceof DomainError ? `${err.kind} ${err.code}` : String(err)),
   );
 
 describe('VmStates: transitions', () => {
@@ -77,7 +77,7 @@ describe('VmStates: transitions', () => {
   it('refuses a transition the table does not have (409 wrong_state), changing nothing', () => {
     const m = machine('running');
     expect(() => m.states.transition(ID, 'start')).toThrow(/running: no start/);
-    expect(() => m.states.transition(ID, 'exited', { to: 'paused' })).toThrow(HttpError);
+    expect(() => m.states.transition(ID, 'exited', { to: 'paused' })).toThrow(Conflict);
     expect(m.state()).toBe('running');
     expect(m.published).toEqual([]);
   });
@@ -100,10 +100,10 @@ describe('VmStates: the per-guest lock', () => {
       ran = true;
       return Promise.resolve();
     });
-    expect(await answer(run)).toBe('409 wrong_state');
+    expect(await answer(run)).toBe('conflict wrong_state');
     expect(ran).toBe(false);
     expect(await answer(m.states.run(ID, 'migrate', 'moving', () => Promise.resolve(), ['running']))).toBe(
-      '409 wrong_state',
+      'conflict wrong_state',
     );
   });
 
@@ -115,14 +115,14 @@ describe('VmStates: the per-guest lock', () => {
       await new Promise<void>((r) => (release = r));
     });
     const second = answer(m.states.run(ID, 'disks', 'detaching disk 1', () => Promise.resolve()));
-    expect(await second).toBe('409 busy');
+    expect(await second).toBe('conflict busy');
     expect(m.states.holder(ID)).toMatchObject({ op: 'start', what: 'starting the VM' });
     release();
     await first;
     expect(m.states.holder(ID)).toBeUndefined();
     // Done starting, the VM is `starting` still (nothing launched it): a detach is the wrong state now.
     expect(await answer(m.states.run(ID, 'disks', 'detaching', () => Promise.resolve()))).toBe(
-      '409 wrong_state',
+      'conflict wrong_state',
     );
   });
 
@@ -137,7 +137,7 @@ describe('VmStates: the per-guest lock', () => {
     );
     const off = await answer(m.states.preempt(ID, 'poweroff', 'powering off', () => Promise.resolve()));
     expect(off).toBe('done');
-    expect(await answer(m.states.run(ID, 'pause', 'pausing', () => Promise.resolve()))).toBe('409 busy');
+    expect(await answer(m.states.run(ID, 'pause', 'pausing', () => Promise.resolve()))).toBe('conflict busy');
     release();
     await held;
   });
@@ -158,7 +158,7 @@ describe('VmStates: the per-guest lock', () => {
       Promise.reject(new Error('qemu closed its QMP connection while job x ran')),
     );
     await expect(run).rejects.toMatchObject({
-      status: 409,
+      kind: 'conflict',
       code: 'guest_died',
       message: 'the guest died: qemu exited while taking snapshot s (killed by SIGKILL); the VM is crashed',
     });

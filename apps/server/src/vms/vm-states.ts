@@ -9,8 +9,7 @@ import {
   type VmOperation,
   type VmState,
 } from '@virtweb/protocol';
-// NOTE: services still answer with HttpError (a later change moves them to errors of their own).
-import { conflict, notFound } from '../http/errors.ts';
+import { Conflict, NotFound } from '../domain/errors.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import { qemuDeath } from './qemu-death.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -35,9 +34,9 @@ export interface HeldOperation {
  * One state machine per guest. `transition` is the only way a VM's stored state changes (the table in
  * packages/protocol says which changes exist), and `run` is the only way an operation reaches a VM: one at a
  * time per VM, each checked against the operation table first. Checking and taking the lock happen in the
- * same synchronous step, so of two requests racing for a VM exactly one gets it and the other a 409.
+ * same synchronous step, so of two requests racing for a VM exactly one gets it and the other a Conflict.
  *
- * Any qemu death inside an operation ends it with 409 `guest_died` (the exit handling has already shown the
+ * Any qemu death inside an operation ends it with Conflict `guest_died` (the exit handling has already shown the
  * VM `crashed`, or `stopped` after a power-off), never with whatever error the lost connection produced.
  */
 export class VmStates {
@@ -51,14 +50,14 @@ export class VmStates {
 
   /**
    * Moves VM `id` by `event`, storing `facts` with the new state, and publishes it.
-   * @throws HttpError 404, 409 `wrong_state` when the table has no such transition from the current state.
+   * @throws NotFound, Conflict `wrong_state` when the table has no such transition from the current state.
    */
   transition(id: string, event: VmEvent, facts: TransitionFacts = {}): VmRecord {
     const rec = this.record(id);
     const next = transitionTarget(event, rec.state, facts.to);
     if (next === undefined) {
       const to = facts.to === undefined ? '' : ` to ${facts.to}`;
-      throw conflict(
+      throw new Conflict(
         ErrorCode.wrongState,
         `VM ${rec.definition.name} is ${rec.state}: no ${event}${to} from there`,
       );
@@ -89,10 +88,10 @@ export class VmStates {
   }
 
   /**
-   * Runs `fn` as operation `op` on VM `id`, holding the VM's lock. Refused with 409 `busy` while another
-   * operation holds it, 409 `wrong_state` unless the table allows `op` now (`allowed` narrows that further,
+   * Runs `fn` as operation `op` on VM `id`, holding the VM's lock. Refused with Conflict `busy` while another
+   * operation holds it, Conflict `wrong_state` unless the table allows `op` now (`allowed` narrows that further,
    * e.g. a live migration only while running or paused). `fn` gets the record as it was checked.
-   * @throws HttpError 404, 409; 409 `guest_died` when qemu exits while `fn` runs and `fn` fails.
+   * @throws NotFound, Conflict; Conflict `guest_died` when qemu exits while `fn` runs and `fn` fails.
    */
   async run<T>(
     id: string,
@@ -104,7 +103,7 @@ export class VmStates {
     const rec = this.record(id);
     const holder = this.held.get(id);
     if (holder !== undefined)
-      throw conflict('busy', `the VM is busy ${holder.what}: try again when that is done`);
+      throw new Conflict('busy', `the VM is busy ${holder.what}: try again when that is done`);
     this.check(rec, op, allowed);
     this.held.set(id, { op, what });
     try {
@@ -117,7 +116,7 @@ export class VmStates {
   /**
    * Runs `fn` as operation `op` without waiting for the lock: power-off ends qemu whatever holds the VM (the
    * operation holding it then ends with `guest_died`).
-   * @throws HttpError 404, 409 `wrong_state`
+   * @throws NotFound, Conflict `wrong_state`
    */
   async preempt<T>(id: string, op: VmOperation, what: string, fn: (rec: VmRecord) => Promise<T>): Promise<T> {
     const rec = this.record(id);
@@ -130,11 +129,11 @@ export class VmStates {
       const refusal = isOperationAllowed(op, rec.state)
         ? `cannot ${op} a VM that is ${rec.state} (allowed when ${allowed.join(' or ')})`
         : operationRefusal(op, rec.state);
-      throw conflict(ErrorCode.wrongState, refusal);
+      throw new Conflict(ErrorCode.wrongState, refusal);
     }
   }
 
-  /** Runs `fn`; a failure while qemu died becomes 409 `guest_died` naming what ran. */
+  /** Runs `fn`; a failure while qemu died becomes Conflict `guest_died` naming what ran. */
   private async watched<T>(id: string, what: string, fn: () => Promise<T>): Promise<T> {
     const rt = this.runtime(id);
     try {
@@ -146,7 +145,7 @@ export class VmStates {
 
   private record(id: string): VmRecord {
     const rec = this.repo.get(id);
-    if (!rec) throw notFound(`VM ${id}`);
+    if (!rec) throw new NotFound(`VM ${id}`);
     return rec;
   }
 

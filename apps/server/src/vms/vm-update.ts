@@ -1,6 +1,6 @@
 import { ErrorCode, LIVE_STATES, type UpdateVmRequestSchema, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { conflict, HttpError } from '../http/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromUpdate } from './definition-from-request.ts';
@@ -19,7 +19,7 @@ const LIVE_STORAGE = 'attach/detach disks and change the CD in the Storage tab w
  * variable store: it belongs to one OVMF build, and the next start makes a fresh one. Requires: the `settings`
  * operation's states, holding the VM's lock (so nothing else changes the definition meanwhile). Rollback: none
  * needed, the definition is stored once at the end, after every check.
- * @throws HttpError 400 (field issues), 404, 409 (disks or CD while running, wrong state, name taken, busy)
+ * @throws Invalid (field issues), NotFound, Conflict (disks or CD while running, wrong state, name taken, busy)
  */
 export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): Promise<Vm> {
   return ctx.states.run(id, 'settings', 'changing its settings', async (before) => {
@@ -39,7 +39,7 @@ export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): 
     // The lock keeps the disks as they were, but qemu can change the CD behind the server's back (HMP).
     const rec = ctx.record(id);
     if (!sameDisks(rec.definition.disks, current.disks) || rec.definition.cdrom !== current.cdrom) {
-      throw conflict('busy', 'the disks or the CD changed while the settings were checked: try again');
+      throw new Conflict('busy', 'the disks or the CD changed while the settings were checked: try again');
     }
     if (def.firmware !== current.firmware) await ctx.nvram.remove(id);
     rec.definition = def;
@@ -54,7 +54,10 @@ export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): 
 function liveness(ctx: VmContext, rec: VmRecord): boolean {
   if (!LIVE_STATES.includes(rec.state)) return false;
   if (ctx.runtime(rec.id)) return true;
-  throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} is ${rec.state} but has no qemu process`);
+  throw new Conflict(
+    ErrorCode.wrongState,
+    `VM ${rec.definition.name} is ${rec.state} but has no qemu process`,
+  );
 }
 
 function refuseStorageChanges(current: VmDefinition, req: UpdateRequest): void {
@@ -66,6 +69,6 @@ function refuseStorageChanges(current: VmDefinition, req: UpdateRequest): void {
   if (!sameDisks(current.disks, asked)) details.push({ path: 'disks', message: LIVE_STORAGE });
   if (req.cdrom !== current.cdrom) details.push({ path: 'cdrom', message: LIVE_STORAGE });
   if (details.length > 0) {
-    throw new HttpError(409, ErrorCode.wrongState, `the VM is running: ${LIVE_STORAGE}`, details);
+    throw new Conflict(ErrorCode.wrongState, `the VM is running: ${LIVE_STORAGE}`, details);
   }
 }

@@ -1,6 +1,6 @@
 import { ErrorCode, formatBytes } from '@virtweb/protocol';
 import { ideDiskCapacity } from '@virtweb/qemu';
-import { HttpError } from '../http/errors.ts';
+import { Conflict, Invalid, type FieldIssue } from '../domain/errors.ts';
 import type { HostFirmware } from '../host/firmware.ts';
 import type { HostNetwork } from '../host/host-network.ts';
 import type { ImageService } from '../images/image-service.ts';
@@ -11,8 +11,8 @@ import type { VmDefinition } from './definition.ts';
 export interface Issue {
   path: string;
   message: string;
-  /** 400 (the request cannot work) or 409 (it clashes with what exists: a name, an image in use). */
-  status: 400 | 409;
+  /** `invalid`: the request cannot work; `clash`: it clashes with what exists (a name, an image in use). */
+  kind: 'invalid' | 'clash';
   code: string;
 }
 
@@ -51,20 +51,21 @@ export interface ValidationScope {
 const issue = (path: string, message: string): Issue => ({
   path,
   message,
-  status: 400,
+  kind: 'invalid',
   code: ErrorCode.validation,
 });
 const clash = (path: string, message: string, code: string = ErrorCode.inUse): Issue => ({
   path,
   message,
-  status: 409,
+  kind: 'clash',
   code,
 });
 
 /**
  * Every server-side check of a definition (the request schema has done the shape and the cross-field rules):
  * host limits, images, IDE room, firmware, host interfaces, port forwards, boot device, name.
- * @throws HttpError 400 `validation_failed` (or 409 when every problem is a clash) listing each issue by path.
+ * @throws Invalid `validation_failed` (or Conflict when every problem is a clash) listing each issue by path;
+ *   at a start (`scope.starting`), Conflict "cannot start: ..." with the code the request's answer would have.
  */
 export async function assertValid(
   host: ValidationHost,
@@ -72,17 +73,35 @@ export async function assertValid(
   scope: ValidationScope = {},
 ): Promise<void> {
   const issues = await findIssues(host, def, scope);
-  if (issues.length > 0) throw issuesError(issues);
+  if (issues.length === 0) return;
+  if (scope.starting !== true) throw issuesError(issues);
+  // A stored definition that no longer fits the host (an image deleted, a bridge gone, OVMF removed) is
+  // not a bad request: the guest clashes with how the host is now.
+  const { code, summary, details } = summarize(issues);
+  throw new Conflict(code, `cannot start: ${summary}`, details);
 }
 
-/** One error for several issues: 400 when any is a 400, else the first clash's status and code. */
-export function issuesError(issues: Issue[]): HttpError {
-  const bad = issues.some((i) => i.status === 400);
-  const first = issues.find((i) => i.status === 409);
-  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  const details = issues.map(({ path, message }) => ({ path, message }));
-  if (bad || !first) return new HttpError(400, ErrorCode.validation, summary, details);
-  return new HttpError(409, first.code, summary, details);
+/** One error for several issues: Invalid when any is invalid, else a Conflict with the first clash's code. */
+export function issuesError(issues: Issue[]): Invalid | Conflict {
+  const { invalid, code, summary, details } = summarize(issues);
+  return invalid ? new Invalid(summary, details) : new Conflict(code, summary, details);
+}
+
+/** The issues in one line, each by path, and the code of the lot: `validation_failed` unless all clash. */
+function summarize(issues: Issue[]): {
+  invalid: boolean;
+  code: string;
+  summary: string;
+  details: FieldIssue[];
+} {
+  const first = issues.find((i) => i.kind === 'clash');
+  const invalid = issues.some((i) => i.kind === 'invalid') || !first;
+  return {
+    invalid,
+    code: invalid ? ErrorCode.validation : first.code,
+    summary: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+    details: issues.map(({ path, message }) => ({ path, message })),
+  };
 }
 
 export async function findIssues(

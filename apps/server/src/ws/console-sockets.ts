@@ -1,11 +1,12 @@
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { RuntimePaths } from '@virtweb/qemu';
 import type { WebSocket } from 'ws';
+import { Conflict } from '../domain/errors.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { monitorLineLimit } from './monitor-line-limit.ts';
 import { qmpInputFilter } from './qmp-input-filter.ts';
 import { bridgeUnixSocket, type BridgeOptions, type InputFilter } from './unix-bridge.ts';
-import { WsClose } from './close-codes.ts';
+import { runningGuest } from './running-guest.ts';
 import type { WsRoute } from './upgrade.ts';
 
 interface UnixConsole {
@@ -33,11 +34,8 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
     maxPayload: WS_MAX_MESSAGE_BYTES[c.name],
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
-      const vm = vms.list().find((v) => v.id === id);
-      if (!vm) return ws.close(WsClose.notFound, `no VM ${id}`);
-      const rt = vms.runtime(id);
-      if (!rt) return ws.close(WsClose.wrongState, `VM ${vm.name} is not running`);
-      if (active.has(id)) return ws.close(WsClose.wrongState, c.busyReason);
+      const { rt } = runningGuest(vms, id);
+      if (active.has(id)) throw new Conflict('busy', c.busyReason);
       active.set(id, ws);
       const onExit = (): void => {
         if (ws.readyState === ws.OPEN) ws.close(1000, 'guest stopped');

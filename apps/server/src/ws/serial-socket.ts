@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
 import { BrowserInputPacer, INPUT_STALLED_REASON } from './browser-input.ts';
 import { WsClose } from './close-codes.ts';
+import { runningGuest } from './running-guest.ts';
 import type { WsRoute } from './upgrade.ts';
 
 /** A console that stops reading is dropped instead of making the server buffer without bound. */
@@ -21,10 +22,7 @@ export function serialRoute(vms: VmService, opts: SerialRouteOptions = {}): WsRo
     maxPayload: WS_MAX_MESSAGE_BYTES.serial,
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
-      const vm = vms.list().find((v) => v.id === id);
-      if (!vm) return ws.close(WsClose.notFound, `no VM ${id}`);
-      const rt = vms.runtime(id);
-      if (!rt) return ws.close(WsClose.wrongState, `VM ${vm.name} is not running`);
+      const { rt } = runningGuest(vms, id);
       ws.send(rt.serial.scrollback());
       const unsubscribe = rt.serial.subscribe((chunk) => {
         if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.close(WsClose.tooSlow, 'console too slow: reconnect');

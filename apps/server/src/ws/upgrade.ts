@@ -2,7 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TokenScope } from '@virtweb/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { DomainError } from '../domain/errors.ts';
 import { satisfies, scopeRefusal, type Authenticator } from '../http/auth-middleware.ts';
+import { closeOf } from './close-codes.ts';
 import type { CredentialSockets } from './credential-sockets.ts';
 
 /** A websocket route: the path pattern, the scope it needs, and what to do with an accepted socket. */
@@ -11,6 +13,7 @@ export interface WsRoute {
   scope: TokenScope;
   /** The largest message a client may send (a bigger one closes the socket with 1009 before it is buffered). */
   maxPayload: number;
+  /** @throws DomainError to refuse the socket (closed with the code of its kind: see close-codes.ts). */
   handle(ws: WebSocket, match: RegExpExecArray, req: IncomingMessage): void;
 }
 
@@ -39,13 +42,18 @@ export function sameOrigin(req: IncomingMessage): boolean {
  * Every accepted socket gets an error listener before its route sees it: ws reports a bad frame (too large:
  * 1009, invalid UTF-8: 1007, protocol errors: 1002) as an 'error' event after closing the socket with that
  * code, and an 'error' without a listener would end the process. (Ping floods are ws's own concern: a client
- * that leaves 60 pongs unread is cut off.)
+ * that leaves 60 pongs unread is cut off.) A route's refusal closes the socket with its code and words.
  */
 function accept(ws: WebSocket, route: WsRoute, match: RegExpExecArray, req: IncomingMessage): void {
   ws.on('error', () => undefined);
   try {
     route.handle(ws, match, req);
   } catch (err) {
+    if (err instanceof DomainError) {
+      const { code, reason } = closeOf(err);
+      ws.close(code, reason);
+      return;
+    }
     console.error(`virtweb: websocket ${req.url ?? ''}:`, err);
     ws.close(1011, 'internal error');
   }

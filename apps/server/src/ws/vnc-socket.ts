@@ -2,7 +2,7 @@ import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
 import { RfbPipe, type RfbPipeOptions, type ViewerClose } from './rfb-pipe.ts';
-import { WsClose } from './close-codes.ts';
+import { runningGuest } from './running-guest.ts';
 import type { WsRoute } from './upgrade.ts';
 
 /** How long to wait for qemu's exit after its VNC server hung up, to tell "guest stopped" from a VNC error. */
@@ -20,10 +20,7 @@ export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
     maxPayload: WS_MAX_MESSAGE_BYTES.vnc,
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
-      const vm = vms.list().find((v) => v.id === id);
-      if (!vm) return ws.close(WsClose.notFound, `no VM ${id}`);
-      const rt = vms.runtime(id);
-      if (!rt) return ws.close(WsClose.wrongState, `${vm.name} is not running`);
+      const { rt } = runningGuest(vms, id, (name) => `${name} is not running`);
 
       const guestStopped: ViewerClose = { code: 1000, reason: 'guest stopped' };
       const exited = rt.proc.exited.then(() => guestStopped);

@@ -177,6 +177,7 @@ export const ROUTES: RouteSpec[] = [
   ...(['shutdown', 'poweroff', 'reset', 'pause', 'resume'] as const).map((a) =>
     r('POST', `/api/vms/:id/${a}`, 'operate', 'none', { path: stopped(`/${a}`), expect: [409] }),
   ),
+  r('POST', '/api/vms/:id/:action', 'operate', 'none', { path: stopped('/frobnicate'), expect: [404] }),
 
   r('GET', '/api/vms/:id/screenshot.png', 'operate', 'none', {
     path: stopped('/screenshot.png'),

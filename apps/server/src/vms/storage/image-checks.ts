@@ -1,6 +1,6 @@
 import { ErrorCode, IMAGE_BUSY } from '@virtweb/protocol';
 import { isQemuImgError } from '@virtweb/qemu';
-import { badRequest, conflict } from '../../http/errors.ts';
+import { Conflict, Invalid } from '../../domain/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import { namesImage } from '../image-users.ts';
 import type { StorageHost } from './storage-host.ts';
@@ -17,7 +17,7 @@ export interface UsableImage {
 /**
  * An image that may become a disk of VM `vmId`: it exists, no operation runs on it, no VM uses it (a disk is
  * written to: one owner only), it backs no other image, and qemu-img can read it.
- * @throws HttpError 400 (unknown or unreadable image), 409 `in_use` / `busy`.
+ * @throws Invalid (unknown or unreadable image), Conflict `in_use` / `busy`.
  */
 export async function imageForDisk(
   images: ImageService,
@@ -27,19 +27,19 @@ export async function imageForDisk(
 ): Promise<UsableImage> {
   const usable = await readable(images, image);
   if (namesImage(host.definition(vmId), image)) {
-    throw conflict(ErrorCode.inUse, `image ${image} is already attached to VM ${nameOf(host, vmId)}`);
+    throw new Conflict(ErrorCode.inUse, `image ${image} is already attached to VM ${nameOf(host, vmId)}`);
   }
   // Without this VM: its own claim on the image (it is attaching it) counts among the users.
   const users = images.users(image).filter((u) => u !== vmId);
   if (users.length > 0) {
-    throw conflict(
+    throw new Conflict(
       ErrorCode.inUse,
       `image ${image} is used by VM ${users.map((u) => nameOf(host, u)).join(', ')}`,
     );
   }
   const dependents = await images.dependentsOf(image);
   if (dependents.length > 0) {
-    throw conflict(
+    throw new Conflict(
       ErrorCode.inUse,
       `image ${image} is the backing file of ${dependents.join(', ')}: writing to it would corrupt them`,
     );
@@ -50,7 +50,7 @@ export async function imageForDisk(
 /**
  * An image that may go into a CD drive: a raw (ISO) image that no VM uses as a disk. CDs are read-only, so
  * several VMs may share one ISO.
- * @throws HttpError 400 (unknown, unreadable or not raw), 409 `in_use` / `busy`.
+ * @throws Invalid (unknown, unreadable or not raw), Conflict `in_use` / `busy`.
  */
 export async function imageForCdrom(
   images: ImageService,
@@ -59,27 +59,30 @@ export async function imageForCdrom(
 ): Promise<UsableImage> {
   const usable = await readable(images, image);
   if (usable.qemuFormat !== 'raw') {
-    throw badRequest(`image: ${image} is a ${usable.qemuFormat} image, not a CD image (ISO)`, [
+    throw new Invalid(`image: ${image} is a ${usable.qemuFormat} image, not a CD image (ISO)`, [
       { path: 'image', message: 'not a CD image' },
     ]);
   }
   const asDisk = host.list().filter((vm) => vm.disks.some((d) => d.image === image));
   if (asDisk.length > 0) {
-    throw conflict(ErrorCode.inUse, `image ${image} is a disk of VM ${asDisk.map((v) => v.name).join(', ')}`);
+    throw new Conflict(
+      ErrorCode.inUse,
+      `image ${image} is a disk of VM ${asDisk.map((v) => v.name).join(', ')}`,
+    );
   }
   return usable;
 }
 
 async function readable(images: ImageService, image: string): Promise<UsableImage> {
   if (!(await images.exists(image))) {
-    throw badRequest(`image: no image named ${image}`, [{ path: 'image', message: 'no such image' }]);
+    throw new Invalid(`image: no image named ${image}`, [{ path: 'image', message: 'no such image' }]);
   }
   const op = images.locks.operationOn(image);
-  if (op !== undefined) throw conflict(IMAGE_BUSY, `image ${image} is busy: ${op} in progress`);
+  if (op !== undefined) throw new Conflict(IMAGE_BUSY, `image ${image} is busy: ${op} in progress`);
   try {
     const inspected = await images.inspect(image);
     if (inspected.problem !== undefined) {
-      throw badRequest(`image: ${image} cannot be used: ${inspected.problem}`, [
+      throw new Invalid(`image: ${image} cannot be used: ${inspected.problem}`, [
         { path: 'image', message: inspected.problem },
       ]);
     }
@@ -90,7 +93,7 @@ async function readable(images: ImageService, image: string): Promise<UsableImag
     };
   } catch (err) {
     if (!isQemuImgError(err)) throw err;
-    throw badRequest(`image: qemu-img cannot read ${image}: ${err.stderr || err.message}`, [
+    throw new Invalid(`image: qemu-img cannot read ${image}: ${err.stderr || err.message}`, [
       { path: 'image', message: 'unreadable image' },
     ]);
   }

@@ -1,7 +1,7 @@
 import { TRAY_LOCKED } from '@virtweb/protocol';
 import { CDROM_IDS } from '@virtweb/qemu';
 import { isQmpExecuteError, type QmpClient } from '@virtweb/qmp';
-import { conflict } from '../../http/errors.ts';
+import { Conflict } from '../../domain/errors.ts';
 
 /** The CD drive as qemu sees it now. */
 export interface LiveCdrom {
@@ -23,7 +23,7 @@ export async function liveCdrom(qmp: QmpClient): Promise<LiveCdrom | undefined> 
  * Inserts `path` (replacing what is in the drive) or, for null, ejects. qemu opens the tray, swaps the medium
  * and closes it again (DEVICE_TRAY_MOVED twice); an eject leaves the tray open. When the guest has locked the
  * tray qemu asks it to open and refuses, unless `force`.
- * @throws HttpError 409 `tray_locked`; QmpExecuteError for other refusals.
+ * @throws Conflict `tray_locked`; QmpExecuteError for other refusals.
  */
 export async function changeLiveMedium(qmp: QmpClient, path: string | null, force: boolean): Promise<void> {
   try {
@@ -40,7 +40,7 @@ export async function changeLiveMedium(qmp: QmpClient, path: string | null, forc
   } catch (err) {
     // qemu 7.2: "Device 'cd0' is locked and force was not specified, wait for tray to open and try again".
     if (isQmpExecuteError(err) && err.desc.includes('is locked')) {
-      throw conflict(
+      throw new Conflict(
         TRAY_LOCKED,
         `the guest has locked the CD tray (is the CD mounted?): unmount it in the guest, or force the change. ` +
           `qemu says: ${err.desc}`,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode, type SnapshotJobKind, type StorageJob } from '@virtweb/protocol';
 import { isQemuImgError } from '@virtweb/qemu';
 import type { EventBus } from '../../events/bus.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, DomainError } from '../../domain/errors.ts';
 import { QmpJobError, type JobUpdate } from './qmp-jobs.ts';
 import { qemuRefused } from './qemu-refused.ts';
 
@@ -42,9 +42,9 @@ export async function publishedJob(
   }
 }
 
-/** qemu's and qemu-img's refusals as 409 with their own words. */
+/** qemu's and qemu-img's refusals as Conflict `qemu_failed` with their own words. */
 export function refused(err: unknown, what: string): unknown {
-  if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return err;
   let text: string | undefined;
   if (err instanceof QmpJobError) text = `qemu says: ${err.message}`;
   else if (isQemuImgError(err)) text = err.stderr || err.message;
@@ -52,5 +52,5 @@ export function refused(err: unknown, what: string): unknown {
   const hint = /does not support snapshots|Operation not supported/.test(text)
     ? ' (only qcow2 images have internal snapshots: convert raw disks to qcow2)'
     : '';
-  return new HttpError(409, ErrorCode.qemuFailed, `${what}: ${text}${hint}`);
+  return new Conflict(ErrorCode.qemuFailed, `${what}: ${text}${hint}`);
 }

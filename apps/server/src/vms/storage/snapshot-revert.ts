@@ -2,7 +2,7 @@
 // paused on disks that may no longer match its memory.
 import { ErrorCode } from '@virtweb/protocol';
 import { isQmpExecuteError } from '@virtweb/qmp';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict } from '../../domain/errors.ts';
 import { exitWithin, explainsExit, guestDied } from '../qemu-death.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
 import type { VmStates } from '../vm-states.ts';
@@ -72,8 +72,8 @@ async function damage(qemuImg: string, disk: RevertDisk): Promise<string> {
  * The answer for a live `snapshot-load` that failed. qemu refusing to create the job touched nothing (its
  * error goes on as it was). Otherwise the job ran: qemu reverts the disks first and loads the memory after, so
  * the guest may be paused on reverted disks with memory that is not theirs. It is powered off (quit, SIGTERM,
- * SIGKILL), then the disks are read: 409 `qemu_failed` saying what each holds. When qemu died inside the job:
- * 409 `guest_died` with the same report.
+ * SIGKILL), then the disks are read: Conflict `qemu_failed` saying what each holds. When qemu died inside the job:
+ * Conflict `guest_died` with the same report.
  */
 export async function liveRevertFailed(
   states: VmStates,
@@ -98,8 +98,7 @@ export async function liveRevertFailed(
   const said =
     err instanceof QmpJobError ? `qemu says: ${err.message}` : err instanceof Error ? err.message : '';
   return explainsExit(
-    new HttpError(
-      409,
+    new Conflict(
       ErrorCode.qemuFailed,
       `cannot revert to snapshot ${name}: ${said}. The guest was powered off rather than left on disks that ` +
         `may not match its memory. ${report.summary}`,

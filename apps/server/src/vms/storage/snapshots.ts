@@ -1,7 +1,7 @@
 import { ErrorCode, IMAGE_BUSY, type Snapshot } from '@virtweb/protocol';
 import { diskIds, isQemuImgError } from '@virtweb/qemu';
 import type { EventBus } from '../../events/bus.ts';
-import { conflict, HttpError, notFound } from '../../http/errors.ts';
+import { Conflict, NotFound } from '../../domain/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import type { VmRecord } from '../../store/vms-repo.ts';
 import type { VmDefinition } from '../definition.ts';
@@ -29,7 +29,7 @@ export class VmSnapshots {
     private readonly bus: EventBus,
   ) {}
 
-  /** @throws HttpError 404, 409 when qemu or qemu-img cannot read the disks */
+  /** @throws NotFound, Conflict when qemu or qemu-img cannot read the disks */
   async list(id: string): Promise<Snapshot[]> {
     const rt = this.host.runtime(id);
     const state = this.host.get(id).state;
@@ -41,17 +41,17 @@ export class VmSnapshots {
   /**
    * Takes snapshot `name` and records what it was taken on (disks, sizes, formats, hardware) for reverts.
    * Rollback: whatever part of it qemu or qemu-img wrote on some disks is deleted again.
-   * @throws HttpError 404, 409 (no disks, name taken, raw disk, busy, qemu refused or died)
+   * @throws NotFound, Conflict (no disks, name taken, raw disk, busy, qemu refused or died)
    */
   async create(id: string, name: string): Promise<Snapshot> {
     return this.host.states.run(id, 'snapshot', `taking snapshot ${name}`, async (rec) => {
       const mode = storageMode(this.host, rec);
       const def = rec.definition;
       if (def.disks.length === 0)
-        throw conflict(ErrorCode.conflict, `VM ${def.name} has no disk to snapshot`);
+        throw new Conflict(ErrorCode.conflict, `VM ${def.name} has no disk to snapshot`);
       const existing = mergeSnapshots(await this.perDisk(def, mode));
       if (existing.some((s) => s.name === name)) {
-        throw conflict(ErrorCode.exists, `VM ${def.name} already has a snapshot named ${name}`);
+        throw new Conflict(ErrorCode.exists, `VM ${def.name} already has a snapshot named ${name}`);
       }
       const facts = await this.factsNow(rec, mode);
       await publishedJob(this.bus, id, 'snapshot-save', name, async (jobId, report) => {
@@ -84,7 +84,7 @@ export class VmSnapshots {
    * now (disks attached or detached since, sizes, formats, buses, the running qemu's hardware) and refuses with
    * what differs before touching anything. A revert that fails part-way says what each disk holds; live, the
    * guest is powered off then (see snapshot-revert.ts).
-   * @throws HttpError 404 (no such snapshot), 409 (differs from now, disk-only while running, busy, qemu
+   * @throws NotFound (no such snapshot), Conflict (differs from now, disk-only while running, busy, qemu
    *   refused or died)
    */
   async revert(id: string, name: string): Promise<Snapshot> {
@@ -93,7 +93,7 @@ export class VmSnapshots {
       const def = rec.definition;
       const perDisk = await this.perDisk(def, mode);
       const snap = mergeSnapshots(perDisk).find((s) => s.name === name);
-      if (!snap) throw notFound(`snapshot ${name} of VM ${def.name}`);
+      if (!snap) throw new NotFound(`snapshot ${name} of VM ${def.name}`);
       const problems = def.disks
         .filter((d) => !snap.disks.includes(d.index))
         .map((d) => `disk ${d.index} (${d.image}) has no snapshot ${name} (attached after it was taken)`);
@@ -102,14 +102,14 @@ export class VmSnapshots {
         problems.push(...snapshotDifferences(recorded, await this.factsNow(rec, mode)));
       }
       if (problems.length > 0) {
-        throw conflict(
+        throw new Conflict(
           ErrorCode.conflict,
           `cannot revert to snapshot ${name}: ${[...new Set(problems)].join('; ')}`,
         );
       }
       const stateDisk = vmStateDisk(perDisk, name);
       if (mode.live && stateDisk === undefined) {
-        throw conflict(
+        throw new Conflict(
           ErrorCode.wrongState,
           `snapshot ${name} is disk-only (taken while the VM was stopped): power the VM off to revert to it`,
         );
@@ -131,8 +131,7 @@ export class VmSnapshots {
           await imageSnapshot(this.images.qemuImg, 'apply', name, d).catch(async (err: unknown) => {
             const report = await reportDisks(target);
             const why = isQemuImgError(err) ? err.stderr || err.message : String(err);
-            throw new HttpError(
-              409,
+            throw new Conflict(
               ErrorCode.qemuFailed,
               `cannot revert to snapshot ${name}: ${why}. ${report.summary}`,
               report.details,
@@ -150,14 +149,14 @@ export class VmSnapshots {
    * Deletes snapshot `name` from every disk that holds it, and what was recorded of it. Requires: the
    * `snapshot` operation's states. Rollback: none possible; a delete that fails part-way leaves the name on the
    * disks it did not reach (the list shows which), and deleting again finishes it.
-   * @throws HttpError 404 (no such snapshot), 409 (busy, qemu refused or died)
+   * @throws NotFound (no such snapshot), Conflict (busy, qemu refused or died)
    */
   async remove(id: string, name: string): Promise<void> {
     await this.host.states.run(id, 'snapshot', `deleting snapshot ${name}`, async (rec) => {
       const mode = storageMode(this.host, rec);
       const def = rec.definition;
       const snap = mergeSnapshots(await this.perDisk(def, mode)).find((s) => s.name === name);
-      if (!snap) throw notFound(`snapshot ${name} of VM ${def.name}`);
+      if (!snap) throw new NotFound(`snapshot ${name} of VM ${def.name}`);
       await publishedJob(this.bus, id, 'snapshot-delete', name, (jobId, report) =>
         this.deleteOn(def, mode, name, snap.disks, jobId, report),
       ).catch((err: unknown) => {
@@ -214,7 +213,7 @@ export class VmSnapshots {
       rec.definition.disks.map(async (d) => {
         const image = await this.images.get(d.image).catch((err: unknown) => {
           const why = err instanceof Error ? err.message : String(err);
-          throw conflict(ErrorCode.conflict, `disk ${d.index} (${d.image}) cannot be read: ${why}`);
+          throw new Conflict(ErrorCode.conflict, `disk ${d.index} (${d.image}) cannot be read: ${why}`);
         });
         return {
           index: d.index,
@@ -231,7 +230,7 @@ export class VmSnapshots {
 
   private async find(id: string, name: string): Promise<Snapshot> {
     const snap = (await this.list(id)).find((s) => s.name === name);
-    if (!snap) throw notFound(`snapshot ${name}`);
+    if (!snap) throw new NotFound(`snapshot ${name}`);
     return snap;
   }
 
@@ -257,12 +256,12 @@ export class VmSnapshots {
     }
   }
 
-  /** The disks' files and formats. @throws HttpError 409 while an image operation holds one of them */
+  /** The disks' files and formats. @throws Conflict while an image operation holds one of them */
   private async slotDisks(def: VmDefinition): Promise<SlotDisk[]> {
     return Promise.all(
       def.disks.map(async (d) => {
         const op = this.images.locks.operationOn(d.image);
-        if (op !== undefined) throw conflict(IMAGE_BUSY, `image ${d.image} is busy: ${op} in progress`);
+        if (op !== undefined) throw new Conflict(IMAGE_BUSY, `image ${d.image} is busy: ${op} in progress`);
         return {
           ...d,
           path: this.images.path(d.image),

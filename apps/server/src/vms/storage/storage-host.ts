@@ -1,6 +1,6 @@
 import { ErrorCode, LIVE_STATES, type Vm } from '@virtweb/protocol';
+import { Conflict } from '../../domain/errors.ts';
 import type { QemuAccess } from '../../host/qemu-access.ts';
-import { conflict } from '../../http/errors.ts';
 import type { VmRecord, VmsRepo } from '../../store/vms-repo.ts';
 import type { VmDefinition } from '../definition.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
@@ -24,11 +24,14 @@ export type StorageMode = { live: true; rt: VmRuntime } | { live: false };
 /**
  * Live while qemu runs the guest (running or paused), offline while no qemu exists. The operation's lock has
  * checked the state against the operation table already (never starting, stopping or migrating).
- * @throws HttpError 409 `wrong_state` for a running VM without a qemu process.
+ * @throws Conflict `wrong_state` for a running VM without a qemu process.
  */
 export function storageMode(host: StorageHost, rec: VmRecord): StorageMode {
   if (!LIVE_STATES.includes(rec.state)) return { live: false };
   const rt = host.runtime(rec.id);
   if (rt) return { live: true, rt };
-  throw conflict(ErrorCode.wrongState, `VM ${rec.definition.name} is ${rec.state} but has no qemu process`);
+  throw new Conflict(
+    ErrorCode.wrongState,
+    `VM ${rec.definition.name} is ${rec.state} but has no qemu process`,
+  );
 }

@@ -8,7 +8,7 @@ import {
 } from '@virtweb/protocol';
 import { diskIds, ideDiskCapacity } from '@virtweb/qemu';
 import type { EventBus } from '../../events/bus.ts';
-import { conflict, notFound } from '../../http/errors.ts';
+import { Conflict, NotFound } from '../../domain/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import { storeNameOf } from '../../images/image-paths.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
@@ -59,7 +59,7 @@ export class VmStorage {
     dismissConcludedJobs(rt.proc.qmp, JOB_ID_PREFIX).catch(() => undefined);
   }
 
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   async disks(id: string): Promise<VmDisk[]> {
     const def = this.host.definition(id);
     return Promise.all(
@@ -81,24 +81,25 @@ export class VmStorage {
    * Attaches `image` in the lowest free slot: hot-plugged (virtio only) on a running or paused guest.
    * Requires: the `disks` operation's states. Rollback: a failed hot-plug removes the block nodes it made
    * (live-disks.ts); the definition changes only after qemu has the disk.
-   * @throws HttpError 400 (unknown image), 404, 409 (image in use or busy, no free slot, IDE while running,
+   * @throws Invalid (unknown image), NotFound, Conflict (image in use or busy, no free slot, IDE while running,
    *   wrong state, busy, qemu refused or died)
    */
   async addDisk(id: string, image: string, bus: DiskBus = 'virtio'): Promise<VmDisk> {
     await this.host.states.run(id, 'disks', `attaching ${image}`, async (rec) => {
       const mode = storageMode(this.host, rec);
-      if (mode.live && bus === 'ide') throw conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
-      if (this.claimed.has(image)) throw conflict(ErrorCode.inUse, `image ${image} is being attached`);
+      if (mode.live && bus === 'ide') throw new Conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
+      if (this.claimed.has(image)) throw new Conflict(ErrorCode.inUse, `image ${image} is being attached`);
       this.claimed.set(image, id);
       try {
         const usable = await imageForDisk(this.images, this.host, id, image);
         const def = this.host.definition(id);
         const used = new Set(def.disks.map((d) => d.index));
         const index = [...Array(MAX_DISKS).keys()].find((i) => !used.has(i));
-        if (index === undefined) throw conflict(ErrorCode.conflict, `all ${MAX_DISKS} disk slots are in use`);
+        if (index === undefined)
+          throw new Conflict(ErrorCode.conflict, `all ${MAX_DISKS} disk slots are in use`);
         const ide = def.disks.filter((d) => d.bus === 'ide').length;
         if (bus === 'ide' && ide >= ideDiskCapacity(def.machine)) {
-          throw conflict(
+          throw new Conflict(
             ErrorCode.conflict,
             `the ${def.machine} machine has no IDE port left (${ideDiskCapacity(def.machine)} besides the CD): use virtio`,
           );
@@ -118,7 +119,7 @@ export class VmStorage {
       }
     });
     const added = (await this.disks(id)).find((d) => d.image === image);
-    if (!added) throw notFound(`disk ${image}`);
+    if (!added) throw new NotFound(`disk ${image}`);
     return added;
   }
 
@@ -126,23 +127,23 @@ export class VmStorage {
    * Detaches disk slot `index` (the image file stays). A running guest must acknowledge the unplug.
    * Requires: the `disks` operation's states (live: running, not paused). Rollback: none needed, the
    * definition drops the disk only once qemu has let it go.
-   * @throws HttpError 404 (no such VM or disk), 409 (paused, wrong state, busy, the guest did not let go)
+   * @throws NotFound (no such VM or disk), Conflict (paused, wrong state, busy, the guest did not let go)
    */
   async removeDisk(id: string, index: number): Promise<void> {
     await this.host.states.run(id, 'disks', `detaching disk ${index}`, async (rec) => {
       const mode = storageMode(this.host, rec);
       const disk = this.host.definition(id).disks.find((d) => d.index === index);
-      if (!disk) throw notFound(`disk ${index} of VM ${this.host.get(id).name}`);
+      if (!disk) throw new NotFound(`disk ${index} of VM ${this.host.get(id).name}`);
       if (mode.live) {
-        if (disk.bus === 'ide') throw conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
+        if (disk.bus === 'ide') throw new Conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
         if (rec.state === 'paused') {
-          throw conflict(
+          throw new Conflict(
             ErrorCode.wrongState,
             'the VM is paused: resume it first, a paused guest cannot acknowledge the unplug',
           );
         }
         await unplugDisk(mode.rt.proc.qmp, index).catch((err: unknown) => {
-          if (err instanceof UnplugTimeoutError) throw conflict(ErrorCode.qemuFailed, err.message);
+          if (err instanceof UnplugTimeoutError) throw new Conflict(ErrorCode.qemuFailed, err.message);
           throw qemuRefused(err, `cannot unplug disk ${index}`);
         });
       }
@@ -150,7 +151,7 @@ export class VmStorage {
     });
   }
 
-  /** @throws HttpError 404 */
+  /** @throws NotFound */
   async cdrom(id: string): Promise<VmCdrom> {
     const image = this.host.definition(id).cdrom ?? null;
     const rt = this.host.runtime(id);
@@ -162,7 +163,7 @@ export class VmStorage {
    * Inserts an ISO or ejects; live through QMP, always in the definition. Requires: the `cdrom` operation's
    * states; it holds the VM's lock like any change (a CD change must not race a start). Rollback: none, the
    * definition follows what qemu has in the drive.
-   * @throws HttpError 400 (unknown or non-raw image), 404, 409 (`tray_locked`, image used as a disk, wrong
+   * @throws Invalid (unknown or non-raw image), NotFound, Conflict (`tray_locked`, image used as a disk, wrong
    *   state, busy)
    */
   async changeCdrom(id: string, req: ChangeCdromRequest): Promise<VmCdrom> {
