@@ -23,7 +23,7 @@ test('host summary, tags and notes, filter and bulk start / power off', async ({
   await expect(summary).toContainText(/Memory\s*[\d.]+ \w+ used of [\d.]+ \w+/);
   await expect(summary).toContainText(/Free storage\s*[\d.]+ \w+ of [\d.]+ \w+/);
   await expect(summary).toContainText(/Accelerator\s*TCG/);
-  await expect(summary).toContainText('3 guests: 3 defined');
+  await expect(summary).toContainText('3 guests: 3 stopped');
 
   // Tags and notes from the guest's Overview, with the keyboard; a bad tag is named.
   const vm = new VmPage(page, 'list-web');

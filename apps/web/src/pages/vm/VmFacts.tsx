@@ -1,6 +1,7 @@
 import type { Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { OS_PRESETS } from '@virtweb/protocol';
+import { stateTitle, stateWord } from '../../components/stateWords.ts';
 import { accelLabel, memoryLabel, timeLabel } from '../vmFormat.ts';
 import {
   BOOT_LABEL,
@@ -17,7 +18,7 @@ export function VmFacts({ vm }: { vm: Vm }) {
       <h2>Details</h2>
       <dl className="facts">
         <dt>State</dt>
-        <dd>{vm.state}</dd>
+        <dd title={stateTitle(vm.state)}>{stateWord(vm.state)}</dd>
         <dt>Process id</dt>
         <dd>{vm.pid ?? <span className="muted">no qemu process</span>}</dd>
         <dt>Accelerator</dt>

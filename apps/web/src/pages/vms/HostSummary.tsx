@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { formatBytes, formatPercent } from '../../components/charts/format.ts';
+import { stateWord } from '../../components/stateWords.ts';
 import { hostQuery } from '../../queries/host.ts';
 import { useLastTick } from '../../queries/liveMetrics.ts';
 import { effectiveAuto } from '../host/hostWords.ts';
@@ -9,7 +10,7 @@ import { effectiveAuto } from '../host/hostWords.ts';
 /** "3 guests: 2 running, 1 stopped" (states in the order they are listed). */
 function guestCounts(vms: readonly Vm[]): string {
   const counts = new Map<string, number>();
-  for (const v of vms) counts.set(v.state, (counts.get(v.state) ?? 0) + 1);
+  for (const v of vms) counts.set(stateWord(v.state), (counts.get(stateWord(v.state)) ?? 0) + 1);
   const parts = [...counts].map(([state, n]) => `${n} ${state}`);
   return `${vms.length} ${vms.length === 1 ? 'guest' : 'guests'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }

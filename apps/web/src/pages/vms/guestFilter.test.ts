@@ -22,5 +22,9 @@ describe('the guests filter', () => {
     expect(matchesFilter(web, 'tag:lab')).toBe(false);
     expect(matchesFilter(db, 'state:stopped')).toBe(true);
     expect(matchesFilter(db, 'state:stop')).toBe(false);
+    // A guest never started reads as stopped, and still answers to its API state.
+    const fresh = vm('fresh', 'defined');
+    expect(matchesFilter(fresh, 'state:stopped')).toBe(true);
+    expect(matchesFilter(fresh, 'defined')).toBe(true);
   });
 });
