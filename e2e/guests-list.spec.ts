@@ -1,5 +1,6 @@
 import { defineGuest, logIn } from './fixtures/pages.ts';
-import { expect, test } from './fixtures/server.ts';
+import { TEST_ISO, asTheApp, expect, test } from './fixtures/server.ts';
+import { ImagesPage } from './pages/ImagesPage.ts';
 import { GuestsPage } from './pages/GuestsPage.ts';
 import { VmPage } from './pages/VmPage.ts';
 
@@ -87,4 +88,45 @@ test('start with the host: set on the Settings tab, shown by the API', async ({ 
   await expect(page.getByText('list-mail starts with the host (order 3)')).toBeVisible();
   const vm = (await (await page.request.get(`/api/vms/${id}`)).json()) as { autostart?: unknown };
   expect(vm.autostart).toEqual({ enabled: true, order: 3, delaySec: 20 });
+});
+
+test('image actions that would fail are disabled with the reason, naming guests by name', async ({
+  page,
+  server,
+}) => {
+  await logIn(page, server);
+  const disk = await page.request.post('/api/images', {
+    headers: asTheApp(server),
+    data: { name: 'list-disk.qcow2', format: 'qcow2', size: '16M' },
+  });
+  expect(disk.status()).toBe(201);
+  const created = await page.request.post('/api/vms', {
+    headers: asTheApp(server),
+    data: {
+      name: 'list-disky',
+      memoryMiB: 128,
+      vcpus: 1,
+      disks: [{ image: 'list-disk.qcow2' }],
+      cdrom: TEST_ISO,
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  expect((await page.request.post(`/api/vms/${id}/start`, { headers: asTheApp(server) })).status()).toBe(202);
+
+  const images = new ImagesPage(page);
+  await page.goto('/images');
+  const isoDelete = images.row(TEST_ISO).getByRole('button', { name: 'Delete' });
+  await expect(isoDelete).toBeDisabled();
+  await expect(isoDelete).toHaveAccessibleDescription(/^used by .*list-web.*: remove it from them first$/);
+  // A CD is only read: it converts while its guest runs; a running guest's disk does not.
+  await expect(images.row(TEST_ISO).getByRole('button', { name: `Convert ${TEST_ISO}` })).toBeEnabled();
+  const diskConvert = images.row('list-disk.qcow2').getByRole('button', { name: 'Convert list-disk.qcow2' });
+  await expect(diskConvert).toBeDisabled();
+  await expect(diskConvert).toHaveAccessibleDescription(
+    'list-disky has it open: qemu holds its lock; power off first',
+  );
+  await expect(
+    images.row('list-disk.qcow2').getByRole('button', { name: 'Delete' }),
+  ).toHaveAccessibleDescription('used by list-disky: remove it from it first');
 });

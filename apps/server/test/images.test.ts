@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
+import { apiError, imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
 import { errorOf, MiB, ProgressWatcher, writeRandomFile } from './images-helpers.ts';
 
 interface ImageBody {
@@ -153,7 +153,10 @@ describe('image store', () => {
     expect(shrink.status).toBe(409);
     expect(shrink.body).toMatchObject({ error: { code: 'in_use' } });
     expect((await server.api('POST', '/api/images/d.qcow2/resize', { size: '256M' })).status).toBe(200);
-    expect((await server.api('DELETE', '/api/images/d.vdi')).status).toBe(409);
+    const refused = await server.api('DELETE', '/api/images/d.vdi');
+    expect(refused.status).toBe(409);
+    // Guests are named by name in refusals, never by id.
+    expect(apiError(refused.body).message).toBe('image d.vdi is used by VM user; remove it from them first');
     expect((await server.api('DELETE', `/api/vms/${id}`)).status).toBe(204);
   });
 

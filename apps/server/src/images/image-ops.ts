@@ -48,7 +48,7 @@ export function resizeImageOp(
       );
     }
     if (shrinking) {
-      const users = svc.users(name);
+      const users = svc.userNames(name);
       if (users.length > 0) {
         throw new Conflict(
           ErrorCode.inUse,

@@ -32,7 +32,7 @@ export class ImageService implements ImageStore {
   readonly locks = new ImageLocks();
   /** Images a move left behind (marks in the images dir). */
   readonly oldCopies: OldCopies;
-  private usersOf: ImageUsers = () => [];
+  private imageUsers: ImageUsers = { of: () => [], nameOf: (id) => id };
   #storeId: string | undefined;
   private runningUsers: RunningUsers = () => [];
 
@@ -52,7 +52,7 @@ export class ImageService implements ImageStore {
   }
 
   setUsers(users: ImageUsers): void {
-    this.usersOf = users;
+    this.imageUsers = users;
   }
 
   /** Lets online resize reach the guests that have an image open (wired in main.ts from the VM service). */
@@ -175,7 +175,7 @@ export class ImageService implements ImageStore {
   async delete(name: string): Promise<void> {
     const file = await this.mustExist(name);
     await this.locks.with([name], 'delete', async () => {
-      const users = this.usersOf(name);
+      const users = this.userNames(name);
       if (users.length > 0) {
         throw new Conflict(
           ErrorCode.inUse,
@@ -250,11 +250,15 @@ export class ImageService implements ImageStore {
   toImage(i: InspectedImage): Image {
     const { qemuFormat: _q, ...image } = i;
     const operation = this.locks.operationOn(i.name);
-    return { ...image, usedBy: this.usersOf(i.name), ...(operation === undefined ? {} : { operation }) };
+    return { ...image, usedBy: this.users(i.name), ...(operation === undefined ? {} : { operation }) };
   }
 
   users(name: string): string[] {
-    return this.usersOf(name);
+    return this.imageUsers.of(name);
+  }
+
+  userNames(name: string): string[] {
+    return this.users(name).map((id) => this.imageUsers.nameOf(id));
   }
 
   running(name: string): RunningUse[] {

@@ -23,6 +23,8 @@ export interface ImageStore {
   toImage(i: InspectedImage): Image;
   /** The VMs whose definitions name the image. */
   users(name: string): string[];
+  /** The same VMs by name, for messages. */
+  userNames(name: string): string[];
   /** The guests whose qemu has the image open, or is about to. */
   running(name: string): RunningUse[];
   /** Images in the store whose backing chain contains `name`. */

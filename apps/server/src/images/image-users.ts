@@ -4,7 +4,12 @@ import type { VmState } from '@virtweb/protocol';
 // vms/running-disks.ts) and wired in main.ts, so the images never import the VMs.
 
 /** Which VMs use which image; supplied by the VM service so images can say `usedBy` and refuse deletes. */
-export type ImageUsers = (imageName: string) => string[];
+export interface ImageUsers {
+  /** Ids of the VMs whose definition names the image (or that are attaching it now). */
+  of(imageName: string): string[];
+  /** A VM's name, for the words of a refusal ("used by VM web1", never its id). */
+  nameOf(vmId: string): string;
+}
 
 /**
  * An image a VM's qemu has open or is about to: a running (or paused, or stopping) guest's disk can grow

@@ -1,3 +1,4 @@
+import type { ImageUsers } from '../images/image-users.ts';
 import type { VmsRepo } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 
@@ -17,15 +18,18 @@ export function namesImage(def: VmDefinition, image: string): boolean {
  * beginning the VM is `starting` and its disks change only through QMP (unplugged first, then dropped).
  */
 export function imageUsers(vms: {
-  repo: Pick<VmsRepo, 'list'>;
+  repo: Pick<VmsRepo, 'list' | 'get'>;
   storage: { attaching(image: string): string | undefined };
-}): (image: string) => string[] {
-  return (image) => {
-    const ids = vms.repo
-      .list()
-      .filter((r) => namesImage(r.definition, image))
-      .map((r) => r.id);
-    const attaching = vms.storage.attaching(image);
-    return attaching === undefined || ids.includes(attaching) ? ids : [...ids, attaching];
+}): ImageUsers {
+  return {
+    of: (image) => {
+      const ids = vms.repo
+        .list()
+        .filter((r) => namesImage(r.definition, image))
+        .map((r) => r.id);
+      const attaching = vms.storage.attaching(image);
+      return attaching === undefined || ids.includes(attaching) ? ids : [...ids, attaching];
+    },
+    nameOf: (id) => vms.repo.get(id)?.definition.name ?? id,
   };
 }

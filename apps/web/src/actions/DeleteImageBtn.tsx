@@ -4,7 +4,7 @@ import { useNotify } from '../components/notify/context.ts';
 import { leftBehindText } from '../pages/images/oldCopy.ts';
 import { useDeleteImage } from '../queries/images.ts';
 
-/** Deletes an image file; the server refuses (409) while a VM definition uses it. */
+/** Deletes an image file; disabled (with the reason) while a guest uses it, as the server would refuse. */
 export function DeleteImageBtn({ image, usedByNames }: { image: Image; usedByNames: string[] }) {
   const mutation = useDeleteImage();
   const notify = useNotify();
@@ -19,6 +19,8 @@ export function DeleteImageBtn({ image, usedByNames }: { image: Image; usedByNam
       title={`Delete ${image.name}?`}
       onConfirm={run}
       busy={mutation.isPending}
+      disabled={usedByNames.length > 0}
+      disabledReason={`used by ${usedByNames.join(', ')}: remove it from ${usedByNames.length > 1 ? 'them' : 'it'} first`}
       danger
     >
       <p>The file is removed from the host; this cannot be undone.</p>
@@ -27,7 +29,6 @@ export function DeleteImageBtn({ image, usedByNames }: { image: Image; usedByNam
           {leftBehindText(image.leftBehind)}: the VM’s current disk is on {image.leftBehind.host}.
         </p>
       )}
-      {usedByNames.length > 0 && <p>It is still used by {usedByNames.join(', ')}: the server will refuse.</p>}
     </ConfirmButton>
   );
 }

@@ -1,4 +1,5 @@
 import { useId, useState, type ReactNode } from 'react';
+import { DisabledReason, disabledReasonProps } from './DisabledReason.tsx';
 import { useModalDialog } from './useModalDialog.ts';
 
 interface Props {
@@ -9,6 +10,8 @@ interface Props {
   children: ReactNode;
   onConfirm: () => void;
   disabled?: boolean;
+  /** Why the button is disabled (its tooltip and description). */
+  disabledReason?: string | undefined;
   busy?: boolean;
   danger?: boolean;
   className?: string;
@@ -21,6 +24,7 @@ export function ConfirmButton({
   children,
   onConfirm,
   disabled,
+  disabledReason,
   busy,
   danger,
   className,
@@ -28,6 +32,7 @@ export function ConfirmButton({
   const [open, setOpen] = useState(false);
   const dialog = useModalDialog(open);
   const titleId = useId();
+  const reasonId = useId();
 
   const confirm = () => {
     setOpen(false);
@@ -41,10 +46,12 @@ export function ConfirmButton({
         className={className ?? (danger ? 'btn btn-danger' : 'btn')}
         disabled={disabled === true || busy === true}
         aria-busy={busy === true}
+        {...disabledReasonProps(reasonId, disabled === true, disabledReason)}
         onClick={() => setOpen(true)}
       >
         {busy ? `${label}…` : label}
       </button>
+      <DisabledReason id={reasonId} disabled={disabled === true} reason={disabledReason} />
       <dialog ref={dialog} className="confirm" aria-labelledby={titleId} onClose={() => setOpen(false)}>
         {open && (
           <form method="dialog" onSubmit={(e) => e.preventDefault()}>

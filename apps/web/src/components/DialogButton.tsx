@@ -1,4 +1,5 @@
 import { useId, useState, type ReactNode } from 'react';
+import { DisabledReason, disabledReasonProps } from './DisabledReason.tsx';
 import { useModalDialog } from './useModalDialog.ts';
 
 interface Props {
@@ -29,17 +30,12 @@ export function DialogButton({ label, ariaLabel, title, disabled, disabledReason
         className={danger ? 'btn btn-danger' : 'btn'}
         disabled={disabled}
         aria-label={ariaLabel}
-        aria-describedby={disabled && disabledReason ? reasonId : undefined}
-        title={disabled ? disabledReason : undefined}
+        {...disabledReasonProps(reasonId, disabled === true, disabledReason)}
         onClick={() => setOpen(true)}
       >
         {label}
       </button>
-      {disabled && disabledReason && (
-        <span id={reasonId} className="visually-hidden">
-          {disabledReason}
-        </span>
-      )}
+      <DisabledReason id={reasonId} disabled={disabled === true} reason={disabledReason} />
       <dialog
         ref={dialog}
         className="confirm dialog-form"

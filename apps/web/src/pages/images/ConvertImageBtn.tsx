@@ -92,13 +92,25 @@ function ConvertForm({ image, close }: { image: Image; close: () => void }) {
 }
 
 /** Converts an image to another format (qemu-img convert -p) with a live progress bar from the events socket. */
-export function ConvertImageBtn({ image }: { image: Image }) {
+/** Why a convert cannot run now, before the click (the server would refuse the same). */
+function convertRefusal(image: Image, openBy: readonly string[]): string | undefined {
+  if (image.operation !== undefined) return `${image.operation} in progress`;
+  if (image.problem !== undefined) return image.problem;
+  if (openBy.length > 0)
+    return `${openBy.join(', ')} ${openBy.length > 1 ? 'have' : 'has'} it open: qemu holds its lock; power off first`;
+  return undefined;
+}
+
+/** `openBy`: the names of the guests whose qemu has the image open. */
+export function ConvertImageBtn({ image, openBy }: { image: Image; openBy: readonly string[] }) {
+  const refusal = convertRefusal(image, openBy);
   return (
     <DialogButton
       label="Convert"
       ariaLabel={`Convert ${image.name}`}
       title={`Convert ${image.name}`}
-      disabled={image.operation !== undefined || image.problem !== undefined}
+      disabled={refusal !== undefined}
+      disabledReason={refusal}
     >
       {(close) => <ConvertForm image={image} close={close} />}
     </DialogButton>

@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { formatBytes, type Image, type Vm } from '@virtweb/protocol';
+import { formatBytes, PROCESS_STATES, type Image, type Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { DeleteImageBtn } from '../../actions/DeleteImageBtn.tsx';
 import { useCardLabels } from '../../components/useCardLabels.ts';
@@ -49,7 +49,13 @@ function RunningConvert({ name }: { name: string }) {
   );
 }
 
-function ImageRow({ img, names }: { img: Image; names: Map<string, string> }) {
+function ImageRow({ img, vms }: { img: Image; vms: Map<string, Vm> }) {
+  const names = new Map([...vms].map(([id, vm]) => [id, vm.name]));
+  const users = img.usedBy.map((id) => vms.get(id)).filter((vm) => vm !== undefined);
+  // A running guest's disk is locked by its qemu; a CD is only read (the server converts it).
+  const openBy = users
+    .filter((vm) => PROCESS_STATES.includes(vm.state) && vm.disks.some((d) => d.image === img.name))
+    .map((vm) => vm.name);
   return (
     <tr>
       <th scope="row">
@@ -76,7 +82,7 @@ function ImageRow({ img, names }: { img: Image; names: Map<string, string> }) {
       <td>
         <div className="actions">
           <ResizeImageBtn image={img} />
-          <ConvertImageBtn image={img} />
+          <ConvertImageBtn image={img} openBy={openBy} />
           <DeleteImageBtn image={img} usedByNames={img.usedBy.map((id) => names.get(id) ?? id)} />
         </div>
       </td>
@@ -85,7 +91,7 @@ function ImageRow({ img, names }: { img: Image; names: Map<string, string> }) {
 }
 
 export function ImageTable({ images, vms }: { images: Image[]; vms: Vm[] }) {
-  const names = new Map(vms.map((vm) => [vm.id, vm.name]));
+  const byId = new Map(vms.map((vm) => [vm.id, vm]));
   const table = useRef<HTMLTableElement>(null);
   useCardLabels(table);
   return (
@@ -109,7 +115,7 @@ export function ImageTable({ images, vms }: { images: Image[]; vms: Vm[] }) {
         </thead>
         <tbody>
           {images.map((img) => (
-            <ImageRow key={img.name} img={img} names={names} />
+            <ImageRow key={img.name} img={img} vms={byId} />
           ))}
         </tbody>
       </table>
