@@ -52,42 +52,58 @@ export function AutostartPanel({ vm }: { vm: Vm }) {
           onChange={setEnabled}
           hint="On the server's first start after the host booted; a server restart alone starts nothing."
         />
-        <Field label="Order" error={errors.order} hint="Lower starts first (0-999).">
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={999}
-              value={order}
-              disabled={!enabled}
-              onChange={(e) => setOrder(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field
+        <WholeNumberField
+          label="Order"
+          error={errors.order}
+          hint="Lower starts first (0-999)."
+          max={999}
+          value={order}
+          disabled={!enabled}
+          onChange={setOrder}
+        />
+        <WholeNumberField
           label="Then wait (seconds)"
           error={errors.delaySec}
           hint="Before the next guest starts (0-600)."
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={600}
-              value={delay}
-              disabled={!enabled}
-              onChange={(e) => setDelay(e.target.value)}
-            />
-          )}
-        </Field>
+          max={600}
+          value={delay}
+          disabled={!enabled}
+          onChange={setDelay}
+        />
         <button type="submit" className="btn" disabled={mutation.isPending} aria-busy={mutation.isPending}>
           {mutation.isPending ? 'Saving…' : 'Save autostart'}
         </button>
       </form>
     </section>
+  );
+}
+
+interface WholeNumberProps {
+  label: string;
+  error: string | undefined;
+  hint: string;
+  max: number;
+  value: string;
+  disabled: boolean;
+  onChange: (value: string) => void;
+}
+
+/** A labelled whole-number input from 0 to `max`. */
+function WholeNumberField({ label, error, hint, max, value, disabled, onChange }: WholeNumberProps) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(p) => (
+        <input
+          {...p}
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={max}
+          value={value}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }
