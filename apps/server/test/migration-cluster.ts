@@ -5,6 +5,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { COUNTER } from './migration-guests.ts';
 import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
+import { until } from './until.ts';
 
 export interface JobBody {
   id: string;
@@ -87,21 +88,6 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
     });
   });
-}
-
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 export async function job(server: TestServer, id: string): Promise<JobBody | undefined> {

@@ -15,12 +15,12 @@ import {
   lastTick,
   openSerial,
   tickAbove,
-  until,
   vmOf,
   vmsNamed,
   type JobBody,
   type VmBody,
 } from './migration-cluster.ts';
+import { until } from './until.ts';
 
 const cluster = await twoServers();
 const { a, b } = cluster;

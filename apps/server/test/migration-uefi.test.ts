@@ -13,11 +13,11 @@ import {
   openSerial,
   sh,
   tickAbove,
-  until,
   vmOf,
   type JobBody,
   type VmBody,
 } from './migration-cluster.ts';
+import { until } from './until.ts';
 
 const cluster = await twoServers({ bothWays: true });
 const { a, b } = cluster;
