@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { READY, WsCollector } from './harness.ts';
-import { useServer } from './server-fixture.ts';
 import { errorOf } from './images-helpers.ts';
+import { useServer } from './server-fixture.ts';
 import { waitVm } from './storage-guest.ts';
 
 // Online resize: a running guest's disk grows through QMP block_resize and the guest sees it at once.

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuest, READY, WsCollector } from './harness.ts';
-import { useServer } from './server-fixture.ts';
 import { encodeFrame, Op, rawWebSocket, type RawFrame } from './raw-ws.ts';
+import { useServer } from './server-fixture.ts';
 import { until } from './until.ts';
 
 const MiB = 1024 * 1024;
