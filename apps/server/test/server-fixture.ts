@@ -14,7 +14,7 @@ export interface ServerOptions {
   /** Logged in once started (default); false leaves the session to the tests. */
   login?: boolean;
   /** Runs on the new data dir before the server starts (files the server must find there). */
-  prepare?: (dataDir: string) => Promise<void>;
+  prepare?: (dataDir: string) => Promise<unknown>;
 }
 
 /**
