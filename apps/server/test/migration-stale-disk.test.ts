@@ -8,7 +8,7 @@ import { apiError, READY } from './harness.ts';
 import { bootCounting, jobIn, openSerial, sh, twoServers, vmOf, type JobBody } from './migration-cluster.ts';
 import { until } from './until.ts';
 
-const cluster = await twoServers({ bothWays: true });
+const cluster = twoServers({ bothWays: true });
 const { a, b } = cluster;
 const DISK = 'roundtrip.qcow2';
 

@@ -19,7 +19,7 @@ import {
 } from './migration-cluster.ts';
 import { until } from './until.ts';
 
-const cluster = await twoServers({ bothWays: true });
+const cluster = twoServers({ bothWays: true });
 const { a, b } = cluster;
 let ovmf = false;
 
