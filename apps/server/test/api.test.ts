@@ -1,21 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imagesDirEntries, makeDataDir, TestServer, WsCollector } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 
 // The HTTP contract without booting guests: auth, validation, images, VM definitions, wrong-state refusals.
 describe('REST API and websocket edge', () => {
-  let server: TestServer;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  const server = useServer({ withGuestIso: true, login: false });
+  const { dataDir } = server;
 
   it('answers 401 on every API route and websocket without a session', async () => {
     for (const [method, p] of [

@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, vncDisplaySize } from './console-helpers.ts';
-import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
+import { READY, type TestServer, WsCollector } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 
 interface VmBody {
   id: string;
@@ -11,8 +12,8 @@ interface VmBody {
 
 // One real guest (test ISO, TCG) shared by every console test; the reboot and the power-off come last.
 describe('consoles against real qemu', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
+  const { dataDir } = server;
   let events: WsCollector;
   let serial: WsCollector;
   let id = '';
@@ -49,9 +50,6 @@ describe('consoles against real qemu', () => {
   };
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     events = await open('/api/events');
     const vm = { memoryMiB: 256, vcpus: 1, cdrom: 'tinylinux.iso', boot: 'cdrom', network: { mode: 'none' } };
     id = ((await server.api('POST', '/api/vms', { name: 'tiny', ...vm })).body as VmBody).id;
@@ -59,11 +57,6 @@ describe('consoles against real qemu', () => {
     expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
     serial = await open(`/api/vms/${id}/serial`);
     await serial.waitFor((c) => c.text.includes(READY), 'the guest ready marker');
-  });
-  afterAll(async () => {
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('bridges the HMP monitor: info commands, stop and cont reach the VM state', async () => {

@@ -2,27 +2,16 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, TestServer } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useServer } from './server-fixture.ts';
 
 const execFileP = promisify(execFile);
 
 // A guest owns the bytes of its raw disk. If it writes a qcow2 header there (naming a host file as backing
 // file), the next start must still open the disk as raw: the format is recorded, never probed again.
 describe('disk formats are recorded, not probed at each start', () => {
-  let server: TestServer;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir(false);
-    server = await new TestServer(dataDir).start();
-    await server.login();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  const server = useServer();
+  const { dataDir } = server;
 
   it('opens a raw disk as raw even after its content turned into a qcow2 header', async () => {
     expect(

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, createGuest, killGuestsOf, makeDataDir, TestServer, WsCollector } from './harness.ts';
+import { apiError, createGuest, WsCollector } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 import {
   GuestShell,
   hmp,
@@ -20,8 +20,8 @@ type Guest = VmBody & { pid?: number; lastExit?: { kind: string; reason: string 
 // One guest, one state machine: the snapshot cases of issue 13 (a failed live revert that had already rolled a
 // disk back; qemu dying inside a live snapshot or revert answering 500).
 describe('one guest, one state machine: snapshots', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
+  const { dataDir } = server;
   let events: WsCollector;
   let id = '';
   let shell: GuestShell | undefined;
@@ -61,9 +61,6 @@ describe('one guest, one state machine: snapshots', () => {
   };
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     events = new WsCollector(server.ws('/api/events'));
     await events.opened();
     for (const name of ['root.qcow2', 'data.qcow2']) {
@@ -73,11 +70,8 @@ describe('one guest, one state machine: snapshots', () => {
     }
     id = (await createGuest(server, 'snapper', { disks: [{ image: 'root.qcow2' }], boot: 'cdrom' })).id;
   });
-  afterAll(async () => {
+  afterAll(() => {
     shell?.close();
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('case 1: a revert to a snapshot taken with a disk since removed is refused before anything is touched', async () => {

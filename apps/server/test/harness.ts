@@ -11,9 +11,18 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const TEST_ISO = process.env.VIRTWEB_TEST_ISO ?? path.join(REPO, '.cache/tinylinux.iso');
 export const READY = 'virtweb test guest ready';
 
-/** A fresh data dir; with the test guest ISO copied in when asked. */
-export async function makeDataDir(withIso = false): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vw-'));
+/** A path for a data dir in the temp dir that does not exist yet (for `makeDataDir(…, dir)`). */
+export function newDataDirPath(): string {
+  return path.join(os.tmpdir(), `vw-${crypto.randomBytes(6).toString('hex')}`);
+}
+
+/**
+ * A fresh data dir (at `dir`, which must not exist yet, or a new one in the temp dir); with the test guest ISO
+ * copied in when asked.
+ */
+export async function makeDataDir(withIso = false, dir?: string): Promise<string> {
+  if (dir === undefined) dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vw-'));
+  else await fs.mkdir(dir, { mode: 0o700 }); // like mkdtemp: fails if it exists
   await fs.mkdir(path.join(dir, 'images'), { recursive: true });
   if (withIso) {
     await fs.access(TEST_ISO).catch(() => {
@@ -22,6 +31,12 @@ export async function makeDataDir(withIso = false): Promise<string> {
     await fs.copyFile(TEST_ISO, path.join(dir, 'images/tinylinux.iso'));
   }
   return dir;
+}
+
+/** Copies the test guest's kernel and initramfs (tinylinux.vmlinuz, tinylinux.initrd) into the images dir. */
+export async function copyGuestKernel(dataDir: string): Promise<void> {
+  for (const f of ['tinylinux.vmlinuz', 'tinylinux.initrd'])
+    await fs.copyFile(path.join(REPO, '.cache', f), path.join(dataDir, 'images', f));
 }
 
 /** The entries of an images dir, sorted, without the store's id file (every server writes it on its first start). */
@@ -68,12 +83,14 @@ export class TestServer {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
+    // Started again (a restart): only this run's "listening" line counts.
+    const from = this.output.length;
     proc.stderr.on('data', (c: Buffer) => (this.output += c.toString()));
     this.url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output}`)), 30_000);
       proc.stdout.on('data', (c: Buffer) => {
         this.output += c.toString();
-        const m = /virtweb listening on (http:\/\/\S+)/.exec(this.output);
+        const m = /virtweb listening on (http:\/\/\S+)/.exec(this.output.slice(from));
         if (m?.[1]) {
           clearTimeout(timer);
           resolve(m[1]);
@@ -158,6 +175,16 @@ export class TestServer {
   /** True from start() until the process exits, whatever ends it. */
   isRunning(): boolean {
     return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /**
+   * Ends the server (SIGTERM, or SIGKILL as in a crash) and starts it again with the same data dir, password
+   * and environment; logged in again.
+   */
+  async restart(how: 'stop' | 'kill9' = 'stop'): Promise<void> {
+    await (how === 'kill9' ? this.kill9() : this.stop());
+    await this.start();
+    await this.login();
   }
 
   /** SIGKILL: the server dies at once, as in a crash; guests must survive it. */

@@ -3,10 +3,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { closesConnection, rawRequest } from './edge-helpers.ts';
-import { apiError, imagesDirEntries, makeDataDir, TestServer, WsCollector } from './harness.ts';
+import { apiError, imagesDirEntries, WsCollector } from './harness.ts';
 import { MiB, putUpload } from './images-helpers.ts';
+import { useServer } from './server-fixture.ts';
 
 const BODY_TIMEOUT_S = 1.5;
 const UPLOAD_IDLE_S = 1;
@@ -14,25 +15,20 @@ const HEADERS_TIMEOUT_S = 2;
 
 // The HTTP edge (issue 12): what a client can do before and around authentication, with small timeouts.
 describe('HTTP edge', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({
+    env: {
+      VIRTWEB_BODY_TIMEOUT: String(BODY_TIMEOUT_S),
+      VIRTWEB_UPLOAD_IDLE: String(UPLOAD_IDLE_S),
+      VIRTWEB_HEADERS_TIMEOUT: String(HEADERS_TIMEOUT_S),
+    },
+  });
+  const { dataDir } = server;
   let token: string;
   const bearer = () => ({ authorization: `Bearer ${token}` });
   const images = () => imagesDirEntries(path.join(dataDir, 'images'));
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(false);
-    server = await new TestServer(dataDir, undefined, {
-      VIRTWEB_BODY_TIMEOUT: String(BODY_TIMEOUT_S),
-      VIRTWEB_UPLOAD_IDLE: String(UPLOAD_IDLE_S),
-      VIRTWEB_HEADERS_TIMEOUT: String(HEADERS_TIMEOUT_S),
-    }).start();
-    await server.login();
     token = (await server.makeToken('operate', 'edge-test')).token;
-  });
-  afterAll(async () => {
-    await server.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('cuts off slow login bodies within the deadline (they used to stay open for ever)', async () => {
@@ -203,7 +199,7 @@ describe('HTTP edge', () => {
     const done = putUpload(server, 'steady.img', body, chunk.length * chunks);
     for (let i = 0; i < chunks; i++) {
       body.write(chunk);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 300)); // the slow pace is what is tested
     }
     body.end();
     // 16 x 300 ms: longer than the body deadline, the idle timeout and the headers timeout.
@@ -215,6 +211,7 @@ describe('HTTP edge', () => {
   it('keeps a websocket open far past every timeout', async () => {
     const events = new WsCollector(server.ws('/api/events'));
     await events.opened();
+    // What is checked is that nothing happens: the socket is still open after every timeout has passed.
     await new Promise((r) => setTimeout(r, (HEADERS_TIMEOUT_S + 2) * 1000));
     expect(events.closed).toBeUndefined();
     expect(

@@ -5,9 +5,10 @@ import { execFileSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesDirEntries, killGuestsOf, makeDataDir, TestServer } from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { imagesDirEntries } from './harness.ts';
 import { errorOf, MiB, putUpload } from './images-helpers.ts';
+import { useServer } from './server-fixture.ts';
 
 const HOST_FILE = '/etc/hostname';
 
@@ -22,9 +23,10 @@ const vmdkDescriptor = (extent: string, sectors: number) =>
   `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW ${sectors} FLAT "${extent}" 0\n`;
 
 describe('the image doors into qemu', () => {
-  let server: TestServer;
-  let dataDir: string;
-  let work: string;
+  // work/: the files made to build the hostile images, beside (not in) the images dir.
+  const server = useServer({ prepare: (dir) => fsp.mkdir(path.join(dir, 'work')) });
+  const { dataDir } = server;
+  const work = path.join(dataDir, 'work');
   let token = '';
   const images = () => path.join(dataDir, 'images');
   const inImages = (name: string) => path.join(images(), name);
@@ -115,11 +117,6 @@ describe('the image doors into qemu', () => {
     ((await server.api('GET', '/api/vms')).body as { name: string }[]).map((v) => v.name);
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(false);
-    work = path.join(dataDir, 'work');
-    await fsp.mkdir(work);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     token = (await server.makeToken('peer', 'peer')).token;
 
     const header = path.join(work, 'evil-header.qcow2');
@@ -133,11 +130,6 @@ describe('the image doors into qemu', () => {
     hiddenRaw = await fsp.readFile(guestData);
     // The premise: the raw bytes read as a qcow2 backed by the host file, when probed.
     expect(qemuImg('info', '-U', guestData)).toContain(`backing file: ${HOST_FILE}`);
-  });
-  afterAll(async () => {
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fsp.rm(dataDir, { recursive: true, force: true });
   });
 
   it("the issue's sequence (qcow2 in a qcow2's guest data, converted to raw, brought in as qcow2, started): qemu never opens /etc/hostname", async () => {

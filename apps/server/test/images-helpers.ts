@@ -1,10 +1,13 @@
 // Helpers of the image integration tests: raw streaming uploads and image.progress events.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type WebSocket from 'ws';
 import type { TestServer } from './harness.ts';
+import { until } from './until.ts';
 
 export const MiB = 2 ** 20;
 
@@ -51,13 +54,16 @@ export function putUpload(
   });
 }
 
-/** Starts an upload that sends `sent` of `length` bytes and then breaks the connection (a closed browser tab). */
-export async function abortedUpload(
+/**
+ * An upload of `length` bytes that has sent `sent` of them, all written by the server into its hidden `.part`
+ * file; it stays open until `breakOff()` breaks the connection (a closed browser tab).
+ */
+export async function partialUpload(
   server: TestServer,
   name: string,
   length: number,
   sent: number,
-): Promise<void> {
+): Promise<{ breakOff: () => void }> {
   const url = new URL(`/api/images/${encodeURIComponent(name)}/upload`, server.url);
   const req = http.request(url, {
     method: 'PUT',
@@ -73,8 +79,20 @@ export async function abortedUpload(
   for (let done = 0; done < sent; done += chunk.length) {
     if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
   }
-  await new Promise((r) => setTimeout(r, 300));
-  req.destroy();
+  const part = `.upload.${name}.`;
+  const images = path.join(server.dataDir, 'images');
+  await until(
+    `${sent} bytes of ${name} written by the server`,
+    async () => {
+      const file = (await fsp.readdir(images)).find((n) => n.startsWith(part) && n.endsWith('.part'));
+      const size =
+        file === undefined ? 0 : (await fsp.stat(path.join(images, file)).catch(() => undefined))?.size;
+      return (size ?? 0) >= sent ? true : undefined;
+    },
+    30_000,
+    20,
+  );
+  return { breakOff: () => req.destroy() };
 }
 
 export interface ProgressEvent {

@@ -1,12 +1,12 @@
-import fsp from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { READY, WsCollector } from './harness.ts';
 import { errorOf } from './images-helpers.ts';
+import { useServer } from './server-fixture.ts';
+import { waitVm } from './storage-guest.ts';
 
 // Online resize: a running guest's disk grows through QMP block_resize and the guest sees it at once.
 describe('online resize of a running guest disk', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
   let id = '';
   let serial: WsCollector | undefined;
   let marker = 0;
@@ -22,16 +22,8 @@ describe('online resize of a running guest disk', () => {
     return Number(re.exec(con.text)?.[1]);
   };
 
-  beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     serial?.ws.close();
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fsp.rm(dataDir, { recursive: true, force: true });
   });
 
   it('boots the test guest with a 64 MiB qcow2 disk', async () => {
@@ -81,12 +73,7 @@ describe('online resize of a running guest disk', () => {
 
   it('keeps the new size after the guest is powered off', async () => {
     expect((await server.api('POST', `/api/vms/${id}/poweroff`)).status).toBe(202);
-    const t0 = Date.now();
-    while (Date.now() - t0 < 30_000) {
-      const vm = (await server.api('GET', `/api/vms/${id}`)).body as { state: string };
-      if (vm.state === 'stopped') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitVm(server, id, (vm) => vm.state === 'stopped', 'stopped', 30_000);
     expect((await server.api('GET', '/api/images/data.qcow2')).body).toMatchObject({
       virtualSize: 96 * 2 ** 20,
     });

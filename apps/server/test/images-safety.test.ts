@@ -3,13 +3,14 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
+import { imagesDirEntries } from './harness.ts';
 import { MiB } from './images-helpers.ts';
+import { useServer } from './server-fixture.ts';
 
 // No image operation may read or write a path outside the images dir, whatever an image file says.
 describe('image store boundaries', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer();
+  const { dataDir } = server;
   let outside: string;
   const images = () => path.join(dataDir, 'images');
   const listDir = () => imagesDirEntries(images());
@@ -17,14 +18,9 @@ describe('image store boundaries', () => {
     (await server.api('GET', `/api/images/${name}`)).body as { problem?: string };
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(false);
     outside = await fsp.mkdtemp(path.join(os.tmpdir(), 'vw-out-'));
-    server = await new TestServer(dataDir).start();
-    await server.login();
   });
   afterAll(async () => {
-    await server.stop();
-    await fsp.rm(dataDir, { recursive: true, force: true });
     await fsp.rm(outside, { recursive: true, force: true });
   });
 

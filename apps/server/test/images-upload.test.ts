@@ -5,37 +5,33 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
+import { imagesDirEntries } from './harness.ts';
 import {
-  abortedUpload,
   errorOf,
   MiB,
+  partialUpload,
   ProgressWatcher,
   putUpload,
   writeRandomFile,
 } from './images-helpers.ts';
+import { useServer } from './server-fixture.ts';
 
 // Uploads against a real server: streamed to a hidden .part file, hashed, renamed only when complete.
 describe('image upload', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true, env: { VIRTWEB_MAX_UPLOAD: '300M' } });
+  const { dataDir } = server;
   let scratch: string;
   let progress: ProgressWatcher;
   const images = () => path.join(dataDir, 'images');
   const listDir = () => imagesDirEntries(images());
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
     scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'vw-up-'));
-    server = await new TestServer(dataDir, undefined, { VIRTWEB_MAX_UPLOAD: '300M' }).start();
-    await server.login();
     progress = new ProgressWatcher(server.ws('/api/events'));
     await progress.opened();
   });
   afterAll(async () => {
     progress.ws.close();
-    await server.stop();
-    await fsp.rm(dataDir, { recursive: true, force: true });
     await fsp.rm(scratch, { recursive: true, force: true });
   });
 
@@ -90,7 +86,7 @@ describe('image upload', () => {
   });
 
   it('leaves nothing behind when the client breaks off mid-way, and the name is free again', async () => {
-    await abortedUpload(server, 'broken.iso', 100 * MiB, 40 * MiB);
+    (await partialUpload(server, 'broken.iso', 100 * MiB, 40 * MiB)).breakOff();
     const t0 = Date.now();
     while ((await listDir()).length !== 2 && Date.now() - t0 < 10_000)
       await new Promise((r) => setTimeout(r, 100));
@@ -134,7 +130,7 @@ describe('image upload', () => {
   });
 
   it('serialises operations: a second upload or a create of the same name is busy (409)', async () => {
-    const slow = abortedUpload(server, 'slow.img', 50 * MiB, 10 * MiB);
+    const slow = await partialUpload(server, 'slow.img', 50 * MiB, 10 * MiB);
     await progress.waitFor(() => progress.of('slow.img', 'upload').length > 0, 'the upload to start');
     const second = await putUpload(server, 'slow.img', Buffer.alloc(1024), 1024);
     expect(second.status).toBe(409);
@@ -146,7 +142,7 @@ describe('image upload', () => {
       format: 'qcow2',
     });
     expect(convert.status).toBe(409);
-    await slow;
+    slow.breakOff();
     const t0 = Date.now();
     while ((await listDir()).length !== 2 && Date.now() - t0 < 10_000)
       await new Promise((r) => setTimeout(r, 100));

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, imagesDirEntries, makeDataDir, TestServer } from './harness.ts';
+import { apiError, imagesDirEntries } from './harness.ts';
 import { errorOf, MiB, ProgressWatcher, writeRandomFile } from './images-helpers.ts';
+import { useServer } from './server-fixture.ts';
 
 interface ImageBody {
   name: string;
@@ -17,8 +18,8 @@ interface ImageBody {
 
 // The image store over real qemu-img: create, info, resize, convert, delete, and what it refuses.
 describe('image store', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true, env: { VIRTWEB_MAX_IMAGE_SIZE: '1T' } });
+  const { dataDir } = server;
   let progress: ProgressWatcher;
   const images = () => path.join(dataDir, 'images');
   const listDir = () => imagesDirEntries(images());
@@ -29,16 +30,11 @@ describe('image store', () => {
   const get = async (name: string) => (await server.api('GET', `/api/images/${name}`)).body as ImageBody;
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir, undefined, { VIRTWEB_MAX_IMAGE_SIZE: '1T' }).start();
-    await server.login();
     progress = new ProgressWatcher(server.ws('/api/events'));
     await progress.opened();
   });
-  afterAll(async () => {
+  afterAll(() => {
     progress.ws.close();
-    await server.stop();
-    await fsp.rm(dataDir, { recursive: true, force: true });
   });
 
   it('creates qcow2, raw, vmdk and vdi images and a qcow2 overlay with its backing chain', async () => {

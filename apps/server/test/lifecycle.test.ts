@@ -1,7 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { READY, WsCollector } from './harness.ts';
+import { useServer } from './server-fixture.ts';
+import { isLive } from './soak/proc-scan.ts';
+import { until } from './until.ts';
 
 interface VmBody {
   id: string;
@@ -13,8 +16,8 @@ interface VmBody {
 
 // One real guest (test ISO, TCG) through its whole life, including a server crash in the middle.
 describe('guest lifecycle against real qemu', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
+  const { dataDir } = server;
   let events: WsCollector;
   let id = '';
 
@@ -34,16 +37,8 @@ describe('guest lifecycle against real qemu', () => {
     );
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     events = new WsCollector(server.ws('/api/events'));
     await events.opened();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('boots the test ISO under TCG and shows the serial marker over the websocket', async () => {
@@ -101,7 +96,7 @@ describe('guest lifecycle against real qemu', () => {
     expect(before.pid).toBeGreaterThan(0);
     await server.kill9();
     process.kill(before.pid ?? 0, 0); // still alive: throws if not
-    server = await new TestServer(dataDir, server.password).start();
+    await server.start();
     await server.login();
     const after = await vm();
     expect(after).toMatchObject({ state: 'running', pid: before.pid, activeAccel: 'tcg' });
@@ -145,8 +140,13 @@ describe('guest lifecycle against real qemu', () => {
     const pid = (started.body as VmBody).pid ?? 0;
     await server.kill9();
     process.kill(pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
-    server = await new TestServer(dataDir, server.password).start();
+    await until(
+      'the killed qemu to be gone',
+      async () => ((await isLive(pid)) ? undefined : true),
+      10_000,
+      20,
+    );
+    await server.start();
     await server.login();
     const v = await vm();
     expect(v.state).toBe('crashed');

@@ -1,6 +1,6 @@
-import fs from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, makeDataDir, TestServer } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { apiError, type TestServer } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 
 interface Login {
   status: number;
@@ -30,20 +30,11 @@ async function login(
   };
 }
 
+/** The throttle's windows are time (Retry-After, logins per second): these waits let them pass, as a client would. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('login throttling and the client address', () => {
-  let server: TestServer;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir(false);
-    server = await new TestServer(dataDir).start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  const server = useServer({ login: false });
 
   it('answers 429 with Retry-After after 5 failures, backs off 1 s, 2 s, 4 s, and a success resets it', async () => {
     for (let i = 0; i < 5; i++) expect((await login(server, 'wrong')).status).toBe(401);
@@ -76,18 +67,7 @@ describe('login throttling and the client address', () => {
 });
 
 describe('login behind a trusted proxy (VIRTWEB_TRUST_PROXY=loopback)', () => {
-  let server: TestServer;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir(false);
-    server = await new TestServer(dataDir, undefined, { VIRTWEB_TRUST_PROXY: 'loopback' }).start();
-    await server.login();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  const server = useServer({ env: { VIRTWEB_TRUST_PROXY: 'loopback' } });
 
   it('sets a Secure cookie when the proxy says the client came over https, and only then', async () => {
     const tls = await login(server, server.password ?? '', { 'x-forwarded-proto': 'https' });
@@ -142,7 +122,8 @@ describe('login behind a trusted proxy (VIRTWEB_TRUST_PROXY=loopback)', () => {
     expect(during.length).toBeGreaterThanOrEqual(3);
     expect([...new Set(answers.map((a) => a.status))].sort()).toEqual([401, 429]);
     console.log(`GET /api/images during the storm: ${during.map((l) => l.toFixed(0)).join(' ')} ms`);
-    // The 95th percentile: one scheduling hiccup of a loaded machine is not the thread pool starving.
+    // The requirement itself (under 200 ms while the storm lasts). The 95th percentile: one scheduling hiccup
+    // of a loaded machine is not the thread pool starving.
     const sorted = [...during].sort((x, y) => x - y);
     expect(sorted[Math.ceil(sorted.length * 0.95) - 1]).toBeLessThan(200);
   });

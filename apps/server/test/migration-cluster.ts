@@ -1,10 +1,11 @@
 // Two (or three) real servers on loopback for the migration tests: peers, guests with a counter on their
 // serial console, and waiting for jobs.
-import fs from 'node:fs/promises';
 import net from 'node:net';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { COUNTER } from './migration-guests.ts';
-import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
+import { READY, type TestServer, WsCollector } from './harness.ts';
+import { useServerPair } from './server-fixture.ts';
+import { until } from './until.ts';
 
 export interface JobBody {
   id: string;
@@ -42,26 +43,17 @@ export interface Cluster {
 }
 
 /**
- * Two servers on loopback with their own data dirs, started, logged in and a knowing b as a peer (and b
- * knowing a with `bothWays`) before the calling test file's tests; stopped, their guests killed and their
- * data dirs removed after them.
+ * Two servers with the test guest ISO (useServerPair), a knowing b as a peer (and b knowing a with
+ * `bothWays`) before the calling test file's tests.
  */
-export async function twoServers(opts: { bothWays?: boolean } = {}): Promise<Cluster> {
-  const [dirA, dirB] = await Promise.all([makeDataDir(true), makeDataDir(true)]);
-  const cluster: Cluster = { a: new TestServer(dirA), b: new TestServer(dirB), aToB: '', bToA: '' };
-  const { a, b } = cluster;
+export function twoServers(opts: { bothWays?: boolean } = {}): Cluster {
+  const [a, b] = useServerPair({ withGuestIso: true });
+  const cluster: Cluster = { a, b, aToB: '', bToA: '' };
   beforeAll(async () => {
-    await Promise.all([a.start(), b.start()]);
-    await Promise.all([a.login(), b.login()]);
     [cluster.aToB, cluster.bToA] = await Promise.all([
       addPeer(a, b),
       opts.bothWays ? addPeer(b, a) : Promise.resolve(''),
     ]);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([a.stop(), b.stop()]);
-    await Promise.all([killGuestsOf(dirA), killGuestsOf(dirB)]);
-    await Promise.all([dirA, dirB].map((d) => fs.rm(d, { recursive: true, force: true })));
   });
   return cluster;
 }
@@ -87,21 +79,6 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
     });
   });
-}
-
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 export async function job(server: TestServer, id: string): Promise<JobBody | undefined> {

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, READY, TestServer, type WsCollector } from './harness.ts';
+import { makeDataDir, READY, TestServer, type WsCollector } from './harness.ts';
 import {
   twoServers,
   addPeer,
@@ -15,14 +15,15 @@ import {
   lastTick,
   openSerial,
   tickAbove,
-  until,
   vmOf,
   vmsNamed,
   type JobBody,
   type VmBody,
 } from './migration-cluster.ts';
+import { disposeServer } from './server-fixture.ts';
+import { until } from './until.ts';
 
-const cluster = await twoServers();
+const cluster = twoServers();
 const { a, b } = cluster;
 let guest: { id: string; serial: WsCollector };
 
@@ -94,7 +95,6 @@ describe('a migration that does not complete leaves the source running', () => {
       const end = await jobIn(a, id, ['failed'], 60_000);
       expect(end.error).toMatch(/stopped answering/);
       await sourceRunsOn();
-      c.output = ''; // start() looks for the "listening" line in it
       await c.start();
       await c.login();
       expect(await vmsNamed(c, 'victim')).toEqual([]);
@@ -102,9 +102,7 @@ describe('a migration that does not complete leaves the source running', () => {
       await until('no qemu of c', async () => ((await qemusOf(c.dataDir)) === 0 ? true : undefined), 15_000);
       await a.api('DELETE', `/api/peers/${peerC}`);
     } finally {
-      await c.stop();
-      await killGuestsOf(c.dataDir);
-      await fs.rm(c.dataDir, { recursive: true, force: true });
+      await disposeServer(c);
     }
   }, 120_000);
 });
@@ -115,7 +113,6 @@ describe('a server restarted mid-way sorts out its VM', () => {
     expect((await vmsNamed(b, 'victim'))[0]?.state).toBe('migrating');
     const before = lastTick(guest.serial);
     await a.kill9();
-    a.output = ''; // start() looks for the "listening" line in it
     await a.start();
     await a.login();
     expect((await vmOf(a, guest.id))?.state).toBe('running');

@@ -5,18 +5,10 @@
 // as left behind, and with copy storage B's disk replaces it and is what A boots.
 import { describe, expect, it } from 'vitest';
 import { apiError, READY } from './harness.ts';
-import {
-  bootCounting,
-  jobIn,
-  openSerial,
-  sh,
-  twoServers,
-  until,
-  vmOf,
-  type JobBody,
-} from './migration-cluster.ts';
+import { bootCounting, jobIn, openSerial, sh, twoServers, vmOf, type JobBody } from './migration-cluster.ts';
+import { until } from './until.ts';
 
-const cluster = await twoServers({ bothWays: true });
+const cluster = twoServers({ bothWays: true });
 const { a, b } = cluster;
 const DISK = 'roundtrip.qcow2';
 

@@ -13,13 +13,13 @@ import {
   openSerial,
   sh,
   tickAbove,
-  until,
   vmOf,
   type JobBody,
   type VmBody,
 } from './migration-cluster.ts';
+import { until } from './until.ts';
 
-const cluster = await twoServers({ bothWays: true });
+const cluster = twoServers({ bothWays: true });
 const { a, b } = cluster;
 let ovmf = false;
 

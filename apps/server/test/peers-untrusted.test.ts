@@ -4,22 +4,16 @@
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, makeDataDir, TestServer } from './harness.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiError } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 
-const server = new TestServer(await makeDataDir());
+const server = useServer();
 const SECRET = 'TOP-SECRET-8d1f2a-do-not-leak';
 const fakes: http.Server[] = [];
 
-beforeAll(async () => {
-  await server.start();
-  await server.login();
-}, 60_000);
-
 afterAll(async () => {
-  await server.stop();
   await Promise.all(fakes.map((f) => new Promise((resolve) => f.close(resolve))));
-  await fs.rm(server.dataDir, { recursive: true });
 });
 
 /** A local service on loopback (not virtweb); its port. */

@@ -1,21 +1,10 @@
 // Two real servers on loopback: API tokens, registering peers, health and capacity, guests by host.
-import fs from 'node:fs/promises';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiError, makeDataDir, TestServer } from './harness.ts';
+import { disposeServer, useServerPair } from './server-fixture.ts';
 
-const a = new TestServer(await makeDataDir());
-const b = new TestServer(await makeDataDir());
-
-beforeAll(async () => {
-  await Promise.all([a.start(), b.start()]);
-  await Promise.all([a.login(), b.login()]);
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([a.stop(), b.stop()]);
-  await Promise.all([fs.rm(a.dataDir, { recursive: true }), fs.rm(b.dataDir, { recursive: true })]);
-});
+const [a, b] = useServerPair();
 
 describe('API tokens', () => {
   it('a token is shown once, authenticates API calls, cannot manage tokens, and stops working when revoked', async () => {
@@ -170,8 +159,7 @@ describe('peers', () => {
       expect(cluster.find((h) => h.host === added.id)?.error).toMatch(/did not answer/);
       await a.api('DELETE', `/api/peers/${added.id}`);
     } finally {
-      await c.stop();
-      await fs.rm(c.dataDir, { recursive: true });
+      await disposeServer(c);
     }
   });
 });

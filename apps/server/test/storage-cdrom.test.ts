@@ -1,7 +1,6 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, TestServer } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 import {
   errorCode,
   errorMessage,
@@ -17,8 +16,14 @@ import {
 // would see no /dev/sr0. The guest boots from the test ISO attached as a virtio disk (a hybrid ISO boots as a
 // disk), which leaves the CD drive free for the media under test.
 describe('CD drive: change, eject and HMP on a running guest, kept across a restart', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({
+    withGuestIso: true,
+    prepare: async (dir) => {
+      await makeMarkerIso(path.join(dir, 'images/one.iso'), 'MARKER-ONE');
+      await makeMarkerIso(path.join(dir, 'images/two.iso'), 'MARKER-TWO');
+    },
+  });
+  const { dataDir } = server;
   let id = '';
   let shell: GuestShell | undefined;
 
@@ -36,11 +41,6 @@ describe('CD drive: change, eject and HMP on a running guest, kept across a rest
     );
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    await makeMarkerIso(path.join(dataDir, 'images/one.iso'), 'MARKER-ONE');
-    await makeMarkerIso(path.join(dataDir, 'images/two.iso'), 'MARKER-TWO');
-    server = await new TestServer(dataDir).start();
-    await server.login();
     expect(
       (await server.api('POST', '/api/images', { name: 'disk.qcow2', format: 'qcow2', size: '16M' })).status,
     ).toBe(201);
@@ -56,11 +56,8 @@ describe('CD drive: change, eject and HMP on a running guest, kept across a rest
     expect(created.status).toBe(201);
     id = (created.body as VmBody).id;
   });
-  afterAll(async () => {
+  afterAll(() => {
     shell?.close();
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('boots with an empty CD drive and inserts an ISO the guest can read', async () => {

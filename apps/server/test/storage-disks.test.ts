@@ -1,6 +1,5 @@
-import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, TestServer } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 import { errorCode, GuestShell, hmp, powerOff, type VmBody } from './storage-guest.ts';
 
 interface DiskBody {
@@ -12,8 +11,8 @@ interface DiskBody {
 
 // q35 (the default): disks sit on their own PCIe root ports, which is what makes them hot-pluggable there.
 describe('disk hot-plug on a running guest, kept in the definition across a restart', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
+  const { dataDir } = server;
   let id = '';
   let shell: GuestShell | undefined;
 
@@ -29,9 +28,6 @@ describe('disk hot-plug on a running guest, kept in the definition across a rest
   };
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     await image('root.qcow2', 'qcow2', '32M');
     await image('data.qcow2', 'qcow2', '16M');
     await image('scratch.raw', 'raw', '8M');
@@ -55,11 +51,8 @@ describe('disk hot-plug on a running guest, kept in the definition across a rest
     });
     expect(other.status).toBe(201);
   });
-  afterAll(async () => {
+  afterAll(() => {
     shell?.close();
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('hot-adds disks the guest sees at once, in the lowest free slots', async () => {

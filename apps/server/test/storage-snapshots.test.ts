@@ -1,6 +1,6 @@
-import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killGuestsOf, makeDataDir, TestServer, WsCollector } from './harness.ts';
+import { WsCollector } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 import {
   errorCode,
   errorMessage,
@@ -21,8 +21,7 @@ interface SnapshotBody {
 }
 
 describe('internal snapshots: with RAM while running, disk-only while stopped', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
   let events: WsCollector;
   let id = '';
   let shell: GuestShell | undefined;
@@ -47,9 +46,6 @@ describe('internal snapshots: with RAM while running, disk-only while stopped', 
     events.messages.filter((m) => m.includes('"vm.storage-job"') && m.includes(kind) && m.includes(phase));
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     events = new WsCollector(server.ws('/api/events'));
     await events.opened();
     for (const [name, format] of [
@@ -70,11 +66,8 @@ describe('internal snapshots: with RAM while running, disk-only while stopped', 
     expect(created.status).toBe(201);
     id = (created.body as VmBody).id;
   });
-  afterAll(async () => {
+  afterAll(() => {
     shell?.close();
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('takes a snapshot with RAM and reverts disk and memory to it', async () => {

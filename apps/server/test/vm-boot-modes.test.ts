@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, baseMode, createGuest, killGuestsOf, makeDataDir, REPO, TestServer } from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiError, baseMode, createGuest } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 import { GuestShell, powerOff } from './storage-guest.ts';
 
 const exists = (file: string) =>
@@ -14,22 +15,12 @@ const exists = (file: string) =>
 // by a clone, removed with the VM (the test ISO's GRUB has an EFI loader). Direct kernel boot: the test guest's
 // kernel and initramfs from the image store.
 describe('UEFI and direct kernel boot of guests created through the API', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true, withGuestKernel: true });
+  const { dataDir } = server;
   let ovmf = true;
 
   beforeAll(async () => {
     ovmf = await exists('/usr/share/OVMF/OVMF_CODE_4M.fd');
-    dataDir = await makeDataDir(true);
-    for (const f of ['tinylinux.vmlinuz', 'tinylinux.initrd'])
-      await fs.copyFile(path.join(REPO, '.cache', f), path.join(dataDir, 'images', f));
-    server = await new TestServer(dataDir).start();
-    await server.login();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('boots to the serial marker under OVMF; its variable store lives and dies with it', async (ctx) => {

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, createGuest, imagesDirEntries, makeDataDir, REPO, TestServer } from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiError, createGuest, imagesDirEntries, TestServer } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 
 const run = promisify(execFile);
 
@@ -38,9 +39,9 @@ const exists = (file: string) =>
 // The wizard's and the Settings tab's API without booting guests: checks with field paths, the command line
 // preview, new disks with rollback, settings of a stopped VM, clone and delete.
 describe('VM configuration API', () => {
-  let server: TestServer;
-  let dataDir: string;
-  let imagesDir: string;
+  const server = useServer({ withGuestIso: true, withGuestKernel: true });
+  const { dataDir } = server;
+  const imagesDir = path.join(dataDir, 'images');
 
   const image = async (name: string, format: 'qcow2' | 'raw', size: string) => {
     const res = await server.api('POST', '/api/images', { name, format, size });
@@ -50,19 +51,9 @@ describe('VM configuration API', () => {
   const imageNames = () => imagesDirEntries(imagesDir);
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    imagesDir = path.join(dataDir, 'images');
-    for (const f of ['tinylinux.vmlinuz', 'tinylinux.initrd'])
-      await fs.copyFile(path.join(REPO, '.cache', f), path.join(imagesDir, f));
-    server = await new TestServer(dataDir).start();
-    await server.login();
     for (const name of ['root.qcow2', 'other.qcow2', 'i1.qcow2', 'i2.qcow2', 'i3.qcow2', 'i4.qcow2'])
       await image(name, 'qcow2', '16M');
     await createGuest(server, 'other', { disks: [{ image: 'other.qcow2' }] });
-  });
-  afterAll(async () => {
-    await server.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('reports bridges, taps and OVMF in /api/host', async () => {

@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, createGuest, killGuestsOf, makeDataDir, TestServer } from './harness.ts';
+import { apiError, createGuest } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 import { GuestShell, hmp, powerOff, waitVm } from './storage-guest.ts';
 
 interface VmBody {
@@ -23,8 +23,8 @@ async function freePort(): Promise<number> {
 // One running guest: port forwarding through user-mode NAT, settings stored while it runs (pending until the
 // next start), storage changes refused in PUT, IDE hot-plug refused, and the memory balloon.
 describe('a running VM: port forwards, pending settings, balloon', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
+  const { dataDir } = server;
   let id = '';
   let hostPort = 0;
   let shell: GuestShell | undefined;
@@ -45,9 +45,6 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     server.api('PUT', `/api/vms/${id}`, { ...config(), ...patch });
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     for (const name of ['root.qcow2', 'extra.qcow2', 'sata.qcow2'])
       expect((await server.api('POST', '/api/images', { name, format: 'qcow2', size: '16M' })).status).toBe(
         201,
@@ -58,11 +55,8 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
     shell = await GuestShell.open(server, id);
   });
-  afterAll(async () => {
+  afterAll(() => {
     shell?.close();
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('forwards a host port to a guest port (hostfwd of user-mode NAT)', async () => {
@@ -137,9 +131,7 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     shell?.close();
     shell = undefined;
     // The guest outlives the server; the new server still knows what the running qemu was started with.
-    await server.kill9();
-    server = await new TestServer(dataDir, server.password).start();
-    await server.login();
+    await server.restart('kill9');
     const adopted = (await server.api('GET', `/api/vms/${id}`)).body as VmBody;
     expect(adopted).toMatchObject({ state: 'running', pendingChanges: ['memoryMiB'] });
     await powerOff(server, id);

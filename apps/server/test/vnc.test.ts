@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { Encoding, rfbOverWebSocket, type RfbClient } from '../../../bench/vnc/rfb-client.ts';
-import { killGuestsOf, makeDataDir, READY, TestServer, WsCollector } from './harness.ts';
+import { READY, WsCollector } from './harness.ts';
+import { useServer } from './server-fixture.ts';
 
 function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) =>
@@ -28,8 +28,7 @@ async function wholeFrame(v: RfbClient): Promise<void> {
 
 // The VNC websocket against the real test guest (TCG): RFB through the bridge, several viewers, a reset, a stop.
 describe('VNC websocket against a real guest', () => {
-  let server: TestServer;
-  let dataDir: string;
+  const server = useServer({ withGuestIso: true });
   let serial: WsCollector;
   let id = '';
   let idleId = '';
@@ -59,21 +58,15 @@ describe('VNC websocket against a real guest', () => {
   const readyMarkers = (): number => serial.text.split(READY).length - 1;
 
   beforeAll(async () => {
-    dataDir = await makeDataDir(true);
-    server = await new TestServer(dataDir).start();
-    await server.login();
     id = await create('vnc');
     idleId = await create('idle');
     expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
     serial = new WsCollector(server.ws(`/api/vms/${id}/serial`));
     await serial.waitFor(() => readyMarkers() >= 1, 'the guest ready marker', 90_000);
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const v of viewers) v.close();
     serial.ws.close();
-    await server.stop();
-    await killGuestsOf(dataDir);
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('speaks RFB 3.8 through the websocket: the 720x400 text console, not blank', async () => {

@@ -92,6 +92,7 @@ describe('Typist', () => {
     const typist = new Typist(kb, FAST);
     kb.state = 'paused';
     typist.enqueue('xy');
+    // What is checked is that nothing happens: no key in a quarter of a second while paused.
     await new Promise((r) => setTimeout(r, 250));
     expect(kb.sent).toHaveLength(0);
     kb.state = 'running';

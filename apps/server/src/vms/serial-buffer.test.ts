@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SERIAL_SCROLLBACK_BYTES, SerialBuffer } from './serial-buffer.ts';
+
+/** Until the bytes arrived (the socket is local, but delivery is asynchronous). */
+const WAIT = { timeout: 10_000, interval: 10 };
 
 describe('SerialBuffer', () => {
   it('keeps exactly the last 64 KiB and fans out live chunks', () => {
@@ -32,12 +35,10 @@ describe('SerialBuffer', () => {
     await new Promise<void>((r) => server.listen(sock, r));
     const buf = new SerialBuffer();
     await buf.attach(sock);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(buf.scrollback().toString()).toBe('login: ');
+    await vi.waitFor(() => expect(buf.scrollback().toString()).toBe('login: '), WAIT);
     const input = buf.input(() => undefined);
     expect(input.write(Buffer.from('root\n'))).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(Buffer.concat(received).toString()).toBe('root\n');
+    await vi.waitFor(() => expect(Buffer.concat(received).toString()).toBe('root\n'), WAIT);
     peer?.destroy();
     buf.close();
     expect(input.write(Buffer.from('x'))).toBe(true); // no guest any more: dropped
@@ -69,15 +70,7 @@ describe('SerialBuffer', () => {
     let got = '';
     peer?.on('data', (d: Buffer) => (got += d.toString('latin1')));
     peer?.resume();
-    await new Promise<void>((resolve, reject) => {
-      const t0 = Date.now();
-      const poll = (): void => {
-        if (got.endsWith('B')) resolve();
-        else if (Date.now() - t0 > 10_000) reject(new Error(`got ${got.length} bytes`));
-        else setTimeout(poll, 10);
-      };
-      poll();
-    });
+    await vi.waitFor(() => expect(got.endsWith('B'), `got ${got.length} bytes`).toBe(true), WAIT);
     expect(got.length).toBe(taken + 1); // the queued chunk of a never arrived
     expect(drainedB).toBe(1);
     expect(drainedA).toBe(0);

@@ -197,14 +197,18 @@ describe('bridgeUnixSocket', () => {
   });
 
   it("puts the input filter's answers between lines of the guest's output", async () => {
+    /** Messages the bridge has put through the filter (it sorts out the answer in the same step). */
+    let filtered = 0;
     Object.assign(bridgeOpts, {
-      inputFilter: () => (message: Buffer) =>
-        message.toString() === 'bad'
+      inputFilter: () => (message: Buffer) => {
+        filtered++;
+        return message.toString() === 'bad'
           ? { toGuest: Buffer.alloc(0), toBrowser: Buffer.from('REFUSED\n') }
           : {
               toGuest: message,
               toBrowser: message.toString() === 'both' ? Buffer.from('NOTE\n') : undefined,
-            },
+            };
+      },
     });
     const client = await connect();
     await until(() => guestConns.length === 1, 'the guest connection');
@@ -219,7 +223,7 @@ describe('bridgeUnixSocket', () => {
     guest.write('half a ');
     await until(() => seen().endsWith('half a '), 'the half line');
     client.ws.send('bad');
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => filtered === 2, 'the second message at the filter');
     guest.write('line\nnext');
     await until(() => seen().endsWith('next'), 'the rest');
     expect(seen()).toBe('REFUSED\nhalf a line\nREFUSED\nnext');
@@ -228,6 +232,7 @@ describe('bridgeUnixSocket', () => {
     await until(() => seen().endsWith('next\n'), 'the line end');
     client.ws.send('both');
     await until(() => fromBrowser === 'both', 'the passed part at the guest');
+    // What is checked is that nothing arrives: no answer within 100 ms while the guest has not replied.
     await new Promise((r) => setTimeout(r, 100));
     expect(seen().endsWith('NOTE\n')).toBe(false);
     guest.write('reply\n');

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SESSION_COOKIE } from '@virtweb/protocol';
-import { killGuestsOf, makeDataDir, REPO, TestServer } from '../harness.ts';
+import { copyGuestKernel, makeDataDir, TestServer } from '../harness.ts';
+import { disposeServer } from '../server-fixture.ts';
 import { rawRequest, type RawRequest, type RawResponse } from './raw-http.ts';
 
 /** Token scopes (one per token); a browser session counts as admin and may also manage tokens and peers. */
@@ -62,8 +63,7 @@ export class Fixture {
 
   async start(): Promise<void> {
     const dataDir = await makeDataDir(true);
-    for (const f of ['tinylinux.vmlinuz', 'tinylinux.initrd'])
-      await fs.copyFile(path.join(REPO, '.cache', f), path.join(dataDir, 'images', f));
+    await copyGuestKernel(dataDir);
     await writeSavedState(path.join(dataDir, 'states'));
     this.server = await new TestServer(dataDir).start();
     this.port = Number(new URL(this.server.url).port);
@@ -102,9 +102,7 @@ export class Fixture {
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
-    await killGuestsOf(this.server.dataDir);
-    await fs.rm(this.server.dataDir, { recursive: true, force: true });
+    await disposeServer(this.server);
   }
 
   /**
