@@ -147,19 +147,24 @@ export class SavedStates {
     handle.setPhase('switching');
     const def = this.vms.definition(vmId);
     await this.vms.migration.quit(vmId);
-    this.vms.migration.markStopped(vmId, `saved to ${name}`);
-    await removeMarker(runDir);
-    await this.store.writeSidecar(name, {
-      vmId,
-      vmName: def.name,
-      createdAt: new Date().toISOString(),
-      definition: def,
-      accel: rt.accel,
-      qemuVersion: await this.qemuVersion(),
-      disks: await diskFacts(def, (i) => this.vms.images.path(i)),
-      streamBytes: result.streamBytes,
-      paused: previous === 'paused',
-    });
+    // The description is written before the VM shows "stopped, saved to …": a restore asked as soon as it
+    // does finds the state complete.
+    try {
+      await this.store.writeSidecar(name, {
+        vmId,
+        vmName: def.name,
+        createdAt: new Date().toISOString(),
+        definition: def,
+        accel: rt.accel,
+        qemuVersion: await this.qemuVersion(),
+        disks: await diskFacts(def, (i) => this.vms.images.path(i)),
+        streamBytes: result.streamBytes,
+        paused: previous === 'paused',
+      });
+    } finally {
+      this.vms.migration.markStopped(vmId, `saved to ${name}`);
+      await removeMarker(runDir);
+    }
     handle.note(
       `${formatBytes(result.sizeBytes)} on disk (${formatBytes(result.streamBytes)} of state before zstd)`,
     );
