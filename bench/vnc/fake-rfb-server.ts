@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import { ByteStream } from './byte-stream.ts';
+import { ByteStream } from '../../apps/server/test/byte-stream.ts';
 
 /**
  * An RFB 3.8 server on a unix socket that answers every non-incremental FramebufferUpdateRequest at once with

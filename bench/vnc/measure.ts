@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { RfbClient } from './rfb-client.ts';
+import type { RfbClient } from '../../apps/server/test/rfb-client.ts';
 
 /** One timed run of the full-screen request loop on one path. */
 export interface Run {

@@ -1,11 +1,12 @@
 import fs from 'node:fs/promises';
 import { killGuestsOf, makeDataDir, TestServer } from '../../apps/server/test/harness.ts';
+import type { RfbClient } from '../../apps/server/test/rfb-client.ts';
 import { FakeRfbServer } from './fake-rfb-server.ts';
 import { bootTestGuest, Panner, setUpDisplay, type BenchGuest } from './guest.ts';
 import { childPids, summarize, timedRun, type Run } from './measure.ts';
 import { CpuPlacement } from './pin.ts';
 import { pairedRatio, table, verdict, type PathRow } from './report.ts';
-import { rfbOverLeanWs, rfbOverUnix, type RfbClient } from './rfb-client.ts';
+import { rfbOverLeanWs, rfbOverUnix } from './rfb-transports.ts';
 import { Websockify } from './websockify.ts';
 
 const RUNS_GUEST = Number(process.env.BENCH_RUNS ?? 5);

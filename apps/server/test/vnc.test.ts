@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { Encoding, rfbOverWebSocket, type RfbClient } from '../../../bench/vnc/rfb-client.ts';
+import { Encoding, rfbOverWebSocket, type RfbClient } from './rfb-client.ts';
 import { READY, WsCollector } from './harness.ts';
 import { useServer } from './server-fixture.ts';
 
