@@ -2,9 +2,9 @@ import { defineConfig } from '@playwright/test';
 
 // e2e against the real server + real qemu (TCG) in Debian's chromium; guests are slow on small CI hosts.
 export default defineConfig({
-  testDir: '.',
+  testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  outputDir: '../test-results',
+  outputDir: 'test-results',
   workers: 1,
   fullyParallel: false,
   timeout: 120_000,
