@@ -12,7 +12,7 @@ import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
 import { MigrationChecks } from './MigrationChecks.tsx';
 import { MigrationOptionsFields } from './MigrationOptionsFields.tsx';
-import { initialMigrate, migrateRequest, refusalText, type MigrateValues } from './migrateForm.ts';
+import { initialMigrate, migrateRequest, refusalText, type MigrateValues } from './migrateValues.ts';
 import { isLiveMove } from './migrateStates.ts';
 
 /** Changes settle this long before the server checks them again (typing a number, ticking boxes). */

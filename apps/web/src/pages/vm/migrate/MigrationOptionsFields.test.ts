@@ -7,7 +7,7 @@ import {
   MULTIFD_NEEDED_BY_COMPRESSION,
   POSTCOPY_REFUSED_UNDER_TCG,
   type MigrateValues,
-} from './migrateForm.ts';
+} from './migrateValues.ts';
 
 /** A checkbox as rendered on the server: its `<input>` tag and whether `reason` is shown. */
 function checkbox(

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
-import { multifdBox, postcopyBox, type MigrateErrors, type MigrateValues } from './migrateForm.ts';
+import { multifdBox, postcopyBox, type MigrateErrors, type MigrateValues } from './migrateValues.ts';
 
 type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle' | 'compressZstd';
 

@@ -7,7 +7,7 @@ import { isCdImage } from '../../imageKinds.ts';
 import { DiskBusSelect } from '../../vms/wizard/DiskBusSelect.tsx';
 import { KernelBootFields } from '../../vms/wizard/KernelBootFields.tsx';
 import { BOOT_LABEL } from './labels.ts';
-import type { DiskValues, SectionProps } from './settingsForm.ts';
+import type { DiskValues, SectionProps } from './settingsValues.ts';
 
 interface Props extends SectionProps {
   images: readonly Image[];

@@ -3,7 +3,7 @@ import { Loading } from '../../../components/QueryError.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import { MachineFields, type MachineChoice } from '../../vms/wizard/MachineFields.tsx';
 import { NetworkEditor } from '../../vms/wizard/NetworkEditor.tsx';
-import type { SectionProps, SettingsValues } from './settingsForm.ts';
+import type { SectionProps, SettingsValues } from './settingsValues.ts';
 
 // The network and machine sections reuse the new-VM wizard's editors (same words, same checks).
 

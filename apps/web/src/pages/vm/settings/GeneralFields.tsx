@@ -9,7 +9,7 @@ import {
 } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
-import type { SectionProps } from './settingsForm.ts';
+import type { SectionProps } from './settingsValues.ts';
 
 const numberInput = { type: 'number', inputMode: 'numeric', step: 1 } as const;
 const TOPOLOGY_LABEL = {

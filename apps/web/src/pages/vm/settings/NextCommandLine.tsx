@@ -4,7 +4,7 @@ import type { Vm } from '@virtweb/protocol';
 import { Loading, QueryError } from '../../../components/QueryError.tsx';
 import { commandLineQuery } from '../../../queries/vmConfig.ts';
 import { shellLines } from '../process/shellQuote.ts';
-import { configSignature } from './settingsForm.ts';
+import { configSignature } from './settingsValues.ts';
 
 /**
  * The qemu command line the next start runs, from the stored configuration (saved settings, not the form's

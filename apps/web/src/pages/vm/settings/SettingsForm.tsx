@@ -17,7 +17,7 @@ import {
   type SetSetting,
   type SettingsErrors,
   type SettingsValues,
-} from './settingsForm.ts';
+} from './settingsValues.ts';
 
 /** The error keys a form field's messages live under (sockets → topology.sockets and topology). */
 function errorPrefixes(key: keyof SettingsValues): string[] {

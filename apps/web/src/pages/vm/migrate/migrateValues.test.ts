@@ -10,7 +10,7 @@ import {
   MULTIFD_NEEDED_BY_COMPRESSION,
   refusalText,
   wholeNumber,
-} from './migrateForm.ts';
+} from './migrateValues.ts';
 
 const PEER = 'abcdefabcdef';
 

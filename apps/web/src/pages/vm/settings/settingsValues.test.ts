@@ -10,7 +10,7 @@ import {
   settingsValuesOf,
   validateSettings,
   type SettingsValues,
-} from './settingsForm.ts';
+} from './settingsValues.ts';
 
 const vm: Vm = {
   id: '0123456789ab',
