@@ -7,19 +7,9 @@ const deflate = promisify(zlib.deflate);
 /** The 8 bytes every PNG file starts with. */
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
 /** CRC-32 (ISO 3309, as PNG and zlib use it) over the given buffers in order. */
 export function crc32(...parts: Uint8Array[]): number {
-  let c = 0xffffffff;
-  for (const part of parts) {
-    for (const byte of part) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
+  return parts.reduce((crc, part) => zlib.crc32(part, crc), 0);
 }
 
 function chunk(type: string, data: Buffer): Buffer {
