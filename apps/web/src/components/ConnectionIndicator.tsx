@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '../api/events.ts';
+import './layout.css';
 
 const TEXT: Record<ConnectionStatus['kind'], string> = {
   connecting: 'Connecting…',

@@ -5,6 +5,7 @@ import { ConnectionIndicator } from './ConnectionIndicator.tsx';
 import { ReconnectBanner } from './ReconnectBanner.tsx';
 import './reconnect.css';
 import { useNotify } from './notify/context.ts';
+import './layout.css';
 
 const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link active' : 'nav-link');
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
+import './tabs.css';
 
 export interface TabItem<Id extends string> {
   id: Id;

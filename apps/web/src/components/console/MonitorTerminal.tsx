@@ -4,6 +4,8 @@ import { openConsoleSocket } from '../../api/consoles.ts';
 import { SessionBanner } from './SessionBanner.tsx';
 import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
 import { attachTerminal, useTerminal } from './useTerminal.ts';
+import './console.css';
+import './terminal.css';
 
 /** Inserted at the prompt as typed; a trailing space means "type the argument, then Enter". */
 const COMMANDS: readonly { text: string; what: string }[] = [

@@ -11,6 +11,8 @@ import {
   parseCommand,
   type QmpCommand,
 } from './qmpText.ts';
+import './console.css';
+import './qmp.css';
 
 interface Entry {
   n: number;

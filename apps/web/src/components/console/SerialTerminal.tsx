@@ -6,6 +6,8 @@ import { useNotify } from '../notify/context.ts';
 import { SessionBanner } from './SessionBanner.tsx';
 import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
 import { attachTerminal, useTerminal, type Terminal } from './useTerminal.ts';
+import './console.css';
+import './terminal.css';
 
 interface Props {
   vmId: string;

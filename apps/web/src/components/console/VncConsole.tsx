@@ -12,6 +12,7 @@ import { useFitHeight } from './useFitHeight.ts';
 import { useHeldKeys } from './useHeldKeys.ts';
 import { useKeyboardRelease } from './useKeyboardRelease.ts';
 import { VncToolbar } from './VncToolbar.tsx';
+import './console.css';
 
 interface Props {
   vmId: string;

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiError } from '../../api/errors.ts';
 import { NotifyContext, type Notification, type Notify } from './context.ts';
+import './toasts.css';
 
 const SUCCESS_MS = 5_000;
 const MAX_VISIBLE = 5;

@@ -6,6 +6,7 @@ import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { useEventsSync } from '../../queries/events.ts';
 import { vmQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
+import './console-window.css';
 
 const VncConsole = lazy(() =>
   import('../../components/console/VncConsole.tsx').then((m) => ({ default: m.VncConsole })),

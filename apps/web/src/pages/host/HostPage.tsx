@@ -6,6 +6,7 @@ import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { LazyHostLoad } from './LazyHostLoad.tsx';
 import { ServerNameForm } from './ServerNameForm.tsx';
 import { accelText, cpuFlagText, devKvmText, effectiveAuto, probeText, qemuUserText } from './hostWords.ts';
+import './host.css';
 
 /** The capability check in plain words: can this host run guests with KVM, and what does `auto` pick. */
 export function HostPage() {

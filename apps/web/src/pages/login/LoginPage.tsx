@@ -4,6 +4,7 @@ import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { sessionQuery, useLogin } from '../../queries/session.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { loginErrorMessage } from './loginError.ts';
+import './login.css';
 
 function returnPath(state: unknown): string {
   if (typeof state === 'object' && state !== null && 'from' in state && typeof state.from === 'string') {

@@ -8,6 +8,7 @@ import { AutostartPanel } from './AutostartPanel.tsx';
 import { BalloonPanel, runsWithBalloon } from './BalloonPanel.tsx';
 import { NextCommandLine } from './NextCommandLine.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
+import './settings.css';
 
 /**
  * The Settings tab: the configuration form, the balloon while the guest runs, and the command line its next

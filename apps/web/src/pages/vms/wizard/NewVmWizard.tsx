@@ -32,6 +32,7 @@ import {
   type PresetField,
   type WizardValues,
 } from './wizardValues.ts';
+import './wizard.css';
 
 const FORM_ID = 'new-vm-step';
 const PRESET_FIELDS = new Set<string>([
