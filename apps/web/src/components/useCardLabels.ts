@@ -5,7 +5,7 @@ const headingText = (th: Element): string => th.textContent.replace(/[↕▲▼]
 
 /**
  * Puts each column's heading on its body cells as `data-label`, kept up to date as rows change: on narrow
- * screens a `table.cards` shows every row as a card whose cells name their column (styles.css).
+ * screens a `table.cards` shows every row as a card whose cells name their column (styles/tables.css).
  */
 export function useCardLabels(table: RefObject<HTMLTableElement | null>): void {
   useEffect(() => {
