@@ -57,6 +57,9 @@ test('host summary, tags and notes, filter and bulk start / power off', async ({
   const bulk = page.getByRole('group', { name: 'Selected guests' });
   await expect(bulk).toContainText('2 selected');
   await expect(bulk.getByRole('button', { name: 'Power off 0' })).toBeDisabled();
+  // Disabled reads as disabled whatever the kind (danger here): flat and dashed, not just faded.
+  await expect(bulk.getByRole('button', { name: 'Power off 0' })).toHaveCSS('border-top-style', 'dashed');
+  await expect(bulk.getByRole('button', { name: 'Start 2' })).toHaveCSS('border-top-style', 'solid');
   await bulk.getByRole('button', { name: 'Start 2' }).click();
   await expect(guests.row('list-web')).toContainText('running');
   await expect(guests.row('list-db')).toContainText('running');
