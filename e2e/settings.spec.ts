@@ -72,7 +72,7 @@ test('settings change a stopped and a running guest; clone and delete with a per
   const guests = new GuestsPage(page);
   await guests.open();
   await expect(guests.row('set-renamed')).toContainText('192 MiB');
-  await expect(guests.row('set-renamed').getByRole('cell').nth(5)).toHaveText('2');
+  await expect(guests.cell('set-renamed', 'vCPUs')).toHaveText('2');
 
   // Running: a memory change waits for the next start; the running qemu keeps its -m.
   await api.action(a.id, 'start');

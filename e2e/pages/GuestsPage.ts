@@ -24,6 +24,11 @@ export class GuestsPage {
       .filter({ has: this.page.getByRole('rowheader', { name, exact: true }) });
   }
 
+  /** The cell of a guest's row under a column heading (the table labels each cell with its heading). */
+  cell(name: string, column: string): Locator {
+    return this.row(name).locator(`td[data-label="${column}"]`);
+  }
+
   button(name: string, label: string): Locator {
     return this.row(name).getByRole('button', { name: label });
   }
