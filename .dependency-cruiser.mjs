@@ -37,18 +37,44 @@ export default {
     {
       name: 'migration-engine-stays-qemu-level',
       severity: 'error',
-      comment: 'The migration engine speaks QMP only: no services, HTTP, stores or peers of the server.',
-      from: { path: '^apps/server/src/migration/engine/' },
-      to: { path: '^apps/server/src/', pathNot: '^apps/server/src/migration/engine/' },
+      comment:
+        'The qemu-level migration engine speaks QMP only: no services, HTTP, stores or peers of the server.',
+      from: { path: '^apps/server/src/engine/qemu-direct/migration/' },
+      to: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/qemu-direct/migration/' },
     },
     {
-      name: 'migration-engine-through-its-index',
+      name: 'engines-behind-the-seam',
       severity: 'error',
-      comment: 'The rest of the server uses the migration engine through its surface, engine/index.ts.',
-      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/migration/engine/' },
+      comment:
+        'Services reach engines through the seam (engine/*.ts); only main.ts builds an engine, and only the seam ' +
+        'itself may name what it re-exports from one.',
+      from: {
+        path: '^apps/server/src/',
+        pathNot: ['^apps/server/src/engine/', '^apps/server/src/main[.]ts$'],
+      },
+      to: { path: '^apps/server/src/engine/[^/]+/' },
+    },
+    {
+      name: 'engines-through-their-index',
+      severity: 'error',
+      comment: "Outside an engine's own folder, it is used through its index.ts.",
+      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/qemu-direct/' },
       to: {
-        path: '^apps/server/src/migration/engine/',
-        pathNot: '^apps/server/src/migration/engine/index[.]ts$',
+        path: '^apps/server/src/engine/qemu-direct/',
+        pathNot: [
+          '^apps/server/src/engine/qemu-direct/index[.]ts$',
+          '^apps/server/src/engine/qemu-direct/migration/index[.]ts$',
+        ],
+      },
+    },
+    {
+      name: 'the-seam-knows-no-services',
+      severity: 'error',
+      comment:
+        'Engines serve the services, not the other way round: no engine module imports a service or HTTP.',
+      from: { path: '^apps/server/src/engine/' },
+      to: {
+        path: '^apps/server/src/((http|ws|migration|peers|consoles|auth)/|metrics/(?!proc[.]ts)|vms/vm-)',
       },
     },
     {

@@ -42,5 +42,32 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'e2e/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // The engine seam: only the qemu-direct engine starts, finds and supervises qemu processes.
+    files: ['apps/server/src/**/*.ts'],
+    ignores: ['apps/server/src/engine/qemu-direct/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@virtweb/qemu',
+              importNames: [
+                'startQemu',
+                'adoptQemu',
+                'QemuProcess',
+                'inspectDeadGuest',
+                'buildArgv',
+                'runtimePaths',
+              ],
+              message:
+                "qemu processes are the qemu-direct engine's: use the Engine / RunningGuest of engine/engine.ts.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -8,8 +8,8 @@ import {
   finishIncoming,
   prepareIncoming,
   runLiveMigration,
-} from '../apps/server/src/migration/engine/index.ts';
-import { QEMU_DEFAULT_DOWNTIME_LIMIT_MS } from '../apps/server/src/migration/engine/capabilities.ts';
+} from '../apps/server/src/engine/qemu-direct/migration/index.ts';
+import { QEMU_DEFAULT_DOWNTIME_LIMIT_MS } from '../apps/server/src/engine/qemu-direct/migration/capabilities.ts';
 import { GuestLab, type LabGuest } from '../apps/server/test/migration-guests.ts';
 
 const MEMORY_MIB = Number(process.env.BENCH_MIGRATION_MIB ?? 256);

@@ -29,7 +29,8 @@ import { VmsRepo } from './store/vms-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { NvramStore } from './vms/nvram.ts';
 import { runningUsersOf } from './vms/running-disks.ts';
-import { VmLauncher } from './vms/vm-launch.ts';
+import { Engines } from './engine/engines.ts';
+import { QemuDirectEngine, QemuLauncher } from './engine/qemu-direct/index.ts';
 import { GuestAutostart } from './vms/autostart.ts';
 import { SerialLogs } from './vms/serial-log.ts';
 import { VmService } from './vms/vm-service.ts';
@@ -72,23 +73,20 @@ const host = new HostCapabilities(
 const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus, config.imageLimits);
 await images.init();
 const nvram = new NvramStore(config.nvramDir);
-const launcher = new VmLauncher(
-  config.qemuBinary,
-  config.runDir,
-  images,
-  host,
-  nvram,
+const qemuDirect = new QemuDirectEngine(
+  new QemuLauncher(config.qemuBinary, config.runDir, images, host, nvram, qemuAccess, new BridgeTaps()),
   qemuAccess,
-  new BridgeTaps(),
 );
 const vms = new VmService(
   new VmsRepo(db),
   images,
-  launcher,
+  new Engines([qemuDirect]),
   bus,
   host,
   config.shutdownTimeoutMs,
   new SerialLogs(config.logsDir),
+  nvram,
+  qemuAccess,
 );
 images.setRunningUsers(runningUsersOf(vms));
 await vms.adoptAll();
@@ -128,7 +126,6 @@ const app = createApp({
   images,
   vms,
   metrics,
-  launcher,
   migrations,
   webDir: config.webDir,
   trustProxy: config.trustProxy,

@@ -13,21 +13,15 @@ import {
   saveState,
   startNbdExports,
   type MigrationTuning,
-} from '../src/migration/engine/index.ts';
-import { expectMigrationError } from '../src/migration/engine/test-support.ts';
+} from '../src/engine/qemu-direct/migration/index.ts';
+import { expectMigrationError, PLAIN_OPTIONS } from '../src/engine/qemu-direct/migration/test-support.ts';
 import { countingRelay } from './counting-relay.ts';
 import { GuestLab, readImageBytes, type LabGuest } from './migration-guests.ts';
 
 const lab = new GuestLab();
 afterEach(() => lab.cleanup());
 
-const OPTIONS: MigrationOptions = {
-  autoConverge: false,
-  postcopy: false,
-  multifd: false,
-  xbzrle: false,
-  compress: 'none',
-};
+const OPTIONS = PLAIN_OPTIONS;
 const status = async (g: LabGuest) => (await g.proc.qmp.execute('query-status')).status;
 
 /** Target qemu waiting for a stream on loopback with the source's capabilities. */

@@ -213,10 +213,19 @@ export const VmExitSchema = z.object({
 });
 export type VmExit = z.infer<typeof VmExitSchema>;
 
+/** Which engine drives a guest: `qemu-direct`, virtweb running qemu itself (a libvirt engine comes next). */
+export const EngineIdSchema = z.enum(['qemu-direct']);
+export type EngineId = z.infer<typeof EngineIdSchema>;
+
+/** A guest's engine and the host it reaches through it (`local` for qemu-direct). */
+export const EngineRefSchema = z.object({ id: EngineIdSchema, connection: z.string() });
+export type EngineRef = z.infer<typeof EngineRefSchema>;
+
 export const VmSchema = z.object({
   id: z.string(),
   name: z.string(),
   state: VmStateSchema,
+  engine: EngineRefSchema,
   pid: z.number().int().optional(),
   os: OsTypeSchema,
   memoryMiB: z.number().int(),

@@ -33,7 +33,7 @@ export class GuestKeyboard {
     const { vm, rt } = this.running(id);
     try {
       // 50 ms between transitions: long enough for firmware that polls the keyboard.
-      await rt.proc.qmp.execute('send-key', { keys: comboKeys(combo), 'hold-time': COMBO_HOLD_MS });
+      await rt.guest.qmp.execute('send-key', { keys: comboKeys(combo), 'hold-time': COMBO_HOLD_MS });
     } catch (err) {
       throw qmpFailure(err, vm);
     }
@@ -58,7 +58,7 @@ export class GuestKeyboard {
         typist: new Typist(
           {
             sendKey: async (keys, holdMs) => {
-              await rt.proc.qmp.execute('send-key', { keys, 'hold-time': holdMs });
+              await rt.guest.qmp.execute('send-key', { keys, 'hold-time': holdMs });
             },
             status: () => this.status(id, rt),
           },

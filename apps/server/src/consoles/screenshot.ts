@@ -3,8 +3,8 @@ import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type Vm } from '@virtweb/protocol';
-import type { QemuProcess } from '@virtweb/qemu';
 import { Conflict } from '../domain/errors.ts';
+import type { RunningGuest } from '../engine/engine.ts';
 import type { QemuAccess } from '../host/qemu-access.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { encodePng } from './png.ts';
@@ -29,9 +29,11 @@ export async function guestScreenshot(vms: VmService, id: string): Promise<{ vm:
   const vm = vms.get(id);
   const rt = vms.runtime(vm.id);
   if (!rt) throw new Conflict(ErrorCode.wrongState, `VM ${vm.name} is ${vm.state}; it has no screen`);
-  const shot = await takeScreenshot(rt.proc, vms.qemuAccess).catch((err: unknown) => {
-    throw qmpFailure(err, vm);
-  });
+  const shot = await takeScreenshot(rt.guest, rt.engine.runDir(vm.id), vms.qemuAccess).catch(
+    (err: unknown) => {
+      throw qmpFailure(err, vm);
+    },
+  );
   return { vm, shot };
 }
 
@@ -43,15 +45,16 @@ export async function guestScreenshot(vms: VmService, id: string): Promise<{ vm:
  * @throws QmpError when qemu refuses or goes away; PpmError for a file we cannot read.
  */
 export async function takeScreenshot(
-  proc: QemuProcess,
+  guest: RunningGuest,
+  runDir: string,
   access: Pick<QemuAccess, 'grant'>,
 ): Promise<Screenshot> {
   // qemu writes the file itself: it must be a path qemu can write to, i.e. inside the run dir it owns.
-  const file = path.join(proc.paths.dir, `screendump-${crypto.randomBytes(6).toString('hex')}.ppm`);
+  const file = path.join(runDir, `screendump-${crypto.randomBytes(6).toString('hex')}.ppm`);
   try {
     // The way to its run dir (a chmod of the data dir since qemu started may have taken it).
-    await access.grant({ reach: [proc.paths.dir] });
-    await proc.qmp.execute('screendump', { filename: file }, { timeoutMs: SCREENDUMP_TIMEOUT_MS });
+    await access.grant({ reach: [runDir] });
+    await guest.qmp.execute('screendump', { filename: file }, { timeoutMs: SCREENDUMP_TIMEOUT_MS });
     // NOTE: qemu's user could have put a link there instead: read only the file itself.
     const img = parsePpm(await fs.readFile(file, { flag: constants.O_RDONLY | constants.O_NOFOLLOW }));
     return { png: await encodePng(img), width: img.width, height: img.height };

@@ -8,7 +8,6 @@ import type { ImageService } from '../images/image-service.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
 import type { ServerName } from '../host/server-name.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
-import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { TrustProxy } from '../config.ts';
 import { refuseCrossSite, requireAuth, type Authenticator } from './auth-middleware.ts';
@@ -37,7 +36,6 @@ export interface AppDeps {
   images: ImageService;
   vms: VmService;
   metrics: MetricsService;
-  launcher: VmLauncher;
   migrations: MigrationService;
   webDir: string;
   /** Which proxies' X-Forwarded-For/-Proto count (the client address of the login throttle, Secure cookies). */

@@ -11,7 +11,6 @@ import {
 import type { MetricsService } from '../metrics/metrics-service.ts';
 import type { MigrationService } from '../migration/migration-service.ts';
 import { GuestProcess } from '../vms/guest-process.ts';
-import type { VmLauncher } from '../vms/vm-launch.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { vmConsoleRoutes } from './consoles-router.ts';
 import { notFound } from './errors.ts';
@@ -24,7 +23,6 @@ import { vmStorageRoutes } from './vm-storage-router.ts';
 
 export interface VmsRouterDeps {
   vms: VmService;
-  launcher: VmLauncher;
   migrations: MigrationService;
   metrics: MetricsService;
 }
@@ -41,7 +39,7 @@ export function vmsRouter(deps: VmsRouterDeps): Router {
     next();
   });
   vmDefinitionRoutes(r, vms);
-  vmProcessRoutes(r, new GuestProcess(vms, deps.launcher));
+  vmProcessRoutes(r, new GuestProcess(vms));
   vmMetricsRoutes(r, deps.metrics, vms);
   vmConsoleRoutes(r, vms);
   vmMetaRoutes(r, vms);

@@ -4,7 +4,6 @@
 import type { PeerService } from '../peers/peer-service.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingMigrations } from './incoming-service.ts';
-import { cancelAndSettle, resumeSource } from './engine/index.ts';
 import { readMarker, removeMarker, type Marker } from './markers.ts';
 import { markOldCopies } from './job-context.ts';
 import { abortTarget, askTargetRuns, finishTarget } from './target-calls.ts';
@@ -18,7 +17,10 @@ export async function adoptMigrating(
 ): Promise<void> {
   for (const rec of vms.repo.list()) {
     if (rec.state !== 'migrating') continue;
-    const runDir = vms.launcher.paths(rec.id).dir;
+    const engine = vms.engines.find(rec.engine);
+    // A guest of an engine this server does not have (any more) stays as last known (VmLifecycle.adoptAll).
+    if (!engine) continue;
+    const runDir = engine.runDir(rec.id);
     const marker = await readMarker(runDir);
     try {
       if (marker?.role === 'target') await incoming.adopt(rec.id, marker);
@@ -39,15 +41,15 @@ export async function adoptMigrating(
 async function adoptLocal(vms: VmService, id: string, previous: string): Promise<void> {
   const adopted = await vms.migration.adopt(id);
   if (adopted.kind === 'dead') return vms.migration.markDead(id, adopted.exit);
-  const qmp = adopted.rt.proc.qmp;
+  const { engine, guest } = adopted.rt;
   if (adopted.status === 'inmigrate') {
     // A restore that did not finish: nothing of the guest runs yet.
     await vms.migration.kill(id);
     vms.migration.markStopped(id, 'restore interrupted by a server restart');
     return;
   }
-  await cancelAndSettle(qmp);
-  await resumeSource(qmp, previous === 'running');
+  await engine.migration.cancel(guest);
+  await engine.migration.resumeSource(guest, previous === 'running');
   await vms.migration.settle(id, 'stopped');
 }
 
@@ -95,15 +97,15 @@ async function adoptSource(
     if ((await ask()) === 'running') return retire();
     return vms.migration.markDead(id, adopted.exit);
   }
-  const qmp = adopted.rt.proc.qmp;
-  const info = await qmp.execute('query-migrate').catch(() => null);
+  const { engine, guest } = adopted.rt;
+  const info = await guest.qmp.execute('query-migrate').catch(() => null);
   // No answer (undefined): nothing is known, the guest stays paused below. No migration yet: `none`.
   const status = info === null ? undefined : (info.status ?? 'none');
   if (status !== undefined && !status.startsWith('postcopy') && status !== 'completed') {
     // The guest never ran on the target: stop the stream and go on here.
-    await cancelAndSettle(qmp);
+    await engine.migration.cancel(guest);
     if (client && target) await abortTarget(client, target.incomingId);
-    await resumeSource(qmp, marker.previousState === 'running');
+    await engine.migration.resumeSource(guest, marker.previousState === 'running');
     await vms.migration.settle(id, 'stopped');
     return;
   }
@@ -120,7 +122,7 @@ async function adoptSource(
     if (verdict === 'running') return retire();
     if (verdict === 'not-running') {
       if (client && target) await abortTarget(client, target.incomingId);
-      await resumeSource(qmp, marker.previousState === 'running');
+      await engine.migration.resumeSource(guest, marker.previousState === 'running');
       await vms.migration.settle(id, 'stopped');
       return;
     }

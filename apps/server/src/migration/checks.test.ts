@@ -12,6 +12,7 @@ const vm = (over: Partial<Vm> = {}): Vm => ({
   id: 'aaaaaaaaaaaa',
   name: 'web1',
   state: 'running',
+  engine: { id: 'qemu-direct', connection: 'local' },
   os: 'linux',
   memoryMiB: 512,
   vcpus: 1,

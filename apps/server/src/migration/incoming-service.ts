@@ -1,7 +1,6 @@
 // The target side of a migration: define the VM, create the disks to be copied, start qemu waiting for the
 // stream, start the guest when the source says so, and take everything away again when it does not arrive.
 import crypto from 'node:crypto';
-import { diskIds } from '@virtweb/qemu';
 import { ErrorCode, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
 import { Conflict, DomainError, Invalid, NotFound } from '../domain/errors.ts';
@@ -11,8 +10,6 @@ import { atPath } from '../vms/vm-create.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { assertValid } from '../vms/vm-validation.ts';
 import type { IncomingAnswer, IncomingRequestSchema, IncomingStatus } from './incoming-api.ts';
-import type { QmpClient } from '@virtweb/qmp';
-import { finishIncoming, prepareIncoming, startNbdExports, waitStreamArrived } from './engine/index.ts';
 import { oldCopyWords } from './disk-checks.ts';
 import { removeMarker, writeMarker, type Marker } from './markers.ts';
 
@@ -86,7 +83,7 @@ export class IncomingMigrations {
       vmId = rec.id;
       // The marker first: a restart from here on takes the half VM and its images away.
       const marker: Marker = { role: 'target', kind: req.kind, incomingId, createdImages: created };
-      await writeMarker(this.vms.launcher.paths(rec.id).dir, marker);
+      await writeMarker(this.vms.engineOf(rec.id).runDir(rec.id), marker);
       const entry: Entry = {
         status: { incomingId, vmId: rec.id, kind: req.kind, state: 'waiting' },
         paused: req.paused,
@@ -98,16 +95,19 @@ export class IncomingMigrations {
       if (req.nvram !== undefined) await this.vms.nvram.write(rec.id, Buffer.from(req.nvram, 'base64'));
       if (req.kind === 'offline') return { incomingId, vmId: rec.id };
       const rt = await this.vms.migration.launchIncoming(rec.id, req.accel ?? 'tcg');
-      void rt.proc.exited.then((exit) => this.onQemuExit(entry, `the target qemu exited: ${exit.reason}`));
-      const qmp = rt.proc.qmp;
-      const endpoint = await prepareIncoming(qmp, { listenHost: this.listenHost, capabilities: req.options });
+      void rt.guest.exited.then((exit) => this.onQemuExit(entry, `the target qemu exited: ${exit.reason}`));
+      const { engine, guest } = rt;
+      const endpoint = await engine.migration.prepareIncoming(guest, {
+        listenHost: this.listenHost,
+        capabilities: req.options,
+      });
       const copied = req.disks.filter((d) => d.create);
       const nbd =
         copied.length === 0
           ? undefined
-          : await startNbdExports(qmp, {
+          : await engine.migration.exportDisks(guest, {
               listenHost: this.listenHost,
-              disks: copied.map((d) => ({ node: diskIds(d.index).node, exportName: diskIds(d.index).node })),
+              slots: copied.map((d) => d.index),
             });
       return { incomingId, vmId: rec.id, uri: endpoint.uri, ...(nbd ? { nbd } : {}) };
     } catch (err) {
@@ -147,16 +147,16 @@ export class IncomingMigrations {
         const rt = this.vms.runtime(vmId);
         if (!rt) throw new Error('the target qemu has exited');
         if (entry.paused) {
-          await arrivePaused(rt.proc.qmp);
+          await rt.engine.migration.arrivePaused(rt.guest, { timeoutMs: FINISH_TIMEOUT_MS });
           this.vms.migration.started(vmId, true);
         } else {
-          await finishIncoming(rt.proc.qmp, { timeoutMs: FINISH_TIMEOUT_MS });
+          await rt.engine.migration.finishIncoming(rt.guest, { timeoutMs: FINISH_TIMEOUT_MS });
           this.vms.migration.started(vmId);
         }
       } else {
         this.vms.migration.settleAs(vmId, 'stopped');
       }
-      await removeMarker(this.vms.launcher.paths(vmId).dir);
+      await removeMarker(this.vms.engineOf(vmId).runDir(vmId));
       this.end(entry, 'running');
       return this.vms.get(vmId);
     } catch (err) {
@@ -185,7 +185,7 @@ export class IncomingMigrations {
     const adopted = await this.vms.migration.adopt(vmId).catch(() => undefined);
     if (adopted?.kind === 'alive' && adopted.status === 'running') {
       this.vms.migration.settleAs(vmId, 'running');
-      await removeMarker(this.vms.launcher.paths(vmId).dir);
+      await removeMarker(this.vms.engineOf(vmId).runDir(vmId));
       return;
     }
     await this.vms.migration.discard(vmId);
@@ -273,16 +273,6 @@ export class IncomingMigrations {
       if (entry.endedAt !== undefined && now - entry.endedAt > KEEP_ENDED_MS) this.#entries.delete(id);
     }
   }
-}
-
-/**
- * A guest that was paused on the source: the stream loaded, the disk exports closed, and no `cont` (its disks
- * stay inactive until the user resumes it, which activates them).
- */
-async function arrivePaused(qmp: QmpClient): Promise<void> {
-  await waitStreamArrived(qmp, { timeoutMs: FINISH_TIMEOUT_MS });
-  const exports = await qmp.execute('query-block-exports');
-  if (exports.some((e) => e.type === 'nbd')) await qmp.execute('nbd-server-stop');
 }
 
 /**

@@ -7,7 +7,7 @@ import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingAnswer, IncomingRequest } from './incoming-api.ts';
 import { sendImage, totalBytes } from './image-transfer.ts';
 import type { JobHandle } from './jobs.ts';
-import { cancelledError } from './engine/index.ts';
+import { cancelledError } from '../engine/guest-migration.ts';
 import { writeMarker, type Marker } from './markers.ts';
 import { OLD_COPIES_PATH, postIncoming } from './target-calls.ts';
 
@@ -102,7 +102,7 @@ export async function openTarget(
   phases: { upload: MigrationPhase; define: MigrationPhase },
   reached: Reached,
 ): Promise<IncomingAnswer> {
-  const runDir = vms.launcher.paths(plan.vm.id).dir;
+  const runDir = vms.engineOf(plan.vm.id).runDir(plan.vm.id);
   const marker: Marker = {
     role: 'source',
     kind,

@@ -4,12 +4,7 @@
 import type { Vm } from '@virtweb/protocol';
 import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingAnswer } from './incoming-api.ts';
-import {
-  isMigrationError,
-  resumeSource,
-  runLiveMigration,
-  type LiveMigrationResult,
-} from './engine/index.ts';
+import { isMigrationError, type LiveMigrationResult } from '../engine/guest-migration.ts';
 import {
   errorText,
   finishUndone,
@@ -36,8 +31,7 @@ export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: Jo
     await vms.migration.settle(vm.id, plan.previousState);
     return;
   }
-  const qmp = rt.proc.qmp;
-  const runDir = vms.launcher.paths(vm.id).dir;
+  const runDir = rt.engine.runDir(vm.id);
   const reached: Reached = { uploaded: [] };
   let result: LiveMigrationResult | undefined;
   try {
@@ -48,7 +42,7 @@ export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: Jo
     const watch = watchTarget(peer.client, target.incomingId, peer.name, (why) => handle.abort(why));
     let finishing: Promise<Vm> | undefined;
     try {
-      result = await runLiveMigration(qmp, {
+      result = await rt.engine.migration.migrate(rt.guest, {
         uri: withHost(target.uri, host),
         options: plan.options,
         ...(target.nbd ? { mirror: { ...target.nbd, targetHost: host } } : {}),
@@ -163,7 +157,7 @@ async function undo(
   const notRemoved = await removeUploads(plan.peer.client, at.uploaded);
   if (notRemoved.length > 0) handle.note(`left on ${peer.name}: ${notRemoved.join(', ')}`);
   // After a completed stream (switch-over failed) the source waits in postmigrate: take it back.
-  if (at.streamDone && rt) await resumeSource(rt.proc.qmp, plan.previousState === 'running');
+  if (at.streamDone && rt) await rt.engine.migration.resumeSource(rt.guest, plan.previousState === 'running');
   await vms.migration.settle(vm.id, plan.previousState);
   finishUndone(vms, plan, handle, err);
 }

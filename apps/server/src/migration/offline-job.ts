@@ -22,7 +22,7 @@ const PHASES = { upload: 'mirroring', define: 'switching' } as const;
 export async function runOfflineJob(vms: VmService, plan: MigrationPlan, handle: JobHandle): Promise<void> {
   const { vm, peer } = plan;
   const started = Date.now();
-  const runDir = vms.launcher.paths(vm.id).dir;
+  const runDir = vms.engineOf(vm.id).runDir(vm.id);
   const reached: Reached = { uploaded: [] };
   let incoming: IncomingAnswer;
   try {

@@ -13,7 +13,7 @@ import type { QemuIdentity } from '@virtweb/qemu';
 import { Conflict } from '../domain/errors.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { majorMinor } from './checks.ts';
-import { restoreState, saveState } from './engine/index.ts';
+import type { SaveStateResult } from '../engine/guest-migration.ts';
 import type { JobHandle, MigrationJobs } from './jobs.ts';
 import { removeMarker, writeMarker } from './markers.ts';
 import { diskFacts, restoreProblems, StateStore, type Sidecar } from './state-store.ts';
@@ -122,14 +122,14 @@ export class SavedStates {
 
   private async runSave(vmId: string, name: string, handle: JobHandle): Promise<void> {
     const previous = this.vms.migration.begin(vmId, 'save');
-    const runDir = this.vms.launcher.paths(vmId).dir;
+    const runDir = this.vms.engineOf(vmId).runDir(vmId);
     const rt = this.vms.runtime(vmId);
     if (!rt) throw new Error('the VM has no qemu process');
     await writeMarker(runDir, { role: 'save', previousState: previous });
     handle.setPhase('migrating');
-    let result: Awaited<ReturnType<typeof saveState>>;
+    let result: SaveStateResult;
     try {
-      result = await saveState(rt.proc.qmp, {
+      result = await rt.engine.migration.save(rt.guest, {
         file: this.store.path(name),
         socketParent: os.tmpdir(),
         ...(await this.socketOwner()),
@@ -178,14 +178,14 @@ export class SavedStates {
     handle: JobHandle,
   ): Promise<void> {
     const previous = this.vms.migration.begin(vmId, 'restore');
-    const runDir = this.vms.launcher.paths(vmId).dir;
+    const runDir = this.vms.engineOf(vmId).runDir(vmId);
     const started = Date.now();
     await writeMarker(runDir, { role: 'restore', previousState: previous });
     try {
       handle.setPhase('preparing');
       const rt = await this.vms.migration.launchIncoming(vmId, saved.accel);
       handle.setPhase('migrating');
-      await restoreState(rt.proc.qmp, {
+      await rt.engine.migration.restore(rt.guest, {
         file: this.store.path(name),
         socketParent: os.tmpdir(),
         ...(await this.socketOwner()),

@@ -13,7 +13,7 @@ import {
   type IncomingRequest,
   type IncomingStatus,
 } from './incoming-api.ts';
-import { tcpUri } from './engine/index.ts';
+import { tcpUri } from '../engine/guest-migration.ts';
 import { protocolMismatch, thisHost } from './protocol-version.ts';
 
 const BASE = '/api/migrations/incoming';

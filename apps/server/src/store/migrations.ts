@@ -54,4 +54,7 @@ export const MIGRATIONS: readonly string[] = [
      vm_id TEXT PRIMARY KEY REFERENCES vms(id) ON DELETE CASCADE,
      meta TEXT NOT NULL
    );`,
+  // Which engine drives each guest, and through which connection (every guest so far is qemu-direct's, local).
+  `ALTER TABLE vms ADD COLUMN engine TEXT NOT NULL DEFAULT 'qemu-direct';
+   ALTER TABLE vms ADD COLUMN connection TEXT NOT NULL DEFAULT 'local';`,
 ];

@@ -19,6 +19,7 @@ afterEach(() => {
 
 const record: VmRecord = {
   id: '0123456789ab',
+  engine: { id: 'qemu-direct', connection: 'local' },
   definition: {
     name: 'alpha',
     os: 'windows',

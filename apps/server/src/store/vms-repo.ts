@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import {
   AutostartSchema,
+  EngineIdSchema,
   VmExitSchema,
   VmLabelsSchema,
   VmStateSchema,
+  type EngineRef,
   type VmExit,
   type VmState,
 } from '@virtweb/protocol';
@@ -17,6 +19,8 @@ import type { Db } from './db.ts';
  */
 export interface VmRecord {
   readonly id: string;
+  /** The engine that drives the guest and its connection: fixed when the guest is defined. */
+  readonly engine: EngineRef;
   definition: VmDefinition;
   readonly state: VmState;
   readonly lastExit: VmExit | undefined;
@@ -49,6 +53,8 @@ const RowSchema = z.object({
   last_exit: z.string().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),
+  engine: EngineIdSchema,
+  connection: z.string(),
   meta: z.string().nullable().optional(),
 });
 
@@ -59,6 +65,7 @@ function fromRow(raw: unknown): VmRecord {
   const row = RowSchema.parse(raw);
   return {
     id: row.id,
+    engine: { id: row.engine, connection: row.connection },
     definition: VmDefinitionSchema.parse(JSON.parse(row.definition)),
     state: row.state,
     lastExit: row.last_exit === null ? undefined : VmExitSchema.parse(JSON.parse(row.last_exit)),
@@ -89,7 +96,8 @@ export class VmsRepo {
   insert(rec: VmRecord): void {
     this.db
       .prepare(
-        'INSERT INTO vms (id, name, definition, state, last_exit, created_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO vms (id, name, definition, state, last_exit, created_at, started_at, engine, connection) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         rec.id,
@@ -99,6 +107,8 @@ export class VmsRepo {
         rec.lastExit ? JSON.stringify(rec.lastExit) : null,
         rec.createdAt,
         rec.startedAt ?? null,
+        rec.engine.id,
+        rec.engine.connection,
       );
   }
 

@@ -1,27 +1,21 @@
 import { ErrorCode, type SignalRequest, type Vm, type VmLog, type VmProcess } from '@virtweb/protocol';
 import { Conflict } from '../domain/errors.ts';
-import { describeProcess, readQemuLog } from './process-info.ts';
-import type { VmLauncher } from './vm-launch.ts';
 import type { VmService } from './vm-service.ts';
 
 /** The guest as a host process: what `ps`, `top` and `ls /proc/<pid>/fd` say, qemu's log, and signals. */
 export class GuestProcess {
-  constructor(
-    private readonly vms: VmService,
-    private readonly launcher: VmLauncher,
-  ) {}
+  constructor(private readonly vms: VmService) {}
 
   /** @throws NotFound, Conflict `wrong_state` when the guest has no qemu process (or it is gone). */
   async describe(id: string): Promise<VmProcess> {
-    const info = await describeProcess(this.pid(id), this.launcher.paths(id));
+    const info = await this.vms.engineOf(id).describeProcess(id, this.pid(id));
     if (!info) throw new Conflict(ErrorCode.wrongState, 'the qemu process is gone');
     return info;
   }
 
   /** The last `lines` lines of qemu's log, with hints. @throws NotFound */
   log(id: string, lines: number): Promise<VmLog> {
-    this.vms.get(id);
-    return readQemuLog(this.launcher.paths(id).log, lines);
+    return this.vms.engineOf(id).readLog(id, lines);
   }
 
   /**

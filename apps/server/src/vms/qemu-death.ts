@@ -1,6 +1,6 @@
 import { ErrorCode } from '@virtweb/protocol';
-import type { QemuExit } from '@virtweb/qemu';
 import { Conflict, DomainError } from '../domain/errors.ts';
+import type { GuestExit } from '../engine/engine.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 
 /** How long a closed QMP connection may precede the exit the supervisor reports. */
@@ -19,8 +19,8 @@ export async function qemuDeath(
   if (!rt) return undefined;
   if (err instanceof DomainError && (err.code === ErrorCode.guestDied || explained.has(err)))
     return undefined;
-  if (rt.proc.exit === undefined && rt.proc.qmp.state === 'ready') return undefined;
-  const exit = rt.proc.exit ?? (await exitWithin(rt, EXIT_WAIT_MS));
+  if (rt.guest.exit === undefined && rt.guest.qmp.state === 'ready') return undefined;
+  const exit = rt.guest.exit ?? (await exitWithin(rt, EXIT_WAIT_MS));
   return exit === undefined ? undefined : guestDied(what, exit);
 }
 
@@ -35,7 +35,7 @@ export function explainsExit(err: DomainError): DomainError {
 /** Conflict `guest_died`: "qemu exited while <what> (<how>); the VM is crashed". */
 export function guestDied(
   what: string,
-  exit: QemuExit,
+  exit: GuestExit,
   more = '',
   details?: { path: string; message: string }[],
 ): Conflict {
@@ -48,10 +48,10 @@ export function guestDied(
 }
 
 /** The process's exit, if it comes within `ms`. */
-export function exitWithin(rt: VmRuntime, ms: number): Promise<QemuExit | undefined> {
+export function exitWithin(rt: VmRuntime, ms: number): Promise<GuestExit | undefined> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(undefined), ms);
-    void rt.proc.exited.then((exit) => {
+    void rt.guest.exited.then((exit) => {
       clearTimeout(timer);
       resolve(exit);
     });

@@ -4,9 +4,8 @@ import type { VmService } from './vm-service.ts';
 
 /**
  * Running users from the VM service: every VM with a qemu process (or a start under way: from a start's
- * beginning until qemu has exited) whose definition names the image. A disk grows with QMP `block_resize` on its
- * format node: the node whose file is the image (`query-block`, which also finds hot-plugged disks), else
- * `disk<N>` for the N-th disk of the definition (packages/qemu argv).
+ * beginning until qemu has exited) whose definition names the image; a disk of a running guest grows through
+ * its engine.
  */
 export function runningUsersOf(vms: VmService): RunningUsers {
   return (imageName, imagePath) => {
@@ -21,13 +20,9 @@ export function runningUsersOf(vms: VmService): RunningUsers {
         uses.push({ vmId: vm.id, vmName: vm.name, kind: 'opening', state: vm.state });
         continue;
       }
-      const resize = async (bytes: number): Promise<void> => {
-        const blocks = await rt.proc.qmp.execute('query-block');
-        const found = blocks.find((b) => !b.removable && b.inserted?.file === imagePath)?.inserted?.[
-          'node-name'
-        ];
-        await rt.proc.qmp.execute('block_resize', { 'node-name': found ?? `disk${index}`, size: bytes });
-      };
+      const slot = vm.disks[index]?.index ?? index;
+      const resize = (bytes: number): Promise<void> =>
+        rt.engine.block.resizeDisk(rt.guest, slot, imagePath, bytes);
       uses.push({ vmId: vm.id, vmName: vm.name, kind: 'disk', resize });
     }
     return uses;

@@ -20,7 +20,7 @@ export async function setBalloon(ctx: VmContext, id: string, targetMiB: number):
         { path: 'targetMiB', message: `at most ${max} MiB` },
       ]);
     }
-    await rt.proc.qmp.execute('balloon', { value: targetMiB * 2 ** 20 }).catch((err: unknown) => {
+    await rt.guest.qmp.execute('balloon', { value: targetMiB * 2 ** 20 }).catch((err: unknown) => {
       throw qemuRefused(err, 'cannot set the balloon');
     });
     return read(rt);
@@ -51,7 +51,7 @@ function balloonRuntime(ctx: VmContext, id: string): VmRuntime {
 }
 
 async function read(rt: VmRuntime): Promise<BalloonInfo> {
-  const info = await rt.proc.qmp.execute('query-balloon').catch((err: unknown) => {
+  const info = await rt.guest.qmp.execute('query-balloon').catch((err: unknown) => {
     throw qemuRefused(err, 'cannot read the balloon');
   });
   return { actualMiB: Math.round(info.actual / 2 ** 20), memoryMiB: rt.launched.memoryMiB };

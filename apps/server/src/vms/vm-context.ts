@@ -1,11 +1,12 @@
 import type { Vm } from '@virtweb/protocol';
+import type { Engine } from '../engine/engine.ts';
+import type { Engines } from '../engine/engines.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import type { NvramStore } from './nvram.ts';
 import type { SerialLogs } from './serial-log.ts';
 import type { VmStorage } from './storage/vm-storage.ts';
-import type { VmLauncher } from './vm-launch.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { VmStates } from './vm-states.ts';
 import type { ValidationHost } from './vm-validation.ts';
@@ -14,7 +15,8 @@ import type { ValidationHost } from './vm-validation.ts';
 export interface VmContext {
   readonly repo: VmsRepo;
   readonly images: ImageService;
-  readonly launcher: VmLauncher;
+  /** The engines guests run on; each record names its own. */
+  readonly engines: Engines;
   readonly nvram: NvramStore;
   /** Each guest's serial output on disk. */
   readonly serialLogs: SerialLogs;
@@ -24,6 +26,8 @@ export interface VmContext {
   readonly states: VmStates;
   readonly storage: VmStorage;
   runtime(id: string): VmRuntime | undefined;
+  /** The engine guest `id` runs on. @throws NotFound, Conflict (the engine is gone) */
+  engineOf(id: string): Engine;
   /** @throws NotFound */
   record(id: string): VmRecord;
   /** Sends `vm.updated` with the VM as it is now. */

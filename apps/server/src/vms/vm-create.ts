@@ -5,6 +5,7 @@ import { Conflict, DomainError } from '../domain/errors.ts';
 import { NO_META, type VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromCreate } from './definition-from-request.ts';
+import { refOf } from '../engine/engines.ts';
 import type { VmContext } from './vm-context.ts';
 import { assertValid } from './vm-validation.ts';
 
@@ -24,7 +25,7 @@ function creatingOf(req: CreateRequest): Map<number, { sizeBytes: number }> {
 export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<CommandLine> {
   const def = definitionFromCreate(req);
   await assertValid(ctx.checks, def, { creating: creatingOf(req), fromRequest: true });
-  return ctx.launcher.preview(def);
+  return ctx.engines.default.preview(def);
 }
 
 /**
@@ -63,9 +64,10 @@ export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> 
 }
 
 /** Stores a new VM record. @throws Conflict when the name was taken meanwhile */
-export function insert(ctx: VmContext, def: VmDefinition): VmRecord {
+export function insert(ctx: VmContext, def: VmDefinition, engine = ctx.engines.default): VmRecord {
   const rec: VmRecord = {
     id: crypto.randomBytes(6).toString('hex'),
+    engine: refOf(engine),
     definition: def,
     state: 'defined',
     lastExit: undefined,

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import { ErrorCode, IMAGE_BUSY, type DeleteVmRequestSchema } from '@virtweb/protocol';
 import type { z } from 'zod';
 import { Conflict } from '../domain/errors.ts';
@@ -55,7 +54,8 @@ export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): 
     ctx.repo.delete(id);
     await ctx.nvram.remove(id);
     await ctx.serialLogs.remove(id);
-    await fs.rm(ctx.launcher.paths(id).dir, { recursive: true, force: true });
+    // A guest of an engine this server no longer has leaves nothing here to forget.
+    await ctx.engines.find(rec.engine)?.forget(id);
     const failed: string[] = [];
     for (const image of doomed) {
       if (!(await ctx.images.exists(image))) continue;

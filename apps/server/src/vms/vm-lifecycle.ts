@@ -1,4 +1,3 @@
-import type { QemuExit } from '@virtweb/qemu';
 import {
   ErrorCode,
   IMAGE_BUSY,
@@ -8,18 +7,21 @@ import {
   type VmState,
 } from '@virtweb/protocol';
 import { Conflict, DomainError } from '../domain/errors.ts';
+import type { Engine, GuestExit, StartedGuest } from '../engine/engine.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { exitWithin, guestDied } from './qemu-death.ts';
 import type { VmContext } from './vm-context.ts';
-import type { Launched } from './vm-launch.ts';
 import { VmRuntime, type RunOrigin } from './vm-runtime.ts';
 import { SERIAL_SCROLLBACK_BYTES } from './serial-buffer.ts';
 import { assertValid } from './vm-validation.ts';
 
 type ProcessAction = Exclude<VmAction, 'start'>;
-/** A started or adopted qemu: its accelerator and why `auto` chose it. */
-export type AttachedLaunch = Omit<Launched, 'accelReason'> & { accelReason?: string | undefined };
+/** A started or adopted guest of an engine: its accelerator and why `auto` chose it. */
+export type AttachedLaunch = Omit<StartedGuest, 'accelReason'> & {
+  engine: Engine;
+  accelReason?: string | undefined;
+};
 
 const WORDS: Record<VmAction, string> = {
   start: 'starting the VM',
@@ -81,7 +83,15 @@ export class VmLifecycle {
   async adoptAll(): Promise<void> {
     for (const rec of this.ctx.repo.list()) {
       if (!PROCESS_STATES.includes(rec.state) || rec.state === 'migrating') continue;
-      const adopted = await this.ctx.launcher.adopt(rec.id);
+      const engine = this.ctx.engines.find(rec.engine);
+      if (!engine) {
+        // Not this server's to judge: the guest may still run there; its state stays as last known.
+        console.warn(
+          `virtweb: VM ${rec.id} belongs to ${rec.engine.id} on ${rec.engine.connection}, which this server does not have`,
+        );
+        continue;
+      }
+      const adopted = await engine.adopt(rec.id);
       if (adopted.kind === 'dead') {
         const lastExit = {
           ...adopted.exit,
@@ -91,11 +101,12 @@ export class VmLifecycle {
         continue;
       }
       const launched = adopted.launched ?? rec.definition;
-      const rt = await this.attach(rec.id, { proc: adopted.proc, accel: adopted.accel }, launched, 'adopted');
+      const { guest, accel } = adopted;
+      const rt = await this.attach(rec.id, { engine, guest, accel }, launched, 'adopted');
       let state = adoptedState(rec.state, adopted.status);
       // The consoles are attached: only now may a start the server never finished let the guest run.
       if (rec.state === 'starting' && adopted.status === 'prelaunch') {
-        const resumed = await adopted.proc.qmp.execute('cont').then(
+        const resumed = await guest.qmp.execute('cont').then(
           () => true,
           () => false,
         );
@@ -106,7 +117,7 @@ export class VmLifecycle {
       // follow, not transition: a qemu that died since it was found has already moved the VM (its exit).
       this.ctx.states.follow(rec.id, 'adopted', { to: state, ...facts });
       // NOTE: the escalation of a pending shutdown died with the server: it starts again.
-      if (state === 'stopping') void rt.proc.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs });
+      if (state === 'stopping') void rt.guest.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs });
     }
   }
 
@@ -117,7 +128,7 @@ export class VmLifecycle {
     await Promise.all(
       all.map(async (rt) => {
         rt.serial.close();
-        await rt.proc.detach();
+        await rt.guest.detach();
       }),
     );
   }
@@ -133,10 +144,10 @@ export class VmLifecycle {
     run: RunOrigin = 'new',
   ): Promise<VmRuntime> {
     const logs = this.ctx.serialLogs;
-    if (run === 'new') logs.startRun(id, launched.proc.pid);
+    if (run === 'new') logs.startRun(id, launched.guest.pid);
     const scrollback =
       run === 'adopted' ? await logs.currentRun(id, SERIAL_SCROLLBACK_BYTES) : Buffer.alloc(0);
-    const rt = await VmRuntime.attach(launched.proc, launched.accel, def, {
+    const rt = await VmRuntime.attach(launched.engine, launched.guest, launched.accel, def, {
       onQmpEvent: (event) => this.onQmpEvent(id, event),
       onExit: (exit) => this.onExit(id, rt, exit),
       log: logs.log(id),
@@ -168,9 +179,10 @@ export class VmLifecycle {
         attaching: new Set(),
         starting: true,
       });
-      const launched = await this.ctx.launcher.launch(rec.id, rec.definition);
-      rt = await this.attach(rec.id, launched, rec.definition);
-      await launched.proc.qmp.execute('cont');
+      const engine = this.ctx.engines.of(rec.engine);
+      const started = await engine.start(rec.id, rec.definition);
+      rt = await this.attach(rec.id, { engine, ...started }, rec.definition);
+      await started.guest.qmp.execute('cont');
       return this.ctx.states.transition(rec.id, 'launched', {
         startedAt: new Date().toISOString(),
         lastExit: undefined,
@@ -188,13 +200,13 @@ export class VmLifecycle {
     err: unknown,
   ): Promise<unknown> {
     if (rt) {
-      const died = rt.proc.exit ?? (rt.proc.qmp.state === 'ready' ? undefined : await exitWithin(rt, 5000));
+      const died = rt.guest.exit ?? (rt.guest.qmp.state === 'ready' ? undefined : await exitWithin(rt, 5000));
       // qemu died on its own: its exit has shown the VM crashed, with qemu's last words.
       if (died) return guestDied(WORDS.start, died);
       // Given up on: its exit is not the guest's (the VM goes back where it was), but its images stay in use
       // until it is gone.
       this.runtimes.delete(id);
-      rt.proc.kill('SIGKILL');
+      rt.guest.kill('SIGKILL');
       await exitWithin(rt, ABANDON_WAIT_MS);
     }
     this.ctx.states.follow(id, 'start-failed', { to: previous });
@@ -209,21 +221,21 @@ export class VmLifecycle {
     const { states } = this.ctx;
     switch (action) {
       case 'shutdown':
-        void rt.proc.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs });
+        void rt.guest.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs });
         return states.transition(rec.id, 'shutdown');
       case 'poweroff':
-        // Preempts a pending shutdown's escalation: quit, SIGTERM, SIGKILL now (QemuProcess.stop).
-        void rt.proc.stop({ from: 'quit' });
+        // Preempts a pending shutdown's escalation: quit, SIGTERM, SIGKILL now (the engine's stop).
+        void rt.guest.stop({ from: 'quit' });
         return states.transition(rec.id, 'poweroff');
       case 'reset':
-        await rt.proc.qmp.execute('system_reset');
+        await rt.guest.qmp.execute('system_reset');
         return states.transition(rec.id, 'reset');
       case 'pause':
-        await rt.proc.qmp.execute('stop');
+        await rt.guest.qmp.execute('stop');
         // qemu's STOP event may have been first: either way the VM is paused now.
         return states.follow(rec.id, 'pause') ?? this.ctx.record(rec.id);
       case 'resume':
-        await rt.proc.qmp.execute('cont');
+        await rt.guest.qmp.execute('cont');
         return states.follow(rec.id, 'resume') ?? this.ctx.record(rec.id);
     }
   }
@@ -235,8 +247,8 @@ export class VmLifecycle {
     this.ctx.bus.publish({ type: 'vm.qmp-event', id, event, at: new Date().toISOString() });
   }
 
-  private onExit(id: string, rt: VmRuntime, exit: QemuExit): void {
-    void this.ctx.launcher.released(id);
+  private onExit(id: string, rt: VmRuntime, exit: GuestExit): void {
+    void rt.engine.released(id);
     // A qemu a start gave up on: the start puts the VM back where it was.
     if (this.runtimes.get(id) !== rt) return;
     this.runtimes.delete(id);

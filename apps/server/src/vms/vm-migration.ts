@@ -1,7 +1,6 @@
-import fs from 'node:fs/promises';
-import type { QemuExit } from '@virtweb/qemu';
 import { ErrorCode, VM_TRANSITIONS, type ResolvedAccel, type VmExit, type VmState } from '@virtweb/protocol';
 import { Conflict } from '../domain/errors.ts';
+import type { GuestExit } from '../engine/engine.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { insert } from './vm-create.ts';
@@ -70,7 +69,7 @@ export class VmMigrationOps {
       this.settleAs(id, fallback);
       return;
     }
-    const status = await rt.proc.qmp
+    const status = await rt.guest.qmp
       .execute('query-status', { timeoutMs: 10_000 })
       .then((s) => s.status)
       .catch(() => undefined);
@@ -103,18 +102,18 @@ export class VmMigrationOps {
   }
 
   /** Quits the VM's qemu (QMP `quit`, escalating) and waits for its exit. */
-  async quit(id: string): Promise<QemuExit | undefined> {
+  async quit(id: string): Promise<GuestExit | undefined> {
     const rt = this.ctx.runtime(id);
     if (!rt) return undefined;
-    return rt.proc.stop({ from: 'quit', quitTimeoutMs: 10_000 });
+    return rt.guest.stop({ from: 'quit', quitTimeoutMs: 10_000 });
   }
 
   /** SIGKILLs the VM's qemu (a half-received guest has nothing worth a clean exit) and waits, bounded. */
   async kill(id: string): Promise<void> {
     const rt = this.ctx.runtime(id);
     if (!rt) return;
-    rt.proc.kill('SIGKILL');
-    await Promise.race([rt.proc.exited, new Promise((r) => setTimeout(r, EXIT_WAIT_MS))]);
+    rt.guest.kill('SIGKILL');
+    await Promise.race([rt.guest.exited, new Promise((r) => setTimeout(r, EXIT_WAIT_MS))]);
   }
 
   /**
@@ -129,12 +128,13 @@ export class VmMigrationOps {
 
   /** Removes a VM without a qemu: its record, UEFI variables and run directory (not its images). */
   async undefine(id: string): Promise<void> {
-    if (!this.ctx.repo.get(id)) return;
+    const rec = this.ctx.repo.get(id);
+    if (!rec) return;
     this.ctx.repo.delete(id);
     this.ctx.bus.publish({ type: 'vm.deleted', id });
     this.ctx.bus.publish({ type: 'images.changed' });
     await this.ctx.nvram.remove(id).catch(() => undefined);
-    await fs.rm(this.ctx.launcher.paths(id).dir, { recursive: true, force: true });
+    await this.ctx.engines.find(rec.engine)?.forget(id);
   }
 
   /** Kills the VM's qemu if it has one, then removes the VM (an aborted incoming migration). */
@@ -160,14 +160,15 @@ export class VmMigrationOps {
    */
   async launchIncoming(id: string, accel: ResolvedAccel | undefined): Promise<VmRuntime> {
     const rec = this.ctx.record(id);
-    const launched = await this.ctx.launcher.launch(id, rec.definition, {
+    const engine = this.ctx.engines.of(rec.engine);
+    const started = await engine.start(id, rec.definition, {
       incoming: true,
       ...(accel === undefined ? {} : { accel }),
     });
     try {
-      return await this.attach(id, launched, rec.definition);
+      return await this.attach(id, { engine, ...started }, rec.definition);
     } catch (err) {
-      launched.proc.kill('SIGKILL');
+      started.guest.kill('SIGKILL');
       throw err;
     }
   }
@@ -178,15 +179,16 @@ export class VmMigrationOps {
    */
   async adopt(id: string): Promise<AdoptedForMigration> {
     const rec = this.ctx.record(id);
-    const adopted = await this.ctx.launcher.adopt(id);
+    const engine = this.ctx.engines.of(rec.engine);
+    const adopted = await engine.adopt(id);
     if (adopted.kind === 'dead') return { kind: 'dead', exit: adopted.exit };
     const rt = await this.attach(
       id,
-      { proc: adopted.proc, accel: adopted.accel },
+      { engine, guest: adopted.guest, accel: adopted.accel },
       adopted.launched ?? rec.definition,
       'adopted',
     );
-    const status = await adopted.proc.qmp
+    const status = await adopted.guest.qmp
       .execute('query-status', { timeoutMs: 10_000 })
       .then((s) => s.status as string)
       .catch(() => 'unknown');

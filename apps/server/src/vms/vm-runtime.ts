@@ -1,12 +1,12 @@
-import type { QemuExit, QemuProcess } from '@virtweb/qemu';
 import type { ResolvedAccel } from '@virtweb/protocol';
+import type { Engine, GuestExit, RunningGuest } from '../engine/engine.ts';
 import type { VmDefinition } from './definition.ts';
 import { SerialBuffer, type SerialSink } from './serial-buffer.ts';
 
 /** What a runtime reports to the VM service; states come from qemu's own events, never from guesses. */
 export interface RuntimeHooks {
   onQmpEvent(event: string): void;
-  onExit(exit: QemuExit): void;
+  onExit(exit: GuestExit): void;
   /** Where the serial output also goes (the guest's log on disk). */
   log: SerialSink;
   /** What the console shows before the first new output (an adopted guest's run so far). */
@@ -16,12 +16,13 @@ export interface RuntimeHooks {
 /** `new`: qemu was just started here; `adopted`: found running after a server restart. */
 export type RunOrigin = 'new' | 'adopted';
 
-/** One live qemu process of a VM: its QMP connection, its serial scrollback and its event wiring. */
+/** One running guest of a VM: its engine, its process (QMP, consoles), its serial scrollback and its event wiring. */
 export class VmRuntime {
   readonly serial: SerialBuffer;
 
   private constructor(
-    readonly proc: QemuProcess,
+    readonly engine: Engine,
+    readonly guest: RunningGuest,
     readonly accel: ResolvedAccel,
     /** The definition qemu was started with: settings changed since apply at the next start. */
     readonly launched: VmDefinition,
@@ -32,20 +33,21 @@ export class VmRuntime {
 
   /** Wires a started or adopted process: serial first (so no output is lost), then events and exit. */
   static async attach(
-    proc: QemuProcess,
+    engine: Engine,
+    guest: RunningGuest,
     accel: ResolvedAccel,
     launched: VmDefinition,
     hooks: RuntimeHooks,
   ): Promise<VmRuntime> {
-    const rt = new VmRuntime(proc, accel, launched, hooks.log);
+    const rt = new VmRuntime(engine, guest, accel, launched, hooks.log);
     rt.serial.seed(hooks.scrollback);
     try {
-      await rt.serial.attach(proc.paths.serial);
+      await rt.serial.attach(guest.consoles.serial);
     } catch {
       // NOTE: the guest still runs without a serial console; the console websocket will say so.
     }
-    proc.qmp.on('event', (e) => hooks.onQmpEvent(e.event));
-    void proc.exited.then((exit) => {
+    guest.qmp.on('event', (e) => hooks.onQmpEvent(e.event));
+    void guest.exited.then((exit) => {
       rt.serial.close();
       hooks.onExit(exit);
     });
@@ -53,6 +55,6 @@ export class VmRuntime {
   }
 
   get pid(): number {
-    return this.proc.pid;
+    return this.guest.pid;
   }
 }

@@ -9,6 +9,8 @@ import {
   type VmAction,
 } from '@virtweb/protocol';
 import type { z } from 'zod';
+import type { Engine } from '../engine/engine.ts';
+import type { Engines } from '../engine/engines.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { QemuAccess } from '../host/qemu-access.ts';
 import { NotFound } from '../domain/errors.ts';
@@ -25,7 +27,6 @@ import { cloneVm } from './vm-clone.ts';
 import type { VmContext } from './vm-context.ts';
 import { createVm, previewVm } from './vm-create.ts';
 import { deleteVm } from './vm-delete.ts';
-import type { VmLauncher } from './vm-launch.ts';
 import { VmLifecycle } from './vm-lifecycle.ts';
 import { VmMigrationOps } from './vm-migration.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -43,9 +44,6 @@ export class VmService implements VmContext {
   /** Disks, CD and snapshots of the VMs (`/api/vms/:id/{disks,cdrom,snapshots}`). */
   readonly storage: VmStorage;
   readonly checks: ValidationHost;
-  readonly nvram: NvramStore;
-  /** qemu's user: files a running qemu is about to open are granted to it first. */
-  readonly qemuAccess: QemuAccess;
   /** Each guest's state machine and lock: the only writer of a VM's state. */
   readonly states: VmStates;
   /** What migrations, saves and restores do to VMs (state `migrating`, incoming qemu, removal). */
@@ -55,11 +53,15 @@ export class VmService implements VmContext {
   constructor(
     readonly repo: VmsRepo,
     readonly images: ImageService,
-    readonly launcher: VmLauncher,
+    readonly engines: Engines,
     readonly bus: EventBus,
     host: HostFacts,
     shutdownTimeoutMs: number,
     readonly serialLogs: SerialLogs,
+    /** UEFI variable stores, one per guest. */
+    readonly nvram: NvramStore,
+    /** qemu's user: files a running qemu is about to open are granted to it first. */
+    readonly qemuAccess: QemuAccess,
   ) {
     this.states = new VmStates(
       repo,
@@ -68,8 +70,6 @@ export class VmService implements VmContext {
     );
     this.storage = new VmStorage(this, images, bus);
     images.setUsers(imageUsers(this));
-    this.nvram = launcher.nvram;
-    this.qemuAccess = launcher.access;
     this.checks = validationHost(repo, images, host);
     this.lifecycle = new VmLifecycle(this, shutdownTimeoutMs);
     this.migration = new VmMigrationOps(this, (id, launched, def, run) =>
@@ -93,7 +93,7 @@ export class VmService implements VmContext {
       id,
       pid: rt.pid,
       memoryBytes: rt.launched.memoryMiB * 2 ** 20,
-      qmp: rt.proc.qmp,
+      qmp: rt.guest.qmp,
     }));
   }
 
@@ -109,6 +109,11 @@ export class VmService implements VmContext {
     this.repo.updateDefinition(id, rec.definition);
     this.publish(rec);
     this.bus.publish({ type: 'images.changed' });
+  }
+
+  /** The engine guest `id` runs on. @throws NotFound, Conflict (the engine is gone) */
+  engineOf(id: string): Engine {
+    return this.engines.of(this.record(id).engine);
   }
 
   /** The live runtime of a VM (serial console, QMP), if qemu runs. */
@@ -129,7 +134,7 @@ export class VmService implements VmContext {
   /** The command line the next start of a VM runs. @throws NotFound, Conflict */
   async commandLine(id: string): Promise<CommandLine> {
     const rec = this.record(id);
-    return this.launcher.commandLine(id, rec.definition);
+    return this.engines.of(rec.engine).commandLine(id, rec.definition);
   }
 
   /** @throws Invalid, NotFound, Conflict (disks or CD changed while running, wrong state, name taken) */

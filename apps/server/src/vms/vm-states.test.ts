@@ -25,6 +25,7 @@ function machine(state: VmRecord['state'] = 'stopped', runtime?: VmRuntime) {
   const repo = new VmsRepo(openDb(path.join(dir, 'virtweb.db')));
   repo.insert({
     id: ID,
+    engine: { id: 'qemu-direct', connection: 'local' },
     definition: {
       name: 'alpha',
       os: 'linux',
@@ -151,7 +152,7 @@ describe('VmStates: the per-guest lock', () => {
       logTail: '',
     };
     const rt = {
-      proc: { exit, qmp: { state: 'closed' }, exited: Promise.resolve(exit) },
+      guest: { exit, qmp: { state: 'closed' }, exited: Promise.resolve(exit) },
     } as unknown as VmRuntime;
     const m = machine('running', rt);
     const run = m.states.run(ID, 'snapshot', 'taking snapshot s', () =>
@@ -163,7 +164,7 @@ describe('VmStates: the per-guest lock', () => {
       message: 'the guest died: qemu exited while taking snapshot s (killed by SIGKILL); the VM is crashed',
     });
     // qemu alive and answering: the operation's own error goes on.
-    const alive = { proc: { exit: undefined, qmp: { state: 'ready' } } } as unknown as VmRuntime;
+    const alive = { guest: { exit: undefined, qmp: { state: 'ready' } } } as unknown as VmRuntime;
     expect(await qemuDeath(alive, 'x', new Error('no'))).toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: st
     id: rec.id,
     name: d.name,
     state: rec.state,
+    engine: rec.engine,
     os: d.os,
     memoryMiB: d.memoryMiB,
     vcpus: d.vcpus,

@@ -1,7 +1,7 @@
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
-import type { RuntimePaths } from '@virtweb/qemu';
 import type { WebSocket } from 'ws';
 import { Conflict } from '../domain/errors.ts';
+import type { GuestConsoles } from '../engine/engine.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { monitorLineLimit } from './monitor-line-limit.ts';
 import { qmpInputFilter } from './qmp-input-filter.ts';
@@ -12,7 +12,7 @@ import type { WsRoute } from './upgrade.ts';
 interface UnixConsole {
   /** The path segment after `/api/vms/:id/`. */
   name: 'monitor' | 'qmp';
-  socket: (paths: RuntimePaths) => string;
+  socket: (consoles: GuestConsoles) => string;
   /** Why a second viewer is refused. */
   busyReason: string;
   /** What the browser sends is checked by this before qemu gets it. */
@@ -41,11 +41,11 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
         if (ws.readyState === ws.OPEN) ws.close(1000, 'guest stopped');
       };
       // A listener, not `exited.then`: it is removed with the viewer, so reconnects do not pile up.
-      rt.proc.once('exit', onExit);
+      rt.guest.once('exit', onExit);
       // When qemu exits, its end of the socket goes first: the browser gets the same reason either way.
       const bridgeOpts = { inputFilter: c.inputFilter, ...opts, endReason: 'guest stopped' };
-      void bridgeUnixSocket(ws, c.socket(rt.proc.paths), bridgeOpts).then(() => {
-        rt.proc.off('exit', onExit);
+      void bridgeUnixSocket(ws, c.socket(rt.guest.consoles), bridgeOpts).then(() => {
+        rt.guest.off('exit', onExit);
         if (active.get(id) === ws) active.delete(id);
       });
     },
@@ -78,7 +78,7 @@ export function qmpRoute(vms: VmService, opts?: BridgeOptions): WsRoute {
     vms,
     {
       name: 'qmp',
-      socket: (p) => p.qmpUser,
+      socket: (p) => p.qmp,
       busyReason: 'the QMP console is open in another window',
       inputFilter: qmpInputFilter,
     },

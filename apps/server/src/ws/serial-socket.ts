@@ -31,7 +31,7 @@ export function serialRoute(vms: VmService, opts: SerialRouteOptions = {}): WsRo
       const onExit = (): void => {
         if (ws.readyState === ws.OPEN) ws.close(1000, 'guest stopped');
       };
-      void rt.proc.exited.then(onExit);
+      void rt.guest.exited.then(onExit);
       const input = rt.serial.input(() => pacer.drained());
       const pacer = new BrowserInputPacer(ws, opts.inputStallMs ?? 15_000, () => {
         input.close();

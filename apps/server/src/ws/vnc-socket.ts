@@ -23,8 +23,8 @@ export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
       const { rt } = runningGuest(vms, id, (name) => `${name} is not running`);
 
       const guestStopped: ViewerClose = { code: 1000, reason: 'guest stopped' };
-      const exited = rt.proc.exited.then(() => guestStopped);
-      const pipe = new RfbPipe(ws, rt.proc.paths.vnc, {
+      const exited = rt.guest.exited.then(() => guestStopped);
+      const pipe = new RfbPipe(ws, rt.guest.consoles.screen, {
         ...opts,
         // NOTE: qemu closes its VNC clients as it exits, usually before its exit is seen: wait a moment for
         // the exit so that the viewer hears "guest stopped" rather than a VNC error.

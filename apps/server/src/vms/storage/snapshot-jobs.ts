@@ -3,13 +3,11 @@ import { ErrorCode, type SnapshotJobKind, type StorageJob } from '@virtweb/proto
 import { isQemuImgError } from '@virtweb/qemu';
 import type { EventBus } from '../../events/bus.ts';
 import { Conflict, DomainError } from '../../domain/errors.ts';
-import { QmpJobError, type JobUpdate } from './qmp-jobs.ts';
+import { GuestJobError } from '../../engine/errors.ts';
+import { JOB_ID_PREFIX, type SnapshotJobUpdate } from '../../engine/guest-snapshots.ts';
 import { qemuRefused } from './qemu-refused.ts';
 
-/** Ids of the QMP jobs virtweb starts (`vw-snapshot-save-1a2b3c4d`). */
-export const JOB_ID_PREFIX = 'vw-';
-
-export type Report = (update: JobUpdate) => void;
+export type Report = (update: SnapshotJobUpdate) => void;
 
 /** A fresh job id of this kind. */
 export function newJobId(kind: SnapshotJobKind): string {
@@ -32,7 +30,7 @@ export async function publishedJob(
     await run(jobId, (u) => publish({ phase: 'running', ...u }));
     publish({ phase: 'succeeded', status: 'concluded', progress: 1 });
   } catch (err) {
-    const error = err instanceof QmpJobError ? err.message : err instanceof Error ? err.message : 'failed';
+    const error = err instanceof GuestJobError ? err.message : err instanceof Error ? err.message : 'failed';
     publish({
       phase: 'failed',
       status: 'concluded',
@@ -46,7 +44,7 @@ export async function publishedJob(
 export function refused(err: unknown, what: string): unknown {
   if (err instanceof DomainError) return err;
   let text: string | undefined;
-  if (err instanceof QmpJobError) text = `qemu says: ${err.message}`;
+  if (err instanceof GuestJobError) text = `qemu says: ${err.message}`;
   else if (isQemuImgError(err)) text = err.stderr || err.message;
   if (text === undefined) return qemuRefused(err, what);
   const hint = /does not support snapshots|Operation not supported/.test(text)

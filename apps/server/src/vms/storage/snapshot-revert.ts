@@ -8,7 +8,7 @@ import type { VmRuntime } from '../vm-runtime.ts';
 import type { VmStates } from '../vm-states.ts';
 import { readsAsSnapshot } from './qcow2-tables.ts';
 import { checkImage } from './qemu-img-snapshots.ts';
-import { QmpJobError } from './qmp-jobs.ts';
+import { GuestJobError } from '../../engine/errors.ts';
 
 /** A disk of a revert: its slot, image, file and format. */
 export interface RevertDisk {
@@ -85,18 +85,18 @@ export async function liveRevertFailed(
   const { name } = target;
   if (isQmpExecuteError(err)) return err;
   const what = `reverting to snapshot ${name}`;
-  const died = rt.proc.exit ?? (rt.proc.qmp.state === 'ready' ? undefined : await exitWithin(rt, 5000));
+  const died = rt.guest.exit ?? (rt.guest.qmp.state === 'ready' ? undefined : await exitWithin(rt, 5000));
   if (died) {
     const report = await reportDisks(target);
     return guestDied(what, died, `. ${report.summary}`, report.details);
   }
   // The exit moves the VM to `stopped` (its exit handling runs before this await returns).
-  await rt.proc.stop({ from: 'quit' });
+  await rt.guest.stop({ from: 'quit' });
   const reason = `powered off by virtweb: the revert to snapshot ${name} failed`;
   states.note(vmId, { kind: 'clean', reason, at: new Date().toISOString() });
   const report = await reportDisks(target);
   const said =
-    err instanceof QmpJobError ? `qemu says: ${err.message}` : err instanceof Error ? err.message : '';
+    err instanceof GuestJobError ? `qemu says: ${err.message}` : err instanceof Error ? err.message : '';
   return explainsExit(
     new Conflict(
       ErrorCode.qemuFailed,

@@ -1,5 +1,5 @@
 import { ErrorCode, IMAGE_BUSY, type Snapshot } from '@virtweb/protocol';
-import { diskIds, isQemuImgError } from '@virtweb/qemu';
+import { isQemuImgError } from '@virtweb/qemu';
 import type { EventBus } from '../../events/bus.ts';
 import { Conflict, NotFound } from '../../domain/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
@@ -7,7 +7,6 @@ import type { VmRecord } from '../../store/vms-repo.ts';
 import type { VmDefinition } from '../definition.ts';
 import { exitWithin } from '../qemu-death.ts';
 import { imageSnapshot, listImageSnapshots, type OfflineDisk } from './qemu-img-snapshots.ts';
-import { runQmpJob } from './qmp-jobs.ts';
 import { newJobId, publishedJob, refused, type Report } from './snapshot-jobs.ts';
 import { hardwareOf, snapshotDifferences, type SnapshotFacts } from './snapshot-facts.ts';
 import { mergeSnapshots, vmStateDisk, type DiskSnapshots } from './snapshot-list.ts';
@@ -56,12 +55,8 @@ export class VmSnapshots {
       const facts = await this.factsNow(rec, mode);
       await publishedJob(this.bus, id, 'snapshot-save', name, async (jobId, report) => {
         if (mode.live) {
-          const nodes = def.disks.map((d) => diskIds(d.index).node);
-          const qmp = mode.rt.proc.qmp;
-          const [vmstate = ''] = nodes;
-          const start = () =>
-            qmp.execute('snapshot-save', { 'job-id': jobId, tag: name, vmstate, devices: nodes });
-          await runQmpJob(qmp, { jobId, start, onUpdate: report });
+          const slots = def.disks.map((d) => d.index);
+          await mode.rt.engine.snapshots.save(mode.rt.guest, name, slots, { jobId, onUpdate: report });
           return;
         }
         // Formats without internal snapshots go first: qemu-img refuses them before any qcow2 is touched.
@@ -118,11 +113,10 @@ export class VmSnapshots {
       const target = { qemuImg: this.images.qemuImg, disks, name };
       await publishedJob(this.bus, id, 'snapshot-load', name, async (jobId, report) => {
         if (mode.live) {
-          const qmp = mode.rt.proc.qmp;
-          const devices = def.disks.map((d) => diskIds(d.index).node);
-          const vmstate = diskIds(stateDisk ?? 0).node;
-          const start = () => qmp.execute('snapshot-load', { 'job-id': jobId, tag: name, vmstate, devices });
-          await runQmpJob(qmp, { jobId, start, onUpdate: report }).catch(async (err: unknown) => {
+          const { engine, guest } = mode.rt;
+          const slots = def.disks.map((d) => d.index);
+          const job = { jobId, onUpdate: report };
+          await engine.snapshots.load(guest, name, slots, stateDisk ?? 0, job).catch(async (err: unknown) => {
             throw await liveRevertFailed(this.host.states, id, mode.rt, target, err);
           });
           return;
@@ -176,10 +170,7 @@ export class VmSnapshots {
     report: Report,
   ): Promise<void> {
     if (mode.live) {
-      const qmp = mode.rt.proc.qmp;
-      const devices = slots.map((i) => diskIds(i).node);
-      const start = () => qmp.execute('snapshot-delete', { 'job-id': jobId, tag: name, devices });
-      await runQmpJob(qmp, { jobId, start, onUpdate: report });
+      await mode.rt.engine.snapshots.delete(mode.rt.guest, name, slots, { jobId, onUpdate: report });
       return;
     }
     const disks = (await this.slotDisks(def)).filter((d) => slots.includes(d.index));
@@ -192,7 +183,7 @@ export class VmSnapshots {
    */
   private async dropPartial(def: VmDefinition, mode: StorageMode, name: string): Promise<void> {
     let live = mode;
-    if (mode.live && mode.rt.proc.qmp.state !== 'ready') {
+    if (mode.live && mode.rt.guest.qmp.state !== 'ready') {
       // qemu is going: once it is gone, its files are free for qemu-img.
       await exitWithin(mode.rt, 5000);
       live = { live: false };
@@ -238,11 +229,8 @@ export class VmSnapshots {
   private async perDisk(def: VmDefinition, mode: StorageMode): Promise<DiskSnapshots[]> {
     try {
       if (mode.live) {
-        const nodes = await mode.rt.proc.qmp.execute('query-named-block-nodes', { flat: true });
-        return def.disks.map((d) => ({
-          index: d.index,
-          snapshots: nodes.find((n) => n['node-name'] === diskIds(d.index).node)?.image.snapshots ?? [],
-        }));
+        const slots = def.disks.map((d) => d.index);
+        return await mode.rt.engine.snapshots.list(mode.rt.guest, slots);
       }
       const disks = await this.slotDisks(def);
       return await Promise.all(

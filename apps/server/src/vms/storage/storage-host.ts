@@ -1,6 +1,5 @@
 import { ErrorCode, LIVE_STATES, type Vm } from '@virtweb/protocol';
 import { Conflict } from '../../domain/errors.ts';
-import type { QemuAccess } from '../../host/qemu-access.ts';
 import type { VmRecord, VmsRepo } from '../../store/vms-repo.ts';
 import type { VmDefinition } from '../definition.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
@@ -10,7 +9,6 @@ import type { VmStates } from '../vm-states.ts';
 export interface StorageHost {
   readonly repo: VmsRepo;
   readonly states: VmStates;
-  readonly qemuAccess: QemuAccess;
   get(id: string): Vm;
   list(): Vm[];
   definition(id: string): VmDefinition;

@@ -7,16 +7,13 @@ import {
   type VmDisk,
 } from '@virtweb/protocol';
 import { diskIds, ideDiskCapacity } from '@virtweb/qemu';
+import { UnplugTimeoutError } from '../../engine/errors.ts';
 import type { EventBus } from '../../events/bus.ts';
 import { Conflict, NotFound } from '../../domain/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import { storeNameOf } from '../../images/image-paths.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
 import { imageForCdrom, imageForDisk } from './image-checks.ts';
-import { changeLiveMedium, liveCdrom } from './live-cdrom.ts';
-import { hotplugDisk, unplugDisk, UnplugTimeoutError } from './live-disks.ts';
-import { dismissConcludedJobs } from './qmp-jobs.ts';
-import { JOB_ID_PREFIX } from './snapshot-jobs.ts';
 import { VmSnapshots } from './snapshots.ts';
 import { qemuRefused } from './qemu-refused.ts';
 import { storageMode, type StorageHost } from './storage-host.ts';
@@ -54,9 +51,9 @@ export class VmStorage {
    * clears snapshot jobs a previous server run left concluded.
    */
   attach(id: string, rt: VmRuntime): void {
-    rt.proc.qmp.on('DEVICE_TRAY_MOVED', () => void this.syncCdrom(id, rt));
+    rt.engine.block.onTrayMoved(rt.guest, () => void this.syncCdrom(id, rt));
     void this.syncCdrom(id, rt);
-    dismissConcludedJobs(rt.proc.qmp, JOB_ID_PREFIX).catch(() => undefined);
+    rt.engine.block.dismissStaleJobs(rt.guest).catch(() => undefined);
   }
 
   /** @throws NotFound */
@@ -105,8 +102,8 @@ export class VmStorage {
           );
         }
         if (mode.live) {
-          await this.host.qemuAccess.grant({ readWrite: [usable.path], readOnly: usable.backing });
-          await hotplugDisk(mode.rt.proc.qmp, def.machine, index, usable).catch((err: unknown) => {
+          const { engine, guest } = mode.rt;
+          await engine.block.hotplugDisk(guest, def.machine, index, usable).catch((err: unknown) => {
             throw qemuRefused(err, `cannot hot-plug ${image}`);
           });
         }
@@ -142,7 +139,7 @@ export class VmStorage {
             'the VM is paused: resume it first, a paused guest cannot acknowledge the unplug',
           );
         }
-        await unplugDisk(mode.rt.proc.qmp, index).catch((err: unknown) => {
+        await mode.rt.engine.block.unplugDisk(mode.rt.guest, index).catch((err: unknown) => {
           if (err instanceof UnplugTimeoutError) throw new Conflict(ErrorCode.qemuFailed, err.message);
           throw qemuRefused(err, `cannot unplug disk ${index}`);
         });
@@ -155,7 +152,7 @@ export class VmStorage {
   async cdrom(id: string): Promise<VmCdrom> {
     const image = this.host.definition(id).cdrom ?? null;
     const rt = this.host.runtime(id);
-    const live = rt ? await liveCdrom(rt.proc.qmp).catch(() => undefined) : undefined;
+    const live = rt ? await rt.engine.block.cdrom(rt.guest).catch(() => undefined) : undefined;
     return { image, ...(live ? { trayOpen: live.trayOpen, locked: live.locked } : {}) };
   }
 
@@ -172,12 +169,12 @@ export class VmStorage {
       const mode = storageMode(this.host, rec);
       const usable = req.image === null ? null : await imageForCdrom(this.images, this.host, req.image);
       if (mode.live) {
-        if (usable) await this.host.qemuAccess.grant({ readOnly: [usable.path] });
-        await changeLiveMedium(mode.rt.proc.qmp, usable?.path ?? null, req.force === true).catch(
-          (err: unknown) => {
+        const { engine, guest } = mode.rt;
+        await engine.block
+          .changeMedium(guest, usable?.path ?? null, req.force === true)
+          .catch((err: unknown) => {
             throw qemuRefused(err, req.image === null ? 'cannot eject the CD' : `cannot insert ${req.image}`);
-          },
-        );
+          });
       }
       this.setCdrom(id, req.image);
     });
@@ -193,7 +190,7 @@ export class VmStorage {
 
   private async syncCdrom(id: string, rt: VmRuntime): Promise<void> {
     try {
-      const live = await liveCdrom(rt.proc.qmp);
+      const live = await rt.engine.block.cdrom(rt.guest);
       if (!live || this.host.runtime(id) !== rt) return;
       if (live.file === undefined) return this.setCdrom(id, null);
       const name = await storeNameOf(this.images.imagesDir, live.file);

@@ -1,4 +1,4 @@
-import type { Vm } from '@virtweb/protocol';
+import type { EngineId, Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
 import { OS_PRESETS } from '@virtweb/protocol';
 import { stateTitle, stateWord } from '../../components/stateWords.ts';
@@ -11,6 +11,11 @@ import {
   portForwardLabels,
 } from './settings/labels.ts';
 
+const ENGINE_LABEL: Record<EngineId, string> = { 'qemu-direct': 'qemu, run by virtweb' };
+const ENGINE_TITLE: Record<EngineId, string> = {
+  'qemu-direct': "virtweb starts this guest's qemu itself, as an ordinary process of this host",
+};
+
 /** The definition and the runtime facts of a guest as a description list. */
 export function VmFacts({ vm }: { vm: Vm }) {
   return (
@@ -19,6 +24,10 @@ export function VmFacts({ vm }: { vm: Vm }) {
       <dl className="facts">
         <dt>State</dt>
         <dd title={stateTitle(vm.state)}>{stateWord(vm.state)}</dd>
+        <dt>Engine</dt>
+        <dd title={ENGINE_TITLE[vm.engine.id]}>
+          {ENGINE_LABEL[vm.engine.id]} <span className="muted">({vm.engine.connection})</span>
+        </dd>
         <dt>Process id</dt>
         <dd>{vm.pid ?? <span className="muted">no qemu process</span>}</dd>
         <dt>Accelerator</dt>

@@ -16,6 +16,7 @@ const vm: Vm = {
   id: '0123456789ab',
   name: 'web1',
   state: 'stopped',
+  engine: { id: 'qemu-direct', connection: 'local' },
   os: 'linux',
   memoryMiB: 512,
   vcpus: 2,

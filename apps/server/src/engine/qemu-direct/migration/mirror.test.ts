@@ -1,18 +1,20 @@
-import type { MigrationOptions, MigrationPhase, MigrationProgress } from '@virtweb/protocol';
+import type { MigrationPhase, MigrationProgress } from '@virtweb/protocol';
 import type { QmpBlockJob } from '@virtweb/qmp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMigrationError } from './errors.ts';
 import { runLiveMigration } from './live-migration.ts';
 import type { MirrorTarget } from './mirror.ts';
-import { argsOf, commandNames, fakeQemu, ram, scriptMigrate, type FakeQemu } from './test-support.ts';
+import {
+  argsOf,
+  commandNames,
+  fakeQemu,
+  ram,
+  scriptMigrate,
+  type FakeQemu,
+  PLAIN_OPTIONS,
+} from './test-support.ts';
 
-const OPTIONS: MigrationOptions = {
-  autoConverge: false,
-  postcopy: false,
-  multifd: false,
-  xbzrle: false,
-  compress: 'none',
-};
+const OPTIONS = PLAIN_OPTIONS;
 const TARGET: MirrorTarget = {
   targetHost: '127.0.0.1',
   port: 10809,
@@ -24,6 +26,15 @@ const TARGET: MirrorTarget = {
 
 let q: FakeQemu;
 beforeEach(async () => (q = await fakeQemu('running')));
+
+/** A live migration with the disks mirrored to TARGET; its error (or result). */
+const migrateWithMirror = (): Promise<unknown> =>
+  runLiveMigration(q.qmp, {
+    uri: 'tcp:127.0.0.1:4444',
+    options: OPTIONS,
+    mirror: TARGET,
+    pollIntervalMs: 5,
+  }).catch((e: unknown) => e);
 afterEach(() => q.close());
 
 function job(device: string, offset: number, ready: boolean): QmpBlockJob {
@@ -136,12 +147,7 @@ describe('runLiveMigration with copy storage', () => {
       });
       return { return: [job('migrate-disk0', 10, false)] };
     });
-    const err = await runLiveMigration(q.qmp, {
-      uri: 'tcp:127.0.0.1:4444',
-      options: OPTIONS,
-      mirror: TARGET,
-      pollIntervalMs: 5,
-    }).catch((e: unknown) => e);
+    const err = await migrateWithMirror();
     expect(isMigrationError(err) && err.outcome).toBe('failed');
     expect(String(err)).toMatch(/disk copy failed: mirror migrate-disk2: Connection reset by peer/);
     const names = commandNames(q.fake);
@@ -224,12 +230,7 @@ describe('runLiveMigration with copy storage', () => {
     q.fake.handle('blockdev-mirror', {
       error: { class: 'GenericError', desc: "Cannot find device='disk0'" },
     });
-    const err = await runLiveMigration(q.qmp, {
-      uri: 'tcp:127.0.0.1:4444',
-      options: OPTIONS,
-      mirror: TARGET,
-      pollIntervalMs: 5,
-    }).catch((e: unknown) => e);
+    const err = await migrateWithMirror();
     expect(isMigrationError(err) && err.qemuReason).toBe("Cannot find device='disk0'");
     expect(argsOf(q.fake, 'blockdev-del')).toEqual({ 'node-name': 'migrate-nbd-disk0' });
   });

@@ -1,4 +1,4 @@
-import type { MigrationOptions, MigrationPhase, MigrationProgress } from '@virtweb/protocol';
+import type { MigrationPhase, MigrationProgress } from '@virtweb/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLiveMigration, type LiveMigrationInput } from './live-migration.ts';
 import {
@@ -9,15 +9,10 @@ import {
   ram,
   scriptMigrate,
   type FakeQemu,
+  PLAIN_OPTIONS,
 } from './test-support.ts';
 
-const OPTIONS: MigrationOptions = {
-  autoConverge: false,
-  postcopy: false,
-  multifd: false,
-  xbzrle: false,
-  compress: 'none',
-};
+const OPTIONS = PLAIN_OPTIONS;
 const MiB = 1024 * 1024;
 
 let q: FakeQemu;

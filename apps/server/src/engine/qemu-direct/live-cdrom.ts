@@ -2,15 +2,7 @@ import { TRAY_LOCKED } from '@virtweb/protocol';
 import { CDROM_IDS } from '@virtweb/qemu';
 import { isQmpExecuteError, type QmpClient } from '@virtweb/qmp';
 import { Conflict } from '../../domain/errors.ts';
-
-/** The CD drive as qemu sees it now. */
-export interface LiveCdrom {
-  /** The medium's file; undefined when the drive is empty. */
-  file: string | undefined;
-  trayOpen: boolean;
-  /** The guest locked the tray (Linux does while the CD is mounted). */
-  locked: boolean;
-}
+import type { LiveCdrom } from '../guest-block.ts';
 
 /** @throws QmpError */
 export async function liveCdrom(qmp: QmpClient): Promise<LiveCdrom | undefined> {

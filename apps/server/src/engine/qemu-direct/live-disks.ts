@@ -1,13 +1,9 @@
 import { diskBus, diskIds } from '@virtweb/qemu';
+import { UnplugTimeoutError } from '../errors.ts';
 import { isQmpExecuteError, type QmpClient, type QmpEventMessage } from '@virtweb/qmp';
 
 /** How long a guest gets to acknowledge a PCI hot-unplug (ACPI eject) before the request is reported stuck. */
 export const UNPLUG_TIMEOUT_MS = 60_000;
-
-/** The guest did not acknowledge `device_del` in time; qemu may still remove the device later. */
-export class UnplugTimeoutError extends Error {
-  override name = 'UnplugTimeoutError';
-}
 
 /**
  * Hot-plugs an image as disk slot `index`: file node, format node, then the virtio-blk device at the slot's

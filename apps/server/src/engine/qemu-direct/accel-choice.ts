@@ -1,5 +1,5 @@
 import { ErrorCode, type Accel, type KvmStatus, type ResolvedAccel } from '@virtweb/protocol';
-import { Conflict } from '../domain/errors.ts';
+import { Conflict } from '../../domain/errors.ts';
 
 export interface AccelChoice {
   accel: ResolvedAccel;

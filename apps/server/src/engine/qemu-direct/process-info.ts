@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimePaths } from '@virtweb/qemu';
 import type { VmLog, VmProcess } from '@virtweb/protocol';
-import { CLK_TCK, parseProcStat, readProc } from '../metrics/proc.ts';
+import { CLK_TCK, parseProcStat, readProc } from '../../metrics/proc.ts';
 import { logHints } from './log-hints.ts';
 
 const STATES: Record<string, string> = {

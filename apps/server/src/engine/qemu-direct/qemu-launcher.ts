@@ -13,16 +13,17 @@ import {
   type VmSpec,
 } from '@virtweb/qemu';
 import { ErrorCode, type CommandLine, type ResolvedAccel, type VmExit } from '@virtweb/protocol';
-import { Conflict, DomainError, Invalid } from '../domain/errors.ts';
-import { bridgeTapName, type BridgeTaps } from '../host/bridge-taps.ts';
-import type { HostCapabilities } from '../host/capabilities.ts';
-import type { QemuAccess } from '../host/qemu-access.ts';
-import type { ImageService } from '../images/image-service.ts';
+import { Conflict, DomainError, Invalid } from '../../domain/errors.ts';
+import { bridgeTapName, type BridgeTaps } from '../../host/bridge-taps.ts';
+import type { HostCapabilities } from '../../host/capabilities.ts';
+import type { QemuAccess } from '../../host/qemu-access.ts';
+import type { ImageService } from '../../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 import { shellText, withPlaceholders } from './command-line.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
-import { VmDefinitionSchema, type VmDefinition } from './definition.ts';
-import type { NvramStore } from './nvram.ts';
+import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
+import type { NvramStore } from '../../vms/nvram.ts';
+import type { StartOptions } from '../engine.ts';
 
 export interface Launched {
   proc: QemuProcess;
@@ -55,17 +56,6 @@ interface LaunchPlan {
   varsTemplate: string | undefined;
 }
 
-/** How a start differs from a plain boot: a migration's or restore's receiving qemu. */
-export interface LaunchOptions {
-  /**
-   * Start with `-incoming defer` (and `-S`): qemu waits for a migration stream (`migrate-incoming`) instead of
-   * booting. The caller must not `cont` it; the migration engine does once the state has arrived.
-   */
-  incoming?: boolean;
-  /** The accelerator to use instead of resolving the definition's (a migration must keep the source's). */
-  accel?: ResolvedAccel;
-}
-
 // NOTE: the run dir is qemu's user's: the server's own files there are written without following a link that
 // qemu may have put in their place.
 const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
@@ -76,7 +66,7 @@ const PREVIEW_ID = '000000000000';
 const LAUNCHED_FILE = 'launched.json';
 
 /** Turns a stored definition into a running (paused, `-S`) qemu process, or finds one after a restart. */
-export class VmLauncher {
+export class QemuLauncher {
   constructor(
     private readonly qemuBinary: string,
     private readonly runDir: string,
@@ -98,7 +88,7 @@ export class VmLauncher {
    * @throws Conflict (KVM asked for but missing, an image or qemu's user unusable), Invalid (OVMF gone),
    *   QemuStartError
    */
-  async launch(id: string, def: VmDefinition, opts: LaunchOptions = {}): Promise<Launched> {
+  async launch(id: string, def: VmDefinition, opts: StartOptions = {}): Promise<Launched> {
     const runAs = await this.access.user.identity();
     const plan = await this.plan(id, def, false, opts.accel);
     if (plan.varsTemplate !== undefined) await this.nvram.ensure(id, plan.varsTemplate);

@@ -1,7 +1,7 @@
 // What a guest's qemu opens, for the grants to qemu's unprivileged user, and who that qemu runs as.
 import { QEMU_SANDBOX, type VmSpec } from '@virtweb/qemu';
-import type { QemuFiles } from '../host/qemu-access.ts';
-import type { QemuUserStatus } from '../host/qemu-user.ts';
+import type { QemuFiles } from '../../host/qemu-access.ts';
+import type { QemuUserStatus } from '../../host/qemu-user.ts';
 
 /**
  * The files qemu opens for `spec`: disks and the UEFI variable store read-write; backing files (`backing`),

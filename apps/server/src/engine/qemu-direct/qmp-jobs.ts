@@ -1,16 +1,11 @@
+import { GuestJobError } from '../errors.ts';
 import type { QmpClient, QmpCommandReturn, QmpEventMessage } from '@virtweb/qmp';
 
 type JobInfo = QmpCommandReturn<'query-jobs'>[number];
 
 /** A QMP job that concluded with an error; `message` is qemu's own text. */
-export class QmpJobError extends Error {
+export class QmpJobError extends GuestJobError {
   override name = 'QmpJobError';
-  constructor(
-    readonly jobId: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface JobUpdate {

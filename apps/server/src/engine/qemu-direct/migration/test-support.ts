@@ -1,3 +1,4 @@
+import type { MigrationOptions } from '@virtweb/protocol';
 // Shared by the engine's unit tests: a fake qemu (QMP only) with a scripted run state and query-migrate.
 import { QmpClient, type QmpMigrationInfo, type QmpRunState } from '@virtweb/qmp';
 import { FakeQmpServer, type ReceivedCommand } from '@virtweb/qmp/testing';
@@ -95,3 +96,12 @@ export async function expectMigrationError(run: Promise<unknown>): Promise<Migra
   if (!isMigrationError(err)) throw new Error(`expected a MigrationError, got ${String(err)}`);
   return err;
 }
+
+/** Migration options with every capability off: a plain stream. */
+export const PLAIN_OPTIONS: MigrationOptions = {
+  autoConverge: false,
+  postcopy: false,
+  multifd: false,
+  xbzrle: false,
+  compress: 'none',
+};

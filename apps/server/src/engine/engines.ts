@@ -1,0 +1,40 @@
+import { ErrorCode, type EngineRef } from '@virtweb/protocol';
+import { Conflict } from '../domain/errors.ts';
+import type { Engine } from './engine.ts';
+
+/** The engines this server drives guests with; a guest's record says which one is its own. */
+export class Engines {
+  readonly default: Engine;
+  private readonly byRef: Map<string, Engine>;
+
+  constructor(private readonly all: readonly [Engine, ...Engine[]]) {
+    this.default = all[0];
+    this.byRef = new Map(all.map((e) => [keyOf(refOf(e)), e]));
+  }
+
+  /** The engine of a guest. @throws Conflict when this server has no such engine or connection (any more). */
+  of(ref: EngineRef): Engine {
+    const found = this.find(ref);
+    if (!found) {
+      throw new Conflict(
+        ErrorCode.conflict,
+        `this server has no engine ${ref.id} for ${ref.connection}: the guest cannot be reached`,
+      );
+    }
+    return found;
+  }
+
+  /** The engine of a guest, if this server has it. */
+  find(ref: EngineRef): Engine | undefined {
+    return this.byRef.get(keyOf(ref));
+  }
+
+  list(): readonly Engine[] {
+    return this.all;
+  }
+}
+
+/** How a record names an engine. */
+export const refOf = (engine: Engine): EngineRef => ({ id: engine.id, connection: engine.connection });
+
+const keyOf = (ref: EngineRef): string => `${ref.id} ${ref.connection}`;

@@ -1,0 +1,49 @@
+import type { QemuProcess } from '@virtweb/qemu';
+import type { QmpClient } from '@virtweb/qmp';
+import type { GuestConsoles, GuestExit, GuestStopOptions, RunningGuest } from '../engine.ts';
+
+/** A qemu process virtweb started (or re-found after a restart), as a running guest of the qemu-direct engine. */
+export class QemuGuest implements RunningGuest {
+  readonly consoles: GuestConsoles;
+
+  constructor(readonly proc: QemuProcess) {
+    const { paths } = proc;
+    this.consoles = { screen: paths.vnc, serial: paths.serial, monitor: paths.monitor, qmp: paths.qmpUser };
+  }
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  get qmp(): QmpClient {
+    return this.proc.qmp;
+  }
+
+  get exit(): GuestExit | undefined {
+    return this.proc.exit;
+  }
+
+  get exited(): Promise<GuestExit> {
+    return this.proc.exited;
+  }
+
+  once(event: 'exit', listener: (exit: GuestExit) => void): void {
+    this.proc.once(event, listener);
+  }
+
+  off(event: 'exit', listener: (exit: GuestExit) => void): void {
+    this.proc.off(event, listener);
+  }
+
+  stop(opts?: GuestStopOptions): Promise<GuestExit> {
+    return this.proc.stop(opts);
+  }
+
+  kill(signal: NodeJS.Signals): boolean {
+    return this.proc.kill(signal);
+  }
+
+  detach(): Promise<void> {
+    return this.proc.detach();
+  }
+}
