@@ -7,8 +7,9 @@ import type { VmContext } from './vm-context.ts';
 /** Stores a new meta for the VM and publishes it. @throws NotFound */
 function saveMeta(ctx: VmContext, id: string, edit: (meta: VmMeta) => VmMeta): Vm {
   const rec = ctx.record(id);
-  ctx.repo.saveMeta(id, edit(rec.meta));
-  const saved = ctx.record(id);
+  const meta = edit(rec.meta);
+  ctx.repo.saveMeta(id, meta);
+  const saved = { ...rec, meta };
   ctx.publish(saved);
   return ctx.toVm(saved);
 }
