@@ -69,6 +69,8 @@ test('settings change a stopped and a running guest; clone and delete with a per
   await vmPage.tab('Overview').click();
   const facts = page.getByRole('definition');
   await expect(facts.filter({ hasText: '192 MiB' })).toBeVisible();
+  // The guest's engine, from its record (the engine seam).
+  await expect(facts.filter({ hasText: 'qemu, run by virtweb (local)' })).toBeVisible();
   const guests = new GuestsPage(page);
   await guests.open();
   await expect(guests.row('set-renamed')).toContainText('192 MiB');
