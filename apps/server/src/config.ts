@@ -44,6 +44,8 @@ const EnvSchema = z.object({
   /** Sizes like "64G" or bytes; checked in `sizeVar`. */
   VIRTWEB_MAX_UPLOAD: z.string().optional(),
   VIRTWEB_MAX_IMAGE_SIZE: z.string().optional(),
+  /** Days the task log keeps an entry. */
+  VIRTWEB_TASK_RETENTION_DAYS: z.coerce.number().int().positive().max(36500).default(30),
 });
 
 /** Express's `trust proxy` setting: false (trust no proxy), a hop count, or addresses, CIDRs and names. */
@@ -74,6 +76,7 @@ export interface Config {
   trustProxy: TrustProxy;
   edgeTimeouts: EdgeTimeouts;
   imageLimits: ImageLimits;
+  taskRetentionDays: number;
 }
 
 // NOTE: a unix socket path is limited to 107 bytes; the longest one is <data>/run/<12 hex>/qmp-user.sock.
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     webDir: path.resolve(e.VIRTWEB_WEB_DIR ?? defaultWebDir),
     ovmfDir: path.resolve(e.VIRTWEB_OVMF_DIR),
     trustProxy: parseTrustProxy(e.VIRTWEB_TRUST_PROXY),
+    taskRetentionDays: e.VIRTWEB_TASK_RETENTION_DAYS,
     edgeTimeouts: {
       headersMs: e.VIRTWEB_HEADERS_TIMEOUT * 1000,
       bodyMs: e.VIRTWEB_BODY_TIMEOUT * 1000,

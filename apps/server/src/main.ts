@@ -26,6 +26,8 @@ import { openDb } from './store/db.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
 import { ServerName } from './host/server-name.ts';
 import { VmsRepo } from './store/vms-repo.ts';
+import { TaskLog } from './tasks/task-log.ts';
+import { TasksRepo } from './tasks/tasks-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { NvramStore } from './vms/nvram.ts';
 import { runningUsersOf } from './vms/running-disks.ts';
@@ -62,6 +64,9 @@ const auth = new Authenticator(sessions, tokens);
 await ensureAdminPassword(settings, config.password, (line) => console.log(line));
 
 const bus = new EventBus();
+// Before anything that publishes a job's progress: tasks left running by the last run are marked interrupted.
+const tasks = new TaskLog(new TasksRepo(db), bus, config.taskRetentionDays);
+tasks.start();
 const qemuAccess = new QemuAccess(new QemuUser(config.qemuUser), config.dataDir);
 const host = new HostCapabilities(
   config.qemuBinary,
@@ -127,6 +132,7 @@ const app = createApp({
   vms,
   metrics,
   migrations,
+  tasks,
   webDir: config.webDir,
   trustProxy: config.trustProxy,
   edgeTimeouts: config.edgeTimeouts,
@@ -174,6 +180,7 @@ async function shutdown(signal: string): Promise<void> {
   metrics.stop();
   peers.stop();
   migrations.stop();
+  tasks.stop();
   await vms.detachAll();
   db.close();
   process.exit(0);

@@ -5,6 +5,7 @@ import { StorageJobSchema } from './storage.ts';
 import { VmSchema } from './vms.ts';
 import { PeerSchema } from './peers.ts';
 import { MigrationJobSchema } from './migration.ts';
+import { TaskSchema } from './tasks.ts';
 
 /** Messages on the `/api/events` websocket (server -> browser). */
 export const ServerEventSchema = z.discriminatedUnion('type', [
@@ -23,5 +24,7 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('peers.changed'), peers: z.array(PeerSchema) }),
   /** A migration, save or restore advancing (about twice a second) or ending. */
   z.object({ type: z.literal('migration.updated'), job: MigrationJobSchema }),
+  /** A task began, advanced or ended (the task log). */
+  z.object({ type: z.literal('task.updated'), task: TaskSchema }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;

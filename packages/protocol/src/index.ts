@@ -16,3 +16,4 @@ export * from './metrics.ts';
 export * from './process.ts';
 export * from './consoles.ts';
 export * from './storage.ts';
+export * from './tasks.ts';

@@ -71,6 +71,13 @@ export class ApiTokenStore {
     return gone;
   }
 
+  /** A token's name by its id (the task log's "who"), or undefined when unknown. */
+  nameOf(id: string): string | undefined {
+    const row = this.db.prepare('SELECT name FROM api_tokens WHERE id = ?').get(id) as
+      Pick<TokenRow, 'name'> | undefined;
+    return row?.name;
+  }
+
   /** The holder of a valid token (its id and scope), or undefined. Records when it was last used. */
   verify(token: string): Principal | undefined {
     if (!token.startsWith(PREFIX)) return undefined;

@@ -8,6 +8,7 @@ import type { ImageService } from '../images/image-service.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
 import type { ServerName } from '../host/server-name.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
+import type { TaskLog } from '../tasks/task-log.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { TrustProxy } from '../config.ts';
 import { refuseCrossSite, requireAuth, type Authenticator } from './auth-middleware.ts';
@@ -23,6 +24,8 @@ import type { MigrationService } from '../migration/migration-service.ts';
 import { peerSelfRouter, peersRouter } from './peers-router.ts';
 import type { PeerService } from '../peers/peer-service.ts';
 import { sessionRouter } from './session-router.ts';
+import { recordTasks } from './task-recorder.ts';
+import { tasksRouter } from './tasks-router.ts';
 import { vmsRouter } from './vms-router.ts';
 
 export interface AppDeps {
@@ -37,6 +40,7 @@ export interface AppDeps {
   vms: VmService;
   metrics: MetricsService;
   migrations: MigrationService;
+  tasks: TaskLog;
   webDir: string;
   /** Which proxies' X-Forwarded-For/-Proto count (the client address of the login throttle, Secure cookies). */
   trustProxy: TrustProxy;
@@ -63,6 +67,19 @@ export function createApp(deps: AppDeps): Express {
   api.use('/session', sessionRouter(deps.sessions, deps.settings));
   // Credentials, cross-site refusal and scope (ROUTE_SCOPES) come before any body is read.
   api.use(requireAuth(deps.auth));
+  api.use(
+    recordTasks({
+      tasks: deps.tasks,
+      userOf: (p) => (p.kind === 'session' ? 'admin' : (deps.tokens.nameOf(p.id) ?? p.id)),
+      vmName: (id) => {
+        try {
+          return deps.vms.definition(id).name;
+        } catch {
+          return undefined; // not a guest (yet): the route answers 404
+        }
+      },
+    }),
+  );
   // The target side of a migration takes a UEFI variable store (base64) with the VM: its own, larger limit
   // (the parser below then finds the body read and passes).
   api.post('/migrations/incoming', jsonBody(INCOMING_BODY_LIMIT, bodyMs));
@@ -74,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   api.put('/images/:name/upload', recordPeerUploads(deps.migrations.uploads));
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   api.use(migrationsRouter(deps.migrations));
+  api.use(tasksRouter(deps.tasks));
   api.use('/vms', vmsRouter(deps));
   api.use((req) => {
     throw notFound(`${req.method} /api${req.path}`);

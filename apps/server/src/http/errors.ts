@@ -109,6 +109,8 @@ export function sendError(req: IncomingMessage, res: Response, httpError: HttpEr
       ...(httpError.details ? { details: httpError.details } : {}),
     },
   };
+  // For the task log (task-recorder.ts): the code and message of what went wrong.
+  res.locals.answeredError = { code: httpError.code, message: httpError.message };
   if (httpError instanceof TooManyRequests) res.setHeader('Retry-After', String(httpError.retryAfterS));
   if (bodyPending(req)) res.setHeader('Connection', 'close');
   res.status(httpError.status).json(body);

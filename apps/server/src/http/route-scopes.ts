@@ -56,6 +56,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'GET', path: '/api/vms/:id/snapshots', needs: READ },
   { method: 'GET', path: '/api/migrations', needs: READ },
   { method: 'GET', path: '/api/saved-states', needs: READ },
+  { method: 'GET', path: '/api/tasks', needs: READ },
 
   // Guests: definitions, lifecycle, the screen and keyboard.
   { method: 'POST', path: '/api/vms', needs: OPERATE },

@@ -57,4 +57,29 @@ export const MIGRATIONS: readonly string[] = [
   // Which engine drives each guest, and through which connection (every guest so far is qemu-direct's, local).
   `ALTER TABLE vms ADD COLUMN engine TEXT NOT NULL DEFAULT 'qemu-direct';
    ALTER TABLE vms ADD COLUMN connection TEXT NOT NULL DEFAULT 'local';`,
+  // The task log: every state-changing request and long job (who, from where, what, target, result, duration).
+  // Times are ms since the epoch; `status` 'running' rows left by a stopped server become 'interrupted'.
+  `CREATE TABLE tasks (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     op TEXT NOT NULL,
+     route TEXT NOT NULL,
+     user TEXT NOT NULL,
+     via TEXT NOT NULL CHECK (via IN ('session', 'token')),
+     scope TEXT NOT NULL,
+     client TEXT NOT NULL,
+     target TEXT,
+     vm_id TEXT,
+     status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
+     http_status INTEGER,
+     error_code TEXT,
+     error TEXT,
+     progress REAL,
+     job_id TEXT,
+     started_at INTEGER NOT NULL,
+     ended_at INTEGER
+   );
+   CREATE INDEX tasks_vm ON tasks (vm_id, id);
+   CREATE INDEX tasks_user ON tasks (user, id);
+   CREATE INDEX tasks_status ON tasks (status);
+   CREATE INDEX tasks_started ON tasks (started_at);`,
 ];

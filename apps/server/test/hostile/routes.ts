@@ -240,6 +240,7 @@ export const ROUTES: RouteSpec[] = [
     expect: [404],
   }),
   r('GET', '/api/saved-states', 'read', 'none', { path: fixed('/api/saved-states'), expect: [200] }),
+  r('GET', '/api/tasks', 'read', 'none', { path: fixed('/api/tasks?result=ok&limit=5'), expect: [200] }),
   r('POST', '/api/saved-states/:name/restore', 'operate', 'none', {
     path: fixed('/api/saved-states/missing.vmstate.zst/restore'),
     expect: [404],
