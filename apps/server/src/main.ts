@@ -170,6 +170,8 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   const guests = config.shutdownGuests ? 'guests are shut down' : 'guests keep running';
   console.log(`virtweb: ${signal}, stopping the server (${guests})`);
+  // Before connections close: a request cut off by the server going is interrupted, not failed.
+  tasks.stop();
   server.close();
   server.closeAllConnections();
   if (config.shutdownGuests) {
@@ -180,7 +182,6 @@ async function shutdown(signal: string): Promise<void> {
   metrics.stop();
   peers.stop();
   migrations.stop();
-  tasks.stop();
   await vms.detachAll();
   db.close();
   process.exit(0);

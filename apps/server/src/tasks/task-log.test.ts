@@ -96,12 +96,22 @@ describe('TaskLog', () => {
     const running = first.log.begin(request({ op: 'image.upload', target: 'big.iso' })) ?? -1;
     const done = first.log.begin(request()) ?? -1;
     first.log.end(done, { status: 'ok', httpStatus: 202 });
-    first.log.stop();
 
-    clock.now = 5_000;
+    clock.now = 5_000; // the server died without stopping its task log (a crash, SIGKILL)
     const second = taskLog(file, clock);
     expect(second.repo.get(running)).toMatchObject({ status: 'interrupted', durationMs: 4_000 });
     expect(second.repo.get(done)?.status).toBe('ok');
+  });
+
+  it('marks what runs as interrupted when it stops, and an answer after that changes nothing', () => {
+    const clock = { now: 1_000 };
+    const { log, repo } = taskLog(tempDb(), clock);
+    const id = log.begin(request({ op: 'image.upload', target: 'big.iso' })) ?? -1;
+    clock.now = 3_000;
+    log.stop();
+    expect(repo.get(id)).toMatchObject({ status: 'interrupted', durationMs: 2_000 });
+    log.end(id, { status: 'failed', errorCode: 'client_gone' });
+    expect(repo.get(id)?.status).toBe('interrupted');
   });
 
   it('prunes entries older than the retention at start and on each prune', () => {
@@ -179,8 +189,9 @@ describe('TaskLog', () => {
     expect(task?.target?.length).toBe(160);
     expect(task?.error?.length).toBe(300);
 
+    const unanswered = log.begin(request()) ?? -1;
     dbs[0]?.close();
     expect(log.begin(request())).toBeUndefined();
-    expect(() => log.end(id, { status: 'ok' })).not.toThrow();
+    expect(() => log.end(unanswered, { status: 'ok' })).not.toThrow();
   });
 });

@@ -53,9 +53,15 @@ export class TaskLog {
     this.timer.unref();
   }
 
+  /** Stops following; what still runs is marked interrupted (the server is going: their answers never come). */
   stop(): void {
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    const running = [...this.active.keys()];
+    this.active.clear();
+    this.safely(() => {
+      if (running.length > 0) this.repo.markInterrupted(this.now());
+    });
   }
 
   /** Deletes tasks older than the retention (and any over MAX_TASK_ROWS). */
@@ -80,7 +86,7 @@ export class TaskLog {
 
   /** Records how a task ended. */
   end(id: number, end: TaskEnd): void {
-    this.active.delete(id);
+    if (!this.active.delete(id)) return; // already ended (or interrupted by stop)
     this.write(id, { ...end, endedAt: end.endedAt ?? this.now() });
   }
 
@@ -95,7 +101,8 @@ export class TaskLog {
       return;
     }
     const task = this.active.get(id);
-    if (task) task.jobId = answer.jobId;
+    if (!task) return;
+    task.jobId = answer.jobId;
     this.write(id, { ...answer, status: 'running' });
   }
 
