@@ -7,6 +7,7 @@ import { ImagesPage } from './pages/images/ImagesPage.tsx';
 import { LoginPage } from './pages/login/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PeersPage } from './pages/peers/PeersPage.tsx';
+import { TasksPage } from './pages/tasks/TasksPage.tsx';
 import { VmPage } from './pages/vm/VmPage.tsx';
 import { NewVmPage } from './pages/vms/NewVmPage.tsx';
 import { VmsPage } from './pages/vms/VmsPage.tsx';
@@ -30,6 +31,7 @@ export function App() {
           <Route path="images" element={<ImagesPage />} />
           <Route path="host" element={<HostPage />} />
           <Route path="peers" element={<PeersPage />} />
+          <Route path="tasks" element={<TasksPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

@@ -42,6 +42,9 @@ export function Layout() {
           <NavLink to="/peers" className={navClass}>
             Peers
           </NavLink>
+          <NavLink to="/tasks" className={navClass}>
+            Tasks
+          </NavLink>
         </nav>
         <div className="header-end">
           <ConnectionIndicator status={status} />

@@ -9,6 +9,7 @@ import { migrationKeys, storeMigrationJob } from './migrations.ts';
 import { storePeers } from './peers.ts';
 import { noteServerBack } from './serverLink.ts';
 import { sessionKey } from './session.ts';
+import { storeTask, taskKeys } from './tasks.ts';
 import { dropVm, storeVm, vmKeys } from './vms.ts';
 import { storeStorageJob } from './vmStorage.ts';
 
@@ -50,6 +51,9 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
     case 'migration.updated':
       storeMigrationJob(client, event.job);
       return;
+    case 'task.updated':
+      storeTask(client, event.task);
+      return;
     case 'hello':
     case 'vm.qmp-event':
       return;
@@ -77,6 +81,7 @@ export function useEventsSync(): { status: ConnectionStatus; retryNow: () => voi
           void client.invalidateQueries({ queryKey: vmKeys.all });
           void client.invalidateQueries({ queryKey: imagesKey });
           void client.invalidateQueries({ queryKey: migrationKeys.jobs });
+          void client.invalidateQueries({ queryKey: taskKeys.all });
         },
         // A 401 handshake looks like any drop: ask the server whether the session still exists.
         onDrop: () => void client.invalidateQueries({ queryKey: sessionKey }),

@@ -6,6 +6,7 @@ import { Loading } from '../../components/QueryError.tsx';
 import { Tabs, panelId, tabId, type TabItem } from '../../components/Tabs.tsx';
 import { LabelsPanel } from './LabelsPanel.tsx';
 import { LastExit } from './LastExit.tsx';
+import { TaskList } from '../tasks/TaskList.tsx';
 import { PendingBanner } from './settings/PendingBanner.tsx';
 import { VmFacts } from './VmFacts.tsx';
 import { SnapshotsPanel } from './storage/SnapshotsPanel.tsx';
@@ -41,6 +42,7 @@ type TabKey =
   | 'snapshots'
   | 'graphs'
   | 'process'
+  | 'tasks'
   | 'settings';
 
 const TABS: readonly TabItem<TabKey>[] = [
@@ -53,6 +55,7 @@ const TABS: readonly TabItem<TabKey>[] = [
   { id: 'snapshots', label: 'Snapshots' },
   { id: 'graphs', label: 'Graphs' },
   { id: 'process', label: 'Process' },
+  { id: 'tasks', label: 'Tasks' },
   { id: 'settings', label: 'Settings' },
 ];
 const ID_BASE = 'vm';
@@ -117,6 +120,9 @@ export function VmTabs({ vm }: { vm: Vm }) {
         </Suspense>
         {selected === 'storage' && <StoragePanel vm={vm} />}
         {selected === 'snapshots' && <SnapshotsPanel vm={vm} />}
+        {selected === 'tasks' && (
+          <TaskList key={vm.id} filters={{ vm: vm.id }} linkVms={false} label={`Tasks of ${vm.name}`} />
+        )}
         <Suspense fallback={<Loading what="the view" />}>
           {selected === 'graphs' && <GraphsTab key={vm.id} vm={vm} />}
           {selected === 'process' && <ProcessTab key={vm.id} vm={vm} />}
