@@ -26,6 +26,7 @@ import { openDb } from './store/db.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
 import { ServerName } from './host/server-name.ts';
 import { VmsRepo } from './store/vms-repo.ts';
+import { taskActors } from './tasks/task-actors.ts';
 import { TaskLog } from './tasks/task-log.ts';
 import { TasksRepo } from './tasks/tasks-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
@@ -41,6 +42,7 @@ import { eventsRoute } from './ws/events-socket.ts';
 import { serialRoute } from './ws/serial-socket.ts';
 import { vncRoute } from './ws/vnc-socket.ts';
 import { CredentialSockets } from './ws/credential-sockets.ts';
+import { recordConsoleSessions } from './ws/session-tasks.ts';
 import { attachWebSockets } from './ws/upgrade.ts';
 
 // Both src/main.ts (dev) and dist/main.js (built) sit two levels below apps/.
@@ -154,6 +156,7 @@ attachWebSockets(
   auth,
   [eventsRoute(bus), serialRoute(vms), vncRoute(vms), monitorRoute(vms), qmpRoute(vms)],
   new CredentialSockets(revocations),
+  recordConsoleSessions(tasks, taskActors(tokens, vms)),
 );
 const autostart = new GuestAutostart(vms, settings, config.bootIdFile);
 server.listen(config.port, config.host, () => {

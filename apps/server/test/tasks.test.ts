@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TaskPageSchema, type Task } from '@virtweb/protocol';
-import { apiError, createGuest } from './harness.ts';
+import { apiError, createGuest, WsCollector } from './harness.ts';
 import { MiB, partialUpload } from './images-helpers.ts';
 import { useServer } from './server-fixture.ts';
 import { errorMessage, waitVm } from './storage-guest.ts';
@@ -90,6 +90,28 @@ describe('task log', () => {
       expect(res.status, bad).toBe(400);
     }
   });
+
+  it('records a monitor session from open to close, and one refused as busy', async () => {
+    expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
+    const monitor = new WsCollector(server.ws(`/api/vms/${id}/monitor`));
+    await monitor.waitFor((c) => c.text.includes('(qemu) '), 'the monitor prompt', 30_000);
+    const second = new WsCollector(server.ws(`/api/vms/${id}/monitor`));
+    await second.waitFor((c) => c.closed !== undefined, 'the busy refusal', 10_000);
+    monitor.ws.close();
+    const sessions = await until('both monitor sessions ended', async () => {
+      const found = (await tasks(`?vm=${id}`)).filter((t) => t.op === 'vm.monitor');
+      return found.length === 2 && found.every((t) => t.status !== 'running') ? found : undefined;
+    });
+    // Newest first: the refused one began second.
+    expect(sessions.map((t) => [t.status, t.errorCode])).toEqual([
+      ['failed', 'closed_4409'],
+      ['ok', undefined],
+    ]);
+    expect(sessions[1]).toMatchObject({ route: 'WS /api/vms/:id/monitor', user: 'admin', target: 'audited' });
+    expect(sessions[1]?.durationMs).toBeGreaterThan(0);
+    expect((await server.api('POST', `/api/vms/${id}/poweroff`)).status).toBe(202);
+    await waitVm(server, id, (v) => v.state === 'stopped', 'the guest powered off');
+  }, 120_000);
 
   it('follows a save job after its 202 until the job ends', async () => {
     expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);

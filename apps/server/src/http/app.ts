@@ -8,6 +8,7 @@ import type { ImageService } from '../images/image-service.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
 import type { ServerName } from '../host/server-name.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
+import { taskActors } from '../tasks/task-actors.ts';
 import type { TaskLog } from '../tasks/task-log.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import type { TrustProxy } from '../config.ts';
@@ -67,19 +68,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/session', sessionRouter(deps.sessions, deps.settings));
   // Credentials, cross-site refusal and scope (ROUTE_SCOPES) come before any body is read.
   api.use(requireAuth(deps.auth));
-  api.use(
-    recordTasks({
-      tasks: deps.tasks,
-      userOf: (p) => (p.kind === 'session' ? 'admin' : (deps.tokens.nameOf(p.id) ?? p.id)),
-      vmName: (id) => {
-        try {
-          return deps.vms.definition(id).name;
-        } catch {
-          return undefined; // not a guest (yet): the route answers 404
-        }
-      },
-    }),
-  );
+  api.use(recordTasks({ tasks: deps.tasks, ...taskActors(deps.tokens, deps.vms) }));
   // The target side of a migration takes a UEFI variable store (base64) with the VM: its own, larger limit
   // (the parser below then finds the body read and passes).
   api.post('/migrations/incoming', jsonBody(INCOMING_BODY_LIMIT, bodyMs));

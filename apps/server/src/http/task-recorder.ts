@@ -1,17 +1,13 @@
 import type { RequestHandler, Response } from 'express';
 import { TASK_TEXT_LIMITS } from '@virtweb/protocol';
-import type { Principal } from '../auth/principal.ts';
+import type { TaskActors } from '../tasks/task-actors.ts';
 import type { TaskLog } from '../tasks/task-log.ts';
 import { principalOf } from './auth-middleware.ts';
 import { routeScopeOf } from './route-scopes.ts';
 import { JOB_OPS, TASK_OPS, VM_MAKING_OPS } from './task-ops.ts';
 
-export interface TaskRecorderDeps {
+export interface TaskRecorderDeps extends TaskActors {
   tasks: TaskLog;
-  /** Who a principal is, in words: a user's name or the API token's name. */
-  userOf: (principal: Principal) => string;
-  /** A guest's name, when it exists. */
-  vmName: (id: string) => string | undefined;
 }
 
 /** What an answer names, picked from its JSON (never more: bodies may hold secrets, e.g. a new token). */

@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.ts';
 import { satisfies, scopeRefusal, type Authenticator } from '../http/auth-middleware.ts';
 import { closeOf } from './close-codes.ts';
 import type { CredentialSockets } from './credential-sockets.ts';
+import type { SessionHook } from './session-tasks.ts';
 
 /** A websocket route: the path pattern, the scope it needs, and what to do with an accepted socket. */
 export interface WsRoute {
@@ -61,13 +62,15 @@ function accept(ws: WebSocket, route: WsRoute, match: RegExpExecArray, req: Inco
 
 /**
  * Routes websocket upgrades: session cookie or API token (401) and same origin (403) first, then the path
- * and its scope (403); every accepted socket is tracked so that revoking its credential closes it.
+ * and its scope (403); every accepted socket is tracked so that revoking its credential closes it, and shown
+ * to `onSession` (the task log) before its route handles it.
  */
 export function attachWebSockets(
   server: Server,
   auth: Authenticator,
   routes: WsRoute[],
   sockets: CredentialSockets,
+  onSession?: SessionHook,
 ): void {
   // One server per message size limit: ws applies `maxPayload` per server, as the socket is created.
   const servers = new Map<number, WebSocketServer>();
@@ -100,6 +103,7 @@ export function attachWebSockets(
         }
         serverFor(route.maxPayload).handleUpgrade(req, socket, head, (ws) => {
           sockets.track(principal, ws);
+          onSession?.(ws, principal, req);
           accept(ws, route, match, req);
         });
         return;
