@@ -10,8 +10,9 @@ export const STATUS_WORDS: Record<TaskStatus, string> = {
 
 export const STATUSES = Object.keys(STATUS_WORDS) as TaskStatus[];
 
-/** "0.4 s", "12 s", "3 min 4 s", "2 h 5 min". */
+/** "40 ms", "1.4 s", "12 s", "3 min 4 s", "2 h 5 min". */
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
