@@ -131,6 +131,13 @@ describe('TaskLog', () => {
     expect(second.repo.get(recent)).toBeUndefined();
   });
 
+  it('keeps at most the newest rows it is told to, whatever their age', () => {
+    const { log, repo } = taskLog(tempDb(), { now: 1 });
+    const ids = [1, 2, 3, 4, 5].map(() => log.begin(request()) ?? -1);
+    expect(repo.prune(0, 2)).toBe(3);
+    expect(log.list({ limit: 50 }).tasks.map((t) => t.id)).toEqual([ids[4], ids[3]]);
+  });
+
   it('filters by user, VM and result, newest first, in pages', () => {
     const { log } = taskLog(tempDb(), { now: 1 });
     const ids: number[] = [];

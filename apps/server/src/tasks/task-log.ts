@@ -6,6 +6,8 @@ import type { NewTask, TaskEnd, TasksRepo } from './tasks-repo.ts';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** At most this many rows, whatever the retention: a flood of requests cannot fill the disk. */
 export const MAX_TASK_ROWS = 100_000;
+/** Besides daily, the log is pruned every this many new rows. */
+const PRUNE_EVERY_ROWS = 1000;
 /** Job ends seen before the answer that names the job (a job failing at once): kept this many. */
 const MAX_EARLY_ENDS = 64;
 
@@ -80,6 +82,8 @@ export class TaskLog {
       });
       this.active.set(row.id, { op: row.op, target: row.target, vmId: row.vmId });
       this.publish(row);
+      // A flood of requests between the daily prunes stays within MAX_TASK_ROWS (give or take this interval).
+      if (row.id % PRUNE_EVERY_ROWS === 0) this.prune();
       return row.id;
     });
   }
