@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const c = loadConfig({}, '/web');
     expect(c).toMatchObject({
       host: '127.0.0.1',
-      port: 8080,
+      port: 8443,
       accel: 'auto',
       qemuBinary: 'qemu-system-x86_64',
       qemuUser: 'virtweb-qemu',
@@ -14,6 +14,25 @@ describe('loadConfig', () => {
     });
     expect(c.dataDir.endsWith('/data')).toBe(true);
     expect(c.imagesDir).toBe(`${c.dataDir}/images`);
+  });
+
+  it('speaks TLS by default with a certificate generated in the data dir; the admin’s files or off when asked', () => {
+    const c = loadConfig({ VIRTWEB_DATA_DIR: '/srv/vw' }, '/web');
+    expect(c.tls).toEqual({ mode: 'generated', dir: '/srv/vw/tls' });
+    expect(loadConfig({ VIRTWEB_TLS: 'off' }, '/web').tls).toEqual({ mode: 'off' });
+    const files = loadConfig({ VIRTWEB_TLS_CERT: '/etc/vw/c.pem', VIRTWEB_TLS_KEY: '/etc/vw/k.pem' }, '/web');
+    expect(files.tls).toEqual({ mode: 'files', certPath: '/etc/vw/c.pem', keyPath: '/etc/vw/k.pem' });
+    expect(() => loadConfig({ VIRTWEB_TLS_CERT: '/c.pem' }, '/web')).toThrow(/VIRTWEB_TLS_KEY/);
+    expect(() => loadConfig({ VIRTWEB_TLS: 'off', VIRTWEB_TLS_KEY: '/k.pem' }, '/web')).toThrow(
+      /VIRTWEB_TLS=off/,
+    );
+    expect(() => loadConfig({ VIRTWEB_TLS: 'no' }, '/web')).toThrow(/VIRTWEB_TLS/);
+  });
+
+  it('takes the display name from VIRTWEB_NAME (checked as a rename is), else none', () => {
+    expect(loadConfig({}, '/web').name).toBeUndefined();
+    expect(loadConfig({ VIRTWEB_NAME: ' lab-1 ' }, '/web').name).toBe('lab-1');
+    expect(() => loadConfig({ VIRTWEB_NAME: 'a\u0007b' }, '/web')).toThrow(/VIRTWEB_NAME/);
   });
 
   it('rejects bad values with the variable named', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
-import { AccelSchema, formatBytes, MAX_IMAGE_BYTES, parseSize } from '@virtweb/protocol';
+import { AccelSchema, formatBytes, MAX_IMAGE_BYTES, parseSize, ServerNameSchema } from '@virtweb/protocol';
 import { DEFAULT_EDGE_TIMEOUTS, type EdgeTimeouts } from './http/edge-limits.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images/limits.ts';
 
@@ -13,7 +13,13 @@ const seconds = (defaultMs: number) =>
 
 const EnvSchema = z.object({
   VIRTWEB_HOST: z.string().min(1).default('127.0.0.1'),
-  VIRTWEB_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  VIRTWEB_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  /** `off`: plain HTTP (behind a TLS proxy); else HTTPS with the admin's certificate or a generated one. */
+  VIRTWEB_TLS: z.enum(['on', 'off']).default('on'),
+  VIRTWEB_TLS_CERT: z.string().min(1).optional(),
+  VIRTWEB_TLS_KEY: z.string().min(1).optional(),
+  /** The display name peers see until the admin renames the server (default: the hostname). */
+  VIRTWEB_NAME: ServerNameSchema.optional(),
   VIRTWEB_DATA_DIR: z.string().min(1).default('./data'),
   VIRTWEB_PASSWORD: z.string().min(1).optional(),
   VIRTWEB_ACCEL: AccelSchema.default('auto'),
@@ -51,9 +57,19 @@ const EnvSchema = z.object({
 /** Express's `trust proxy` setting: false (trust no proxy), a hop count, or addresses, CIDRs and names. */
 export type TrustProxy = false | number | string[];
 
+/**
+ * How the server speaks: plain HTTP; HTTPS with the certificate generated in `dir` (on the first start); or
+ * HTTPS with the admin's own PEM files.
+ */
+export type TlsSetting =
+  { mode: 'off' } | { mode: 'generated'; dir: string } | { mode: 'files'; certPath: string; keyPath: string };
+
 export interface Config {
   host: string;
   port: number;
+  tls: TlsSetting;
+  /** VIRTWEB_NAME: the display name until renamed on the Host page (undefined: the hostname). */
+  name: string | undefined;
   dataDir: string;
   imagesDir: string;
   runDir: string;
@@ -99,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
   return {
     host: e.VIRTWEB_HOST,
     port: e.VIRTWEB_PORT,
+    tls: tlsSetting(e, dataDir),
+    name: e.VIRTWEB_NAME,
     dataDir,
     imagesDir: path.join(dataDir, 'images'),
     runDir: path.join(dataDir, 'run'),
@@ -137,6 +155,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
       ),
     },
   };
+}
+
+/** VIRTWEB_TLS, VIRTWEB_TLS_CERT and VIRTWEB_TLS_KEY: the certificate and its key come together or not at all. */
+function tlsSetting(e: z.infer<typeof EnvSchema>, dataDir: string): TlsSetting {
+  const cert = e.VIRTWEB_TLS_CERT;
+  const key = e.VIRTWEB_TLS_KEY;
+  if (e.VIRTWEB_TLS === 'off') {
+    if (cert !== undefined || key !== undefined) {
+      throw new Error('bad configuration: VIRTWEB_TLS=off but VIRTWEB_TLS_CERT/VIRTWEB_TLS_KEY are set');
+    }
+    return { mode: 'off' };
+  }
+  if (cert === undefined && key === undefined) return { mode: 'generated', dir: path.join(dataDir, 'tls') };
+  if (cert === undefined || key === undefined) {
+    throw new Error('bad configuration: set both VIRTWEB_TLS_CERT and VIRTWEB_TLS_KEY, or neither');
+  }
+  return { mode: 'files', certPath: path.resolve(cert), keyPath: path.resolve(key) };
 }
 
 /** A size variable ("64G" or bytes, positive); unset or empty: `fallback`. */

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureAdminPassword } from './auth/admin-password.ts';
@@ -15,6 +16,7 @@ import { createApp } from './http/app.ts';
 import { Authenticator } from './http/auth-middleware.ts';
 import { answerClientErrors } from './http/client-errors.ts';
 import { refuseUnparsableTargets } from './http/edge.ts';
+import { WebListener } from './http/listener.ts';
 import { ImageService } from './images/image-service.ts';
 import { MetricsHistory } from './metrics/history.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
@@ -44,6 +46,7 @@ import { vncRoute } from './ws/vnc-socket.ts';
 import { CredentialSockets } from './ws/credential-sockets.ts';
 import { recordConsoleSessions } from './ws/session-tasks.ts';
 import { attachWebSockets } from './ws/upgrade.ts';
+import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './tls/tls-material.ts';
 
 // Both src/main.ts (dev) and dist/main.js (built) sit two levels below apps/.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,6 +60,12 @@ preparePrivateDirs([
   config.statesDir,
   config.logsDir,
 ]);
+// Before anything else starts: a TLS setup that cannot work stops the server with its reason.
+const tls = await loadTlsMaterial(config.tls).catch((err: unknown) => {
+  if (!(err instanceof TlsSetupError)) throw err;
+  console.error(`virtweb: cannot start: ${err.message}`);
+  process.exit(1);
+});
 const db = openDb(config.dbPath);
 const settings = new SettingsRepo(db);
 const revocations = new Revocations();
@@ -107,7 +116,7 @@ bus.subscribe((e) => {
   if (e.type === 'vm.deleted') metrics.forget(e.id);
 });
 
-const serverName = new ServerName(settings);
+const serverName = new ServerName(settings, config.name);
 const peers = new PeerService(new PeersRepo(db), settings, bus, () => vms.list(), serverName);
 peers.start();
 
@@ -124,6 +133,9 @@ await migrations.adoptAll();
 
 const app = createApp({
   serverName,
+  tls: tls
+    ? { fingerprint: tls.fingerprint, source: tls.source, names: tls.names, validTo: tls.validTo }
+    : null,
   sessions,
   auth,
   tokens,
@@ -139,17 +151,22 @@ const app = createApp({
   trustProxy: config.trustProxy,
   edgeTimeouts: config.edgeTimeouts,
 });
-const server = http.createServer(
-  {
-    headersTimeout: config.edgeTimeouts.headersMs,
-    // NOTE: Node's requestTimeout is a total one that would cut off multi-GiB image uploads; bodies have their
-    // own deadline (JSON) or idle timeout (uploads) in http/edge.ts.
-    requestTimeout: 0,
-    // How often Node looks for connections past headersTimeout (its default, 30 s, would add up to that).
-    connectionsCheckingInterval: Math.min(1000, config.edgeTimeouts.headersMs),
-  },
-  refuseUnparsableTargets(app),
-);
+const serverOptions: http.ServerOptions = {
+  headersTimeout: config.edgeTimeouts.headersMs,
+  // NOTE: Node's requestTimeout is a total one that would cut off multi-GiB image uploads; bodies have their
+  // own deadline (JSON) or idle timeout (uploads) in http/edge.ts.
+  requestTimeout: 0,
+  // How often Node looks for connections past headersTimeout (its default, 30 s, would add up to that).
+  connectionsCheckingInterval: Math.min(1000, config.edgeTimeouts.headersMs),
+};
+const handler = refuseUnparsableTargets(app);
+const server = tls
+  ? https.createServer(
+      { ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: config.edgeTimeouts.headersMs },
+      handler,
+    )
+  : http.createServer(serverOptions, handler);
+const listener = new WebListener(server, tls !== undefined, config.edgeTimeouts.headersMs);
 answerClientErrors(server);
 attachWebSockets(
   server,
@@ -159,13 +176,25 @@ attachWebSockets(
   recordConsoleSessions(tasks, taskActors(tokens, vms)),
 );
 const autostart = new GuestAutostart(vms, settings, config.bootIdFile);
-server.listen(config.port, config.host, () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  console.log(`virtweb listening on http://${config.host}:${port}`);
-  // After adoption (above): only guests found not running are started.
-  void autostart.atServerStart();
-});
+void listener.listen(config.port, config.host).then(
+  (port) => {
+    const where = config.host.includes(':') ? `[${config.host}]` : config.host;
+    console.log(`virtweb listening on ${tls ? 'https' : 'http'}://${where}:${port}`);
+    if (tls) printCertificate(tls);
+    // After adoption (above): only guests found not running are started.
+    void autostart.atServerStart();
+  },
+  (err: unknown) => {
+    console.error(`virtweb: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);
+
+function printCertificate(t: TlsMaterial): void {
+  if (t.generatedNow)
+    console.log(`virtweb: made a self-signed certificate for ${t.names.join(', ')}: ${t.certPath}`);
+  console.log(`virtweb: TLS certificate (${t.certPath}) SHA-256 fingerprint ${t.fingerprint}`);
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -175,8 +204,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`virtweb: ${signal}, stopping the server (${guests})`);
   // Before connections close: a request cut off by the server going is interrupted, not failed.
   tasks.stop();
-  server.close();
-  server.closeAllConnections();
+  listener.close();
   if (config.shutdownGuests) {
     console.log('virtweb: shutting the guests down first (VIRTWEB_SHUTDOWN_GUESTS=1)');
     // The escalation after an ACPI shutdown takes up to the timeout plus quit/SIGTERM/SIGKILL.

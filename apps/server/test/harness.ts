@@ -4,7 +4,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
+import { pinnedAgent } from '../src/peers/pinned-tls.ts';
 import { STORE_ID_FILE } from '../src/images/store-id.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -47,14 +49,19 @@ export async function imagesDirEntries(dir: string): Promise<string[]> {
 export interface ApiResponse {
   status: number;
   body: unknown;
-  headers: Headers;
+  headers: { get(name: string): string | null; getSetCookie(): string[] };
 }
 
-/** A real server process (source run through tsx) on a free port with its own data dir. */
+/**
+ * A real server process (source run through tsx) on a free port with its own data dir. Plain HTTP unless its
+ * environment says `VIRTWEB_TLS: 'on'`; then its requests and websockets trust the certificate it printed.
+ */
 export class TestServer {
   url = '';
   cookie = '';
   output = '';
+  /** The SHA-256 fingerprint of its certificate (the line it prints at start), when it speaks TLS. */
+  fingerprint: string | undefined;
   private proc: ChildProcess | undefined;
 
   constructor(
@@ -73,6 +80,8 @@ export class TestServer {
       VIRTWEB_ACCEL: 'tcg',
       VIRTWEB_DEMO: '0',
       VIRTWEB_SHUTDOWN_TIMEOUT: '5',
+      // Most tests speak plain HTTP (raw sockets, fetch); TLS has its own tests (useServer({ tls: true })).
+      VIRTWEB_TLS: 'off',
       ...this.env,
     };
     if (this.password === null) delete env.VIRTWEB_PASSWORD;
@@ -90,9 +99,12 @@ export class TestServer {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output}`)), 30_000);
       proc.stdout.on('data', (c: Buffer) => {
         this.output += c.toString();
-        const m = /virtweb listening on (http:\/\/\S+)/.exec(this.output.slice(from));
-        if (m?.[1]) {
+        const out = this.output.slice(from);
+        const m = /virtweb listening on (https?:\/\/\S+)/.exec(out);
+        const fingerprint = /SHA-256 fingerprint (\S+)/.exec(out)?.[1];
+        if (m?.[1] && (m[1].startsWith('http:') || fingerprint !== undefined)) {
           clearTimeout(timer);
+          this.fingerprint = fingerprint;
           resolve(m[1]);
         }
       });
@@ -141,13 +153,16 @@ export class TestServer {
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<ApiResponse> {
+    const init = {
+      method,
+      headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      ...(signal === undefined ? {} : { signal }),
+    };
     const send = () =>
-      fetch(this.url + urlPath, {
-        method,
-        headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-        ...(signal === undefined ? {} : { signal }),
-      });
+      this.fingerprint === undefined
+        ? fetch(this.url + urlPath, init)
+        : undiciFetch(this.url + urlPath, { ...init, dispatcher: pinnedAgent(this.fingerprint) });
     const res = await send().catch((err: unknown) => {
       // NOTE: a keep-alive race, not the server's answer: the server closed an idle connection (its 5 s
       // keep-alive) just as this starved test process reused it. Sent again once on a new connection, and only
@@ -172,7 +187,8 @@ export class TestServer {
       opts.token === undefined
         ? { cookie: opts.cookie ?? this.cookie, origin: opts.origin ?? this.url }
         : { authorization: `Bearer ${opts.token}` };
-    return new WebSocket(this.url.replace('http', 'ws') + urlPath, { headers });
+    const tls = this.fingerprint === undefined ? {} : { rejectUnauthorized: false };
+    return new WebSocket(this.url.replace('http', 'ws') + urlPath, { headers, ...tls });
   }
 
   /** The server's process id (for /proc-based measurements). */

@@ -11,6 +11,8 @@ export interface ServerOptions {
   withGuestKernel?: boolean;
   /** Settings for the server process (VIRTWEB_*). */
   env?: Record<string, string>;
+  /** HTTPS with a generated certificate (the default of a real server); plain HTTP otherwise. */
+  tls?: boolean;
   /** Logged in once started (default); false leaves the session to the tests. */
   login?: boolean;
   /** Runs on the new data dir before the server starts (files the server must find there). */
@@ -33,7 +35,8 @@ export function useServerPair(opts: ServerOptions = {}): [TestServer, TestServer
 }
 
 function useServers(count: number, opts: ServerOptions): TestServer[] {
-  const servers = Array.from({ length: count }, () => new TestServer(newDataDirPath(), undefined, opts.env));
+  const env = { ...opts.env, ...(opts.tls === true ? { VIRTWEB_TLS: 'on' } : {}) };
+  const servers = Array.from({ length: count }, () => new TestServer(newDataDirPath(), undefined, env));
   beforeAll(async () => {
     await Promise.all(servers.map((server) => bringUp(server, opts)));
   });

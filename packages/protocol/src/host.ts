@@ -47,6 +47,18 @@ export const ServerNameSchema = z
 export const SetServerNameRequestSchema = z.strictObject({ name: ServerNameSchema });
 export type SetServerNameRequest = z.input<typeof SetServerNameRequestSchema>;
 
+/** The certificate a server presents over HTTPS (what a browser shows and a peer pins). */
+export const HostTlsSchema = z.object({
+  /** SHA-256 of the certificate, `AB:CD:…` (32 bytes). */
+  fingerprint: z.string(),
+  /** `generated`: self-signed, made on the first start; `files`: the admin's (VIRTWEB_TLS_CERT/_KEY). */
+  source: z.enum(['generated', 'files']),
+  /** The names and addresses it is valid for. */
+  names: z.array(z.string()),
+  validTo: z.string(),
+});
+export type HostTls = z.infer<typeof HostTlsSchema>;
+
 export const HostInfoSchema = z.object({
   hostname: z.string(),
   /** The display name (default: the hostname); optional: peers running an older virtweb do not send it. */
@@ -70,6 +82,8 @@ export const HostInfoSchema = z.object({
   network: z.object({ bridges: z.array(z.string()), taps: z.array(z.string()) }),
   /** Whether OVMF (Debian's `ovmf`) is installed: UEFI and UEFI with Secure Boot. */
   firmware: z.object({ uefi: z.boolean(), secureBoot: z.boolean() }),
+  /** The HTTPS certificate; null when the server speaks plain HTTP (VIRTWEB_TLS=off); absent from older peers. */
+  tls: HostTlsSchema.nullable().optional(),
   /** The file system of the images dir (what new images and uploads take from); absent when unreadable. */
   storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).optional(),
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
+import type { HostTls } from '@virtweb/protocol';
 import type { ApiTokenStore } from '../auth/api-tokens.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
@@ -36,6 +37,8 @@ export interface AppDeps {
   peers: PeerService;
   settings: SettingsRepo;
   serverName: ServerName;
+  /** The HTTPS certificate (GET /api/host); null: plain HTTP. */
+  tls: HostTls | null;
   host: HostCapabilities;
   images: ImageService;
   vms: VmService;
@@ -53,7 +56,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
+    // Browsers keep to https for this host from then on (they ignore it while the certificate is not trusted).
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'same-origin');
@@ -76,7 +81,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(peerSelfRouter(deps.peers));
   api.use(peersRouter(deps.peers, deps.tokens));
   api.use(hostMetricsRouter(deps.metrics));
-  api.use('/host', hostRouter(deps.host, deps.serverName));
+  api.use('/host', hostRouter(deps.host, deps.serverName, deps.tls));
   api.put('/images/:name/upload', recordPeerUploads(deps.migrations.uploads));
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   api.use(migrationsRouter(deps.migrations));

@@ -5,6 +5,7 @@ import { hostQuery } from '../../queries/host.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { LazyHostLoad } from './LazyHostLoad.tsx';
 import { ServerNameForm } from './ServerNameForm.tsx';
+import { TlsPanel } from './TlsPanel.tsx';
 import { accelText, cpuFlagText, devKvmText, effectiveAuto, probeText, qemuUserText } from './hostWords.ts';
 import './host.css';
 
@@ -80,6 +81,7 @@ export function HostPage() {
           </dl>
         </div>
       </div>
+      <TlsPanel tls={h.tls} />
       <LazyHostLoad />
       <ServerNameForm key={h.name ?? h.hostname} name={h.name ?? h.hostname} hostname={h.hostname} />
     </section>
