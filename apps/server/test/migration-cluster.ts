@@ -46,8 +46,8 @@ export interface Cluster {
  * Two servers with the test guest ISO (useServerPair), a knowing b as a peer (and b knowing a with
  * `bothWays`) before the calling test file's tests.
  */
-export function twoServers(opts: { bothWays?: boolean } = {}): Cluster {
-  const [a, b] = useServerPair({ withGuestIso: true });
+export function twoServers(opts: { bothWays?: boolean; tls?: boolean } = {}): Cluster {
+  const [a, b] = useServerPair({ withGuestIso: true, tls: opts.tls === true });
   const cluster: Cluster = { a, b, aToB: '', bToA: '' };
   beforeAll(async () => {
     [cluster.aToB, cluster.bToA] = await Promise.all([
@@ -60,11 +60,18 @@ export function twoServers(opts: { bothWays?: boolean } = {}): Cluster {
 
 /**
  * Registers `target` as a peer of `source` with a `peer` token made on the target (so every migration test
- * shows that scope is enough); returns the peer id.
+ * shows that scope is enough); returns the peer id. An https:// target is pinned to the certificate the
+ * source sees, once it is the one the target printed (as a user compares it with the target's Host page).
  */
 export async function addPeer(source: TestServer, target: TestServer): Promise<string> {
   const { token: secret } = await target.makeToken('peer', 'migration test');
-  const added = await source.api('POST', '/api/peers', { url: target.url, token: secret });
+  let fingerprint: string | undefined;
+  if (target.fingerprint !== undefined) {
+    const seen = await source.api('POST', '/api/peers/certificate', { url: target.url });
+    fingerprint = (seen.body as { fingerprint?: string }).fingerprint;
+    if (fingerprint !== target.fingerprint) throw new Error(`certificate seen: ${JSON.stringify(seen.body)}`);
+  }
+  const added = await source.api('POST', '/api/peers', { url: target.url, token: secret, fingerprint });
   if (added.status !== 201) throw new Error(`add peer: ${added.status} ${JSON.stringify(added.body)}`);
   return (added.body as { id: string }).id;
 }

@@ -36,5 +36,7 @@ export const ErrorCode = {
   badRequest: 'bad_request',
   /** A peer speaks another migration protocol (`MIGRATION_PROTOCOL_VERSION`); the message says which to update. */
   migrationVersionMismatch: 'migration_version_mismatch',
+  /** 409: a peer presented another certificate than the one pinned when it was added; both fingerprints said. */
+  peerCertificateMismatch: 'peer_certificate_mismatch',
   internal: 'internal',
 } as const;

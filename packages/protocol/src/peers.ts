@@ -50,19 +50,46 @@ export const PeerUrlSchema = z
   .string()
   .trim()
   .max(2048)
-  .refine((s) => URL.canParse(s), 'not a URL (e.g. http://host-b:8080)')
+  .refine((s) => URL.canParse(s), 'not a URL (e.g. https://host-b:8443)')
   .transform((s) => new URL(s))
   .refine((u) => u.protocol === 'http:' || u.protocol === 'https:', 'use http:// or https://')
   .refine((u) => u.username === '' && u.password === '', 'no user or password in the URL: use a token')
   .refine((u) => u.search === '' && u.hash === '', 'no query or fragment in the URL')
   .transform((u) => u.origin + u.pathname.replace(/\/+$/, ''));
 
+/** A certificate's SHA-256 fingerprint: 32 bytes in hex, colon-separated (`AB:CD:…`), as browsers show it. */
+export const FingerprintSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'not a SHA-256 fingerprint (32 hex bytes like AB:CD:…)');
+
 export const AddPeerRequestSchema = z.strictObject({
   url: PeerUrlSchema,
   /** A token created on the peer (`POST /api/tokens` there). */
   token: z.string().trim().min(1, 'token is empty').max(256),
+  /**
+   * For an https:// peer: the fingerprint of its certificate, as `POST /api/peers/certificate` showed it and the
+   * user confirmed; every later call to the peer must meet this certificate. None for http://.
+   */
+  fingerprint: FingerprintSchema.optional(),
 });
 export type AddPeerRequest = z.input<typeof AddPeerRequestSchema>;
+
+/** `POST /api/peers/certificate`: which certificate a peer URL presents, before adding it. */
+export const PeerCertificateRequestSchema = z.strictObject({ url: PeerUrlSchema });
+export type PeerCertificateRequest = z.input<typeof PeerCertificateRequestSchema>;
+
+/** The certificate an https:// peer presents (null fingerprint: an http:// URL, nothing to pin). */
+export const PeerCertificateSchema = z.object({
+  url: z.string(),
+  fingerprint: z.string().nullable(),
+  /** The names and addresses it is valid for. */
+  names: z.array(z.string()),
+  /** ISO 8601, '' when unknown. */
+  validTo: z.string(),
+});
+export type PeerCertificate = z.infer<typeof PeerCertificateSchema>;
 
 /** What a peer says about itself (its `/api/host` and guest count), for placing guests. */
 export const PeerCapacitySchema = z.object({
@@ -78,7 +105,8 @@ export const PeerCapacitySchema = z.object({
 export type PeerCapacity = z.infer<typeof PeerCapacitySchema>;
 
 export const PeerHealthSchema = z.object({
-  status: z.enum(['ok', 'unreachable', 'unauthorized', 'error', 'unknown']),
+  /** `certificate`: the peer presents another certificate than the one pinned when it was added. */
+  status: z.enum(['ok', 'unreachable', 'unauthorized', 'certificate', 'error', 'unknown']),
   /** Plain words when not ok, e.g. "connect ECONNREFUSED 127.0.0.1:8081". */
   message: z.string().optional(),
   checkedAt: z.string().optional(),
@@ -91,6 +119,8 @@ export const PeerSchema = z.object({
   /** The peer's display name (its hostname unless renamed there), as its last answer said. */
   name: z.string(),
   url: z.string(),
+  /** The pinned SHA-256 fingerprint of its certificate (https:// peers added with one). */
+  fingerprint: z.string().optional(),
   addedAt: z.string(),
   health: PeerHealthSchema,
   capacity: PeerCapacitySchema.optional(),

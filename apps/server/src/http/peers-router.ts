@@ -2,6 +2,7 @@ import { Router } from 'express';
 import {
   AddPeerRequestSchema,
   CreateTokenRequestSchema,
+  PeerCertificateRequestSchema,
   PeerIdSchema,
   VmActionSchema,
   VmIdSchema,
@@ -49,7 +50,12 @@ export function peersRouter(peers: PeerService, tokens: ApiTokenStore): Router {
   });
   r.post('/peers', async (req, res) => {
     const body = parseOr400(AddPeerRequestSchema, req.body);
-    res.status(201).json(await peers.add(body.url, body.token));
+    res.status(201).json(await peers.add(body.url, body.token, body.fingerprint));
+  });
+  // The first step of adding an https:// peer: the certificate it presents, for the user to confirm.
+  r.post('/peers/certificate', async (req, res) => {
+    const body = parseOr400(PeerCertificateRequestSchema, req.body);
+    res.json(await peers.certificate(body.url));
   });
   r.delete('/peers/:id', (req, res) => {
     peers.remove(peerId(req.params.id));

@@ -109,6 +109,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'DELETE', path: '/api/tokens/:id', needs: 'session' },
   { method: 'GET', path: '/api/peers', needs: 'session' },
   { method: 'POST', path: '/api/peers', needs: 'session' },
+  { method: 'POST', path: '/api/peers/certificate', needs: 'session' },
   { method: 'DELETE', path: '/api/peers/:id', needs: 'session' },
   { method: 'POST', path: '/api/peers/:id/vms/:vmId/:action', needs: 'session' },
   { method: 'GET', path: '/api/cluster/vms', needs: 'session' },

@@ -18,7 +18,11 @@ export type AnswerBody =
  * Reads `res`'s body up to `maxBytes`; beyond that `abort()` is called (which ends the request) and nothing is
  * kept. A Content-Length above the cap is refused before reading.
  */
-export async function readCapped(res: Response, maxBytes: number, abort: () => void): Promise<AnswerBody> {
+export async function readCapped(
+  res: Pick<Response, 'headers' | 'body'>,
+  maxBytes: number,
+  abort: () => void,
+): Promise<AnswerBody> {
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     abort();

@@ -1,12 +1,18 @@
 import { Readable } from 'node:stream';
+import { fetch, type RequestInit, type Response } from 'undici';
 import type { z } from 'zod';
+import { ErrorCode } from '@virtweb/protocol';
 import { errorAnswer, MAX_ANSWER_BYTES, parseJson, readCapped, tooLargeText } from './peer-answer.ts';
+import { PinMismatchError, pinnedAgent } from './pinned-tls.ts';
 
-/** How a call to a peer failed: cannot connect, token refused, or the peer answered with an error. */
+/**
+ * How a call to a peer failed: cannot connect, token refused, its certificate is not the pinned one
+ * (`certificate`, with both fingerprints), or the peer answered with an error.
+ */
 export class PeerCallError extends Error {
   override name = 'PeerCallError';
   constructor(
-    readonly kind: 'unreachable' | 'unauthorized' | 'error',
+    readonly kind: 'unreachable' | 'unauthorized' | 'certificate' | 'error',
     message: string,
     readonly status?: number,
     readonly code?: string,
@@ -24,11 +30,13 @@ const UPLOAD_ANSWER_TIMEOUT_MS = 30_000;
 /**
  * Calls another virtweb server's API with its token (`Authorization: Bearer`); answers are read up to a size
  * cap and checked with zod, and only a virtweb error answer's own message is ever quoted (see peer-answer.ts).
+ * With a pin, an https:// peer must present the certificate of that SHA-256 fingerprint (no CA is asked).
  */
 export class PeerClient {
   constructor(
     readonly url: string,
     private readonly token: string,
+    private readonly pin?: string,
   ) {}
 
   get<S extends z.ZodType>(
@@ -65,7 +73,7 @@ export class PeerClient {
     const stop = new AbortController();
     let res: Response;
     try {
-      res = await fetch(target, {
+      res = await this.fetch(target, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -77,7 +85,7 @@ export class PeerClient {
         redirect: 'error',
       });
     } catch (err) {
-      throw new PeerCallError('unreachable', `${this.url} did not answer: ${causeOf(err)}`);
+      throw this.failed(err, 'did not answer');
     }
     return this.answer(res, path, schema, maxBytes, () => stop.abort());
   }
@@ -98,7 +106,7 @@ export class PeerClient {
     const stop = new AbortController();
     let res: Response;
     try {
-      res = await fetch(target, {
+      res = await this.fetch(target, {
         method: 'PUT',
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -112,7 +120,7 @@ export class PeerClient {
         redirect: 'error',
       });
     } catch (err) {
-      throw new PeerCallError('unreachable', `${this.url} did not take the upload: ${causeOf(err)}`);
+      throw this.failed(err, 'did not take the upload');
     }
     const timer = setTimeout(() => stop.abort(), UPLOAD_ANSWER_TIMEOUT_MS);
     try {
@@ -120,6 +128,27 @@ export class PeerClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** fetch, through the pinning dispatcher when there is a pin. */
+  private fetch(target: string, init: RequestInit): Promise<Response> {
+    return fetch(target, this.pin === undefined ? init : { ...init, dispatcher: pinnedAgent(this.pin) });
+  }
+
+  /** Why a request got no answer: the certificate is not the pinned one, or the peer cannot be reached. */
+  private failed(err: unknown, what: string): PeerCallError {
+    const cause = err instanceof Error ? err.cause : undefined;
+    if (cause instanceof PinMismatchError) {
+      return new PeerCallError(
+        'certificate',
+        `${this.url} presented another certificate than the one pinned when it was added: ` +
+          `pinned ${cause.pinned}, presented ${cause.presented}. If that server got a new certificate, ` +
+          'compare the new fingerprint with its Host page, then remove the peer and add it again',
+        undefined,
+        ErrorCode.peerCertificateMismatch,
+      );
+    }
+    return new PeerCallError('unreachable', `${this.url} ${what}: ${causeOf(err)}`);
   }
 
   /** The URL of `path` on the peer; only http(s) (the schema refuses others too, this is the last door). */

@@ -8,6 +8,7 @@ import {
   VmSchema,
   type HostGuests,
   type Peer,
+  type PeerCertificate,
   type PeerCapacity,
   type PeerHealth,
   type ServerIdentity,
@@ -29,6 +30,7 @@ import type { SettingsRepo } from '../store/settings-repo.ts';
 import { MAX_LIST_ANSWER_BYTES } from './peer-answer.ts';
 import { PeerCallError, PeerClient } from './peer-client.ts';
 import type { PeerRecord, PeersRepo } from './peers-repo.ts';
+import { presentedCertificate } from './pinned-tls.ts';
 
 const VmListSchema = z.array(VmSchema);
 const SERVER_ID_KEY = 'server_id';
@@ -66,26 +68,57 @@ export class PeerService {
     return this.repo.list().map((p) => this.toPeer(p));
   }
 
-  /** A client for peer `id`. @throws NotFound */
+  /** A client for peer `id` (pinned to its certificate). @throws NotFound */
   client(id: string): PeerClient {
     const rec = this.repo.get(id);
     if (!rec) throw new NotFound(`peer ${id}`);
-    return new PeerClient(rec.url, rec.token);
+    return clientOf(rec);
   }
 
   /**
-   * Registers a peer after checking that it answers, takes the token and is not this server.
-   * @throws Invalid (unreachable, token refused, this server), Conflict (already registered)
+   * The certificate a peer URL presents (the first step of adding an https:// peer: the user compares its
+   * fingerprint with the peer's Host page); an http:// URL has none.
+   * @throws Invalid (nothing answers TLS there)
    */
-  async add(url: string, token: string): Promise<Peer> {
+  async certificate(url: string): Promise<PeerCertificate> {
+    const target = new URL(url);
+    if (target.protocol === 'http:') return { url, fingerprint: null, names: [], validTo: '' };
+    try {
+      return { url, ...(await presentedCertificate(target)) };
+    } catch (err) {
+      const message = `${url} presented no certificate: ${errorText(err)}`;
+      throw new Invalid(message, [{ path: 'url', message: 'no TLS server answered at this URL' }]);
+    }
+  }
+
+  /**
+   * Registers a peer after checking that it answers (an https:// one with the certificate of `fingerprint`),
+   * takes the token and is not this server.
+   * @throws Invalid (unreachable, token refused, this server, no fingerprint for https://), Conflict (already
+   *   registered, or the peer presents another certificate than `fingerprint`)
+   */
+  async add(url: string, token: string, fingerprint?: string): Promise<Peer> {
     if (this.repo.byUrl(url)) throw new Conflict(ErrorCode.exists, `${url} is already a peer`);
-    const client = new PeerClient(url, token);
+    const https = new URL(url).protocol === 'https:';
+    if (https && fingerprint === undefined) {
+      throw new Invalid(`confirm the certificate of ${url} first (POST /api/peers/certificate shows it)`, [
+        { path: 'fingerprint', message: 'the fingerprint of the peer’s certificate, as confirmed' },
+      ]);
+    }
+    if (!https && fingerprint !== undefined) {
+      throw new Invalid(`${url} is plain HTTP: there is no certificate to pin`, [
+        { path: 'fingerprint', message: 'only for https:// peers' },
+      ]);
+    }
+    const client = new PeerClient(url, token, fingerprint);
     let who: ServerIdentity;
     try {
       who = await client.get('/api/peers/self', ServerIdentitySchema);
     } catch (err) {
       if (err instanceof PeerCallError && err.kind === 'unauthorized')
         throw new Invalid(err.message, [{ path: 'token', message: 'the peer refused this token' }]);
+      if (err instanceof PeerCallError && err.kind === 'certificate')
+        throw new Conflict(ErrorCode.peerCertificateMismatch, err.message);
       const message = err instanceof Error ? err.message : String(err);
       throw new Invalid(message, [{ path: 'url', message: 'no virtweb server answered at this URL' }]);
     }
@@ -100,6 +133,7 @@ export class PeerService {
       serverId: who.serverId,
       url,
       token,
+      fingerprint,
       addedAt: new Date().toISOString(),
     };
     this.repo.insert(rec);
@@ -122,8 +156,7 @@ export class PeerService {
     const remote = await Promise.all(
       this.repo.list().map(async (p): Promise<HostGuests> => {
         try {
-          const client = new PeerClient(p.url, p.token);
-          const vms = await client.get('/api/vms', VmListSchema, 3000, MAX_LIST_ANSWER_BYTES);
+          const vms = await clientOf(p).get('/api/vms', VmListSchema, 3000, MAX_LIST_ANSWER_BYTES);
           return { host: p.id, name: p.name, url: p.url, vms };
         } catch (err) {
           return { host: p.id, name: p.name, url: p.url, vms: [], error: errorText(err) };
@@ -164,7 +197,7 @@ export class PeerService {
   }
 
   private async check(p: PeerRecord): Promise<void> {
-    const client = new PeerClient(p.url, p.token);
+    const client = clientOf(p);
     const started = performance.now();
     try {
       const [host, vms] = await Promise.all([
@@ -208,12 +241,15 @@ export class PeerService {
       id: p.id,
       name: p.name,
       url: p.url,
+      ...(p.fingerprint === undefined ? {} : { fingerprint: p.fingerprint }),
       addedAt: p.addedAt,
       health: this.health.get(p.id) ?? { status: 'unknown' },
       ...(capacity ? { capacity } : {}),
     };
   }
 }
+
+const clientOf = (p: PeerRecord): PeerClient => new PeerClient(p.url, p.token, p.fingerprint);
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -223,6 +259,7 @@ function errorText(err: unknown): string {
 function relayError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
   if (err instanceof PeerCallError) {
+    if (err.kind === 'certificate') return new Conflict(ErrorCode.peerCertificateMismatch, err.message);
     if (err.status === 403) {
       const hint =
         'lifecycle actions from here need a token with the admin scope there: add the peer again with one';

@@ -8,6 +8,8 @@ export interface PeerRecord {
   serverId: string;
   url: string;
   token: string;
+  /** The pinned fingerprint of its certificate (https:// peers added with one). */
+  fingerprint: string | undefined;
   addedAt: string;
 }
 
@@ -17,6 +19,7 @@ interface PeerRow {
   server_id: string;
   url: string;
   token: string;
+  fingerprint: string | null;
   added_at: string;
 }
 
@@ -26,6 +29,7 @@ const fromRow = (r: PeerRow): PeerRecord => ({
   serverId: r.server_id,
   url: r.url,
   token: r.token,
+  fingerprint: r.fingerprint ?? undefined,
   addedAt: r.added_at,
 });
 
@@ -49,8 +53,10 @@ export class PeersRepo {
 
   insert(p: PeerRecord): void {
     this.db
-      .prepare('INSERT INTO peers (id, name, server_id, url, token, added_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(p.id, p.name, p.serverId, p.url, p.token, p.addedAt);
+      .prepare(
+        'INSERT INTO peers (id, name, server_id, url, token, fingerprint, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(p.id, p.name, p.serverId, p.url, p.token, p.fingerprint ?? null, p.addedAt);
   }
 
   rename(id: string, name: string): void {

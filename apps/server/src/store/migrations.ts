@@ -82,4 +82,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX tasks_user ON tasks (user, id);
    CREATE INDEX tasks_status ON tasks (status);
    CREATE INDEX tasks_started ON tasks (started_at);`,
+  // The pinned SHA-256 fingerprint of an https:// peer's certificate (confirmed by the user when adding it);
+  // NULL for http:// peers and for peers added before pinning (their certificates are checked against the CAs).
+  `ALTER TABLE peers ADD COLUMN fingerprint TEXT;`,
 ];

@@ -180,6 +180,27 @@ export const FIELD_SITES: NameSite[] = [
     request: (_t, v) => call('POST', '/api/peers', { url: v, token: 'vwt_x' }),
   },
   {
+    label: 'POST /api/peers/certificate {url}',
+    // https: an http:// URL has no certificate and is answered without a call. The link-local address is left
+    // out: a host may really have a TLS server there (cloud metadata), and reading its certificate is harmless.
+    values: HOSTILE_URLS.filter((u) => !u.includes('169.254.169.254')).map((u) =>
+      u.replace(/^http:/, 'https:'),
+    ),
+    refused: [400],
+    request: (_t, v) => call('POST', '/api/peers/certificate', { url: v }),
+  },
+  {
+    label: 'POST /api/peers {fingerprint}',
+    values: ['', 'AB', 'ab:'.repeat(32), 'AB:'.repeat(31) + 'AG', 'AB:'.repeat(31) + 'ABC', 'AB:'.repeat(33)],
+    refused: [400],
+    request: (t, v) =>
+      call('POST', '/api/peers', {
+        url: t.origin.replace(/^http:/, 'https:'),
+        token: 'vwt_x',
+        fingerprint: v,
+      }),
+  },
+  {
     label: 'POST /api/peers {token}',
     values: [...ids, 'vwt_x\r\nX-Injected: 1', 'vwt_x\u0000'],
     refused: [400],

@@ -76,6 +76,11 @@ export const ROUTES: RouteSpec[] = [
     body: { url: 'http://127.0.0.1:1', token: 'vwt_nothing' },
     expect: [400],
   }),
+  r('POST', '/api/peers/certificate', 'session', 'json', {
+    path: fixed('/api/peers/certificate'),
+    body: { url: 'https://127.0.0.1:1' },
+    expect: [400],
+  }),
   r('DELETE', '/api/peers/:id', 'session', 'none', { path: fixed(`/api/peers/${NOBODY}`), expect: [404] }),
   r('POST', '/api/peers/:id/vms/:vmId/:action', 'session', 'none', {
     path: (t) => `/api/peers/${NOBODY}/vms/${t.runningId}/start`,

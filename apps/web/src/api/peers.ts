@@ -3,9 +3,12 @@ import {
   ApiTokenSchema,
   ClusterGuestsSchema,
   CreatedTokenSchema,
+  PeerCertificateSchema,
   PeerSchema,
   VmSchema,
   type AddPeerRequest,
+  type PeerCertificate,
+  type PeerCertificateRequest,
   type ApiToken,
   type CreateTokenRequest,
   type CreatedToken,
@@ -33,7 +36,15 @@ export function listPeers(): Promise<Peer[]> {
   return requestJson('GET', '/api/peers', z.array(PeerSchema));
 }
 
-/** 400 with path `url` (no answer) or `token` (refused); 409 when already a peer. */
+/** The certificate a peer URL presents (null fingerprint for http://), for the user to confirm before adding. */
+export function peerCertificate(req: PeerCertificateRequest): Promise<PeerCertificate> {
+  return requestJson('POST', '/api/peers/certificate', PeerCertificateSchema, req);
+}
+
+/**
+ * 400 with path `url` (no answer), `token` (refused) or `fingerprint` (missing for https://); 409 when already
+ * a peer or when it presents another certificate than `fingerprint`.
+ */
 export function addPeer(req: AddPeerRequest): Promise<Peer> {
   return requestJson('POST', '/api/peers', PeerSchema, req);
 }

@@ -6,6 +6,7 @@ import {
   listClusterGuests,
   listPeers,
   listTokens,
+  peerCertificate,
   peerVmAction,
   removePeer,
   revokeToken,
@@ -43,6 +44,10 @@ export function useRevokeToken() {
     mutationFn: revokeToken,
     onSuccess: () => void client.invalidateQueries({ queryKey: peerKeys.tokens }),
   });
+}
+
+export function usePeerCertificate() {
+  return useMutation({ mutationFn: peerCertificate });
 }
 
 export function useAddPeer() {

@@ -37,6 +37,8 @@ export function healthText(h: PeerHealth): string {
       return 'not reachable';
     case 'unauthorized':
       return 'token refused';
+    case 'certificate':
+      return 'certificate changed';
     case 'error':
       return 'error';
     case 'unknown':
