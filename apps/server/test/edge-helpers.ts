@@ -1,5 +1,6 @@
 // Helpers of the HTTP edge tests: requests written byte by byte on a raw socket (slow bodies, odd targets).
 import net from 'node:net';
+import tls from 'node:tls';
 import type { TestServer } from './harness.ts';
 
 export interface RawAnswer {
@@ -24,12 +25,16 @@ export interface RawRequest {
   timeoutMs?: number;
 }
 
-/** Sends a request on its own connection and waits for the server to close it. */
+/** Sends a request on its own connection (TLS to an https server) and waits for the server to close it. */
 export function rawRequest(server: TestServer, req: RawRequest): Promise<RawAnswer> {
   const url = new URL(server.url);
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const socket = net.connect(Number(url.port), url.hostname);
+    const port = Number(url.port);
+    const socket =
+      url.protocol === 'https:'
+        ? tls.connect({ port, host: url.hostname, rejectUnauthorized: false })
+        : net.connect(port, url.hostname);
     let received = '';
     let trickle: NodeJS.Timeout | undefined;
     const giveUp = setTimeout(() => socket.destroy(), req.timeoutMs ?? 30_000);

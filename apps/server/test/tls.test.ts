@@ -4,9 +4,11 @@ import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { rawRequest } from './edge-helpers.ts';
 import { makeDataDir, TestServer, WsCollector } from './harness.ts';
 import { disposeServer, useServer } from './server-fixture.ts';
 
@@ -67,6 +69,31 @@ describe('a server with TLS on (the default)', () => {
     expect(events.ws.url).toMatch(/^wss:/);
     await events.waitFor((c) => c.text.includes('"hello"'), 'the hello event', 10_000);
     events.ws.close();
+  });
+});
+
+describe('time limits over TLS', () => {
+  const server = useServer({ tls: true, env: { VIRTWEB_HEADERS_TIMEOUT: '1' }, login: false });
+
+  it('answers 408 to a TLS client whose headers never end, as to a plain one', async () => {
+    const slow = await rawRequest(server, {
+      head: 'GET /api/host HTTP/1.1',
+      endHead: false,
+      timeoutMs: 10_000,
+    });
+    expect(slow.status).toBe(408);
+    expect(slow.closedAfterMs).toBeLessThan(4000);
+  });
+
+  it('closes a connection that sends nothing at all', async () => {
+    const port = Number(new URL(server.url).port);
+    const t0 = Date.now();
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+    expect(Date.now() - t0).toBeLessThan(4000);
   });
 });
 
