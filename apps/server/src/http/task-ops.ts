@@ -46,6 +46,8 @@ export const TASK_OPS: Readonly<Record<string, string | null>> = {
   'POST /api/tokens': 'token.create',
   'DELETE /api/tokens/:id': 'token.delete',
   'POST /api/peers': 'peer.add',
+  // Reads the certificate a peer URL presents; nothing changes.
+  'POST /api/peers/certificate': null,
   'DELETE /api/peers/:id': 'peer.remove',
   'POST /api/peers/:id/vms/:vmId/:action': 'peer.vm.action',
 };
