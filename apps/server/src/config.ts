@@ -2,6 +2,7 @@ import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
 import { AccelSchema, formatBytes, MAX_IMAGE_BYTES, parseSize, ServerNameSchema } from '@virtweb/protocol';
+import type { FirstRun } from './auth/first-admin.ts';
 import { DEFAULT_EDGE_TIMEOUTS, type EdgeTimeouts } from './http/edge-limits.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images/limits.ts';
 
@@ -22,6 +23,8 @@ const EnvSchema = z.object({
   VIRTWEB_NAME: ServerNameSchema.optional(),
   VIRTWEB_DATA_DIR: z.string().min(1).default('./data'),
   VIRTWEB_PASSWORD: z.string().min(1).optional(),
+  /** A data dir with no users: `password` generates the admin's and prints it; `setup-code` prints a code. */
+  VIRTWEB_FIRST_RUN: z.enum(['password', 'setup-code']).default('password'),
   VIRTWEB_ACCEL: AccelSchema.default('auto'),
   VIRTWEB_QEMU: z.string().min(1).default('qemu-system-x86_64'),
   VIRTWEB_QEMU_IMG: z.string().min(1).default('qemu-img'),
@@ -79,6 +82,7 @@ export interface Config {
   logsDir: string;
   dbPath: string;
   password: string | undefined;
+  firstRun: FirstRun;
   accel: z.infer<typeof AccelSchema>;
   qemuBinary: string;
   qemuImgBinary: string;
@@ -125,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     logsDir: path.join(dataDir, 'logs'),
     dbPath: path.join(dataDir, 'virtweb.db'),
     password: e.VIRTWEB_PASSWORD,
+    firstRun: e.VIRTWEB_FIRST_RUN,
     accel: e.VIRTWEB_ACCEL,
     qemuBinary: e.VIRTWEB_QEMU,
     qemuImgBinary: e.VIRTWEB_QEMU_IMG,

@@ -2,7 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureAdminPassword } from './auth/admin-password.ts';
+import { ensureFirstAdmin } from './auth/first-admin.ts';
+import { UserService } from './auth/users.ts';
+import { UsersRepo } from './auth/users-repo.ts';
 import { ApiTokenStore } from './auth/api-tokens.ts';
 import { Revocations } from './auth/revocations.ts';
 import { SessionStore } from './auth/sessions.ts';
@@ -72,7 +74,8 @@ const revocations = new Revocations();
 const sessions = new SessionStore(db, revocations);
 const tokens = new ApiTokenStore(db, revocations);
 const auth = new Authenticator(sessions, tokens);
-await ensureAdminPassword(settings, config.password, (line) => console.log(line));
+const users = new UserService(new UsersRepo(db), sessions);
+const setup = await ensureFirstAdmin(users, config.password, config.firstRun, (line) => console.log(line));
 
 const bus = new EventBus();
 // Before anything that publishes a job's progress: tasks left running by the last run are marked interrupted.
@@ -137,6 +140,8 @@ const app = createApp({
     ? { fingerprint: tls.fingerprint, source: tls.source, names: tls.names, validTo: tls.validTo }
     : null,
   sessions,
+  users,
+  setup,
   auth,
   tokens,
   peers,

@@ -14,6 +14,8 @@ export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 export const ErrorCode = {
   validation: 'validation_failed',
   unauthorized: 'unauthorized',
+  /** 401: the password was right; this user also needs an authenticator code (`totp`) to log in. */
+  totpRequired: 'totp_required',
   forbidden: 'forbidden',
   notFound: 'not_found',
   conflict: 'conflict',

@@ -9,6 +9,7 @@ export * from './vms.ts';
 export * from './vm-meta.ts';
 export * from './lifecycle.ts';
 export * from './auth.ts';
+export * from './users.ts';
 export * from './peers.ts';
 export * from './migration.ts';
 export * from './events.ts';

@@ -10,6 +10,7 @@ import { MIGRATIONS } from '../store/migrations.ts';
 import { ApiTokenStore } from './api-tokens.ts';
 import { Revocations } from './revocations.ts';
 import { SessionStore } from './sessions.ts';
+import { UsersRepo } from './users-repo.ts';
 
 const dirs: string[] = [];
 function tempDbPath(): string {
@@ -76,13 +77,14 @@ describe('API tokens', () => {
 });
 
 describe('sessions', () => {
-  it('are admin until they expire, and announce their end by the id their principal carries', () => {
+  it("have their user's role until they expire, and announce their end by the id their principal carries", () => {
     const db = openDb(tempDbPath());
     const { revocations, revoked } = recorder();
     const sessions = new SessionStore(db, revocations);
-    const { token, maxAgeMs } = sessions.create();
+    const admin = new UsersRepo(db).insert('admin', 'admin', 'x');
+    const { token, maxAgeMs } = sessions.create(admin.id);
     const principal = sessions.principal(token);
-    expect(principal).toMatchObject({ kind: 'session', scope: 'admin' });
+    expect(principal).toMatchObject({ kind: 'session', scope: 'admin', user: 'admin', userId: admin.id });
     expect(principal?.expiresAt).toBeGreaterThan(Date.now() + maxAgeMs - 60_000);
     sessions.revoke(token);
     sessions.revoke(token);

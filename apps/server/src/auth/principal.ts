@@ -3,11 +3,16 @@ import type { TokenScope } from '@virtweb/protocol';
 /** Who a request or websocket is from: a logged-in browser session or an API token, and what it may do. */
 export interface Principal {
   kind: 'session' | 'token';
-  /** The session token's hash (as stored) or the API token's id: what revoking names. */
+  /** The session's id or the API token's id: what revoking names. */
   id: string;
+  /** A token's scope, or the role of a session's user. */
   scope: TokenScope;
   /** When a session ends by itself (ms since the epoch); tokens do not expire. */
   expiresAt?: number;
+  /** A session's user name (who did something, for people to read); undefined for a token. */
+  user?: string;
+  /** A session's user id (what the users table keys by); undefined for a token. */
+  userId?: string;
 }
 
 /** The scopes each scope includes besides itself: admin ⊇ operate ⊇ read; admin ⊇ peer. */
@@ -23,7 +28,8 @@ export function allows(scope: TokenScope, needed: TokenScope): boolean {
   return scope === needed || INCLUDES[scope].includes(needed);
 }
 
-/** Words for "needs the operate scope" or "needs the read or peer scope". */
-export function scopeWords(needed: readonly TokenScope[]): string {
+/** Words for "needs the operate scope" or "needs the read or peer scope" (a session's: "the operate role"). */
+export function scopeWords(needed: readonly TokenScope[], kind: Principal['kind'] = 'token'): string {
+  if (kind === 'session') return `the ${needed.filter((s) => s !== 'peer').join(' or ')} role`;
   return `the ${needed.join(' or ')} scope`;
 }

@@ -4,6 +4,8 @@ import express, { type Express } from 'express';
 import type { HostTls } from '@virtweb/protocol';
 import type { ApiTokenStore } from '../auth/api-tokens.ts';
 import type { SessionStore } from '../auth/sessions.ts';
+import type { SetupCode } from '../auth/setup-code.ts';
+import type { UserService } from '../auth/users.ts';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
@@ -28,10 +30,14 @@ import type { PeerService } from '../peers/peer-service.ts';
 import { sessionRouter } from './session-router.ts';
 import { recordTasks } from './task-recorder.ts';
 import { tasksRouter } from './tasks-router.ts';
+import { accountRouter, usersRouter } from './users-router.ts';
 import { vmsRouter } from './vms-router.ts';
 
 export interface AppDeps {
   sessions: SessionStore;
+  users: UserService;
+  /** The first run's one-time code (VIRTWEB_FIRST_RUN=setup-code and no users yet), else undefined. */
+  setup: SetupCode | undefined;
   auth: Authenticator;
   tokens: ApiTokenStore;
   peers: PeerService;
@@ -69,8 +75,8 @@ export function createApp(deps: AppDeps): Express {
   const bodyMs = deps.edgeTimeouts.bodyMs;
   // No body is read before authentication but the login's, which is tiny (and refused cross-site first).
   api.use('/session', refuseCrossSite);
-  api.post('/session', jsonBody(SESSION_BODY_LIMIT, bodyMs));
-  api.use('/session', sessionRouter(deps.sessions, deps.settings));
+  api.post(['/session', '/session/setup'], jsonBody(SESSION_BODY_LIMIT, bodyMs));
+  api.use('/session', sessionRouter(deps.sessions, deps.users, deps.setup));
   // Credentials, cross-site refusal and scope (ROUTE_SCOPES) come before any body is read.
   api.use(requireAuth(deps.auth));
   api.use(recordTasks({ tasks: deps.tasks, ...taskActors(deps.tokens, deps.vms) }));
@@ -80,6 +86,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(jsonBody(JSON_BODY_LIMIT, bodyMs));
   api.use(peerSelfRouter(deps.peers));
   api.use(peersRouter(deps.peers, deps.tokens));
+  api.use(usersRouter(deps.users));
+  api.use(accountRouter(deps.users, deps.sessions));
   api.use(hostMetricsRouter(deps.metrics));
   api.use('/host', hostRouter(deps.host, deps.serverName, deps.tls));
   api.put('/images/:name/upload', recordPeerUploads(deps.migrations.uploads));

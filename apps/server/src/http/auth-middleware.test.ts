@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiTokenStore } from '../auth/api-tokens.ts';
 import { Revocations } from '../auth/revocations.ts';
 import { SessionStore } from '../auth/sessions.ts';
+import { UsersRepo } from '../auth/users-repo.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { Authenticator, requireAuth } from './auth-middleware.ts';
 import { errorHandler } from './errors.ts';
@@ -18,6 +19,8 @@ let db: Db;
 let tokens: ApiTokenStore;
 let url = '';
 let cookie = '';
+/** A session of a user with the read role. */
+let readCookie = '';
 let close: () => void = () => undefined;
 /** The routes that ran (a refused request must run none). */
 const ran: string[] = [];
@@ -28,7 +31,9 @@ beforeAll(async () => {
   const revocations = new Revocations();
   const sessions = new SessionStore(db, revocations);
   tokens = new ApiTokenStore(db, revocations);
-  cookie = `${SESSION_COOKIE}=${sessions.create().token}`;
+  const users = new UsersRepo(db);
+  cookie = `${SESSION_COOKIE}=${sessions.create(users.insert('admin', 'admin', 'x').id).token}`;
+  readCookie = `${SESSION_COOKIE}=${sessions.create(users.insert('rita', 'read', 'x').id).token}`;
 
   const app = express();
   const api = express.Router();
@@ -128,6 +133,20 @@ describe('requireAuth', () => {
       status: 403,
       message: 'GET /api/tokens is only for a logged-in user, not for API tokens',
     });
+  });
+
+  it("gives a session its user's role: 403 naming the role needed and the user", async () => {
+    const json = { cookie: readCookie, origin: url, 'content-type': 'application/json' };
+    expect((await call('GET', '/api/vms', { cookie: readCookie })).status).toBe(200);
+    expect(await call('POST', START, json)).toEqual({
+      status: 403,
+      message: 'POST /api/vms/0123456789ab/start needs the operate role (user rita has read)',
+    });
+    expect(await call('GET', '/api/tokens', { cookie: readCookie })).toEqual({
+      status: 403,
+      message: 'GET /api/tokens needs the admin role (user rita has read)',
+    });
+    expect(ran).toEqual([]);
   });
 
   it('judges a request with a Bearer token by that alone, and one with Basic auth (a proxy) by the cookie', async () => {

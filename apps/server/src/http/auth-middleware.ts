@@ -7,7 +7,7 @@ import type { SessionStore } from '../auth/sessions.ts';
 import { readCookie } from './cookies.ts';
 import { csrfRefusal } from './csrf.ts';
 import { HttpError } from './errors.ts';
-import { needsOf, type RouteNeed } from './route-scopes.ts';
+import { needsOf, sessionOnly, type RouteNeed } from './route-scopes.ts';
 
 /** The session token of a request (REST or websocket upgrade), if any. */
 export function sessionToken(req: IncomingMessage): string | undefined {
@@ -43,16 +43,24 @@ export class Authenticator {
 
 /** True when `principal` may use a route that needs `needs`. */
 export function satisfies(principal: Principal, needs: RouteNeed): boolean {
-  if (needs === 'session') return principal.kind === 'session';
+  if (sessionOnly(needs)) return principal.kind === 'session' && allows(principal.scope, needs.session);
   return needs.some((scope) => allows(principal.scope, scope));
 }
 
-/** The 403 for a principal whose scope is too small (or a token where only a logged-in user may go). */
+/**
+ * The 403 for a principal whose scope or role is too small (or a token where only a logged-in user may go),
+ * naming what is needed: "needs the operate role (user ann has read)".
+ */
 export function scopeRefusal(what: string, principal: Principal, needs: RouteNeed): HttpError {
+  const needed = sessionOnly(needs) ? [needs.session] : needs;
+  const has =
+    principal.kind === 'session'
+      ? `user ${principal.user ?? '?'} has ${principal.scope}`
+      : `this token has ${principal.scope}`;
   const message =
-    needs === 'session'
+    sessionOnly(needs) && principal.kind === 'token'
       ? `${what} is only for a logged-in user, not for API tokens`
-      : `${what} needs ${scopeWords(needs)} (this ${principal.kind} has ${principal.scope})`;
+      : `${what} needs ${scopeWords(needed, principal.kind)} (${has})`;
   return new HttpError(403, ErrorCode.forbidden, message);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from './app.ts';
-import { needsOf, patternRegex, ROUTE_SCOPES, routeScopeOf } from './route-scopes.ts';
+import { needsOf, patternRegex, ROUTE_SCOPES, routeScopeOf, sessionOnly } from './route-scopes.ts';
 
 interface AppRoute {
   method: string;
@@ -37,7 +37,7 @@ function appRoutes(): AppRoute[] {
   };
   walk(app.router.stack, '');
   // Logging in and out is answered before authentication; the rest of `/` is the web app.
-  return routes.filter((r) => r.path.startsWith('/api/') && !r.path.startsWith('/api/session'));
+  return routes.filter((r) => r.path.startsWith('/api/') && !/^\/api\/session(\/|$)/.test(r.path));
 }
 
 const key = (r: AppRoute): string => `${r.method} ${r.path}`;
@@ -100,7 +100,7 @@ describe('ROUTE_SCOPES', () => {
   });
 
   it('gives peer what peering and migration call, and nothing that acts on guests here', () => {
-    const peerMay = ROUTE_SCOPES.filter((r) => r.needs !== 'session' && r.needs.includes('peer')).map(key);
+    const peerMay = ROUTE_SCOPES.filter((r) => !sessionOnly(r.needs) && r.needs.includes('peer')).map(key);
     expect(peerMay.sort()).toEqual(
       [
         'GET /api/peers/self',
@@ -126,13 +126,15 @@ describe('ROUTE_SCOPES', () => {
       .filter((r) => r.method === 'GET')
       .filter((r) => {
         const needs = needsOf(r.method, sample(r.path));
-        return needs === 'session' || !needs.includes('read');
+        return sessionOnly(needs) || !needs.includes('read');
       })
       .map((r) => r.path);
     expect(notRead.sort()).toEqual(
       [
         '/api/tokens',
         '/api/peers',
+        '/api/users',
+        '/api/sessions',
         '/api/cluster/vms',
         '/api/vms/:id/screenshot.png',
         '/api/vms/:id/serial.log',
@@ -140,7 +142,7 @@ describe('ROUTE_SCOPES', () => {
       ].sort(),
     );
     const readChanges = ROUTE_SCOPES.filter(
-      (r) => r.method !== 'GET' && r.needs !== 'session' && r.needs.includes('read'),
+      (r) => r.method !== 'GET' && !sessionOnly(r.needs) && r.needs.includes('read'),
     );
     expect(readChanges).toEqual([]);
   });

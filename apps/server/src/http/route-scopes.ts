@@ -1,7 +1,15 @@
-import { VmActionSchema, type TokenScope } from '@virtweb/protocol';
+import { VmActionSchema, type TokenScope, type UserRole } from '@virtweb/protocol';
 
-/** What a route needs: one of these scopes, or a logged-in user (`session`: no API token, whatever its scope). */
-export type RouteNeed = readonly TokenScope[] | 'session';
+/**
+ * What a route needs: one of these scopes (a token's, or the role of a session's user), or a logged-in user
+ * with at least this role (`{ session }`: never an API token, whatever its scope).
+ */
+export type RouteNeed = readonly TokenScope[] | { readonly session: UserRole };
+
+/** True when only a logged-in user may use the route. */
+export function sessionOnly(needs: RouteNeed): needs is { readonly session: UserRole } {
+  return 'session' in needs;
+}
 
 export interface RouteScope {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -15,6 +23,9 @@ const OPERATE: RouteNeed = ['operate'];
 const ADMIN: RouteNeed = ['admin'];
 const PEER: RouteNeed = ['peer'];
 /** What both a script that only reads and another virtweb server (peering, migration checks) need. */
+/** Any logged-in user (every role includes read): their own account and sessions. */
+const USER: RouteNeed = { session: 'read' };
+const ADMIN_USER: RouteNeed = { session: 'admin' };
 const READ_OR_PEER: RouteNeed = ['read', 'peer'];
 /** An offline move uploads the disks to the target; a user uploads ISOs and images. */
 const OPERATE_OR_PEER: RouteNeed = ['operate', 'peer'];
@@ -22,7 +33,8 @@ const OPERATE_OR_PEER: RouteNeed = ['operate', 'peer'];
 /**
  * Every API route and what it needs: the one place to audit who may do what. A route missing here needs
  * `admin` (a test checks that every route of the app has its own entry). `admin` includes every scope.
- * `/api/session` (log in, out, who am I) is answered before authentication and is not listed.
+ * `/api/session` (log in, out, who am I, the first run's setup) is answered before authentication and is not
+ * listed.
  */
 export const ROUTE_SCOPES: readonly RouteScope[] = [
   // This server's identity, host, guests and images: what a peer polls and checks before a migration.
@@ -103,16 +115,31 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   // Reaching into qemu itself.
   { method: 'POST', path: '/api/vms/:id/signal', needs: ADMIN },
 
-  // Tokens, peers and the cluster view: a logged-in user only (a token cannot mint tokens or add peers).
-  { method: 'GET', path: '/api/tokens', needs: 'session' },
-  { method: 'POST', path: '/api/tokens', needs: 'session' },
-  { method: 'DELETE', path: '/api/tokens/:id', needs: 'session' },
-  { method: 'GET', path: '/api/peers', needs: 'session' },
-  { method: 'POST', path: '/api/peers', needs: 'session' },
-  { method: 'POST', path: '/api/peers/certificate', needs: 'session' },
-  { method: 'DELETE', path: '/api/peers/:id', needs: 'session' },
-  { method: 'POST', path: '/api/peers/:id/vms/:vmId/:action', needs: 'session' },
-  { method: 'GET', path: '/api/cluster/vms', needs: 'session' },
+  // Tokens, peers and the cluster view: a logged-in user only (a token cannot mint tokens or add peers);
+  // minting tokens and adding peers is an admin's, looking at peers anyone's, acting on their guests operate's.
+  { method: 'GET', path: '/api/tokens', needs: ADMIN_USER },
+  { method: 'POST', path: '/api/tokens', needs: ADMIN_USER },
+  { method: 'DELETE', path: '/api/tokens/:id', needs: ADMIN_USER },
+  { method: 'GET', path: '/api/peers', needs: USER },
+  { method: 'POST', path: '/api/peers', needs: ADMIN_USER },
+  { method: 'POST', path: '/api/peers/certificate', needs: ADMIN_USER },
+  { method: 'DELETE', path: '/api/peers/:id', needs: ADMIN_USER },
+  { method: 'POST', path: '/api/peers/:id/vms/:vmId/:action', needs: { session: 'operate' } },
+  { method: 'GET', path: '/api/cluster/vms', needs: USER },
+
+  // Users (an admin's), one's own account, login sessions (one's own; everyone's for an admin).
+  { method: 'GET', path: '/api/users', needs: ADMIN_USER },
+  { method: 'POST', path: '/api/users', needs: ADMIN_USER },
+  { method: 'PUT', path: '/api/users/:name', needs: ADMIN_USER },
+  { method: 'DELETE', path: '/api/users/:name', needs: ADMIN_USER },
+  { method: 'PUT', path: '/api/users/:name/password', needs: ADMIN_USER },
+  { method: 'DELETE', path: '/api/users/:name/totp', needs: ADMIN_USER },
+  { method: 'PUT', path: '/api/account/password', needs: USER },
+  { method: 'POST', path: '/api/account/totp', needs: USER },
+  { method: 'PUT', path: '/api/account/totp', needs: USER },
+  { method: 'DELETE', path: '/api/account/totp', needs: USER },
+  { method: 'GET', path: '/api/sessions', needs: USER },
+  { method: 'DELETE', path: '/api/sessions/:id', needs: USER },
 ];
 
 interface CompiledRoute extends RouteScope {

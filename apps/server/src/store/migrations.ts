@@ -85,4 +85,30 @@ export const MIGRATIONS: readonly string[] = [
   // The pinned SHA-256 fingerprint of an https:// peer's certificate (confirmed by the user when adding it);
   // NULL for http:// peers and for peers added before pinning (their certificates are checked against the CAs).
   `ALTER TABLE peers ADD COLUMN fingerprint TEXT;`,
+  // Users with roles. The single admin password of before becomes the user `admin`, and its open sessions
+  // become that user's (they keep working); a session gets an id to be listed and revoked by.
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     role TEXT NOT NULL CHECK (role IN ('read', 'operate', 'admin')),
+     password_hash TEXT NOT NULL,
+     disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+     totp_secret TEXT,
+     totp_pending TEXT,
+     totp_last_step INTEGER,
+     created_at TEXT NOT NULL,
+     last_login_at TEXT
+   );
+   INSERT INTO users (id, name, role, password_hash, created_at)
+     SELECT lower(hex(randomblob(6))), 'admin', 'admin', value, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+     FROM settings WHERE key = 'admin_password_hash';
+   DELETE FROM settings WHERE key = 'admin_password_hash';
+   ALTER TABLE sessions ADD COLUMN id TEXT;
+   ALTER TABLE sessions ADD COLUMN user_id TEXT REFERENCES users(id) ON DELETE CASCADE;
+   ALTER TABLE sessions ADD COLUMN address TEXT;
+   ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+   UPDATE sessions SET id = substr(token_hash, 1, 16), user_id = (SELECT id FROM users WHERE name = 'admin');
+   DELETE FROM sessions WHERE user_id IS NULL;
+   CREATE UNIQUE INDEX sessions_id ON sessions (id);
+   CREATE INDEX sessions_user ON sessions (user_id);`,
 ];

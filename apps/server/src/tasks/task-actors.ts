@@ -4,7 +4,7 @@ import type { VmService } from '../vms/vm-service.ts';
 
 /** How the task log names who acted and on which guest. */
 export interface TaskActors {
-  /** A logged-in user's name (`admin`: the one login there is) or the API token's name. */
+  /** A logged-in user's name or the API token's name. */
   userOf: (principal: Principal) => string;
   /** A guest's name, when it exists. */
   vmName: (id: string) => string | undefined;
@@ -12,7 +12,7 @@ export interface TaskActors {
 
 export function taskActors(tokens: ApiTokenStore, vms: VmService): TaskActors {
   return {
-    userOf: (p) => (p.kind === 'session' ? 'admin' : (tokens.nameOf(p.id) ?? p.id)),
+    userOf: (p) => (p.kind === 'session' ? (p.user ?? p.id) : (tokens.nameOf(p.id) ?? p.id)),
     vmName: (id) => {
       try {
         return vms.definition(id).name;

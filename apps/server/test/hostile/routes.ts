@@ -27,6 +27,8 @@ export interface RouteSpec {
   need: Need;
   /** Also open to `peer` tokens (what peering and migration need). */
   peer?: boolean;
+  /** For `session` routes: the least role a user needs (default `admin`). */
+  role?: 'read' | 'operate';
   /** What the route reads: a JSON body (with a schema), raw bytes, or nothing. */
   body: 'json' | 'raw' | 'none';
   harmless: Harmless;
@@ -43,6 +45,14 @@ const r = (
   harmless: Harmless,
   peer = false,
 ): RouteSpec => ({ method, path, need, body, harmless, peer });
+/** A route only for logged-in users with at least `role`. */
+const forUser = (
+  role: 'read' | 'operate',
+  method: RouteSpec['method'],
+  path: string,
+  body: RouteSpec['body'],
+  harmless: Harmless,
+): RouteSpec => ({ ...r(method, path, 'session', body, harmless), role });
 
 const stopped = (tail: string) => (t: Targets) => `/api/vms/${t.stoppedId}${tail}`;
 const running = (tail: string) => (t: Targets) => `/api/vms/${t.runningId}${tail}`;
@@ -70,7 +80,7 @@ export const ROUTES: RouteSpec[] = [
     expect: [400],
   }),
   r('DELETE', '/api/tokens/:id', 'session', 'none', { path: fixed(`/api/tokens/${NOBODY}`), expect: [404] }),
-  r('GET', '/api/peers', 'session', 'none', { path: fixed('/api/peers'), expect: [200] }),
+  forUser('read', 'GET', '/api/peers', 'none', { path: fixed('/api/peers'), expect: [200] }),
   r('POST', '/api/peers', 'session', 'json', {
     path: fixed('/api/peers'),
     body: { url: 'http://127.0.0.1:1', token: 'vwt_nothing' },
@@ -82,11 +92,56 @@ export const ROUTES: RouteSpec[] = [
     expect: [400],
   }),
   r('DELETE', '/api/peers/:id', 'session', 'none', { path: fixed(`/api/peers/${NOBODY}`), expect: [404] }),
-  r('POST', '/api/peers/:id/vms/:vmId/:action', 'session', 'none', {
+  forUser('operate', 'POST', '/api/peers/:id/vms/:vmId/:action', 'none', {
     path: (t) => `/api/peers/${NOBODY}/vms/${t.runningId}/start`,
     expect: [404],
   }),
-  r('GET', '/api/cluster/vms', 'session', 'none', { path: fixed('/api/cluster/vms'), expect: [200] }),
+  forUser('read', 'GET', '/api/cluster/vms', 'none', { path: fixed('/api/cluster/vms'), expect: [200] }),
+
+  r('GET', '/api/session/setup', 'public', 'none', { path: fixed('/api/session/setup'), expect: [200] }),
+  r('POST', '/api/session/setup', 'public', 'json', {
+    path: fixed('/api/session/setup'),
+    body: { code: 'ABCD-EFGH-JKLM', name: 'first', password: 'long enough' },
+    expect: [409],
+  }),
+  r('GET', '/api/users', 'session', 'none', { path: fixed('/api/users'), expect: [200] }),
+  r('POST', '/api/users', 'session', 'json', {
+    path: fixed('/api/users'),
+    body: { name: '', password: 'long enough', role: 'read' },
+    expect: [400],
+  }),
+  r('PUT', '/api/users/:name', 'session', 'json', {
+    path: fixed('/api/users/nobody'),
+    body: { role: 'read' },
+    expect: [404],
+  }),
+  r('DELETE', '/api/users/:name', 'session', 'none', { path: fixed('/api/users/nobody'), expect: [404] }),
+  r('PUT', '/api/users/:name/password', 'session', 'json', {
+    path: fixed('/api/users/nobody/password'),
+    body: { password: 'long enough' },
+    expect: [404],
+  }),
+  r('DELETE', '/api/users/:name/totp', 'session', 'none', {
+    path: fixed('/api/users/nobody/totp'),
+    expect: [404],
+  }),
+  forUser('read', 'PUT', '/api/account/password', 'json', {
+    path: fixed('/api/account/password'),
+    body: { currentPassword: 'x', newPassword: 'short' },
+    expect: [400],
+  }),
+  forUser('read', 'POST', '/api/account/totp', 'none', { path: fixed('/api/account/totp'), expect: [201] }),
+  forUser('read', 'PUT', '/api/account/totp', 'json', {
+    path: fixed('/api/account/totp'),
+    body: { code: '12' },
+    expect: [400],
+  }),
+  forUser('read', 'DELETE', '/api/account/totp', 'none', { path: fixed('/api/account/totp'), expect: [204] }),
+  forUser('read', 'GET', '/api/sessions', 'none', { path: fixed('/api/sessions'), expect: [200] }),
+  forUser('read', 'DELETE', '/api/sessions/:id', 'none', {
+    path: fixed(`/api/sessions/${NOBODY}`),
+    expect: [404],
+  }),
   r('GET', '/api/peers/self', 'read', 'none', { path: fixed('/api/peers/self'), expect: [200] }, true),
 
   r('GET', '/api/host', 'read', 'none', { path: fixed('/api/host'), expect: [200] }, true),
@@ -291,6 +346,14 @@ export const ROUTES: RouteSpec[] = [
 export const GUARDED = ROUTES.filter((x) => x.need !== 'public');
 
 export const routeName = (x: RouteSpec): string => `${x.method} ${x.path}`;
+
+/** Whether a logged-in user of this role may call the route. */
+export function roleAllows(route: RouteSpec, role: 'read' | 'operate' | 'admin'): boolean {
+  if (role === 'admin' || route.need === 'public' || route.need === 'self') return true;
+  const needed = route.need === 'session' ? (route.role ?? 'admin') : route.need;
+  if (role === 'operate') return needed === 'read' || needed === 'operate';
+  return needed === 'read';
+}
 
 /** Whether a token of this scope may call the route. */
 export function scopeAllows(route: RouteSpec, scope: 'read' | 'operate' | 'admin' | 'peer'): boolean {

@@ -1,4 +1,12 @@
-import { SessionInfoSchema, type LoginRequest, type SessionInfo } from '@virtweb/protocol';
+import {
+  SessionInfoSchema,
+  SetupStatusSchema,
+  UserSchema,
+  type LoginRequest,
+  type SessionInfo,
+  type SetupRequest,
+  type SetupStatus,
+} from '@virtweb/protocol';
 import { isApiError } from './errors.ts';
 import { requestJson, requestVoid } from './http.ts';
 
@@ -25,4 +33,14 @@ export async function logout(): Promise<void> {
     if (isApiError(err) && err.status === 401) return;
     throw err;
   }
+}
+
+/** Whether the first admin is still to be made with the setup code (a real install's first run). */
+export function getSetupStatus(): Promise<SetupStatus> {
+  return requestJson('GET', '/api/session/setup', SetupStatusSchema);
+}
+
+/** Makes the first admin with the setup code from the server's log; logs in as it. */
+export async function setupFirstAdmin(req: SetupRequest): Promise<void> {
+  await requestJson('POST', '/api/session/setup', UserSchema, req);
 }

@@ -4,8 +4,17 @@ import { loginErrorMessage } from './loginError.ts';
 
 describe('loginErrorMessage', () => {
   it('names a wrong password, the wait after too many attempts, and anything else', () => {
-    expect(loginErrorMessage(new ApiError(401, 'unauthorized', 'wrong password'))).toBe(
-      'Wrong password. Try again.',
+    expect(loginErrorMessage(new ApiError(401, 'unauthorized', 'wrong user name or password'))).toBe(
+      'Wrong password or user name. Try again.',
+    );
+    expect(loginErrorMessage(new ApiError(401, 'unauthorized', 'this user is disabled: ask an admin'))).toBe(
+      'This user is disabled. Ask an admin.',
+    );
+    expect(loginErrorMessage(new ApiError(401, 'unauthorized', 'wrong authenticator code'))).toBe(
+      'Wrong code. Try the next one.',
+    );
+    expect(loginErrorMessage(new ApiError(401, 'totp_required', 'enter the code'))).toBe(
+      'Enter the code of your authenticator app.',
     );
     const tooMany = (s?: number) =>
       loginErrorMessage(
