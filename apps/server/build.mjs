@@ -1,10 +1,11 @@
-// Bundles the server and the workspace packages (TypeScript sources) into dist/main.js; npm packages stay
-// external and are loaded from node_modules at run time (better-sqlite3 is native).
+// Bundles the server (dist/main.js), the passwd CLI (dist/passwd.js) and the workspace packages (TypeScript
+// sources) they use; npm packages stay external and are loaded from node_modules at run time (better-sqlite3
+// is native).
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
+  entryPoints: ['src/main.ts', 'src/passwd.ts'],
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -28,8 +28,13 @@ export function allows(scope: TokenScope, needed: TokenScope): boolean {
   return scope === needed || INCLUDES[scope].includes(needed);
 }
 
-/** Words for "needs the operate scope" or "needs the read or peer scope" (a session's: "the operate role"). */
+/** Words for "needs the operate scope" or "needs the read or peer scope"; for a session "the operate role". */
 export function scopeWords(needed: readonly TokenScope[], kind: Principal['kind'] = 'token'): string {
-  if (kind === 'session') return `the ${needed.filter((s) => s !== 'peer').join(' or ')} role`;
-  return `the ${needed.join(' or ')} scope`;
+  if (kind === 'token') return `the ${needed.join(' or ')} scope`;
+  // The least role that has one of them (`peer` is only in admin's).
+  const role = ROLES.find((r) => needed.some((n) => allows(r, n))) ?? 'admin';
+  return `the ${role} role`;
 }
+
+/** A user's roles, least first. */
+const ROLES: readonly TokenScope[] = ['read', 'operate', 'admin'];
