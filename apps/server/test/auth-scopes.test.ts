@@ -1,9 +1,9 @@
 // Authorisation on a real server with a real guest: token scopes on routes and websockets, the cross-site
 // rule for the session cookie, and revoking a token or ending a session closing its open websockets.
-import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiError, createGuest, TestServer, WsCollector } from './harness.ts';
 import { useServer } from './server-fixture.ts';
+import { upgradeWith } from './user-helpers.ts';
 
 const server = useServer({ withGuestIso: true });
 let vmId = '';
@@ -19,30 +19,8 @@ beforeAll(async () => {
 const state = async (): Promise<string> =>
   ((await server.api('GET', `/api/vms/${vmId}`)).body as { state: string }).state;
 
-/**
- * The status of a websocket upgrade, and its error message when refused; an accepted socket is closed (and
- * its closing handshake done) before this resolves.
- */
-function upgrade(
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; message?: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(server.url.replace('http', 'ws') + path, { headers });
-    ws.once('open', () => {
-      ws.once('close', () => resolve({ status: 101 }));
-      ws.close();
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, message: apiError(JSON.parse(text)).message }),
-      );
-    });
-    ws.once('error', reject);
-  });
-}
+/** The status of a websocket upgrade, and its error message when refused. */
+const upgrade = (path: string, headers: Record<string, string>) => upgradeWith(server, path, headers);
 
 const bearer = (scope: Scope): Record<string, string> => ({ authorization: `Bearer ${tokens[scope]}` });
 
