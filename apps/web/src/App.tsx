@@ -1,6 +1,7 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { Layout } from './components/Layout.tsx';
 import { RequireAuth } from './components/RequireAuth.tsx';
+import { AccountPage } from './pages/account/AccountPage.tsx';
 import { ConsoleWindowPage } from './pages/console/ConsoleWindowPage.tsx';
 import { HostPage } from './pages/host/HostPage.tsx';
 import { ImagesPage } from './pages/images/ImagesPage.tsx';
@@ -8,6 +9,7 @@ import { LoginPage } from './pages/login/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PeersPage } from './pages/peers/PeersPage.tsx';
 import { TasksPage } from './pages/tasks/TasksPage.tsx';
+import { UsersPage } from './pages/users/UsersPage.tsx';
 import { VmPage } from './pages/vm/VmPage.tsx';
 import { NewVmPage } from './pages/vms/NewVmPage.tsx';
 import { VmsPage } from './pages/vms/VmsPage.tsx';
@@ -32,6 +34,8 @@ export function App() {
           <Route path="host" element={<HostPage />} />
           <Route path="peers" element={<PeersPage />} />
           <Route path="tasks" element={<TasksPage />} />
+          <Route path="users" element={<UsersPage />} />
+          <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

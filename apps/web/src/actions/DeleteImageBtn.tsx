@@ -1,5 +1,6 @@
 import type { Image } from '@virtweb/protocol';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { useRoleGate } from '../queries/role.ts';
 import { useNotify } from '../components/notify/context.ts';
 import { leftBehindText } from '../pages/images/oldCopy.ts';
 import { useDeleteImage } from '../queries/images.ts';
@@ -8,6 +9,7 @@ import { useDeleteImage } from '../queries/images.ts';
 export function DeleteImageBtn({ image, usedByNames }: { image: Image; usedByNames: string[] }) {
   const mutation = useDeleteImage();
   const notify = useNotify();
+  const role = useRoleGate('operate');
   const run = () =>
     mutation.mutate(image.name, {
       onSuccess: () => notify.success(`Deleted ${image.name}`),
@@ -19,8 +21,11 @@ export function DeleteImageBtn({ image, usedByNames }: { image: Image; usedByNam
       title={`Delete ${image.name}?`}
       onConfirm={run}
       busy={mutation.isPending}
-      disabled={usedByNames.length > 0}
-      disabledReason={`used by ${usedByNames.join(', ')}: remove it from ${usedByNames.length > 1 ? 'them' : 'it'} first`}
+      disabled={!role.allowed || usedByNames.length > 0}
+      disabledReason={
+        role.reason ??
+        `used by ${usedByNames.join(', ')}: remove it from ${usedByNames.length > 1 ? 'them' : 'it'} first`
+      }
       danger
     >
       <p>The file is removed from the host; this cannot be undone.</p>

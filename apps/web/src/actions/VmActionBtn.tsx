@@ -1,7 +1,9 @@
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import { isOperationAllowed, type Vm, type VmAction } from '@virtweb/protocol';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { DisabledReason, disabledReasonProps } from '../components/DisabledReason.tsx';
 import { useNotify } from '../components/notify/context.ts';
+import { useRoleGate } from '../queries/role.ts';
 import { useVmAction } from '../queries/vms.ts';
 
 interface Props {
@@ -18,12 +20,14 @@ interface Props {
 
 /**
  * The shared body of the lifecycle buttons: enabled per state (the operation table in packages/protocol, which
- * the server's 409s follow too), busy while pending, errors as toasts.
+ * the server's 409s follow too) for a user with the operate role, busy while pending, errors as toasts.
  */
 export function VmActionBtn({ vm, action, label, confirm, accepted, primary, danger }: Props) {
   const mutation = useVmAction(action);
   const notify = useNotify();
-  const allowed = isOperationAllowed(action, vm.state);
+  const role = useRoleGate('operate');
+  const allowed = role.allowed && isOperationAllowed(action, vm.state);
+  const reasonId = useId();
 
   const run = () =>
     mutation.mutate(vm.id, {
@@ -40,6 +44,7 @@ export function VmActionBtn({ vm, action, label, confirm, accepted, primary, dan
         title={confirm.title}
         onConfirm={run}
         disabled={!allowed}
+        disabledReason={role.reason}
         busy={mutation.isPending}
         danger={danger}
       >
@@ -49,14 +54,18 @@ export function VmActionBtn({ vm, action, label, confirm, accepted, primary, dan
   }
   const cls = primary ? 'btn btn-primary' : danger ? 'btn btn-danger' : 'btn';
   return (
-    <button
-      type="button"
-      className={cls}
-      disabled={!allowed || mutation.isPending}
-      aria-busy={mutation.isPending}
-      onClick={run}
-    >
-      {mutation.isPending ? `${label}…` : label}
-    </button>
+    <>
+      <button
+        type="button"
+        className={cls}
+        disabled={!allowed || mutation.isPending}
+        aria-busy={mutation.isPending}
+        {...disabledReasonProps(reasonId, !allowed, role.reason)}
+        onClick={run}
+      >
+        {mutation.isPending ? `${label}…` : label}
+      </button>
+      <DisabledReason id={reasonId} disabled={!allowed} reason={role.reason} />
+    </>
   );
 }

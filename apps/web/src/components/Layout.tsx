@@ -1,6 +1,7 @@
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useEventsSync } from '../queries/events.ts';
-import { useLogout } from '../queries/session.ts';
+import { useQuery } from '@tanstack/react-query';
+import { sessionQuery, useLogout } from '../queries/session.ts';
 import { ConnectionIndicator } from './ConnectionIndicator.tsx';
 import { ReconnectBanner } from './ReconnectBanner.tsx';
 import './reconnect.css';
@@ -13,6 +14,7 @@ const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link 
 export function Layout() {
   const { status, retryNow } = useEventsSync();
   const logout = useLogout();
+  const me = useQuery(sessionQuery()).data;
   const notify = useNotify();
   const navigate = useNavigate();
 
@@ -45,9 +47,19 @@ export function Layout() {
           <NavLink to="/tasks" className={navClass}>
             Tasks
           </NavLink>
+          {me?.role === 'admin' && (
+            <NavLink to="/users" className={navClass}>
+              Users
+            </NavLink>
+          )}
         </nav>
         <div className="header-end">
           <ConnectionIndicator status={status} />
+          {me && (
+            <NavLink to="/account" className={navClass} title={`Your account (${me.role} role)`}>
+              {me.user}
+            </NavLink>
+          )}
           <button type="button" className="btn btn-quiet" onClick={onLogout} disabled={logout.isPending}>
             Log out
           </button>

@@ -3,6 +3,7 @@ import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { imagesQuery } from '../../queries/images.ts';
 import { vmsQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
+import { useRoleGate } from '../../queries/role.ts';
 import { CreateImageForm } from './CreateImageForm.tsx';
 import { ImageTable } from './ImageTable.tsx';
 import { UploadImagePanel } from './UploadImagePanel.tsx';
@@ -13,6 +14,7 @@ export function ImagesPage() {
   useDocumentTitle('Images');
   const images = useQuery(imagesQuery());
   const vms = useQuery(vmsQuery());
+  const role = useRoleGate('operate');
   return (
     <section aria-labelledby="images-title">
       <h1 id="images-title">Images</h1>
@@ -24,10 +26,14 @@ export function ImagesPage() {
         <p className="empty">No images yet. Create a disk or upload an ISO below.</p>
       )}
       {images.data && images.data.length > 0 && <ImageTable images={images.data} vms={vms.data ?? []} />}
-      <div className="columns">
-        <CreateImageForm images={images.data ?? []} />
-        <UploadImagePanel />
-      </div>
+      {role.allowed ? (
+        <div className="columns">
+          <CreateImageForm images={images.data ?? []} />
+          <UploadImagePanel />
+        </div>
+      ) : (
+        <p className="muted">Creating and uploading images needs the operate role.</p>
+      )}
     </section>
   );
 }

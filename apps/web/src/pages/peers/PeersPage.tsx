@@ -4,6 +4,7 @@ import { DataTable } from '../../components/DataTable.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
 import { peersQuery, useRemovePeer } from '../../queries/peers.ts';
+import { useRoleGate } from '../../queries/role.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { AddPeerForm } from './AddPeerForm.tsx';
 import { healthText, memoryText } from './peerWords.ts';
@@ -18,6 +19,7 @@ export function PeersPage() {
   const peers = useQuery(peersQuery());
   const remove = useRemovePeer();
   const notify = useNotify();
+  const admin = useRoleGate('admin');
 
   return (
     <section aria-labelledby="peers-title">
@@ -55,6 +57,8 @@ export function PeersPage() {
                   label="Remove"
                   title={`Remove peer ${p.name}?`}
                   danger
+                  disabled={!admin.allowed}
+                  disabledReason={admin.reason}
                   busy={remove.isPending}
                   onConfirm={() =>
                     remove.mutate(p.id, {
@@ -69,10 +73,14 @@ export function PeersPage() {
           ))}
         </DataTable>
       )}
-      <div className="columns">
-        <AddPeerForm />
-        <TokensPanel />
-      </div>
+      {admin.allowed ? (
+        <div className="columns">
+          <AddPeerForm />
+          <TokensPanel />
+        </div>
+      ) : (
+        <p className="muted">Adding peers and making API tokens needs the admin role.</p>
+      )}
     </section>
   );
 }

@@ -3,7 +3,9 @@ import { useSearchParams } from 'react-router-dom';
 import type { Vm } from '@virtweb/protocol';
 import { consolePhase } from '../../components/console/useConsoleSession.ts';
 import { Loading } from '../../components/QueryError.tsx';
+import type { UserRole } from '@virtweb/protocol';
 import { Tabs, panelId, tabId, type TabItem } from '../../components/Tabs.tsx';
+import { roleAllows, useRole } from '../../queries/role.ts';
 import { LabelsPanel } from './LabelsPanel.tsx';
 import { LastExit } from './LastExit.tsx';
 import { TaskList } from '../tasks/TaskList.tsx';
@@ -45,12 +47,13 @@ type TabKey =
   | 'tasks'
   | 'settings';
 
-const TABS: readonly TabItem<TabKey>[] = [
+/** The role a tab needs when it is more than read (the consoles act on the guest or on qemu itself). */
+const TABS: readonly (TabItem<TabKey> & { needs?: UserRole })[] = [
   { id: 'overview', label: 'Overview' },
-  { id: 'screen', label: 'Screen' },
-  { id: 'monitor', label: 'Monitor' },
-  { id: 'qmp', label: 'QMP' },
-  { id: 'serial', label: 'Serial' },
+  { id: 'screen', label: 'Screen', needs: 'operate' },
+  { id: 'monitor', label: 'Monitor', needs: 'admin' },
+  { id: 'qmp', label: 'QMP', needs: 'admin' },
+  { id: 'serial', label: 'Serial', needs: 'operate' },
   { id: 'storage', label: 'Storage' },
   { id: 'snapshots', label: 'Snapshots' },
   { id: 'graphs', label: 'Graphs' },
@@ -69,8 +72,11 @@ const isTab = (v: string | null): v is TabKey => TABS.some((t) => t.id === v);
  */
 export function VmTabs({ vm }: { vm: Vm }) {
   const [params, setParams] = useSearchParams();
+  const role = useRole();
+  // A tab the user's role cannot use is not offered (its socket would be refused 403).
+  const tabs = TABS.filter((t) => t.needs === undefined || roleAllows(role, t.needs));
   const param = params.get('tab');
-  const selected: TabKey = isTab(param) ? param : 'overview';
+  const selected: TabKey = isTab(param) && tabs.some((t) => t.id === param) ? param : 'overview';
   const select = (tab: TabKey) =>
     setParams(
       (p) => {
@@ -94,7 +100,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
       <Tabs
         label={`Views of ${vm.name}`}
         idBase={ID_BASE}
-        tabs={TABS}
+        tabs={tabs}
         selected={selected}
         onSelect={select}
       />

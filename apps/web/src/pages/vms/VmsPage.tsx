@@ -1,7 +1,9 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
+import { DisabledReason, disabledReasonProps } from '../../components/DisabledReason.tsx';
 import { Loading, QueryError } from '../../components/QueryError.tsx';
+import { useRoleGate } from '../../queries/role.ts';
 import { vmsQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { BulkActions } from './BulkActions.tsx';
@@ -27,11 +29,7 @@ export function VmsPage() {
     <section aria-labelledby="vms-title">
       <div className="page-head">
         <h1 id="vms-title">Guests</h1>
-        {hasVms && (
-          <Link className="btn btn-primary" to="/vms/new">
-            New VM
-          </Link>
-        )}
+        {hasVms && <NewVmLink />}
       </div>
       <HostSummary vms={all} />
       {vms.isPending && <Loading what="the guests" />}
@@ -40,9 +38,7 @@ export function VmsPage() {
         <div className="empty">
           <h2>No guests yet</h2>
           <p>A guest is a qemu process on this host. Create one from a CD image and a disk.</p>
-          <Link className="btn btn-primary" to="/vms/new">
-            New VM
-          </Link>
+          <NewVmLink />
         </div>
       )}
       {hasVms && (
@@ -72,5 +68,30 @@ export function VmsPage() {
       )}
       <PeerGuests />
     </section>
+  );
+}
+
+/** "New VM", or for a read user the same button disabled, saying which role it needs. */
+function NewVmLink() {
+  const role = useRoleGate('operate');
+  const reasonId = useId();
+  if (role.allowed)
+    return (
+      <Link className="btn btn-primary" to="/vms/new">
+        New VM
+      </Link>
+    );
+  return (
+    <>
+      <button
+        type="button"
+        className="btn btn-primary"
+        disabled
+        {...disabledReasonProps(reasonId, true, role.reason)}
+      >
+        New VM
+      </button>
+      <DisabledReason id={reasonId} disabled reason={role.reason} />
+    </>
   );
 }

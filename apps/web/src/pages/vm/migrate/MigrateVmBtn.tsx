@@ -2,6 +2,7 @@ import type { Vm } from '@virtweb/protocol';
 import { useVmJob } from '../../../queries/migrations.ts';
 import { isJobEnded } from '../../../queries/migrationJobs.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
+import { useRoleGate } from '../../../queries/role.ts';
 import { MigrateForm } from './MigrateForm.tsx';
 import { canMigrate, isLiveMove } from './migrateStates.ts';
 import './migrate.css';
@@ -10,11 +11,14 @@ import './migrate.css';
 export function MigrateVmBtn({ vm }: { vm: Vm }) {
   const job = useVmJob(vm.id);
   const busy = job !== undefined && !isJobEnded(job);
-  const reason = busy
-    ? 'A migration, save or restore of this guest is running.'
-    : canMigrate(vm.state)
-      ? undefined
-      : `A guest that is ${vm.state} cannot move; wait until it runs or stops.`;
+  const role = useRoleGate('operate');
+  const reason = role.reason
+    ? role.reason
+    : busy
+      ? 'A migration, save or restore of this guest is running.'
+      : canMigrate(vm.state)
+        ? undefined
+        : `A guest that is ${vm.state} cannot move; wait until it runs or stops.`;
   const title = isLiveMove(vm.state)
     ? `Live-migrate ${vm.name} to another host`
     : `Move ${vm.name} (stopped) to another host`;

@@ -10,6 +10,7 @@ import { imagesQuery } from '../../../queries/images.ts';
 import { vmsQuery } from '../../../queries/vms.ts';
 import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
 import { DialogButton } from '../../../components/DialogButton.tsx';
+import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import {
   initialClone,
@@ -31,12 +32,13 @@ const MODES: readonly RadioOption<CloneMode>[] = [
 
 /** Clones a stopped guest: a dialog with the new name and, per disk, copy or overlay and the new image's name. */
 export function CloneVmBtn({ vm }: { vm: Vm }) {
+  const role = useRoleGate('operate');
   return (
     <DialogButton
       label="Clone"
       title={`Clone ${vm.name}`}
-      disabled={!isOperationAllowed('clone', vm.state)}
-      disabledReason="Only a stopped guest can be cloned."
+      disabled={!role.allowed || !isOperationAllowed('clone', vm.state)}
+      disabledReason={role.reason ?? 'Only a stopped guest can be cloned.'}
     >
       {(close) => <CloneForm vm={vm} onClose={close} />}
     </DialogButton>

@@ -8,6 +8,7 @@ import { imagesQuery } from '../../../queries/images.ts';
 import { useDeleteVmWithImages } from '../../../queries/vmConfig.ts';
 import { vmsQuery } from '../../../queries/vms.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
+import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import { imageChoices, imagesToDelete, type ImageChoice } from './deleteChoices.ts';
 
@@ -16,13 +17,14 @@ import { imageChoices, imagesToDelete, type ImageChoice } from './deleteChoices.
  * ticked for its disks, not for the CD or kernel files; images other VMs use, or that back an overlay, must stay.
  */
 export function DeleteVmBtn({ vm, onDeleted }: { vm: Vm; onDeleted?: () => void }) {
+  const role = useRoleGate('operate');
   return (
     <DialogButton
       label="Delete"
       title={`Delete ${vm.name}?`}
       danger
-      disabled={!isOperationAllowed('delete', vm.state)}
-      disabledReason="Stop the guest before deleting it."
+      disabled={!role.allowed || !isOperationAllowed('delete', vm.state)}
+      disabledReason={role.reason ?? 'Stop the guest before deleting it.'}
     >
       {(close) => (
         <DeleteForm
