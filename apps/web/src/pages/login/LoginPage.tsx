@@ -52,9 +52,9 @@ export function LoginPage() {
           done();
         },
         onError: (err) => {
+          // The code field takes the focus as it appears (autoFocus).
           if (err.code === ErrorCode.totpRequired) {
             setAskCode(true);
-            setTimeout(() => codeInput.current?.focus());
           } else if (askCode) {
             codeInput.current?.select();
           } else {
@@ -108,6 +108,7 @@ export function LoginPage() {
             <input
               id="login-code"
               ref={codeInput}
+              autoFocus
               type="text"
               inputMode="numeric"
               autoComplete="one-time-code"

@@ -20,10 +20,10 @@ export function UserRow({ user, me }: { user: User; me: string }) {
 
   return (
     <tr>
-      <td>
+      <th scope="row">
         {user.name}
         {user.name === me && <span className="muted"> (you)</span>}
-      </td>
+      </th>
       <td>
         <select
           aria-label={`Role of ${user.name}`}
