@@ -5,6 +5,7 @@ import {
   ServerNameSchema,
   SnapshotNameSchema,
   TypeTextRequestSchema,
+  UsernameSchema,
   VmLabelsSchema,
   VmTagSchema,
 } from '@virtweb/protocol';
@@ -97,6 +98,16 @@ export const FIELD_SITES: NameSite[] = [
     request: (_t, v) => call('DELETE', `/api/tokens/${seg(v)}`),
   },
   {
+    label: 'PUT /api/users/:name',
+    values: [...names, ...ids],
+    request: (_t, v) => call('PUT', `/api/users/${seg(v)}`, { role: 'read' }),
+  },
+  {
+    label: 'DELETE /api/sessions/:id',
+    values: ids,
+    request: (_t, v) => call('DELETE', `/api/sessions/${seg(v)}`),
+  },
+  {
     label: 'POST /api/migrations/:jobId/cancel',
     values: ids,
     request: (_t, v) => call('POST', `/api/migrations/${seg(v)}/cancel`),
@@ -166,6 +177,20 @@ export const FIELD_SITES: NameSite[] = [
       },
     },
     request: (t, v) => call('POST', '/api/tokens', { name: v, ...(t.scopedTokens ? { scope: 'read' } : {}) }),
+  },
+  {
+    label: 'POST /api/users {name}',
+    values: [...names, ...HOSTILE_TEXT],
+    schema: UsernameSchema,
+    accepted: 'skip',
+    refused: [400],
+    request: (_t, v) => call('POST', '/api/users', { name: v, password: 'long enough', role: 'read' }),
+  },
+  {
+    label: 'POST /api/users {role}',
+    values: ['', 'root', 'ADMIN', 'peer', 'read,admin', 'admin\u0000', '__proto__', 'operate '],
+    refused: [400],
+    request: (_t, v) => call('POST', '/api/users', { name: 'zz-role', password: 'long enough', role: v }),
   },
   {
     label: 'POST /api/tokens {scope}',
