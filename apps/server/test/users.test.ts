@@ -109,6 +109,13 @@ describe('users', () => {
       again,
     );
     expect(made.status).toBe(201);
+    // The task log names who acted by the session's user name, with its role.
+    const log = (await server.api('GET', '/api/tasks?user=dora')).body as {
+      tasks: { route: string; user: string; scope: string; via: string }[];
+    };
+    expect(log.tasks.map((t) => [t.route, t.user, t.scope, t.via])).toEqual([
+      ['POST /api/images', 'dora', 'operate', 'session'],
+    ]);
   });
 
   it('validates user names, and keeps the last admin', async () => {
