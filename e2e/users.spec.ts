@@ -6,7 +6,7 @@ import { UsersPage } from './pages/UsersPage.ts';
 
 /** Makes a user through the admin's API (the test's own session, not the page's). */
 async function makeUser(server: VirtwebServer, name: string, role: string, password: string): Promise<void> {
-  const res = await fetch(`${server.url}/api/users`, {
+  const res = await server.fetch(`${server.url}/api/users`, {
     method: 'POST',
     headers: { ...asTheApp(server), cookie: await server.cookie() },
     body: JSON.stringify({ name, password, role }),
