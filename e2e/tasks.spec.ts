@@ -39,7 +39,7 @@ test('the Tasks page lists who did what, filters it from the keyboard and follow
   expect(refused.status).toBe(404);
 
   await page.goto('/vms');
-  await page.getByRole('link', { name: 'Tasks' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
   await expect(page.getByRole('heading', { name: 'Tasks', level: 1 })).toBeVisible();
   const table = page.getByRole('table', { name: 'Tasks' });
   const created = table.getByRole('row').filter({ hasText: 'vm.create' });
