@@ -27,6 +27,15 @@ export const MigrationOptionsSchema = z.strictObject({
 });
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 
+/** The options of a request that may leave them out (a migration's own and the one its target receives). */
+export const MigrationOptionsOrDefaultsSchema = MigrationOptionsSchema.default({
+  autoConverge: false,
+  postcopy: false,
+  multifd: false,
+  xbzrle: false,
+  compress: 'none',
+});
+
 /** `POST /api/vms/:id/migrate`: move a guest to a peer, live when it runs, offline when it is stopped. */
 export const MigrateRequestSchema = z.strictObject({
   peer: z.string().regex(/^[0-9a-f]{12}$/, 'pick a peer'),
@@ -34,13 +43,7 @@ export const MigrateRequestSchema = z.strictObject({
   copyStorage: z.boolean().default(false),
   /** Keep the (stopped) definition on this host afterwards. */
   keepDefinition: z.boolean().default(false),
-  options: MigrationOptionsSchema.default({
-    autoConverge: false,
-    postcopy: false,
-    multifd: false,
-    xbzrle: false,
-    compress: 'none',
-  }),
+  options: MigrationOptionsOrDefaultsSchema,
 });
 export type MigrateRequest = z.input<typeof MigrateRequestSchema>;
 

@@ -7,7 +7,7 @@ import {
   ImageNameSchema,
   MAX_DISKS,
   MIGRATION_PROTOCOL_VERSION,
-  MigrationOptionsSchema,
+  MigrationOptionsOrDefaultsSchema,
   ResolvedAccelSchema,
 } from '@virtweb/protocol';
 
@@ -77,13 +77,7 @@ export const IncomingRequestSchema = z.strictObject({
   /** Live: the accelerator the source's qemu runs with (the stream only loads into the same one). */
   accel: ResolvedAccelSchema.optional(),
   /** Live: stream capabilities both sides must share. */
-  options: MigrationOptionsSchema.default({
-    autoConverge: false,
-    postcopy: false,
-    multifd: false,
-    xbzrle: false,
-    compress: 'none',
-  }),
+  options: MigrationOptionsOrDefaultsSchema,
   /**
    * A UEFI guest's variable store (`<id>_VARS.fd`), base64; absent for BIOS guests and for a UEFI guest
    * never started (the target makes its store from the template at the first start, as for any new VM).
