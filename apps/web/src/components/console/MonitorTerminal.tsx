@@ -1,9 +1,7 @@
-import { useRef, useState } from 'react';
-import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
-import { openConsoleSocket } from '../../api/consoles.ts';
+import { useRef } from 'react';
 import { SessionBanner } from './SessionBanner.tsx';
-import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
-import { attachTerminal, useTerminal } from './useTerminal.ts';
+import type { ConsolePhase } from './useConsoleSession.ts';
+import { useTerminalSession } from './useTerminalSession.ts';
 import './console.css';
 import './terminal.css';
 
@@ -38,29 +36,12 @@ interface Props {
  */
 export function MonitorTerminal({ vmId, vmName, phase, generation }: Props) {
   const container = useRef<HTMLDivElement>(null);
-  const socketRef = useRef<WebSocket | null>(null);
-  const termRef = useTerminal(container, {});
-  const [used, setUsed] = useState(false);
-
-  const { status, reconnect } = useConsoleSession(phase, generation, ({ opened, closed }) => {
-    const term = termRef.current;
-    if (!term) return () => undefined;
-    const socket = openConsoleSocket(vmId, 'monitor');
-    socketRef.current = socket;
-    const onOpen = () => {
-      setUsed(true);
-      opened();
-    };
-    const detach = attachTerminal(term, socket, {
-      opened: onOpen,
-      closed,
-      maxMessageBytes: WS_MAX_MESSAGE_BYTES.monitor,
-    });
-    return () => {
-      detach();
-      socketRef.current = null;
-      socket.close(1000, 'closed by the page');
-    };
+  const { termRef, socketRef, used, status, reconnect } = useTerminalSession(container, {
+    vmId,
+    kind: 'monitor',
+    phase,
+    generation,
+    terminal: {},
   });
 
   const insert = (text: string) => {

@@ -1,11 +1,11 @@
-import { useRef, useState } from 'react';
-import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
-import { openConsoleSocket, serialLogUrl } from '../../api/consoles.ts';
+import { useRef } from 'react';
+import { serialLogUrl } from '../../api/consoles.ts';
 import { ApiError } from '../../api/errors.ts';
 import { useNotify } from '../notify/context.ts';
 import { SessionBanner } from './SessionBanner.tsx';
-import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
-import { attachTerminal, useTerminal, type Terminal } from './useTerminal.ts';
+import type { ConsolePhase } from './useConsoleSession.ts';
+import type { Terminal } from './useTerminal.ts';
+import { useTerminalSession } from './useTerminalSession.ts';
 import './console.css';
 import './terminal.css';
 
@@ -37,8 +37,6 @@ function clipboardKeys(term: Terminal, onCopyError: (err: unknown) => void) {
  */
 export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
   const container = useRef<HTMLDivElement>(null);
-  const termRef = useTerminal(container, { convertEol: false });
-  const [used, setUsed] = useState(false);
   const notify = useNotify();
 
   const clipboardError = (what: string) => (err: unknown) =>
@@ -47,27 +45,18 @@ export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
       new ApiError(0, 'clipboard_denied', err instanceof Error ? err.message : 'the browser refused'),
     );
 
-  const { status, reconnect } = useConsoleSession(phase, generation, ({ opened, closed }) => {
-    const term = termRef.current;
-    if (!term) return () => undefined;
-    const socket = openConsoleSocket(vmId, 'serial');
-    term.attachCustomKeyEventHandler(clipboardKeys(term, clipboardError('copy the selection')));
+  const { termRef, used, status, reconnect } = useTerminalSession(container, {
+    vmId,
+    kind: 'serial',
+    phase,
+    generation,
+    terminal: { convertEol: false },
     // The first frame is the replayed scrollback.
-    const onOpen = () => {
-      setUsed(true);
-      opened();
-    };
-    const detach = attachTerminal(term, socket, {
-      opened: onOpen,
-      closed,
-      muteFirstFrame: true,
-      maxMessageBytes: WS_MAX_MESSAGE_BYTES.serial,
-    });
-    return () => {
-      detach();
-      term.attachCustomKeyEventHandler(() => true);
-      socket.close(1000, 'closed by the page');
-    };
+    muteFirstFrame: true,
+    onConnect: (term) => {
+      term.attachCustomKeyEventHandler(clipboardKeys(term, clipboardError('copy the selection')));
+      return () => term.attachCustomKeyEventHandler(() => true);
+    },
   });
 
   const copy = () => {
