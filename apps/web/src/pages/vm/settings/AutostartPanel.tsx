@@ -1,7 +1,7 @@
 import { useState, type SubmitEvent } from 'react';
 import { AutostartSchema, type Vm } from '@virtweb/protocol';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
-import { Field } from '../../../components/Field.tsx';
+import { NumberField } from '../../../components/NumberField.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useSetAutostart } from '../../../queries/vmConfig.ts';
 
@@ -52,19 +52,21 @@ export function AutostartPanel({ vm }: { vm: Vm }) {
           onChange={setEnabled}
           hint="On the server's first start after the host booted; a server restart alone starts nothing."
         />
-        <WholeNumberField
+        <NumberField
           label="Order"
           error={errors.order}
           hint="Lower starts first (0-999)."
+          min={0}
           max={999}
           value={order}
           disabled={!enabled}
           onChange={setOrder}
         />
-        <WholeNumberField
+        <NumberField
           label="Then wait (seconds)"
           error={errors.delaySec}
           hint="Before the next guest starts (0-600)."
+          min={0}
           max={600}
           value={delay}
           disabled={!enabled}
@@ -75,35 +77,5 @@ export function AutostartPanel({ vm }: { vm: Vm }) {
         </button>
       </form>
     </section>
-  );
-}
-
-interface WholeNumberProps {
-  label: string;
-  error: string | undefined;
-  hint: string;
-  max: number;
-  value: string;
-  disabled: boolean;
-  onChange: (value: string) => void;
-}
-
-/** A labelled whole-number input from 0 to `max`. */
-function WholeNumberField({ label, error, hint, max, value, disabled, onChange }: WholeNumberProps) {
-  return (
-    <Field label={label} error={error} hint={hint}>
-      {(p) => (
-        <input
-          {...p}
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={max}
-          value={value}
-          disabled={disabled}
-          onChange={(e) => onChange(e.target.value)}
-        />
-      )}
-    </Field>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type SubmitEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { BalloonRequestSchema, MIN_MEMORY_MIB, type Vm } from '@virtweb/protocol';
-import { Field } from '../../../components/Field.tsx';
+import { NumberField } from '../../../components/NumberField.tsx';
 import { QueryError } from '../../../components/QueryError.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { balloonQuery, useSetBalloon } from '../../../queries/vmConfig.ts';
@@ -69,28 +69,19 @@ export function BalloonPanel({ vm }: { vm: Vm }) {
         noValidate
         aria-label={`Guest memory of ${vm.name}`}
       >
-        <Field
+        <NumberField
           label="Guest memory (MiB)"
           error={error}
           hint={`Applies at once through the memory balloon: ${MIN_MEMORY_MIB} MiB to ${max ?? 'the memory at start'}${max ? ' MiB' : ''}.`}
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              inputMode="numeric"
-              min={MIN_MEMORY_MIB}
-              max={max}
-              step={1}
-              value={target}
-              placeholder={info.data ? String(info.data.actualMiB) : undefined}
-              onChange={(e) => {
-                setTarget(e.target.value);
-                setError(undefined);
-              }}
-            />
-          )}
-        </Field>
+          min={MIN_MEMORY_MIB}
+          max={max}
+          value={target}
+          placeholder={info.data ? String(info.data.actualMiB) : undefined}
+          onChange={(v) => {
+            setTarget(v);
+            setError(undefined);
+          }}
+        />
         <button type="submit" className="btn" disabled={mutation.isPending} aria-busy={mutation.isPending}>
           {mutation.isPending ? 'Setting…' : 'Set guest memory now'}
         </button>

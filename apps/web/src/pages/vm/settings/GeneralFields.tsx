@@ -9,9 +9,9 @@ import {
 } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
+import { NumberField } from '../../../components/NumberField.tsx';
 import type { SectionProps } from './settingsValues.ts';
 
-const numberInput = { type: 'number', inputMode: 'numeric', step: 1 } as const;
 const TOPOLOGY_LABEL = {
   sockets: 'Sockets',
   cores: 'Cores per socket',
@@ -57,29 +57,23 @@ export function GeneralFields({ values, errors, set, host }: SectionProps & { ho
         </Field>
       </div>
       <div className="field-row">
-        <Field label="Memory (MiB)" error={errors.memoryMiB} hint={memoryHint}>
-          {(p) => (
-            <input
-              {...p}
-              {...numberInput}
-              min={MIN_MEMORY_MIB}
-              value={values.memoryMiB}
-              onChange={(e) => set('memoryMiB', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="vCPUs" error={errors.vcpus} hint={cpuHint}>
-          {(p) => (
-            <input
-              {...p}
-              {...numberInput}
-              min={1}
-              max={MAX_VCPUS}
-              value={values.vcpus}
-              onChange={(e) => set('vcpus', e.target.value)}
-            />
-          )}
-        </Field>
+        <NumberField
+          label="Memory (MiB)"
+          error={errors.memoryMiB}
+          hint={memoryHint}
+          min={MIN_MEMORY_MIB}
+          value={values.memoryMiB}
+          onChange={(v) => set('memoryMiB', v)}
+        />
+        <NumberField
+          label="vCPUs"
+          error={errors.vcpus}
+          hint={cpuHint}
+          min={1}
+          max={MAX_VCPUS}
+          value={values.vcpus}
+          onChange={(v) => set('vcpus', v)}
+        />
       </div>
       <button
         type="button"
@@ -102,17 +96,14 @@ export function GeneralFields({ values, errors, set, host }: SectionProps & { ho
         {values.customTopology && (
           <div className="field-row">
             {(['sockets', 'cores', 'threads'] as const).map((k) => (
-              <Field key={k} label={TOPOLOGY_LABEL[k]} error={errors[`topology.${k}`]}>
-                {(p) => (
-                  <input
-                    {...p}
-                    {...numberInput}
-                    min={1}
-                    value={values[k]}
-                    onChange={(e) => set(k, e.target.value)}
-                  />
-                )}
-              </Field>
+              <NumberField
+                key={k}
+                label={TOPOLOGY_LABEL[k]}
+                error={errors[`topology.${k}`]}
+                min={1}
+                value={values[k]}
+                onChange={(v) => set(k, v)}
+              />
             ))}
           </div>
         )}

@@ -1,6 +1,7 @@
 import { useId, useRef } from 'react';
 import { flushSync } from 'react-dom';
 import { Field } from '../../../components/Field.tsx';
+import { NumberField } from '../../../components/NumberField.tsx';
 import { newPortForward, type PathErrors, type PortForwardDraft } from './networkDraft.ts';
 
 interface Choice<T extends string> {
@@ -87,14 +88,18 @@ export function PortForwardsEditor({ forwards, onChange, errors, path = 'network
               options={HOST_ADDRESSES}
               onChange={(hostAddress) => update(i, { hostAddress }, 'hostAddress')}
             />
-            <PortField
+            <NumberField
               label="Host port"
+              min={1}
+              max={65535}
               error={at('hostPort')}
               value={f.hostPort}
               onChange={(hostPort) => update(i, { hostPort }, 'hostPort')}
             />
-            <PortField
+            <NumberField
               label="Guest port"
+              min={1}
+              max={65535}
               error={at('guestPort')}
               value={f.guestPort}
               onChange={(guestPort) => update(i, { guestPort }, 'guestPort')}
@@ -144,25 +149,6 @@ function ChoiceField<T extends string>({
             </option>
           ))}
         </select>
-      )}
-    </Field>
-  );
-}
-
-/** A port number as typed (checked with the rest of the draft). */
-function PortField({ label, error, value, onChange }: FieldProps<string>) {
-  return (
-    <Field label={label} error={error}>
-      {(p) => (
-        <input
-          {...p}
-          type="number"
-          inputMode="numeric"
-          min={1}
-          max={65535}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-        />
       )}
     </Field>
   );

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { MAX_VCPUS, MIN_MEMORY_MIB, formatBytes } from '@virtweb/protocol';
-import { Field } from '../../../components/Field.tsx';
+import { NumberField } from '../../../components/NumberField.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import type { StepProps } from './stepProps.ts';
 
@@ -22,42 +22,24 @@ export function ResourcesStep({ values, set, errors, host }: StepProps) {
   return (
     <>
       <div className="field-row">
-        <Field
+        <NumberField
           label="Memory (MiB)"
           error={errors.memoryMiB}
           hint={`${MIN_MEMORY_MIB} to ${hostMiB} MiB: this host has ${formatBytes(host.memoryBytes)}`}
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              inputMode="numeric"
-              min={MIN_MEMORY_MIB}
-              max={hostMiB}
-              step={1}
-              value={values.memoryMiB}
-              onChange={(e) => set('memoryMiB', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field
+          min={MIN_MEMORY_MIB}
+          max={hostMiB}
+          value={values.memoryMiB}
+          onChange={(v) => set('memoryMiB', v)}
+        />
+        <NumberField
           label="vCPUs"
           error={errors.vcpus}
           hint={`1 to ${Math.min(host.cpus, MAX_VCPUS)}: this host has ${host.cpus} CPUs`}
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={Math.min(host.cpus, MAX_VCPUS)}
-              step={1}
-              value={values.vcpus}
-              onChange={(e) => set('vcpus', e.target.value)}
-            />
-          )}
-        </Field>
+          min={1}
+          max={Math.min(host.cpus, MAX_VCPUS)}
+          value={values.vcpus}
+          onChange={(v) => set('vcpus', v)}
+        />
       </div>
       <details
         className="wizard-advanced"
