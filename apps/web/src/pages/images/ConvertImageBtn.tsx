@@ -6,6 +6,7 @@ import {
   type ImageFormat,
 } from '@virtweb/protocol';
 import { Field } from '../../components/Field.tsx';
+import { TextField } from '../../components/TextField.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useConvertImage, useImageProgress } from '../../queries/images.ts';
 import { DialogButton } from '../../components/DialogButton.tsx';
@@ -62,17 +63,13 @@ function ConvertForm({ image, close }: { image: Image; close: () => void }) {
           </select>
         )}
       </Field>
-      <Field label="New image name" error={error}>
-        {(p) => (
-          <input
-            {...p}
-            value={target}
-            autoComplete="off"
-            disabled={convert.isPending}
-            onChange={(e) => setTarget(e.target.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="New image name"
+        error={error}
+        value={target}
+        disabled={convert.isPending}
+        onChange={setTarget}
+      />
       {convert.isPending && (
         <ProgressBar
           label={`Converting ${image.name}`}

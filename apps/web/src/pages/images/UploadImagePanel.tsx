@@ -2,6 +2,7 @@ import { useRef, useState, type DragEvent, type SubmitEvent } from 'react';
 import { ImageNameSchema, type UploadedImage } from '@virtweb/protocol';
 import { UPLOAD_ABORTED, type UploadProgress } from '../../api/images.ts';
 import { Field } from '../../components/Field.tsx';
+import { TextField } from '../../components/TextField.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useUploadImage } from '../../queries/images.ts';
 import { ProgressBar } from './ProgressBar.tsx';
@@ -116,17 +117,14 @@ export function UploadImagePanel({ onUploaded }: { onUploaded?: (image: Uploaded
           )}
         </Field>
       </div>
-      <Field label="Upload as" error={nameError} hint="the image name on the server">
-        {(p) => (
-          <input
-            {...p}
-            value={name}
-            autoComplete="off"
-            disabled={upload.isPending}
-            onChange={(e) => setName(e.target.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Upload as"
+        error={nameError}
+        hint="the image name on the server"
+        value={name}
+        disabled={upload.isPending}
+        onChange={setName}
+      />
       {error && (
         <p className="form-error" role="alert">
           {error}

@@ -4,6 +4,7 @@ import { useNavigate } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { isOperationAllowed, type Vm } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
+import { TextField } from '../../../components/TextField.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useCloneVm } from '../../../queries/vmConfig.ts';
 import { imagesQuery } from '../../../queries/images.ts';
@@ -97,19 +98,15 @@ function CloneForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           {formError}
         </p>
       )}
-      <Field label="New name" error={errors.name}>
-        {(p) => (
-          <input
-            {...p}
-            value={values.name}
-            autoComplete="off"
-            onChange={(e) => {
-              setValues((v) => ({ ...v, name: e.target.value }));
-              setErrors({});
-            }}
-          />
-        )}
-      </Field>
+      <TextField
+        label="New name"
+        error={errors.name}
+        value={values.name}
+        onChange={(name) => {
+          setValues((v) => ({ ...v, name }));
+          setErrors({});
+        }}
+      />
       {values.disks.length === 0 && (
         <p className="muted">{vm.name} has no disks: only the definition is copied.</p>
       )}

@@ -10,6 +10,7 @@ import {
 import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import { NumberField } from '../../../components/NumberField.tsx';
+import { TextField } from '../../../components/TextField.tsx';
 import type { SectionProps } from './settingsValues.ts';
 
 const TOPOLOGY_LABEL = {
@@ -30,16 +31,12 @@ export function GeneralFields({ values, errors, set, host }: SectionProps & { ho
     <fieldset className="settings-section">
       <legend>General</legend>
       <div className="field-row">
-        <Field label="Name" error={errors.name}>
-          {(p) => (
-            <input
-              {...p}
-              value={values.name}
-              autoComplete="off"
-              onChange={(e) => set('name', e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Name"
+          error={errors.name}
+          value={values.name}
+          onChange={(name) => set('name', name)}
+        />
         <Field
           label="OS type"
           error={errors.os}

@@ -1,5 +1,6 @@
 import { formatBytes, type Image } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
+import { TextField } from '../../../components/TextField.tsx';
 import { isCdImage, isDiskImage } from '../../imageKinds.ts';
 import { RadioGroup } from '../../../components/RadioGroup.tsx';
 import { KernelBootFields } from './KernelBootFields.tsx';
@@ -27,16 +28,13 @@ export function MediaStep({ values, set, errors, images }: StepProps) {
   const initrds = images.filter((i) => i.format === 'initrd' || (i.format === 'raw' && !isCdImage(i)));
   return (
     <>
-      <Field label="Name" error={errors.name} hint="letters, digits, '.', '_' and '-'">
-        {(p) => (
-          <input
-            {...p}
-            value={values.name}
-            autoComplete="off"
-            onChange={(e) => set('name', e.target.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Name"
+        error={errors.name}
+        hint="letters, digits, '.', '_' and '-'"
+        value={values.name}
+        onChange={(name) => set('name', name)}
+      />
       <RadioGroup
         legend="Install media"
         value={values.media}
