@@ -1,5 +1,4 @@
 import { useRef, useState, type SubmitEvent } from 'react';
-import { flushSync } from 'react-dom';
 import { useNavigate } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { isOperationAllowed, type Vm } from '@virtweb/protocol';
@@ -13,6 +12,7 @@ import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx
 import { DialogButton } from '../../../components/DialogButton.tsx';
 import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
+import { showFormErrors } from '../../../components/showFormErrors.ts';
 import {
   initialClone,
   serverCloneErrors,
@@ -62,13 +62,11 @@ function CloneForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
     setErrors((e) => ({ ...e, [`disks.${i}.target`]: undefined }));
   };
 
-  const showErrors = (fields: CloneErrors, message: string | null) => {
-    flushSync(() => {
+  const showErrors = (fields: CloneErrors, message: string | null) =>
+    showFormErrors(form, () => {
       setErrors(fields);
       setFormError(message);
     });
-    form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .form-error')?.focus();
-  };
 
   const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();

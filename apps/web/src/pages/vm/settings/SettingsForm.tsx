@@ -1,7 +1,7 @@
 import { useRef, useState, type SubmitEvent } from 'react';
-import { flushSync } from 'react-dom';
 import type { HostInfo, Image, Vm } from '@virtweb/protocol';
 import { useNotify } from '../../../components/notify/context.ts';
+import { showFormErrors } from '../../../components/showFormErrors.ts';
 import { useUpdateVm } from '../../../queries/vmConfig.ts';
 import { canChangeStorage, isLive } from '../storage/storageStates.ts';
 import { BootFields } from './BootFields.tsx';
@@ -93,13 +93,11 @@ export function SettingsForm({ vm, host, images }: Props) {
   };
 
   /** Shows the messages and moves the focus to the first field that has one. */
-  const showErrors = (fields: SettingsErrors, message: string | null) => {
-    flushSync(() => {
+  const showErrors = (fields: SettingsErrors, message: string | null) =>
+    showFormErrors(form, () => {
       setErrors(fields);
       setFormError(message);
     });
-    form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .form-error')?.focus();
-  };
 
   const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
