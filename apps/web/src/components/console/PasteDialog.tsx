@@ -11,6 +11,7 @@ import {
 import { isApiError } from '../../api/errors.ts';
 import { useTypeText } from '../../queries/consoles.ts';
 import { useNotify } from '../notify/context.ts';
+import { Field } from '../Field.tsx';
 import { DialogFormButtons } from '../FormButtons.tsx';
 import { useModalDialog } from '../useModalDialog.ts';
 import { storeLayout, storedLayout } from './guestLayout.ts';
@@ -55,10 +56,7 @@ export function PasteDialog({ vmId, vmName, open, onClose }: Props) {
   const typeText = useTypeText(vmId);
   const notify = useNotify();
   const titleId = useId();
-  const fieldId = useId();
   const layoutId = useId();
-  const hintId = useId();
-  const errorId = useId();
 
   // Line ends from a Windows clipboard would type a stray character each.
   const normalized = text.replaceAll('\r\n', '\n');
@@ -116,31 +114,30 @@ export function PasteDialog({ vmId, vmName, open, onClose }: Props) {
               ))}
             </select>
           </div>
-          <div className={error ? 'field field-invalid' : 'field'}>
-            <label htmlFor={fieldId}>Text to type</label>
-            <textarea
-              id={fieldId}
-              rows={6}
-              value={text}
-              onChange={(e) => {
-                setText(e.target.value);
-                setRefused(null);
-              }}
-              aria-invalid={error !== null}
-              aria-describedby={error ? `${hintId} ${errorId}` : hintId}
-              spellCheck={false}
-              autoFocus
-            />
-            <p id={hintId} className="field-hint">
-              Typed into {vmName} with the keys of that layout, newlines as Enter. {normalized.length}/
-              {TYPE_TEXT_MAX_CHARS} characters.
-            </p>
-            {error && (
-              <p id={errorId} className="field-error">
-                {error}
-              </p>
+          <Field
+            label="Text to type"
+            error={error ?? undefined}
+            hint={
+              <>
+                Typed into {vmName} with the keys of that layout, newlines as Enter. {normalized.length}/
+                {TYPE_TEXT_MAX_CHARS} characters.
+              </>
+            }
+          >
+            {(p) => (
+              <textarea
+                {...p}
+                rows={6}
+                value={text}
+                onChange={(e) => {
+                  setText(e.target.value);
+                  setRefused(null);
+                }}
+                spellCheck={false}
+                autoFocus
+              />
             )}
-          </div>
+          </Field>
           <DialogFormButtons
             onCancel={onClose}
             label="Type it"
