@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from 'react';
+import { FieldMessages, describedBy } from './FieldMessages.tsx';
 
 interface Props {
   label: string;
@@ -13,11 +14,6 @@ interface Props {
 /** A checkbox with its label beside it, a hint, a reason when disabled and a field error. */
 export function CheckboxField({ label, checked, onChange, hint, disabledReason, error }: Props) {
   const id = useId();
-  const ids = [
-    hint ? `${id}-hint` : null,
-    disabledReason ? `${id}-why` : null,
-    error ? `${id}-error` : null,
-  ].filter(Boolean);
   return (
     <div className={error ? 'field checkbox-field field-invalid' : 'field checkbox-field'}>
       <div className="checkbox">
@@ -28,25 +24,11 @@ export function CheckboxField({ label, checked, onChange, hint, disabledReason, 
           disabled={disabledReason !== undefined}
           onChange={(e) => onChange(e.target.checked)}
           aria-invalid={Boolean(error)}
-          aria-describedby={ids.join(' ') || undefined}
+          aria-describedby={describedBy(id, { hint, why: disabledReason, error })}
         />
         <label htmlFor={id}>{label}</label>
       </div>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {disabledReason && (
-        <p id={`${id}-why`} className="field-hint">
-          {disabledReason}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldMessages id={id} hint={hint} why={disabledReason} error={error} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useId, type ReactElement, type ReactNode } from 'react';
+import { FieldMessages, describedBy } from './FieldMessages.tsx';
 
 export interface FieldControlProps {
   id: string;
@@ -17,23 +18,11 @@ interface Props {
 /** A labelled form control with an optional hint and a field-level error message. */
 export function Field({ label, error, hint, children }: Props) {
   const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className={error ? 'field field-invalid' : 'field'}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': describedBy })}
-      {hint && (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      )}
+      {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': describedBy(id, { hint, error }) })}
+      <FieldMessages id={id} hint={hint} error={error} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from 'react';
+import { FieldMessages, describedBy } from './FieldMessages.tsx';
 
 export interface RadioOption<V extends string> {
   value: V;
@@ -23,15 +24,13 @@ interface Props<V extends string> {
  */
 export function RadioGroup<V extends string>({ legend, value, options, onChange, error, hint }: Props<V>) {
   const id = useId();
-  const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const groupDescribedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
   return (
     <fieldset
       className={error ? 'field radio-group field-invalid' : 'field radio-group'}
       role="radiogroup"
       aria-invalid={Boolean(error)}
-      aria-describedby={groupDescribedBy || undefined}
+      aria-describedby={describedBy(id, { hint, error })}
     >
       <legend>{legend}</legend>
       {options.map((o) => {
@@ -61,16 +60,7 @@ export function RadioGroup<V extends string>({ legend, value, options, onChange,
           </div>
         );
       })}
-      {hint && (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldMessages id={id} hint={hint} error={error} />
     </fieldset>
   );
 }
