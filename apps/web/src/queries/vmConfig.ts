@@ -4,6 +4,7 @@ import type {
   CloneVmRequest,
   DeleteVmRequest,
   UpdateVmRequest,
+  Vm,
   VmLabelsInput,
 } from '@virtweb/protocol';
 import {
@@ -32,31 +33,23 @@ export const commandLineQuery = (id: string, config: string) =>
     gcTime: 0,
   });
 
-export function useUpdateVm(id: string) {
+/** A change whose answer is the changed VM: stored in the list and the guest's own query at once. */
+function useVmChange<T>(change: (input: T) => Promise<Vm>) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (req: UpdateVmRequest) => updateVm(id, req),
+    mutationFn: change,
     onSuccess: (vm) => storeVm(client, vm),
   });
 }
+
+export const useUpdateVm = (id: string) => useVmChange((req: UpdateVmRequest) => updateVm(id, req));
 
 /** Tags and notes: stored at once, whatever the guest's state. */
-export function useSetLabels(id: string) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (labels: VmLabelsInput) => setVmLabels(id, labels),
-    onSuccess: (vm) => storeVm(client, vm),
-  });
-}
+export const useSetLabels = (id: string) => useVmChange((labels: VmLabelsInput) => setVmLabels(id, labels));
 
 /** Starting with the host: stored at once, whatever the guest's state. */
-export function useSetAutostart(id: string) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (autostart: AutostartInput) => setVmAutostart(id, autostart),
-    onSuccess: (vm) => storeVm(client, vm),
-  });
-}
+export const useSetAutostart = (id: string) =>
+  useVmChange((autostart: AutostartInput) => setVmAutostart(id, autostart));
 
 /** The clone is a new VM (and new images): stored in the list, the images refetched. */
 export function useCloneVm(id: string) {
