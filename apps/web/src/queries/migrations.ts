@@ -62,6 +62,12 @@ export function useVmJob(vmId: string): MigrationJob | undefined {
   return data;
 }
 
+/** Whether a migration, save or restore of the guest is under way (a guest has one job at a time). */
+export function useVmJobRunning(vmId: string): boolean {
+  const job = useVmJob(vmId);
+  return job !== undefined && !isJobEnded(job);
+}
+
 /** The preconditions for `req` (null: nothing to check yet), checked afresh whenever the request changes. */
 export function useMigrationCheck(vmId: string, state: VmState, req: MigrateRequest | null) {
   return useQuery({

@@ -1,21 +1,19 @@
 import type { Vm } from '@virtweb/protocol';
-import { useVmJob } from '../../../queries/migrations.ts';
-import { isJobEnded } from '../../../queries/migrationJobs.ts';
+import { useVmJobRunning } from '../../../queries/migrations.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
 import { useRoleGate } from '../../../queries/role.ts';
 import { MigrateForm } from './MigrateForm.tsx';
-import { canMigrate, isLiveMove } from './migrateStates.ts';
+import { JOB_RUNNING_REASON, canMigrate, isLiveMove } from './migrateStates.ts';
 import './migrate.css';
 
 /** "Migrate…": moves the guest to a peer, live while it runs, offline while it is stopped. */
 export function MigrateVmBtn({ vm }: { vm: Vm }) {
-  const job = useVmJob(vm.id);
-  const busy = job !== undefined && !isJobEnded(job);
+  const busy = useVmJobRunning(vm.id);
   const role = useRoleGate('operate');
   const reason = role.reason
     ? role.reason
     : busy
-      ? 'A migration, save or restore of this guest is running.'
+      ? JOB_RUNNING_REASON
       : canMigrate(vm.state)
         ? undefined
         : `A guest that is ${vm.state} cannot move; wait until it runs or stops.`;

@@ -3,6 +3,9 @@ import { isOperationAllowed, LIVE_STATES, type VmState } from '@virtweb/protocol
 // Which guests can move, and how (the operation table in packages/protocol): live while qemu runs the guest,
 // offline while no qemu process exists.
 
+/** Why a guest with a job under way (`useVmJobRunning`) cannot start another. */
+export const JOB_RUNNING_REASON = 'A migration, save or restore of this guest is running.';
+
 export function isLiveMove(state: VmState): boolean {
   return LIVE_STATES.includes(state);
 }

@@ -2,22 +2,20 @@ import { useState, type SubmitEvent } from 'react';
 import { ImageNameSchema, type Vm } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
-import { useSaveState, useVmJob } from '../../../queries/migrations.ts';
-import { isJobEnded } from '../../../queries/migrationJobs.ts';
-import { canSaveState } from '../migrate/migrateStates.ts';
+import { useSaveState, useVmJobRunning } from '../../../queries/migrations.ts';
+import { JOB_RUNNING_REASON, canSaveState } from '../migrate/migrateStates.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
 import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 
 /** "Save state…": the running guest stops into a zstd-compressed file of its state, restorable later. */
 export function SaveStateBtn({ vm }: { vm: Vm }) {
-  const job = useVmJob(vm.id);
-  const busy = job !== undefined && !isJobEnded(job);
+  const busy = useVmJobRunning(vm.id);
   const role = useRoleGate('operate');
   const reason = role.reason
     ? role.reason
     : busy
-      ? 'A migration, save or restore of this guest is running.'
+      ? JOB_RUNNING_REASON
       : canSaveState(vm.state)
         ? undefined
         : 'Only a running (or paused) guest has a state to save.';

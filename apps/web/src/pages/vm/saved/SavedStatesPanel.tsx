@@ -7,9 +7,8 @@ import {
   savedStatesQuery,
   useDeleteSavedState,
   useRestoreState,
-  useVmJob,
+  useVmJobRunning,
 } from '../../../queries/migrations.ts';
-import { isJobEnded } from '../../../queries/migrationJobs.ts';
 import { timeLabel } from '../../vmFormat.ts';
 import { canRestoreState } from '../migrate/migrateStates.ts';
 import '../migrate/migrate.css';
@@ -47,9 +46,8 @@ export function SavedStatesPanel({ vm }: { vm: Vm }) {
 function SavedStateRow({ vm, state }: { vm: Vm; state: SavedState }) {
   const restore = useRestoreState();
   const remove = useDeleteSavedState();
-  const job = useVmJob(vm.id);
   const notify = useNotify();
-  const busy = job !== undefined && !isJobEnded(job);
+  const busy = useVmJobRunning(vm.id);
   const restorable = canRestoreState(vm.state) && !busy;
   return (
     <tr>
