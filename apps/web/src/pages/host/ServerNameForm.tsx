@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from 'react';
 import { SetServerNameRequestSchema } from '@virtweb/protocol';
-import { Field } from '../../components/Field.tsx';
+import { TextField } from '../../components/TextField.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useSetServerName } from '../../queries/host.ts';
 
@@ -32,9 +32,13 @@ export function ServerNameForm({ name, hostname }: { name: string; hostname: str
         How peers and the guests list name this server; the hostname is <code>{hostname}</code>. Peers see a
         new name at their next health check (within 15 s).
       </p>
-      <Field label="Display name" error={error} hint="1 to 63 characters">
-        {(p) => <input {...p} value={value} autoComplete="off" onChange={(e) => setValue(e.target.value)} />}
-      </Field>
+      <TextField
+        label="Display name"
+        error={error}
+        hint="1 to 63 characters"
+        value={value}
+        onChange={setValue}
+      />
       <div className="form-buttons">
         <button
           type="submit"

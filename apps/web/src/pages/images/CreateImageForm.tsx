@@ -8,6 +8,7 @@ import {
 } from '@virtweb/protocol';
 import type { ApiError } from '../../api/errors.ts';
 import { Field } from '../../components/Field.tsx';
+import { TextField } from '../../components/TextField.tsx';
 import { SubmitButton } from '../../components/FormButtons.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useCreateImage } from '../../queries/images.ts';
@@ -96,9 +97,13 @@ export function CreateImageForm({ images }: { images: Image[] }) {
           {formError}
         </p>
       )}
-      <Field label="Image name" error={errors.name} hint='e.g. "web1.qcow2"'>
-        {(p) => <input {...p} value={name} autoComplete="off" onChange={(e) => setName(e.target.value)} />}
-      </Field>
+      <TextField
+        label="Image name"
+        error={errors.name}
+        hint='e.g. "web1.qcow2"'
+        value={name}
+        onChange={setName}
+      />
       <div className="field-row">
         <Field label="Format" error={errors.format}>
           {(p) => (

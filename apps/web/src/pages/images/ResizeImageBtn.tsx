@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from 'react';
 import { formatBytes, parseSize, type Image } from '@virtweb/protocol';
-import { Field } from '../../components/Field.tsx';
+import { TextField } from '../../components/TextField.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useResizeImage } from '../../queries/images.ts';
 import { DialogButton } from '../../components/DialogButton.tsx';
@@ -44,9 +44,13 @@ function ResizeForm({ image, close }: { image: Image; close: () => void }) {
   return (
     <form onSubmit={submit} noValidate>
       <p className="muted">Now {formatBytes(image.virtualSize)}.</p>
-      <Field label="New size" error={error} hint='e.g. "20G"; a running guest sees a grown disk at once'>
-        {(p) => <input {...p} value={size} autoComplete="off" onChange={(e) => setSize(e.target.value)} />}
-      </Field>
+      <TextField
+        label="New size"
+        error={error}
+        hint='e.g. "20G"; a running guest sees a grown disk at once'
+        value={size}
+        onChange={setSize}
+      />
       {shrinking && (
         <div role="alert">
           <p className="form-error">

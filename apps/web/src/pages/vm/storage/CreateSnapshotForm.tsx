@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from 'react';
 import { SnapshotNameSchema, type Vm } from '@virtweb/protocol';
-import { Field } from '../../../components/Field.tsx';
+import { TextField } from '../../../components/TextField.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useCreateSnapshot } from '../../../queries/vmStorage.ts';
 import { canChangeStorage, isLive } from './storageStates.ts';
@@ -34,9 +34,7 @@ export function CreateSnapshotForm({ vm }: { vm: Vm }) {
     : 'Disk-only (the guest is not running).';
   return (
     <form className="form" onSubmit={submit} noValidate aria-label={`Take a snapshot of ${vm.name}`}>
-      <Field label="Snapshot name" error={error} hint={hint}>
-        {(p) => <input {...p} value={name} autoComplete="off" onChange={(e) => setName(e.target.value)} />}
-      </Field>
+      <TextField label="Snapshot name" error={error} hint={hint} value={name} onChange={setName} />
       <div className="form-buttons">
         <button
           type="submit"
