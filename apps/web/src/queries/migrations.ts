@@ -19,6 +19,7 @@ import {
 } from '../api/migrations.ts';
 import { isJobEnded, latestJobOf, upsertJob } from './migrationJobs.ts';
 import { peerKeys } from './peers.ts';
+import { useStoringMutation } from './storingMutation.ts';
 import { vmKeys } from './vms.ts';
 
 export const migrationKeys = {
@@ -79,37 +80,16 @@ export function useMigrationCheck(vmId: string, state: VmState, req: MigrateRequ
   });
 }
 
-export function useMigrateVm(vmId: string) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (req: MigrateRequest) => migrateVm(vmId, req),
-    onSuccess: (job) => storeMigrationJob(client, job),
-  });
-}
+// Starting (or cancelling) a job answers with the job: stored with the others at once.
+export const useMigrateVm = (vmId: string) =>
+  useStoringMutation((req: MigrateRequest) => migrateVm(vmId, req), storeMigrationJob);
 
-export function useCancelMigration() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: cancelMigration,
-    onSuccess: (job) => storeMigrationJob(client, job),
-  });
-}
+export const useCancelMigration = () => useStoringMutation(cancelMigration, storeMigrationJob);
 
-export function useSaveState(vmId: string) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (name: string | undefined) => saveVmState(vmId, name),
-    onSuccess: (job) => storeMigrationJob(client, job),
-  });
-}
+export const useSaveState = (vmId: string) =>
+  useStoringMutation((name: string | undefined) => saveVmState(vmId, name), storeMigrationJob);
 
-export function useRestoreState() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: restoreSavedState,
-    onSuccess: (job) => storeMigrationJob(client, job),
-  });
-}
+export const useRestoreState = () => useStoringMutation(restoreSavedState, storeMigrationJob);
 
 export function useDeleteSavedState() {
   const client = useQueryClient();

@@ -4,7 +4,6 @@ import type {
   CloneVmRequest,
   DeleteVmRequest,
   UpdateVmRequest,
-  Vm,
   VmLabelsInput,
 } from '@virtweb/protocol';
 import {
@@ -18,6 +17,7 @@ import {
   updateVm,
 } from '../api/vms.ts';
 import { imagesKey } from './images.ts';
+import { useStoringMutation } from './storingMutation.ts';
 import { dropVm, storeVm } from './vms.ts';
 
 // The Settings tab, clone and delete: what changes a VM's stored configuration (or the VM itself).
@@ -33,23 +33,17 @@ export const commandLineQuery = (id: string, config: string) =>
     gcTime: 0,
   });
 
-/** A change whose answer is the changed VM: stored in the list and the guest's own query at once. */
-function useVmChange<T>(change: (input: T) => Promise<Vm>) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: change,
-    onSuccess: (vm) => storeVm(client, vm),
-  });
-}
-
-export const useUpdateVm = (id: string) => useVmChange((req: UpdateVmRequest) => updateVm(id, req));
+// A change that answers with the changed VM: stored in the list and the guest's own query at once.
+export const useUpdateVm = (id: string) =>
+  useStoringMutation((req: UpdateVmRequest) => updateVm(id, req), storeVm);
 
 /** Tags and notes: stored at once, whatever the guest's state. */
-export const useSetLabels = (id: string) => useVmChange((labels: VmLabelsInput) => setVmLabels(id, labels));
+export const useSetLabels = (id: string) =>
+  useStoringMutation((labels: VmLabelsInput) => setVmLabels(id, labels), storeVm);
 
 /** Starting with the host: stored at once, whatever the guest's state. */
 export const useSetAutostart = (id: string) =>
-  useVmChange((autostart: AutostartInput) => setVmAutostart(id, autostart));
+  useStoringMutation((autostart: AutostartInput) => setVmAutostart(id, autostart), storeVm);
 
 /** The clone is a new VM (and new images): stored in the list, the images refetched. */
 export function useCloneVm(id: string) {
