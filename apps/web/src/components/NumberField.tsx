@@ -1,17 +1,11 @@
-import type { ReactNode } from 'react';
 import { Field } from './Field.tsx';
+import type { ValueFieldProps } from './TextField.tsx';
 
-interface Props {
-  label: string;
-  /** As typed: the form checks it with the rest of its values. */
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | undefined;
-  hint?: ReactNode;
+/** The value is as typed: the form checks it with the rest of its values. */
+interface Props extends ValueFieldProps {
   min?: number | undefined;
   max?: number | undefined;
   placeholder?: string | undefined;
-  disabled?: boolean | undefined;
 }
 
 /** A labelled whole-number input (a number keypad on touch devices). */

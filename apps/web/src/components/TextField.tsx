@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { Field } from './Field.tsx';
 
-interface Props {
+/** What a labelled input of one value takes (its value as typed). */
+export interface ValueFieldProps {
   label: string;
   value: string;
   onChange: (value: string) => void;
@@ -10,8 +11,13 @@ interface Props {
   disabled?: boolean | undefined;
 }
 
+interface Props extends ValueFieldProps {
+  /** Off for file and image names, which are not words. */
+  spellCheck?: boolean | undefined;
+}
+
 /** A labelled one-line text input for a name or size the user types (no browser autofill). */
-export function TextField({ label, value, onChange, error, hint, disabled }: Props) {
+export function TextField({ label, value, onChange, error, hint, disabled, spellCheck }: Props) {
   return (
     <Field label={label} error={error} hint={hint}>
       {(p) => (
@@ -19,6 +25,7 @@ export function TextField({ label, value, onChange, error, hint, disabled }: Pro
           {...p}
           value={value}
           autoComplete="off"
+          spellCheck={spellCheck}
           disabled={disabled}
           onChange={(e) => onChange(e.target.value)}
         />

@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from 'react';
 import { ImageNameSchema, type Vm } from '@virtweb/protocol';
-import { Field } from '../../../components/Field.tsx';
+import { TextField } from '../../../components/TextField.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useSaveState, useVmJobRunning } from '../../../queries/migrations.ts';
 import { JOB_RUNNING_REASON, canSaveState } from '../migrate/migrateStates.ts';
@@ -72,25 +72,18 @@ function SaveStateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           {formError}
         </p>
       )}
-      <Field
+      <TextField
         label="File name (optional)"
         error={error}
         hint={`Empty: ${vm.name}-<date>.vmstate.zst in the saved-states store.`}
-      >
-        {(p) => (
-          <input
-            {...p}
-            value={name}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(e) => {
-              setName(e.target.value);
-              setError(undefined);
-              setFormError(null);
-            }}
-          />
-        )}
-      </Field>
+        value={name}
+        spellCheck={false}
+        onChange={(typed) => {
+          setName(typed);
+          setError(undefined);
+          setFormError(null);
+        }}
+      />
       <DialogFormButtons onCancel={onClose} label="Save state" busyLabel="Saving…" busy={save.isPending} />
     </form>
   );

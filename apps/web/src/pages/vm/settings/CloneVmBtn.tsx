@@ -2,7 +2,6 @@ import { useRef, useState, type SubmitEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { isOperationAllowed, type Vm } from '@virtweb/protocol';
-import { Field } from '../../../components/Field.tsx';
 import { TextField } from '../../../components/TextField.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useCloneVm } from '../../../queries/vmConfig.ts';
@@ -117,17 +116,13 @@ function CloneForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
             options={MODES}
             onChange={(mode) => setDisk(i, { mode })}
           />
-          <Field label={`New image for ${d.image}`} error={errors[`disks.${i}.target`]}>
-            {(p) => (
-              <input
-                {...p}
-                value={d.targetEdited ? d.target : targetOf(values, i)}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => setDisk(i, { target: e.target.value, targetEdited: true })}
-              />
-            )}
-          </Field>
+          <TextField
+            label={`New image for ${d.image}`}
+            error={errors[`disks.${i}.target`]}
+            value={d.targetEdited ? d.target : targetOf(values, i)}
+            spellCheck={false}
+            onChange={(target) => setDisk(i, { target, targetEdited: true })}
+          />
         </fieldset>
       ))}
       <DialogFormButtons onCancel={onClose} label="Clone" busyLabel="Cloning…" busy={clone.isPending} />
