@@ -33,6 +33,16 @@ const FLAGS: readonly { key: Flag; label: string; hint: string }[] = [
   },
 ];
 
+/** Optional limits, typed as numbers (empty: qemu's default). */
+const LIMITS: readonly { key: 'bandwidthMiBs' | 'maxDowntimeMs'; label: string; hint: string }[] = [
+  { key: 'bandwidthMiBs', label: 'Bandwidth limit (MiB/s)', hint: 'Empty: qemu’s default (128 MiB/s).' },
+  {
+    key: 'maxDowntimeMs',
+    label: 'Max downtime (ms)',
+    hint: 'The longest the guest may pause for the last pass. Empty: qemu’s default (300 ms).',
+  },
+];
+
 interface Props {
   values: MigrateValues;
   errors: MigrateErrors;
@@ -58,34 +68,18 @@ export function MigrationOptionsFields({ values, errors, onChange }: Props) {
       </button>
       <div id={bodyId} className="settings-fold-body" hidden={!shown}>
         <div className="field-row">
-          <Field
-            label="Bandwidth limit (MiB/s)"
-            error={errors.bandwidthMiBs}
-            hint="Empty: qemu’s default (128 MiB/s)."
-          >
-            {(p) => (
-              <input
-                {...p}
-                inputMode="numeric"
-                value={values.bandwidthMiBs}
-                onChange={(e) => onChange({ bandwidthMiBs: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
-            label="Max downtime (ms)"
-            error={errors.maxDowntimeMs}
-            hint="The longest the guest may pause for the last pass. Empty: qemu’s default (300 ms)."
-          >
-            {(p) => (
-              <input
-                {...p}
-                inputMode="numeric"
-                value={values.maxDowntimeMs}
-                onChange={(e) => onChange({ maxDowntimeMs: e.target.value })}
-              />
-            )}
-          </Field>
+          {LIMITS.map((l) => (
+            <Field key={l.key} label={l.label} error={errors[l.key]} hint={l.hint}>
+              {(p) => (
+                <input
+                  {...p}
+                  inputMode="numeric"
+                  value={values[l.key]}
+                  onChange={(e) => onChange({ [l.key]: e.target.value })}
+                />
+              )}
+            </Field>
+          ))}
         </div>
         {FLAGS.map((f) => {
           const box =
