@@ -12,6 +12,7 @@ import { TextField } from '../../components/TextField.tsx';
 import { SubmitButton } from '../../components/FormButtons.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useCreateImage } from '../../queries/images.ts';
+import { FormError } from '../../components/FormError.tsx';
 
 type ImageField = 'name' | 'format' | 'size' | 'backingImage';
 type Errors = Partial<Record<ImageField, string>>;
@@ -92,11 +93,7 @@ export function CreateImageForm({ images }: { images: Image[] }) {
   return (
     <form className="form panel" onSubmit={submit} noValidate aria-labelledby="create-image-title">
       <h2 id="create-image-title">Create a disk image</h2>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
+      <FormError message={formError} />
       <TextField
         label="Image name"
         error={errors.name}

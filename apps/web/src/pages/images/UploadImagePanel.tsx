@@ -6,6 +6,7 @@ import { TextField } from '../../components/TextField.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { useUploadImage } from '../../queries/images.ts';
 import { ProgressBar } from './ProgressBar.tsx';
+import { FormError } from '../../components/FormError.tsx';
 
 /** A file name as an image name: other characters become "_", no leading dot. */
 export function imageNameFor(fileName: string): string {
@@ -125,11 +126,7 @@ export function UploadImagePanel({ onUploaded }: { onUploaded?: (image: Uploaded
         disabled={upload.isPending}
         onChange={setName}
       />
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {transfer && (
         <ProgressBar
           label={`Uploading ${name}`}

@@ -5,6 +5,7 @@ import { StateBadge } from '../../components/StateBadge.tsx';
 import { useNotify } from '../../components/notify/context.ts';
 import { clusterGuestsQuery, peersQuery, usePeerVmAction } from '../../queries/peers.ts';
 import '../peers/peers.css';
+import { FormError } from '../../components/FormError.tsx';
 
 const ACTIONS: readonly { action: VmAction; label: string }[] = [
   { action: 'start', label: 'Start' },
@@ -39,11 +40,7 @@ function HostGroup({ group }: { group: HostGuests }) {
       <h2 id={titleId}>
         {group.name} <span className="muted small">{group.url}</span>
       </h2>
-      {group.error && (
-        <p className="form-error" role="alert">
-          {group.error}
-        </p>
-      )}
+      <FormError message={group.error} />
       {!group.error && group.vms.length === 0 && <p className="muted">No guests on this host.</p>}
       {group.vms.length > 0 && (
         <DataTable label={`Guests on ${group.name}`} columns={COLUMNS} actions>

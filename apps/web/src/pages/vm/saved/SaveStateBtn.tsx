@@ -7,6 +7,7 @@ import { JOB_RUNNING_REASON, canSaveState } from '../migrate/migrateStates.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
 import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
+import { FormError } from '../../../components/FormError.tsx';
 
 /** "Save state…": the running guest stops into a zstd-compressed file of its state, restorable later. */
 export function SaveStateBtn({ vm }: { vm: Vm }) {
@@ -67,11 +68,7 @@ function SaveStateForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
         The guest&apos;s memory and devices are written to a compressed file and the guest stops. Restore it
         later from “Saved states” on this page, as long as its disks stay unchanged.
       </p>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
+      <FormError message={formError} />
       <TextField
         label="File name (optional)"
         error={error}

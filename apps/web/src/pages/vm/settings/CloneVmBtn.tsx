@@ -12,6 +12,7 @@ import { DialogButton } from '../../../components/DialogButton.tsx';
 import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import { showFormErrors } from '../../../components/showFormErrors.ts';
+import { FormError } from '../../../components/FormError.tsx';
 import {
   initialClone,
   serverCloneErrors,
@@ -90,11 +91,7 @@ function CloneForm({ vm, onClose }: { vm: Vm; onClose: () => void }) {
 
   return (
     <form ref={form} className="form" onSubmit={submit} noValidate aria-label={`Clone ${vm.name}`}>
-      {formError && (
-        <p className="form-error" role="alert" tabIndex={-1}>
-          {formError}
-        </p>
-      )}
+      <FormError message={formError} focusable />
       <TextField
         label="New name"
         error={errors.name}

@@ -11,6 +11,7 @@ import { DialogButton } from '../../../components/DialogButton.tsx';
 import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import { imageChoices, imagesToDelete, type ImageChoice } from './deleteChoices.ts';
+import { FormError } from '../../../components/FormError.tsx';
 
 /**
  * Deletes a stopped guest (Cockpit's deleteDialog): each image it uses has a "delete this image too" box,
@@ -89,11 +90,7 @@ function DeleteForm({ vm, onCancel, onDeleted }: { vm: Vm; onCancel: () => void;
           ))}
         </ul>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      )}
+      <FormError message={error?.message} />
       <DialogFormButtons
         onCancel={onCancel}
         label="Delete"

@@ -8,6 +8,7 @@ import { BootFields } from './BootFields.tsx';
 import { MachineSection, NetworkSection } from './ConnectionFields.tsx';
 import { GeneralFields } from './GeneralFields.tsx';
 import { changeLabel } from './labels.ts';
+import { FormError } from '../../../components/FormError.tsx';
 import {
   changedFields,
   configSignature,
@@ -140,11 +141,7 @@ export function SettingsForm({ vm, host, images }: Props) {
           The guest is running: changes are stored now and <strong>apply at the next start</strong>.
         </p>
       )}
-      {formError && (
-        <p className="form-error" role="alert" tabIndex={-1}>
-          {formError}
-        </p>
-      )}
+      <FormError message={formError} focusable />
       <fieldset className="settings-body" disabled={!editable || update.isPending}>
         <GeneralFields {...section} host={host} />
         <BootFields {...section} images={images} storageLocked={live} />

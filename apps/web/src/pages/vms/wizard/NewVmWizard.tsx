@@ -33,6 +33,7 @@ import {
   type WizardValues,
 } from './wizardValues.ts';
 import './wizard.css';
+import { FormError } from '../../../components/FormError.tsx';
 
 const FORM_ID = 'new-vm-step';
 const PRESET_FIELDS = new Set<string>([
@@ -221,11 +222,7 @@ export function NewVmWizard({ images, host, vmNames }: Props) {
           </span>{' '}
           {title}
         </h2>
-        {formError && (
-          <p className="form-error" role="alert" tabIndex={-1}>
-            {formError}
-          </p>
-        )}
+        <FormError message={formError} focusable />
         <form
           id={FORM_ID}
           className="form"
