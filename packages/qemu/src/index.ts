@@ -43,6 +43,7 @@ export {
   isQemuAdoptError,
 } from './errors.ts';
 export { startQemu, qemuEnvironment, type StartQemuOptions, type QemuIdentity } from './supervisor/start.ts';
+export { spawnAs, type SpawnAs } from './supervisor/run-as.ts';
 export { adoptQemu, type AdoptQemuOptions } from './supervisor/adopt.ts';
 export { QemuProcess } from './supervisor/process.ts';
 export type { StopOptions } from './supervisor/stop.ts';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { QEMU_SANDBOX, qemuEnvironment, type QemuIdentity } from '@virtweb/qemu';
+import { QEMU_SANDBOX, qemuEnvironment, spawnAs, type QemuIdentity } from '@virtweb/qemu';
 import { kvmProbeBootSector, PROBE_SUCCESS_EXIT } from './kvm-probe-image.ts';
 
 export interface ProbeOutcome {
@@ -32,10 +32,11 @@ async function runGuest(
   done: (output: string) => boolean = () => false,
 ): Promise<GuestRun> {
   const t0 = performance.now();
-  const child = spawn(binary, argv, {
+  const run = spawnAs(binary, argv, runAs);
+  const child = spawn(run.command, run.args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: qemuEnvironment(),
-    ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
+    ...(run.ids === undefined ? {} : { uid: run.ids.uid, gid: run.ids.gid }),
   });
   let output = '';
   let stderr = '';

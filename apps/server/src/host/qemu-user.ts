@@ -1,6 +1,8 @@
 // Who qemu runs as: never root. A root server runs qemu as an unprivileged user (VIRTWEB_QEMU_USER, default
-// virtweb-qemu, made by scripts/setup); a server that is not root runs qemu as itself.
+// virtweb-qemu, made by scripts/setup), and so does a service that is not root but was given CAP_SETUID and
+// CAP_SETGID (the installed virtweb.service); any other server runs qemu as itself.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import { ErrorCode, type QemuConfinement } from '@virtweb/protocol';
@@ -10,9 +12,9 @@ import { Conflict } from '../domain/errors.ts';
 const execFileP = promisify(execFile);
 
 export type QemuUserStatus =
-  /** The server is not root: qemu runs as the server's own user, no spawn identity needed. */
+  /** The server can switch no user: qemu runs as the server's own user, no spawn identity needed. */
   | { kind: 'server'; name: string; uid: number; gid: number }
-  /** The server is root: qemu is spawned with this uid and (primary) gid. */
+  /** The server is root or may switch users: qemu is spawned with this uid and (primary) gid. */
   | { kind: 'user'; name: string; uid: number; gid: number }
   | { kind: 'unusable'; name: string; problem: string };
 
@@ -28,6 +30,25 @@ export async function lookupUser(name: string): Promise<QemuIdentity | undefined
   }
 }
 
+const CAP_SETGID = 6n;
+const CAP_SETUID = 7n;
+
+/** Whether this process holds CAP_SETUID and CAP_SETGID (effective): a service given them may start qemu as another user. */
+export function mayChangeIds(status = readStatus()): boolean {
+  const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (hex === undefined) return false;
+  const eff = BigInt(`0x${hex}`);
+  return ((eff >> CAP_SETUID) & 1n) === 1n && ((eff >> CAP_SETGID) & 1n) === 1n;
+}
+
+function readStatus(): string {
+  try {
+    return readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** The user qemu runs as, looked up until it exists (scripts/setup may create it while the server runs). */
 export class QemuUser {
   private found: QemuUserStatus | undefined;
@@ -37,11 +58,12 @@ export class QemuUser {
     readonly configured: string,
     private readonly serverUid: number = process.getuid?.() ?? 0,
     private readonly lookup: (name: string) => Promise<QemuIdentity | undefined> = lookupUser,
+    private readonly switchesUsers: boolean = serverUid === 0 || mayChangeIds(),
   ) {}
 
   async status(): Promise<QemuUserStatus> {
     if (this.found) return this.found;
-    if (this.serverUid !== 0) {
+    if (!this.switchesUsers) {
       this.found = {
         kind: 'server',
         name: os.userInfo().username,

@@ -8,6 +8,7 @@ import type { RuntimePaths } from '../spec.ts';
 import { openLogForRun, readLogTail } from './log.ts';
 import { isOurQemu, readPidFile } from './pid.ts';
 import { QemuProcess, type RawExit } from './process.ts';
+import { spawnAs } from './run-as.ts';
 import { settlesWithin } from './wait.ts';
 
 export interface StartQemuOptions {
@@ -41,7 +42,7 @@ export function qemuEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.Pr
 }
 
 const RETRY_MS = 25;
-/** A run dir shared with qemu's user: owner root, group qemu's, sticky (see startQemu). */
+/** A run dir shared with qemu's user: owner the server, group qemu's, sticky (see startQemu). */
 const RUN_DIR_MODE_FOR_USER = 0o1770;
 
 /**
@@ -68,7 +69,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
     // exit classification reads that). The dir stays the server's with qemu's group writable and the sticky
     // bit: qemu may remove only its own files, never replace the server's (qemu.log, launched.json,
     // migration.json), which the server trusts after a restart.
-    await chown(paths.dir, 0, opts.runAs.gid);
+    await chown(paths.dir, process.getuid?.() ?? 0, opts.runAs.gid);
     await chmod(paths.dir, RUN_DIR_MODE_FOR_USER);
   }
   const runningPid = await readPidFile(paths.pid);
@@ -91,13 +92,22 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
     // privileges before exec too). qemu's own `-runas` would switch only after start-up, and qemu 7.2 with
     // `-sandbox ...,elevateprivileges=deny` (or `=children`) is killed by SIGSYS at -runas's setgid (measured:
     // exit by signal 31 before the guest ran; `elevateprivileges=allow` lets -runas work).
-    child = spawn(binary, argv, {
-      detached: true,
-      stdio: ['ignore', log.fd, log.fd],
-      cwd: paths.dir,
-      env: qemuEnvironment(),
-      ...(opts.runAs === undefined ? {} : { uid: opts.runAs.uid, gid: opts.runAs.gid }),
-    });
+    const run = spawnAs(binary, argv, opts.runAs);
+    // NOTE: qemu creates its sockets and pidfile with its umask; a server that is not root reaches them
+    // through qemu's group (the run dir's), so qemu starts with 007: group read-write, nothing for others.
+    // The fork copies the umask at once (spawn is synchronous), so the server's own is back right after.
+    const umask = process.umask(opts.runAs === undefined ? 0o077 : 0o007);
+    try {
+      child = spawn(run.command, run.args, {
+        detached: true,
+        stdio: ['ignore', log.fd, log.fd],
+        cwd: paths.dir,
+        env: qemuEnvironment(),
+        ...(run.ids === undefined ? {} : { uid: run.ids.uid, gid: run.ids.gid }),
+      });
+    } finally {
+      process.umask(umask);
+    }
     // Listeners before the first await: 'spawn'/'error' are emitted on the next tick.
     gone = new Promise((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })));
     spawned = new Promise((resolve) => {
@@ -127,6 +137,11 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
       ? `qemu did not answer on QMP within ${startTimeoutMs} ms (killed)`
       : `qemu exited during start (${exit.signal ?? `code ${exit.exitCode ?? '?'}`})`;
     throw new QemuStartError(message, { ...exit, logTail }, { cause: ready.error });
+  }
+  if (opts.runAs !== undefined) {
+    // NOTE: qemu writes its pidfile 0600 whatever its umask; a server that is not root is in qemu's group and
+    // reads it through that (CAP_FOWNER lets it chmod a file it does not own) to find the guest after a restart.
+    await chmod(paths.pid, 0o640).catch(() => undefined);
   }
   return new QemuProcess({
     pid,
