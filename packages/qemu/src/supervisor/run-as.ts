@@ -1,4 +1,8 @@
-import type { QemuIdentity } from './start.ts';
+/** A user id and the one group id a qemu process gets (no supplementary groups). */
+export interface QemuIdentity {
+  uid: number;
+  gid: number;
+}
 
 /** How a program is spawned as another user: the command, its arguments and the ids Node switches to itself. */
 export interface SpawnAs {

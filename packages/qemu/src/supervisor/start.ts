@@ -8,7 +8,9 @@ import type { RuntimePaths } from '../spec.ts';
 import { openLogForRun, readLogTail } from './log.ts';
 import { isOurQemu, readPidFile } from './pid.ts';
 import { QemuProcess, type RawExit } from './process.ts';
-import { spawnAs } from './run-as.ts';
+import { spawnAs, type QemuIdentity } from './run-as.ts';
+
+export type { QemuIdentity } from './run-as.ts';
 import { settlesWithin } from './wait.ts';
 
 export interface StartQemuOptions {
@@ -24,12 +26,6 @@ export interface StartQemuOptions {
    * theirs: qemu creates its sockets and pidfile there, writes screendumps and removes the pidfile on exit.
    */
   runAs?: QemuIdentity;
-}
-
-/** A user id and the one group id a qemu process gets (no supplementary groups). */
-export interface QemuIdentity {
-  uid: number;
-  gid: number;
 }
 
 // What qemu needs from the server's environment: the rest (VIRTWEB_PASSWORD, tokens) is none of its business,
