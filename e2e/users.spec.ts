@@ -1,3 +1,5 @@
+import { VmPage } from './pages/VmPage.ts';
+import { screenStats } from './fixtures/screen.ts';
 import { Secret, TOTP } from 'otpauth';
 import { asTheApp, expect, test, type VirtwebServer } from './fixtures/server.ts';
 import { defineGuest, logIn } from './fixtures/pages.ts';
@@ -49,6 +51,7 @@ test("a read user sees the guest's actions disabled, each saying it needs the op
 }) => {
   await logIn(page, server);
   const id = await defineGuest(page, server, 'looked-at');
+  const running = await defineGuest(page, server, 'watched', 'start');
   await makeUser(server, 'reader', 'read', 'reader password');
   await page.context().clearCookies();
   const login = new LoginPage(page);
@@ -67,11 +70,25 @@ test("a read user sees the guest's actions disabled, each saying it needs the op
     await expect(button, name).toBeDisabled();
     await expect(button, name).toHaveAccessibleDescription('Needs the operate role');
   }
-  // The consoles are not offered; the screen view is not the read role's.
+  // The consoles that act are not offered; the screen is, view-only (the server drops a read viewer's input).
   const tabs = page.getByRole('tablist');
   await expect(tabs.getByRole('tab', { name: 'Overview' })).toBeVisible();
-  for (const name of ['Screen', 'Serial', 'Monitor', 'QMP'])
+  for (const name of ['Serial', 'Monitor', 'QMP'])
     await expect(tabs.getByRole('tab', { name, exact: true }), name).toHaveCount(0);
+  await tabs.getByRole('tab', { name: 'Screen', exact: true }).click();
+  const viewOnly = page.getByRole('button', { name: 'View only' });
+  await expect(viewOnly).toHaveAttribute('aria-pressed', 'true');
+  await expect(viewOnly).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Paste text…' })).toBeDisabled();
+  await tabs.getByRole('tab', { name: 'Overview' }).click();
+  // A running guest's screen is shown to the reader, and stays connected (noVNC sends only what the server's
+  // view-only filter lets through).
+  const watched = new VmPage(page, 'watched');
+  await page.goto(`/vms/${running}?tab=screen`);
+  await expect
+    .poll(async () => (await screenStats(watched.screen)).lit, { timeout: 30_000 })
+    .toBeGreaterThan(100);
+  await expect(page.getByText(/Connected.*\(view only: needs the operate role\)/)).toBeVisible();
   // What the UI does not offer, the server refuses too, naming the role.
   const start = await page.request.post(`/api/vms/${id}/start`, { headers: asTheApp(server) });
   expect(start.status()).toBe(403);

@@ -40,7 +40,9 @@ describe('token scopes on routes', () => {
       undefined,
       /needs the operate scope \(this token has read\)/,
     ],
-    ['read', 'GET', `/api/vms/${NO_VM}/screenshot.png`, 403, undefined, /needs the operate scope/],
+    // The screen is read's (view-only); the serial log is not.
+    ['read', 'GET', `/api/vms/${NO_VM}/screenshot.png`, 404, undefined],
+    ['read', 'GET', `/api/vms/${NO_VM}/serial.log`, 403, undefined, /needs the operate scope/],
     ['read', 'POST', '/api/migrations/incoming/handshake', 403, {}, /needs the peer scope/],
     ['operate', 'POST', '/api/images', 201, { name: 'op.qcow2', format: 'qcow2', size: '1M' }],
     ['operate', 'DELETE', '/api/images/op.qcow2', 204, undefined],
@@ -161,12 +163,13 @@ describe('token scopes on websockets', () => {
     }
   });
 
-  it('gives events to read, the serial console and screen to operate, and neither to peer', async () => {
+  it('gives events and the screen (view-only) to read, the serial console to operate, and neither to peer', async () => {
     expect((await upgrade('/api/events', bearer('read'))).status).toBe(101);
     expect((await upgrade('/api/events', bearer('peer'))).status).toBe(403);
     expect((await upgrade(`/api/vms/${vmId}/serial`, bearer('operate'))).status).toBe(101);
     expect((await upgrade(`/api/vms/${vmId}/serial`, bearer('read'))).status).toBe(403);
-    expect((await upgrade(`/api/vms/${vmId}/vnc`, bearer('read'))).status).toBe(403);
+    expect((await upgrade(`/api/vms/${vmId}/vnc`, bearer('read'))).status).toBe(101);
+    expect((await upgrade(`/api/vms/${vmId}/vnc`, bearer('peer'))).status).toBe(403);
   });
 });
 

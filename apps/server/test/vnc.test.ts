@@ -26,6 +26,27 @@ async function wholeFrame(v: RfbClient): Promise<void> {
   throw new Error('no whole-screen frame');
 }
 
+/** RFB KeyEvents typing `text` on a US keyboard (Shift around the characters that need it; \n is Return). */
+function keyEvents(text: string): Buffer {
+  const key = (keysym: number, down: boolean) => {
+    const b = Buffer.alloc(8);
+    b.writeUInt8(4, 0);
+    b.writeUInt8(down ? 1 : 0, 1);
+    b.writeUInt32BE(keysym, 4);
+    return b;
+  };
+  const SHIFT = 0xffe1;
+  const events: Buffer[] = [];
+  for (const ch of text) {
+    const keysym = ch === '\n' ? 0xff0d : ch.charCodeAt(0);
+    const shifted = '>_|'.includes(ch);
+    if (shifted) events.push(key(SHIFT, true));
+    events.push(key(keysym, true), key(keysym, false));
+    if (shifted) events.push(key(SHIFT, false));
+  }
+  return Buffer.concat(events);
+}
+
 // The VNC websocket against the real test guest (TCG): RFB through the bridge, several viewers, a reset, a stop.
 describe('VNC websocket against a real guest', () => {
   const server = useServer({ withGuestIso: true });
@@ -75,6 +96,31 @@ describe('VNC websocket against a real guest', () => {
     expect([v.width, v.height]).toEqual([720, 400]);
     await wholeFrame(v);
     expect(colours(v.pixels)).toBeGreaterThan(1);
+  });
+
+  it("shows the screen to a read token view-only: its keys never reach the guest, an operate viewer's do", async () => {
+    const encodings = [Encoding.raw, Encoding.desktopSize];
+    const open = async (scope: 'read' | 'operate') => {
+      const { token } = await server.makeToken(scope, `screen ${scope}`);
+      const ws = server.ws(`/api/vms/${id}/vnc`, { token });
+      const v = await rfbOverWebSocket(ws, { keepPixels: true, encodings });
+      viewers.push(v);
+      return { ws, v };
+    };
+    const reader = await open('read');
+    await wholeFrame(reader.v);
+    expect(colours(reader.v.pixels)).toBeGreaterThan(1);
+    const typist = await open('operate');
+    reader.ws.send(keyEvents('echo vw-viewonly-typed >/dev/ttyS0\n'));
+    typist.ws.send(keyEvents('echo vw-operate-typed >/dev/ttyS0\n'));
+    await serial.waitFor(
+      (c) => c.text.includes('vw-operate-typed'),
+      "the operate viewer's line on ttyS0",
+      60_000,
+    );
+    expect(serial.text).not.toContain('vw-viewonly-typed');
+    // The read viewer is still served.
+    await wholeFrame(reader.v);
   });
 
   it('serves two viewers at once, each with its own updates', async () => {

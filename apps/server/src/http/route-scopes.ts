@@ -87,7 +87,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   })),
   // Any other name there is an unknown action: a 404 for whoever may act on guests.
   { method: 'POST', path: '/api/vms/:id/:action', needs: OPERATE },
-  { method: 'GET', path: '/api/vms/:id/screenshot.png', needs: OPERATE },
+  { method: 'GET', path: '/api/vms/:id/screenshot.png', needs: READ },
   { method: 'GET', path: '/api/vms/:id/serial.log', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/send-keys', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/type', needs: OPERATE },

@@ -10,6 +10,8 @@ export interface RfbPipeOptions {
   stallTimeoutMs?: number;
   /** The close code and reason for the viewer when the unix side closes or cannot be reached. */
   targetEnded?: (error: NodeJS.ErrnoException | undefined) => Promise<ViewerClose> | ViewerClose;
+  /** What of the viewer's bytes reaches qemu (a view-only viewer's filter); an error text ends the session (1008). */
+  viewerFilter?: (data: Buffer) => Buffer | string;
 }
 
 export interface ViewerClose {
@@ -64,6 +66,7 @@ export class RfbPipe {
   private readonly ring: ByteRing;
   private readonly stallMs: number;
   private readonly targetEnded: NonNullable<RfbPipeOptions['targetEnded']>;
+  private readonly viewerFilter: RfbPipeOptions['viewerFilter'];
   private readonly sock: net.Socket;
   /** Read but not yet sent: runs of adjacent bytes, each one future websocket message. */
   private held: Buffer[] = [];
@@ -81,6 +84,7 @@ export class RfbPipe {
     this.ring = new ByteRing(opts.highWaterBytes ?? DEFAULT_RING_BYTES);
     this.stallMs = opts.stallTimeoutMs ?? 15_000;
     this.targetEnded = opts.targetEnded ?? defaultTargetEnded;
+    this.viewerFilter = opts.viewerFilter;
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.sock = net.createConnection({
       path: socketPath,
@@ -161,9 +165,15 @@ export class RfbPipe {
       this.close(1003, 'binary RFB frames only');
       return;
     }
-    this.stats.bytesToTarget += data.length;
+    const passed = this.viewerFilter ? this.viewerFilter(data) : data;
+    if (typeof passed === 'string') {
+      this.close(1008, passed);
+      return;
+    }
+    if (passed.length === 0) return;
+    this.stats.bytesToTarget += passed.length;
     // A viewer sending faster than qemu reads (pasting, pointer floods) waits for the unix socket to drain.
-    if (!this.sock.destroyed && !this.sock.write(data)) this.ws.pause();
+    if (!this.sock.destroyed && !this.sock.write(passed)) this.ws.pause();
   }
 
   private end(end: PipeEnd): void {

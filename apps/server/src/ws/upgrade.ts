@@ -4,6 +4,7 @@ import type { TokenScope } from '@virtweb/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DomainError } from '../domain/errors.ts';
 import { satisfies, scopeRefusal, type Authenticator } from '../http/auth-middleware.ts';
+import type { Principal } from '../auth/principal.ts';
 import { closeOf } from './close-codes.ts';
 import type { CredentialSockets } from './credential-sockets.ts';
 import type { SessionHook } from './session-tasks.ts';
@@ -15,7 +16,7 @@ export interface WsRoute {
   /** The largest message a client may send (a bigger one closes the socket with 1009 before it is buffered). */
   maxPayload: number;
   /** @throws DomainError to refuse the socket (closed with the code of its kind: see close-codes.ts). */
-  handle(ws: WebSocket, match: RegExpExecArray, req: IncomingMessage): void;
+  handle(ws: WebSocket, match: RegExpExecArray, req: IncomingMessage, principal: Principal): void;
 }
 
 function reject(socket: Duplex, status: number, text: string, message: string): void {
@@ -45,10 +46,16 @@ export function sameOrigin(req: IncomingMessage): boolean {
  * code, and an 'error' without a listener would end the process. (Ping floods are ws's own concern: a client
  * that leaves 60 pongs unread is cut off.) A route's refusal closes the socket with its code and words.
  */
-function accept(ws: WebSocket, route: WsRoute, match: RegExpExecArray, req: IncomingMessage): void {
+function accept(
+  ws: WebSocket,
+  route: WsRoute,
+  match: RegExpExecArray,
+  req: IncomingMessage,
+  principal: Principal,
+): void {
   ws.on('error', () => undefined);
   try {
-    route.handle(ws, match, req);
+    route.handle(ws, match, req, principal);
   } catch (err) {
     if (err instanceof DomainError) {
       const { code, reason } = closeOf(err);
@@ -104,7 +111,7 @@ export function attachWebSockets(
         serverFor(route.maxPayload).handleUpgrade(req, socket, head, (ws) => {
           sockets.track(principal, ws);
           onSession?.(ws, principal, req);
-          accept(ws, route, match, req);
+          accept(ws, route, match, req, principal);
         });
         return;
       }

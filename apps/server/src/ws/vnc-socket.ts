@@ -1,7 +1,9 @@
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
 import type { VmService } from '../vms/vm-service.ts';
+import { satisfies } from '../http/auth-middleware.ts';
 import { RfbPipe, type RfbPipeOptions, type ViewerClose } from './rfb-pipe.ts';
+import { ViewOnlyRfbFilter } from './rfb-view-only.ts';
 import { runningGuest } from './running-guest.ts';
 import type { WsRoute } from './upgrade.ts';
 
@@ -16,16 +18,20 @@ const EXIT_WAIT_MS = 2000;
 export function vncRoute(vms: VmService, opts: RfbPipeOptions = {}): WsRoute {
   return {
     pattern: /^\/api\/vms\/([0-9a-f]{12})\/vnc$/,
-    scope: 'operate',
+    // Anyone who may read sees the screen; only `operate` may type and point (a read viewer is view-only).
+    scope: 'read',
     maxPayload: WS_MAX_MESSAGE_BYTES.vnc,
-    handle(ws: WebSocket, match) {
+    handle(ws: WebSocket, match, _req, principal) {
       const id = match[1] ?? '';
       const { rt } = runningGuest(vms, id, (name) => `${name} is not running`);
 
       const guestStopped: ViewerClose = { code: 1000, reason: 'guest stopped' };
       const exited = rt.guest.exited.then(() => guestStopped);
+      const viewOnly = !satisfies(principal, ['operate']);
+      const filter = viewOnly ? new ViewOnlyRfbFilter() : undefined;
       const pipe = new RfbPipe(ws, rt.guest.consoles.screen, {
         ...opts,
+        ...(filter && { viewerFilter: (data: Buffer) => filter.filter(data) }),
         // NOTE: qemu closes its VNC clients as it exits, usually before its exit is seen: wait a moment for
         // the exit so that the viewer hears "guest stopped" rather than a VNC error.
         targetEnded: async (error) => {

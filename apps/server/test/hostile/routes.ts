@@ -239,7 +239,7 @@ export const ROUTES: RouteSpec[] = [
   ),
   r('POST', '/api/vms/:id/:action', 'operate', 'none', { path: stopped('/frobnicate'), expect: [404] }),
 
-  r('GET', '/api/vms/:id/screenshot.png', 'operate', 'none', {
+  r('GET', '/api/vms/:id/screenshot.png', 'read', 'none', {
     path: stopped('/screenshot.png'),
     expect: [409],
   }),

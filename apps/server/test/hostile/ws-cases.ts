@@ -9,7 +9,7 @@ export const WS_KINDS = {
     path: (t: Targets) => `/api/vms/${t.runningId}/serial`,
     maxPayload: 1024 * 1024,
   },
-  vnc: { need: 'operate', path: (t: Targets) => `/api/vms/${t.runningId}/vnc`, maxPayload: 1024 * 1024 },
+  vnc: { need: 'read', path: (t: Targets) => `/api/vms/${t.runningId}/vnc`, maxPayload: 1024 * 1024 },
   monitor: {
     need: 'admin',
     path: (t: Targets) => `/api/vms/${t.runningId}/monitor`,

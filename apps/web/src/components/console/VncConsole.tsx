@@ -3,6 +3,7 @@ import RFB from '@novnc/novnc';
 import type { KeyCombo } from '@virtweb/protocol';
 import { openConsoleSocket } from '../../api/consoles.ts';
 import { ApiError } from '../../api/errors.ts';
+import { useRoleGate } from '../../queries/role.ts';
 import { useScreenshot, useSendKeys } from '../../queries/consoles.ts';
 import { useNotify } from '../notify/context.ts';
 import { PasteDialog } from './PasteDialog.tsx';
@@ -51,7 +52,10 @@ export function VncConsole({ vmId, vmName, phase, generation, variant = 'page' }
   const screen = useRef<HTMLDivElement>(null);
   const rfbRef = useRef<RFB | null>(null);
   const [fit, setFit] = useState(true);
-  const [viewOnly, setViewOnly] = useState(false);
+  // A read user sees the screen but may not touch it (the server drops its input too).
+  const { reason: actReason } = useRoleGate('operate');
+  const [viewOnlyChosen, setViewOnly] = useState(false);
+  const viewOnly = viewOnlyChosen || actReason !== undefined;
   const [fullscreen, setFullscreen] = useState(false);
   const [fullWindow, setFullWindow] = useState(false);
   const [toolbarShown, setToolbarShown] = useState(true);
@@ -165,7 +169,7 @@ export function VncConsole({ vmId, vmName, phase, generation, variant = 'page' }
   const connected = status.kind === 'open';
   const held = [...heldKeys.held].join('+');
   const state = connected
-    ? `Connected${desktop ? `: ${desktop}` : ''}${viewOnly ? ' (view only)' : ''}${held ? ` · ${held} held` : ''}`
+    ? `Connected${desktop ? `: ${desktop}` : ''}${viewOnly ? (actReason ? ` (view only: ${actReason.toLowerCase()})` : ' (view only)') : ''}${held ? ` · ${held} held` : ''}`
     : '';
   const collapsible = fullWindow && variant === 'page';
   const classes = [
@@ -201,6 +205,7 @@ export function VncConsole({ vmId, vmName, phase, generation, variant = 'page' }
             connected={connected}
             viewOnly={viewOnly}
             onViewOnly={() => setViewOnly((v) => !v)}
+            actReason={actReason}
             onSendKeys={onSendKeys}
             sending={sendKeys.isPending}
             held={heldKeys.held}

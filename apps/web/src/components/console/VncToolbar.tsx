@@ -25,6 +25,8 @@ export interface VncToolbarProps {
   shooting: boolean;
   /** What the status line says ("Connected: QEMU (web1)"). */
   status: string;
+  /** Why this user may only look (a read role): keys, paste and the view-only switch are disabled. */
+  actReason?: string | undefined;
 }
 
 /** The screen's controls: scaling, window modes, keys, paste, screenshot, view only, and the status. */
@@ -59,12 +61,18 @@ export function VncToolbar(p: VncToolbarProps) {
       )}
       <KeysMenu
         onSend={p.onSendKeys}
-        disabled={!p.running || p.sending}
+        disabled={!p.running || p.sending || p.actReason !== undefined}
         held={p.held}
         onToggleHeld={p.onToggleHeld}
         holdDisabled={!p.connected || p.viewOnly}
       />
-      <button type="button" className="btn" disabled={!p.running} onClick={p.onPaste}>
+      <button
+        type="button"
+        className="btn"
+        disabled={!p.running || p.actReason !== undefined}
+        title={p.actReason}
+        onClick={p.onPaste}
+      >
         Paste text…
       </button>
       <button
@@ -76,7 +84,14 @@ export function VncToolbar(p: VncToolbarProps) {
       >
         Screenshot
       </button>
-      <button type="button" className="btn" aria-pressed={p.viewOnly} onClick={p.onViewOnly}>
+      <button
+        type="button"
+        className="btn"
+        aria-pressed={p.viewOnly}
+        disabled={p.actReason !== undefined}
+        title={p.actReason}
+        onClick={p.onViewOnly}
+      >
         View only
       </button>
       <span className="console-state muted small" aria-live="polite">

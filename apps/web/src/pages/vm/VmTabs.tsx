@@ -50,7 +50,7 @@ type TabKey =
 /** The role a tab needs when it is more than read (the consoles act on the guest or on qemu itself). */
 const TABS: readonly (TabItem<TabKey> & { needs?: UserRole })[] = [
   { id: 'overview', label: 'Overview' },
-  { id: 'screen', label: 'Screen', needs: 'operate' },
+  { id: 'screen', label: 'Screen' },
   { id: 'monitor', label: 'Monitor', needs: 'admin' },
   { id: 'qmp', label: 'QMP', needs: 'admin' },
   { id: 'serial', label: 'Serial', needs: 'operate' },
