@@ -39,7 +39,9 @@ describe('REST API and websocket edge', () => {
   it('logs in with a HttpOnly SameSite=Strict cookie, refuses a wrong password, logs out', async () => {
     const wrong = await server.api('POST', '/api/session', { password: 'nope' }, '');
     expect(wrong.status).toBe(401);
-    expect(wrong.body).toMatchObject({ error: { code: 'unauthorized', message: 'wrong password' } });
+    expect(wrong.body).toMatchObject({
+      error: { code: 'unauthorized', message: 'wrong user name or password' },
+    });
     const unknownField = await server.api('POST', '/api/session', { password: 'x', admin: true }, '');
     expect(unknownField.status).toBe(400);
     await server.login();
