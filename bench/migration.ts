@@ -22,6 +22,7 @@ const PLAIN: MigrationOptions = {
   multifd: false,
   xbzrle: false,
   compress: 'none',
+  plainStream: false,
 };
 
 interface Run {

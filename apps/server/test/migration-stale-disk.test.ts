@@ -3,6 +3,7 @@
 // and A booted its stale copy. Two real servers on loopback with their own data dirs (two image stores) and
 // real qemu: the move back is refused with a reason that does not point into that trap, A's copy is marked
 // as left behind, and with copy storage B's disk replaces it and is what A boots.
+import { MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
 import { describe, expect, it } from 'vitest';
 import { apiError, READY } from './harness.ts';
 import { bootCounting, jobIn, openSerial, sh, twoServers, vmOf, type JobBody } from './migration-cluster.ts';
@@ -82,7 +83,7 @@ describe('the stale disk: a move back never boots the old copy a move left behin
     // A, as a target, refuses the old copy by itself too (a source that still trusts name and size).
     const sizeBytes = oldCopy?.virtualSize ?? 0;
     const incoming = await a.api('POST', '/api/migrations/incoming', {
-      migrationProtocol: 1,
+      migrationProtocol: MIGRATION_PROTOCOL_VERSION,
       kind: 'offline',
       config: {
         name: 'roundtrip',

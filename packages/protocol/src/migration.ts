@@ -6,7 +6,7 @@ import { ImageNameSchema } from './names.ts';
  * with any change a target on the previous version would refuse or misread: the target then answers the
  * source with a 409 `migration_version_mismatch` naming both versions, instead of a validation error.
  */
-export const MIGRATION_PROTOCOL_VERSION = 1;
+export const MIGRATION_PROTOCOL_VERSION = 2;
 
 /** Knobs of qemu's migration (`migrate-set-parameters` / `migrate-set-capabilities`). */
 export const MigrationOptionsSchema = z.strictObject({
@@ -24,6 +24,11 @@ export const MigrationOptionsSchema = z.strictObject({
   xbzrle: z.boolean().default(false),
   /** Compress RAM with zstd: less data on the wire, more CPU on both hosts (implies multifd). */
   compress: z.enum(['none', 'zstd']).default('none'),
+  /**
+   * Send the live stream as plain TCP, for a trusted link only; by default qemu encrypts it with TLS
+   * (certificates the target makes for this one migration).
+   */
+  plainStream: z.boolean().default(false),
 });
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 
@@ -34,6 +39,7 @@ export const MigrationOptionsOrDefaultsSchema = MigrationOptionsSchema.default({
   multifd: false,
   xbzrle: false,
   compress: 'none',
+  plainStream: false,
 });
 
 /** `POST /api/vms/:id/migrate`: move a guest to a peer, live when it runs, offline when it is stopped. */

@@ -40,6 +40,7 @@ export type {
   QmpMigrationInfo,
   QmpMigrationCapability,
   QmpMigrateParameters,
+  QmpTlsCredsX509,
 } from './migration.ts';
 export type { QmpSocketAddress, QmpSocketAddressLegacy } from './socket-address.ts';
 export type { QmpQKeyCode, QmpKeyValue } from './key-codes.ts';

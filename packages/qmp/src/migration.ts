@@ -106,4 +106,16 @@ export interface QmpMigrationCommands {
     return: { capability: QmpMigrationCapability; state: boolean }[];
   };
   'query-migrate-parameters': { return: QmpMigrateParameters };
+  /** Credentials for an encrypted stream (`tls-creds-x509`); qemu reads the files in `dir` when it is added. */
+  'object-add': { args: QmpTlsCredsX509; return: QmpEmpty };
+  'object-del': { args: { id: string }; return: QmpEmpty };
+}
+
+/** A `tls-creds-x509` object: `dir` holds ca-cert.pem and server-/client-cert.pem and -key.pem. */
+export interface QmpTlsCredsX509 {
+  'qom-type': 'tls-creds-x509';
+  id: string;
+  dir: string;
+  endpoint: 'server' | 'client';
+  'verify-peer': boolean;
 }

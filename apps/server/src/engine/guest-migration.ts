@@ -18,6 +18,7 @@ export {
   isMigrationError,
   cancelledError,
   tcpUri,
+  MIGRATION_TLS_HOSTNAME,
   type IncomingEndpoint,
   type LiveMigrationInput,
   type LiveMigrationResult,
@@ -28,6 +29,7 @@ export {
   type ProgressListener,
   type SaveStateResult,
   type StreamCapabilities,
+  type StreamTls,
 } from './qemu-direct/migration/index.ts';
 
 type Waiting = { signal?: AbortSignal; timeoutMs?: number; intervalMs?: number };

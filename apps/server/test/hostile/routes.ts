@@ -1,3 +1,4 @@
+import { MIGRATION_PROTOCOL_VERSION } from '@virtweb/protocol';
 import type { Targets } from './fixture.ts';
 
 /**
@@ -312,7 +313,7 @@ export const ROUTES: RouteSpec[] = [
 
   r('POST', '/api/migrations/incoming/handshake', 'peer', 'json', {
     path: fixed('/api/migrations/incoming/handshake'),
-    body: { migrationProtocol: 1, source: { hostname: 'hostile' } },
+    body: { migrationProtocol: MIGRATION_PROTOCOL_VERSION, source: { hostname: 'hostile' } },
     expect: [200],
   }),
   r('POST', '/api/migrations/incoming', 'peer', 'json', {

@@ -2,6 +2,7 @@ import { diskIds } from '@virtweb/qemu';
 import type { GuestMigrationOps } from '../guest-migration.ts';
 import {
   cancelAndSettle,
+  closeIncoming,
   finishIncoming,
   prepareIncoming,
   restoreState,
@@ -26,8 +27,7 @@ export const qemuMigrationOps: GuestMigrationOps = {
   // (its disks stay inactive until the user resumes it, which activates them).
   async arrivePaused(guest, opts) {
     await waitStreamArrived(guest.qmp, opts);
-    const exports = await guest.qmp.execute('query-block-exports');
-    if (exports.some((e) => e.type === 'nbd')) await guest.qmp.execute('nbd-server-stop');
+    await closeIncoming(guest.qmp);
   },
   finishIncoming: (guest, opts) => finishIncoming(guest.qmp, opts),
   cancel: (guest, timeoutMs) => cancelAndSettle(guest.qmp, timeoutMs),

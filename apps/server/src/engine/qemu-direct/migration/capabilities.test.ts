@@ -18,6 +18,7 @@ const NONE: MigrationOptions = {
   multifd: false,
   xbzrle: false,
   compress: 'none',
+  plainStream: false,
 };
 const on = (caps: { capability: string; state: boolean }[]) =>
   caps.filter((c) => c.state).map((c) => c.capability);
@@ -57,6 +58,8 @@ describe('sourceParameters', () => {
       'max-postcopy-bandwidth': 0,
       'multifd-channels': 2,
       'multifd-compression': 'none',
+      'tls-creds': '',
+      'tls-hostname': '',
     });
   });
 
@@ -68,6 +71,8 @@ describe('sourceParameters', () => {
       'max-postcopy-bandwidth': 10 * 1024 * 1024,
       'multifd-channels': 8,
       'multifd-compression': 'none',
+      'tls-creds': '',
+      'tls-hostname': '',
     });
     expect(sourceParameters({ ...NONE, xbzrle: true }, tuning)['xbzrle-cache-size']).toBe(32 << 20);
   });
@@ -90,6 +95,7 @@ describe('zstd compression', () => {
     expect(incomingParameters(ZSTD, tuning)).toEqual({
       'multifd-channels': 3,
       'multifd-compression': 'zstd',
+      'tls-creds': '',
     });
   });
 

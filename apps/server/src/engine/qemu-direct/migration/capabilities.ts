@@ -1,6 +1,7 @@
 // MigrationOptions -> qemu's migration capabilities and parameters, for the source and the incoming side.
 import type { MigrationOptions } from '@virtweb/protocol';
 import type { QmpClient, QmpMigrateParameters, QmpMigrationCapability } from '@virtweb/qmp';
+import { tlsParameters } from './stream-tls.ts';
 
 /** The options that change the stream's format: both sides must agree on them. */
 export type StreamCapabilities = Pick<MigrationOptions, 'postcopy' | 'multifd' | 'xbzrle' | 'compress'>;
@@ -36,7 +37,9 @@ function managed(caps: Partial<Record<QmpMigrationCapability, boolean>>): Capabi
 const usesMultifd = (caps: StreamCapabilities): boolean => caps.multifd || caps.compress !== 'none';
 
 /** Capabilities of the sending qemu. `events` is always on: MIGRATION events wake the progress poll. */
-export function sourceCapabilities(options: MigrationOptions): CapabilityState[] {
+export function sourceCapabilities(
+  options: StreamCapabilities & Pick<MigrationOptions, 'autoConverge'>,
+): CapabilityState[] {
   return managed({
     events: true,
     'auto-converge': options.autoConverge,
@@ -63,11 +66,13 @@ export function incomingCapabilities(caps: StreamCapabilities): CapabilityState[
 
 /**
  * Parameters of the sending qemu: the MiB/s limit in bytes/s, the downtime limit in ms, multifd's channels and
- * compression (reset to `none` when not asked: qemu keeps it across attempts), the XBZRLE cache.
+ * compression (reset to `none` when not asked: qemu keeps it across attempts), the XBZRLE cache, and TLS
+ * (`encrypted`: the credentials `addStreamCreds` added; else reset to a plain stream).
  */
 export function sourceParameters(
   options: MigrationOptions,
   tuning: MigrationTuning = {},
+  encrypted = false,
 ): QmpMigrateParameters {
   const bandwidth =
     options.bandwidthMiBs === undefined ? QEMU_DEFAULT_MAX_BANDWIDTH : options.bandwidthMiBs * MiB;
@@ -78,6 +83,7 @@ export function sourceParameters(
     'max-postcopy-bandwidth': options.bandwidthMiBs === undefined ? 0 : bandwidth,
     'multifd-channels': tuning.multifdChannels ?? QEMU_DEFAULT_MULTIFD_CHANNELS,
     'multifd-compression': options.compress,
+    ...tlsParameters(encrypted, 'client'),
   };
   if (options.xbzrle && tuning.xbzrleCacheBytes !== undefined) {
     params['xbzrle-cache-size'] = tuning.xbzrleCacheBytes;
@@ -85,14 +91,19 @@ export function sourceParameters(
   return params;
 }
 
-/** Parameters of the receiving qemu: multifd's channel count and compression must match the source's. */
+/**
+ * Parameters of the receiving qemu: multifd's channel count and compression must match the source's; TLS as
+ * in `sourceParameters`.
+ */
 export function incomingParameters(
   caps: StreamCapabilities,
   tuning: MigrationTuning = {},
+  encrypted = false,
 ): QmpMigrateParameters {
   return {
     'multifd-channels': tuning.multifdChannels ?? QEMU_DEFAULT_MULTIFD_CHANNELS,
     'multifd-compression': caps.compress,
+    ...tlsParameters(encrypted, 'server'),
   };
 }
 

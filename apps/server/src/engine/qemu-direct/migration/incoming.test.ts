@@ -12,6 +12,9 @@ const listening = (port: string) => ({
   'socket-address': [{ type: 'inet' as const, host: '127.0.0.1', port }],
 });
 
+/** After the stream: back to a plain stream for a later save (`dropStreamTls`). */
+const DROP_TLS = ['migrate-set-parameters', 'object-del'];
+
 const failureOf = (p: Promise<unknown>) =>
   p.then(
     () => {
@@ -43,8 +46,41 @@ describe('prepareIncoming', () => {
     expect(argsOf(q.fake, 'migrate-set-parameters')).toEqual({
       'multifd-channels': 3,
       'multifd-compression': 'none',
+      'tls-creds': '',
     });
     expect(argsOf(q.fake, 'migrate-incoming')).toEqual({ uri: 'tcp:0.0.0.0:0' });
+  });
+
+  it('encrypts the stream: server credentials added and named before it listens', async () => {
+    scriptMigrate(q.fake, [listening('41234')]);
+    const none = { postcopy: false, multifd: false, xbzrle: false, compress: 'none' as const };
+    const tls = { dir: '/run/vm/stream-tls' };
+    await prepareIncoming(q.qmp, { listenHost: '127.0.0.1', capabilities: none, tls });
+    expect(commandNames(q.fake)).toEqual([
+      'object-del',
+      'object-add',
+      'migrate-set-capabilities',
+      'migrate-set-parameters',
+      'migrate-incoming',
+    ]);
+    expect(argsOf(q.fake, 'object-add')).toEqual({
+      'qom-type': 'tls-creds-x509',
+      id: 'vw-mig-tls',
+      dir: '/run/vm/stream-tls',
+      endpoint: 'server',
+      'verify-peer': true,
+    });
+    expect(argsOf(q.fake, 'migrate-set-parameters')).toMatchObject({ 'tls-creds': 'vw-mig-tls' });
+  });
+
+  it('drops the credentials again when it cannot listen', async () => {
+    q.fake.handle('migrate-incoming', { error: { class: 'GenericError', desc: 'Address in use' } });
+    const none = { postcopy: false, multifd: false, xbzrle: false, compress: 'none' as const };
+    const tls = { dir: '/d' };
+    const err = await failureOf(prepareIncoming(q.qmp, { listenHost: '127.0.0.1', capabilities: none, tls }));
+    expect(err.message).toMatch(/Address in use/);
+    expect(commandNames(q.fake).slice(-2)).toEqual(['migrate-set-parameters', 'object-del']);
+    expect(argsOf(q.fake, 'migrate-set-parameters', 2)).toMatchObject({ 'tls-creds': '' });
   });
 
   it('puts IPv6 hosts in brackets and keeps a given port', async () => {
@@ -125,7 +161,7 @@ describe('finishIncoming', () => {
     });
     await finishIncoming(q.qmp, { intervalMs: 5 });
     expect(polls).toBe(3);
-    expect(commandNames(q.fake)).toEqual(['query-block-exports', 'nbd-server-stop', 'cont']);
+    expect(commandNames(q.fake)).toEqual(['query-block-exports', 'nbd-server-stop', ...DROP_TLS, 'cont']);
   });
 
   it('starts the guest as soon as post-copy has begun', async () => {
@@ -135,7 +171,7 @@ describe('finishIncoming', () => {
       return { return: {} };
     });
     await finishIncoming(q.qmp, { intervalMs: 5 });
-    expect(commandNames(q.fake)).toEqual(['query-block-exports', 'cont']);
+    expect(commandNames(q.fake)).toEqual(['query-block-exports', ...DROP_TLS, 'cont']);
   });
 
   it("fails with qemu's error-desc and never starts the guest", async () => {

@@ -11,6 +11,7 @@ import {
 import { cancelledError, describeCause, failedError, MigrationError } from './errors.ts';
 import type { MirrorTarget, NbdDisk } from './mirror.ts';
 import { probeFreePort, tcpUri } from './net-address.ts';
+import { addStreamCreds, dropStreamTls, type StreamTls } from './stream-tls.ts';
 import { Ticker } from './ticker.ts';
 
 export interface PrepareIncomingOptions {
@@ -23,6 +24,8 @@ export interface PrepareIncomingOptions {
   tuning?: MigrationTuning;
   /** The host the source must connect to, when `listenHost` is a wildcard; default `listenHost`. */
   advertiseHost?: string;
+  /** Encrypt the stream (the server's credentials); absent: a plain TCP stream. */
+  tls?: StreamTls;
 }
 
 export interface IncomingEndpoint {
@@ -50,16 +53,18 @@ export async function prepareIncoming(
     throw failedError('incoming migration', `the target is ${status.status}, not waiting for a stream`);
   }
   try {
+    if (opts.tls) await addStreamCreds(qmp, opts.tls, 'server');
     await applyMigrationSettings(
       qmp,
       incomingCapabilities(opts.capabilities),
-      incomingParameters(opts.capabilities, opts.tuning),
+      incomingParameters(opts.capabilities, opts.tuning, opts.tls !== undefined),
     );
     await qmp.execute('migrate-incoming', { uri: tcpUri(opts.listenHost, opts.port ?? 0) });
     const port = listeningPort(await qmp.execute('query-migrate'));
     if (port === undefined) throw new Error('qemu did not report its listening port');
     return { uri: tcpUri(opts.advertiseHost ?? opts.listenHost, port), port };
   } catch (err) {
+    if (opts.tls) await dropStreamTls(qmp);
     throw failedError('incoming migration', describeCause(err), err);
   }
 }
@@ -138,8 +143,7 @@ export async function finishIncoming(
 ): Promise<void> {
   try {
     await waitStreamArrived(qmp, opts);
-    const exports = await qmp.execute('query-block-exports');
-    if (exports.some((e) => e.type === 'nbd')) await qmp.execute('nbd-server-stop');
+    await closeIncoming(qmp);
     await qmp.execute('cont', { timeoutMs: QMP_TIMEOUT_MS });
     const status = await qmp.execute('query-status');
     if (status.status !== 'running') throw new Error(`the guest is ${status.status} after cont`);
@@ -148,6 +152,16 @@ export async function finishIncoming(
     const gone = isQmpInterruptedError(err) || isQmpClosedError(err);
     throw failedError('incoming migration', gone ? 'the target qemu has exited' : describeCause(err), err);
   }
+}
+
+/**
+ * After the stream has arrived: stops the NBD exports of a disk copy and drops the stream's TLS credentials
+ * (this qemu may save to a file later, with the same parameters).
+ */
+export async function closeIncoming(qmp: QmpClient): Promise<void> {
+  const exports = await qmp.execute('query-block-exports');
+  if (exports.some((e) => e.type === 'nbd')) await qmp.execute('nbd-server-stop');
+  await dropStreamTls(qmp);
 }
 
 /**

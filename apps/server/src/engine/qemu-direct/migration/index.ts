@@ -4,6 +4,7 @@ export {
   prepareIncoming,
   startNbdExports,
   finishIncoming,
+  closeIncoming,
   waitStreamArrived,
   type PrepareIncomingOptions,
   type IncomingEndpoint,
@@ -22,3 +23,4 @@ export { mirrorJobId, nbdClientNode, type MirrorTarget, type NbdDisk } from './m
 export type { MigrationTuning, StreamCapabilities } from './capabilities.ts';
 export { MigrationError, isMigrationError, cancelledError, type MigrationOutcome } from './errors.ts';
 export { tcpUri } from './net-address.ts';
+export { MIGRATION_TLS_HOSTNAME, type StreamTls } from './stream-tls.ts';

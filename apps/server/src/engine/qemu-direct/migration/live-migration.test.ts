@@ -60,6 +60,8 @@ describe('runLiveMigration', () => {
       'max-postcopy-bandwidth': 64 * MiB,
       'multifd-channels': 4,
       'multifd-compression': 'none',
+      'tls-creds': '',
+      'tls-hostname': '',
     });
     expect(argsOf(q.fake, 'migrate')).toEqual({ uri: 'tcp:127.0.0.1:4444' });
     const active = progress.find((e) => e.p.transferredBytes === 100);
@@ -199,5 +201,51 @@ describe('runLiveMigration', () => {
     q.fake.handle('migrate', { error: { class: 'GenericError', desc: 'There is a migration in progress' } });
     const err = await expectMigrationError(migrate().run);
     expect(err).toMatchObject({ outcome: 'failed', qemuReason: 'There is a migration in progress' });
+  });
+
+  it('encrypts the stream: client credentials added and named before migrate, dropped after', async () => {
+    scriptMigrate(q.fake, [{ status: 'completed', ram: ram({}) }]);
+    q.state.status = 'postmigrate';
+    await migrate({ tls: { dir: '/run/vm/stream-tls' } }).run;
+    expect(commandNames(q.fake)).toEqual([
+      'object-del', // a leftover of an attempt whose end was not seen
+      'object-add',
+      'migrate-set-capabilities',
+      'migrate-set-parameters',
+      'migrate',
+      'migrate-set-parameters',
+      'object-del',
+    ]);
+    expect(argsOf(q.fake, 'object-add')).toEqual({
+      'qom-type': 'tls-creds-x509',
+      id: 'vw-mig-tls',
+      dir: '/run/vm/stream-tls',
+      endpoint: 'client',
+      'verify-peer': true,
+    });
+    expect(argsOf(q.fake, 'migrate-set-parameters', 1)).toMatchObject({
+      'tls-creds': 'vw-mig-tls',
+      'tls-hostname': 'virtweb-migration',
+    });
+    expect(argsOf(q.fake, 'migrate-set-parameters', 2)).toEqual({ 'tls-creds': '', 'tls-hostname': '' });
+    expect(argsOf(q.fake, 'object-del', 2)).toEqual({ id: 'vw-mig-tls' });
+  });
+
+  it('a failed TLS handshake fails the migration with its words, the source runs, the credentials go', async () => {
+    scriptMigrate(q.fake, [{ status: 'failed', 'error-desc': "The certificate hasn't got a known issuer" }]);
+    const err = await expectMigrationError(migrate({ tls: { dir: '/run/vm/stream-tls' } }).run);
+    expect(err.message).toBe("migration failed: The certificate hasn't got a known issuer");
+    expect(q.state.status).toBe('running');
+    expect(commandNames(q.fake).slice(-2)).toEqual(['migrate-set-parameters', 'object-del']);
+    expect(argsOf(q.fake, 'migrate-set-parameters', 2)).toEqual({ 'tls-creds': '', 'tls-hostname': '' });
+  });
+
+  it('credentials qemu refuses fail the migration before anything is sent', async () => {
+    q.fake.handle('object-add', {
+      error: { class: 'GenericError', desc: 'Unable to access credentials /x/ca-cert.pem' },
+    });
+    const err = await expectMigrationError(migrate({ tls: { dir: '/x' } }).run);
+    expect(err.qemuReason).toBe('Unable to access credentials /x/ca-cert.pem');
+    expect(commandNames(q.fake)).not.toContain('migrate');
   });
 });

@@ -11,6 +11,7 @@ import { cancelledError, describeCause, failedError, MigrationError } from './er
 import { cancelAndSettle, pollMigration, resumeSource, safeListener } from './migration-poll.ts';
 import { DiskMirrors, type MirrorTarget } from './mirror.ts';
 import { diskPhaseProgress, migrationProgress } from './progress.ts';
+import { addStreamCreds, dropStreamTls, type StreamTls } from './stream-tls.ts';
 
 export type ProgressListener = (progress: MigrationProgress, phase: MigrationPhase) => void;
 
@@ -18,6 +19,11 @@ export interface LiveMigrationInput {
   /** From the target's `prepareIncoming` (`tcp:host:port`). */
   uri: string;
   options: MigrationOptions;
+  /**
+   * Encrypt the stream: the client's credentials from the same CA as the target's (`prepareIncoming({ tls })`);
+   * absent: plain TCP. Dropped again when the migration ends, either way.
+   */
+  tls?: StreamTls;
   tuning?: MigrationTuning;
   /** Copy storage: the target's NBD exports (`startNbdExports`); the disks are mirrored before RAM moves. */
   mirror?: MirrorTarget;
@@ -59,6 +65,14 @@ export async function runLiveMigration(
   qmp: QmpClient,
   input: LiveMigrationInput,
 ): Promise<LiveMigrationResult> {
+  try {
+    return await migrateLive(qmp, input);
+  } finally {
+    if (input.tls) await dropStreamTls(qmp);
+  }
+}
+
+async function migrateLive(qmp: QmpClient, input: LiveMigrationInput): Promise<LiveMigrationResult> {
   const started = Date.now();
   const { options, signal } = input;
   const intervalMs = input.pollIntervalMs ?? 500;
@@ -70,7 +84,13 @@ export async function runLiveMigration(
   const postcopy = { requested: false, active: false };
   let migrating = false;
   try {
-    await applyMigrationSettings(qmp, sourceCapabilities(options), sourceParameters(options, input.tuning));
+    if (input.tls) await addStreamCreds(qmp, input.tls, 'client');
+    const encrypted = input.tls !== undefined;
+    await applyMigrationSettings(
+      qmp,
+      sourceCapabilities(options),
+      sourceParameters(options, input.tuning, encrypted),
+    );
     if (input.mirror) {
       mirrors = await DiskMirrors.start(qmp, input.mirror);
       await mirrors.waitReady({

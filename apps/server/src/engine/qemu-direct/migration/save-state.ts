@@ -15,6 +15,7 @@ import {
   sourceCapabilities,
   UNLIMITED_BANDWIDTH,
 } from './capabilities.ts';
+import { tlsParameters } from './stream-tls.ts';
 import { cancelledError, describeCause, failedError, MigrationError } from './errors.ts';
 import type { ProgressListener } from './live-migration.ts';
 import { cancelAndSettle, pollMigration, resumeSource, safeListener } from './migration-poll.ts';
@@ -93,6 +94,7 @@ export async function saveState(qmp: QmpClient, input: SaveStateInput): Promise<
     await applyMigrationSettings(qmp, sourceCapabilities({ ...PLAIN_STREAM, autoConverge: false }), {
       'max-bandwidth': UNLIMITED_BANDWIDTH,
       'downtime-limit': QEMU_DEFAULT_DOWNTIME_LIMIT_MS,
+      ...tlsParameters(false, 'client'),
     });
     if (input.live !== true && wasRunning) await qmp.execute('stop');
     migrating = true;

@@ -31,6 +31,8 @@ const ACKS = [
   'nbd-server-start',
   'nbd-server-stop',
   'block-export-add',
+  'object-add',
+  'object-del',
 ];
 
 export async function fakeQemu(status: QmpRunState = 'running'): Promise<FakeQemu> {
@@ -104,4 +106,5 @@ export const PLAIN_OPTIONS: MigrationOptions = {
   multifd: false,
   xbzrle: false,
   compress: 'none',
+  plainStream: false,
 };

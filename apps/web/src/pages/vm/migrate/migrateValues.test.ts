@@ -27,10 +27,23 @@ describe('migrate form', () => {
         peer: PEER,
         copyStorage: true,
         keepDefinition: false,
-        options: { autoConverge: false, postcopy: false, multifd: false, xbzrle: true, compress: 'none' },
+        options: {
+          autoConverge: false,
+          postcopy: false,
+          multifd: false,
+          xbzrle: true,
+          compress: 'none',
+          plainStream: false,
+        },
       },
     });
     if (draft.ok) expect(MigrateRequestSchema.safeParse(draft.request).success).toBe(true);
+  });
+
+  it('asks for an unencrypted stream only when the box is ticked', () => {
+    const draft = migrateRequest({ ...initialMigrate(PEER), plainStream: true });
+    expect(draft.ok && draft.request.options?.plainStream).toBe(true);
+    if (draft.ok) expect(MigrateRequestSchema.parse(draft.request).options.plainStream).toBe(true);
   });
 
   it('asks for zstd compression, with the multifd it implies, when the box is ticked', () => {

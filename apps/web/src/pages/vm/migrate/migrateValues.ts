@@ -18,6 +18,8 @@ export interface MigrateValues {
   xbzrle: boolean;
   /** Compress the stream with zstd (`compress: 'zstd'`). */
   compressZstd: boolean;
+  /** Send the live stream unencrypted (a trusted link only); by default qemu encrypts it with TLS. */
+  plainStream: boolean;
   /** The guest runs under TCG (from the VM, not a field). */
   tcgGuest: boolean;
 }
@@ -35,6 +37,7 @@ export const initialMigrate = (peer = ''): MigrateValues => ({
   multifd: false,
   xbzrle: false,
   compressZstd: false,
+  plainStream: false,
   tcgGuest: false,
 });
 
@@ -93,6 +96,7 @@ export function migrateRequest(v: MigrateValues): MigrateDraft {
     multifd: multifdBox(v).checked,
     xbzrle: v.xbzrle,
     compress: v.compressZstd ? 'zstd' : 'none',
+    plainStream: v.plainStream,
   };
   if (bandwidth.value !== undefined) options.bandwidthMiBs = bandwidth.value;
   if (downtime.value !== undefined) options.maxDowntimeMs = downtime.value;
