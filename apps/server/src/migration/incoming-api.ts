@@ -10,6 +10,7 @@ import {
   MigrationOptionsOrDefaultsSchema,
   ResolvedAccelSchema,
 } from '@virtweb/protocol';
+import { ClientCredsSchema } from './stream-certs.ts';
 
 /** A disk of the migrating VM, in the order of `config.disks`. */
 export const IncomingDiskSchema = z.strictObject({
@@ -105,6 +106,8 @@ export const IncomingAnswerSchema = z.object({
   /** Live: where the target's qemu listens (`tcp:host:port`, the host as the target knows itself). */
   uri: z.string().optional(),
   nbd: NbdTargetSchema.optional(),
+  /** Live, unless the source asked for a plain stream: the source's credentials for the encrypted stream. */
+  tls: ClientCredsSchema.optional(),
 });
 export type IncomingAnswer = z.infer<typeof IncomingAnswerSchema>;
 

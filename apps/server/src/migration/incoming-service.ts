@@ -12,6 +12,7 @@ import { assertValid } from '../vms/vm-validation.ts';
 import type { IncomingAnswer, IncomingRequestSchema, IncomingStatus } from './incoming-api.ts';
 import { oldCopyWords } from './disk-checks.ts';
 import { removeMarker, writeMarker, type Marker } from './markers.ts';
+import { credsDir, makeStreamCerts, withCredsDir } from './stream-certs.ts';
 
 type IncomingRequest = z.output<typeof IncomingRequestSchema>;
 
@@ -97,10 +98,14 @@ export class IncomingMigrations {
       const rt = await this.vms.migration.launchIncoming(rec.id, req.accel ?? 'tcg');
       void rt.guest.exited.then((exit) => this.onQemuExit(entry, `the target qemu exited: ${exit.reason}`));
       const { engine, guest } = rt;
-      const endpoint = await engine.migration.prepareIncoming(guest, {
-        listenHost: this.listenHost,
-        capabilities: req.options,
-      });
+      const listen = { listenHost: this.listenHost, capabilities: req.options };
+      // Encrypted unless the source asked for a plain stream: qemu reads the server's files once, here.
+      const certs = req.options.plainStream ? undefined : await makeStreamCerts();
+      const endpoint = certs
+        ? await withCredsDir(this.vms.qemuAccess, credsDir(engine.runDir(rec.id)), certs.server, (dir) =>
+            engine.migration.prepareIncoming(guest, { ...listen, tls: { dir } }),
+          )
+        : await engine.migration.prepareIncoming(guest, listen);
       const copied = req.disks.filter((d) => d.create);
       const nbd =
         copied.length === 0
@@ -109,7 +114,8 @@ export class IncomingMigrations {
               listenHost: this.listenHost,
               slots: copied.map((d) => d.index),
             });
-      return { incomingId, vmId: rec.id, uri: endpoint.uri, ...(nbd ? { nbd } : {}) };
+      const tls = certs ? { tls: certs.client } : {};
+      return { incomingId, vmId: rec.id, uri: endpoint.uri, ...(nbd ? { nbd } : {}), ...tls };
     } catch (err) {
       const entry = this.#entries.get(incomingId);
       if (entry) this.end(entry, 'failed', errorText(err));

@@ -4,7 +4,7 @@
 import type { Vm } from '@virtweb/protocol';
 import type { VmService } from '../vms/vm-service.ts';
 import type { IncomingAnswer } from './incoming-api.ts';
-import { isMigrationError, type LiveMigrationResult } from '../engine/guest-migration.ts';
+import { isMigrationError, type LiveMigrationResult, type StreamTls } from '../engine/guest-migration.ts';
 import {
   errorText,
   finishUndone,
@@ -17,6 +17,7 @@ import {
 } from './job-context.ts';
 import type { JobHandle } from './jobs.ts';
 import { removeMarker } from './markers.ts';
+import { clientFiles, credsDir, withCredsDir, type ClientCreds } from './stream-certs.ts';
 import { abortTarget, askTargetRuns, finishTarget, peerHost, watchTarget, withHost } from './target-calls.ts';
 
 /** Everything before the stream is preparing: the uploads (missing media) and the target's qemu. */
@@ -39,20 +40,25 @@ export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: Jo
     throwIfAborted(handle);
     if (target.uri === undefined) throw new Error(`${peer.name} did not say where to send the stream`);
     const host = peerHost(peer.url);
+    const uri = withHost(target.uri, host);
+    const creds = streamCreds(plan, target);
     const watch = watchTarget(peer.client, target.incomingId, peer.name, (why) => handle.abort(why));
     let finishing: Promise<Vm> | undefined;
     try {
-      result = await rt.engine.migration.migrate(rt.guest, {
-        uri: withHost(target.uri, host),
-        options: plan.options,
-        ...(target.nbd ? { mirror: { ...target.nbd, targetHost: host } } : {}),
-        signal: handle.signal,
-        onProgress: (progress, phase) => {
-          handle.progress(progress, phase);
-          // Post-copy: the source's vCPUs are stopped for good, the target must run now for the rest to flow.
-          if (phase === 'postcopy' && !finishing) finishing = finishTarget(peer.client, target.incomingId);
-        },
-      });
+      result = await withStreamCreds(vms, runDir, creds, (tls) =>
+        rt.engine.migration.migrate(rt.guest, {
+          uri,
+          options: plan.options,
+          ...tls,
+          ...(target.nbd ? { mirror: { ...target.nbd, targetHost: host } } : {}),
+          signal: handle.signal,
+          onProgress: (progress, phase) => {
+            handle.progress(progress, phase);
+            // Post-copy: the source's vCPUs are stopped for good, the target must run now for the rest to flow.
+            if (phase === 'postcopy' && !finishing) finishing = finishTarget(peer.client, target.incomingId);
+          },
+        }),
+      );
     } finally {
       watch.stop();
     }
@@ -75,6 +81,24 @@ export async function runLiveJob(vms: VmService, plan: MigrationPlan, handle: Jo
   } finally {
     await removeMarker(runDir).catch(() => undefined);
   }
+}
+
+/** The target's credentials for an encrypted stream; undefined for a plain one (the user's choice). */
+function streamCreds(plan: MigrationPlan, target: IncomingAnswer): ClientCreds | undefined {
+  if (plan.options.plainStream) return undefined;
+  if (!target.tls) throw new Error(`${plan.peer.name} sent no credentials for an encrypted stream`);
+  return target.tls;
+}
+
+/** Runs `use` with the client's credentials written for qemu (removed afterwards), or without for plain TCP. */
+function withStreamCreds<T>(
+  vms: VmService,
+  runDir: string,
+  creds: ClientCreds | undefined,
+  use: (tls: { tls?: StreamTls }) => Promise<T>,
+): Promise<T> {
+  if (creds === undefined) return use({});
+  return withCredsDir(vms.qemuAccess, credsDir(runDir), clientFiles(creds), (dir) => use({ tls: { dir } }));
 }
 
 /** The stream has arrived: the target starts the guest; only then does the source go. */
