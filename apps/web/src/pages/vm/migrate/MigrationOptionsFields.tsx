@@ -3,7 +3,7 @@ import { Field } from '../../../components/Field.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import { multifdBox, postcopyBox, type MigrateErrors, type MigrateValues } from './migrateValues.ts';
 
-type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle' | 'compressZstd';
+type Flag = 'autoConverge' | 'postcopy' | 'multifd' | 'xbzrle' | 'compressZstd' | 'plainStream';
 
 const FLAGS: readonly { key: Flag; label: string; hint: string }[] = [
   {
@@ -30,6 +30,11 @@ const FLAGS: readonly { key: Flag; label: string; hint: string }[] = [
     key: 'compressZstd',
     label: 'Compress (zstd)',
     hint: 'Less data on the wire, more CPU on both hosts (uses qemu’s multifd channels).',
+  },
+  {
+    key: 'plainStream',
+    label: 'Unencrypted stream (trusted link only)',
+    hint: 'Sends the guest’s memory as plain TCP, readable by anyone on the link. Off: qemu encrypts it with TLS.',
   },
 ];
 
