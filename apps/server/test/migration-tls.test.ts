@@ -94,6 +94,30 @@ describe('the live-migration stream', () => {
     expect(await sh(serialB, `echo count=$(grep -c ${line} /mnt/vwp/p)`, 'c')).toMatch(/count=60000/);
   }, 300_000);
 
+  it('copies the disks over TLS too: a pattern written to the disk is not on the wire', async () => {
+    const guest = await bootCounting(a, 'tls-disk', {
+      disks: [{ image: 'tls-disk.qcow2', create: { format: 'qcow2', sizeBytes: 32 * 2 ** 20 } }],
+    });
+    const line = `vwdisk-${crypto.randomBytes(12).toString('hex')}`;
+    await sh(
+      guest.serial,
+      `yes ${line} | head -n 60000 > /dev/vda; sync; echo 3 > /proc/sys/vm/drop_caches`,
+      'd',
+    );
+    const from = relay.recorded().length;
+    const started = await a.api('POST', `/api/vms/${guest.id}/migrate`, { peer, copyStorage: true });
+    expect(started.status).toBe(202);
+    const job = await jobIn(a, (started.body as JobBody).id, ['completed', 'failed', 'cancelled'], 180_000);
+    expect(job.phase, job.error).toBe('completed');
+    const wire = relay.recorded().subarray(from);
+    expect(wire.length).toBeGreaterThan(2_000_000);
+    expect(wire.includes(line)).toBe(false);
+    const serialB = await openSerial(b, job.targetVmId ?? '');
+    expect(await sh(serialB, `echo count=$(head -c 2000000 /dev/vda | grep -c ${line})`, 'c')).toMatch(
+      /count=60000/,
+    );
+  }, 300_000);
+
   it('is plain TCP when asked (a trusted link): the same pattern is on the wire', async () => {
     const guest = await bootCounting(a, 'plain-moved');
     const line = await writePattern(guest.serial);

@@ -1,5 +1,5 @@
 // A man in the middle for migration tests: an HTTP proxy in front of the target server that sends the
-// source's live-migration stream through a TCP relay recording every byte, and may rewrite the target's answer.
+// source's live-migration stream (and a disk copy's NBD traffic) through TCP relays recording every byte, and may rewrite the target's answer.
 import http from 'node:http';
 import net from 'node:net';
 
@@ -8,7 +8,7 @@ type Answer = Record<string, unknown>;
 export interface StreamRelay {
   /** The proxy's URL: add it as the peer instead of the target's own. */
   url: string;
-  /** Every byte the source sent to the target's migration port, in order. */
+  /** Every byte the source sent to the target's migration and NBD ports, in order of arrival. */
   recorded(): Buffer;
   /** Rewrites the target's answer to `POST /api/migrations/incoming` (after the relay's own change). */
   tamper: ((answer: Answer) => Answer) | undefined;
@@ -78,6 +78,8 @@ export async function startStreamRelay(targetUrl: string): Promise<StreamRelay> 
     let answer = JSON.parse(text.toString('utf8')) as Answer;
     const port = typeof answer.uri === 'string' ? Number(/:(\d+)$/.exec(answer.uri)?.[1]) : NaN;
     if (Number.isInteger(port)) answer.uri = `tcp:127.0.0.1:${await relayTo(port)}`;
+    const nbd = answer.nbd as { port: number } | undefined;
+    if (nbd) answer.nbd = { ...nbd, port: await relayTo(nbd.port) };
     if (relay.tamper) answer = relay.tamper(answer);
     return Buffer.from(JSON.stringify(answer));
   };

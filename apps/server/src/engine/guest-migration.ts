@@ -47,7 +47,7 @@ export interface GuestMigrationOps {
   /** Exposes the incoming guest's disks (by slot) for the source to copy into. */
   exportDisks(
     guest: RunningGuest,
-    opts: { listenHost: string; slots: readonly number[] },
+    opts: { listenHost: string; slots: readonly number[]; encrypted?: boolean },
   ): Promise<MirrorTarget>;
   /** Waits until the whole stream has arrived, then closes the disk exports; the guest stays paused. */
   arrivePaused(guest: RunningGuest, opts: Waiting): Promise<void>;

@@ -113,6 +113,7 @@ export class IncomingMigrations {
           : await engine.migration.exportDisks(guest, {
               listenHost: this.listenHost,
               slots: copied.map((d) => d.index),
+              encrypted: certs !== undefined,
             });
       const tls = certs ? { tls: certs.client } : {};
       return { incomingId, vmId: rec.id, uri: endpoint.uri, ...(nbd ? { nbd } : {}), ...tls };

@@ -17,9 +17,10 @@ import {
 export const qemuMigrationOps: GuestMigrationOps = {
   migrate: (guest, input) => runLiveMigration(guest.qmp, input),
   prepareIncoming: (guest, opts) => prepareIncoming(guest.qmp, opts),
-  exportDisks: (guest, { listenHost, slots }) =>
+  exportDisks: (guest, { listenHost, slots, encrypted }) =>
     startNbdExports(guest.qmp, {
       listenHost,
+      encrypted: encrypted === true,
       // NOTE: a disk has the same node name on both sides (disk<N>): the source mirrors its node to the same name.
       disks: slots.map((i) => ({ node: diskIds(i).node, exportName: diskIds(i).node })),
     }),

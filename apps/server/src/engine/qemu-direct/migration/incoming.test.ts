@@ -121,6 +121,14 @@ describe('startNbdExports', () => {
     });
   });
 
+  it("serves the exports over TLS with the stream's server credentials when encrypted", async () => {
+    await startNbdExports(q.qmp, { listenHost: '127.0.0.1', port: 10809, disks, encrypted: true });
+    expect(argsOf(q.fake, 'nbd-server-start')).toEqual({
+      addr: { type: 'inet', data: { host: '127.0.0.1', port: '10809' } },
+      'tls-creds': 'vw-mig-tls',
+    });
+  });
+
   it('probes a free port, and tries another one when qemu finds it taken', async () => {
     let attempts = 0;
     q.fake.handle('nbd-server-start', () =>

@@ -11,7 +11,7 @@ import {
 import { cancelledError, describeCause, failedError, MigrationError } from './errors.ts';
 import type { MirrorTarget, NbdDisk } from './mirror.ts';
 import { probeFreePort, tcpUri } from './net-address.ts';
-import { addStreamCreds, dropStreamTls, type StreamTls } from './stream-tls.ts';
+import { addStreamCreds, dropStreamTls, MIGRATION_TLS_ID, type StreamTls } from './stream-tls.ts';
 import { Ticker } from './ticker.ts';
 
 export interface PrepareIncomingOptions {
@@ -83,6 +83,8 @@ export interface NbdExportsOptions {
   /** The target's disk nodes (fresh images of the source disks' virtual size) and their export names. */
   disks: NbdDisk[];
   advertiseHost?: string;
+  /** Over TLS, with the stream's server credentials (`prepareIncoming({ tls })` added them). */
+  encrypted?: boolean;
 }
 
 const PORT_ATTEMPTS = 5;
@@ -94,7 +96,7 @@ const PORT_ATTEMPTS = 5;
  * @throws MigrationError (failed); nothing is left serving after a failure.
  */
 export async function startNbdExports(qmp: QmpClient, opts: NbdExportsOptions): Promise<MirrorTarget> {
-  const port = await startNbdServer(qmp, opts.listenHost, opts.port);
+  const port = await startNbdServer(qmp, opts.listenHost, opts.port, opts.encrypted === true);
   try {
     for (const disk of opts.disks) {
       await qmp.execute('block-export-add', {
@@ -114,11 +116,19 @@ export async function startNbdExports(qmp: QmpClient, opts: NbdExportsOptions): 
 
 const exportId = (disk: NbdDisk): string => `migrate-export-${disk.node}`;
 
-async function startNbdServer(qmp: QmpClient, host: string, fixedPort?: number): Promise<number> {
+async function startNbdServer(
+  qmp: QmpClient,
+  host: string,
+  fixedPort: number | undefined,
+  encrypted: boolean,
+): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort ?? (await probeFreePort(host));
     try {
-      await qmp.execute('nbd-server-start', { addr: { type: 'inet', data: { host, port: String(port) } } });
+      await qmp.execute('nbd-server-start', {
+        addr: { type: 'inet', data: { host, port: String(port) } },
+        ...(encrypted ? { 'tls-creds': MIGRATION_TLS_ID } : {}),
+      });
       return port;
     } catch (err) {
       // NOTE: qemu reports a taken port only in words ("Address already in use"); retry a probed port then.

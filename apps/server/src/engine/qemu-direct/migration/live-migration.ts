@@ -92,7 +92,7 @@ async function migrateLive(qmp: QmpClient, input: LiveMigrationInput): Promise<L
       sourceParameters(options, input.tuning, encrypted),
     );
     if (input.mirror) {
-      mirrors = await DiskMirrors.start(qmp, input.mirror);
+      mirrors = await DiskMirrors.start(qmp, input.mirror, encrypted);
       await mirrors.waitReady({
         signal,
         intervalMs,

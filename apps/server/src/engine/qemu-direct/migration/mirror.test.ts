@@ -2,7 +2,7 @@ import type { MigrationPhase, MigrationProgress } from '@virtweb/protocol';
 import type { QmpBlockJob } from '@virtweb/qmp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMigrationError } from './errors.ts';
-import { runLiveMigration } from './live-migration.ts';
+import { runLiveMigration, type LiveMigrationInput } from './live-migration.ts';
 import type { MirrorTarget } from './mirror.ts';
 import {
   argsOf,
@@ -28,12 +28,13 @@ let q: FakeQemu;
 beforeEach(async () => (q = await fakeQemu('running')));
 
 /** A live migration with the disks mirrored to TARGET; its error (or result). */
-const migrateWithMirror = (): Promise<unknown> =>
+const migrateWithMirror = (over: Partial<LiveMigrationInput> = {}): Promise<unknown> =>
   runLiveMigration(q.qmp, {
     uri: 'tcp:127.0.0.1:4444',
     options: OPTIONS,
     mirror: TARGET,
     pollIntervalMs: 5,
+    ...over,
   }).catch((e: unknown) => e);
 afterEach(() => q.close());
 
@@ -154,6 +155,20 @@ describe('runLiveMigration with copy storage', () => {
     expect(names).not.toContain('migrate');
     expect(argsOf(q.fake, 'block-job-cancel')).toEqual({ device: 'migrate-disk0', force: true });
     expect(names.filter((c) => c === 'blockdev-del')).toHaveLength(2);
+  });
+
+  it("connects to the exports over TLS with the stream's client credentials when encrypted", async () => {
+    scriptJobs(1);
+    scriptMigrate(q.fake, [{ status: 'completed', 'total-time': 5 }]);
+    await migrateWithMirror({ tls: { dir: '/run/vm/stream-tls' } });
+    expect(commandNames(q.fake).indexOf('object-add')).toBeLessThan(
+      commandNames(q.fake).indexOf('blockdev-add'),
+    );
+    expect(argsOf(q.fake, 'blockdev-add')).toMatchObject({
+      driver: 'nbd',
+      'tls-creds': 'vw-mig-tls',
+      'tls-hostname': 'virtweb-migration',
+    });
   });
 
   it('cancel during the disk copy aborts the mirrors (force) and reports cancelled', async () => {

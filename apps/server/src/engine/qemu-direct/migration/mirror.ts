@@ -1,5 +1,6 @@
 // Copy storage, source side: every disk mirrored into an NBD export on the target while the guest runs on.
 import type { QmpClient, QmpEventMessage } from '@virtweb/qmp';
+import { MIGRATION_TLS_HOSTNAME, MIGRATION_TLS_ID } from './stream-tls.ts';
 import { cancelledError, describeCause, failedError } from './errors.ts';
 import { diskCopyProgress, type DiskCopyProgress } from './progress.ts';
 import { delay, Ticker } from './ticker.ts';
@@ -37,7 +38,11 @@ export class DiskMirrors {
   #wakePoll: (() => void) | undefined;
   #last: DiskCopyProgress = { copiedBytes: 0, totalBytes: 0 };
 
-  private constructor(qmp: QmpClient, target: MirrorTarget) {
+  private constructor(
+    qmp: QmpClient,
+    target: MirrorTarget,
+    private readonly encrypted: boolean,
+  ) {
     this.#qmp = qmp;
     this.#target = target;
     this.jobIds = target.disks.map((d) => mirrorJobId(d.node));
@@ -48,11 +53,11 @@ export class DiskMirrors {
 
   /**
    * Connects to the target's exports (an `nbd` block node per disk) and starts `blockdev-mirror sync=full`
-   * from each disk's node into it.
+   * from each disk's node into it. `encrypted`: over TLS, with the stream's client credentials (added first).
    * @throws MigrationError (failed) when a node or job cannot be created; whatever was made is removed.
    */
-  static async start(qmp: QmpClient, target: MirrorTarget): Promise<DiskMirrors> {
-    const mirrors = new DiskMirrors(qmp, target);
+  static async start(qmp: QmpClient, target: MirrorTarget, encrypted = false): Promise<DiskMirrors> {
+    const mirrors = new DiskMirrors(qmp, target, encrypted);
     try {
       await mirrors.#startJobs();
     } catch (err) {
@@ -151,6 +156,7 @@ export class DiskMirrors {
         'node-name': node,
         server: { type: 'inet', host: targetHost, port: String(port) },
         export: disk.exportName,
+        ...(this.encrypted ? { 'tls-creds': MIGRATION_TLS_ID, 'tls-hostname': MIGRATION_TLS_HOSTNAME } : {}),
       });
       this.#nodesAdded.push(node);
       const job = mirrorJobId(disk.node);
