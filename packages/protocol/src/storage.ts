@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasControl } from './auth.ts';
 import { ImageNameSchema } from './names.ts';
 import { DiskBusSchema } from './vm-config.ts';
 
@@ -70,9 +71,22 @@ export const SnapshotNameSchema = z
     'start with a letter or "_", then use letters, digits, ".", "_" and "-"',
   );
 
+/** What a snapshot is for, in the user's words: one line of free text. */
+export const SnapshotDescriptionSchema = z
+  .string()
+  .max(500, 'description is longer than 500 characters')
+  .refine((s) => !hasControl(s), 'no control characters (one line of text)');
+
 /** `POST /api/vms/:id/snapshots`. */
-export const CreateSnapshotRequestSchema = z.strictObject({ name: SnapshotNameSchema });
+export const CreateSnapshotRequestSchema = z.strictObject({
+  name: SnapshotNameSchema,
+  description: SnapshotDescriptionSchema.optional(),
+});
 export type CreateSnapshotRequest = z.infer<typeof CreateSnapshotRequestSchema>;
+
+/** `PUT /api/vms/:id/snapshots/:name`: a new description ("" clears it). */
+export const UpdateSnapshotRequestSchema = z.strictObject({ description: SnapshotDescriptionSchema });
+export type UpdateSnapshotRequest = z.infer<typeof UpdateSnapshotRequestSchema>;
 
 /** One internal (qcow2) snapshot of a VM, as held by its disks. */
 export const SnapshotSchema = z.object({
@@ -87,6 +101,14 @@ export const SnapshotSchema = z.object({
   vmClockSec: z.number(),
   /** The disk slots that hold it; a revert needs it on every disk. */
   disks: z.array(z.number().int()),
+  /**
+   * The snapshot that was current when virtweb took this one (qcow2 has no such link: virtweb records it).
+   * Absent for roots, for snapshots taken otherwise (HMP `savevm`), and when the parent is gone.
+   */
+  parent: z.string().optional(),
+  description: z.string().optional(),
+  /** The one the guest last came from: taken or reverted to last (at most one per guest). */
+  current: z.boolean(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 

@@ -101,6 +101,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'DELETE', path: '/api/vms/:id/disks/:index', needs: OPERATE },
   { method: 'PUT', path: '/api/vms/:id/cdrom', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/snapshots', needs: OPERATE },
+  { method: 'PUT', path: '/api/vms/:id/snapshots/:name', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/snapshots/:name/revert', needs: OPERATE },
   { method: 'DELETE', path: '/api/vms/:id/snapshots/:name', needs: OPERATE },
 

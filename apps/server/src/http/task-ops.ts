@@ -28,6 +28,7 @@ export const TASK_OPS: Readonly<Record<string, string | null>> = {
   'DELETE /api/vms/:id/disks/:index': 'vm.disk.remove',
   'PUT /api/vms/:id/cdrom': 'vm.cdrom',
   'POST /api/vms/:id/snapshots': 'vm.snapshot.create',
+  'PUT /api/vms/:id/snapshots/:name': 'vm.snapshot.describe',
   'POST /api/vms/:id/snapshots/:name/revert': 'vm.snapshot.revert',
   'DELETE /api/vms/:id/snapshots/:name': 'vm.snapshot.delete',
   'POST /api/vms/:id/migrate/check': null,

@@ -5,6 +5,7 @@ import {
   CreateSnapshotRequestSchema,
   DiskIndexSchema,
   SnapshotNameSchema,
+  UpdateSnapshotRequestSchema,
 } from '@virtweb/protocol';
 import type { VmStorage } from '../vms/storage/vm-storage.ts';
 import { notFound } from './errors.ts';
@@ -46,7 +47,12 @@ export function vmStorageRoutes(r: Router, storage: VmStorage): void {
   });
   r.post('/:id/snapshots', async (req, res) => {
     const body = parseOr400(CreateSnapshotRequestSchema, req.body);
-    res.status(201).json(await storage.snapshots.create(req.params.id, body.name));
+    res.status(201).json(await storage.snapshots.create(req.params.id, body.name, body.description));
+  });
+  r.put('/:id/snapshots/:name', async (req, res) => {
+    const name = snapshot(req.params.name);
+    const body = parseOr400(UpdateSnapshotRequestSchema, req.body);
+    res.json(await storage.snapshots.describe(req.params.id, name, body.description));
   });
   r.post('/:id/snapshots/:name/revert', async (req, res) => {
     res.json(await storage.snapshots.revert(req.params.id, snapshot(req.params.name)));

@@ -111,4 +111,22 @@ export const MIGRATIONS: readonly string[] = [
    DELETE FROM sessions WHERE user_id IS NULL;
    CREATE UNIQUE INDEX sessions_id ON sessions (id);
    CREATE INDEX sessions_user ON sessions (user_id);`,
+  // Snapshots as a tree: qcow2 keeps no parent links, so virtweb records each snapshot's parent (the one current
+  // when it was taken) and a description, and which snapshot is current per guest. `facts` becomes optional: a
+  // snapshot taken otherwise (HMP savevm) can still be given a description.
+  `CREATE TABLE vm_snapshots_new (
+     vm_id TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     facts TEXT,
+     parent TEXT,
+     description TEXT,
+     PRIMARY KEY (vm_id, name)
+   );
+   INSERT INTO vm_snapshots_new (vm_id, name, facts) SELECT vm_id, name, facts FROM vm_snapshots;
+   DROP TABLE vm_snapshots;
+   ALTER TABLE vm_snapshots_new RENAME TO vm_snapshots;
+   CREATE TABLE vm_current_snapshot (
+     vm_id TEXT PRIMARY KEY REFERENCES vms(id) ON DELETE CASCADE,
+     name TEXT NOT NULL
+   );`,
 ];

@@ -181,6 +181,31 @@ describe('store', () => {
     expect(repo.snapshotFacts(record.id, 's2')).toBeUndefined();
   });
 
+  it("records snapshots as a tree: a deleted snapshot's children get its parent, and so does current", () => {
+    const repo = new VmsRepo(openDb(tempDbPath()));
+    repo.insert(record);
+    const facts = { withRam: false, disks: [] };
+    repo.saveSnapshotFacts(record.id, 's1', facts, { description: 'clean install' });
+    repo.saveSnapshotFacts(record.id, 's2', facts, { parent: 's1' });
+    repo.saveSnapshotFacts(record.id, 's3', facts, { parent: 's2' });
+    repo.saveSnapshotFacts(record.id, 's4', facts, { parent: 's2' });
+    repo.describeSnapshot(record.id, 'hmp', 'taken with savevm');
+    const parents = () =>
+      Object.fromEntries(
+        [...repo.snapshotTree(record.id).notes].map(([n, note]) => [n, note.parent ?? null]),
+      );
+    expect(repo.snapshotTree(record.id).current).toBe('s4');
+    repo.setCurrentSnapshot(record.id, 's2');
+    repo.deleteSnapshotFacts(record.id, 's2');
+    expect(parents()).toEqual({ s1: null, s3: 's1', s4: 's1', hmp: null });
+    expect(repo.snapshotTree(record.id).current).toBe('s1');
+    repo.deleteSnapshotFacts(record.id, 's1');
+    expect(parents()).toEqual({ s3: null, s4: null, hmp: null });
+    expect(repo.snapshotTree(record.id).current).toBeUndefined();
+    expect(repo.snapshotTree(record.id).notes.get('hmp')?.description).toBe('taken with savevm');
+    expect(repo.snapshotFacts(record.id, 'hmp')).toBeUndefined();
+  });
+
   it('stores settings as key/value with overwrite', () => {
     const settings = new SettingsRepo(openDb(tempDbPath()));
     expect(settings.get('k')).toBeUndefined();

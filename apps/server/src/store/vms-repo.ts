@@ -11,6 +11,7 @@ import {
 } from '@virtweb/protocol';
 import { VmDefinitionSchema, type VmDefinition } from '../vms/definition.ts';
 import { SnapshotFactsSchema, type SnapshotFacts } from '../vms/storage/snapshot-facts.ts';
+import type { SnapshotNote, SnapshotTreeNotes } from '../vms/storage/snapshot-tree.ts';
 import type { Db } from './db.ts';
 
 /**
@@ -143,19 +144,85 @@ export class VmsRepo {
   snapshotFacts(id: string, name: string): SnapshotFacts | undefined {
     const row = this.db
       .prepare('SELECT facts FROM vm_snapshots WHERE vm_id = ? AND name = ?')
-      .get(id, name) as { facts: string } | undefined;
-    if (row === undefined) return undefined;
-    const parsed = SnapshotFactsSchema.safeParse(JSON.parse(row.facts));
-    return parsed.success ? parsed.data : undefined;
+      .get(id, name) as { facts: string | null } | undefined;
+    return factsOf(row?.facts);
   }
 
-  saveSnapshotFacts(id: string, name: string, facts: SnapshotFacts): void {
+  /**
+   * Records snapshot `name` as just taken: its facts, its parent and description; it becomes the current one.
+   * A row left by an earlier snapshot of that name (deleted outside virtweb) is replaced.
+   */
+  saveSnapshotFacts(id: string, name: string, facts: SnapshotFacts, note: SnapshotNote = {}): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT OR REPLACE INTO vm_snapshots (vm_id, name, facts, parent, description) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(id, name, JSON.stringify(facts), note.parent ?? null, note.description ?? null);
+      this.setCurrentSnapshot(id, name);
+    })();
+  }
+
+  /** Each recorded snapshot's parent and description, and the guest's current snapshot. */
+  snapshotTree(id: string): SnapshotTreeNotes {
+    const rows = this.db
+      .prepare('SELECT name, facts, parent, description FROM vm_snapshots WHERE vm_id = ?')
+      .all(id) as { name: string; facts: string | null; parent: string | null; description: string | null }[];
+    const notes = new Map<string, SnapshotNote>();
+    for (const row of rows) {
+      notes.set(row.name, {
+        parent: row.parent ?? undefined,
+        description: row.description ?? undefined,
+        date: factsOf(row.facts)?.date,
+      });
+    }
+    const current = this.db.prepare('SELECT name FROM vm_current_snapshot WHERE vm_id = ?').get(id) as
+      { name: string } | undefined;
+    return { notes, current: current?.name };
+  }
+
+  /** Sets snapshot `name`'s description ("" clears it); a snapshot virtweb did not take gets a row for it. */
+  describeSnapshot(id: string, name: string, description: string): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO vm_snapshots (vm_id, name, facts) VALUES (?, ?, ?)')
-      .run(id, name, JSON.stringify(facts));
+      .prepare(
+        'INSERT INTO vm_snapshots (vm_id, name, description) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (vm_id, name) DO UPDATE SET description = excluded.description',
+      )
+      .run(id, name, description === '' ? null : description);
   }
 
-  deleteSnapshotFacts(id: string, name: string): void {
-    this.db.prepare('DELETE FROM vm_snapshots WHERE vm_id = ? AND name = ?').run(id, name);
+  setCurrentSnapshot(id: string, name: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO vm_current_snapshot (vm_id, name) VALUES (?, ?)').run(id, name);
   }
+
+  /**
+   * Forgets snapshot `name`: its children get its parent (none: they become roots), and if it was current, its
+   * parent becomes current (as libvirt does).
+   */
+  deleteSnapshotFacts(id: string, name: string): void {
+    this.db.transaction(() => {
+      const row = this.db
+        .prepare('SELECT parent FROM vm_snapshots WHERE vm_id = ? AND name = ?')
+        .get(id, name) as { parent: string | null } | undefined;
+      const parent = row?.parent ?? null;
+      this.db
+        .prepare('UPDATE vm_snapshots SET parent = ? WHERE vm_id = ? AND parent = ?')
+        .run(parent, id, name);
+      if (parent === null) {
+        this.db.prepare('DELETE FROM vm_current_snapshot WHERE vm_id = ? AND name = ?').run(id, name);
+      } else {
+        this.db
+          .prepare('UPDATE vm_current_snapshot SET name = ? WHERE vm_id = ? AND name = ?')
+          .run(parent, id, name);
+      }
+      this.db.prepare('DELETE FROM vm_snapshots WHERE vm_id = ? AND name = ?').run(id, name);
+    })();
+  }
+}
+
+/** The stored facts; none for a snapshot virtweb did not take, or a row a newer version wrote. */
+function factsOf(raw: string | null | undefined): SnapshotFacts | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const parsed = SnapshotFactsSchema.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : undefined;
 }

@@ -3,6 +3,7 @@ import {
   CreateTokenRequestSchema,
   ImageNameSchema,
   ServerNameSchema,
+  SnapshotDescriptionSchema,
   SnapshotNameSchema,
   TypeTextRequestSchema,
   UsernameSchema,
@@ -35,6 +36,15 @@ export const FIELD_SITES: NameSite[] = [
     schema: SnapshotNameSchema,
     accepted: 'skip',
     request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/snapshots`, { name: v }),
+  },
+  {
+    label: 'PUT /api/vms/:id/snapshots/:name {description}',
+    values: HOSTILE_TEXT,
+    schema: SnapshotDescriptionSchema,
+    // The stopped guest has no snapshot `nosuch`: a description the schema takes reaches the lookup.
+    accepted: { expect: [404] },
+    refused: [400],
+    request: (t, v) => call('PUT', `/api/vms/${t.stoppedId}/snapshots/nosuch`, { description: v }),
   },
   {
     label: 'POST /api/vms/:id/snapshots/:name/revert',

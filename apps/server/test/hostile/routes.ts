@@ -275,6 +275,11 @@ export const ROUTES: RouteSpec[] = [
     body: { name: 'snap1' },
     expect: [404],
   }),
+  r('PUT', '/api/vms/:id/snapshots/:name', 'operate', 'json', {
+    path: stopped('/snapshots/nosuch'),
+    body: { description: 'x' },
+    expect: [404],
+  }),
   r('POST', '/api/vms/:id/snapshots/:name/revert', 'operate', 'none', {
     path: stopped('/snapshots/nosuch/revert'),
     expect: [404],

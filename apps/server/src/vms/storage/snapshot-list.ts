@@ -1,5 +1,5 @@
-import type { Snapshot } from '@virtweb/protocol';
 import type { SnapshotInfo } from './qemu-img-snapshots.ts';
+import type { DiskSnapshot } from './snapshot-tree.ts';
 
 /** The internal snapshots one disk slot holds. */
 export interface DiskSnapshots {
@@ -12,7 +12,7 @@ export interface DiskSnapshots {
  * to one disk only (`vmstate`), so that disk's entry gives the date and size; `disks` lists every slot that
  * holds the name.
  */
-export function mergeSnapshots(perDisk: DiskSnapshots[]): Snapshot[] {
+export function mergeSnapshots(perDisk: DiskSnapshots[]): DiskSnapshot[] {
   const byName = new Map<string, { index: number; info: SnapshotInfo }[]>();
   for (const disk of perDisk) {
     for (const info of disk.snapshots) {
@@ -22,7 +22,7 @@ export function mergeSnapshots(perDisk: DiskSnapshots[]): Snapshot[] {
       byName.set(info.name, list);
     }
   }
-  const out: Snapshot[] = [];
+  const out: DiskSnapshot[] = [];
   for (const [name, entries] of byName) {
     const main = entries.find((e) => e.info['vm-state-size'] > 0) ?? entries[0];
     if (!main) continue;

@@ -10,6 +10,7 @@ import { imageSnapshot, listImageSnapshots, type OfflineDisk } from './qemu-img-
 import { newJobId, publishedJob, refused, type Report } from './snapshot-jobs.ts';
 import { hardwareOf, snapshotDifferences, type SnapshotFacts } from './snapshot-facts.ts';
 import { mergeSnapshots, vmStateDisk, type DiskSnapshots } from './snapshot-list.ts';
+import { snapshotTree } from './snapshot-tree.ts';
 import { liveRevertFailed, reportDisks } from './snapshot-revert.ts';
 import { storageMode, type StorageHost, type StorageMode } from './storage-host.ts';
 
@@ -34,15 +35,17 @@ export class VmSnapshots {
     const state = this.host.get(id).state;
     const mode: StorageMode =
       rt && (state === 'running' || state === 'paused') ? { live: true, rt } : { live: false };
-    return mergeSnapshots(await this.perDisk(this.host.definition(id), mode));
+    const snaps = mergeSnapshots(await this.perDisk(this.host.definition(id), mode));
+    return snapshotTree(snaps, this.host.repo.snapshotTree(id));
   }
 
   /**
-   * Takes snapshot `name` and records what it was taken on (disks, sizes, formats, hardware) for reverts.
+   * Takes snapshot `name` and records what it was taken on (disks, sizes, formats, hardware) for reverts, its
+   * parent (the current snapshot) and `description`; it becomes the current snapshot.
    * Rollback: whatever part of it qemu or qemu-img wrote on some disks is deleted again.
    * @throws NotFound, Conflict (no disks, name taken, raw disk, busy, qemu refused or died)
    */
-  async create(id: string, name: string): Promise<Snapshot> {
+  async create(id: string, name: string, description?: string): Promise<Snapshot> {
     return this.host.states.run(id, 'snapshot', `taking snapshot ${name}`, async (rec) => {
       const mode = storageMode(this.host, rec);
       const def = rec.definition;
@@ -53,6 +56,8 @@ export class VmSnapshots {
         throw new Conflict(ErrorCode.exists, `VM ${def.name} already has a snapshot named ${name}`);
       }
       const facts = await this.factsNow(rec, mode);
+      const { current } = this.host.repo.snapshotTree(id);
+      const parent = existing.some((s) => s.name === current) ? current : undefined;
       await publishedJob(this.bus, id, 'snapshot-save', name, async (jobId, report) => {
         if (mode.live) {
           const slots = def.disks.map((d) => d.index);
@@ -68,9 +73,9 @@ export class VmSnapshots {
         await this.dropPartial(def, mode, name);
         throw refused(err, `cannot take snapshot ${name}`);
       });
-      const snap = await this.find(id, name);
-      this.host.repo.saveSnapshotFacts(id, name, { ...facts, date: snap.date });
-      return snap;
+      const taken = await this.find(id, name);
+      this.host.repo.saveSnapshotFacts(id, name, { ...facts, date: taken.date }, { parent, description });
+      return this.find(id, name);
     });
   }
 
@@ -78,7 +83,7 @@ export class VmSnapshots {
    * Reverts every disk (and, live, the RAM and devices) to snapshot `name`. First compares the snapshot with
    * now (disks attached or detached since, sizes, formats, buses, the running qemu's hardware) and refuses with
    * what differs before touching anything. A revert that fails part-way says what each disk holds; live, the
-   * guest is powered off then (see snapshot-revert.ts).
+   * guest is powered off then (see snapshot-revert.ts). Once reverted, `name` is the current snapshot.
    * @throws NotFound (no such snapshot), Conflict (differs from now, disk-only while running, busy, qemu
    *   refused or died)
    */
@@ -135,12 +140,14 @@ export class VmSnapshots {
       }).catch((err: unknown) => {
         throw refused(err, `cannot revert to snapshot ${name}`);
       });
-      return snap;
+      this.host.repo.setCurrentSnapshot(id, name);
+      return this.find(id, name);
     });
   }
 
   /**
-   * Deletes snapshot `name` from every disk that holds it, and what was recorded of it. Requires: the
+   * Deletes snapshot `name` from every disk that holds it, and what was recorded of it (its children get its
+   * parent; if it was current, its parent becomes current). Requires: the
    * `snapshot` operation's states. Rollback: none possible; a delete that fails part-way leaves the name on the
    * disks it did not reach (the list shows which), and deleting again finishes it.
    * @throws NotFound (no such snapshot), Conflict (busy, qemu refused or died)
@@ -158,6 +165,19 @@ export class VmSnapshots {
       });
       this.host.repo.deleteSnapshotFacts(id, name);
     });
+  }
+
+  /**
+   * Sets snapshot `name`'s description ("" clears it). Changes nothing on the disks, so no state is required.
+   * @throws NotFound (no such VM or snapshot), Conflict when the disks cannot be read
+   */
+  async describe(id: string, name: string, description: string): Promise<Snapshot> {
+    const def = this.host.definition(id);
+    if (!(await this.list(id)).some((s) => s.name === name)) {
+      throw new NotFound(`snapshot ${name} of VM ${def.name}`);
+    }
+    this.host.repo.describeSnapshot(id, name, description);
+    return this.find(id, name);
   }
 
   /** Deletes snapshot `name` from disk slots `slots`: a QMP job while qemu runs, else qemu-img. */
