@@ -4,6 +4,7 @@ import {
   VmCdromSchema,
   VmDiskSchema,
   type ChangeCdromRequest,
+  type CreateSnapshotRequest,
   type Snapshot,
   type VmCdrom,
   type VmDisk,
@@ -34,8 +35,13 @@ export function listSnapshots(id: string): Promise<Snapshot[]> {
 }
 
 /** Answers when the snapshot is taken (`vm.storage-job` events meanwhile). ApiError 409 with qemu's words. */
-export function createSnapshot(id: string, name: string): Promise<Snapshot> {
-  return requestJson('POST', `${vmPath(id)}/snapshots`, SnapshotSchema, { name });
+export function createSnapshot(id: string, req: CreateSnapshotRequest): Promise<Snapshot> {
+  return requestJson('POST', `${vmPath(id)}/snapshots`, SnapshotSchema, req);
+}
+
+/** Sets a snapshot's description ("" clears it). */
+export function describeSnapshot(id: string, name: string, description: string): Promise<Snapshot> {
+  return requestJson('PUT', snapshotPath(id, name), SnapshotSchema, { description });
 }
 
 export function revertSnapshot(id: string, name: string): Promise<Snapshot> {

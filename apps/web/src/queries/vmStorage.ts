@@ -1,10 +1,11 @@
 import { queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { ChangeCdromRequest, StorageJob } from '@virtweb/protocol';
+import type { ChangeCdromRequest, CreateSnapshotRequest, StorageJob } from '@virtweb/protocol';
 import {
   addDisk,
   changeCdrom,
   createSnapshot,
   deleteSnapshot,
+  describeSnapshot,
   listSnapshots,
   removeDisk,
   revertSnapshot,
@@ -66,7 +67,13 @@ function useSnapshotMutation<V, R>(fn: (vars: V) => Promise<R>, vmId: string) {
 }
 
 export const useCreateSnapshot = (vmId: string) =>
-  useSnapshotMutation((name: string) => createSnapshot(vmId, name), vmId);
+  useSnapshotMutation((req: CreateSnapshotRequest) => createSnapshot(vmId, req), vmId);
+
+export const useDescribeSnapshot = (vmId: string) =>
+  useSnapshotMutation(
+    (req: { name: string; description: string }) => describeSnapshot(vmId, req.name, req.description),
+    vmId,
+  );
 
 export const useRevertSnapshot = (vmId: string) =>
   useSnapshotMutation((name: string) => revertSnapshot(vmId, name), vmId);

@@ -1,15 +1,21 @@
 import { useQuery } from '@tanstack/react-query';
-import { formatBytes, type Snapshot, type Vm } from '@virtweb/protocol';
+import { formatBytes, type Vm } from '@virtweb/protocol';
 import { Loading, QueryError } from '../../../components/QueryError.tsx';
 import { snapshotsQuery } from '../../../queries/vmStorage.ts';
 import { timeLabel } from '../../vmFormat.ts';
 import { CreateSnapshotForm } from './CreateSnapshotForm.tsx';
 import { DeleteSnapshotBtn } from './DeleteSnapshotBtn.tsx';
+import { DescribeSnapshotBtn } from './DescribeSnapshotBtn.tsx';
 import { RevertSnapshotBtn } from './RevertSnapshotBtn.tsx';
 import { SnapshotJobProgress } from './SnapshotJobProgress.tsx';
+import { treeOrder, type TreeRow } from './snapshotTree.ts';
+import './snapshots.css';
 import { DataTable } from '../../../components/DataTable.tsx';
 
-/** Internal qcow2 snapshots of a guest: with RAM while it runs, disk-only while stopped. */
+/**
+ * Internal qcow2 snapshots of a guest as a tree (each under the one current when it was taken): with RAM while
+ * it runs, disk-only while stopped.
+ */
 export function SnapshotsPanel({ vm }: { vm: Vm }) {
   const snapshots = useQuery(snapshotsQuery(vm.id));
   return (
@@ -24,10 +30,17 @@ export function SnapshotsPanel({ vm }: { vm: Vm }) {
       {snapshots.data && snapshots.data.length > 0 && (
         <DataTable
           labelledBy="vm-snapshots-title"
-          columns={['Name', 'Taken', 'Contents', { heading: 'RAM state', numeric: true }, 'Actions']}
+          columns={[
+            'Name',
+            'Description',
+            'Taken',
+            'Contents',
+            { heading: 'RAM state', numeric: true },
+            'Actions',
+          ]}
         >
-          {snapshots.data.map((s) => (
-            <SnapshotRow key={s.name} vm={vm} snapshot={s} />
+          {treeOrder(snapshots.data).map((row) => (
+            <SnapshotRow key={row.snapshot.name} vm={vm} row={row} />
           ))}
         </DataTable>
       )}
@@ -36,11 +49,23 @@ export function SnapshotsPanel({ vm }: { vm: Vm }) {
   );
 }
 
-function SnapshotRow({ vm, snapshot }: { vm: Vm; snapshot: Snapshot }) {
+/** One snapshot, indented under its parent; the current one says so in words, not only by its look. */
+function SnapshotRow({ vm, row }: { vm: Vm; row: TreeRow }) {
+  const { snapshot, depth } = row;
   const slots = snapshot.disks.join(', ');
   return (
-    <tr>
-      <th scope="row">{snapshot.name}</th>
+    <tr className={snapshot.current ? 'snapshot-current' : undefined} data-depth={depth}>
+      <th scope="row">
+        <span className="snapshot-name" style={{ paddingInlineStart: `${depth * 1.25}rem` }}>
+          {depth > 0 && <span aria-hidden="true">↳ </span>}
+          {snapshot.name}
+          {snapshot.parent !== undefined && (
+            <span className="visually-hidden"> (child of {snapshot.parent})</span>
+          )}
+          {snapshot.current && <span className="badge snapshot-current-badge">current</span>}
+        </span>
+      </th>
+      <td>{snapshot.description ?? <span className="muted">—</span>}</td>
       <td>{timeLabel(snapshot.date)}</td>
       <td>
         {snapshot.withRam ? 'disks and RAM' : 'disks only'} <span className="muted">(disk {slots})</span>
@@ -48,6 +73,7 @@ function SnapshotRow({ vm, snapshot }: { vm: Vm; snapshot: Snapshot }) {
       <td className="num">{snapshot.withRam ? formatBytes(snapshot.vmStateSize) : '—'}</td>
       <td>
         <div className="actions">
+          <DescribeSnapshotBtn vm={vm} snapshot={snapshot} />
           <RevertSnapshotBtn vm={vm} snapshot={snapshot} />
           <DeleteSnapshotBtn vm={vm} snapshot={snapshot} />
         </div>
