@@ -102,6 +102,8 @@ test('settings change a stopped and a running guest; clone and delete with a per
   await balloon.getByLabel('Guest memory (MiB)').fill('160');
   await balloon.getByRole('button', { name: 'Set guest memory now' }).click();
   await expect(page.getByText('Asked set-renamed to use 160 MiB')).toBeVisible();
+  // The guest's own memory use, from its balloon driver's statistics (the test guest reports them).
+  await expect(page.getByText(/The guest says it uses [\d.]+ MiB of the [\d.]+ MiB it sees/)).toBeVisible();
   await page.screenshot({ path: path.join(shots, 'settings-running.png'), fullPage: true });
 
   // Powered off, the pending change is simply the configuration.

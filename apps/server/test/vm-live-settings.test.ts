@@ -4,6 +4,11 @@ import { apiError, createGuest } from './harness.ts';
 import { useServer } from './server-fixture.ts';
 import { GuestShell, hmp, powerOff, waitVm } from './storage-guest.ts';
 
+interface BalloonBody {
+  guestStats: 'reported' | 'waiting' | 'not-reported';
+  guest?: { totalMiB: number; usedMiB: number; freeMiB: number; availableMiB?: number; updatedAt: string };
+}
+
 interface VmBody {
   id: string;
   name: string;
@@ -112,7 +117,7 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     const tooMuch = await server.api('POST', `/api/vms/${id}/balloon`, { targetMiB: 1024 });
     expect(tooMuch.status).toBe(400);
     expect(apiError(tooMuch.body).details?.[0]?.path).toBe('targetMiB');
-    expect((await server.api('GET', `/api/vms/${id}/balloon`)).body).toEqual({
+    expect((await server.api('GET', `/api/vms/${id}/balloon`)).body).toMatchObject({
       actualMiB: 256,
       memoryMiB: 256,
     });
@@ -126,6 +131,30 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     }
     expect(actual).toBe(160);
   }, 90_000);
+
+  it("reads the guest's own memory use from the balloon's statistics (the test guest reports them)", async () => {
+    const balloon = async () => (await server.api('GET', `/api/vms/${id}/balloon`)).body as BalloonBody;
+    // Figures the guest gave after the balloon above settled (qemu's time stamp has whole seconds).
+    const t0 = Date.now();
+    const fresh = (b: BalloonBody) => b.guest !== undefined && Date.parse(b.guest.updatedAt) >= t0 + 1000;
+    let info = await balloon();
+    while (info.guestStats !== 'not-reported' && !fresh(info) && Date.now() - t0 < 30_000) {
+      await new Promise((r) => setTimeout(r, 500));
+      info = await balloon();
+    }
+    expect(info.guestStats).toBe('reported');
+    const mem = info.guest;
+    if (!mem) throw new Error('reported, yet no figures');
+    expect(fresh(info)).toBe(true);
+    // This kernel gives the 96 MiB its balloon driver holds (set to 160 of 256 above) out of its total.
+    expect(mem.totalMiB).toBeGreaterThan(64);
+    expect(mem.totalMiB).toBeLessThanOrEqual(160);
+    expect(mem.usedMiB).toBeGreaterThan(0);
+    expect(mem.usedMiB + mem.freeMiB).toBeLessThanOrEqual(mem.totalMiB);
+    // The same total as the guest's own /proc/meminfo (kB, rounded to MiB as the API does).
+    const memTotal = await guest().sh('awk \'/MemTotal/ {printf "%d", $2/1024 + 0.5}\' /proc/meminfo');
+    expect(mem.totalMiB).toBe(Number(memTotal));
+  }, 60_000);
 
   it('remembers what runs across a server restart, and applies the pending settings at the next start', async () => {
     shell?.close();

@@ -182,10 +182,32 @@ export type DeleteVmRequest = z.input<typeof DeleteVmRequestSchema>;
 export const BalloonRequestSchema = z.strictObject({ targetMiB: MemorySchema });
 
 /**
- * `GET /api/vms/:id/balloon` (and the answer of the POST): the memory the guest has now (it follows a new
- * target over a few seconds), and the memory it was started with (the most the balloon can give back).
+ * The guest's own view of its memory, as its balloon driver reports it (virtio-balloon guest statistics), in
+ * MiB. `usedMiB` is `totalMiB` less what the guest could use at once (`availableMiB`, else `freeMiB`).
  */
-export const BalloonInfoSchema = z.object({ actualMiB: z.number().int(), memoryMiB: z.number().int() });
+export const GuestMemorySchema = z.object({
+  totalMiB: z.number().int(),
+  usedMiB: z.number().int(),
+  freeMiB: z.number().int(),
+  /** Free plus what the guest can reclaim at once (page cache); absent when the guest does not say. */
+  availableMiB: z.number().int().optional(),
+  /** When qemu last received the guest's figures (ISO 8601). */
+  updatedAt: z.string(),
+});
+export type GuestMemory = z.infer<typeof GuestMemorySchema>;
+
+/**
+ * `GET /api/vms/:id/balloon` (and the answer of the POST): the memory the guest has now (it follows a new
+ * target over a few seconds), the memory it was started with (the most the balloon can give back), and the
+ * guest's own memory use when it reports it: `guestStats` `reported` (with `guest`), `waiting` (asked for, none
+ * yet: the first seconds of a guest) or `not-reported` (its balloon driver gives no statistics).
+ */
+export const BalloonInfoSchema = z.object({
+  actualMiB: z.number().int(),
+  memoryMiB: z.number().int(),
+  guestStats: z.enum(['reported', 'waiting', 'not-reported']),
+  guest: GuestMemorySchema.optional(),
+});
 export type BalloonInfo = z.infer<typeof BalloonInfoSchema>;
 
 /** The qemu command line a configuration gives (`POST /api/vms/preview`, `GET /api/vms/:id/command-line`). */

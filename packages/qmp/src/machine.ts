@@ -66,4 +66,7 @@ export interface QmpMachineCommands {
   'query-commands': { return: { name: string }[] };
   balloon: { args: { value: number }; return: QmpEmpty };
   'query-balloon': { return: { actual: number } };
+  /** A property of a QOM object (e.g. a balloon's `guest-stats`); its shape depends on the property. */
+  'qom-get': { args: { path: string; property: string }; return: unknown };
+  'qom-set': { args: { path: string; property: string; value: unknown }; return: QmpEmpty };
 }

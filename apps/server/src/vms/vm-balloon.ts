@@ -1,5 +1,6 @@
 import { ErrorCode, type BalloonInfo } from '@virtweb/protocol';
 import { Conflict, Invalid } from '../domain/errors.ts';
+import { guestStats } from './balloon-stats.ts';
 import { qemuRefused } from './storage/qemu-refused.ts';
 import type { VmContext } from './vm-context.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -54,5 +55,8 @@ async function read(rt: VmRuntime): Promise<BalloonInfo> {
   const info = await rt.guest.qmp.execute('query-balloon').catch((err: unknown) => {
     throw qemuRefused(err, 'cannot read the balloon');
   });
-  return { actualMiB: Math.round(info.actual / 2 ** 20), memoryMiB: rt.launched.memoryMiB };
+  const stats = await guestStats(rt.guest.qmp).catch((err: unknown) => {
+    throw qemuRefused(err, "cannot read the guest's memory statistics");
+  });
+  return { actualMiB: Math.round(info.actual / 2 ** 20), memoryMiB: rt.launched.memoryMiB, ...stats };
 }

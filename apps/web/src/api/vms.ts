@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
+  BalloonInfoSchema,
   CommandLineSchema,
   VmSchema,
+  type BalloonInfo,
   type CloneVmRequest,
   type CommandLine,
   type CreateVmRequest,
@@ -60,11 +62,6 @@ export function vmAction(id: string, action: VmAction): Promise<Vm> {
 export function getCommandLine(id: string): Promise<CommandLine> {
   return requestJson('GET', `${vmPath(id)}/command-line`, CommandLineSchema);
 }
-
-// NOTE: the server's BalloonInfo (apps/server/src/vms/vm-balloon.ts) is not in @virtweb/protocol yet.
-/** The balloon of a running guest: the memory it has now, and the most it can have (its memory at start). */
-export const BalloonInfoSchema = z.object({ actualMiB: z.number(), memoryMiB: z.number() });
-export type BalloonInfo = z.infer<typeof BalloonInfoSchema>;
 
 /** Throws ApiError 409 while the guest does not run or runs without a balloon device. */
 export function getBalloon(id: string): Promise<BalloonInfo> {

@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { BalloonRequestSchema, MIN_MEMORY_MIB, type Vm } from '@virtweb/protocol';
+import { BalloonRequestSchema, MIN_MEMORY_MIB, type BalloonInfo, type Vm } from '@virtweb/protocol';
 import { NumberField } from '../../../components/NumberField.tsx';
 import { QueryError } from '../../../components/QueryError.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
@@ -63,6 +63,7 @@ export function BalloonPanel({ vm }: { vm: Vm }) {
           {memoryLabel(info.data.memoryMiB)} it started with.
         </p>
       )}
+      {info.data && <GuestMemoryUse info={info.data} />}
       <form
         className="settings-inline"
         onSubmit={submit}
@@ -87,5 +88,27 @@ export function BalloonPanel({ vm }: { vm: Vm }) {
         </button>
       </form>
     </section>
+  );
+}
+
+/** The guest's own memory use, from its balloon driver's statistics, or why there is none. */
+function GuestMemoryUse({ info }: { info: BalloonInfo }) {
+  if (info.guestStats === 'waiting') return <p className="muted">Asking the guest for its own memory use…</p>;
+  if (info.guestStats === 'not-reported' || !info.guest) {
+    return (
+      <p className="muted">
+        The guest does not report its memory use (its balloon driver gives no statistics).
+      </p>
+    );
+  }
+  const { usedMiB, totalMiB, freeMiB, availableMiB, updatedAt } = info.guest;
+  return (
+    <p className="guest-memory-use">
+      The guest says it uses <strong>{memoryLabel(usedMiB)}</strong> of the {memoryLabel(totalMiB)} it sees
+      {availableMiB === undefined
+        ? ` (${memoryLabel(freeMiB)} free)`
+        : ` (${memoryLabel(availableMiB)} available, ${memoryLabel(freeMiB)} of it free)`}
+      <span className="muted">, as of {new Date(updatedAt).toLocaleTimeString()}</span>.
+    </p>
   );
 }
