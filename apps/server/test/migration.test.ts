@@ -72,6 +72,10 @@ describe('live migration', () => {
     expect(serialB.text).not.toContain(READY);
     const read = await sh(serialB, 'echo 3 > /proc/sys/vm/drop_caches; head -c 18 /dev/vda', 'r');
     expect(read).toContain('virtweb-marker-77');
+    // The serial log came along: the guest's boot on a and its move are in b's log.
+    const logB = String((await b.api('GET', `/api/vms/${targetId}/serial.log`)).body);
+    expect(logB).toContain(READY);
+    expect(logB).toMatch(/-- virtweb: moved here from \S+ at /);
 
     // Progress went out as events, about twice a second at most, and the end once.
     const mine = events.messages

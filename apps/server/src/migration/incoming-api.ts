@@ -39,7 +39,9 @@ export const MAX_NVRAM_BYTES = 2 ** 20;
  * The body limit of `POST /api/migrations/incoming` (mounted before the API's 64 kB one): the store in base64
  * (4/3 of its size) and the configuration.
  */
-export const INCOMING_BODY_LIMIT = 2 * MAX_NVRAM_BYTES;
+/** How much of a guest's serial log a migration carries (the end of it). */
+export const SERIAL_LOG_MOVED_BYTES = 256 * 1024;
+export const INCOMING_BODY_LIMIT = 2 * MAX_NVRAM_BYTES + 2 * SERIAL_LOG_MOVED_BYTES;
 
 /** Who sends a request (for the target's log, its VM list and its words). */
 const SourceHostSchema = z.strictObject({ hostname: z.string().max(256) });
@@ -86,6 +88,11 @@ export const IncomingRequestSchema = z.strictObject({
   nvram: z
     .base64()
     .max(Math.ceil(MAX_NVRAM_BYTES / 3) * 4)
+    .optional(),
+  /** The end of the guest's serial log on the source (base64): its console history moves with it. */
+  serialLog: z
+    .base64()
+    .max(Math.ceil(SERIAL_LOG_MOVED_BYTES / 3) * 4)
     .optional(),
   /** Who sends it (for the target's log and its VM list). */
   source: SourceHostSchema.extend({ vmId: z.string().max(64) }),

@@ -94,6 +94,10 @@ export class IncomingMigrations {
       };
       this.#entries.set(incomingId, entry);
       if (req.nvram !== undefined) await this.vms.nvram.write(rec.id, Buffer.from(req.nvram, 'base64'));
+      if (req.serialLog !== undefined) {
+        const note = `moved here from ${req.source.hostname} at ${new Date().toISOString()}`;
+        await this.vms.serialLogs.seed(rec.id, Buffer.from(req.serialLog, 'base64'), note);
+      }
       if (req.kind === 'offline') return { incomingId, vmId: rec.id };
       const rt = await this.vms.migration.launchIncoming(rec.id, req.accel ?? 'tcg');
       void rt.guest.exited.then((exit) => this.onQemuExit(entry, `the target qemu exited: ${exit.reason}`));

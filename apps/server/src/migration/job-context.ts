@@ -4,7 +4,7 @@ import { type MigrationOptions, type MigrationPhase, type Vm } from '@virtweb/pr
 import { z } from 'zod';
 import { PeerCallError, type PeerClient } from '../peers/peer-client.ts';
 import type { VmService } from '../vms/vm-service.ts';
-import type { IncomingAnswer, IncomingRequest } from './incoming-api.ts';
+import { SERIAL_LOG_MOVED_BYTES, type IncomingAnswer, type IncomingRequest } from './incoming-api.ts';
 import { sendImage, totalBytes } from './image-transfer.ts';
 import type { JobHandle } from './jobs.ts';
 import { cancelledError } from '../engine/guest-migration.ts';
@@ -78,9 +78,16 @@ export async function uploadAll(
  * undefined here after the move (`keepDefinition` keeps it).
  */
 export async function withNvram(vms: VmService, plan: MigrationPlan): Promise<IncomingRequest> {
-  if (plan.vm.firmware === 'bios') return plan.incoming;
+  const withLog = await withSerialLog(vms, plan.vm.id, plan.incoming);
+  if (plan.vm.firmware === 'bios') return withLog;
   const store = await vms.nvram.read(plan.vm.id);
-  return store === undefined ? plan.incoming : { ...plan.incoming, nvram: store.toString('base64') };
+  return store === undefined ? withLog : { ...withLog, nvram: store.toString('base64') };
+}
+
+/** The request with the end of the guest's serial log: its console history moves with it. */
+async function withSerialLog(vms: VmService, id: string, req: IncomingRequest): Promise<IncomingRequest> {
+  const log = await vms.serialLogs.tail(id, SERIAL_LOG_MOVED_BYTES);
+  return log.length === 0 ? req : { ...req, serialLog: log.toString('base64') };
 }
 
 /** What of a move has reached the peer so far: what the caller's undo must take away again. */

@@ -60,4 +60,18 @@ describe('SerialLogs', () => {
     await logs.remove('d4');
     expect(await fs.readdir(dir)).toEqual([]);
   });
+
+  it('carries the end of a log to another guest id (a migration), the arrival noted, new output after it', async () => {
+    const logs = new SerialLogs(dir);
+    const source = logs.log('src');
+    for (let i = 0; i < 100; i++) source.append(Buffer.from(`boot ${i}\n`));
+    const tail = await logs.tail('src', 40);
+    expect(tail.toString()).toBe('boot 95\nboot 96\nboot 97\nboot 98\nboot 99\n');
+    await logs.seed('dst', tail, 'moved here from host-a');
+    logs.log('dst').append(Buffer.from('after the move\n'));
+    expect((await logs.read('dst')).toString()).toMatch(
+      /^boot 95\n[\s\S]*boot 99\n\r\n-- virtweb: moved here from host-a --\r\nafter the move\n$/,
+    );
+    expect((await fs.stat(path.join(dir, 'dst.serial.log'))).mode & 0o777).toBe(0o600);
+  });
 });

@@ -102,6 +102,22 @@ export class SerialLogs {
     return Buffer.concat(parts);
   }
 
+  /** At most the last `bytes` of the whole log (what a migration carries to the target). */
+  async tail(id: string, bytes: number): Promise<Buffer> {
+    const all = await this.read(id);
+    return all.subarray(Math.max(0, all.length - bytes));
+  }
+
+  /** Starts a guest's log with what it printed elsewhere (a guest arriving by migration), then `note`. */
+  async seed(id: string, earlier: Buffer, note: string): Promise<void> {
+    await this.remove(id);
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await fs.writeFile(this.file(id), Buffer.concat([earlier, virtwebLine(note)]), {
+      mode: 0o600,
+      flag: 'wx',
+    });
+  }
+
   /** The current qemu process's output, at most the last `bytes`: the scrollback of an adopted guest. */
   async currentRun(id: string, bytes: number): Promise<Buffer> {
     const all = await this.read(id);
