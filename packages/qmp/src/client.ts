@@ -121,11 +121,7 @@ export class QmpClient {
   execute<C extends QmpCommandName>(command: C, ...rest: ArgsParam<C>): Promise<QmpCommandReturn<C>> {
     const [first, second] = rest as readonly unknown[];
     const [args, opts] = takesNoArgs(command) ? [undefined, first] : [first, second];
-    return this.#call(
-      command,
-      args as Record<string, unknown> | undefined,
-      opts as QmpExecuteOptions,
-    ) as Promise<QmpCommandReturn<C>>;
+    return this.#call(command, args as Record<string, unknown> | undefined, opts as QmpExecuteOptions);
   }
 
   /**
