@@ -54,7 +54,7 @@ export class QemuAccess {
     for (const p of [...readWrite, ...readOnly, ...inside(files.reach)]) {
       for (let d = path.dirname(p); this.isInside(d); d = path.dirname(d)) dirs.add(d);
     }
-    await this.setfacl(id, 'x', [...dirs]);
+    await this.setfacl(id, 'x', await throughGroupNot(id, [...dirs]));
     await this.setfacl(id, 'rw', readWrite);
     await this.setfacl(id, 'r', readOnly);
     if (!this.reachChecked) await this.checkReach(id);
@@ -142,4 +142,17 @@ function grantFailed(err: unknown, paths: string[]): Conflict {
   }
   const why = e.stderr?.trim() || e.message;
   return new Conflict(ErrorCode.qemuUser, `cannot give qemu's user access to ${paths.join(', ')}: ${why}`);
+}
+
+/**
+ * The directories qemu's user cannot pass through its group already.
+ * NOTE: a named-user ACL entry outranks the group entry: `u:qemu:x` on a run dir whose group (qemu's) has rwx
+ * would take qemu's right to create its pidfile and sockets there away.
+ */
+async function throughGroupNot(id: QemuIdentity, dirs: string[]): Promise<string[]> {
+  const stats = await Promise.all(dirs.map((d) => fs.stat(d).catch(() => undefined)));
+  return dirs.filter((_, i) => {
+    const st = stats[i];
+    return !(st && st.gid === id.gid && (st.mode & 0o070) === 0o070);
+  });
 }
