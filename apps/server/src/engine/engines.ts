@@ -7,7 +7,7 @@ export class Engines {
   readonly default: Engine;
   private readonly byRef: Map<string, Engine>;
 
-  constructor(private readonly all: readonly [Engine, ...Engine[]]) {
+  constructor(all: readonly [Engine, ...Engine[]]) {
     this.default = all[0];
     this.byRef = new Map(all.map((e) => [keyOf(refOf(e)), e]));
   }
@@ -27,10 +27,6 @@ export class Engines {
   /** The engine of a guest, if this server has it. */
   find(ref: EngineRef): Engine | undefined {
     return this.byRef.get(keyOf(ref));
-  }
-
-  list(): readonly Engine[] {
-    return this.all;
   }
 }
 
