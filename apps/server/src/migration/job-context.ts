@@ -72,12 +72,13 @@ export async function uploadAll(
 }
 
 /**
- * The target's request with the guest's UEFI variable store, read now: the job holds the VM (`migrating`), so
+ * The target's request with the files that move with the guest: the end of its serial log, and its UEFI
+ * variable store, read now: the job holds the VM (`migrating`), so
  * this is the store at the time of the move. A UEFI guest never started has none yet: nothing is sent, and
  * the target makes one from its template at the first start. The source's own store goes when the VM is
  * undefined here after the move (`keepDefinition` keeps it).
  */
-export async function withNvram(vms: VmService, plan: MigrationPlan): Promise<IncomingRequest> {
+export async function withGuestFiles(vms: VmService, plan: MigrationPlan): Promise<IncomingRequest> {
   const withLog = await withSerialLog(vms, plan.vm.id, plan.incoming);
   if (plan.vm.firmware === 'bios') return withLog;
   const store = await vms.nvram.read(plan.vm.id);
@@ -125,7 +126,7 @@ export async function openTarget(
   await uploadAll(vms, plan, handle, reached.uploaded);
   throwIfAborted(handle);
   handle.setPhase(phases.define);
-  const incoming = await postIncoming(plan.peer.client, await withNvram(vms, plan));
+  const incoming = await postIncoming(plan.peer.client, await withGuestFiles(vms, plan));
   reached.incoming = incoming;
   await writeMarker(runDir, { ...marker, incomingId: incoming.incomingId, targetVmId: incoming.vmId });
   return incoming;
