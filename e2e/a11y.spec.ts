@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { axeViolations as violations } from './fixtures/axe.ts';
 import { appPages, defineGuest, logIn, settled, tabTo } from './fixtures/pages.ts';
 import { expect, test } from './fixtures/server.ts';
 import { NewVmPage } from './pages/NewVmPage.ts';
@@ -9,14 +8,6 @@ import { NewVmPage } from './pages/NewVmPage.ts';
 // walked with the keyboard alone.
 test.describe.configure({ mode: 'serial' });
 test.use({ viewport: { width: 1280, height: 900 } });
-
-/** The serious and critical axe violations of the page as it is now, one line each (empty when none). */
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('axe finds no serious or critical violation on any page', async ({ page, server, browser }) => {
   test.setTimeout(180_000);

@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { axeViolations } from './fixtures/axe.ts';
 import { logIn } from './fixtures/pages.ts';
 import { TEST_ISO, asTheApp, expect, test } from './fixtures/server.ts';
 
@@ -9,7 +10,7 @@ test.use({ viewport: { width: 1280, height: 900 } });
 /** The snapshot table's row of `name` (its row header starts with the name; "↳" is hidden from the name). */
 const row = (page: Page, name: string) =>
   page
-    .getByRole('table', { name: 'Snapshots' })
+    .getByRole('treegrid', { name: 'Snapshots' })
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}\\b`) }) });
 
@@ -61,11 +62,11 @@ test('snapshot tree: parents, the current one and descriptions', async ({ page, 
   await take('s3');
 
   const headersText = await page
-    .getByRole('table', { name: 'Snapshots' })
+    .getByRole('treegrid', { name: 'Snapshots' })
     .getByRole('rowheader')
     .allInnerTexts();
   expect(headersText.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
-    's1',
+    '▾ s1',
     '↳ s2 (child of s1)',
     '↳ s3 (child of s1) current',
   ]);
@@ -73,9 +74,39 @@ test('snapshot tree: parents, the current one and descriptions', async ({ page, 
   await expect(row(page, 's1')).toContainText('fresh install');
   const depth = (snapshot: string) => row(page, snapshot).getAttribute('data-depth');
   expect([await depth('s1'), await depth('s2'), await depth('s3')]).toEqual(['0', '1', '1']);
+  // The keyboard walks and folds the tree (WAI-ARIA tree grid): one Tab stop, on the current snapshot's row.
+  const tabStops = page.getByRole('treegrid', { name: 'Snapshots' }).locator('tr[tabindex="0"]');
+  await expect(tabStops).toHaveCount(1);
+  await expect(tabStops).toHaveAttribute('data-snapshot', 's3');
+  await row(page, 's3').focus();
+  await page.keyboard.press('ArrowUp');
+  await expect(row(page, 's2')).toBeFocused();
+  await page.keyboard.press('ArrowLeft'); // a leaf: to its parent
+  await expect(row(page, 's1')).toBeFocused();
+  await expect(row(page, 's1')).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('ArrowLeft'); // folds s1
+  await expect(row(page, 's1')).toHaveAttribute('aria-expanded', 'false');
+  await expect(row(page, 's2')).toHaveCount(0);
+  await expect(row(page, 's3')).toHaveCount(0);
+  await page.keyboard.press('ArrowRight'); // unfolds
+  await expect(row(page, 's3')).toBeVisible();
+  await page.keyboard.press('ArrowRight'); // to the first child
+  await expect(row(page, 's2')).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(row(page, 's3')).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(row(page, 's1')).toBeFocused();
+  await expect(tabStops).toHaveAttribute('data-snapshot', 's1');
+  expect(await axeViolations(page)).toEqual([]);
+  // The mouse folds too, with the triangle.
+  await row(page, 's1').locator('.snapshot-toggle').click();
+  await expect(row(page, 's2')).toHaveCount(0);
+  await row(page, 's1').locator('.snapshot-toggle').click();
+  await expect(row(page, 's2')).toBeVisible();
+
   // Only one snapshot is current, and it says so in text.
   await expect(
-    page.getByRole('table', { name: 'Snapshots' }).getByText('current', { exact: true }),
+    page.getByRole('treegrid', { name: 'Snapshots' }).getByText('current', { exact: true }),
   ).toHaveCount(1);
 
   // A description afterwards, with the keyboard: Describe, type, Enter.
@@ -86,7 +117,9 @@ test('snapshot tree: parents, the current one and descriptions', async ({ page, 
   await page.keyboard.press('Enter');
   await expect(dialog).toBeHidden();
   await expect(row(page, 's2')).toContainText('before the upgrade');
-  await page.getByRole('table', { name: 'Snapshots' }).screenshot({ path: 'test-results/snapshot-tree.png' });
+  await page
+    .getByRole('treegrid', { name: 'Snapshots' })
+    .screenshot({ path: 'test-results/snapshot-tree.png' });
 
   // Deleting s1 makes roots of s2 and s3.
   await row(page, 's1').getByRole('button', { name: 'Delete' }).click();

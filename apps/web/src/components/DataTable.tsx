@@ -14,15 +14,23 @@ type Props = Name & {
   actions?: boolean;
   /** The body's rows. */
   children: ReactNode;
+  /** The rows form a tree the arrow keys walk (WAI-ARIA tree grid): the rows carry aria-level and the keys. */
+  treegrid?: boolean;
 };
 
 /** A list table, one card per row on narrow screens: column headings, then the given rows. */
-export function DataTable({ label, labelledBy, columns, actions, children }: Props) {
+export function DataTable({ label, labelledBy, columns, actions, children, treegrid }: Props) {
   const table = useRef<HTMLTableElement>(null);
   useCardLabels(table);
   return (
     <div className="table-wrap">
-      <table ref={table} className="cards" aria-label={label} aria-labelledby={labelledBy}>
+      <table
+        ref={table}
+        className="cards"
+        role={treegrid ? 'treegrid' : undefined}
+        aria-label={label}
+        aria-labelledby={labelledBy}
+      >
         <thead>
           <tr>
             {columns.map((c) =>

@@ -1,16 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { formatBytes, type Vm } from '@virtweb/protocol';
+import type { Snapshot, Vm } from '@virtweb/protocol';
+import { useState, type KeyboardEvent } from 'react';
+import { DataTable } from '../../../components/DataTable.tsx';
 import { Loading, QueryError } from '../../../components/QueryError.tsx';
 import { snapshotsQuery } from '../../../queries/vmStorage.ts';
-import { timeLabel } from '../../vmFormat.ts';
 import { CreateSnapshotForm } from './CreateSnapshotForm.tsx';
-import { DeleteSnapshotBtn } from './DeleteSnapshotBtn.tsx';
-import { DescribeSnapshotBtn } from './DescribeSnapshotBtn.tsx';
-import { RevertSnapshotBtn } from './RevertSnapshotBtn.tsx';
 import { SnapshotJobProgress } from './SnapshotJobProgress.tsx';
-import { treeOrder, type TreeRow } from './snapshotTree.ts';
+import { SnapshotRow } from './SnapshotRow.tsx';
+import { treeKey, treeOrder, visibleRows } from './snapshotTree.ts';
 import './snapshots.css';
-import { DataTable } from '../../../components/DataTable.tsx';
 
 /**
  * Internal qcow2 snapshots of a guest as a tree (each under the one current when it was taken): with RAM while
@@ -27,57 +25,67 @@ export function SnapshotsPanel({ vm }: { vm: Vm }) {
         <QueryError what="the snapshots" error={snapshots.error} onRetry={() => void snapshots.refetch()} />
       )}
       {snapshots.data?.length === 0 && <p className="muted">No snapshots.</p>}
-      {snapshots.data && snapshots.data.length > 0 && (
-        <DataTable
-          labelledBy="vm-snapshots-title"
-          columns={[
-            'Name',
-            'Description',
-            'Taken',
-            'Contents',
-            { heading: 'RAM state', numeric: true },
-            'Actions',
-          ]}
-        >
-          {treeOrder(snapshots.data).map((row) => (
-            <SnapshotRow key={row.snapshot.name} vm={vm} row={row} />
-          ))}
-        </DataTable>
-      )}
+      {snapshots.data && snapshots.data.length > 0 && <SnapshotTree vm={vm} snapshots={snapshots.data} />}
       <CreateSnapshotForm vm={vm} />
     </section>
   );
 }
 
-/** One snapshot, indented under its parent; the current one says so in words, not only by its look. */
-function SnapshotRow({ vm, row }: { vm: Vm; row: TreeRow }) {
-  const { snapshot, depth } = row;
-  const slots = snapshot.disks.join(', ');
+/** The snapshots as a WAI-ARIA tree grid: Tab reaches one row, the arrow keys walk and fold the tree. */
+function SnapshotTree({ vm, snapshots }: { vm: Vm; snapshots: readonly Snapshot[] }) {
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [active, setActive] = useState<string>();
+  const rows = visibleRows(treeOrder(snapshots), collapsed);
+  // The Tab stop: the row last focused while it is shown, else the current snapshot, else the first.
+  const tabStop =
+    rows.find((r) => r.snapshot.name === active) ?? rows.find((r) => r.snapshot.current) ?? rows[0];
+  const fold = (name: string, shut: boolean) =>
+    setCollapsed((was) => {
+      const next = new Set(was);
+      if (shut) next.add(name);
+      else next.delete(name);
+      return next;
+    });
+  const onKeyDown = (index: number) => (e: KeyboardEvent<HTMLTableRowElement>) => {
+    if (e.target !== e.currentTarget) return; // keys in the row's buttons are theirs
+    const action = treeKey(rows, index, e.key, collapsed);
+    if (action === undefined) return;
+    e.preventDefault();
+    if ('expand' in action) fold(action.expand, false);
+    else if ('collapse' in action) fold(action.collapse, true);
+    else {
+      setActive(action.focus);
+      const target = e.currentTarget.parentElement?.querySelector<HTMLElement>(
+        `tr[data-snapshot="${CSS.escape(action.focus)}"]`,
+      );
+      target?.focus();
+    }
+  };
   return (
-    <tr className={snapshot.current ? 'snapshot-current' : undefined} data-depth={depth}>
-      <th scope="row">
-        <span className="snapshot-name" style={{ paddingInlineStart: `${depth * 1.25}rem` }}>
-          {depth > 0 && <span aria-hidden="true">↳ </span>}
-          {snapshot.name}
-          {snapshot.parent !== undefined && (
-            <span className="visually-hidden"> (child of {snapshot.parent})</span>
-          )}
-          {snapshot.current && <span className="badge snapshot-current-badge">current</span>}
-        </span>
-      </th>
-      <td>{snapshot.description ?? <span className="muted">—</span>}</td>
-      <td>{timeLabel(snapshot.date)}</td>
-      <td>
-        {snapshot.withRam ? 'disks and RAM' : 'disks only'} <span className="muted">(disk {slots})</span>
-      </td>
-      <td className="num">{snapshot.withRam ? formatBytes(snapshot.vmStateSize) : '—'}</td>
-      <td>
-        <div className="actions">
-          <DescribeSnapshotBtn vm={vm} snapshot={snapshot} />
-          <RevertSnapshotBtn vm={vm} snapshot={snapshot} />
-          <DeleteSnapshotBtn vm={vm} snapshot={snapshot} />
-        </div>
-      </td>
-    </tr>
+    <DataTable
+      treegrid
+      labelledBy="vm-snapshots-title"
+      columns={[
+        'Name',
+        'Description',
+        'Taken',
+        'Contents',
+        { heading: 'RAM state', numeric: true },
+        'Actions',
+      ]}
+    >
+      {rows.map((row, i) => (
+        <SnapshotRow
+          key={row.snapshot.name}
+          vm={vm}
+          row={row}
+          expanded={!collapsed.has(row.snapshot.name)}
+          active={row === tabStop}
+          onToggle={() => fold(row.snapshot.name, !collapsed.has(row.snapshot.name))}
+          onKeyDown={onKeyDown(i)}
+          onFocus={() => setActive(row.snapshot.name)}
+        />
+      ))}
+    </DataTable>
   );
 }
