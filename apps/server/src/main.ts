@@ -113,7 +113,12 @@ if (config.demo) await defineDemoGuest(settings, images, vms);
 // The KVM probe takes seconds; run it now only when guests may need its verdict.
 if (config.accel === 'auto') void host.kvm();
 
-const metrics = new MetricsService(() => vms.sampledGuests(), bus, new MetricsHistory(db));
+const metrics = new MetricsService(
+  () => vms.sampledGuests(),
+  bus,
+  new MetricsHistory(db),
+  (id) => vms.netNote(id),
+);
 metrics.start();
 bus.subscribe((e) => {
   if (e.type === 'vm.deleted') metrics.forget(e.id);

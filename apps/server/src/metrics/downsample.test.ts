@@ -28,6 +28,16 @@ describe('downsampling', () => {
     expect(summarize([point(0, 1, 10), point(1, 1, null)], 0)?.netRx).toBeNull();
   });
 
+  it('averages packets and each NIC by slot, over the points that measured it', () => {
+    const nic = (slot: number, rx: number) => ({ slot, rx, tx: rx / 2, rxPkts: rx / 100, txPkts: 0 });
+    const a = { ...point(0, 1, 100), netRxPkts: 4, netTxPkts: 2, nics: [nic(0, 100)] };
+    const b = { ...point(1, 1, 300), netRxPkts: 8, netTxPkts: 0, nics: [nic(0, 200), nic(2, 100)] };
+    const s = summarize([a, b], 0);
+    expect([s?.netRxPkts, s?.netTxPkts]).toEqual([6, 1]);
+    expect(s?.nics).toEqual([nic(0, 150), nic(2, 100)]);
+    expect(summarize([point(0, 1)], 0)?.nics).toBeUndefined();
+  });
+
   it('buckets by minute in time order', () => {
     const pts = [point(125_000, 4), point(59_000, 1), point(61_000, 2), point(119_000, 3)];
     expect(downsample(pts, 60_000).map((p) => [p.at, p.cpu])).toEqual([

@@ -1,4 +1,4 @@
-import type { MetricPoint } from '@virtweb/protocol';
+import type { MetricPoint, NicRate } from '@virtweb/protocol';
 
 type AveragedKey = 'cpu' | 'rss' | 'mem' | 'diskRd' | 'diskWr' | 'diskRdOps' | 'diskWrOps';
 
@@ -11,6 +11,9 @@ export function summarize(points: readonly MetricPoint[], at: number): MetricPoi
   const n = points.length;
   const avg = (key: AveragedKey): number => points.reduce((s, p) => s + p[key], 0) / n;
   const netKnown = points.every((p) => p.netRx !== null && p.netTx !== null);
+  const avgNet = (key: 'netRx' | 'netTx' | 'netRxPkts' | 'netTxPkts') =>
+    points.reduce((s, p) => s + (p[key] ?? 0), 0) / n;
+  const nics = averageNics(points);
   return {
     at,
     cpu: avg('cpu'),
@@ -21,9 +24,25 @@ export function summarize(points: readonly MetricPoint[], at: number): MetricPoi
     diskWr: avg('diskWr'),
     diskRdOps: avg('diskRdOps'),
     diskWrOps: avg('diskWrOps'),
-    netRx: netKnown ? points.reduce((s, p) => s + (p.netRx ?? 0), 0) / n : null,
-    netTx: netKnown ? points.reduce((s, p) => s + (p.netTx ?? 0), 0) / n : null,
+    netRx: netKnown ? avgNet('netRx') : null,
+    netTx: netKnown ? avgNet('netTx') : null,
+    ...(netKnown && { netRxPkts: avgNet('netRxPkts'), netTxPkts: avgNet('netTxPkts') }),
+    ...(nics.length > 0 && { nics }),
   };
+}
+
+/** Each NIC's average over the points that measured it, by slot. */
+function averageNics(points: readonly MetricPoint[]): NicRate[] {
+  const bySlot = new Map<number, NicRate[]>();
+  for (const nic of points.flatMap((p) => p.nics ?? []))
+    bySlot.set(nic.slot, [...(bySlot.get(nic.slot) ?? []), nic]);
+  return [...bySlot.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([slot, rates]) => {
+      const avg = (key: 'rx' | 'tx' | 'rxPkts' | 'txPkts') =>
+        rates.reduce((s, r) => s + r[key], 0) / rates.length;
+      return { slot, rx: avg('rx'), tx: avg('tx'), rxPkts: avg('rxPkts'), txPkts: avg('txPkts') };
+    });
 }
 
 /** Groups points into buckets of `stepMs` (aligned to the epoch) and summarizes each. */

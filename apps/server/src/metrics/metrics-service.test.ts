@@ -28,6 +28,7 @@ describe('MetricsService.vmMetrics', () => {
       () => [],
       new EventBus(),
       history,
+      (id) => (id === 'a' ? 'not measurable with user-mode networking' : undefined),
       () => now,
     );
 
@@ -36,6 +37,9 @@ describe('MetricsService.vmMetrics', () => {
     expect(hour.minuteUntil).toBe(now);
     expect(service.vmMetrics('a', '5m').minuteUntil).toBeUndefined();
     expect(service.vmMetrics('nobody', '1h').minuteUntil).toBeUndefined();
+    // The note is the guest's own: there for a guest with an uncounted NIC, absent for one without.
+    expect(hour.netNote).toBe('not measurable with user-mode networking');
+    expect(service.vmMetrics('nobody', '5m').netNote).toBeUndefined();
     db.close();
   });
 });

@@ -3,7 +3,7 @@ import type { EventBus } from '../events/bus.ts';
 import { downsample } from './downsample.ts';
 import { MINUTE_MS, type MetricsHistory } from './history.ts';
 import { Ring } from './ring.ts';
-import { MetricsSampler, NET_NOTE, type SampledGuest } from './sampler.ts';
+import { MetricsSampler, type SampledGuest } from './sampler.ts';
 
 const RING_POINTS = 3600;
 const RANGE_MS: Record<MetricsRange, number> = {
@@ -28,6 +28,8 @@ export class MetricsService {
     private readonly guests: () => SampledGuest[],
     private readonly bus: EventBus,
     private readonly history: MetricsHistory,
+    /** Why a guest's network graph leaves NICs out (user-mode NICs have no counters); undefined when none. */
+    private readonly netNoteOf: (id: string) => string | undefined = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -64,7 +66,9 @@ export class MetricsService {
   vmMetrics(id: string, range: MetricsRange): VmMetrics {
     const since = this.now() - RANGE_MS[range];
     const live = this.rings.get(id)?.newest((p) => p.at >= since) ?? [];
-    if (range === '5m') return { range, step: 1, netNote: NET_NOTE, points: live };
+    const note = this.netNoteOf(id);
+    const netNote = note === undefined ? {} : { netNote: note };
+    if (range === '5m') return { range, step: 1, ...netNote, points: live };
     this.history.flush(id);
     const stored = this.history.since(id, since);
     if (range === '1h') {
@@ -74,7 +78,7 @@ export class MetricsService {
       return {
         range,
         step: 1,
-        netNote: NET_NOTE,
+        ...netNote,
         ...(minutes.length > 0 ? { minuteUntil: Math.min(firstLive, this.now()) } : {}),
         points: [...minutes, ...live],
       };
@@ -84,7 +88,7 @@ export class MetricsService {
       live.filter((p) => p.at >= lastStored + MINUTE_MS),
       MINUTE_MS,
     );
-    return { range, step: 60, netNote: NET_NOTE, points: [...stored, ...fresh] };
+    return { range, step: 60, ...netNote, points: [...stored, ...fresh] };
   }
 
   hostMetrics(range: '5m' | '1h'): HostPoint[] {

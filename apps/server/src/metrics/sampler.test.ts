@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MetricsSampler, type SampledGuest } from './sampler.ts';
 
@@ -48,5 +51,54 @@ describe('MetricsSampler', () => {
     const g = { ...selfGuest(), pid: 2 ** 22 + 12345 };
     await sampler.tick([g]);
     expect((await sampler.tick([g])).vms).toEqual([]);
+  });
+});
+
+describe('MetricsSampler NIC counters', () => {
+  it("reads tap-backed NICs' counters from sysfs, as the guest sees them, per NIC and summed", async () => {
+    const sys = fs.mkdtempSync(path.join(os.tmpdir(), 'vw-sysnet-'));
+    const write = (tap: string, c: Record<string, number>) => {
+      fs.mkdirSync(path.join(sys, tap, 'statistics'), { recursive: true });
+      for (const [name, n] of Object.entries(c))
+        fs.writeFileSync(path.join(sys, tap, 'statistics', name), `${n}\n`);
+    };
+    const counters = (rx: number, tx: number) => ({
+      rx_bytes: rx,
+      tx_bytes: tx,
+      rx_packets: rx / 100,
+      tx_packets: tx / 100,
+    });
+    write('vwtap0', counters(1000, 5000));
+    write('vwtap1', counters(0, 0));
+    const sampler = new MetricsSampler(sys);
+    const g = {
+      ...selfGuest(),
+      nics: [
+        { slot: 0, tap: 'vwtap0' },
+        { slot: 3, tap: 'vwtap1' },
+        { slot: 5, tap: 'gone' },
+        { slot: 6, tap: '../../etc' },
+      ],
+    };
+    await sampler.tick([g], 0);
+    // 2 s later: tap 0 transmitted 20 kB (the guest received them) and received 2 kB (the guest sent them).
+    write('vwtap0', counters(3000, 25000));
+    write('vwtap1', counters(400, 0));
+    const point = (await sampler.tick([g], 2000)).vms[0]?.point;
+    expect(point?.nics).toEqual([
+      { slot: 0, rx: 10000, tx: 1000, rxPkts: 100, txPkts: 10 },
+      { slot: 3, rx: 0, tx: 200, rxPkts: 0, txPkts: 2 },
+    ]);
+    expect([point?.netRx, point?.netTx, point?.netRxPkts, point?.netTxPkts]).toEqual([10000, 1200, 100, 12]);
+    fs.rmSync(sys, { recursive: true });
+  });
+
+  it('has no net rates for a guest without tap-backed NICs', async () => {
+    const sampler = new MetricsSampler(os.tmpdir());
+    const g = { ...selfGuest(), nics: [] };
+    await sampler.tick([g], 0);
+    const point = (await sampler.tick([g], 1000)).vms[0]?.point;
+    expect(point?.netRx).toBeNull();
+    expect(point?.nics).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { QmpClient } from '@virtweb/qmp';
-import type { HostPoint, MetricPoint, MetricsTick } from '@virtweb/protocol';
+import type { HostPoint, MetricPoint, MetricsTick, NicRate } from '@virtweb/protocol';
 import {
   CLK_TCK,
   parseHostStat,
@@ -10,6 +10,7 @@ import {
   ProcFiles,
   type HostCpuTimes,
 } from './proc.ts';
+import { readTapCounters, type CountedNic, type TapCounters } from './tap-counters.ts';
 
 /** What the sampler needs of a running guest. */
 export interface SampledGuest {
@@ -17,6 +18,8 @@ export interface SampledGuest {
   pid: number;
   memoryBytes: number;
   qmp: Pick<QmpClient, 'execute'>;
+  /** The guest's tap-backed NICs, whose traffic the taps count (user-mode NICs have no counters). */
+  nics?: readonly CountedNic[];
 }
 
 interface Counters {
@@ -24,10 +27,9 @@ interface Counters {
   ticks: number;
   vcpuTicks: number[];
   disk: { rd: number; wr: number; rdOps: number; wrOps: number };
+  /** By slot; a NIC whose tap changed (re-made at a restart) starts over. */
+  nics: Map<number, { tap: string; counters: TapCounters }>;
 }
-
-export const NET_NOTE =
-  'not measurable with user-mode networking (qemu keeps no per-guest counters for slirp)';
 
 const rate = (now: number, before: number, seconds: number): number => Math.max(0, (now - before) / seconds);
 
@@ -42,6 +44,8 @@ export class MetricsSampler {
   private prevHost: HostCpuTimes | undefined;
   private readonly files = new ProcFiles();
 
+  constructor(private readonly sysClassNet = '/sys/class/net') {}
+
   /** Samples every guest (in parallel) and the host; guests that vanish mid-tick are skipped. */
   async tick(guests: readonly SampledGuest[], now = Date.now()): Promise<MetricsTick> {
     const alive = new Set(guests.map((g) => g.id));
@@ -55,6 +59,8 @@ export class MetricsSampler {
   }
 
   forget(id: string): void {
+    for (const { tap } of this.prev.get(id)?.nics.values() ?? [])
+      this.files.closeUnder(`${this.sysClassNet}/${tap}/`);
     this.prev.delete(id);
     const threads = this.vcpuThreads.get(id);
     if (threads) this.files.closeUnder(`/proc/${threads.pid}/`);
@@ -79,7 +85,7 @@ export class MetricsSampler {
         disk.rdOps += b.stats.rd_operations;
         disk.wrOps += b.stats.wr_operations;
       }
-      const cur: Counters = { at: now, ticks: stat.ticks, vcpuTicks, disk };
+      const cur: Counters = { at: now, ticks: stat.ticks, vcpuTicks, disk, nics: this.readNics(g) };
       const before = this.prev.get(g.id);
       this.prev.set(g.id, cur);
       if (!before) return null;
@@ -96,12 +102,20 @@ export class MetricsSampler {
         diskWr: rate(disk.wr, before.disk.wr, secs),
         diskRdOps: rate(disk.rdOps, before.disk.rdOps, secs),
         diskWrOps: rate(disk.wrOps, before.disk.wrOps, secs),
-        netRx: null,
-        netTx: null,
+        ...netRates(cur.nics, before.nics, secs),
       };
     } catch {
       return null;
     }
+  }
+
+  private readNics(g: SampledGuest): Counters['nics'] {
+    const nics: Counters['nics'] = new Map();
+    for (const { slot, tap } of g.nics ?? []) {
+      const counters = readTapCounters(this.files, tap, this.sysClassNet);
+      if (counters) nics.set(slot, { tap, counters });
+    }
+    return nics;
   }
 
   private async threadsOf(g: SampledGuest): Promise<number[]> {
@@ -134,4 +148,29 @@ export class MetricsSampler {
       load1: loadText === undefined ? 0 : (parseLoadavg(loadText) ?? 0),
     };
   }
+}
+
+/** Per-NIC rates of the NICs counted in both rounds on the same tap, and their sums (null when none). */
+function netRates(
+  cur: Counters['nics'],
+  before: Counters['nics'],
+  secs: number,
+): Pick<MetricPoint, 'netRx' | 'netTx' | 'netRxPkts' | 'netTxPkts' | 'nics'> {
+  const nics: NicRate[] = [];
+  for (const [slot, now] of cur) {
+    const then = before.get(slot);
+    if (then?.tap !== now.tap) continue;
+    const [c, p] = [now.counters, then.counters];
+    nics.push({
+      slot,
+      rx: rate(c.rxBytes, p.rxBytes, secs),
+      tx: rate(c.txBytes, p.txBytes, secs),
+      rxPkts: rate(c.rxPackets, p.rxPackets, secs),
+      txPkts: rate(c.txPackets, p.txPackets, secs),
+    });
+  }
+  if (nics.length === 0) return { netRx: null, netTx: null };
+  const sum = (key: 'rx' | 'tx' | 'rxPkts' | 'txPkts') => nics.reduce((s, n) => s + n[key], 0);
+  nics.sort((a, b) => a.slot - b.slot);
+  return { netRx: sum('rx'), netTx: sum('tx'), netRxPkts: sum('rxPkts'), netTxPkts: sum('txPkts'), nics };
 }

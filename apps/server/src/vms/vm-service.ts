@@ -19,6 +19,7 @@ import type { SampledGuest } from '../metrics/sampler.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { imageUsers } from './image-users.ts';
+import { countedNics, netNoteOf } from './nic-counters.ts';
 import type { NvramStore } from './nvram.ts';
 import type { SerialLogs } from './serial-log.ts';
 import { VmStorage } from './storage/vm-storage.ts';
@@ -94,7 +95,14 @@ export class VmService implements VmContext {
       pid: rt.pid,
       memoryBytes: rt.launched.memoryMiB * 2 ** 20,
       qmp: rt.guest.qmp,
+      nics: countedNics(id, rt.launched),
     }));
+  }
+
+  /** Why a guest's network graph leaves NICs out (as it runs, else as defined); undefined when none. */
+  netNote(id: string): string | undefined {
+    const def = this.lifecycle.runtime(id)?.launched ?? this.repo.get(id)?.definition;
+    return def === undefined ? undefined : netNoteOf(def);
   }
 
   /** The stored definition of a VM. @throws NotFound */

@@ -21,6 +21,11 @@ describe('chart value formats', () => {
     expect(formatOps(1250)).toBe('1.3k ops/s');
   });
 
+  it('writes network packets per second', () => {
+    expect(formatValue('pkts', 0.5)).toBe('0.5 pkts/s');
+    expect(formatValue('pkts', 2400)).toBe('2.4k pkts/s');
+  });
+
   it('shows a dash for what was not measured', () => {
     expect(formatValue('rate', null)).toBe('—');
     expect(formatValue('bytes', 256 * 2 ** 20)).toBe('256 MiB');

@@ -1,7 +1,7 @@
 import { formatBytes } from '@virtweb/protocol';
 
 /** What a series measures; decides its legend, axis labels and tick steps. */
-export type Unit = 'percent' | 'bytes' | 'rate' | 'ops';
+export type Unit = 'percent' | 'bytes' | 'rate' | 'ops' | 'pkts';
 
 export { formatBytes };
 
@@ -15,11 +15,17 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`;
 }
 
-/** IO operations per second: "0 ops/s", "3.5 ops/s", "1.2k ops/s". */
-export function formatOps(v: number): string {
-  if (v >= 1000) return `${(v / 1000).toFixed(1).replace(/\.0$/, '')}k ops/s`;
-  return `${v < 10 ? v.toFixed(1).replace(/\.0$/, '') : Math.round(v)} ops/s`;
+/** Things per second: "0 ops/s", "3.5 ops/s", "1.2k pkts/s". */
+function formatPerSecond(v: number, what: string): string {
+  if (v >= 1000) return `${(v / 1000).toFixed(1).replace(/\.0$/, '')}k ${what}/s`;
+  return `${v < 10 ? v.toFixed(1).replace(/\.0$/, '') : Math.round(v)} ${what}/s`;
 }
+
+/** IO operations per second: "0 ops/s", "3.5 ops/s", "1.2k ops/s". */
+export const formatOps = (v: number): string => formatPerSecond(v, 'ops');
+
+/** Network packets per second: "0 pkts/s", "1.2k pkts/s". */
+export const formatPackets = (v: number): string => formatPerSecond(v, 'pkts');
 
 /** A value in its unit; null (not measured) reads as an em dash. */
 export function formatValue(unit: Unit, v: number | null | undefined): string {
@@ -33,6 +39,8 @@ export function formatValue(unit: Unit, v: number | null | undefined): string {
       return formatRate(v);
     case 'ops':
       return formatOps(v);
+    case 'pkts':
+      return formatPackets(v);
   }
 }
 
@@ -43,7 +51,7 @@ export const BINARY_INCREMENTS: number[] = [0, 1, 2, 3].flatMap((power) =>
   BINARY_MULTIPLES.map((m) => m * 1024 ** power),
 );
 
-/** Axis steps for percent and ops scales. */
+/** Axis steps for percent, ops and packet scales. */
 export const DECIMAL_INCREMENTS: number[] = [
   0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 2000,
 ];

@@ -112,13 +112,17 @@ export function GraphsTab({ vm }: { vm: Vm }) {
                 <p className="net-note">{sentence(netNote ?? 'not measurable with user-mode networking')}</p>
               </>
             ) : (
-              <TimeSeriesChart
-                title="Network IO (bytes/s)"
-                unit="rate"
-                softMax={1024}
-                {...charts.net}
-                {...common}
-              />
+              <>
+                <TimeSeriesChart
+                  title="Network IO (bytes/s; packets/s dashed, right scale)"
+                  unit="rate"
+                  rightUnit="pkts"
+                  softMax={1024}
+                  {...charts.net}
+                  {...common}
+                />
+                {netNote !== undefined && <p className="net-note muted small">{sentence(netNote)}</p>}
+              </>
             )}
           </section>
         </div>

@@ -59,13 +59,35 @@ export function diskChart(points: readonly MetricPoint[], steps: Steps): ChartSp
   ]);
 }
 
+/**
+ * Network: what the guest received and sent, bytes per second on the left scale and packets per second (dashed)
+ * on the right one; with several counted NICs, one received/sent pair per NIC instead of the totals' packets.
+ */
 export function netChart(points: readonly MetricPoint[], steps: Steps): ChartSpec {
-  return spec(points, steps, [
+  const lines: [ChartSeries, Field][] = [
     [{ label: 'received', color: colorAt(5) }, (p) => p.netRx],
     [{ label: 'sent', color: colorAt(4) }, (p) => p.netTx],
-  ]);
+  ];
+  const slots = [...new Set(points.flatMap((p) => (p.nics ?? []).map((n) => n.slot)))].sort((a, b) => a - b);
+  if (slots.length > 1) {
+    slots.forEach((slot, i) => {
+      const nic = (p: MetricPoint) => p.nics?.find((n) => n.slot === slot);
+      lines.push([
+        { label: `NIC ${slot} received`, color: colorAt(6 + 2 * i), dash: [6, 3] },
+        (p) => nic(p)?.rx,
+      ]);
+      lines.push([{ label: `NIC ${slot} sent`, color: colorAt(7 + 2 * i), dash: [6, 3] }, (p) => nic(p)?.tx]);
+    });
+  } else {
+    lines.push([
+      { label: 'received pkts', color: colorAt(5), dash: [3, 3], axis: 'right' },
+      (p) => p.netRxPkts,
+    ]);
+    lines.push([{ label: 'sent pkts', color: colorAt(4), dash: [3, 3], axis: 'right' }, (p) => p.netTxPkts]);
+  }
+  return spec(points, steps, lines);
 }
 
-/** True when no point has a net rate: the backend cannot measure it (user-mode networking). */
+/** True when no point has a net rate: no NIC of the guest goes through a tap (user-mode networking, or none). */
 export const netUnmeasured = (points: readonly MetricPoint[]): boolean =>
   points.every((p) => p.netRx === null && p.netTx === null);
