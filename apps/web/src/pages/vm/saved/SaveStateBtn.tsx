@@ -2,24 +2,20 @@ import { useState, type SubmitEvent } from 'react';
 import { ImageNameSchema, type Vm } from '@virtweb/protocol';
 import { TextField } from '../../../components/TextField.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
-import { useSaveState, useVmJobRunning } from '../../../queries/migrations.ts';
-import { JOB_RUNNING_REASON, canSaveState } from '../migrate/migrateStates.ts';
+import { useSaveState } from '../../../queries/migrations.ts';
+import { canSaveState } from '../migrate/migrateStates.ts';
+import { useGuestJobReason } from '../migrate/useGuestJobReason.ts';
 import { DialogButton } from '../../../components/DialogButton.tsx';
-import { useRoleGate } from '../../../queries/role.ts';
 import { DialogFormButtons } from '../../../components/FormButtons.tsx';
 import { FormError } from '../../../components/FormError.tsx';
 
 /** "Save state…": the running guest stops into a zstd-compressed file of its state, restorable later. */
 export function SaveStateBtn({ vm }: { vm: Vm }) {
-  const busy = useVmJobRunning(vm.id);
-  const role = useRoleGate('operate');
-  const reason = role.reason
-    ? role.reason
-    : busy
-      ? JOB_RUNNING_REASON
-      : canSaveState(vm.state)
-        ? undefined
-        : 'Only a running (or paused) guest has a state to save.';
+  const reason = useGuestJobReason(
+    vm,
+    canSaveState(vm.state),
+    'Only a running (or paused) guest has a state to save.',
+  );
   return (
     <DialogButton
       label="Save state…"
