@@ -7,6 +7,7 @@ export interface VmAnswer {
   memoryMiB: number;
   vcpus: number;
   pendingChanges?: string[];
+  devices?: unknown;
 }
 
 /**

@@ -84,6 +84,13 @@ export const HostInfoSchema = z.object({
   firmware: z.object({ uefi: z.boolean(), secureBoot: z.boolean() }),
   /** The HTTPS certificate; null when the server speaks plain HTTP (VIRTWEB_TLS=off); absent from older peers. */
   tls: HostTlsSchema.nullable().optional(),
+  /**
+   * The host's CPU (model name, feature flags) and qemu's named CPU models a guest can have; absent from older
+   * peers.
+   */
+  cpu: z
+    .object({ model: z.string(), flags: z.array(z.string()), qemuModels: z.array(z.string()) })
+    .optional(),
   /** The file system of the images dir (what new images and uploads take from); absent when unreadable. */
   storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).optional(),
 });

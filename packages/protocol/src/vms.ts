@@ -3,6 +3,7 @@ import { AccelSchema, ResolvedAccelSchema } from './host.ts';
 import { ImageNameSchema, VmNameSchema } from './names.ts';
 import { MAX_DISKS } from './storage.ts';
 import { AutostartSchema } from './vm-meta.ts';
+import { DEFAULT_DEVICES, DevicesRequestSchema, DevicesSchema } from './vm-devices.ts';
 import {
   ClockSchema,
   CpuTopologySchema,
@@ -80,6 +81,8 @@ const vmConfigShape = {
   balloon: z.boolean().optional(),
   /** Default: the preset's. */
   clock: ClockSchema.optional(),
+  /** Video, sound, RNG, watchdog and CPU model; each left out is the preset's. */
+  devices: DevicesRequestSchema.optional(),
 };
 
 /** Cross-field rules shared by create and update: the same messages in the wizard and from the server. */
@@ -272,6 +275,8 @@ export const VmSchema = z.object({
   noKernelIrqchip: z.boolean(),
   balloon: z.boolean(),
   clock: ClockSchema,
+  /** A peer running an older virtweb sends none: its guests have the defaults. */
+  devices: DevicesSchema.default(DEFAULT_DEVICES),
   /** Requested accelerator. */
   accel: AccelSchema,
   /** What the running qemu uses (set while a process exists). */

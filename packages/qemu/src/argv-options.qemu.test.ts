@@ -289,3 +289,30 @@ it.skipIf(!kvmUsable)('kvm: -machine kernel-irqchip=off gives a userspace IOAPIC
   // qemu 7.2 says so on stderr (qemu.log): worth showing the user next to the switch.
   expect(await readFile(proc.paths.log, 'utf8')).toContain('Userspace local APIC is deprecated for KVM');
 });
+
+describe('devices', () => {
+  const devices = (video: NonNullable<VmSpec['devices']>['video']): NonNullable<VmSpec['devices']> => ({
+    video,
+    sound: 'hda',
+    rng: true,
+    watchdog: { model: 'i6300esb', action: 'poweroff' },
+  });
+
+  it.each([
+    ['vga', 64, /dev: VGA, id ""[\s\S]*?vgamem_mb = 64/],
+    ['virtio', 128, /dev: virtio-vga, id ""[\s\S]*?max_hostmem = 134217728 \(128 MiB\)/],
+    ['bochs', 32, /dev: bochs-display, id ""[\s\S]*?vgamem = 33554432 \(32 MiB\)/],
+    ['cirrus', 8, /dev: cirrus-vga, id ""[\s\S]*?vgamem_mb = 8/],
+  ] as const)(
+    'video %s with %i MiB, HD audio, virtio-rng, i6300esb, a named CPU model',
+    async (model, vramMiB, shown) => {
+      const proc = await start({ ...BASE, devices: devices({ model, vramMiB }), cpuModel: 'Skylake-Client' });
+      expect(await hmp(proc, 'info qtree')).toMatch(shown);
+      expect(await qomGet(proc, '/machine/peripheral/sound0', 'type')).toBe('ich9-intel-hda');
+      expect(await qomGet(proc, '/machine/peripheral/rng0-dev', 'type')).toBe('virtio-rng-pci');
+      expect(await qomGet(proc, '/machine/peripheral/watchdog0', 'type')).toBe('i6300esb');
+      expect(await qomGet(proc, '/machine/unattached/device[0]', 'type')).toBe('Skylake-Client-x86_64-cpu');
+      expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
+    },
+  );
+});

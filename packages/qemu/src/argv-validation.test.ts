@@ -121,4 +121,28 @@ describe('buildArgv refuses', () => {
   it('with the guest name in every message', () => {
     expect(build({ name: 'web-1', memoryMiB: -1 })).toThrow('invalid VmSpec for "web-1": memoryMiB');
   });
+
+  it('bad video memories, device models, watchdog actions and CPU models', () => {
+    const devices = {
+      video: { model: 'vga', vramMiB: 16 },
+      sound: 'none',
+      rng: false,
+      watchdog: { model: 'none' },
+    } as const;
+    expect(build({ devices })).not.toThrow();
+    expect(build({ devices: { ...devices, video: { model: 'vga', vramMiB: 24 } } })).toThrow(
+      /vga video memory must be one of 1, 2, 4, 8, 16, 32, 64, 128, 256 MiB: 24/,
+    );
+    expect(build({ devices: { ...devices, video: { model: 'cirrus', vramMiB: 32 } } })).toThrow(/cirrus/);
+    expect(build({ devices: { ...devices, video: { model: 'qxl' as 'vga', vramMiB: 16 } } })).toThrow(
+      /video model must be vga, virtio, bochs or cirrus: qxl/,
+    );
+    expect(build({ devices: { ...devices, sound: 'ac97' as 'hda' } })).toThrow(/sound must be none or hda/);
+    expect(
+      build({ devices: { ...devices, watchdog: { model: 'i6300esb', action: 'explode' as 'reset' } } }),
+    ).toThrow(/watchdog action must be one of reset, shutdown, poweroff, pause, none: explode/);
+    expect(build({ cpuModel: 'Skylake-Client,+vmx' })).toThrow(/not a CPU model name/);
+    expect(build({ cpuModel: 'host' })).toThrow(/host \(passthrough\) needs accel kvm/);
+    expect(build({ cpuModel: 'host', accel: 'kvm' })).not.toThrow();
+  });
 });

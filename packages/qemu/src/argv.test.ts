@@ -23,6 +23,7 @@ describe('buildArgv golden files', () => {
   it('has the expected fixture set', () => {
     expect(cases).toEqual([
       'cdrom-boot',
+      'devices',
       'disk-boot-two-disks',
       'disk-slots-pc-empty-cd',
       'kernel-boot',

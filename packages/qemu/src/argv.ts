@@ -1,5 +1,12 @@
 import { isAbsolute } from 'node:path';
 import { bootDeviceArgs, rootPortArgs, validateDisks, type Machine } from './argv-disks.ts';
+import {
+  cpuModelOf,
+  DEFAULT_DEVICES_SPEC,
+  extraDeviceArgs,
+  validateDevices,
+  videoArgs,
+} from './argv-devices.ts';
 import { DEFAULT_NETWORK, networkArgs, validateNetwork } from './argv-network.ts';
 import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
 import type { RuntimePaths, VmSpec } from './spec.ts';
@@ -55,8 +62,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-sandbox', QEMU_SANDBOX],
     ...['-machine', machineOpts(spec, machine)],
     ...['-accel', spec.accel],
-    // NOTE: `-cpu host` needs KVM; TCG's `max` enables everything TCG can emulate.
-    ...['-cpu', spec.accel === 'kvm' ? 'host' : 'max'],
+    ...['-cpu', cpuModelOf(spec)],
     ...['-m', String(spec.memoryMiB)],
     ...['-smp', smpOpts(spec)],
     ...firmwareArgs(spec),
@@ -69,7 +75,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-chardev', `socket,id=serial0,path=${escapeOptValue(paths.serial)},server=on,wait=off`],
     ...['-serial', 'chardev:serial0'],
     ...['-vnc', `unix:${escapeOptValue(paths.vnc)}`],
-    ...['-device', 'VGA'],
+    ...videoArgs((spec.devices ?? DEFAULT_DEVICES_SPEC).video),
     // An absolute pointer: with a relative PS/2 mouse the VNC cursor drifts away from the guest's.
     ...['-device', 'qemu-xhci,id=usb', '-device', 'usb-tablet,bus=usb.0'],
     // NOTE: -pidfile takes the path verbatim (it is not a QemuOpts value): no comma doubling here.
@@ -84,6 +90,8 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
   argv.push(...networkArgs(spec.network ?? DEFAULT_NETWORK));
   // On q35 the balloon sits on pcie.0 as an integrated device: it is never hot-plugged, so needs no root port.
   if (spec.balloon === true) argv.push('-device', `virtio-balloon-pci,id=${BALLOON_ID}`);
+  // Last, so that adding one leaves the PCI addresses of the devices above as they were.
+  argv.push(...extraDeviceArgs(spec.devices ?? DEFAULT_DEVICES_SPEC));
   return argv;
 }
 
@@ -152,6 +160,7 @@ function validate(spec: VmSpec): void {
   validateDisks(spec, machine, fail);
   validateKernel(spec, fail);
   validateNetwork(spec.network ?? DEFAULT_NETWORK, fail);
+  validateDevices(spec, fail);
   const fw = spec.firmware;
   if (fw?.kind === 'uefi') {
     if (!isAbsolute(fw.code)) fail(`UEFI code path is not absolute: ${fw.code}`);

@@ -1,5 +1,5 @@
 // The only public surface of @virtweb/qemu: VmSpec -> argv, qemu-img, and the qemu process supervisor.
-export type { VmSpec, RuntimePaths, NetworkSpec, FirmwareSpec } from './spec.ts';
+export type { VmSpec, RuntimePaths, NetworkSpec, FirmwareSpec, DevicesSpec } from './spec.ts';
 export { runtimePaths, DISK_SLOTS } from './spec.ts';
 export {
   buildArgv,

@@ -36,6 +36,17 @@ export type FirmwareSpec =
       secure: boolean;
     };
 
+/** The guest's video card, sound card, RNG and watchdog. */
+export interface DevicesSpec {
+  /** `vramMiB`: a power of two from 1 to 256 (cirrus: 4, 8 or 16; virtio: 64 to 512, its host memory). */
+  video: { model: 'vga' | 'virtio' | 'bochs' | 'cirrus'; vramMiB: number };
+  sound: 'none' | 'hda';
+  /** virtio-rng fed from the host's /dev/urandom. */
+  rng: boolean;
+  watchdog:
+    { model: 'none' } | { model: 'i6300esb'; action: 'reset' | 'shutdown' | 'poweroff' | 'pause' | 'none' };
+}
+
 /** What a guest is made of: the input to {@link buildArgv}. Paths must be absolute. */
 export interface VmSpec {
   /** Shown in `ps` and as vCPU thread names; the VM's display name. */
@@ -69,6 +80,10 @@ export interface VmSpec {
   balloon?: boolean;
   /** RTC base; default `utc`. */
   clock?: 'utc' | 'localtime';
+  /** Default: standard VGA with 16 MiB, nothing else. */
+  devices?: DevicesSpec;
+  /** qemu's `-cpu` model; default `host` under KVM, `max` under TCG. `host` needs KVM. */
+  cpuModel?: string;
 }
 
 /** The absolute paths of one guest's runtime files (all inside `dir`). */

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { Accel, HostInfo, KvmStatus } from '@virtweb/protocol';
 import { hostFirmware, type HostFirmware } from './firmware.ts';
 import { hostNetwork, type HostNetwork } from './host-network.ts';
+import { hostCpu, qemuCpuModels } from './cpu-models.ts';
 import { probeLinuxBoot, probeLongMode } from './kvm-probe.ts';
 import type { QemuAccess } from './qemu-access.ts';
 import { devKvmDenied, devKvmStatus, tapAccessProblem } from './qemu-devices.ts';
@@ -99,6 +100,7 @@ export async function detectKvm(
 export class HostCapabilities {
   private kvmPromise: Promise<KvmStatus> | undefined;
   private versionPromise: Promise<string> | undefined;
+  private cpuModelsPromise: Promise<string[]> | undefined;
 
   constructor(
     private readonly qemuBinary: string,
@@ -134,6 +136,15 @@ export class HostCapabilities {
     return this.versionPromise;
   }
 
+  /** qemu's named CPU models; asked once (an unrunnable qemu is asked again next time). */
+  cpuModels(): Promise<string[]> {
+    this.cpuModelsPromise ??= qemuCpuModels(this.qemuBinary).catch((err: unknown) => {
+      this.cpuModelsPromise = undefined;
+      throw err;
+    });
+    return this.cpuModelsPromise;
+  }
+
   limits(): { cpus: number; memoryBytes: number } {
     return { cpus: os.cpus().length, memoryBytes: os.totalmem() };
   }
@@ -154,7 +165,7 @@ export class HostCapabilities {
   }
 
   async info(): Promise<HostInfo> {
-    const [version, kvm, network, firmware, confinement, storage] = await Promise.all([
+    const [version, kvm, network, firmware, confinement, storage, cpu, cpuModels] = await Promise.all([
       this.qemuVersion().catch(() => 'not found'),
       this.kvm(),
       this.network(),
@@ -164,6 +175,8 @@ export class HostCapabilities {
         (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
         () => undefined,
       ),
+      hostCpu(),
+      this.cpuModels().catch(() => []),
     ]);
     return {
       hostname: os.hostname(),
@@ -172,6 +185,7 @@ export class HostCapabilities {
       ...this.limits(),
       network,
       firmware: { uefi: firmware.uefi, secureBoot: firmware.secureBoot },
+      cpu: { ...cpu, qemuModels: cpuModels },
       ...(storage === undefined ? {} : { storage }),
     };
   }

@@ -1,4 +1,4 @@
-import type { HostInfo, Image, Vm } from '@virtweb/protocol';
+import { DEFAULT_DEVICES, type HostInfo, type Image, type Vm } from '@virtweb/protocol';
 import { describe, expect, it } from 'vitest';
 import { majorMinor, migrationChecks } from './checks.ts';
 import type { LocalFacts, PeerFacts } from './facts.ts';
@@ -26,6 +26,7 @@ const vm = (over: Partial<Vm> = {}): Vm => ({
   noKernelIrqchip: false,
   balloon: false,
   clock: 'utc',
+  devices: DEFAULT_DEVICES,
   accel: 'auto',
   activeAccel: 'tcg',
   pid: 42,

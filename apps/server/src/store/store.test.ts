@@ -1,3 +1,4 @@
+import { DEFAULT_DEVICES } from '@virtweb/protocol';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,7 @@ const record: VmRecord = {
     noKernelIrqchip: true,
     balloon: false,
     clock: 'localtime',
+    devices: DEFAULT_DEVICES,
   },
   state: 'defined',
   lastExit: undefined,
@@ -153,6 +155,14 @@ describe('store', () => {
       noKernelIrqchip: false,
       balloon: false,
       clock: 'utc',
+      // Rows from before the devices settings: what qemu was given then (standard VGA, nothing else).
+      devices: {
+        video: { model: 'vga', vramMiB: 16 },
+        sound: 'none',
+        rng: false,
+        watchdog: { model: 'none' },
+        cpuModel: 'auto',
+      },
     });
     expect(repo.get('000000000002')?.definition).toMatchObject({
       network: { mode: 'none' },

@@ -1,6 +1,9 @@
 import {
   MAX_DISKS,
   OS_PRESETS,
+  PRESET_DEVICES,
+  type Devices,
+  type DevicesRequestSchema,
   type CreateVmRequestSchema,
   type Network,
   type NetworkRequestSchema,
@@ -70,6 +73,21 @@ function withDefaults(req: CreateRequest | UpdateRequest, disks: DefinedDisk[]):
     noKernelIrqchip: req.noKernelIrqchip ?? false,
     balloon: req.balloon ?? preset.balloon,
     clock: req.clock ?? preset.clock,
+    devices: devicesWithDefaults(req.devices, PRESET_DEVICES[os]),
+  };
+}
+
+/** The request's devices, each one it leaves out the preset's. */
+function devicesWithDefaults(
+  req: z.output<typeof DevicesRequestSchema> | undefined,
+  preset: Devices,
+): Devices {
+  return {
+    video: req?.video ?? preset.video,
+    sound: req?.sound ?? preset.sound,
+    rng: req?.rng ?? preset.rng,
+    watchdog: req?.watchdog ?? preset.watchdog,
+    cpuModel: req?.cpuModel ?? preset.cpuModel,
   };
 }
 

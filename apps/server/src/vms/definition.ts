@@ -3,6 +3,8 @@ import {
   AccelSchema,
   BootDeviceSchema,
   ClockSchema,
+  DEFAULT_DEVICES,
+  DevicesSchema,
   CpuTopologySchema,
   DiskBusSchema,
   FirmwareSchema,
@@ -79,6 +81,8 @@ export const VmDefinitionSchema = z.preprocess(
     noKernelIrqchip: z.boolean().default(false),
     balloon: z.boolean().default(false),
     clock: ClockSchema.default('utc'),
+    /** Rows from before these settings: what qemu was given then (standard VGA, nothing else). */
+    devices: DevicesSchema.default(DEFAULT_DEVICES),
   }),
 );
 export type VmDefinition = z.output<typeof VmDefinitionSchema>;

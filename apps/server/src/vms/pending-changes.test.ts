@@ -1,3 +1,4 @@
+import { DEFAULT_DEVICES } from '@virtweb/protocol';
 import { describe, expect, it } from 'vitest';
 import type { VmDefinition } from './definition.ts';
 import { pendingChanges, sameDisks } from './pending-changes.ts';
@@ -17,6 +18,7 @@ const base: VmDefinition = {
   noKernelIrqchip: false,
   balloon: true,
   clock: 'utc',
+  devices: DEFAULT_DEVICES,
 };
 
 describe('pendingChanges', () => {

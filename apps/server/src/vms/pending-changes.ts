@@ -19,6 +19,7 @@ const RESTART_FIELDS = [
   'noKernelIrqchip',
   'balloon',
   'clock',
+  'devices',
 ] as const satisfies readonly (keyof VmDefinition)[];
 
 /** The settings of `current` that differ from what the running qemu was `launched` with. */

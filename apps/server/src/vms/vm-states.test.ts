@@ -1,3 +1,4 @@
+import { DEFAULT_DEVICES } from '@virtweb/protocol';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,7 @@ function machine(state: VmRecord['state'] = 'stopped', runtime?: VmRuntime) {
       noKernelIrqchip: false,
       balloon: false,
       clock: 'utc',
+      devices: DEFAULT_DEVICES,
     },
     state,
     lastExit: undefined,

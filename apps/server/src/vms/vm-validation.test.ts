@@ -1,5 +1,6 @@
 // A definition's issues as one domain error: a request's are Invalid (any field that cannot work) or a
 // Conflict (only clashes); at a start, the stored definition's are a Conflict "cannot start: ..." either way.
+import { DEFAULT_DEVICES } from '@virtweb/protocol';
 import { describe, expect, it } from 'vitest';
 import type { ImageService } from '../images/image-service.ts';
 import type { VmDefinition } from './definition.ts';
@@ -21,6 +22,7 @@ const def: VmDefinition = {
   noKernelIrqchip: false,
   balloon: true,
   clock: 'utc',
+  devices: DEFAULT_DEVICES,
 };
 
 /** A host of 2 CPUs where VM `other` is named `taken`. */
@@ -30,6 +32,7 @@ const host: ValidationHost = {
   network: () => Promise.reject(new Error('not asked')),
   nicProblem: () => Promise.resolve(undefined),
   firmware: () => Promise.reject(new Error('not asked')),
+  cpuModels: () => Promise.resolve(['max', 'qemu64', 'Skylake-Client']),
   vmNamed: (name) => (name === 'taken' ? 'other' : undefined),
   vmName: (id) => id,
   vmsWithDisk: () => [],
@@ -74,5 +77,28 @@ describe('assertValid', () => {
 
   it('passes a definition that fits', async () => {
     await expect(assertValid(host, def)).resolves.toBeUndefined();
+  });
+
+  it("refuses a CPU model this host's qemu lacks, and host passthrough on a guest set to TCG", async () => {
+    const withCpu = (cpuModel: string, accel: VmDefinition['accel'] = 'auto') => ({
+      ...def,
+      accel,
+      devices: { ...DEFAULT_DEVICES, cpuModel },
+    });
+    await expect(assertValid(host, withCpu('Skylake-Client'))).resolves.toBeUndefined();
+    await expect(assertValid(host, withCpu('host', 'kvm'))).resolves.toBeUndefined();
+    await expect(assertValid(host, withCpu('Pentium9000'))).rejects.toMatchObject({
+      details: [
+        {
+          path: 'devices.cpuModel',
+          message: 'qemu here has no CPU model Pentium9000 (qemu-system-x86_64 -cpu help)',
+        },
+      ],
+    });
+    await expect(assertValid(host, withCpu('host', 'tcg'))).rejects.toMatchObject({
+      details: [
+        { path: 'devices.cpuModel', message: 'host (passthrough) needs KVM; this guest is set to TCG' },
+      ],
+    });
   });
 });

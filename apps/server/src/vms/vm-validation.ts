@@ -24,6 +24,8 @@ export interface ValidationHost {
   /** Why qemu's user could not open the NIC's tap (bridge and tap modes), if it could not. */
   nicProblem(network: VmDefinition['network']): Promise<string | undefined>;
   firmware(): Promise<HostFirmware>;
+  /** qemu's named CPU models. */
+  cpuModels(): Promise<string[]>;
   /** The id of the VM that has this name, if any. */
   vmNamed(name: string): string | undefined;
   /** The display name of a VM id (for messages). */
@@ -120,8 +122,26 @@ export async function findIssues(
   await checkKernel(host, def, issues);
   await checkFirmware(host, def, issues);
   await checkNetwork(host, def, issues);
+  await checkCpuModel(host, def, issues);
   checkBoot(def, scope, issues);
   return issues;
+}
+
+/** A named CPU model must be one this host's qemu has; `host` needs KVM (a guest pinned to TCG cannot). */
+async function checkCpuModel(host: ValidationHost, def: VmDefinition, issues: Issue[]): Promise<void> {
+  const model = def.devices.cpuModel;
+  if (model === 'auto' || model === 'max') return;
+  if (model === 'host') {
+    if (def.accel === 'tcg')
+      issues.push(issue('devices.cpuModel', 'host (passthrough) needs KVM; this guest is set to TCG'));
+    return;
+  }
+  const known = await host.cpuModels().catch(() => undefined);
+  if (known !== undefined && !known.includes(model)) {
+    issues.push(
+      issue('devices.cpuModel', `qemu here has no CPU model ${model} (qemu-system-x86_64 -cpu help)`),
+    );
+  }
 }
 
 function checkLimits(host: ValidationHost, def: VmDefinition, issues: Issue[]): void {

@@ -29,6 +29,7 @@ export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: st
     noKernelIrqchip: d.noKernelIrqchip,
     balloon: d.balloon,
     clock: d.clock,
+    devices: d.devices,
     accel: d.accel,
     createdAt: rec.createdAt,
     ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),
@@ -43,7 +44,10 @@ export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: st
 }
 
 /** The host facts VM definitions are checked against. */
-export type HostFacts = Pick<HostCapabilities, 'limits' | 'network' | 'nicProblem' | 'firmware'>;
+export type HostFacts = Pick<
+  HostCapabilities,
+  'limits' | 'network' | 'nicProblem' | 'firmware' | 'cpuModels'
+>;
 
 /** What the definition checks ask of the host and the stored VMs. */
 export function validationHost(repo: VmsRepo, images: ImageService, host: HostFacts): ValidationHost {
@@ -53,6 +57,7 @@ export function validationHost(repo: VmsRepo, images: ImageService, host: HostFa
     network: () => host.network(),
     nicProblem: (network) => host.nicProblem(network),
     firmware: () => host.firmware(),
+    cpuModels: () => host.cpuModels(),
     vmNamed: (name) => repo.list().find((r) => r.definition.name === name)?.id,
     vmName: (id) => repo.get(id)?.definition.name ?? id,
     vmsWithDisk: (image) =>

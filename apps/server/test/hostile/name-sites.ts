@@ -1,4 +1,10 @@
-import { ImageNameSchema, InterfaceNameSchema, KernelBootSchema, VmNameSchema } from '@virtweb/protocol';
+import {
+  CpuModelSchema,
+  ImageNameSchema,
+  InterfaceNameSchema,
+  KernelBootSchema,
+  VmNameSchema,
+} from '@virtweb/protocol';
 import type { z } from 'zod';
 import { encodeSegment } from './check.ts';
 import type { Fixture, Targets } from './fixture.ts';
@@ -197,6 +203,14 @@ export const IMAGE_SITES: NameSite[] = [
     accepted: 'skip',
     request: (_t, v) =>
       call('POST', '/api/vms/preview', { name: 'zz-n', ...VM, network: { mode: 'tap', tap: v } }),
+  },
+  {
+    // A name the schema takes is still refused unless this host's qemu has that model.
+    label: 'POST /api/vms/preview {devices.cpuModel}',
+    values: names,
+    schema: CpuModelSchema,
+    serverRefuses: () => true,
+    request: (_t, v) => call('POST', '/api/vms/preview', { name: 'zz-n', ...VM, devices: { cpuModel: v } }),
   },
   {
     label: 'POST /api/vms/preview {kernel.cmdline}',

@@ -203,6 +203,13 @@ export class QemuLauncher {
           '(qemu-bridge-helper cannot run under the sandbox)',
       );
     }
+    const cpuModel = def.devices.cpuModel === 'auto' ? undefined : def.devices.cpuModel;
+    if (cpuModel === 'host' && accel !== 'kvm') {
+      throw new Conflict(
+        ErrorCode.validation,
+        `CPU model host (passthrough) needs KVM, and this guest would run under TCG${reason === undefined ? '' : ` (${reason})`}: choose auto, max or a named model`,
+      );
+    }
     notes.push(confinementNote(await this.access.user.status()));
     notes.push('-S: the server starts qemu paused and resumes it (QMP cont) once the consoles are attached');
     const open = preview ? this.unchecked : this.checked;
@@ -238,6 +245,13 @@ export class QemuLauncher {
       noKernelIrqchip: def.noKernelIrqchip && accel === 'kvm',
       balloon: def.balloon,
       clock: def.clock,
+      devices: {
+        video: def.devices.video,
+        sound: def.devices.sound,
+        rng: def.devices.rng,
+        watchdog: def.devices.watchdog,
+      },
+      ...(cpuModel === undefined ? {} : { cpuModel }),
     };
     const paths = this.paths(id);
     let argv: string[];

@@ -1,3 +1,4 @@
+import { DEFAULT_DEVICES } from '@virtweb/protocol';
 import { describe, expect, it } from 'vitest';
 import type { VmDefinition } from '../definition.ts';
 import { hardwareOf, snapshotDifferences, type SnapshotFacts } from './snapshot-facts.ts';
@@ -20,6 +21,7 @@ const launched = {
   balloon: false,
   clock: 'utc',
   noKernelIrqchip: false,
+  devices: DEFAULT_DEVICES,
 } as unknown as VmDefinition;
 
 describe('snapshotDifferences', () => {
@@ -48,6 +50,14 @@ describe('snapshotDifferences', () => {
     ]);
     expect(snapshotDifferences(then, { disks: [disk(0, 'root.qcow2'), disk(1, 'other.qcow2')] })).toEqual([
       'disk 1 is other.qcow2 now, data.qcow2 in the snapshot',
+    ]);
+  });
+
+  it("counts the devices as hardware: a snapshot's RAM holds their state", () => {
+    const devices = { ...launched.devices, rng: !launched.devices.rng };
+    const now = { disks: then.disks, hardware: hardwareOf({ ...launched, devices }, 'tcg') };
+    expect(snapshotDifferences(then, now)).toEqual([
+      `devices is ${JSON.stringify(devices)} in the running qemu, ${JSON.stringify(launched.devices)} in the snapshot`,
     ]);
   });
 

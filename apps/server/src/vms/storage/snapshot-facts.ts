@@ -41,6 +41,7 @@ export function hardwareOf(launched: VmDefinition, accel: string): Record<string
     balloon: launched.balloon,
     clock: launched.clock,
     noKernelIrqchip: launched.noKernelIrqchip,
+    devices: launched.devices,
     accel,
   };
 }

@@ -7,6 +7,7 @@ import {
   BOOT_LABEL,
   CLOCK_LABEL,
   FIRMWARE_LABEL,
+  devicesLabel,
   networkLabel,
   portForwardLabels,
 } from './settings/labels.ts';
@@ -97,6 +98,8 @@ export function VmFacts({ vm }: { vm: Vm }) {
         </dd>
         <dt>Clock</dt>
         <dd>{CLOCK_LABEL[vm.clock]}</dd>
+        <dt>Devices</dt>
+        <dd>{devicesLabel(vm.devices)}</dd>
         <dt>Created</dt>
         <dd>{timeLabel(vm.createdAt)}</dd>
         {vm.startedAt && (

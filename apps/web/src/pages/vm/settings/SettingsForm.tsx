@@ -5,6 +5,7 @@ import { showFormErrors } from '../../../components/showFormErrors.ts';
 import { useUpdateVm } from '../../../queries/vmConfig.ts';
 import { canChangeStorage, isLive } from '../storage/storageStates.ts';
 import { BootFields } from './BootFields.tsx';
+import { DevicesSection } from './DevicesFields.tsx';
 import { MachineSection, NetworkSection } from './ConnectionFields.tsx';
 import { GeneralFields } from './GeneralFields.tsx';
 import { changeLabel } from './labels.ts';
@@ -147,6 +148,7 @@ export function SettingsForm({ vm, host, images }: Props) {
         <BootFields {...section} images={images} storageLocked={live} />
         <NetworkSection {...section} patch={patch} host={host} />
         <MachineSection {...section} patch={patch} host={host} />
+        <DevicesSection values={values} errors={errors} patch={patch} host={host} />
       </fieldset>
       <div className="form-buttons settings-buttons">
         <button

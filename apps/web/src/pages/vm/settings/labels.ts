@@ -1,4 +1,13 @@
-import type { BootDevice, Clock, Firmware, Network } from '@virtweb/protocol';
+import type {
+  BootDevice,
+  Clock,
+  Devices,
+  Firmware,
+  Network,
+  Sound,
+  VideoModel,
+  WatchdogAction,
+} from '@virtweb/protocol';
 
 // Words for configuration values, shared by the Settings tab, the overview and the banners.
 
@@ -61,9 +70,48 @@ const CHANGE_LABEL: Record<string, string> = {
   noKernelIrqchip: 'no kernel irqchip',
   balloon: 'memory balloon',
   clock: 'clock',
+  devices: 'devices',
+};
+
+export const VIDEO_LABEL: Record<VideoModel, string> = {
+  vga: 'VGA (standard, works everywhere)',
+  virtio: 'virtio-vga (paravirtual GPU)',
+  bochs: 'bochs-display (UEFI framebuffer)',
+  cirrus: 'Cirrus (very old systems)',
+};
+
+export const SOUND_LABEL: Record<Sound, string> = {
+  none: 'None',
+  hda: 'Intel HD Audio (ich9)',
+};
+
+export const WATCHDOG_ACTION_LABEL: Record<WatchdogAction, string> = {
+  reset: 'reset the guest',
+  shutdown: 'shut it down (ACPI)',
+  poweroff: 'power it off',
+  pause: 'pause it',
+  none: 'do nothing',
 };
 
 /** The words for a configuration field name (`memoryMiB` → "memory"), as `pendingChanges` lists them. */
 export function changeLabel(field: string): string {
   return CHANGE_LABEL[field] ?? field;
+}
+
+const VIDEO_DEVICE: Record<VideoModel, string> = {
+  vga: 'VGA',
+  virtio: 'virtio-vga',
+  bochs: 'bochs-display',
+  cirrus: 'Cirrus',
+};
+
+/** One line about the guest's devices, e.g. "VGA 16 MiB, no sound, RNG, watchdog (pause it), CPU auto". */
+export function devicesLabel(d: Devices): string {
+  return [
+    `${VIDEO_DEVICE[d.video.model]} ${d.video.vramMiB} MiB`,
+    d.sound === 'none' ? 'no sound' : 'HD Audio',
+    d.rng ? 'RNG' : 'no RNG',
+    d.watchdog.model === 'none' ? 'no watchdog' : `watchdog (${WATCHDOG_ACTION_LABEL[d.watchdog.action]})`,
+    `CPU ${d.cpuModel}`,
+  ].join(', ');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Vm } from '@virtweb/protocol';
+import { DEFAULT_DEVICES, type Vm } from '@virtweb/protocol';
 import { ApiError } from '../../../api/errors.ts';
 import {
   changedFields,
@@ -37,6 +37,7 @@ const vm: Vm = {
   noKernelIrqchip: false,
   balloon: true,
   clock: 'utc',
+  devices: DEFAULT_DEVICES,
   accel: 'auto',
   createdAt: '2026-01-01T00:00:00Z',
 };

@@ -5,6 +5,7 @@ import {
   type Accel,
   type BootDevice,
   type Clock,
+  type Devices,
   type DiskBus,
   type Firmware,
   type Machine,
@@ -52,6 +53,7 @@ export interface SettingsValues {
   noKernelIrqchip: boolean;
   balloon: boolean;
   clock: Clock;
+  devices: Devices;
 }
 
 export type SetSetting = <K extends keyof SettingsValues>(key: K, value: SettingsValues[K]) => void;
@@ -86,6 +88,7 @@ export function settingsValuesOf(vm: Vm): SettingsValues {
     noKernelIrqchip: vm.noKernelIrqchip,
     balloon: vm.balloon,
     clock: vm.clock,
+    devices: vm.devices,
   };
 }
 
@@ -107,6 +110,7 @@ export function vmConfigOf(vm: Vm): UpdateVmRequest {
     noKernelIrqchip: vm.noKernelIrqchip,
     balloon: vm.balloon,
     clock: vm.clock,
+    devices: vm.devices,
     disks: vm.disks.map((d) => ({ image: d.image, bus: d.bus })),
   };
 }
@@ -143,6 +147,7 @@ function candidate(v: SettingsValues): Record<string, unknown> {
     noKernelIrqchip: v.noKernelIrqchip,
     balloon: v.balloon,
     clock: v.clock,
+    devices: v.devices,
     disks: v.disks.map((d) => ({ image: d.image, bus: d.bus })),
   };
 }
@@ -176,6 +181,14 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'noKernelIrqchip',
     'balloon',
     'clock',
+    'devices',
+    'devices.video',
+    'devices.video.vramMiB',
+    'devices.sound',
+    'devices.rng',
+    'devices.watchdog',
+    'devices.watchdog.action',
+    'devices.cpuModel',
   ];
   v.disks.forEach((_, i) => keys.push(`disks.${i}`, `disks.${i}.bus`));
   v.network.portForwards.forEach((_, i) =>

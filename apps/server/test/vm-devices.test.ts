@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { apiError, createGuest } from './harness.ts';
+import { useServer } from './server-fixture.ts';
+import { errorMessage, GuestShell } from './storage-guest.ts';
+
+interface Devices {
+  video: { model: string; vramMiB: number };
+  sound: string;
+  rng: boolean;
+  watchdog: { model: string; action?: string };
+  cpuModel: string;
+}
+interface VmBody {
+  id: string;
+  devices: Devices;
+  pendingChanges?: string[];
+}
+
+// Video, sound, RNG, watchdog and the CPU model: validated, kept, given to qemu, and seen by the guest.
+describe('guest devices', () => {
+  const server = useServer({ withGuestIso: true });
+
+  it('refuses video memory the model cannot take and a CPU model qemu lacks, at their field paths', async () => {
+    const bad = async (devices: Record<string, unknown>) => {
+      const res = await server.api('POST', '/api/vms', { name: 'bad', memoryMiB: 128, vcpus: 1, devices });
+      expect(res.status).toBe(400);
+      return apiError(res.body).details ?? [];
+    };
+    expect(await bad({ video: { model: 'cirrus', vramMiB: 32 } })).toEqual([
+      { path: 'devices.video.vramMiB', message: 'cirrus video memory is one of 4, 8, 16 MiB, not 32' },
+    ]);
+    expect(await bad({ cpuModel: 'Pentium9000' })).toEqual([
+      {
+        path: 'devices.cpuModel',
+        message: 'qemu here has no CPU model Pentium9000 (qemu-system-x86_64 -cpu help)',
+      },
+    ]);
+    expect((await bad({ watchdog: { model: 'i6300esb', action: 'explode' } }))[0]?.path).toBe(
+      'devices.watchdog.action',
+    );
+    expect((await bad({ cpuModel: 'qemu64,+vmx' }))[0]?.path).toBe('devices.cpuModel');
+    expect(((await server.api('GET', '/api/vms')).body as unknown[]).length).toBe(0);
+  });
+
+  it("gives a new guest its OS preset's devices, and the host lists its CPU and qemu's models", async () => {
+    const linux = await createGuest<VmBody>(server, 'preset-linux');
+    expect(linux.devices).toEqual({
+      video: { model: 'vga', vramMiB: 16 },
+      sound: 'none',
+      rng: true,
+      watchdog: { model: 'none' },
+      cpuModel: 'auto',
+    });
+    const windows = await createGuest<VmBody>(server, 'preset-windows', { os: 'windows' });
+    expect(windows.devices.sound).toBe('hda');
+    const host = (await server.api('GET', '/api/host')).body as {
+      cpu?: { flags: string[]; qemuModels: string[] };
+    };
+    expect(host.cpu?.qemuModels).toEqual(expect.arrayContaining(['qemu64', 'max', 'host']));
+    expect(host.cpu?.flags.length).toBeGreaterThan(5);
+  });
+
+  it('starts qemu with them: the guest finds the virtio RNG and the qemu64 CPU; a change waits for the restart', async () => {
+    const devices = {
+      video: { model: 'virtio', vramMiB: 128 },
+      sound: 'hda',
+      rng: true,
+      watchdog: { model: 'i6300esb', action: 'poweroff' },
+      cpuModel: 'qemu64',
+    };
+    const { id } = await createGuest<VmBody>(server, 'devices', { boot: 'cdrom', machine: 'pc', devices });
+    const { argv } = (await server.api('GET', `/api/vms/${id}/command-line`)).body as { argv: string[] };
+    const after = (flag: string) => argv.filter((_, i) => argv[i - 1] === flag);
+    expect(after('-cpu')).toEqual(['qemu64']);
+    expect(after('-device')).toEqual(
+      expect.arrayContaining([
+        'virtio-vga,max_hostmem=128M',
+        'ich9-intel-hda,id=sound0',
+        'virtio-rng-pci,rng=rng0,id=rng0-dev',
+        'i6300esb,id=watchdog0',
+      ]),
+    );
+    expect(after('-action')).toEqual(['watchdog=poweroff']);
+
+    const start = await server.api('POST', `/api/vms/${id}/start`);
+    expect(start.status, errorMessage(start.body)).toBe(202);
+    const shell = await GuestShell.open(server, id);
+    expect(await shell.sh('cat /sys/devices/virtual/misc/hw_random/rng_available')).toContain('virtio_rng');
+    expect(await shell.sh("grep -m1 'model name' /proc/cpuinfo")).toContain('QEMU Virtual CPU');
+    shell.close();
+
+    const vm = (await server.api('GET', `/api/vms/${id}`)).body as VmBody & Record<string, unknown>;
+    const { id: _id, devices: _d, pendingChanges: _p, ...rest } = vm;
+    const put = await server.api('PUT', `/api/vms/${id}`, {
+      name: rest.name,
+      os: rest.os,
+      memoryMiB: rest.memoryMiB,
+      vcpus: rest.vcpus,
+      cdrom: rest.cdrom,
+      boot: rest.boot,
+      machine: rest.machine,
+      network: rest.network,
+      devices: { ...devices, rng: false },
+    });
+    expect(put.status, errorMessage(put.body)).toBe(200);
+    expect((put.body as VmBody).pendingChanges).toEqual(['devices']);
+    expect((put.body as VmBody).devices.rng).toBe(false);
+  }, 240_000);
+});

@@ -1,0 +1,161 @@
+import {
+  SoundSchema,
+  VideoModelSchema,
+  VRAM_CHOICES_MIB,
+  WatchdogActionSchema,
+  type Devices,
+  type HostInfo,
+} from '@virtweb/protocol';
+import { CheckboxField } from '../../../components/CheckboxField.tsx';
+import { Field } from '../../../components/Field.tsx';
+import { closestVram } from './devicesChoice.ts';
+import { SOUND_LABEL, VIDEO_LABEL, WATCHDOG_ACTION_LABEL } from './labels.ts';
+import type { SettingsValues } from './settingsValues.ts';
+
+interface Props {
+  values: SettingsValues;
+  errors: Partial<Record<string, string>>;
+  host: HostInfo | undefined;
+  /** Sets the devices; `changed` is the error key the change may fix. */
+  patch: (patch: Partial<SettingsValues>, changed: string) => void;
+}
+
+/** Video, sound, RNG and watchdog (virt-manager's Add Hardware), and the vCPU model with the host's flags. */
+export function DevicesSection({ values, errors, host, patch }: Props) {
+  const d = values.devices;
+  const change = (next: Partial<Devices>, changed: string) => patch({ devices: { ...d, ...next } }, changed);
+  const models = ['auto', 'max', ...(host?.accel.kvm.usable === true ? ['host'] : [])];
+  const named = (host?.cpu?.qemuModels ?? []).filter((m) => !['max', 'host', 'base'].includes(m));
+  const offered = [
+    ...models,
+    ...named,
+    ...(models.includes(d.cpuModel) || named.includes(d.cpuModel) ? [] : [d.cpuModel]),
+  ];
+  return (
+    <fieldset className="settings-section">
+      <legend>Devices</legend>
+      <div className="field-row">
+        <Field label="Video" error={errors['devices.video']}>
+          {(p) => (
+            <select
+              {...p}
+              value={d.video.model}
+              onChange={(e) => {
+                const model = VideoModelSchema.parse(e.target.value);
+                change({ video: { model, vramMiB: closestVram(model, d.video.vramMiB) } }, 'devices.video');
+              }}
+            >
+              {VideoModelSchema.options.map((m) => (
+                <option key={m} value={m}>
+                  {VIDEO_LABEL[m]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label={d.video.model === 'virtio' ? 'GPU host memory' : 'Video memory'}
+          error={errors['devices.video.vramMiB']}
+        >
+          {(p) => (
+            <select
+              {...p}
+              value={d.video.vramMiB}
+              onChange={(e) =>
+                change({ video: { ...d.video, vramMiB: Number(e.target.value) } }, 'devices.video')
+              }
+            >
+              {VRAM_CHOICES_MIB[d.video.model].map((n) => (
+                <option key={n} value={n}>
+                  {n} MiB
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Sound" error={errors['devices.sound']}>
+          {(p) => (
+            <select
+              {...p}
+              value={d.sound}
+              onChange={(e) => change({ sound: SoundSchema.parse(e.target.value) }, 'devices.sound')}
+            >
+              {SoundSchema.options.map((s) => (
+                <option key={s} value={s}>
+                  {SOUND_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="field-row">
+        <Field
+          label="Watchdog"
+          error={errors['devices.watchdog.action'] ?? errors['devices.watchdog']}
+          hint="An Intel 6300ESB watchdog: when the guest stops feeding it, qemu does this."
+        >
+          {(p) => (
+            <select
+              {...p}
+              value={d.watchdog.model === 'none' ? 'none' : d.watchdog.action}
+              onChange={(e) => {
+                const v = e.target.value;
+                change(
+                  {
+                    watchdog:
+                      v === 'none'
+                        ? { model: 'none' }
+                        : { model: 'i6300esb', action: WatchdogActionSchema.parse(v) },
+                  },
+                  'devices.watchdog',
+                );
+              }}
+            >
+              <option value="none">No watchdog</option>
+              {WatchdogActionSchema.options.map((a) => (
+                <option key={a} value={a}>
+                  i6300esb: {WATCHDOG_ACTION_LABEL[a]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="CPU model"
+          error={errors['devices.cpuModel']}
+          hint="auto: the host's CPU under KVM, max under TCG. host (passthrough) needs KVM."
+        >
+          {(p) => (
+            <select
+              {...p}
+              value={d.cpuModel}
+              onChange={(e) => change({ cpuModel: e.target.value }, 'devices.cpuModel')}
+            >
+              {offered.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <CheckboxField
+        label="Random number generator"
+        checked={d.rng}
+        onChange={(rng) => change({ rng }, 'devices.rng')}
+        error={errors['devices.rng']}
+        hint="A virtio RNG fed from the host's /dev/urandom: entropy for the guest from its first second."
+      />
+      {host?.cpu && (
+        <details className="host-cpu">
+          <summary>
+            Host CPU: {host.cpu.model} ({host.cpu.flags.length} flags)
+          </summary>
+          <p className="muted small cpu-flags">{host.cpu.flags.join(' ')}</p>
+        </details>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,45 @@
+import { logIn } from './fixtures/pages.ts';
+import { TEST_ISO, expect, test } from './fixtures/server.ts';
+import { ApiClient } from './pages/ApiClient.ts';
+import { SettingsTab } from './pages/SettingsTab.ts';
+import { VmPage } from './pages/VmPage.ts';
+
+// The Settings tab's Devices section (video, sound, RNG, watchdog, CPU model), with the keyboard.
+test.use({ viewport: { width: 1280, height: 900 } });
+
+test("devices: chosen in Settings, kept, and shown on the guest's Overview", async ({ page, server }) => {
+  await logIn(page, server);
+  const api = new ApiClient(page.request, server.url);
+  const vm = await api.createVm({ name: 'devs', memoryMiB: 128, vcpus: 1, cdrom: TEST_ISO, boot: 'cdrom' });
+  const settings = new SettingsTab(page);
+  await settings.goto(vm.id);
+
+  // The Linux preset's: standard VGA, a virtio RNG.
+  await expect(settings.field('Video')).toHaveValue('vga');
+  await expect(settings.field('Random number generator')).toBeChecked();
+  await settings.field('Video').focus();
+  await settings.field('Video').selectOption('cirrus');
+  // Cirrus takes at most 16 MiB: the memory follows the model.
+  await expect(settings.field('Video memory')).toHaveValue('16');
+  await settings.field('Video').selectOption('virtio');
+  await expect(settings.field('GPU host memory')).toHaveValue('64');
+  await settings.field('GPU host memory').selectOption('128');
+  await settings.field('Sound').selectOption('hda');
+  await settings.field('Watchdog').selectOption('pause');
+  await settings.field('CPU model').selectOption('qemu64');
+  await settings.field('Random number generator').press('Space');
+  await settings.field('Random number generator').press('Enter'); // submits the form
+  await expect(page.getByRole('status').filter({ hasText: 'No unsaved changes.' })).toBeVisible();
+  expect((await api.vm(vm.id)).devices).toEqual({
+    video: { model: 'virtio', vramMiB: 128 },
+    sound: 'hda',
+    rng: false,
+    watchdog: { model: 'i6300esb', action: 'pause' },
+    cpuModel: 'qemu64',
+  });
+
+  await new VmPage(page, 'devs').tab('Overview').click();
+  await expect(page.getByRole('definition').filter({ hasText: 'virtio-vga 128 MiB' })).toHaveText(
+    'virtio-vga 128 MiB, HD Audio, no RNG, watchdog (pause it), CPU qemu64',
+  );
+});
