@@ -27,6 +27,12 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
   await settings.field('Sound').selectOption('hda');
   await settings.field('Watchdog').selectOption('pause');
   await settings.field('CPU model').selectOption('qemu64');
+  // vCPU pinning: a list the form cannot read is refused on its field; then vCPU 0 on host CPU 0.
+  await page.getByText('vCPU pinning', { exact: true }).click();
+  await settings.field('vCPU 0 on host CPUs').fill('0-');
+  await settings.save.click();
+  await expect(settings.field('vCPU 0 on host CPUs')).toHaveAccessibleDescription(/host CPUs as in 0-3,6/);
+  await settings.field('vCPU 0 on host CPUs').fill('0');
   await settings.field('Random number generator').press('Space');
   await settings.field('Random number generator').press('Enter'); // submits the form
   await expect(page.getByRole('status').filter({ hasText: 'No unsaved changes.' })).toBeVisible();
@@ -36,6 +42,7 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
     rng: false,
     watchdog: { model: 'i6300esb', action: 'pause' },
     cpuModel: 'qemu64',
+    cpuPinning: [[0]],
   });
 
   await new VmPage(page, 'devs').tab('Overview').click();

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { apiError, createGuest } from './harness.ts';
 import { useServer } from './server-fixture.ts';
@@ -50,6 +52,7 @@ describe('guest devices', () => {
       rng: true,
       watchdog: { model: 'none' },
       cpuModel: 'auto',
+      cpuPinning: [],
     });
     const windows = await createGuest<VmBody>(server, 'preset-windows', { os: 'windows' });
     expect(windows.devices.sound).toBe('hda');
@@ -106,4 +109,40 @@ describe('guest devices', () => {
     expect((put.body as VmBody).pendingChanges).toEqual(['devices']);
     expect((put.body as VmBody).devices.rng).toBe(false);
   }, 240_000);
+
+  it('pins vCPU threads to host CPUs before the guest runs; refuses CPUs the host lacks', async () => {
+    const last = os.cpus().length - 1;
+    const bad = await server.api('POST', '/api/vms', {
+      name: 'pin-bad',
+      memoryMiB: 128,
+      vcpus: 1,
+      devices: { cpuPinning: [[last + 1], [0]] },
+    });
+    expect(bad.status).toBe(400);
+    expect(apiError(bad.body).details).toEqual([
+      { path: 'devices.cpuPinning', message: 'pins 2 vCPUs, but the guest has 1' },
+      {
+        path: 'devices.cpuPinning.0',
+        message: `host CPU ${last + 1} does not exist: this host has CPUs 0-${last}`,
+      },
+    ]);
+
+    const pinning = [[last], [0]];
+    const { id } = await createGuest<VmBody>(server, 'pinned', {
+      vcpus: 2,
+      devices: { cpuPinning: pinning },
+    });
+    const start = await server.api('POST', `/api/vms/${id}/start`);
+    expect(start.status, errorMessage(start.body)).toBe(202);
+    const { pid } = (await server.api('GET', `/api/vms/${id}`)).body as { pid: number };
+    const allowed: Record<string, string> = {};
+    for (const tid of await fs.readdir(`/proc/${pid}/task`)) {
+      const status = await fs.readFile(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      const name = /^Name:\s*(.+)$/m.exec(status)?.[1] ?? '';
+      const cpus = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1] ?? '';
+      if (/^CPU \d+\//.test(name)) allowed[name] = cpus;
+    }
+    expect(allowed).toEqual({ 'CPU 0/TCG': String(last), 'CPU 1/TCG': '0' });
+    expect((await server.api('POST', `/api/vms/${id}/poweroff`)).status).toBe(202);
+  }, 120_000);
 });

@@ -58,6 +58,18 @@ export const CpuModelSchema = z
   .max(64, 'CPU model names are at most 64 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'not a CPU model name (letters, digits, . _ -)');
 
+/** Host CPUs a vCPU thread may run on (`taskset -c` numbers); empty: anywhere (not pinned). */
+export const HostCpuSetSchema = z
+  .array(z.number().int().min(0, 'host CPU numbers start at 0').max(4095, 'host CPU numbers end at 4095'))
+  .max(4096);
+
+/**
+ * Pinning of vCPU threads to host CPUs, by vCPU number (a vCPU past the list's end, or with an empty set, is not
+ * pinned). Applied with `taskset` once qemu has started, before the guest runs.
+ */
+export const CpuPinningSchema = z.array(HostCpuSetSchema).max(288, 'at most 288 vCPUs');
+export type CpuPinning = z.infer<typeof CpuPinningSchema>;
+
 export const DevicesSchema = z.strictObject({
   video: VideoSchema,
   sound: SoundSchema,
@@ -65,6 +77,8 @@ export const DevicesSchema = z.strictObject({
   rng: z.boolean(),
   watchdog: WatchdogSchema,
   cpuModel: CpuModelSchema,
+  /** Absent in definitions from before pinning: nothing pinned. */
+  cpuPinning: CpuPinningSchema.default([]),
 });
 export type Devices = z.infer<typeof DevicesSchema>;
 
@@ -75,6 +89,7 @@ export const DEFAULT_DEVICES: Devices = {
   rng: false,
   watchdog: { model: 'none' },
   cpuModel: 'auto',
+  cpuPinning: [],
 };
 
 /** Per OS preset: Linux gets entropy at boot from the host, Windows a sound card (as virt-manager gives it). */
@@ -91,5 +106,35 @@ export const DevicesRequestSchema = z.strictObject({
   rng: z.boolean().optional(),
   watchdog: WatchdogSchema.optional(),
   cpuModel: CpuModelSchema.optional(),
+  cpuPinning: CpuPinningSchema.optional(),
 });
 export type DevicesRequest = z.input<typeof DevicesRequestSchema>;
+
+/** `0-2,5` from [0, 1, 2, 5]: the CPU list form of `taskset -c` (and of Linux's cpusets). */
+export function cpuListText(cpus: readonly number[]): string {
+  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++;
+    ranges.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(',');
+}
+
+/** [0, 1, 2, 5] from `0-2,5` (spaces allowed, empty: none); null when it is not such a list. */
+export function parseCpuList(text: string): number[] | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  const cpus: number[] = [];
+  for (const part of trimmed.split(',')) {
+    const m = /^\s*(\d{1,4})\s*(?:-\s*(\d{1,4})\s*)?$/.exec(part);
+    if (!m) return null;
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) return null;
+    for (let c = from; c <= to; c++) cpus.push(c);
+  }
+  return [...new Set(cpus)].sort((a, b) => a - b);
+}

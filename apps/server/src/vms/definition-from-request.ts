@@ -88,6 +88,7 @@ function devicesWithDefaults(
     rng: req?.rng ?? preset.rng,
     watchdog: req?.watchdog ?? preset.watchdog,
     cpuModel: req?.cpuModel ?? preset.cpuModel,
+    cpuPinning: req?.cpuPinning ?? preset.cpuPinning,
   };
 }
 

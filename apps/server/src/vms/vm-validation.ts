@@ -123,6 +123,7 @@ export async function findIssues(
   await checkFirmware(host, def, issues);
   await checkNetwork(host, def, issues);
   await checkCpuModel(host, def, issues);
+  checkPinning(host, def, issues);
   checkBoot(def, scope, issues);
   return issues;
 }
@@ -142,6 +143,26 @@ async function checkCpuModel(host: ValidationHost, def: VmDefinition, issues: Is
       issue('devices.cpuModel', `qemu here has no CPU model ${model} (qemu-system-x86_64 -cpu help)`),
     );
   }
+}
+
+/** Pinned vCPUs must exist, and so must the host CPUs they are pinned to. */
+function checkPinning(host: ValidationHost, def: VmDefinition, issues: Issue[]): void {
+  const pinning = def.devices.cpuPinning;
+  if (pinning.length > def.vcpus) {
+    issues.push(issue('devices.cpuPinning', `pins ${pinning.length} vCPUs, but the guest has ${def.vcpus}`));
+  }
+  const last = host.limits.cpus - 1;
+  pinning.forEach((cpus, vcpu) => {
+    const missing = cpus.filter((c) => c > last);
+    if (missing.length > 0) {
+      issues.push(
+        issue(
+          `devices.cpuPinning.${vcpu}`,
+          `host CPU ${missing.join(', ')} does not exist: this host has CPUs 0-${last}`,
+        ),
+      );
+    }
+  });
 }
 
 function checkLimits(host: ValidationHost, def: VmDefinition, issues: Issue[]): void {

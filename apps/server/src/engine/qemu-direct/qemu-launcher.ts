@@ -21,6 +21,7 @@ import type { ImageService } from '../../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 import { shellText, withPlaceholders } from './command-line.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
+import { pinVcpus } from './vcpu-pinning.ts';
 import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
 import type { NvramStore } from '../../vms/nvram.ts';
 import type { StartOptions } from '../engine.ts';
@@ -100,6 +101,14 @@ export class QemuLauncher {
     try {
       proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths, ...(runAs && { runAs }) });
     } catch (err) {
+      await this.released(id);
+      throw err;
+    }
+    try {
+      await pinVcpus(proc.qmp, def.devices.cpuPinning);
+    } catch (err) {
+      // The guest has not run yet (-S): a start that cannot pin leaves nothing behind.
+      await proc.stop({ from: 'quit' }).catch(() => undefined);
       await this.released(id);
       throw err;
     }
@@ -211,6 +220,9 @@ export class QemuLauncher {
       );
     }
     notes.push(confinementNote(await this.access.user.status()));
+    if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) {
+      notes.push('vCPU threads are pinned to their host CPUs (taskset) before the guest runs');
+    }
     notes.push('-S: the server starts qemu paused and resumes it (QMP cont) once the consoles are attached');
     const open = preview ? this.unchecked : this.checked;
     const spec: VmSpec = {

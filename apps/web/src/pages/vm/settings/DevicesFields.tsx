@@ -8,6 +8,7 @@ import {
 } from '@virtweb/protocol';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import { Field } from '../../../components/Field.tsx';
+import { TextField } from '../../../components/TextField.tsx';
 import { closestVram } from './devicesChoice.ts';
 import { SOUND_LABEL, VIDEO_LABEL, WATCHDOG_ACTION_LABEL } from './labels.ts';
 import type { SettingsValues } from './settingsValues.ts';
@@ -148,6 +149,7 @@ export function DevicesSection({ values, errors, host, patch }: Props) {
         error={errors['devices.rng']}
         hint="A virtio RNG fed from the host's /dev/urandom: entropy for the guest from its first second."
       />
+      <PinningFields values={values} errors={errors} host={host} patch={patch} />
       {host?.cpu && (
         <details className="host-cpu">
           <summary>
@@ -157,5 +159,41 @@ export function DevicesSection({ values, errors, host, patch }: Props) {
         </details>
       )}
     </fieldset>
+  );
+}
+
+/** One field per vCPU: the host CPUs its thread may run on (taskset's list form), empty for any. */
+function PinningFields({ values, errors, host, patch }: Props) {
+  const vcpus = Number(values.vcpus);
+  const count = Number.isInteger(vcpus) && vcpus > 0 ? Math.min(vcpus, 64) : 0;
+  const pinned = values.pinning.some((t) => t.trim() !== '');
+  const last = (host?.cpus ?? 1) - 1;
+  return (
+    <details className="pinning" open={pinned || undefined}>
+      <summary>vCPU pinning{pinned ? ' (on)' : ''}</summary>
+      <p className="muted small">
+        Host CPUs each vCPU thread may run on, e.g. <code>1</code> or <code>0-{last}</code> (this host has
+        CPUs 0-
+        {last}); empty: any. Set with taskset before the guest runs.
+      </p>
+      <div className="field-row">
+        {Array.from({ length: count }, (_, i) => (
+          <TextField
+            key={i}
+            label={`vCPU ${i} on host CPUs`}
+            value={values.pinning[i] ?? ''}
+            error={errors[`devices.cpuPinning.${i}`]}
+            spellCheck={false}
+            onChange={(text) => {
+              const next = Array.from({ length: Math.max(values.pinning.length, i + 1) }, (_, j) =>
+                j === i ? text : (values.pinning[j] ?? ''),
+              );
+              patch({ pinning: next }, `devices.cpuPinning.${i}`);
+            }}
+          />
+        ))}
+      </div>
+      {errors['devices.cpuPinning'] && <p className="field-error">{errors['devices.cpuPinning']}</p>}
+    </details>
   );
 }

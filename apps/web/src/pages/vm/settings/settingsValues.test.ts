@@ -66,6 +66,17 @@ describe('validateSettings', () => {
     expect(changedFields(vm, result.request).sort()).toEqual(['memoryMiB', 'name', 'topology', 'vcpus']);
   });
 
+  it('sends vCPU pinning as CPU sets for the vCPUs the guest has, and refuses a list it cannot read', () => {
+    const result = validateSettings(edit({ vcpus: '2', pinning: ['1', '0-1', '0'] }));
+    expect(result.ok && result.request.devices?.cpuPinning).toEqual([[1], [0, 1]]);
+    const trailing = validateSettings(edit({ vcpus: '2', pinning: ['1', ' '] }));
+    expect(trailing.ok && trailing.request.devices?.cpuPinning).toEqual([[1]]);
+    const bad = validateSettings(edit({ vcpus: '2', pinning: ['', '1-'] }));
+    expect(bad.ok ? {} : bad.errors).toEqual({
+      'devices.cpuPinning.1': 'host CPUs as in 0-3,6 (empty: any)',
+    });
+  });
+
   it('puts schema messages on the fields, numbers first as numbers', () => {
     const result = validateSettings(edit({ name: '', memoryMiB: 'lots', vcpus: '0' }));
     expect(result.ok).toBe(false);

@@ -1,6 +1,8 @@
 import {
   ErrorCode,
   OS_PRESETS,
+  cpuListText,
+  parseCpuList,
   UpdateVmRequestSchema,
   type Accel,
   type BootDevice,
@@ -54,6 +56,8 @@ export interface SettingsValues {
   balloon: boolean;
   clock: Clock;
   devices: Devices;
+  /** Host CPUs of each vCPU as typed (`0-1,3`; empty: not pinned); replaces `devices.cpuPinning` when sent. */
+  pinning: string[];
 }
 
 export type SetSetting = <K extends keyof SettingsValues>(key: K, value: SettingsValues[K]) => void;
@@ -89,6 +93,7 @@ export function settingsValuesOf(vm: Vm): SettingsValues {
     balloon: vm.balloon,
     clock: vm.clock,
     devices: vm.devices,
+    pinning: vm.devices.cpuPinning.map(cpuListText),
   };
 }
 
@@ -147,9 +152,22 @@ function candidate(v: SettingsValues): Record<string, unknown> {
     noKernelIrqchip: v.noKernelIrqchip,
     balloon: v.balloon,
     clock: v.clock,
-    devices: v.devices,
+    devices: { ...v.devices, cpuPinning: pinningOf(v) },
     disks: v.disks.map((d) => ({ image: d.image, bus: d.bus })),
   };
+}
+
+/**
+ * The vCPUs' host CPU sets as the request sends them: one per vCPU the guest has, none after the last pinned
+ * one; a set that is not a CPU list counts as empty here (validateSettings reports it).
+ */
+function pinningOf(v: SettingsValues): number[][] {
+  const vcpus = Number(v.vcpus);
+  const sets = v.pinning
+    .slice(0, Number.isInteger(vcpus) && vcpus > 0 ? vcpus : 0)
+    .map((text) => parseCpuList(text) ?? []);
+  while (sets.length > 0 && sets.at(-1)?.length === 0) sets.pop();
+  return sets;
 }
 
 /** The paths the form has a control (and so a message slot) for. */
@@ -189,7 +207,9 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'devices.watchdog',
     'devices.watchdog.action',
     'devices.cpuModel',
+    'devices.cpuPinning',
   ];
+  v.pinning.forEach((_, i) => keys.push(`devices.cpuPinning.${i}`));
   v.disks.forEach((_, i) => keys.push(`disks.${i}`, `disks.${i}.bus`));
   v.network.portForwards.forEach((_, i) =>
     keys.push(
@@ -244,6 +264,10 @@ export function validateSettings(
   for (const [key, message] of Object.entries(duplicateForwardErrors(v.network))) {
     errors[key] ??= message;
   }
+  v.pinning.forEach((text, i) => {
+    if (parseCpuList(text) === null)
+      errors[`devices.cpuPinning.${i}`] ??= 'host CPUs as in 0-3,6 (empty: any)';
+  });
   if (parsed.success && Object.keys(errors).length === 0) return { ok: true, request: parsed.data };
   return { ok: false, errors, form: rest.length > 0 ? rest.join('; ') : null };
 }
