@@ -6,6 +6,7 @@ export * from './host.ts';
 export * from './images.ts';
 export * from './vm-config.ts';
 export * from './vm-devices.ts';
+export * from './guest-agent.ts';
 export * from './vms.ts';
 export * from './vm-meta.ts';
 export * from './lifecycle.ts';

@@ -109,6 +109,11 @@ export const SnapshotSchema = z.object({
   description: z.string().optional(),
   /** The one the guest last came from: taken or reverted to last (at most one per guest). */
   current: z.boolean(),
+  /**
+   * Only in the answer that took it: what was done to the guest around it, in words, e.g. "file systems frozen
+   * by the guest agent (1 file system)", or why not.
+   */
+  note: z.string().optional(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
@@ -130,5 +135,7 @@ export const StorageJobSchema = z.object({
   progress: z.number().optional(),
   /** qemu's own words when it failed. */
   error: z.string().optional(),
+  /** What was done to the guest around it (the guest agent's file system freeze), in words. */
+  note: z.string().optional(),
 });
 export type StorageJob = z.infer<typeof StorageJobSchema>;

@@ -119,6 +119,8 @@ export interface OsPreset {
   diskSizeGiB: number;
   balloon: boolean;
   clock: Clock;
+  /** A guest agent channel (virtio-serial; the guest needs qemu-guest-agent). */
+  guestAgent: boolean;
   machine: 'q35' | 'pc';
   firmware: Firmware;
   /** One line for the wizard: why these devices. */
@@ -135,9 +137,10 @@ export const OS_PRESETS: Record<OsType, OsPreset> = {
     diskSizeGiB: 10,
     balloon: true,
     clock: 'utc',
+    guestAgent: true,
     machine: 'q35',
     firmware: 'bios',
-    why: 'virtio disk and network (drivers are in every Linux kernel), a memory balloon, RTC in UTC',
+    why: 'virtio disk and network (drivers are in every Linux kernel), a memory balloon, a guest agent channel, RTC in UTC',
   },
   windows: {
     label: 'Windows',
@@ -148,6 +151,7 @@ export const OS_PRESETS: Record<OsType, OsPreset> = {
     diskSizeGiB: 64,
     balloon: false,
     clock: 'localtime',
+    guestAgent: false,
     machine: 'q35',
     firmware: 'bios',
     why: 'SATA disk and e1000 network (the installer has drivers for both; virtio needs the virtio-win CD), RTC in local time',
@@ -161,6 +165,7 @@ export const OS_PRESETS: Record<OsType, OsPreset> = {
     diskSizeGiB: 8,
     balloon: false,
     clock: 'utc',
+    guestAgent: false,
     machine: 'q35',
     firmware: 'bios',
     why: 'emulated IDE/SATA disk and e1000 network: devices almost every OS has drivers for',

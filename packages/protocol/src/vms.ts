@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccelSchema, ResolvedAccelSchema } from './host.ts';
+import { ShutdownViaSchema } from './guest-agent.ts';
 import { ImageNameSchema, VmNameSchema } from './names.ts';
 import { MAX_DISKS } from './storage.ts';
 import { AutostartSchema } from './vm-meta.ts';
@@ -83,6 +84,8 @@ const vmConfigShape = {
   clock: ClockSchema.optional(),
   /** Video, sound, RNG, watchdog and CPU model; each left out is the preset's. */
   devices: DevicesRequestSchema.optional(),
+  /** A virtio-serial channel for the guest agent (qemu-guest-agent in the guest). Default: the preset's. */
+  guestAgent: z.boolean().optional(),
 };
 
 /** Cross-field rules shared by create and update: the same messages in the wizard and from the server. */
@@ -277,6 +280,15 @@ export const VmSchema = z.object({
   clock: ClockSchema,
   /** A peer running an older virtweb sends none: its guests have the defaults. */
   devices: DevicesSchema.default(DEFAULT_DEVICES),
+  /** A peer running an older virtweb sends none: its guests have no agent channel. */
+  guestAgent: z.boolean().default(false),
+  /**
+   * The guest's IP addresses once known (from its agent; loopback and link-local left out), while it runs.
+   * See apps/server/src/agent/guest-addresses.ts for where they come from.
+   */
+  addresses: z.array(z.string()).optional(),
+  /** While `stopping` after a shutdown: whether the guest agent or the ACPI power button was asked. */
+  shutdownVia: ShutdownViaSchema.optional(),
   /** Requested accelerator. */
   accel: AccelSchema,
   /** What the running qemu uses (set while a process exists). */

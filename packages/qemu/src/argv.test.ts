@@ -182,6 +182,15 @@ describe('buildArgv', () => {
     expect(buildArgv({ ...spec, boot: 'disk' }, paths)).not.toContain('-kernel');
   });
 
+  it('adds the guest agent channel only when asked, on the run dir socket', () => {
+    expect(buildArgv(base, paths).join(' ')).not.toContain('virtserialport');
+    const argv = buildArgv({ ...base, guestAgent: true }, runtimePaths('/run/a,b')).join(' ');
+    expect(argv).toContain('-chardev socket,id=qga0,path=/run/a,,b/qga.sock,server=on,wait=off');
+    expect(argv).toContain(
+      '-device virtio-serial-pci,id=vser0 -device virtserialport,bus=vser0.0,chardev=qga0,id=qga0-port,name=org.qemu.guest_agent.0',
+    );
+  });
+
   it('always has a CD drive, empty without an ISO', () => {
     const argv = buildArgv(base, paths);
     expect(argv).toContain('if=none,id=ide1-cd0,media=cdrom,readonly=on');
@@ -224,6 +233,7 @@ describe('runtimePaths', () => {
       monitor: '/data/run/abc/monitor.sock',
       vnc: '/data/run/abc/vnc.sock',
       serial: '/data/run/abc/serial.sock',
+      agent: '/data/run/abc/qga.sock',
       pid: '/data/run/abc/qemu.pid',
       log: '/data/run/abc/qemu.log',
     });

@@ -1,4 +1,5 @@
 import { isAbsolute } from 'node:path';
+import { agentArgs } from './argv-agent.ts';
 import { bootDeviceArgs, rootPortArgs, validateDisks, type Machine } from './argv-disks.ts';
 import {
   cpuModelOf,
@@ -22,6 +23,7 @@ export {
   type Machine,
 } from './argv-disks.ts';
 export { NIC_IDS, DEFAULT_NETWORK } from './argv-network.ts';
+export { AGENT_IDS, AGENT_PORT_NAME } from './argv-agent.ts';
 
 /** Options for {@link buildArgv} that are about this start rather than about the guest. */
 export interface ArgvOptions {
@@ -92,6 +94,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
   if (spec.balloon === true) argv.push('-device', `virtio-balloon-pci,id=${BALLOON_ID}`);
   // Last, so that adding one leaves the PCI addresses of the devices above as they were.
   argv.push(...extraDeviceArgs(spec.devices ?? DEFAULT_DEVICES_SPEC));
+  if (spec.guestAgent === true) argv.push(...agentArgs(paths.agent));
   return argv;
 }
 

@@ -84,6 +84,8 @@ export interface VmSpec {
   devices?: DevicesSpec;
   /** qemu's `-cpu` model; default `host` under KVM, `max` under TCG. `host` needs KVM. */
   cpuModel?: string;
+  /** A virtio-serial channel for the guest agent on {@link RuntimePaths.agent}. */
+  guestAgent?: boolean;
 }
 
 /** The absolute paths of one guest's runtime files (all inside `dir`). */
@@ -97,6 +99,8 @@ export interface RuntimePaths {
   monitor: string;
   vnc: string;
   serial: string;
+  /** The guest agent's channel (qemu listens on it when the guest has one). */
+  agent: string;
   pid: string;
   /** qemu's stdout + stderr, appended across runs. */
   log: string;
@@ -120,6 +124,7 @@ export function runtimePaths(runDir: string): RuntimePaths {
     monitor: join(dir, 'monitor.sock'),
     vnc: join(dir, 'vnc.sock'),
     serial: join(dir, 'serial.sock'),
+    agent: join(dir, 'qga.sock'),
     pid: join(dir, 'qemu.pid'),
     log: join(dir, 'qemu.log'),
   };

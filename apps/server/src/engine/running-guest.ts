@@ -27,6 +27,8 @@ export interface GuestConsoles {
   monitor: string;
   /** A QMP socket for the browser's own QMP pane (the server keeps its own connection). */
   qmp: string;
+  /** The guest agent's channel: a socket only when the guest was started with one (`guestAgent`). */
+  agent: string;
 }
 
 /** One running guest, as its engine hands it to the services. */

@@ -27,6 +27,7 @@ const vm = (over: Partial<Vm> = {}): Vm => ({
   balloon: false,
   clock: 'utc',
   devices: DEFAULT_DEVICES,
+  guestAgent: false,
   accel: 'auto',
   activeAccel: 'tcg',
   pid: 42,

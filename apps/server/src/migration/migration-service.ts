@@ -215,6 +215,7 @@ export class MigrationService {
         noKernelIrqchip: def.noKernelIrqchip,
         balloon: def.balloon,
         clock: def.clock,
+        guestAgent: def.guestAgent,
         disks: def.disks.map((d) => ({ image: d.image, bus: d.bus })),
       },
       disks: disks.map((d) => ({ ...d, format: formats.parse(d.format) })),

@@ -42,6 +42,7 @@ const record: VmRecord = {
     balloon: false,
     clock: 'localtime',
     devices: DEFAULT_DEVICES,
+    guestAgent: false,
   },
   state: 'defined',
   lastExit: undefined,
@@ -163,6 +164,7 @@ describe('store', () => {
         watchdog: { model: 'none' },
         cpuModel: 'auto',
       },
+      guestAgent: false,
     });
     expect(repo.get('000000000002')?.definition).toMatchObject({
       network: { mode: 'none' },

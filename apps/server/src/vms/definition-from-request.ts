@@ -74,6 +74,7 @@ function withDefaults(req: CreateRequest | UpdateRequest, disks: DefinedDisk[]):
     balloon: req.balloon ?? preset.balloon,
     clock: req.clock ?? preset.clock,
     devices: devicesWithDefaults(req.devices, PRESET_DEVICES[os]),
+    guestAgent: req.guestAgent ?? preset.guestAgent,
   };
 }
 

@@ -83,6 +83,8 @@ export const VmDefinitionSchema = z.preprocess(
     clock: ClockSchema.default('utc'),
     /** Rows from before these settings: what qemu was given then (standard VGA, nothing else). */
     devices: DevicesSchema.default(DEFAULT_DEVICES),
+    /** Rows from before the guest agent had a channel: none. */
+    guestAgent: z.boolean().default(false),
   }),
 );
 export type VmDefinition = z.output<typeof VmDefinitionSchema>;

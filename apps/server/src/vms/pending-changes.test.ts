@@ -19,6 +19,7 @@ const base: VmDefinition = {
   balloon: true,
   clock: 'utc',
   devices: DEFAULT_DEVICES,
+  guestAgent: false,
 };
 
 describe('pendingChanges', () => {

@@ -20,6 +20,7 @@ const RESTART_FIELDS = [
   'balloon',
   'clock',
   'devices',
+  'guestAgent',
 ] as const satisfies readonly (keyof VmDefinition)[];
 
 /** The settings of `current` that differ from what the running qemu was `launched` with. */

@@ -43,6 +43,7 @@ function machine(state: VmRecord['state'] = 'stopped', runtime?: VmRuntime) {
       balloon: false,
       clock: 'utc',
       devices: DEFAULT_DEVICES,
+      guestAgent: false,
     },
     state,
     lastExit: undefined,

@@ -23,6 +23,7 @@ const def: VmDefinition = {
   balloon: true,
   clock: 'utc',
   devices: DEFAULT_DEVICES,
+  guestAgent: false,
 };
 
 /** A host of 2 CPUs where VM `other` is named `taken`. */

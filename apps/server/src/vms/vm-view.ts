@@ -30,6 +30,7 @@ export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: st
     balloon: d.balloon,
     clock: d.clock,
     devices: d.devices,
+    guestAgent: d.guestAgent,
     accel: d.accel,
     createdAt: rec.createdAt,
     ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),

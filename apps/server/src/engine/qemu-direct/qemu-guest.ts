@@ -8,7 +8,13 @@ export class QemuGuest implements RunningGuest {
 
   constructor(readonly proc: QemuProcess) {
     const { paths } = proc;
-    this.consoles = { screen: paths.vnc, serial: paths.serial, monitor: paths.monitor, qmp: paths.qmpUser };
+    this.consoles = {
+      screen: paths.vnc,
+      serial: paths.serial,
+      monitor: paths.monitor,
+      qmp: paths.qmpUser,
+      agent: paths.agent,
+    };
   }
 
   get pid(): number {

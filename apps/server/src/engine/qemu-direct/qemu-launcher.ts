@@ -264,6 +264,7 @@ export class QemuLauncher {
         watchdog: def.devices.watchdog,
       },
       ...(cpuModel === undefined ? {} : { cpuModel }),
+      guestAgent: def.guestAgent,
     };
     const paths = this.paths(id);
     let argv: string[];

@@ -42,6 +42,7 @@ export function hardwareOf(launched: VmDefinition, accel: string): Record<string
     clock: launched.clock,
     noKernelIrqchip: launched.noKernelIrqchip,
     devices: launched.devices,
+    guestAgent: launched.guestAgent,
     accel,
   };
 }

@@ -38,6 +38,7 @@ const vm: Vm = {
   balloon: true,
   clock: 'utc',
   devices: DEFAULT_DEVICES,
+  guestAgent: false,
   accel: 'auto',
   createdAt: '2026-01-01T00:00:00Z',
 };
