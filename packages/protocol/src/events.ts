@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MetricsTickSchema } from './metrics.ts';
 import { ImageProgressSchema } from './images.ts';
 import { StorageJobSchema } from './storage.ts';
+import { GuestAgentInfoSchema } from './guest-agent.ts';
 import { VmSchema } from './vms.ts';
 import { PeerSchema } from './peers.ts';
 import { MigrationJobSchema } from './migration.ts';
@@ -14,6 +15,8 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('vm.deleted'), id: z.string() }),
   /** A guest-visible event from qemu that does not change the state (e.g. RESET). */
   z.object({ type: z.literal('vm.qmp-event'), id: z.string(), event: z.string(), at: z.string() }),
+  /** What a running guest's agent says changed (connected or not, OS, addresses, file systems). */
+  z.object({ type: z.literal('vm.agent'), id: z.string(), agent: GuestAgentInfoSchema }),
   z.object({ type: z.literal('images.changed') }),
   /** An upload, convert or resize advancing (at most ~5 a second per operation, and once at the end). */
   ImageProgressSchema.extend({ type: z.literal('image.progress') }),

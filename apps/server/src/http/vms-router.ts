@@ -93,6 +93,9 @@ function vmDefinitionRoutes(r: Router, vms: VmService): void {
   r.post('/:id/clone', async (req, res) => {
     res.status(201).json(await vms.clone(req.params.id, parseOr400(CloneVmRequestSchema, req.body)));
   });
+  r.get('/:id/agent', (req, res) => {
+    res.json(vms.agentInfo(req.params.id));
+  });
   r.get('/:id/balloon', async (req, res) => {
     res.json(await vms.balloonInfo(req.params.id));
   });

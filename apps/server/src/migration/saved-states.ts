@@ -1,6 +1,7 @@
 // Save a running guest into a state file and restore it later: the jobs around the engine's saveState and
 // restoreState, with the VM's state, the sidecar and the checks a restore needs.
 import os from 'node:os';
+import { freezeFilesystems } from '../agent/fs-freeze.ts';
 import {
   ErrorCode,
   formatBytes,
@@ -127,6 +128,10 @@ export class SavedStates {
     if (!rt) throw new Error('the VM has no qemu process');
     await writeMarker(runDir, { role: 'save', previousState: previous });
     handle.setPhase('migrating');
+    // NOTE: a saved guest stays frozen in its state file (the qemu it ran in quits paused, where its agent
+    // cannot answer a thaw); the agent watch thaws it once it answers after the restore.
+    const freeze = await freezeFilesystems(this.vms.agents.answering(vmId));
+    handle.note(freeze.note);
     let result: SaveStateResult;
     try {
       result = await rt.engine.migration.save(rt.guest, {
@@ -137,6 +142,7 @@ export class SavedStates {
         onProgress: (p) => handle.progress(p, 'migrating'),
       });
     } catch (err) {
+      await freeze.thaw();
       await this.vms.migration.settle(vmId, previous);
       await removeMarker(runDir);
       const state = this.vms.repo.get(vmId)?.state ?? 'gone';

@@ -1,4 +1,5 @@
 import type { Vm } from '@virtweb/protocol';
+import type { AgentMonitor } from '../agent/agent-monitor.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Engines } from '../engine/engines.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -25,6 +26,8 @@ export interface VmContext {
   /** Each VM's state machine and lock: every operation runs through `states.run`. */
   readonly states: VmStates;
   readonly storage: VmStorage;
+  /** The running guests' agents (shutdown through the agent, file system freeze). */
+  readonly agents: AgentMonitor;
   runtime(id: string): VmRuntime | undefined;
   /** The engine guest `id` runs on. @throws NotFound, Conflict (the engine is gone) */
   engineOf(id: string): Engine;

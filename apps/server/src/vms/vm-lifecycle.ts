@@ -6,6 +6,7 @@ import {
   type VmExit,
   type VmState,
 } from '@virtweb/protocol';
+import { startShutdown } from '../agent/agent-shutdown.ts';
 import { Conflict, DomainError } from '../domain/errors.ts';
 import type { Engine, GuestExit, StartedGuest } from '../engine/engine.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
@@ -25,7 +26,7 @@ export type AttachedLaunch = Omit<StartedGuest, 'accelReason'> & {
 
 const WORDS: Record<VmAction, string> = {
   start: 'starting the VM',
-  shutdown: 'asking for an ACPI shutdown',
+  shutdown: 'asking for a shutdown',
   poweroff: 'powering off',
   reset: 'resetting',
   pause: 'pausing',
@@ -221,7 +222,11 @@ export class VmLifecycle {
     const { states } = this.ctx;
     switch (action) {
       case 'shutdown':
-        void rt.guest.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs });
+        // Through the guest agent when it answers, else ACPI (the VM's shutdownVia says which).
+        startShutdown(this.ctx.agents, rec.id, rt, this.shutdownTimeoutMs, () => {
+          const now = this.ctx.repo.get(rec.id);
+          if (now) this.ctx.publish(now);
+        });
         return states.transition(rec.id, 'shutdown');
       case 'poweroff':
         // Preempts a pending shutdown's escalation: quit, SIGTERM, SIGKILL now (the engine's stop).

@@ -1,4 +1,5 @@
 import {
+  type GuestAgentInfo,
   type BalloonInfo,
   type CloneVmRequestSchema,
   type CommandLine,
@@ -9,6 +10,7 @@ import {
   type VmAction,
 } from '@virtweb/protocol';
 import type { z } from 'zod';
+import { AgentMonitor } from '../agent/agent-monitor.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Engines } from '../engine/engines.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -49,6 +51,8 @@ export class VmService implements VmContext {
   readonly states: VmStates;
   /** What migrations, saves and restores do to VMs (state `migrating`, incoming qemu, removal). */
   readonly migration: VmMigrationOps;
+  /** The guest agents of the running guests that have a channel. */
+  readonly agents: AgentMonitor;
   private readonly lifecycle: VmLifecycle;
 
   constructor(
@@ -76,6 +80,21 @@ export class VmService implements VmContext {
     this.migration = new VmMigrationOps(this, (id, launched, def, run) =>
       this.lifecycle.attach(id, launched, def, run),
     );
+    this.agents = new AgentMonitor(
+      () =>
+        this.lifecycle.entries().map(([id, rt]) => ({
+          id,
+          run: rt,
+          channel: rt.launched.guestAgent,
+          socket: rt.guest.consoles.agent,
+        })),
+      (id, agent) => {
+        this.bus.publish({ type: 'vm.agent', id, agent });
+        const rec = this.repo.get(id);
+        if (rec) this.publish(rec);
+      },
+    );
+    this.agents.start();
   }
 
   list(): Vm[] {
@@ -170,6 +189,12 @@ export class VmService implements VmContext {
     return balloonInfo(this, id);
   }
 
+  /** What the guest's agent last said, or why there is none. @throws NotFound */
+  agentInfo(id: string): GuestAgentInfo {
+    this.record(id);
+    return this.agents.info(id);
+  }
+
   /** Runs a lifecycle action. @throws NotFound, Conflict (wrong state, busy, invalid definition, qemu refused or died) */
   async action(id: string, action: VmAction): Promise<Vm> {
     return this.toVm(await this.lifecycle.action(id, action));
@@ -185,6 +210,7 @@ export class VmService implements VmContext {
 
   /** Closes the server's connections to guests without stopping them: guests outlive the server. */
   detachAll(): Promise<void> {
+    this.agents.stop();
     return this.lifecycle.detachAll();
   }
 
@@ -200,6 +226,11 @@ export class VmService implements VmContext {
   }
 
   toVm(rec: VmRecord): Vm {
-    return vmView(rec, this.runtime(rec.id), this.lifecycle.accelReason(rec.id));
+    const rt = this.runtime(rec.id);
+    const live = rt && {
+      addresses: this.agents.addresses(rec.id),
+      shutdownVia: rec.state === 'stopping' ? this.agents.shutdownVia(rt) : undefined,
+    };
+    return vmView(rec, rt, this.lifecycle.accelReason(rec.id), live);
   }
 }

@@ -1,4 +1,4 @@
-import type { Vm } from '@virtweb/protocol';
+import type { ShutdownVia, Vm } from '@virtweb/protocol';
 import type { HostCapabilities } from '../host/capabilities.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
@@ -6,8 +6,19 @@ import { pendingChanges } from './pending-changes.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { ValidationHost } from './vm-validation.ts';
 
+/** What the guest agent adds to a running VM's view. */
+export interface LiveGuestFacts {
+  addresses: string[];
+  shutdownVia: ShutdownVia | undefined;
+}
+
 /** A VM as the API shows it: its definition, state, live process facts and pending settings. */
-export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: string | undefined): Vm {
+export function vmView(
+  rec: VmRecord,
+  rt: VmRuntime | undefined,
+  accelReason: string | undefined,
+  live?: LiveGuestFacts,
+): Vm {
   const { kernel, cdrom, ...d } = rec.definition;
   const pending = rt ? pendingChanges(rt.launched, rec.definition) : [];
   return {
@@ -34,6 +45,8 @@ export function vmView(rec: VmRecord, rt: VmRuntime | undefined, accelReason: st
     accel: d.accel,
     createdAt: rec.createdAt,
     ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),
+    ...(live && live.addresses.length > 0 ? { addresses: live.addresses } : {}),
+    ...(live?.shutdownVia === undefined ? {} : { shutdownVia: live.shutdownVia }),
     ...(accelReason === undefined ? {} : { accelReason }),
     ...(pending.length > 0 ? { pendingChanges: pending } : {}),
     ...(rec.startedAt === undefined ? {} : { startedAt: rec.startedAt }),

@@ -218,6 +218,7 @@ export const ROUTES: RouteSpec[] = [
     body: { name: 'clone1' },
     expect: [409],
   }),
+  r('GET', '/api/vms/:id/agent', 'read', 'none', { path: stopped('/agent'), expect: [200] }),
   r('GET', '/api/vms/:id/balloon', 'read', 'none', { path: stopped('/balloon'), expect: [409] }),
   r('POST', '/api/vms/:id/balloon', 'operate', 'json', {
     path: stopped('/balloon'),

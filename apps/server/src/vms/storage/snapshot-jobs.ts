@@ -20,15 +20,26 @@ export async function publishedJob(
   id: string,
   kind: SnapshotJobKind,
   snapshot: string,
-  run: (jobId: string, report: Report) => Promise<void>,
+  /** `note`: what was done around it (e.g. a file system freeze), for the job's end. */
+  run: (jobId: string, report: Report, note: (words: string) => void) => Promise<void>,
 ): Promise<void> {
   const jobId = newJobId(kind);
   const publish = (job: Omit<StorageJob, 'jobId' | 'kind' | 'snapshot'>) =>
     bus.publish({ type: 'vm.storage-job', id, job: { jobId, kind, snapshot, ...job } });
   publish({ phase: 'running', status: 'created' });
   try {
-    await run(jobId, (u) => publish({ phase: 'running', ...u }));
-    publish({ phase: 'succeeded', status: 'concluded', progress: 1 });
+    let note: string | undefined;
+    await run(
+      jobId,
+      (u) => publish({ phase: 'running', ...u }),
+      (words) => (note = words),
+    );
+    publish({
+      phase: 'succeeded',
+      status: 'concluded',
+      progress: 1,
+      ...(note === undefined ? {} : { note }),
+    });
   } catch (err) {
     const error = err instanceof GuestJobError ? err.message : err instanceof Error ? err.message : 'failed';
     publish({

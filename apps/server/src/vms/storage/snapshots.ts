@@ -5,6 +5,7 @@ import { Conflict, NotFound } from '../../domain/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import type { VmRecord } from '../../store/vms-repo.ts';
 import type { VmDefinition } from '../definition.ts';
+import { withFrozenFilesystems } from '../../agent/fs-freeze.ts';
 import { exitWithin } from '../qemu-death.ts';
 import { imageSnapshot, listImageSnapshots, type OfflineDisk } from './qemu-img-snapshots.ts';
 import { newJobId, publishedJob, refused, type Report } from './snapshot-jobs.ts';
@@ -58,10 +59,18 @@ export class VmSnapshots {
       const facts = await this.factsNow(rec, mode);
       const { current } = this.host.repo.snapshotTree(id);
       const parent = existing.some((s) => s.name === current) ? current : undefined;
-      await publishedJob(this.bus, id, 'snapshot-save', name, async (jobId, report) => {
+      let note: string | undefined;
+      await publishedJob(this.bus, id, 'snapshot-save', name, async (jobId, report, noteJob) => {
         if (mode.live) {
           const slots = def.disks.map((d) => d.index);
-          await mode.rt.engine.snapshots.save(mode.rt.guest, name, slots, { jobId, onUpdate: report });
+          const { rt } = mode;
+          // Thawed again whatever the save does; the note says whether it was frozen.
+          note = (
+            await withFrozenFilesystems(this.host.agents.answering(id), () =>
+              rt.engine.snapshots.save(rt.guest, name, slots, { jobId, onUpdate: report }),
+            )
+          ).note;
+          noteJob(note);
           return;
         }
         // Formats without internal snapshots go first: qemu-img refuses them before any qcow2 is touched.
@@ -75,7 +84,8 @@ export class VmSnapshots {
       });
       const taken = await this.find(id, name);
       this.host.repo.saveSnapshotFacts(id, name, { ...facts, date: taken.date }, { parent, description });
-      return this.find(id, name);
+      const answer = await this.find(id, name);
+      return note === undefined ? answer : { ...answer, note };
     });
   }
 
@@ -124,6 +134,8 @@ export class VmSnapshots {
           await engine.snapshots.load(guest, name, slots, stateDisk ?? 0, job).catch(async (err: unknown) => {
             throw await liveRevertFailed(this.host.states, id, mode.rt, target, err);
           });
+          // A snapshot taken live holds the file systems frozen by the guest agent.
+          void this.host.agents.thawRestored(id);
           return;
         }
         for (const d of disks) {

@@ -1,5 +1,6 @@
 import { ErrorCode, LIVE_STATES, type Vm } from '@virtweb/protocol';
 import { Conflict } from '../../domain/errors.ts';
+import type { AgentMonitor } from '../../agent/agent-monitor.ts';
 import type { VmRecord, VmsRepo } from '../../store/vms-repo.ts';
 import type { VmDefinition } from '../definition.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
@@ -9,6 +10,8 @@ import type { VmStates } from '../vm-states.ts';
 export interface StorageHost {
   readonly repo: VmsRepo;
   readonly states: VmStates;
+  /** The running guests' agents: a live snapshot freezes the guest's file systems through it. */
+  readonly agents: AgentMonitor;
   get(id: string): Vm;
   list(): Vm[];
   definition(id: string): VmDefinition;
