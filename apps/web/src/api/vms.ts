@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   BalloonInfoSchema,
+  GuestAgentInfoSchema,
+  type GuestAgentInfo,
   CommandLineSchema,
   VmSchema,
   type BalloonInfo,
@@ -61,6 +63,11 @@ export function vmAction(id: string, action: VmAction): Promise<Vm> {
 /** The qemu command line the guest's next start uses (built from the stored configuration). */
 export function getCommandLine(id: string): Promise<CommandLine> {
   return requestJson('GET', `${vmPath(id)}/command-line`, CommandLineSchema);
+}
+
+/** What the guest's agent last said, or why there is none (`connected: false` and a reason). */
+export function getGuestAgent(id: string): Promise<GuestAgentInfo> {
+  return requestJson('GET', `${vmPath(id)}/agent`, GuestAgentInfoSchema);
 }
 
 /** Throws ApiError 409 while the guest does not run or runs without a balloon device. */

@@ -3,6 +3,7 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ServerEvent } from '@virtweb/protocol';
 import { EventsConnection, type ConnectionStatus } from '../api/events.ts';
 import { markVmEvent } from './eventClock.ts';
+import { storeGuestAgent } from './guestAgent.ts';
 import { imagesKey, storeImageProgress } from './images.ts';
 import { liveMetrics } from './liveMetrics.ts';
 import { migrationKeys, storeMigrationJob } from './migrations.ts';
@@ -38,6 +39,9 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
       return;
     case 'image.progress':
       storeImageProgress(client, event);
+      return;
+    case 'vm.agent':
+      storeGuestAgent(client, event.id, event.agent);
       return;
     case 'vm.storage-job':
       storeStorageJob(client, event.id, event.job);

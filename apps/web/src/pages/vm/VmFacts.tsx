@@ -24,7 +24,15 @@ export function VmFacts({ vm }: { vm: Vm }) {
       <h2>Details</h2>
       <dl className="facts">
         <dt>State</dt>
-        <dd title={stateTitle(vm.state)}>{stateWord(vm.state)}</dd>
+        <dd title={stateTitle(vm.state)}>
+          {stateWord(vm.state)}
+          {vm.shutdownVia && (
+            <span className="muted">
+              {' '}
+              (shutdown asked {vm.shutdownVia === 'guest-agent' ? 'through the guest agent' : 'by ACPI'})
+            </span>
+          )}
+        </dd>
         <dt>Engine</dt>
         <dd title={ENGINE_TITLE[vm.engine.id]}>
           {ENGINE_LABEL[vm.engine.id]} <span className="muted">({vm.engine.connection})</span>

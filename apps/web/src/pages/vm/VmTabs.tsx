@@ -6,6 +6,7 @@ import { Loading } from '../../components/QueryError.tsx';
 import type { UserRole } from '@virtweb/protocol';
 import { Tabs, panelId, tabId, type TabItem } from '../../components/Tabs.tsx';
 import { roleAllows, useRole } from '../../queries/role.ts';
+import { AgentPanel } from './AgentPanel.tsx';
 import { LabelsPanel } from './LabelsPanel.tsx';
 import { LastExit } from './LastExit.tsx';
 import { TaskList } from '../tasks/TaskList.tsx';
@@ -114,6 +115,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
         {selected === 'overview' && (
           <div className="columns">
             <VmFacts vm={vm} />
+            <AgentPanel vm={vm} />
             {vm.lastExit && <LastExit exit={vm.lastExit} />}
             <LabelsPanel key={vm.id} vm={vm} />
           </div>

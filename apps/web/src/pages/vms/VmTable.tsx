@@ -67,6 +67,9 @@ export function VmTable({ vms, selected, onSelect }: Props) {
             </SortHeader>
             <th scope="col">Tags</th>
             <th scope="col">State</th>
+            <th scope="col" title="From the guest agent, while the guest runs">
+              IP addresses
+            </th>
             <SortHeader sortKey="cpu" direction="descending" {...sortProps}>
               CPU
             </SortHeader>
@@ -105,6 +108,17 @@ export function VmTable({ vms, selected, onSelect }: Props) {
               </td>
               <td>
                 <StateBadge state={vm.state} />
+              </td>
+              <td className="addresses">
+                {vm.addresses && vm.addresses.length > 0 ? (
+                  vm.addresses.map((a) => (
+                    <div key={a}>
+                      <code>{a}</code>
+                    </div>
+                  ))
+                ) : (
+                  <span className="muted">—</span>
+                )}
               </td>
               <GuestLoadCells vm={vm} />
               <td title={vm.accelReason}>{accelLabel(vm)}</td>

@@ -61,6 +61,13 @@ export function MachineSection({ values, errors, patch, host }: Props) {
         error={errors.balloon}
         hint="A virtio-balloon device: the host can take memory back from the running guest (needs a guest driver)."
       />
+      <CheckboxField
+        label="Guest agent"
+        checked={values.guestAgent}
+        onChange={(guestAgent) => patch({ guestAgent }, 'guestAgent')}
+        error={errors.guestAgent}
+        hint="A virtio-serial channel for qemu-guest-agent: the guest's addresses, OS and file systems, shutdown through the agent, file systems frozen for snapshots (needs qemu-guest-agent in the guest)."
+      />
     </fieldset>
   );
 }

@@ -58,6 +58,7 @@ export interface SettingsValues {
   devices: Devices;
   /** Host CPUs of each vCPU as typed (`0-1,3`; empty: not pinned); replaces `devices.cpuPinning` when sent. */
   pinning: string[];
+  guestAgent: boolean;
 }
 
 export type SetSetting = <K extends keyof SettingsValues>(key: K, value: SettingsValues[K]) => void;
@@ -94,6 +95,7 @@ export function settingsValuesOf(vm: Vm): SettingsValues {
     clock: vm.clock,
     devices: vm.devices,
     pinning: vm.devices.cpuPinning.map(cpuListText),
+    guestAgent: vm.guestAgent,
   };
 }
 
@@ -116,6 +118,7 @@ export function vmConfigOf(vm: Vm): UpdateVmRequest {
     balloon: vm.balloon,
     clock: vm.clock,
     devices: vm.devices,
+    guestAgent: vm.guestAgent,
     disks: vm.disks.map((d) => ({ image: d.image, bus: d.bus })),
   };
 }
@@ -153,6 +156,7 @@ function candidate(v: SettingsValues): Record<string, unknown> {
     balloon: v.balloon,
     clock: v.clock,
     devices: { ...v.devices, cpuPinning: pinningOf(v) },
+    guestAgent: v.guestAgent,
     disks: v.disks.map((d) => ({ image: d.image, bus: d.bus })),
   };
 }
@@ -208,6 +212,7 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'devices.watchdog.action',
     'devices.cpuModel',
     'devices.cpuPinning',
+    'guestAgent',
   ];
   v.pinning.forEach((_, i) => keys.push(`devices.cpuPinning.${i}`));
   v.disks.forEach((_, i) => keys.push(`disks.${i}`, `disks.${i}.bus`));
