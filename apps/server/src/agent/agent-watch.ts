@@ -1,9 +1,10 @@
 // One running guest's agent, asked now and then: a ping every few seconds, its facts when it (re)appears and
-// every half minute.
+// every half minute (at every ping while the guest has no address yet).
 import { isDeepStrictEqual } from 'node:util';
 import type { GuestAgentInfo } from '@virtweb/protocol';
 import { AgentConnection } from './agent-connection.ts';
 import { GuestAgent } from './guest-agent.ts';
+import { guestAddresses } from './guest-addresses.ts';
 
 export interface AgentWatchTimings {
   /** Between pings (default 5000). */
@@ -81,7 +82,10 @@ export class AgentWatch {
       }
       next = { ...this.current, channel: true, connected: true, checkedAt };
       delete next.reason;
-      if (!this.current.connected || Date.now() - this.factsAt >= this.factsMs) {
+      // Until the guest has an address (its DHCP may still run) the facts are asked at every ping.
+      const stale =
+        Date.now() - this.factsAt >= this.factsMs || guestAddresses({ agent: next.interfaces }).length === 0;
+      if (!this.current.connected || stale) {
         next = { ...next, ...(await this.facts()) };
         this.factsAt = Date.now();
       }
