@@ -25,6 +25,8 @@ test('a wrong password shows an error and keeps the user on the login page', asy
 });
 
 test('guests are created, started and powered off, and the list follows live', async ({ page, server }) => {
+  // The guest agent's first facts come some seconds after the guest's boot under TCG.
+  test.setTimeout(240_000);
   await mkdir(shots, { recursive: true });
   const login = new LoginPage(page);
   const guests = new GuestsPage(page);
@@ -67,7 +69,19 @@ test('guests are created, started and powered off, and the list follows live', a
   const started = await page.request.post(`/api/vms/${two.id}/start`, { headers: asTheApp(server) });
   expect(started.status()).toBe(202);
   await expect(guests.row('e2e-two')).toContainText('running');
+  // Its guest agent (the Linux preset's channel; qemu-ga in the test guest) tells its DHCP address: the list
+  // shows it, and the Overview tab the agent's facts.
+  await expect(guests.row('e2e-two')).toContainText('10.0.2.15', { timeout: 90_000 });
   await page.screenshot({ path: path.join(shots, 'guests.png'), fullPage: true });
+  await guests.row('e2e-two').getByRole('link', { name: 'e2e-two' }).click();
+  const agent = page.getByRole('region', { name: 'Guest agent' });
+  await expect(agent.getByTestId('agent-status')).toHaveText(/^connected/);
+  await expect(agent).toContainText('virtweb test guest (tinylinux) 1');
+  await expect(agent).toContainText('tinylinux');
+  await expect(agent.getByRole('table', { name: 'Interfaces' })).toContainText('10.0.2.15/24');
+  await page.screenshot({ path: path.join(shots, 'guest-agent.png'), fullPage: true });
+  await page.goBack();
+  await expect(guests.heading).toBeVisible();
 
   // Power off the first one from the UI (with confirmation).
   await guests.confirm('e2e-one', 'Power off');

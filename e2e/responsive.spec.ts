@@ -70,8 +70,11 @@ test('every page fits 390 and 360 px wide; Log out, the selected tab and every g
     ] as const) {
       for (const label of actions) {
         const button = guests.button(name, label);
-        await button.scrollIntoViewIfNeeded();
-        await expect(button).toBeInViewport();
+        // Scrolled again until it holds: a running guest's card grows when its agent reports addresses.
+        await expect(async () => {
+          await button.scrollIntoViewIfNeeded();
+          await expect(button).toBeInViewport({ timeout: 1000 });
+        }).toPass();
       }
     }
 
