@@ -117,8 +117,34 @@ describe('guest agent (qemu-ga in the test guest)', () => {
     expect(ended).toContain('file systems frozen by the guest agent');
     // Thawed: the guest writes to the file system again (a frozen one would block the write).
     expect(await guest().sh('echo thawed > /mnt/data/after && sync && cat /mnt/data/after')).toBe('thawed');
-    await guest().sh('umount /mnt/data');
   }, 180_000);
+
+  it('freezes the file systems for a state save; the restored guest is thawed by its agent and writes again', async () => {
+    const seen = events.messages.length;
+    const save = await server.api('POST', `/api/vms/${id}/save`, { name: 'frozen' });
+    expect(save.status).toBe(202);
+    await waitVm(server, id, (v) => v.state === 'stopped', 'the save', 120_000);
+    shell?.close();
+    shell = undefined;
+    const jobs = events.messages.slice(seen).filter((m) => m.includes('"migration.updated"'));
+    expect(
+      jobs.some((m) => m.includes('file systems frozen by the guest agent (1 file system, status frozen)')),
+    ).toBe(true);
+    const file = (save.body as { target: string }).target;
+    expect(file).toMatch(/frozen/);
+    const restore = await server.api('POST', `/api/saved-states/${encodeURIComponent(file)}/restore`);
+    expect(restore.status).toBe(202);
+    await waitVm(server, id, (v) => v.state === 'running', 'the restore', 120_000);
+    // The guest came back frozen (as saved): a write blocks until its agent, answering again, is told to thaw.
+    const serial = new WsCollector(server.ws(`/api/vms/${id}/serial`));
+    try {
+      await serial.opened();
+      serial.ws.send('echo w$((40+2)) > /mnt/data/restored && sync && cat /mnt/data/restored\n');
+      await serial.waitFor((c) => c.text.includes('w42'), 'the write after the restore', 90_000);
+    } finally {
+      serial.ws.close();
+    }
+  }, 300_000);
 
   it('shuts down through the agent and says so', async () => {
     const res = await server.api('POST', `/api/vms/${id}/shutdown`);
