@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   VIRTWEB_MAX_IMAGE_SIZE: z.string().optional(),
   /** Days the task log keeps an entry. */
   VIRTWEB_TASK_RETENTION_DAYS: z.coerce.number().int().positive().max(36500).default(30),
+  /** 1: log where each guest start spends its time (`start <id>: checks 2 ms, launch 40 ms, ...`). */
+  VIRTWEB_DEBUG_TIMING: z.enum(['0', '1']).default('0'),
 });
 
 /** Express's `trust proxy` setting: false (trust no proxy), a hop count, or addresses, CIDRs and names. */
@@ -97,6 +99,7 @@ export interface Config {
   edgeTimeouts: EdgeTimeouts;
   imageLimits: ImageLimits;
   taskRetentionDays: number;
+  debugTiming: boolean;
 }
 
 // NOTE: a unix socket path is limited to 107 bytes; the longest one is <data>/run/<12 hex>/qmp-user.sock.
@@ -142,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     ovmfDir: path.resolve(e.VIRTWEB_OVMF_DIR),
     trustProxy: parseTrustProxy(e.VIRTWEB_TRUST_PROXY),
     taskRetentionDays: e.VIRTWEB_TASK_RETENTION_DAYS,
+    debugTiming: e.VIRTWEB_DEBUG_TIMING === '1',
     edgeTimeouts: {
       headersMs: e.VIRTWEB_HEADERS_TIMEOUT * 1000,
       bodyMs: e.VIRTWEB_BODY_TIMEOUT * 1000,

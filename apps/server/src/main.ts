@@ -9,6 +9,7 @@ import { ApiTokenStore } from './auth/api-tokens.ts';
 import { Revocations } from './auth/revocations.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { loadConfig } from './config.ts';
+import { setDebugTiming } from './debug-timing.ts';
 import { EventBus } from './events/bus.ts';
 import { BridgeTaps } from './host/bridge-taps.ts';
 import { HostCapabilities } from './host/capabilities.ts';
@@ -53,6 +54,7 @@ import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './tls/tls-mate
 // Both src/main.ts (dev) and dist/main.js (built) sit two levels below apps/.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const config = loadConfig(process.env, path.resolve(here, '../../web/dist'));
+setDebugTiming(config.debugTiming);
 
 preparePrivateDirs([
   config.dataDir,

@@ -16,6 +16,7 @@ import type { VmContext } from './vm-context.ts';
 import { VmRuntime, type RunOrigin } from './vm-runtime.ts';
 import { SERIAL_SCROLLBACK_BYTES } from './serial-buffer.ts';
 import { assertValid } from './vm-validation.ts';
+import { Spans } from '../debug-timing.ts';
 
 type ProcessAction = Exclude<VmAction, 'start'>;
 /** A started or adopted guest of an engine: its accelerator and why `auto` chose it. */
@@ -170,6 +171,7 @@ export class VmLifecycle {
     const previous = rec.state;
     // Before any await (with the lock just taken): `starting` makes the images in use, and the storage,
     // settings and image operations that would change them refuse from here until qemu has exited.
+    const spans = new Spans(`start ${rec.id}`);
     this.ctx.states.transition(rec.id, 'start');
     let rt: VmRuntime | undefined;
     try {
@@ -180,14 +182,21 @@ export class VmLifecycle {
         attaching: new Set(),
         starting: true,
       });
+      spans.mark('checks');
       const engine = this.ctx.engines.of(rec.engine);
       const started = await engine.start(rec.id, rec.definition);
+      spans.mark('launch');
       rt = await this.attach(rec.id, { engine, ...started }, rec.definition);
+      spans.mark('attach');
       await started.guest.qmp.execute('cont');
-      return this.ctx.states.transition(rec.id, 'launched', {
+      spans.mark('cont');
+      const running = this.ctx.states.transition(rec.id, 'launched', {
         startedAt: new Date().toISOString(),
         lastExit: undefined,
       });
+      spans.mark('state');
+      spans.log();
+      return running;
     } catch (err) {
       throw await this.startFailed(rec.id, previous, rt, err);
     }

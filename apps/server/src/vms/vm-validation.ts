@@ -3,6 +3,7 @@ import { ideDiskCapacity } from '@virtweb/qemu';
 import { Conflict, Invalid, type FieldIssue } from '../domain/errors.ts';
 import type { HostFirmware } from '../host/firmware.ts';
 import type { HostNetwork } from '../host/host-network.ts';
+import type { InspectedImage } from '../images/image-inspect.ts';
 import type { ImageService } from '../images/image-service.ts';
 import { qemuImgReason } from '../images/qemu-img-errors.ts';
 import type { VmDefinition } from './definition.ts';
@@ -208,9 +209,9 @@ async function checkDisks(
     }
     // NOTE: a disk with a recorded format is read with it, whatever its content says now (a guest may have
     // written a qcow2 header into its raw disk, which must stay raw); its chain is still checked.
-    const problem = await readProblem(images, d.image, d.format);
-    if (problem !== undefined) {
-      issues.push(issue(at, problem));
+    const read = await readImage(images, d.image, d.format);
+    if ('problem' in read) {
+      issues.push(issue(at, read.problem));
       continue;
     }
     const attaching = scope.attaching === undefined || scope.attaching.has(d.index);
@@ -249,11 +250,10 @@ async function checkCdrom(
   issues: Issue[],
 ): Promise<void> {
   if (def.cdrom === undefined) return;
-  const problem = await readProblem(host.images, def.cdrom);
-  if (problem !== undefined) return void issues.push(issue('cdrom', problem));
-  const inspected = await host.images.inspect(def.cdrom);
-  if (inspected.qemuFormat !== 'raw') {
-    issues.push(issue('cdrom', `${def.cdrom} is a ${inspected.qemuFormat} image, not a CD image (ISO)`));
+  const read = await readImage(host.images, def.cdrom);
+  if ('problem' in read) return void issues.push(issue('cdrom', read.problem));
+  if (read.image.qemuFormat !== 'raw') {
+    issues.push(issue('cdrom', `${def.cdrom} is a ${read.image.qemuFormat} image, not a CD image (ISO)`));
   }
   // A CD is read-only and may be shared, but not with a VM that writes to the image as a disk.
   const cd = def.cdrom;
@@ -269,15 +269,15 @@ async function checkKernel(host: ValidationHost, def: VmDefinition, issues: Issu
   }
   if (def.kernel === undefined) return;
   const { kernel, initrd } = def.kernel;
-  const kernelProblem = await readProblem(host.images, kernel);
-  if (kernelProblem !== undefined) issues.push(issue('kernel.kernel', kernelProblem));
-  else if ((await host.images.inspect(kernel)).format !== 'kernel') {
+  const kernelRead = await readImage(host.images, kernel);
+  if ('problem' in kernelRead) issues.push(issue('kernel.kernel', kernelRead.problem));
+  else if (kernelRead.image.format !== 'kernel') {
     issues.push(issue('kernel.kernel', `${kernel} is not a Linux kernel (no bzImage header)`));
   }
   if (initrd === undefined) return;
-  const initrdProblem = await readProblem(host.images, initrd);
-  if (initrdProblem !== undefined) return void issues.push(issue('kernel.initrd', initrdProblem));
-  const format = (await host.images.inspect(initrd)).format;
+  const initrdRead = await readImage(host.images, initrd);
+  if ('problem' in initrdRead) return void issues.push(issue('kernel.initrd', initrdRead.problem));
+  const format = initrdRead.image.format;
   // An initramfs compressed with xz, lz4 or bzip2 has no magic the store knows: any plain file may be one.
   if (format !== 'initrd' && format !== 'raw') {
     issues.push(issue('kernel.initrd', `${initrd} is a ${format} file, not an initramfs`));
@@ -342,17 +342,22 @@ function checkBoot(def: VmDefinition, scope: ValidationScope, issues: Issue[]): 
 }
 
 /**
- * Why an existing image cannot be used (missing, unreadable, reads files outside the store), if it cannot;
- * read as `format` when the server recorded one.
+ * The image as inspected, or why it cannot be used (missing, unreadable, reads files outside the store); read
+ * as `format` when the server recorded one.
  */
-async function readProblem(images: ImageService, name: string, format?: string): Promise<string | undefined> {
-  if (!(await images.exists(name))) return 'no such image';
+async function readImage(
+  images: ImageService,
+  name: string,
+  format?: string,
+): Promise<{ problem: string } | { image: InspectedImage }> {
+  if (!(await images.exists(name))) return { problem: 'no such image' };
   try {
-    const inspected = await images.inspect(name, format === undefined ? {} : { format });
-    return inspected.problem === undefined ? undefined : `${name} cannot be used: ${inspected.problem}`;
+    // Inspected once here: each inspection is a qemu-img run (~6 ms), and a start checks every image.
+    const image = await images.inspect(name, format === undefined ? {} : { format });
+    return image.problem === undefined ? { image } : { problem: `${name} cannot be used: ${image.problem}` };
   } catch (err) {
     const as = format === undefined ? '' : ` as ${format}`;
-    return `qemu-img cannot read ${name}${as}: ${qemuImgReason(err)}`;
+    return { problem: `qemu-img cannot read ${name}${as}: ${qemuImgReason(err)}` };
   }
 }
 

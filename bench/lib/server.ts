@@ -1,0 +1,40 @@
+// A bench's own server: a fresh data dir with the test ISO, logged in; and waits on a VM's state.
+import fs from 'node:fs/promises';
+import { killGuestsOf, makeDataDir, TestServer } from '../../apps/server/test/harness.ts';
+
+export async function benchServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = await makeDataDir(true);
+  const server = await new TestServer(dataDir, undefined, env).start();
+  await server.login();
+  return server;
+}
+
+/** Stops the server, kills what it left running and removes its data dir. */
+export async function disposeServer(server: TestServer): Promise<void> {
+  await server.stop();
+  await killGuestsOf(server.dataDir);
+  await fs.rm(server.dataDir, { recursive: true, force: true });
+}
+
+/** Polls GET /api/vms/:id until its state is `state`. */
+export async function waitForState(
+  server: TestServer,
+  id: string,
+  state: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await server.api('GET', `/api/vms/${id}`);
+    if ((res.body as { state?: string } | undefined)?.state === state) return;
+    if (Date.now() > deadline) throw new Error(`${id} not ${state} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Powers VM `id` off and waits until it is stopped. */
+export async function powerOff(server: TestServer, id: string): Promise<void> {
+  const res = await server.api('POST', `/api/vms/${id}/poweroff`);
+  if (res.status >= 300) throw new Error(`poweroff ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  await waitForState(server, id, 'stopped');
+}
