@@ -1,19 +1,28 @@
+import { guestsBench } from './guests.ts';
 import { guestsListRenderBench } from './guests-list-render.ts';
 import { migrationBench } from './migration.ts';
 import { samplerCostBench } from './sampler-cost.ts';
+import { startBench } from './start.ts';
 import { vncTransportBench } from './vnc/transport-bench.ts';
 
 // `npm run bench`: one command, one table per benchmark. Each benchmark starts and stops what it needs.
-// `npm run bench -- vnc migration` runs only the named ones.
+// `npm run bench -- vnc migration` runs only the named ones; `--json <file>` and `--compare <old.json>` go to
+// the benches that write results (bench/lib/results.ts).
 const benches: Record<string, () => Promise<unknown>> = {
   vnc: vncTransportBench,
   sampler: samplerCostBench,
   migration: migrationBench,
   // Needs the built web app (npm run build, which scripts/setup runs).
   'guests-list': guestsListRenderBench,
+  start: startBench,
+  guests: guestsBench,
 };
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+// Flags and their values are not bench names.
+const wanted = args.filter(
+  (a, i) => !a.startsWith('--') && !['--json', '--compare'].includes(args[i - 1] ?? ''),
+);
 const unknown = wanted.filter((name) => !(name in benches));
 if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(benches).join(' ')}`);
