@@ -1,5 +1,7 @@
+import { browsersBench } from './browsers.ts';
 import { guestsBench } from './guests.ts';
 import { guestsListRenderBench } from './guests-list-render.ts';
+import { keysBench } from './keys.ts';
 import { migrationBench } from './migration.ts';
 import { samplerCostBench } from './sampler-cost.ts';
 import { startBench } from './start.ts';
@@ -16,6 +18,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   'guests-list': guestsListRenderBench,
   start: startBench,
   guests: guestsBench,
+  browsers: browsersBench,
+  keys: keysBench,
 };
 
 const args = process.argv.slice(2);

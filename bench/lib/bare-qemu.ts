@@ -1,6 +1,6 @@
 // Bare qemu, started as the server starts it (the same argv, as qemu's unprivileged user, detached) but driven
 // only by QMP from the bench: the baseline the server's start, migration and VNC paths are measured against.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { QmpClient } from '@virtweb/qmp';
@@ -34,7 +34,7 @@ export async function bareArgv(server: TestServer, id: string, bareDir: string):
   return argv.map((a) => a.replaceAll(runDir, bareDir));
 }
 
-/** A sibling of the guests' run dirs that qemu's user may write, as startQemu makes them. */
+/** A sibling of the guests' run dirs that qemu's user may write. */
 export async function makeBareDir(
   server: TestServer,
   name: string,
@@ -43,9 +43,14 @@ export async function makeBareDir(
   const dir = path.join(server.dataDir, 'run', name);
   await fs.rm(dir, { recursive: true, force: true });
   await fs.mkdir(dir, { mode: 0o700 });
+  // qemu's own (the server's run dirs are root's with qemu's group; an inherited ACL entry for qemu's user
+  // could outrank that group's rights here, the owner's are never outranked).
   if (ids) {
-    await fs.chown(dir, 0, ids.gid);
-    await fs.chmod(dir, 0o1770);
+    await fs.chown(dir, ids.uid, ids.gid);
+    // NOTE: a server start chmods its private dirs, which narrows their ACL mask: qemu's user may not pass
+    // them again until the server's next guest start grants it, as this does.
+    const dirs = [server.dataDir, path.join(server.dataDir, 'run'), path.join(server.dataDir, 'images')];
+    execFileSync('setfacl', ['-m', `u:${ids.uid}:x`, ...dirs]);
   }
   return dir;
 }
@@ -72,18 +77,23 @@ export async function spawnBare(
   if (binary === undefined) throw new Error('empty argv');
   const qmpSocket = path.join(dir, 'qmp.sock');
   const t0 = performance.now();
+  const log = await fs.open(path.join(dir, 'qemu.log'), 'a');
   const child = spawn(binary, args, {
     detached: true,
-    stdio: 'ignore',
+    stdio: ['ignore', log.fd, log.fd],
     cwd: dir,
     env: qemuEnvironment(),
     ...(ids === undefined ? {} : { uid: ids.uid, gid: ids.gid }),
   });
+  await log.close();
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const life = { exited: false };
   void gone.then(() => (life.exited = true));
   for (;;) {
-    if (life.exited) throw new Error(`bare qemu exited during start: ${argv.join(' ')}`);
+    if (life.exited) {
+      const why = await fs.readFile(path.join(dir, 'qemu.log'), 'utf8').catch(() => '');
+      throw new Error(`bare qemu exited during start: ${why.trim()}`);
+    }
     try {
       const qmp = await QmpClient.connect(qmpSocket, { timeoutMs: 10_000 });
       return { child, qmp, readyMs: performance.now() - t0, gone };

@@ -26,8 +26,10 @@ export async function waitForState(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await server.api('GET', `/api/vms/${id}`);
-    if ((res.body as { state?: string } | undefined)?.state === state) return;
-    if (Date.now() > deadline) throw new Error(`${id} not ${state} within ${timeoutMs} ms`);
+    const now = (res.body as { state?: string } | undefined)?.state;
+    if (now === state) return;
+    if (Date.now() > deadline)
+      throw new Error(`${id} not ${state} within ${timeoutMs} ms (${now ?? res.status})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -47,6 +47,21 @@ export interface RawResult {
   closeCode?: number;
 }
 
+/** A websocket upgrade request for `path` on `url`'s host, with these extra headers. */
+export function upgradeRequest(url: URL, path: string, headers: Record<string, string>): string {
+  return [
+    `GET ${path} HTTP/1.1`,
+    `Host: ${url.host}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}`,
+    'Sec-WebSocket-Version: 13',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    '',
+  ].join('\r\n');
+}
+
 /**
  * Opens a websocket by hand and writes `frames` right behind the upgrade request, without waiting for the
  * answer: the server gets them whatever it does first (even when it refuses or closes the socket at once).
@@ -61,19 +76,8 @@ export function rawWebSocket(
 ): Promise<RawResult> {
   const url = new URL(baseUrl);
   const sock = net.connect(Number(url.port), url.hostname);
-  const request = [
-    `GET ${path} HTTP/1.1`,
-    `Host: ${url.host}`,
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}`,
-    'Sec-WebSocket-Version: 13',
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-    '',
-    '',
-  ].join('\r\n');
   sock.on('error', () => undefined);
-  sock.write(request);
+  sock.write(upgradeRequest(url, path, headers));
   for (const f of frames) sock.write(f);
   let received = Buffer.alloc(0);
   return new Promise((resolve) => {
@@ -92,7 +96,7 @@ export function rawWebSocket(
 }
 
 /** The status line and the first close frame of what the server sent. */
-function parseAnswer(bytes: Buffer): RawResult {
+export function parseAnswer(bytes: Buffer): RawResult {
   const headEnd = bytes.indexOf('\r\n\r\n');
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(bytes.toString('latin1', 0, 20))?.[1] ?? 0);
   if (headEnd === -1 || status !== 101) return { status };

@@ -83,6 +83,8 @@ export class VmLifecycle {
    * (see {@link adoptedState}); marks the dead ones. VMs left `migrating` are the migration service's.
    */
   async adoptAll(): Promise<void> {
+    const spans = new Spans('adopt all');
+    let alive = 0;
     for (const rec of this.ctx.repo.list()) {
       if (!PROCESS_STATES.includes(rec.state) || rec.state === 'migrating') continue;
       const engine = this.ctx.engines.find(rec.engine);
@@ -120,7 +122,10 @@ export class VmLifecycle {
       this.ctx.states.follow(rec.id, 'adopted', { to: state, ...facts });
       // NOTE: the escalation of a pending shutdown died with the server: it starts again.
       if (state === 'stopping') void rt.guest.stop({ powerdownTimeoutMs: this.shutdownTimeoutMs });
+      alive++;
     }
+    spans.mark(`${alive} guests`);
+    spans.log();
   }
 
   /** Closes the server's connections to guests without stopping them: guests outlive the server. */
