@@ -100,6 +100,7 @@ export async function browsersBench(): Promise<void> {
     const fps = (load.frames - framesBefore) / WINDOW_S / VIEWERS;
 
     events = await EventClients.open(server, EVENT_CLIENTS);
+    await rounds(events, server, guest.id, 2); // warm-up
     const calm = await rounds(events, server, guest.id, ROUNDS);
     const rssBefore = await rssMiB(pid());
 
@@ -134,9 +135,12 @@ export async function browsersBench(): Promise<void> {
       `  server RSS ${rssBefore.toFixed(0)} MiB before, at most ${floodRss.toFixed(0)} MiB during, ${rssAfter.toFixed(0)} MiB after`,
     );
     for (const [label, d] of drained) {
+      const how =
+        d.closeCode === undefined
+          ? d.end
+          : `close ${d.closeCode}${d.closeCode === 4408 ? ' (too slow)' : ''}`;
       console.log(
-        `  stalled ${label}: ${(d.bytes / 2 ** 20).toFixed(1)} MiB were waiting for it, then close ` +
-          `${d.closeCode ?? 'none'}${d.closeCode === 4408 ? ' (dropped: too slow)' : ''}`,
+        `  stalled ${label}: ${(d.bytes / 2 ** 20).toFixed(1)} MiB were waiting for it, then: ${how}`,
       );
     }
     saveResult({

@@ -3,9 +3,18 @@
 import net from 'node:net';
 import { encodeFrame, Op, parseAnswer, upgradeRequest } from '../../apps/server/test/raw-ws.ts';
 
+export interface Drained {
+  /** Bytes that were waiting (in the kernel's buffers, and whatever the server still sent). */
+  bytes: number;
+  /** The server's close frame, when it arrived (not when the server cut the connection before sending it). */
+  closeCode?: number;
+  /** How the connection ended: a close frame, the server's FIN or RST, or still open at the timeout. */
+  end: 'close frame' | 'cut by the server' | 'reset by the server' | 'still open';
+}
+
 export interface StalledClient {
   /** Starts reading again; resolves with the bytes that were waiting and the server's close code. */
-  drain(timeoutMs?: number): Promise<{ bytes: number; closeCode?: number }>;
+  drain(timeoutMs?: number): Promise<Drained>;
 }
 
 /**
@@ -39,12 +48,16 @@ export async function stalledClient(
     drain: (timeoutMs = 60_000) =>
       new Promise((resolve) => {
         const walker = new FrameWalker(Buffer.concat(chunks));
+        let end: Drained['end'] = 'still open';
         const done = (): void => {
           clearTimeout(timer);
           sock.destroy();
           const closeCode = walker.closeCode ?? parseAnswer(Buffer.concat(chunks)).closeCode;
-          resolve({ bytes: walker.bytes, ...(closeCode === undefined ? {} : { closeCode }) });
+          if (closeCode !== undefined) end = 'close frame';
+          resolve({ bytes: walker.bytes, end, ...(closeCode === undefined ? {} : { closeCode }) });
         };
+        sock.on('end', () => (end = 'cut by the server'));
+        sock.on('error', () => (end = 'reset by the server'));
         const timer = setTimeout(done, timeoutMs);
         sock.on('data', (d: Buffer) => {
           walker.push(d);

@@ -134,6 +134,12 @@ describe('VNC websocket against a real guest', () => {
     expect(ub.rects).toBeGreaterThan(0);
   });
 
+  it('serves 20 viewers that connect in the same moment (qemu listens with a backlog of 1)', async () => {
+    const opened = await Promise.all(Array.from({ length: 20 }, () => viewer()));
+    expect(opened.map((v) => v.serverVersion)).toEqual(Array(20).fill('RFB 003.008\n'));
+    await Promise.all(opened.map((v) => v.frame()));
+  });
+
   it('keeps a viewer through a guest reset', { timeout: 150_000 }, async () => {
     const v = await viewer();
     await wholeFrame(v);

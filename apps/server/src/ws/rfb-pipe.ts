@@ -44,6 +44,9 @@ const DEFAULT_RING_BYTES = 512 * 1024;
 /** Below this much free room the ring is as good as full: smaller reads would only cost more syscalls. */
 const MIN_READ_BYTES = 64 * 1024;
 const SEND_OPTS = { binary: true, compress: false, fin: true } as const;
+/** Connects refused with EAGAIN (qemu's listen backlog full) are tried this often, waiting 5, 10, 15... ms. */
+const CONNECT_ATTEMPTS = 20;
+const CONNECT_RETRY_MS = 5;
 /** How long a dropped viewer gets to take our close frame before its TCP connection is cut. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -67,7 +70,7 @@ export class RfbPipe {
   private readonly stallMs: number;
   private readonly targetEnded: NonNullable<RfbPipeOptions['targetEnded']>;
   private readonly viewerFilter: RfbPipeOptions['viewerFilter'];
-  private readonly sock: net.Socket;
+  private sock: net.Socket;
   /** Read but not yet sent: runs of adjacent bytes, each one future websocket message. */
   private held: Buffer[] = [];
   private inFlight = 0;
@@ -86,16 +89,38 @@ export class RfbPipe {
     this.targetEnded = opts.targetEnded ?? defaultTargetEnded;
     this.viewerFilter = opts.viewerFilter;
     this.done = new Promise((resolve) => (this.finish = resolve));
-    this.sock = net.createConnection({
-      path: socketPath,
-      onread: { buffer: () => this.ring.writable(), callback: (n) => this.onRead(n) },
-    });
-    this.sock.on('error', (error: NodeJS.ErrnoException) => this.end({ by: 'target', error }));
-    this.sock.on('close', () => this.end({ by: 'target' }));
-    this.sock.on('drain', () => this.ws.resume());
+    this.sock = this.connect(socketPath, 1);
     ws.on('message', (data: Buffer, isBinary: boolean) => this.fromViewer(data, isBinary));
     ws.on('close', () => this.end({ by: 'viewer' }));
     ws.on('error', () => this.end({ by: 'viewer' }));
+  }
+
+  /**
+   * NOTE: qemu listens on its VNC socket with a backlog of 1: viewers connecting in the same moment (a page
+   * with several consoles, reconnects after a server restart) get EAGAIN. Such a connect is tried again after
+   * a short wait; nothing was written to it (the viewer speaks only after the server's RFB greeting).
+   */
+  private connect(socketPath: string, attempt: number): net.Socket {
+    const sock = net.createConnection({
+      path: socketPath,
+      onread: { buffer: () => this.ring.writable(), callback: (n) => this.onRead(n) },
+    });
+    let retrying = false;
+    sock.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EAGAIN' && attempt < CONNECT_ATTEMPTS && !this.ended) {
+        retrying = true;
+        setTimeout(() => {
+          if (!this.ended) this.sock = this.connect(socketPath, attempt + 1);
+        }, CONNECT_RETRY_MS * attempt);
+        return;
+      }
+      this.end({ by: 'target', error });
+    });
+    sock.on('close', () => {
+      if (!retrying) this.end({ by: 'target' });
+    });
+    sock.on('drain', () => this.ws.resume());
+    return sock;
   }
 
   /** Closes both sides; the websocket gets `code` and `reason` after what is already queued for it. */
