@@ -121,7 +121,12 @@ async function measureStep(
   const cpu = (await cpuPercent(server.pid(), WINDOW_S)) - base;
   const list = await listLatency(server);
   const [adoptMs, adoptAfterListenMs, adoptAllMs] = await adoptAfterKill(server, ids);
-  await Promise.all(ids.map((id) => powerOff(server, id)));
+  const ends = await Promise.all(ids.map((id) => powerOff(server, id)));
+  for (const [i, id] of ids.entries()) {
+    if (ends[i] !== 'crashed') continue;
+    const vm = (await server.api('GET', `/api/vms/${id}`)).body as { lastExit?: unknown };
+    console.log(`  NOTE: adopted guest ${id} ended crashed on poweroff: ${JSON.stringify(vm.lastExit)}`);
+  }
   // After the API's start: the server has granted qemu's user the files by then.
   const bareStartMs = await bareStartAll(server, ids, qemu);
   return {

@@ -16,27 +16,31 @@ export async function disposeServer(server: TestServer): Promise<void> {
   await fs.rm(server.dataDir, { recursive: true, force: true });
 }
 
-/** Polls GET /api/vms/:id until its state is `state`. */
+/** Polls GET /api/vms/:id until its state is one of `states`; returns that state. */
 export async function waitForState(
   server: TestServer,
   id: string,
-  state: string,
+  states: string | readonly string[],
   timeoutMs = 30_000,
-): Promise<void> {
+): Promise<string> {
+  const wanted = typeof states === 'string' ? [states] : states;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await server.api('GET', `/api/vms/${id}`);
     const now = (res.body as { state?: string } | undefined)?.state;
-    if (now === state) return;
-    if (Date.now() > deadline)
-      throw new Error(`${id} not ${state} within ${timeoutMs} ms (${now ?? res.status})`);
+    if (now !== undefined && wanted.includes(now)) return now;
+    if (Date.now() > deadline) {
+      throw new Error(`${id} not ${wanted.join('/')} within ${timeoutMs} ms (${now ?? res.status})`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-/** Powers VM `id` off and waits until it is stopped. */
-export async function powerOff(server: TestServer, id: string): Promise<void> {
+/**
+ * Powers VM `id` off and waits until it is stopped (or crashed: the bench reports those); returns the state.
+ */
+export async function powerOff(server: TestServer, id: string, timeoutMs = 60_000): Promise<string> {
   const res = await server.api('POST', `/api/vms/${id}/poweroff`);
   if (res.status >= 300) throw new Error(`poweroff ${id}: ${res.status} ${JSON.stringify(res.body)}`);
-  await waitForState(server, id, 'stopped');
+  return waitForState(server, id, ['stopped', 'crashed'], timeoutMs);
 }
