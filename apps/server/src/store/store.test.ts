@@ -163,6 +163,7 @@ describe('store', () => {
         rng: false,
         watchdog: { model: 'none' },
         cpuModel: 'auto',
+        cpuPinning: [],
       },
       guestAgent: false,
     });
