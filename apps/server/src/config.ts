@@ -35,6 +35,8 @@ const EnvSchema = z.object({
     .default('virtweb-qemu'),
   /** Define a demo guest from images/tinylinux.iso on the first start of a new data dir. */
   VIRTWEB_DEMO: z.enum(['0', '1']).default('1'),
+  /** `off`: no `default` NAT network is created on the first start (it is when the server may make bridges). */
+  VIRTWEB_DEFAULT_NETWORK: z.enum(['on', 'off']).default('on'),
   /** Seconds an ACPI shutdown may take before the server escalates to `quit`. */
   VIRTWEB_SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(30),
   /** 1: stopping the server shuts the running guests down (reverse autostart order) instead of leaving them. */
@@ -90,6 +92,10 @@ export interface Config {
   qemuImgBinary: string;
   qemuUser: string;
   demo: boolean;
+  /** Create the `default` NAT network on the first start (VIRTWEB_DEFAULT_NETWORK). */
+  defaultNetwork: boolean;
+  /** Where managed networks keep dnsmasq's files: `<data>/networks`. */
+  networksDir: string;
   shutdownTimeoutMs: number;
   shutdownGuests: boolean;
   bootIdFile: string;
@@ -138,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     qemuImgBinary: e.VIRTWEB_QEMU_IMG,
     qemuUser: e.VIRTWEB_QEMU_USER,
     demo: e.VIRTWEB_DEMO === '1',
+    defaultNetwork: e.VIRTWEB_DEFAULT_NETWORK === 'on',
+    networksDir: path.join(dataDir, 'networks'),
     shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
     shutdownGuests: e.VIRTWEB_SHUTDOWN_GUESTS === '1',
     bootIdFile: e.VIRTWEB_BOOT_ID_FILE,

@@ -24,10 +24,16 @@ import { ImageService } from './images/image-service.ts';
 import { MetricsHistory } from './metrics/history.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
 import { MigrationService } from './migration/migration-service.ts';
+import { dnsmasqUser } from './networks/dnsmasq-user.ts';
+import { hostSubnets } from './networks/host-routes.ts';
+import { NetworkRuntime } from './networks/network-runtime.ts';
+import { NetworkService } from './networks/network-service.ts';
+import { networkPrivilegeProblem } from './networks/privilege.ts';
 import { PeerService } from './peers/peer-service.ts';
 import { PeersRepo } from './peers/peers-repo.ts';
 import { preparePrivateDirs } from './store/data-dir.ts';
 import { openDb } from './store/db.ts';
+import { NetworksRepo } from './store/networks-repo.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
 import { ServerName } from './host/server-name.ts';
 import { VmsRepo } from './store/vms-repo.ts';
@@ -98,6 +104,21 @@ const qemuDirect = new QemuDirectEngine(
   new QemuLauncher(config.qemuBinary, config.runDir, images, host, nvram, qemuAccess, new BridgeTaps()),
   qemuAccess,
 );
+// Before guests are adopted and autostarted: a guest's NIC may need its network's bridge.
+const networks = new NetworkService({
+  repo: new NetworksRepo(db),
+  runtime: new NetworkRuntime(config.networksDir, await dnsmasqUser(config.dataDir, config.networksDir)),
+  privilegeProblem: networkPrivilegeProblem(),
+  hostSubnets,
+  log: (line) => console.log(line),
+});
+await networks.atServerStart();
+if (config.defaultNetwork && settings.get('default_network') === undefined) {
+  // Once per data dir: a `default` deleted by the user stays deleted; one that could not be made says why.
+  const outcome = await networks.createDefault();
+  if (outcome === 'default') settings.set('default_network', 'created');
+  else console.log(`virtweb: no default network: ${outcome}`);
+}
 const vms = new VmService(
   new VmsRepo(db),
   images,
@@ -159,6 +180,7 @@ const app = createApp({
   metrics,
   migrations,
   tasks,
+  networks,
   webDir: config.webDir,
   trustProxy: config.trustProxy,
   edgeTimeouts: config.edgeTimeouts,

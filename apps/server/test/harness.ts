@@ -79,6 +79,8 @@ export class TestServer {
       VIRTWEB_DATA_DIR: this.dataDir,
       VIRTWEB_ACCEL: 'tcg',
       VIRTWEB_DEMO: '0',
+      // Tests run as root: no `default` network on the host unless a test asks for one.
+      VIRTWEB_DEFAULT_NETWORK: 'off',
       VIRTWEB_SHUTDOWN_TIMEOUT: '5',
       // Most tests speak plain HTTP (raw sockets, fetch); TLS has its own tests (useServer({ tls: true })).
       VIRTWEB_TLS: 'off',

@@ -20,3 +20,4 @@ export * from './process.ts';
 export * from './consoles.ts';
 export * from './storage.ts';
 export * from './tasks.ts';
+export * from './networks.ts';

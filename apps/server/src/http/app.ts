@@ -25,6 +25,8 @@ import { hostMetricsRouter } from './metrics-router.ts';
 import { migrationsRouter, recordPeerUploads } from './migrations-router.ts';
 import { INCOMING_BODY_LIMIT } from '../migration/incoming-api.ts';
 import type { MigrationService } from '../migration/migration-service.ts';
+import type { NetworkService } from '../networks/network-service.ts';
+import { networksRouter } from './networks-router.ts';
 import { peerSelfRouter, peersRouter } from './peers-router.ts';
 import type { PeerService } from '../peers/peer-service.ts';
 import { sessionRouter } from './session-router.ts';
@@ -51,6 +53,7 @@ export interface AppDeps {
   metrics: MetricsService;
   migrations: MigrationService;
   tasks: TaskLog;
+  networks: NetworkService;
   webDir: string;
   /** Which proxies' X-Forwarded-For/-Proto count (the client address of the login throttle, Secure cookies). */
   trustProxy: TrustProxy;
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   api.use(migrationsRouter(deps.migrations));
   api.use(tasksRouter(deps.tasks));
+  api.use(networksRouter(deps.networks));
   api.use('/vms', vmsRouter(deps));
   api.use((req) => {
     throw notFound(`${req.method} /api${req.path}`);

@@ -70,6 +70,8 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'GET', path: '/api/migrations', needs: READ },
   { method: 'GET', path: '/api/saved-states', needs: READ },
   { method: 'GET', path: '/api/tasks', needs: READ },
+  { method: 'GET', path: '/api/networks', needs: READ },
+  { method: 'GET', path: '/api/networks/:name', needs: READ },
 
   // Guests: definitions, lifecycle, the screen and keyboard.
   { method: 'POST', path: '/api/vms', needs: OPERATE },
@@ -113,6 +115,13 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/migrations/:jobId/cancel', needs: OPERATE },
   { method: 'POST', path: '/api/saved-states/:name/restore', needs: OPERATE },
   { method: 'DELETE', path: '/api/saved-states/:name', needs: OPERATE },
+
+  // Managed networks: bridges, nftables rules and dnsmasq on the host.
+  { method: 'POST', path: '/api/networks', needs: ADMIN },
+  { method: 'DELETE', path: '/api/networks/:name', needs: ADMIN },
+  { method: 'POST', path: '/api/networks/:name/start', needs: ADMIN },
+  { method: 'POST', path: '/api/networks/:name/stop', needs: ADMIN },
+  { method: 'PUT', path: '/api/networks/:name/port-forwards', needs: ADMIN },
 
   // Reaching into qemu itself.
   { method: 'POST', path: '/api/vms/:id/signal', needs: ADMIN },

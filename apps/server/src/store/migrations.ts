@@ -129,4 +129,11 @@ export const MIGRATIONS: readonly string[] = [
      vm_id TEXT PRIMARY KEY REFERENCES vms(id) ON DELETE CASCADE,
      name TEXT NOT NULL
    );`,
+  // Managed networks (networks/): a NAT or isolated bridge virtweb runs, or an existing host bridge it refers to.
+  // `definition` is the network's JSON (networks/network-definition.ts): subnet, DHCP range, port forwards.
+  `CREATE TABLE networks (
+     name TEXT PRIMARY KEY,
+     definition TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );`,
 ];

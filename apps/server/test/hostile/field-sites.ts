@@ -2,6 +2,8 @@
 import {
   CreateTokenRequestSchema,
   ImageNameSchema,
+  InterfaceNameSchema,
+  NetworkNameSchema,
   ServerNameSchema,
   SnapshotDescriptionSchema,
   SnapshotNameSchema,
@@ -111,6 +113,32 @@ export const FIELD_SITES: NameSite[] = [
     label: 'PUT /api/users/:name',
     values: [...names, ...ids],
     request: (_t, v) => call('PUT', `/api/users/${seg(v)}`, { role: 'read' }),
+  },
+  {
+    label: 'DELETE /api/networks/:name',
+    values: nonEmpty([...names, ...ids]),
+    request: (_t, v) => call('DELETE', `/api/networks/${seg(v)}`),
+  },
+  {
+    label: 'PUT /api/networks/:name/port-forwards',
+    values: [...short, ...ids],
+    request: (_t, v) => call('PUT', `/api/networks/${seg(v)}/port-forwards`, { portForwards: [] }),
+  },
+  {
+    // A subnet no schema takes: a name the schema accepts is refused for the subnet, nothing is made.
+    label: 'POST /api/networks {name}',
+    values: names,
+    schema: NetworkNameSchema,
+    accepted: { expect: [400] },
+    request: (_t, v) => call('POST', '/api/networks', { name: v, kind: 'isolated', subnet: '10.0.0.0/33' }),
+  },
+  {
+    label: 'POST /api/networks {bridge}',
+    values: names,
+    schema: InterfaceNameSchema,
+    accepted: { expect: [400] },
+    request: (_t, v) =>
+      call('POST', '/api/networks', { name: 'hostile', kind: 'isolated', bridge: v, subnet: '10.0.0.1/24x' }),
   },
   {
     label: 'DELETE /api/sessions/:id',

@@ -308,6 +308,32 @@ export const ROUTES: RouteSpec[] = [
   }),
   r('GET', '/api/saved-states', 'read', 'none', { path: fixed('/api/saved-states'), expect: [200] }),
   r('GET', '/api/tasks', 'read', 'none', { path: fixed('/api/tasks?result=ok&limit=5'), expect: [200] }),
+
+  // Managed networks: every harmless request is refused or reads (nothing is made on the host).
+  r('GET', '/api/networks', 'read', 'none', { path: fixed('/api/networks'), expect: [200] }),
+  r('POST', '/api/networks', 'admin', 'json', {
+    path: fixed('/api/networks'),
+    body: { name: '', kind: 'isolated', subnet: '10.255.0.0/24' },
+    expect: [400],
+  }),
+  r('GET', '/api/networks/:name', 'read', 'none', { path: fixed('/api/networks/nosuch'), expect: [404] }),
+  r('DELETE', '/api/networks/:name', 'admin', 'none', {
+    path: fixed('/api/networks/nosuch'),
+    expect: [404],
+  }),
+  r('POST', '/api/networks/:name/start', 'admin', 'none', {
+    path: fixed('/api/networks/nosuch/start'),
+    expect: [404],
+  }),
+  r('POST', '/api/networks/:name/stop', 'admin', 'none', {
+    path: fixed('/api/networks/nosuch/stop'),
+    expect: [404],
+  }),
+  r('PUT', '/api/networks/:name/port-forwards', 'admin', 'json', {
+    path: fixed('/api/networks/nosuch/port-forwards'),
+    body: { portForwards: [] },
+    expect: [404],
+  }),
   r('POST', '/api/saved-states/:name/restore', 'operate', 'none', {
     path: fixed('/api/saved-states/missing.vmstate.zst/restore'),
     expect: [404],
