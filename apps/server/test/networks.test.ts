@@ -4,6 +4,8 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ManagedNetwork, NetworkDetail, NetworkList } from '@virtweb/protocol';
+import { NetworkFiles, writeHosts } from '../src/networks/dnsmasq.ts';
+import { hostEntriesOf } from '../src/networks/network-guests.ts';
 import { apiError } from './harness.ts';
 import {
   createNetwork,
@@ -103,6 +105,27 @@ describe('managed networks', () => {
     expect(detail.leaseCount).toBe(1);
     // dnsmasq answers the client's name under the network's domain.
     const answer = natClient.exec(['busybox', 'nslookup', `natclient.${nat.name}.virtweb`, gateway]);
+    expect(answer).toContain(lease.ip);
+  });
+
+  it("gives a guest's MAC its fixed name from the hosts file, read again on SIGHUP", async () => {
+    const detail = (await server.api('GET', `/api/networks/${nat.name}`)).body as NetworkDetail;
+    const def = {
+      ...detail,
+      kind: 'nat' as const,
+      subnet: natSubnet,
+      dhcpRange: detail.dhcpRange ?? { start: '', end: '' },
+    };
+    const files = new NetworkFiles(`${server.dataDir}/networks/${nat.name}`);
+    await writeHosts(
+      def,
+      files,
+      hostEntriesOf([{ name: 'Fixed Name', macs: [natClient.mac()], running: true }]),
+    );
+    // A renewal with another hostname: dnsmasq names the client by its hosts file entry instead.
+    natClient.exec(['ip', 'addr', 'flush', 'dev', natClient.inside]);
+    lease = natClient.dhcp('other');
+    const answer = natClient.exec(['busybox', 'nslookup', `fixed-name.${nat.name}.virtweb`, lease.router]);
     expect(answer).toContain(lease.ip);
   });
 
@@ -216,5 +239,35 @@ describe('managed networks', () => {
       expect(fs.existsSync(`${server.dataDir}/networks/${n.name}`)).toBe(false);
     }
     expect((await server.api('GET', '/api/networks')).body).toMatchObject({ networks: [] });
+    const tasks = (await server.api('GET', '/api/tasks?limit=100')).body as {
+      tasks: { op: string; target?: string }[];
+    };
+    expect(tasks.tasks).toContainEqual(expect.objectContaining({ op: 'network.create', target: nat.name }));
+    expect(tasks.tasks).toContainEqual(expect.objectContaining({ op: 'network.delete', target: iso.name }));
+  });
+});
+
+describe('the default network', () => {
+  const withDefault = useServer({ env: { VIRTWEB_DEFAULT_NETWORK: 'on' } });
+  const made = { name: 'default', bridge: 'vwbr-default' };
+
+  afterAll(() => {
+    scrubNetworks([made]);
+  });
+
+  it('is made once on the first start when the server may make bridges, not again once deleted', async () => {
+    const list = (await withDefault.api('GET', '/api/networks')).body as NetworkList;
+    const def = list.networks.find((n) => n.name === 'default');
+    expect(def).toMatchObject({ kind: 'nat', state: 'running', bridge: made.bridge, autostart: true });
+    expect(def?.subnet).toMatch(/^192\.168\.(12[2-9]|13[01])\.0\/24$/);
+    expect((await withDefault.api('DELETE', '/api/networks/default')).status).toBe(204);
+    await withDefault.restart('kill9');
+    const after = (await withDefault.api('GET', '/api/networks')).body as NetworkList;
+    expect(after.networks).toEqual([]);
+    expect(hostPartsOf(withDefault, made.name, made.bridge)).toEqual({
+      bridge: false,
+      table: false,
+      dnsmasqPid: undefined,
+    });
   });
 });

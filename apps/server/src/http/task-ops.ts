@@ -51,6 +51,11 @@ export const TASK_OPS: Readonly<Record<string, string | null>> = {
   'POST /api/peers/certificate': null,
   'DELETE /api/peers/:id': 'peer.remove',
   'POST /api/peers/:id/vms/:vmId/:action': 'peer.vm.action',
+  'POST /api/networks': 'network.create',
+  'DELETE /api/networks/:name': 'network.delete',
+  'POST /api/networks/:name/start': 'network.start',
+  'POST /api/networks/:name/stop': 'network.stop',
+  'PUT /api/networks/:name/port-forwards': 'network.port-forwards',
 };
 
 /** Operations whose answer (202) names a job the task follows until it ends. */
