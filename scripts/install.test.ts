@@ -110,6 +110,8 @@ describe.skipIf(why !== '')(`scripts/install as a service ${why}`, () => {
       VIRTWEB_HOST: '127.0.0.1',
       VIRTWEB_PORT: '0',
       VIRTWEB_ACCEL: 'tcg',
+      // No `default` network on the test host.
+      VIRTWEB_DEFAULT_NETWORK: 'off',
     };
     const startInstalled = async (): Promise<TestServer> => {
       const proc = spawn(

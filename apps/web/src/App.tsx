@@ -6,6 +6,8 @@ import { ConsoleWindowPage } from './pages/console/ConsoleWindowPage.tsx';
 import { HostPage } from './pages/host/HostPage.tsx';
 import { ImagesPage } from './pages/images/ImagesPage.tsx';
 import { LoginPage } from './pages/login/LoginPage.tsx';
+import { NetworkPage } from './pages/networks/NetworkPage.tsx';
+import { NetworksPage } from './pages/networks/NetworksPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PeersPage } from './pages/peers/PeersPage.tsx';
 import { TasksPage } from './pages/tasks/TasksPage.tsx';
@@ -31,6 +33,8 @@ export function App() {
           <Route path="vms/new" element={<NewVmPage />} />
           <Route path="vms/:id" element={<VmPage />} />
           <Route path="images" element={<ImagesPage />} />
+          <Route path="networks" element={<NetworksPage />} />
+          <Route path="networks/:name" element={<NetworkPage />} />
           <Route path="host" element={<HostPage />} />
           <Route path="peers" element={<PeersPage />} />
           <Route path="tasks" element={<TasksPage />} />

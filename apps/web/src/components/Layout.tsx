@@ -38,6 +38,9 @@ export function Layout() {
           <NavLink to="/images" className={navClass}>
             Images
           </NavLink>
+          <NavLink to="/networks" className={navClass}>
+            Networks
+          </NavLink>
           <NavLink to="/host" className={navClass}>
             Host
           </NavLink>
