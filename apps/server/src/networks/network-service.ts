@@ -26,7 +26,7 @@ export interface ManagedNetworks {
 
 export interface NetworkServiceDeps {
   repo: NetworksRepo;
-  runtime: NetworkRuntime;
+  runtime: Pick<NetworkRuntime, 'files' | 'leaseFile' | 'status' | 'up' | 'down' | 'removeFiles'>;
   /** Why this server cannot run networks (no CAP_NET_ADMIN), or null. */
   privilegeProblem: string | null;
   /** The host's subnets, leaving out the given (virtweb's own) bridges. */
