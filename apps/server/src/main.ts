@@ -111,6 +111,7 @@ const networks = new NetworkService({
   privilegeProblem: networkPrivilegeProblem(),
   hostSubnets,
   log: (line) => console.log(line),
+  changed: (name) => bus.publish({ type: 'networks.changed', name }),
 });
 await networks.atServerStart();
 if (config.defaultNetwork && settings.get('default_network') === undefined) {

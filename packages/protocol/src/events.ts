@@ -27,6 +27,8 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('peers.changed'), peers: z.array(PeerSchema) }),
   /** A migration, save or restore advancing (about twice a second) or ending. */
   z.object({ type: z.literal('migration.updated'), job: MigrationJobSchema }),
+  /** A managed network was created, deleted, started, stopped or had its port forwards changed. */
+  z.object({ type: z.literal('networks.changed'), name: z.string() }),
   /** A task began, advanced or ended (the task log). */
   z.object({ type: z.literal('task.updated'), task: TaskSchema }),
 ]);

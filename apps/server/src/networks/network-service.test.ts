@@ -59,6 +59,7 @@ describe('NetworkService', () => {
   let runtime: FakeRuntime;
   let guests: Record<string, NetworkGuest[]>;
   let service: NetworkService;
+  let changes: string[];
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vw-networks-'));
@@ -66,11 +67,13 @@ describe('NetworkService', () => {
     repo = new NetworksRepo(db);
     runtime = new FakeRuntime(dir);
     guests = {};
+    changes = [];
     service = new NetworkService({
       repo,
-      runtime: runtime,
+      runtime,
       privilegeProblem: null,
       hostSubnets: () => Promise.resolve([]),
+      changed: (name) => changes.push(name),
     });
     service.setGuestLookup((name) => guests[name] ?? []);
   });
@@ -99,6 +102,7 @@ describe('NetworkService', () => {
     guests.lab = [{ name: 'db', macs: [], running: false }];
     await service.stop('lab');
     expect(runtime.calls).toEqual(['down lab']);
+    expect(changes).toEqual(['lab']);
   });
 
   it('writes the guests of each network into its hosts file when told they changed', async () => {
@@ -123,7 +127,7 @@ describe('NetworkService', () => {
   it('says why without CAP_NET_ADMIN and refuses managed networks then', async () => {
     const unprivileged = new NetworkService({
       repo,
-      runtime: runtime,
+      runtime,
       privilegeProblem: 'no CAP_NET_ADMIN',
       hostSubnets: () => Promise.resolve([]),
     });

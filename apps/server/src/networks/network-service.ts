@@ -32,6 +32,8 @@ export interface NetworkServiceDeps {
   /** The host's subnets, leaving out the given (virtweb's own) bridges. */
   hostSubnets: (ignore: ReadonlySet<string>) => Promise<HostSubnet[]>;
   log?: (line: string) => void;
+  /** Tells the browsers a network changed (`networks.changed` on /api/events). */
+  changed?: (name: string) => void;
 }
 
 export class NetworkService implements ManagedNetworks {
@@ -81,6 +83,7 @@ export class NetworkService implements ManagedNetworks {
       await this.deps.runtime.up(def);
       this.deps.repo.insert(def);
       await this.writeHosts(def);
+      this.deps.changed?.(def.name);
       return this.describe(def);
     });
   }
@@ -96,6 +99,7 @@ export class NetworkService implements ManagedNetworks {
       await this.deps.runtime.down(def);
       await this.deps.runtime.removeFiles(def);
       this.deps.repo.delete(name);
+      this.deps.changed?.(name);
     });
   }
 
@@ -105,6 +109,7 @@ export class NetworkService implements ManagedNetworks {
       if (isManaged(def)) this.requirePrivilege();
       await this.deps.runtime.up(def);
       await this.writeHosts(def);
+      this.deps.changed?.(name);
       return this.describe(def);
     });
   }
@@ -120,6 +125,7 @@ export class NetworkService implements ManagedNetworks {
         throw new Conflict(ErrorCode.inUse, `network ${name} has running guests: ${running.join(', ')}`);
       }
       await this.deps.runtime.down(def);
+      this.deps.changed?.(name);
       return this.describe(def);
     });
   }
@@ -134,6 +140,7 @@ export class NetworkService implements ManagedNetworks {
       const next = { ...def, portForwards: checkForwards(def, forwards, this.deps.repo.list()) };
       if ((await this.deps.runtime.status(def)).anyPart) await this.deps.runtime.up(next);
       this.deps.repo.update(next);
+      this.deps.changed?.(name);
       return this.describe(next);
     });
   }

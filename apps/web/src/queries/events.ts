@@ -7,6 +7,7 @@ import { storeGuestAgent } from './guestAgent.ts';
 import { imagesKey, storeImageProgress } from './images.ts';
 import { liveMetrics } from './liveMetrics.ts';
 import { migrationKeys, storeMigrationJob } from './migrations.ts';
+import { networkKeys } from './networks.ts';
 import { storePeers } from './peers.ts';
 import { noteServerBack } from './serverLink.ts';
 import { sessionKey } from './session.ts';
@@ -57,6 +58,9 @@ export function applyEvent(client: QueryClient, event: ServerEvent): void {
       return;
     case 'task.updated':
       storeTask(client, event.task);
+      return;
+    case 'networks.changed':
+      void client.invalidateQueries({ queryKey: networkKeys.all });
       return;
     case 'hello':
     case 'vm.qmp-event':
