@@ -100,11 +100,8 @@ const host = new HostCapabilities(
 const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus, config.imageLimits);
 await images.init();
 const nvram = new NvramStore(config.nvramDir);
-const qemuDirect = new QemuDirectEngine(
-  new QemuLauncher(config.qemuBinary, config.runDir, images, host, nvram, qemuAccess, new BridgeTaps()),
-  qemuAccess,
-);
-// Before guests are adopted and autostarted: a guest's NIC may need its network's bridge.
+// Before the launcher and before guests are adopted and autostarted: a guest's NIC may need its network's
+// bridge (`networks` is the launcher's ManagedNetworks).
 const networks = new NetworkService({
   repo: new NetworksRepo(db),
   runtime: new NetworkRuntime(config.networksDir, await dnsmasqUser(config.dataDir, config.networksDir)),
@@ -120,6 +117,10 @@ if (config.defaultNetwork && settings.get('default_network') === undefined) {
   if (outcome === 'default') settings.set('default_network', 'created');
   else console.log(`virtweb: no default network: ${outcome}`);
 }
+const qemuDirect = new QemuDirectEngine(
+  new QemuLauncher(config.qemuBinary, config.runDir, images, host, nvram, qemuAccess, new BridgeTaps()),
+  qemuAccess,
+);
 const vms = new VmService(
   new VmsRepo(db),
   images,

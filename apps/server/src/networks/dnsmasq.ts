@@ -122,7 +122,10 @@ export async function stopDnsmasq(def: ManagedDefinition, files: NetworkFiles): 
   signal(pid, 'SIGKILL');
 }
 
-/** Writes the fixed names (`<mac>,<name>` a line) and has a running dnsmasq read them again (SIGHUP). */
+/**
+ * Writes the fixed names (`<mac>,<name>` a line) and has a running dnsmasq read them again (SIGHUP); nothing
+ * when the file already says so.
+ */
 export async function writeHosts(
   def: ManagedDefinition,
   files: NetworkFiles,
@@ -130,6 +133,8 @@ export async function writeHosts(
 ): Promise<void> {
   await fs.mkdir(files.dir, { recursive: true, mode: 0o755 });
   const text = hosts.map((h) => `${h.mac},${h.name}\n`).join('');
+  // Called on every change of a guest: dnsmasq is only disturbed when its names change.
+  if ((await fs.readFile(files.hostsFile, 'utf8').catch(() => undefined)) === text) return;
   const tmp = `${files.hostsFile}.tmp`;
   await fs.writeFile(tmp, text, { mode: 0o644 });
   await fs.rename(tmp, files.hostsFile);
