@@ -207,6 +207,21 @@ describe('managed networks', () => {
     expect(list.canManage).toBe(true);
   });
 
+  it('refers to an existing host bridge without ever changing or deleting it', async () => {
+    const hostBridge = `vwt${tag}br`;
+    run('ip', ['link', 'add', 'name', hostBridge, 'type', 'bridge']);
+    try {
+      const created = await createNetwork(server, { name: `${tag}-br`, kind: 'bridge', bridge: hostBridge });
+      expect(created).toMatchObject({ state: 'running', kind: 'bridge', bridge: hostBridge, subnet: null });
+      expect(tableText(`${tag}-br`)).toBeUndefined();
+      expect(dnsmasqPidsOn(hostBridge)).toEqual([]);
+      expect((await server.api('DELETE', `/api/networks/${tag}-br`)).status).toBe(204);
+      expect(fs.existsSync(`/sys/class/net/${hostBridge}`)).toBe(true);
+    } finally {
+      run('ip', ['link', 'delete', 'dev', hostBridge]);
+    }
+  });
+
   it('re-adopts running networks after the server is killed: the same dnsmasq, missing parts recreated', async () => {
     const before = hostPartsOf(server, nat.name, nat.bridge).dnsmasqPid;
     expect(before).toBeDefined();
