@@ -215,6 +215,7 @@ describe('managed networks', () => {
       expect(created).toMatchObject({ state: 'running', kind: 'bridge', bridge: hostBridge, subnet: null });
       expect(tableText(`${tag}-br`)).toBeUndefined();
       expect(dnsmasqPidsOn(hostBridge)).toEqual([]);
+      expect((await server.api('POST', `/api/networks/${tag}-br/stop`)).status).toBe(409);
       expect((await server.api('DELETE', `/api/networks/${tag}-br`)).status).toBe(204);
       expect(fs.existsSync(`/sys/class/net/${hostBridge}`)).toBe(true);
     } finally {

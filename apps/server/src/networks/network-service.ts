@@ -118,6 +118,12 @@ export class NetworkService implements ManagedNetworks {
   stop(name: string): Promise<ManagedNetwork> {
     return this.serial(async () => {
       const def = this.definition(name);
+      if (!isManaged(def)) {
+        throw new Conflict(
+          ErrorCode.wrongState,
+          `network ${name} is the host's bridge ${def.bridge}: virtweb does not stop it`,
+        );
+      }
       const running = this.guestsOn(name)
         .filter((g) => g.running)
         .map((g) => g.name);

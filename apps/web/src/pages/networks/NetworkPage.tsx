@@ -93,19 +93,21 @@ function NetworkView({ network: n }: { network: NetworkDetail }) {
           <dd>{n.guests.length > 0 ? n.guests.join(', ') : 'none'}</dd>
         </dl>
         <div className="form-buttons">
-          <button
-            type="button"
-            className="btn"
-            disabled={!admin.allowed || busy}
-            title={admin.reason}
-            onClick={() =>
-              (running ? stop : start).mutate(n.name, {
-                onError: (err) => notify.error(`Could not ${running ? 'stop' : 'start'} the network`, err),
-              })
-            }
-          >
-            {running ? 'Stop' : 'Start'}
-          </button>
+          {n.kind !== 'bridge' && (
+            <button
+              type="button"
+              className="btn"
+              disabled={!admin.allowed || busy}
+              title={admin.reason}
+              onClick={() =>
+                (running ? stop : start).mutate(n.name, {
+                  onError: (err) => notify.error(`Could not ${running ? 'stop' : 'start'} the network`, err),
+                })
+              }
+            >
+              {running ? 'Stop' : 'Start'}
+            </button>
+          )}
           <ConfirmButton
             label="Delete"
             title={`Delete network ${n.name}?`}
