@@ -195,3 +195,49 @@ export class NetnsClient {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * "The outside": a namespace routed from the host over a veth pair with a /30 of its own (the host end .1, the
+ * namespace .2) and no route beyond it, so it can answer only the host's own address there: a guest reaching
+ * it proves forwarding with masquerade.
+ */
+export class OutsideNamespace {
+  readonly ns: string;
+  readonly hostEnd: string;
+  readonly hostIp: string;
+  readonly ip: string;
+
+  constructor(tag = testTag()) {
+    this.ns = `vwtest-${tag}-out`;
+    this.hostEnd = `vwt${tag}o`;
+    const base = freeSubnet().replace(/\.0\/24$/, '');
+    this.hostIp = `${base}.1`;
+    this.ip = `${base}.2`;
+  }
+
+  up(): this {
+    const inside = `${this.hostEnd}i`;
+    run('ip', ['netns', 'add', this.ns]);
+    run('ip', ['link', 'add', this.hostEnd, 'type', 'veth', 'peer', 'name', inside]);
+    run('ip', ['link', 'set', inside, 'netns', this.ns]);
+    run('ip', ['addr', 'add', `${this.hostIp}/30`, 'dev', this.hostEnd]);
+    run('ip', ['link', 'set', this.hostEnd, 'up']);
+    run('ip', ['netns', 'exec', this.ns, 'ip', 'addr', 'add', `${this.ip}/30`, 'dev', inside]);
+    run('ip', ['netns', 'exec', this.ns, 'ip', 'link', 'set', inside, 'up']);
+    return this;
+  }
+
+  /** A route back to `subnet` through the host: its answers reach that subnet without masquerade. */
+  routeBackTo(subnet: string): void {
+    run('ip', ['netns', 'exec', this.ns, 'ip', 'route', 'add', subnet, 'via', this.hostIp]);
+  }
+
+  /** Removes the namespace (and with it the veth pair). Never throws. */
+  down(): void {
+    try {
+      run('ip', ['netns', 'delete', this.ns]);
+    } catch {
+      // not made
+    }
+  }
+}

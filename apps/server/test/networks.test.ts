@@ -13,6 +13,7 @@ import {
   freeSubnet,
   hostPartsOf,
   NetnsClient,
+  OutsideNamespace,
   run,
   scrubNetworks,
   tableText,
@@ -47,6 +48,7 @@ function hostAddress(): string {
 
 describe('managed networks', () => {
   let natClient: NetnsClient;
+  let isoClient: NetnsClient;
   let lease = { ip: '', router: '', dns: '', domain: '' };
 
   it("answers dnsmasq's own message when it cannot start, and leaves nothing behind", async () => {
@@ -172,6 +174,25 @@ describe('managed networks', () => {
     const isoLease = client.dhcp('isoclient');
     expect(isoLease.ip).not.toBe('');
     expect(isoLease.router).toBe('');
+    isoClient = client;
+  });
+
+  it('a NAT guest reaches beyond the host (masqueraded); an isolated one does not, even with a route', () => {
+    const outside = new OutsideNamespace().up();
+    try {
+      // The outside has no route to the NAT subnet: only a masqueraded ping gets its answer back.
+      expect(natClient.exec(['busybox', 'ping', '-c', '1', '-W', '3', outside.ip])).toContain(
+        '1 packets received',
+      );
+      const isoGateway =
+        run('ip', ['-4', '-o', 'addr', 'show', 'dev', iso.bridge]).split(/\s+/)[3]?.split('/')[0] ?? '';
+      isoClient.exec(['ip', 'route', 'add', 'default', 'via', isoGateway]);
+      // Answers could come back (the outside routes to the isolated subnet): only the drop stops the ping.
+      outside.routeBackTo(`${isoGateway.replace(/\.1$/, '.0')}/24`);
+      expect(() => isoClient.exec(['busybox', 'ping', '-c', '1', '-W', '3', outside.ip])).toThrow();
+    } finally {
+      outside.down();
+    }
   });
 
   it('refuses clashing and malformed subnets, names and bridges in use', async () => {
