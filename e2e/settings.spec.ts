@@ -62,7 +62,7 @@ test('settings change a stopped and a running guest; clone and delete with a per
     name: 'set-renamed',
     memoryMiB: 192,
     vcpus: 2,
-    network: { mode: 'user', portForwards: [{ hostPort: 2222, guestPort: 22 }] },
+    nics: [{ mode: 'user', portForwards: [{ hostPort: 2222, guestPort: 22 }] }],
   });
 
   const vmPage = new VmPage(page, 'set-renamed');

@@ -71,7 +71,7 @@ export const testGuest = (name: string) => ({
   vcpus: 1,
   machine: 'pc',
   cdrom: 'tinylinux.iso',
-  network: { mode: 'none' },
+  nics: [],
   disks: [],
 });
 

@@ -51,7 +51,7 @@ describe('consoles against real qemu', () => {
 
   beforeAll(async () => {
     events = await open('/api/events');
-    const vm = { memoryMiB: 256, vcpus: 1, cdrom: 'tinylinux.iso', boot: 'cdrom', network: { mode: 'none' } };
+    const vm = { memoryMiB: 256, vcpus: 1, cdrom: 'tinylinux.iso', boot: 'cdrom', nics: [] };
     id = ((await server.api('POST', '/api/vms', { name: 'tiny', ...vm })).body as VmBody).id;
     idleId = ((await server.api('POST', '/api/vms', { name: 'idle', ...vm })).body as VmBody).id;
     expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);

@@ -22,7 +22,7 @@ describe('disk formats are recorded, not probed at each start', () => {
       memoryMiB: 64,
       vcpus: 1,
       disks: [{ image: 'victim.img' }],
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(vm.status).toBe(201);
     const id = (vm.body as { id: string }).id;

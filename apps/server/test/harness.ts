@@ -295,7 +295,7 @@ export async function createGuest<T = { id: string }>(
     memoryMiB: 256,
     vcpus: 1,
     cdrom: 'tinylinux.iso',
-    network: { mode: 'none' },
+    nics: [],
     ...overrides,
   };
   const res = await server.api('POST', '/api/vms', body);

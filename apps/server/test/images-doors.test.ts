@@ -60,7 +60,7 @@ describe('the image doors into qemu', () => {
       vcpus: 1,
       disks: disks.map((image) => ({ image })),
       boot: disks.length === 0 ? 'cdrom' : 'disk',
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return (res.body as { id: string }).id;
@@ -73,7 +73,7 @@ describe('the image doors into qemu', () => {
       body: JSON.stringify({
         migrationProtocol: MIGRATION_PROTOCOL_VERSION,
         kind: 'offline',
-        config: { name, memoryMiB: 64, vcpus: 1, disks: [{ image: disk.image }], network: { mode: 'none' } },
+        config: { name, memoryMiB: 64, vcpus: 1, disks: [{ image: disk.image }], nics: [] },
         disks: [{ ...disk, index: 0, create: false }],
         source: { hostname: 'peer', vmId: 'aaaaaaaaaaaa' },
       }),
@@ -103,12 +103,12 @@ describe('the image doors into qemu', () => {
     const vm = (await server.api('GET', `/api/vms/${id}`)).body as Record<string, unknown> & {
       disks: { image: string; bus: string }[];
     };
-    const { name, memoryMiB, vcpus, network, boot } = vm;
+    const { name, memoryMiB, vcpus, nics, boot } = vm;
     return {
       name,
       memoryMiB,
       vcpus,
-      network,
+      nics,
       boot,
       disks: vm.disks.map(({ image, bus }) => ({ image, bus })),
     };

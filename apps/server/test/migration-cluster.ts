@@ -166,7 +166,7 @@ export async function bootCounting(
     machine: 'pc',
     cdrom: 'tinylinux.iso',
     boot: 'cdrom',
-    network: { mode: 'none' },
+    nics: [],
     ...extra,
   });
   if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${JSON.stringify(res.body)}`);

@@ -113,7 +113,7 @@ export class GuestLab {
       disks: opts.disks ?? [],
       cdrom: TEST_ISO,
       boot: 'cdrom',
-      network: { mode: 'none' },
+      nics: [],
     };
     const argv = [...buildArgv(spec, paths, { startPaused: true })];
     if (opts.incoming === true) argv.push('-incoming', 'defer');

@@ -90,7 +90,7 @@ describe('the stale disk: a move back never boots the old copy a move left behin
         memoryMiB: 128,
         vcpus: 1,
         machine: 'pc',
-        network: { mode: 'none' },
+        nics: [],
         disks: [{ image: DISK }],
       },
       disks: [{ image: DISK, index: 0, format: 'qcow2', virtualSize: sizeBytes, create: false }],

@@ -105,7 +105,7 @@ describe('UEFI guests move with their variable store', () => {
       vcpus: 1,
       machine: 'q35',
       firmware: 'uefi',
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(res.status).toBe(201);
     const id = (res.body as VmBody).id;
@@ -133,7 +133,7 @@ describe('UEFI guests move with their variable store', () => {
         vcpus: 1,
         machine: 'pc',
         firmware: 'uefi',
-        network: { mode: 'none' },
+        nics: [],
       },
       disks: [],
       accel: 'tcg',

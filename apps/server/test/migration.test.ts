@@ -123,7 +123,7 @@ describe('preconditions', () => {
       memoryMiB: 64,
       vcpus: 1,
       machine: 'pc',
-      network: { mode: 'none' },
+      nics: [],
       ...extra,
     });
     expect(res.status).toBe(201);
@@ -180,7 +180,7 @@ describe('offline move', () => {
       memoryMiB: 64,
       vcpus: 1,
       machine: 'pc',
-      network: { mode: 'none' },
+      nics: [],
       cdrom: 'tinylinux.iso',
       disks: [{ image: 'parcel.raw', create: { format: 'raw', sizeBytes: 4 * 2 ** 20 } }],
     });

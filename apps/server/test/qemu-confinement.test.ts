@@ -165,7 +165,7 @@ describe('qemu confined: an unprivileged user and the seccomp sandbox', () => {
 
   it('refuses a tap qemu could not open (owned by root), accepts one owned by virtweb-qemu', async () => {
     const tap = `vwt${process.pid % 100000}`;
-    const body = (t: string) => ({ name: `tap-${t}`, network: { mode: 'tap', model: 'virtio', tap: t } });
+    const body = (t: string) => ({ name: `tap-${t}`, nics: [{ mode: 'tap', model: 'virtio', tap: t }] });
     try {
       execFileSync('ip', ['tuntap', 'add', 'dev', tap, 'mode', 'tap', 'user', '0']);
       const refused = await server.api('POST', '/api/vms', { ...bodyBase(), ...body(tap) });
@@ -182,11 +182,11 @@ describe('qemu confined: an unprivileged user and the seccomp sandbox', () => {
   });
 
   it('puts a tap of virtweb-qemu on the bridge, the guest NIC comes up, the tap goes with qemu', async () => {
-    const network = { mode: 'bridge', model: 'virtio', bridge: BRIDGE };
-    const { id } = await createGuest(server, 'bridged', { boot: 'cdrom', network });
+    const nics = [{ mode: 'bridge', model: 'virtio', bridge: BRIDGE }];
+    const { id } = await createGuest(server, 'bridged', { boot: 'cdrom', nics });
     const start = await server.api('POST', `/api/vms/${id}/start`);
     expect(start.status, errorMessage(start.body)).toBe(202);
-    const tap = `/sys/class/net/vw${id}`;
+    const tap = `/sys/class/net/vw${id}0`;
     expect(path.basename(await fs.readlink(`${tap}/master`))).toBe(BRIDGE);
     const { stdout } = await run('id', ['-u', QEMU_USER]);
     expect((await fs.readFile(`${tap}/owner`, 'utf8')).trim()).toBe(stdout.trim());

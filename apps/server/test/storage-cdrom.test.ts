@@ -51,7 +51,7 @@ describe('CD drive: change, eject and HMP on a running guest, kept across a rest
       machine: 'pc',
       disks: [{ image: 'tinylinux.iso' }],
       boot: 'disk',
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(created.status).toBe(201);
     id = (created.body as VmBody).id;

@@ -39,7 +39,7 @@ describe('disk hot-plug on a running guest, kept in the definition across a rest
       disks: [{ image: 'root.qcow2' }],
       cdrom: 'tinylinux.iso',
       boot: 'cdrom',
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(created.status).toBe(201);
     id = (created.body as VmBody).id;

@@ -61,7 +61,7 @@ describe('internal snapshots: with RAM while running, disk-only while stopped', 
       disks: [{ image: 'root.qcow2' }],
       cdrom: 'tinylinux.iso',
       boot: 'cdrom',
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(created.status).toBe(201);
     id = (created.body as VmBody).id;

@@ -16,7 +16,7 @@ interface VmBody {
   memoryMiB: number;
   disks: { image: string; index: number; format?: string; bus: string }[];
   cdrom?: string;
-  network: unknown;
+  nics: unknown;
   topology: unknown;
   balloon: boolean;
   clock: string;
@@ -53,7 +53,10 @@ describe('VM configuration API', () => {
   beforeAll(async () => {
     for (const name of ['root.qcow2', 'other.qcow2', 'i1.qcow2', 'i2.qcow2', 'i3.qcow2', 'i4.qcow2'])
       await image(name, 'qcow2', '16M');
-    await createGuest(server, 'other', { disks: [{ image: 'other.qcow2' }] });
+    await createGuest(server, 'other', {
+      disks: [{ image: 'other.qcow2' }],
+      nics: [{ mode: 'user', mac: '52:54:00:0A:0B:0C' }],
+    });
   });
 
   it('reports bridges, taps and OVMF in /api/host', async () => {
@@ -91,22 +94,103 @@ describe('VM configuration API', () => {
       ],
       ['kernel boot without kernel', { boot: 'kernel' }, 400, 'kernel', /needs a kernel/],
       ['4 IDE disks on pc', { machine: 'pc', disks: ide(4) }, 400, 'disks.3.bus', /3 IDE ports/],
-      ['no such bridge', { network: { mode: 'bridge', bridge: 'nobr0' } }, 400, 'network.bridge', /nobr0/],
-      ['no such tap', { network: { mode: 'tap', tap: 'notap0' } }, 400, 'network.tap', /notap0/],
+      ['no such bridge', { nics: [{ mode: 'bridge', bridge: 'nobr0' }] }, 400, 'nics.0.bridge', /nobr0/],
+      [
+        'no such tap',
+        { nics: [{ mode: 'user' }, { mode: 'tap', tap: 'notap0' }] },
+        400,
+        'nics.1.tap',
+        /notap0/,
+      ],
       [
         'host port twice',
         {
-          network: {
-            mode: 'user',
-            portForwards: [
-              { hostPort: 2222, guestPort: 22 },
-              { hostPort: 2222, guestPort: 80, hostAddress: '0.0.0.0' },
-            ],
-          },
+          nics: [
+            {
+              mode: 'user',
+              portForwards: [
+                { hostPort: 2222, guestPort: 22 },
+                { hostPort: 2222, guestPort: 80, hostAddress: '0.0.0.0' },
+              ],
+            },
+          ],
         },
         400,
-        'network.portForwards.1.hostPort',
+        'nics.0.portForwards.1.hostPort',
         /already forwarded/,
+      ],
+      [
+        'port forwards on two NICs',
+        {
+          nics: [
+            { mode: 'user', portForwards: [{ hostPort: 2222, guestPort: 22 }] },
+            { mode: 'user', portForwards: [{ hostPort: 2223, guestPort: 22 }] },
+          ],
+        },
+        400,
+        'nics.1.portForwards',
+        /only one user-mode NIC can have port forwards/,
+      ],
+      [
+        'malformed MAC',
+        { nics: [{ mode: 'user', mac: '52:54:00:0a:0b' }] },
+        400,
+        'nics.0.mac',
+        /six hex octets/,
+      ],
+      [
+        'multicast MAC',
+        { nics: [{ mode: 'user', mac: '01:00:5e:00:00:01' }] },
+        400,
+        'nics.0.mac',
+        /multicast/,
+      ],
+      ['all-zero MAC', { nics: [{ mode: 'user', mac: '00:00:00:00:00:00' }] }, 400, 'nics.0.mac', /all-zero/],
+      [
+        'one MAC twice',
+        {
+          nics: [
+            { mode: 'user', mac: '52:54:00:00:00:01' },
+            { mode: 'user', mac: '52:54:00:00:00:01' },
+          ],
+        },
+        400,
+        'nics.1.mac',
+        /two NICs with MAC/,
+      ],
+      [
+        'one slot twice',
+        {
+          nics: [
+            { mode: 'user', slot: 2 },
+            { mode: 'user', slot: 2 },
+          ],
+        },
+        400,
+        'nics.1.slot',
+        /slot 2/,
+      ],
+      [
+        'nine NICs',
+        { nics: Array.from({ length: 9 }, () => ({ mode: 'user' })) },
+        400,
+        'nics',
+        /at most 8 NICs/,
+      ],
+      [
+        'bad network name',
+        { nics: [{ mode: 'network', network: 'Bad_Net' }] },
+        400,
+        'nics.0.network',
+        /network name/,
+      ],
+      // Any case in, the other guest's (lowercase) MAC: a clash, named by the guest's name.
+      [
+        'MAC of another guest',
+        { nics: [{ mode: 'user', mac: '52:54:00:0a:0b:0C' }] },
+        409,
+        'nics.0.mac',
+        /in use by the guest other/,
       ],
       ['boot disk without disk', { boot: 'disk' }, 400, 'boot', /without a disk/],
       [
@@ -170,7 +254,7 @@ describe('VM configuration API', () => {
       vcpus: 2,
       cdrom: 'tinylinux.iso',
       disks: [{ image: 'new.qcow2', create: { format: 'qcow2', sizeBytes: '1G' } }],
-      network: { mode: 'user', portForwards: [{ hostPort: 2222, guestPort: 22 }] },
+      nics: [{ mode: 'user', portForwards: [{ hostPort: 2222, guestPort: 22 }] }],
       firmware: 'uefi',
       noKernelIrqchip: true,
     });
@@ -261,12 +345,21 @@ describe('VM configuration API', () => {
 
     const vm = await createGuest<VmBody>(server, 'newdisk', {
       disks: [{ image: 'made.qcow2', create: { format: 'qcow2', sizeBytes: '64M' } }],
-      network: { mode: 'user' },
+      nics: [{ mode: 'user' }],
     });
     expect(vm).toMatchObject({
       os: 'linux',
       disks: [{ image: 'made.qcow2', index: 0, format: 'qcow2', bus: 'virtio' }],
-      network: { mode: 'user', model: 'virtio', portForwards: [] },
+      nics: [
+        {
+          mode: 'user',
+          model: 'virtio',
+          portForwards: [],
+          slot: 0,
+          linkUp: true,
+          mac: expect.stringMatching(/^52:54:00(:[0-9a-f]{2}){3}$/) as string,
+        },
+      ],
       topology: { sockets: 1, cores: 1, threads: 1 },
       balloon: true,
       clock: 'utc',
@@ -313,7 +406,7 @@ describe('VM configuration API', () => {
         { image: 'i2.qcow2', index: 1, format: 'qcow2', bus: 'ide' },
         { image: 'i1.qcow2', index: 0, format: 'qcow2', bus: 'ide' },
       ],
-      network: { mode: 'user', model: 'e1000' },
+      nics: [{ mode: 'user', model: 'e1000' }],
       balloon: false,
     });
     expect((res.body as VmBody).pendingChanges).toBeUndefined();

@@ -102,7 +102,7 @@ describe('guest devices', () => {
       cdrom: rest.cdrom,
       boot: rest.boot,
       machine: rest.machine,
-      network: rest.network,
+      nics: rest.nics,
       devices: { ...devices, rng: false },
     });
     expect(put.status, errorMessage(put.body)).toBe(200);

@@ -44,7 +44,7 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     vcpus: 1,
     cdrom: 'tinylinux.iso',
     disks: [{ image: 'root.qcow2' }, { image: 'sata.qcow2', bus: 'ide' }],
-    network: { mode: 'user', portForwards: [{ hostPort, guestPort: 8080 }] },
+    nics: [{ mode: 'user', portForwards: [{ hostPort, guestPort: 8080 }] }],
   });
   const put = (patch: Record<string, unknown>) =>
     server.api('PUT', `/api/vms/${id}`, { ...config(), ...patch });

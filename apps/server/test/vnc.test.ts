@@ -63,7 +63,7 @@ describe('VNC websocket against a real guest', () => {
       disks: [],
       cdrom: 'tinylinux.iso',
       boot: 'cdrom',
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(res.status).toBe(201);
     return (res.body as { id: string }).id;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ImageNameSchema } from './names.ts';
+import type { NicModel } from './nics.ts';
 import { SizeSchema } from './size.ts';
 
 /** The guest OS family the wizard's presets are for (virt-manager's "OS type"). */
@@ -10,10 +11,6 @@ export type OsType = z.infer<typeof OsTypeSchema>;
 export const DiskBusSchema = z.enum(['virtio', 'ide']);
 export type DiskBus = z.infer<typeof DiskBusSchema>;
 
-/** `virtio`: virtio-net (needs guest drivers). `e1000`: emulated Intel gigabit NIC, works anywhere. */
-export const NicModelSchema = z.enum(['virtio', 'e1000']);
-export type NicModel = z.infer<typeof NicModelSchema>;
-
 /** `uefi-secure`: OVMF with Secure Boot and Microsoft keys enrolled (needs q35: the firmware uses SMM). */
 export const FirmwareSchema = z.enum(['bios', 'uefi', 'uefi-secure']);
 export type Firmware = z.infer<typeof FirmwareSchema>;
@@ -21,66 +18,6 @@ export type Firmware = z.infer<typeof FirmwareSchema>;
 /** The guest's RTC: Linux keeps UTC, Windows expects local time. */
 export const ClockSchema = z.enum(['utc', 'localtime']);
 export type Clock = z.infer<typeof ClockSchema>;
-
-const PortSchema = z.number().int().min(1, 'ports are 1 to 65535').max(65535, 'ports are 1 to 65535');
-
-/** A user-mode NAT port forward: connections to host `hostAddress:hostPort` reach guest port `guestPort`. */
-export const PortForwardSchema = z.strictObject({
-  protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  /** `127.0.0.1`: only this host can connect; `0.0.0.0`: every interface (other machines too). */
-  hostAddress: z.enum(['127.0.0.1', '0.0.0.0']).default('127.0.0.1'),
-  hostPort: PortSchema,
-  guestPort: PortSchema,
-});
-export type PortForward = z.infer<typeof PortForwardSchema>;
-
-/** A host network interface name (Linux IFNAMSIZ: at most 15 bytes). */
-export const InterfaceNameSchema = z
-  .string()
-  .min(1, 'interface name is empty')
-  .max(15, 'interface names are at most 15 characters')
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'not an interface name');
-
-/** The guest's network: none, user-mode NAT (slirp) with port forwards, a host bridge, or an existing tap. */
-export const NetworkSchema = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('none') }),
-  z.strictObject({
-    mode: z.literal('user'),
-    model: NicModelSchema.default('virtio'),
-    portForwards: z.array(PortForwardSchema).max(32, 'at most 32 port forwards').default([]),
-  }),
-  z.strictObject({
-    mode: z.literal('bridge'),
-    model: NicModelSchema.default('virtio'),
-    bridge: InterfaceNameSchema,
-  }),
-  z.strictObject({
-    mode: z.literal('tap'),
-    model: NicModelSchema.default('virtio'),
-    tap: InterfaceNameSchema,
-  }),
-]);
-export type Network = z.infer<typeof NetworkSchema>;
-export type NetworkInput = z.input<typeof NetworkSchema>;
-
-/**
- * The network of a create or update request: as {@link NetworkSchema}, but a left-out NIC model stays
- * undefined (the server then takes the OS preset's model). The input type is the same.
- */
-export const NetworkRequestSchema = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('none') }),
-  z.strictObject({
-    mode: z.literal('user'),
-    model: NicModelSchema.optional(),
-    portForwards: z.array(PortForwardSchema).max(32, 'at most 32 port forwards').default([]),
-  }),
-  z.strictObject({
-    mode: z.literal('bridge'),
-    model: NicModelSchema.optional(),
-    bridge: InterfaceNameSchema,
-  }),
-  z.strictObject({ mode: z.literal('tap'), model: NicModelSchema.optional(), tap: InterfaceNameSchema }),
-]);
 
 /** vCPU topology: sockets × cores × threads must equal the vCPU count. */
 export const CpuTopologySchema = z.strictObject({

@@ -3,6 +3,7 @@ import { AccelSchema, ResolvedAccelSchema } from './host.ts';
 import { ShutdownViaSchema } from './guest-agent.ts';
 import { ImageNameSchema, VmNameSchema } from './names.ts';
 import { MAX_DISKS } from './storage.ts';
+import { NicsRequestSchema, NicsSchema } from './nics.ts';
 import { AutostartSchema } from './vm-meta.ts';
 import { DEFAULT_DEVICES, DevicesRequestSchema, DevicesSchema } from './vm-devices.ts';
 import {
@@ -11,8 +12,6 @@ import {
   DiskBusSchema,
   FirmwareSchema,
   KernelBootSchema,
-  NetworkRequestSchema,
-  NetworkSchema,
   NewDiskSchema,
   OsTypeSchema,
   type CpuTopology,
@@ -66,8 +65,11 @@ const vmConfigShape = {
   boot: BootDeviceSchema.optional(),
   kernel: KernelBootSchema.optional(),
   accel: AccelSchema.optional(),
-  /** Default: user-mode NAT with the preset's NIC model. */
-  network: NetworkRequestSchema.optional(),
+  /**
+   * The guest's NICs (`[]`: no network). Default: one user-mode NAT NIC with the preset's model. A NIC's left-out
+   * MAC is generated (unique on this server), its slot the lowest free.
+   */
+  nics: NicsRequestSchema.optional(),
   /** Default `q35`. */
   machine: MachineSchema.optional(),
   /** Default `bios`. */
@@ -272,7 +274,8 @@ export const VmSchema = z.object({
   cdrom: z.string().optional(),
   boot: BootDeviceSchema,
   kernel: KernelBootSchema.optional(),
-  network: NetworkSchema,
+  /** In slot order. */
+  nics: NicsSchema,
   machine: MachineSchema,
   firmware: FirmwareSchema,
   noKernelIrqchip: z.boolean(),

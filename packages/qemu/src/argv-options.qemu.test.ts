@@ -103,11 +103,16 @@ describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s accepts', (machine) => {
       topology: { sockets: 2, cores: 1, threads: 2 },
       disks,
       cdrom: join(dir, 'cd.iso'),
-      network: {
-        mode: 'user',
-        model: 'e1000',
-        portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: port, guestPort: 22 }],
-      },
+      nics: [
+        {
+          slot: 0,
+          mode: 'user',
+          model: 'e1000',
+          mac: '52:54:00:01:02:03',
+          portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: port, guestPort: 22 }],
+        },
+        { slot: 3, mode: 'user', model: 'rtl8139', portForwards: [] },
+      ],
       balloon: true,
       clock: 'localtime',
     };
@@ -127,7 +132,8 @@ describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s accepts', (machine) => {
       expect(unit).toBe(positions[slot]?.unit);
     }
     expect(buses.get('cd0')).toBe('ide.1');
-    expect(buses.get('net0-nic')).toBe(machine === 'q35' ? 'pcie.0' : 'pci.0');
+    expect(buses.get('net0-nic')).toBe(machine === 'q35' ? 'net0-port' : 'pci.0');
+    expect(buses.get('net3-nic')).toBe(machine === 'q35' ? 'net3-port' : 'pci.0');
     const blocks = await proc.qmp.execute('query-block');
     expect(
       blocks
@@ -137,6 +143,8 @@ describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s accepts', (machine) => {
     ).toEqual(disks.map((d) => d.path).sort());
 
     expect(await qomGet(proc, '/machine/peripheral/net0-nic', 'type')).toBe('e1000');
+    expect(await qomGet(proc, '/machine/peripheral/net0-nic', 'mac')).toBe('52:54:00:01:02:03');
+    expect(await qomGet(proc, '/machine/peripheral/net3-nic', 'type')).toBe('rtl8139');
     expect(await qomGet(proc, '/machine/peripheral/balloon0', 'type')).toBe('virtio-balloon-pci');
     expect(await proc.qmp.execute('query-balloon')).toEqual({ actual: 64 << 20 });
     // The forward listens on the host already (slirp accepts, then connects to the paused guest).
@@ -251,7 +259,11 @@ describe('host network backends', () => {
     const tap = ifname('vwtap');
     const why = addLink(tap, ['tuntap', 'add', 'dev', tap, 'mode', 'tap']);
     if (why !== null) ctx.skip(why);
-    const proc = await start({ ...BASE, machine: 'pc', network: { mode: 'tap', model: 'e1000', tap } });
+    const proc = await start({
+      ...BASE,
+      machine: 'pc',
+      nics: [{ slot: 0, mode: 'tap', model: 'e1000', tap }],
+    });
     expect(await hmp(proc, 'info network')).toMatch(
       new RegExp(`net0: index=0,type=tap,ifname=${tap},script=no,downscript=no`),
     );
@@ -266,7 +278,7 @@ describe('host network backends', () => {
       addLink(tap, ['tuntap', 'add', 'dev', tap, 'mode', 'tap']);
     if (why !== null) ctx.skip(why);
     execFileSync('ip', ['link', 'set', 'dev', tap, 'master', br, 'up'], { stdio: 'pipe' });
-    const proc = await start({ ...BASE, network: { mode: 'bridge', model: 'virtio', bridge: br, tap } });
+    const proc = await start({ ...BASE, nics: [{ slot: 0, mode: 'tap', model: 'virtio', tap }] });
     expect(await hmp(proc, 'info network')).toMatch(
       new RegExp(`net0: index=0,type=tap,ifname=${tap},script=no,downscript=no`),
     );

@@ -1,13 +1,12 @@
 // Every RangeError buildArgv throws for an unusable spec, each with the words a caller can show.
 import { describe, expect, it } from 'vitest';
 import { buildArgv } from './argv.ts';
-import { runtimePaths, type NetworkSpec, type VmSpec } from './spec.ts';
+import { runtimePaths, type NicSpec, type PortForwardSpec as PortForward, type VmSpec } from './spec.ts';
 
 const base: VmSpec = { name: 'g', memoryMiB: 64, vcpus: 1, accel: 'tcg', disks: [], boot: 'disk' };
 const paths = runtimePaths('/run/vm');
 const build = (overrides: Partial<VmSpec>) => () => buildArgv({ ...base, ...overrides }, paths);
 const disk = { path: '/a', format: 'qcow2' };
-type PortForward = Extract<NetworkSpec, { mode: 'user' }>['portForwards'][number];
 
 describe('buildArgv refuses', () => {
   it('bad names, sizes, machine and boot values', () => {
@@ -67,30 +66,33 @@ describe('buildArgv refuses', () => {
     expect(build({ boot: 'kernel', kernel: { path: '/k', cmdline: 'console=ttyS0,115200' } })).not.toThrow();
   });
 
-  it('bad NIC models and interface names', () => {
-    const net = (network: NetworkSpec) => build({ network });
-    expect(net({ mode: 'wifi' } as unknown as NetworkSpec)).toThrow(/network mode must be/);
-    const tap = 'vw0123456789ab';
-    expect(net({ mode: 'bridge', model: 'rtl8139' as 'e1000', bridge: 'br0', tap })).toThrow(
-      /NIC model must be virtio or e1000: rtl8139/,
+  it('bad NIC modes, models, slots, MACs and interface names', () => {
+    const net = (...nics: NicSpec[]) => build({ nics });
+    const user = { slot: 0, mode: 'user', model: 'virtio', portForwards: [] } as const;
+    expect(net({ ...user, mode: 'wifi' } as unknown as NicSpec)).toThrow(/NIC mode must be user or tap/);
+    expect(net({ ...user, model: 'ne2k_pci' as 'e1000' })).toThrow(
+      /NIC model must be virtio, e1000, e1000e or rtl8139: ne2k_pci/,
     );
-    expect(net({ mode: 'bridge', model: 'virtio', bridge: 'br0', tap })).not.toThrow();
-    for (const bad of ['', 'br,0', 'a'.repeat(16), '.hidden', 'br 0', 'br=0']) {
-      expect(net({ mode: 'bridge', model: 'virtio', bridge: bad, tap }), bad).toThrow(
-        /not a bridge interface name/,
-      );
-      expect(net({ mode: 'bridge', model: 'virtio', bridge: 'br0', tap: bad }), bad).toThrow(
-        /not a tap interface name/,
-      );
-    }
-    expect(net({ mode: 'tap', model: 'e1000', tap: 'tap-vm.7_' + 'x'.repeat(6) })).not.toThrow();
-    expect(net({ mode: 'tap', model: 'e1000', tap: 'tap0,script=/x' })).toThrow(/not a tap interface name/);
+    for (const model of ['virtio', 'e1000', 'e1000e', 'rtl8139'] as const)
+      expect(net({ ...user, model })).not.toThrow();
+    for (const slot of [-1, 8, 1.5])
+      expect(net({ ...user, slot }), String(slot)).toThrow(/NIC slot must be 0 to 7/);
+    expect(net(user, { ...user, slot: 0 })).toThrow(/two NICs in slot 0/);
+    expect(net(...Array.from({ length: 9 }, (_, slot) => ({ ...user, slot })))).toThrow(/at most 8 NICs/);
+    expect(net({ ...user, mac: '52:54:00:aa:bb:cc' })).not.toThrow();
+    for (const mac of ['52:54:00:AA:BB:CC', '52:54:00:aa:bb', '52-54-00-aa-bb-cc', '52:54:00:aa:bb:cc,x=y'])
+      expect(net({ ...user, mac }), mac).toThrow(/not a lowercase MAC address/);
+    const tap = { slot: 1, mode: 'tap', model: 'e1000' } as const;
+    for (const bad of ['', 'br,0', 'a'.repeat(16), '.hidden', 'br 0', 'br=0'])
+      expect(net({ ...tap, tap: bad }), bad).toThrow(/not a tap interface name/);
+    expect(net({ ...tap, tap: 'tap-vm.7_' + 'x'.repeat(6) })).not.toThrow();
+    expect(net({ ...tap, tap: 'tap0,script=/x' })).toThrow(/not a tap interface name/);
   });
 
   it('bad port forwards', () => {
     const fwd = { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 } as const;
     const forwards = (...portForwards: PortForward[]) =>
-      build({ network: { mode: 'user', model: 'virtio', portForwards } });
+      build({ nics: [{ slot: 0, mode: 'user', model: 'virtio', portForwards }] });
     expect(forwards(fwd, { ...fwd, hostPort: 2223 }, { ...fwd, protocol: 'udp' })).not.toThrow();
     expect(forwards({ ...fwd, protocol: 'sctp' as 'tcp' })).toThrow(/protocol must be tcp or udp/);
     expect(forwards({ ...fwd, hostAddress: 'localhost' })).toThrow(/host address must be an IPv4 address/);

@@ -40,7 +40,7 @@ async function images(): Promise<{ qcow2: string; raw: string; iso: string; iso2
 describe('qemu accepts buildArgv output', () => {
   it.each<[string, Partial<VmSpec>]>([
     ['q35, cdrom boot, two disks, user network', { boot: 'cdrom' }],
-    ['pc, disk boot, no network', { machine: 'pc', boot: 'disk', network: { mode: 'none' } }],
+    ['pc, disk boot, no network', { machine: 'pc', boot: 'disk', nics: [] }],
   ])('%s', async (_name, overrides) => {
     const f = await images();
     const spec: VmSpec = {
@@ -99,7 +99,7 @@ describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s: the CD drive and the disk slots'
       machine,
       disks: [{ path: f.qcow2, format: 'qcow2', index: 1 }],
       boot: 'disk',
-      network: { mode: 'none' },
+      nics: [],
     };
     const paths = runtimePaths(f.runDir);
     const proc = await startQemu({

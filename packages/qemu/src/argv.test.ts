@@ -33,6 +33,8 @@ describe('buildArgv golden files', () => {
       'network-bridge',
       'network-none',
       'network-tap',
+      'nics-several',
+      'nics-several-q35',
       'path-with-comma',
       'pc-machine',
       'port-forwards',
@@ -144,7 +146,7 @@ describe('buildArgv', () => {
   it('spells out only what differs from qemu defaults', () => {
     const explicit: VmSpec = {
       ...base,
-      network: { mode: 'user', model: 'virtio', portForwards: [] },
+      nics: [{ slot: 0, mode: 'user', model: 'virtio', portForwards: [] }],
       firmware: { kind: 'bios' },
       clock: 'utc',
       balloon: false,
@@ -194,7 +196,11 @@ describe('buildArgv', () => {
   it('always has a CD drive, empty without an ISO', () => {
     const argv = buildArgv(base, paths);
     expect(argv).toContain('if=none,id=ide1-cd0,media=cdrom,readonly=on');
-    expect(argv.filter((a) => a.startsWith('pcie-root-port'))).toHaveLength(8);
+    expect(argv.filter((a) => a.startsWith('pcie-root-port,id=disk'))).toHaveLength(8);
+    expect(argv.filter((a) => a.startsWith('pcie-root-port,id=net'))).toHaveLength(8);
+    expect(
+      new Set(argv.filter((a) => a.startsWith('pcie-root-port')).map((a) => a.split('chassis=')[1])).size,
+    ).toBe(16);
     expect(buildArgv({ ...base, machine: 'pc' }, paths).some((a) => a.startsWith('pcie-root-port'))).toBe(
       false,
     );

@@ -8,7 +8,7 @@ import {
   validateDevices,
   videoArgs,
 } from './argv-devices.ts';
-import { DEFAULT_NETWORK, networkArgs, validateNetwork } from './argv-network.ts';
+import { DEFAULT_NICS, networkArgs, nicRootPortArgs, validateNics } from './argv-network.ts';
 import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
 import type { RuntimePaths, VmSpec } from './spec.ts';
 
@@ -22,7 +22,7 @@ export {
   type DiskBus,
   type Machine,
 } from './argv-disks.ts';
-export { NIC_IDS, DEFAULT_NETWORK } from './argv-network.ts';
+export { nicIds, nicBus, nicDeviceProps, hostfwds, DEFAULT_NICS, NIC_DEVICES } from './argv-network.ts';
 export { AGENT_IDS, AGENT_PORT_NAME } from './argv-agent.ts';
 
 /** Options for {@link buildArgv} that are about this start rather than about the guest. */
@@ -84,12 +84,12 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-pidfile', paths.pid],
   ];
   if (opts.startPaused === true) argv.push('-S');
-  if (machine === 'q35') argv.push(...rootPortArgs());
+  if (machine === 'q35') argv.push(...rootPortArgs(), ...nicRootPortArgs());
   if (kernelBoot) argv.push(...kernelArgs(spec));
   // NOTE: qemu gives the -kernel loader's option ROM bootindex 0 and refuses a device with the same index
   // ("The bootindex 0 has already been used"), so under kernel boot the disks and CD count from 1.
   argv.push(...bootDeviceArgs(spec, machine, kernelBoot ? 1 : 0));
-  argv.push(...networkArgs(spec.network ?? DEFAULT_NETWORK));
+  argv.push(...networkArgs(spec.nics ?? DEFAULT_NICS, machine));
   // On q35 the balloon sits on pcie.0 as an integrated device: it is never hot-plugged, so needs no root port.
   if (spec.balloon === true) argv.push('-device', `virtio-balloon-pci,id=${BALLOON_ID}`);
   // Last, so that adding one leaves the PCI addresses of the devices above as they were.
@@ -162,7 +162,7 @@ function validate(spec: VmSpec): void {
   validateTopology(spec, fail);
   validateDisks(spec, machine, fail);
   validateKernel(spec, fail);
-  validateNetwork(spec.network ?? DEFAULT_NETWORK, fail);
+  validateNics(spec.nics ?? DEFAULT_NICS, fail);
   validateDevices(spec, fail);
   const fw = spec.firmware;
   if (fw?.kind === 'uefi') {

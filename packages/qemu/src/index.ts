@@ -1,6 +1,6 @@
 // The only public surface of @virtweb/qemu: VmSpec -> argv, qemu-img, and the qemu process supervisor.
-export type { VmSpec, RuntimePaths, NetworkSpec, FirmwareSpec, DevicesSpec } from './spec.ts';
-export { runtimePaths, DISK_SLOTS } from './spec.ts';
+export type { VmSpec, RuntimePaths, NicSpec, PortForwardSpec, FirmwareSpec, DevicesSpec } from './spec.ts';
+export { runtimePaths, DISK_SLOTS, NIC_SLOTS } from './spec.ts';
 export {
   buildArgv,
   escapeOptValue,
@@ -9,10 +9,14 @@ export {
   ideDiskCapacity,
   ideDiskPositions,
   CDROM_IDS,
-  NIC_IDS,
+  nicIds,
+  nicBus,
+  nicDeviceProps,
+  hostfwds,
+  NIC_DEVICES,
   BALLOON_ID,
   QEMU_SANDBOX,
-  DEFAULT_NETWORK,
+  DEFAULT_NICS,
   type ArgvOptions,
   type DiskBus,
   type Machine,

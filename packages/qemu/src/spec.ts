@@ -3,25 +3,26 @@ import { join, resolve } from 'node:path';
 /** Disk slots of a guest: `disk0`..`disk7`. On q35 each slot has its own hot-plug capable PCIe root port. */
 export const DISK_SLOTS = 8;
 
-/** The guest's NIC and where it connects (qemu `-netdev` backend + `-device` model). */
-export type NetworkSpec =
-  | { mode: 'none' }
-  | {
-      mode: 'user';
-      model: 'virtio' | 'e1000';
-      portForwards: { protocol: 'tcp' | 'udp'; hostAddress: string; hostPort: number; guestPort: number }[];
-    }
-  | {
-      mode: 'bridge';
-      model: 'virtio' | 'e1000';
-      bridge: string;
-      /**
-       * The tap the caller created for this guest and put on `bridge` (`ip tuntap add ... user <qemu's user>`,
-       * `ip link set ... master <bridge> up`): qemu cannot make it itself under its sandbox (see QEMU_SANDBOX).
-       */
-      tap: string;
-    }
-  | { mode: 'tap'; model: 'virtio' | 'e1000'; tap: string };
+/** NIC slots of a guest: `net0`..`net7`. On q35 each slot has its own hot-plug capable PCIe root port. */
+export const NIC_SLOTS = 8;
+
+export interface PortForwardSpec {
+  protocol: 'tcp' | 'udp';
+  hostAddress: string;
+  hostPort: number;
+  guestPort: number;
+}
+
+/**
+ * One NIC: its slot (qemu ids `net<slot>`, `net<slot>-nic`, see `nicIds`), device model, MAC (qemu's default
+ * 52:54:00:12:34:56 when left out) and backend: user-mode NAT, or a tap the caller made (for a bridge: made
+ * with `ip tuntap add ... user <qemu's user>` and put on the bridge; qemu cannot make it under its sandbox).
+ */
+export type NicSpec = {
+  slot: number;
+  model: 'virtio' | 'e1000' | 'e1000e' | 'rtl8139';
+  mac?: string;
+} & ({ mode: 'user'; portForwards: readonly PortForwardSpec[] } | { mode: 'tap'; tap: string });
 
 /** BIOS (SeaBIOS, qemu's default) or UEFI from two pflash files: read-only code and the guest's own variables. */
 export type FirmwareSpec =
@@ -70,8 +71,8 @@ export interface VmSpec {
   /** `kernel`: boot `kernel` directly (qemu's `-kernel`); the disks and CD keep their boot order after it. */
   boot: 'cdrom' | 'disk' | 'kernel';
   kernel?: { path: string; initrd?: string; cmdline?: string };
-  /** Default: user-mode NAT with a virtio NIC and no port forwards. */
-  network?: NetworkSpec;
+  /** Default: one user-mode NAT virtio NIC in slot 0 with no port forwards; `[]`: no network. */
+  nics?: NicSpec[];
   /** Default BIOS. */
   firmware?: FirmwareSpec;
   /** `-machine kernel-irqchip=off` (KVM only: the caller leaves it out under TCG). */

@@ -70,7 +70,7 @@ async function bootUefi(machine: 'q35' | 'pc', firmware: OvmfLookup & { found: t
     disks: [],
     cdrom: ISO,
     boot: 'cdrom',
-    network: { mode: 'none' },
+    nics: [],
     firmware: { kind: 'uefi', code: firmware.code, vars, secure },
   };
   const paths = runtimePaths(join(dir, 'run'));

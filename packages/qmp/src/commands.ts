@@ -6,6 +6,7 @@ import type { QmpBlockJobCommands } from './block-jobs.ts';
 import type { QmpBlockCommands } from './block.ts';
 import type { QmpMachineCommands } from './machine.ts';
 import type { QmpMigrationCommands } from './migration.ts';
+import type { QmpNetCommands } from './net.ts';
 
 /** Every command virtweb uses, by concern. */
 export interface QmpCommands
@@ -14,7 +15,8 @@ export interface QmpCommands
     QmpBlockCommands,
     QmpBlockJobCommands,
     QmpBlockExportCommands,
-    QmpMigrationCommands {}
+    QmpMigrationCommands,
+    QmpNetCommands {}
 
 export type QmpCommandName = keyof QmpCommands;
 

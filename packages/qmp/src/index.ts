@@ -25,6 +25,7 @@ export type {
   QmpExecuteOptions,
 } from './commands.ts';
 export type { QmpRunState, QmpStatusInfo, QmpCpuInfoFast } from './machine.ts';
+export type { QmpNetdev, QmpRxFilterInfo } from './net.ts';
 export type {
   QmpBlockInfo,
   QmpBlockDeviceInfo,

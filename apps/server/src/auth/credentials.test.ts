@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb } from '../store/db.ts';
+import { migrate, openDb } from '../store/db.ts';
 import { MIGRATIONS } from '../store/migrations.ts';
 import { ApiTokenStore } from './api-tokens.ts';
 import { Revocations } from './revocations.ts';
@@ -47,9 +47,8 @@ describe('API tokens', () => {
   it('made before scopes existed become peer tokens', () => {
     const file = tempDbPath();
     const old = new Database(file);
-    const before = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN scope'));
-    for (const sql of MIGRATIONS.slice(0, before)) old.exec(sql);
-    old.pragma(`user_version = ${before}`);
+    const before = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('ADD COLUMN scope'));
+    migrate(old, before);
     const secret = 'vwt_old';
     old
       .prepare('INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')

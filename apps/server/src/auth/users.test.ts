@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Secret, TOTP } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../store/db.ts';
+import { migrate, openDb, type Db } from '../store/db.ts';
 import { MIGRATIONS } from '../store/migrations.ts';
 import { hashPassword } from './password.ts';
 import { Revocations } from './revocations.ts';
@@ -206,9 +206,8 @@ describe('the migration to users', () => {
   it('makes the admin password of before the user admin, and keeps its sessions open as that user', async () => {
     const file = tempDbPath();
     const old = new Database(file);
-    const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE users'));
-    for (const sql of MIGRATIONS.slice(0, before)) old.exec(sql);
-    old.pragma(`user_version = ${before}`);
+    const before = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('CREATE TABLE users'));
+    migrate(old, before);
     old
       .prepare("INSERT INTO settings (key, value) VALUES ('admin_password_hash', ?)")
       .run(await hashPassword('old admin password'));

@@ -8,13 +8,16 @@ import { Conflict } from '../domain/errors.ts';
 
 const execFileP = promisify(execFile);
 
-/** `vw<VM id>`: 14 characters, under Linux's 15; one per guest, the same across restarts. */
-export function bridgeTapName(vmId: string): string {
-  return `vw${vmId}`;
+/** `vw<VM id><NIC slot>`: 15 characters, Linux's limit; one per bridged NIC, the same across restarts. */
+export function bridgeTapName(vmId: string, slot: number): string {
+  return `vw${vmId}${slot}`;
 }
 
-/** The taps this module makes: hidden from the taps a user can pick for `tap` mode. */
-export const BRIDGE_TAP = /^vw[0-9a-f]{12}$/;
+/**
+ * The taps this module makes: hidden from the taps a user can pick for `tap` mode. `vw<VM id>` without a slot
+ * is the one tap an older server made per guest (still removed with the guest's others).
+ */
+export const BRIDGE_TAP = /^vw[0-9a-f]{12}[0-7]?$/;
 
 /**
  * NOTE: what qemu-bridge-helper did, done before qemu starts: a persistent tap that qemu's user may attach to
@@ -30,11 +33,11 @@ export class BridgeTaps {
   constructor(private readonly sysClassNet = '/sys/class/net') {}
 
   /**
-   * (Re)creates the tap for `vmId` on `bridge`, owned by `uid`.
+   * (Re)creates the tap for NIC `slot` of `vmId` on `bridge`, owned by `uid`.
    * @returns the tap's name. @throws Conflict with `ip`'s words when it cannot be made
    */
-  create(vmId: string, bridge: string, uid: number): Promise<string> {
-    const tap = bridgeTapName(vmId);
+  create(vmId: string, slot: number, bridge: string, uid: number): Promise<string> {
+    const tap = bridgeTapName(vmId, slot);
     return this.queued(tap, async () => {
       if (await this.exists(tap)) await ip(['link', 'delete', 'dev', tap]).catch(() => undefined);
       try {
@@ -53,9 +56,19 @@ export class BridgeTaps {
     });
   }
 
-  /** Removes the tap of `vmId` if there is one. Never rejects. */
-  remove(vmId: string): Promise<void> {
-    const tap = bridgeTapName(vmId);
+  /** Removes the tap of NIC `slot` of `vmId` if there is one. Never rejects. */
+  removeOne(vmId: string, slot: number): Promise<void> {
+    return this.delete(bridgeTapName(vmId, slot));
+  }
+
+  /** Removes every tap of `vmId` (each NIC's, and the one of an older server). Never rejects. */
+  async remove(vmId: string): Promise<void> {
+    const names = await fs.readdir(this.sysClassNet).catch(() => [] as string[]);
+    const mine = names.filter((n) => BRIDGE_TAP.test(n) && n.slice(2, 14) === vmId);
+    await Promise.all(mine.map((n) => this.delete(n)));
+  }
+
+  private delete(tap: string): Promise<void> {
     return this.queued(tap, async () => {
       if (await this.exists(tap)) await ip(['link', 'delete', 'dev', tap]).catch(() => undefined);
     }).catch(() => undefined);

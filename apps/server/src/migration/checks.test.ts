@@ -20,7 +20,7 @@ const vm = (over: Partial<Vm> = {}): Vm => ({
   disks: [{ image: 'web1.qcow2', index: 0, format: 'qcow2', bus: 'virtio' }],
   cdrom: 'install.iso',
   boot: 'disk',
-  network: { mode: 'none' },
+  nics: [],
   machine: 'pc',
   firmware: 'bios',
   noKernelIrqchip: false,
@@ -189,7 +189,13 @@ describe('migrationChecks', () => {
     );
     const kvm = local(vm({ activeAccel: 'kvm' }));
     expect(failed(migrationChecks(kvm, peer(), { copyStorage: false })).accelerator).toMatch(/no usable KVM/);
-    const bridged = local(vm({ network: { mode: 'bridge', model: 'virtio', bridge: 'br0' } }));
+    const bridged = local(
+      vm({
+        nics: [
+          { slot: 0, mode: 'bridge', model: 'virtio', mac: '52:54:00:00:00:01', linkUp: true, bridge: 'br0' },
+        ],
+      }),
+    );
     expect(failed(migrationChecks(bridged, peer(), { copyStorage: false })).config).toBe(
       'host-b has no bridge named br0',
     );

@@ -198,12 +198,13 @@ function memoryCheck(vm: Vm, peer: PeerFacts & { reachable: true }, live: boolea
 }
 
 function configCheck(vm: Vm, peer: PeerFacts & { reachable: true }): MigrationCheck {
-  const net = vm.network;
-  if (net.mode === 'bridge' && !peer.host.network.bridges.includes(net.bridge)) {
-    return check('config', false, `${peer.name} has no bridge named ${net.bridge}`);
-  }
-  if (net.mode === 'tap' && !peer.host.network.taps.includes(net.tap)) {
-    return check('config', false, `${peer.name} has no tap device named ${net.tap}`);
+  for (const nic of vm.nics) {
+    if (nic.mode === 'bridge' && !peer.host.network.bridges.includes(nic.bridge)) {
+      return check('config', false, `${peer.name} has no bridge named ${nic.bridge}`);
+    }
+    if (nic.mode === 'tap' && !peer.host.network.taps.includes(nic.tap)) {
+      return check('config', false, `${peer.name} has no tap device named ${nic.tap}`);
+    }
   }
   return check('config', true, `${peer.name} has what the configuration needs (network)`);
 }

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { Conflict, DomainError, Invalid, NotFound } from '../domain/errors.ts';
 import type { VmDefinition } from '../vms/definition.ts';
 import { definitionFromCreate } from '../vms/definition-from-request.ts';
+import { macsOf } from '../vms/nic-defaults.ts';
 import { atPath } from '../vms/vm-create.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { assertValid } from '../vms/vm-validation.ts';
@@ -70,7 +71,7 @@ export class IncomingMigrations {
    * @throws Invalid (configuration), Conflict (name or image taken, size differs, qemu failed)
    */
   async create(req: IncomingRequest): Promise<IncomingAnswer> {
-    const def = definitionOf(req);
+    const def = definitionOf(req, macsOf(this.vms.list().map((v) => ({ id: v.id, definition: v }))));
     await this.validate(def, req);
     const created: string[] = [];
     let vmId: string | undefined;
@@ -291,7 +292,7 @@ export class IncomingMigrations {
  * here gets the source's format (this server writes it); an existing image's format is the one this server
  * detects (`validate` records it).
  */
-function definitionOf(req: IncomingRequest): VmDefinition {
+function definitionOf(req: IncomingRequest, macsInUse: ReadonlySet<string>): VmDefinition {
   if (
     req.disks.length !== req.config.disks.length ||
     req.disks.some((d, i) => d.image !== req.config.disks[i]?.image)
@@ -300,7 +301,7 @@ function definitionOf(req: IncomingRequest): VmDefinition {
       { path: 'disks', message: 'not the disks of the configuration' },
     ]);
   }
-  const def = definitionFromCreate(req.config);
+  const def = definitionFromCreate(req.config, macsInUse);
   def.disks = def.disks.map((d, i) => {
     const src = req.disks[i];
     if (src === undefined) return d;

@@ -68,7 +68,7 @@ const post = async (url: string, path: string, body: unknown) => {
 
 const request: IncomingRequest = {
   kind: 'offline',
-  config: { name: 'web1', memoryMiB: 256, vcpus: 1, network: { mode: 'none' } },
+  config: { name: 'web1', memoryMiB: 256, vcpus: 1, nics: [] },
   disks: [],
   source: { hostname: 'host-a', vmId: 'aaaaaaaaaaaa' },
 };

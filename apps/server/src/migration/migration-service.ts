@@ -209,7 +209,8 @@ export class MigrationService {
         boot: def.boot,
         ...(kernel === undefined ? {} : { kernel }),
         accel: def.accel,
-        network: def.network,
+        // The NICs travel whole (MACs and slots): the target keeps them, and refuses a MAC one of its guests has.
+        nics: def.nics,
         machine: def.machine,
         firmware: def.firmware,
         noKernelIrqchip: def.noKernelIrqchip,

@@ -28,15 +28,17 @@ export function openDb(file: string): Db {
   return db;
 }
 
-function migrate(db: Db): void {
+/** Brings the schema to version `upTo` (default: the newest); exported for the migrations' tests. */
+export function migrate(db: Db, upTo = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this virtweb (${MIGRATIONS.length})`);
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    const sql = MIGRATIONS[v] ?? '';
+  for (let v = current; v < upTo; v++) {
+    const step = MIGRATIONS[v] ?? '';
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

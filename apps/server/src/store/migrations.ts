@@ -1,8 +1,14 @@
+import type Database from 'better-sqlite3';
+import { nicsWithUniqueMacs } from './nics-migration.ts';
+
+/** SQL, or a step SQL cannot say (it runs in the migration's transaction). */
+export type Migration = string | ((db: Database.Database) => void);
+
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
  * Never edit a shipped migration: append a new one.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
    CREATE TABLE vms (
@@ -136,4 +142,7 @@ export const MIGRATIONS: readonly string[] = [
      definition TEXT NOT NULL,
      created_at TEXT NOT NULL
    );`,
+  // A guest's one `network` becomes a list of NICs, each with its own MAC (unique among the guests here: before,
+  // every NIC had qemu's 52:54:00:12:34:56) and slot 0. Random MACs cannot be made stably when a row is read.
+  nicsWithUniqueMacs,
 ];

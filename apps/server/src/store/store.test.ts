@@ -31,11 +31,17 @@ const record: VmRecord = {
     boot: 'disk',
     kernel: { kernel: 'vmlinuz', initrd: 'initrd.img', cmdline: 'console=ttyS0 quiet' },
     accel: 'auto',
-    network: {
-      mode: 'user',
-      model: 'e1000',
-      portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
-    },
+    nics: [
+      {
+        slot: 0,
+        mode: 'user',
+        model: 'e1000',
+        mac: '52:54:00:ab:cd:ef',
+        linkUp: true,
+        portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+      },
+      { slot: 3, mode: 'bridge', model: 'rtl8139', mac: '52:54:00:ab:cd:f0', linkUp: false, bridge: 'br0' },
+    ],
     machine: 'q35',
     firmware: 'uefi',
     noKernelIrqchip: true,
@@ -150,7 +156,10 @@ describe('store', () => {
       cdrom: 'x.iso',
       boot: 'cdrom',
       accel: 'tcg',
-      network: { mode: 'user', model: 'virtio', portForwards: [] },
+      // Read, not rewritten: the MAC qemu gave every NIC then (the store's migration rewrites rows once).
+      nics: [
+        { mode: 'user', model: 'virtio', portForwards: [], mac: '52:54:00:12:34:56', slot: 0, linkUp: true },
+      ],
       machine: 'q35',
       firmware: 'bios',
       noKernelIrqchip: false,
@@ -168,7 +177,7 @@ describe('store', () => {
       guestAgent: false,
     });
     expect(repo.get('000000000002')?.definition).toMatchObject({
-      network: { mode: 'none' },
+      nics: [],
       machine: 'pc',
       topology: { sockets: 1, cores: 1, threads: 1 },
     });

@@ -5,13 +5,11 @@ import {
   type Devices,
   type DevicesRequestSchema,
   type CreateVmRequestSchema,
-  type Network,
-  type NetworkRequestSchema,
-  type OsPreset,
   type UpdateVmRequestSchema,
 } from '@virtweb/protocol';
 import type { z } from 'zod';
 import type { DefinedDisk, VmDefinition } from './definition.ts';
+import { DEFAULT_NIC_REQUEST, nicsWithDefaults } from './nic-defaults.ts';
 
 type CreateRequest = z.output<typeof CreateVmRequestSchema>;
 type UpdateRequest = z.output<typeof UpdateVmRequestSchema>;
@@ -19,23 +17,28 @@ type UpdateRequest = z.output<typeof UpdateVmRequestSchema>;
 /**
  * The definition a create request asks for, with what it leaves out taken from its OS preset (`OS_PRESETS`)
  * or the server defaults. Disks get the slots 0, 1, ... in list order; their formats are filled in later
- * (they need qemu-img, or the `create` of the request).
+ * (they need qemu-img, or the `create` of the request). NICs get MACs not in `macsInUse` (the other guests').
  */
-export function definitionFromCreate(req: CreateRequest): VmDefinition {
+export function definitionFromCreate(req: CreateRequest, macsInUse: ReadonlySet<string>): VmDefinition {
   const disks = req.disks.map((d, index) => ({
     image: d.image,
     index,
     ...(d.create === undefined ? {} : { format: d.create.format }),
     bus: d.bus ?? OS_PRESETS[req.os ?? 'linux'].diskBus,
   }));
-  return withDefaults(req, disks);
+  return withDefaults(req, disks, macsInUse, []);
 }
 
 /**
  * The definition a `PUT /api/vms/:id` gives: the request replaces the configuration (left-out fields take the
- * defaults again), while disks that stay keep their slot and recorded format; new ones take free slots.
+ * defaults again), while disks that stay keep their slot and recorded format; new ones take free slots. A NIC
+ * without a MAC keeps the one its slot has; a new NIC gets one not in `macsInUse` (the other guests').
  */
-export function definitionFromUpdate(current: VmDefinition, req: UpdateRequest): VmDefinition {
+export function definitionFromUpdate(
+  current: VmDefinition,
+  req: UpdateRequest,
+  macsInUse: ReadonlySet<string>,
+): VmDefinition {
   const kept = new Map(current.disks.map((d) => [d.image, d]));
   const preset = OS_PRESETS[req.os ?? 'linux'];
   const used = new Set(req.disks.flatMap((d) => kept.get(d.image)?.index ?? []));
@@ -47,10 +50,15 @@ export function definitionFromUpdate(current: VmDefinition, req: UpdateRequest):
     // The schema allows at most MAX_DISKS disks, so a free slot is always left.
     return { image: d.image, index: free.shift() ?? MAX_DISKS, bus };
   });
-  return withDefaults(req, disks);
+  return withDefaults(req, disks, macsInUse, current.nics);
 }
 
-function withDefaults(req: CreateRequest | UpdateRequest, disks: DefinedDisk[]): VmDefinition {
+function withDefaults(
+  req: CreateRequest | UpdateRequest,
+  disks: DefinedDisk[],
+  macsInUse: ReadonlySet<string>,
+  currentNics: VmDefinition['nics'],
+): VmDefinition {
   const os = req.os ?? 'linux';
   const preset = OS_PRESETS[os];
   const boot =
@@ -67,7 +75,7 @@ function withDefaults(req: CreateRequest | UpdateRequest, disks: DefinedDisk[]):
     boot,
     ...(req.kernel === undefined ? {} : { kernel: req.kernel }),
     accel: req.accel ?? 'auto',
-    network: networkWithDefaults(req.network, preset),
+    nics: nicsWithDefaults(req.nics ?? [DEFAULT_NIC_REQUEST], preset.nicModel, macsInUse, currentNics),
     machine: req.machine ?? preset.machine,
     firmware: req.firmware ?? preset.firmware,
     noKernelIrqchip: req.noKernelIrqchip ?? false,
@@ -91,13 +99,4 @@ function devicesWithDefaults(
     cpuModel: req?.cpuModel ?? preset.cpuModel,
     cpuPinning: req?.cpuPinning ?? preset.cpuPinning,
   };
-}
-
-function networkWithDefaults(
-  net: z.output<typeof NetworkRequestSchema> | undefined,
-  preset: OsPreset,
-): Network {
-  if (net === undefined) return { mode: 'user', model: preset.nicModel, portForwards: [] };
-  if (net.mode === 'none') return net;
-  return { ...net, model: net.model ?? preset.nicModel };
 }

@@ -10,9 +10,10 @@ import {
   FirmwareSchema,
   KernelBootSchema,
   MachineSchema,
-  NetworkSchema,
+  NicsSchema,
   OsTypeSchema,
 } from '@virtweb/protocol';
+import { LEGACY_MAC } from './nic-defaults.ts';
 
 // NOTE: definitions stored before disks had slots carry none: a disk's slot was its list position then. Before
 // disks had a bus every disk was virtio-blk, so that is the default here (not the OS preset's bus).
@@ -34,11 +35,19 @@ const DisksSchema = z
     })),
   );
 
-/** Definitions written before issue 5 said `network: 'user' | 'none'`: user NAT was a virtio NIC. */
-function migrateNetwork(raw: unknown): unknown {
-  if (raw === 'none') return { mode: 'none' };
-  if (raw === 'user') return { mode: 'user', model: 'virtio', portForwards: [] };
-  return raw;
+/**
+ * Definitions written before NICs had a list say `network`: `'user' | 'none'` before issue 5, then one object
+ * (`{ mode: 'none' }` or a mode with its model). That NIC had qemu's default MAC and slot 0. The store rewrites
+ * its rows once with a unique MAC each (store/migrations.ts); this reads what it cannot reach (the definition
+ * a running qemu was started with, a definition sent by an older peer).
+ */
+export function nicsFromNetwork(raw: unknown, mac = LEGACY_MAC): unknown[] {
+  if (raw === 'none') return [];
+  if (raw === 'user') return [{ mode: 'user', model: 'virtio', portForwards: [], mac, slot: 0 }];
+  if (typeof raw !== 'object' || raw === null) return [raw];
+  const net = raw as Record<string, unknown>;
+  if (net.mode === 'none') return [];
+  return [{ ...net, model: net.model ?? 'virtio', mac, slot: 0 }];
 }
 
 /** Old rows have no topology: qemu's `-smp N` then, which is one socket of N cores on the machines we use. */
@@ -46,9 +55,10 @@ function migrate(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
   const def = raw as Record<string, unknown>;
   const vcpus = typeof def.vcpus === 'number' ? def.vcpus : 1;
+  const { network, ...rest } = def;
   return {
-    ...def,
-    network: migrateNetwork(def.network ?? 'user'),
+    ...rest,
+    nics: def.nics ?? nicsFromNetwork(network ?? 'user'),
     topology: def.topology ?? { sockets: 1, cores: vcpus, threads: 1 },
   };
 }
@@ -75,7 +85,8 @@ export const VmDefinitionSchema = z.preprocess(
     boot: BootDeviceSchema,
     kernel: KernelBootSchema.optional(),
     accel: AccelSchema,
-    network: NetworkSchema,
+    /** In slot order; `[]`: no network. */
+    nics: NicsSchema,
     machine: MachineSchema.default('q35'),
     firmware: FirmwareSchema.default('bios'),
     noKernelIrqchip: z.boolean().default(false),

@@ -12,7 +12,9 @@ const base: VmDefinition = {
   disks: [{ image: 'a.qcow2', index: 0, format: 'qcow2', bus: 'virtio' }],
   boot: 'disk',
   accel: 'auto',
-  network: { mode: 'user', model: 'virtio', portForwards: [] },
+  nics: [
+    { slot: 0, mode: 'user', model: 'virtio', mac: '52:54:00:00:00:01', linkUp: true, portForwards: [] },
+  ],
   machine: 'q35',
   firmware: 'bios',
   noKernelIrqchip: false,
@@ -29,14 +31,19 @@ describe('pendingChanges', () => {
       ...base,
       name: 'renamed',
       memoryMiB: 512,
-      network: {
-        mode: 'user',
-        model: 'virtio',
-        portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
-      },
+      nics: [
+        {
+          slot: 0,
+          mode: 'user',
+          model: 'virtio',
+          mac: '52:54:00:00:00:01',
+          linkUp: true,
+          portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+        },
+      ],
       cdrom: 'x.iso',
     };
-    expect(pendingChanges(base, edited)).toEqual(['memoryMiB', 'network']);
+    expect(pendingChanges(base, edited)).toEqual(['memoryMiB', 'nics']);
     expect(pendingChanges(base, { ...base, topology: { sockets: 1, cores: 1, threads: 1 } })).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@ import type { VmDefinition } from './definition.ts';
 
 /**
  * Fields whose change waits for the next start. Not here: the name (only the server shows it), the disks and
- * the CD (changed live through the Storage endpoints, so the running qemu always has them).
+ * the CD (changed live through the Storage endpoints, so the running qemu always has them). NICs are here: a
+ * hot-plug, unplug or link change updates what the running qemu has (`launched`) as well.
  */
 const RESTART_FIELDS = [
   'os',
@@ -13,7 +14,7 @@ const RESTART_FIELDS = [
   'boot',
   'kernel',
   'accel',
-  'network',
+  'nics',
   'machine',
   'firmware',
   'noKernelIrqchip',

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import type { VmContext } from './vm-context.ts';
+import { randomMac, macsOf } from './nic-defaults.ts';
 import { atPath, insert } from './vm-create.ts';
 import { assertValid, issuesError, type Issue } from './vm-validation.ts';
 
@@ -29,6 +30,7 @@ export async function cloneVm(ctx: VmContext, id: string, req: CloneRequest): Pr
         const format = t?.mode === 'overlay' ? 'qcow2' : copyFormat(d.format);
         return { ...d, image: t?.target ?? d.image, format };
       }),
+      nics: withNewMacs(src.nics, macsOf(ctx.repo.list())),
     };
     const creating = new Map(def.disks.map((d) => [d.index, { sizeBytes: 0 }]));
     await assertValid(ctx.checks, def, { creating });
@@ -107,4 +109,13 @@ async function checkDiskList(ctx: VmContext, src: VmDefinition, req: CloneReques
     });
   }
   if (issues.length > 0) throw issuesError(issues);
+}
+
+/** A clone's NICs: the source's, each with a new MAC (two guests with one MAC on a bridge clash). */
+function withNewMacs(nics: VmDefinition['nics'], taken: Set<string>): VmDefinition['nics'] {
+  return nics.map((n) => {
+    const mac = randomMac(taken);
+    taken.add(mac);
+    return { ...n, mac };
+  });
 }

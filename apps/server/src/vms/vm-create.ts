@@ -5,6 +5,7 @@ import { Conflict, DomainError } from '../domain/errors.ts';
 import { NO_META, type VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromCreate } from './definition-from-request.ts';
+import { macsOf } from './nic-defaults.ts';
 import { refOf } from '../engine/engines.ts';
 import type { VmContext } from './vm-context.ts';
 import { assertValid } from './vm-validation.ts';
@@ -23,7 +24,7 @@ function creatingOf(req: CreateRequest): Map<number, { sizeBytes: number }> {
  * @throws Invalid / Conflict as {@link createVm}
  */
 export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<CommandLine> {
-  const def = definitionFromCreate(req);
+  const def = definitionFromCreate(req, macsOf(ctx.repo.list()));
   await assertValid(ctx.checks, def, { creating: creatingOf(req), fromRequest: true });
   return ctx.engines.default.preview(def);
 }
@@ -34,7 +35,7 @@ export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<Com
  * @throws Invalid (field issues), Conflict (name or new image name taken, image used by another VM)
  */
 export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> {
-  const def = definitionFromCreate(req);
+  const def = definitionFromCreate(req, macsOf(ctx.repo.list()));
   const creating = creatingOf(req);
   await assertValid(ctx.checks, def, { creating, fromRequest: true });
   def.disks = await Promise.all(

@@ -36,7 +36,7 @@ function machine(state: VmRecord['state'] = 'stopped', runtime?: VmRuntime) {
       disks: [],
       boot: 'cdrom',
       accel: 'tcg',
-      network: { mode: 'none' },
+      nics: [],
       machine: 'q35',
       firmware: 'bios',
       noKernelIrqchip: false,

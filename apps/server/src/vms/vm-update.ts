@@ -4,6 +4,7 @@ import { Conflict } from '../domain/errors.ts';
 import type { VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromUpdate } from './definition-from-request.ts';
+import { macsOf } from './nic-defaults.ts';
 import { sameDisks } from './pending-changes.ts';
 import type { VmContext } from './vm-context.ts';
 import { assertValid } from './vm-validation.ts';
@@ -26,7 +27,7 @@ export async function updateVm(ctx: VmContext, id: string, req: UpdateRequest): 
     const live = liveness(ctx, before);
     const current = before.definition;
     if (live) refuseStorageChanges(current, req);
-    const def = definitionFromUpdate(current, req);
+    const def = definitionFromUpdate(current, req, macsOf(ctx.repo.list(), id));
     const attaching = new Set(
       def.disks.filter((d) => !current.disks.some((c) => c.image === d.image)).map((d) => d.index),
     );

@@ -16,7 +16,7 @@ const def: VmDefinition = {
   disks: [],
   boot: 'cdrom',
   accel: 'auto',
-  network: { mode: 'none' },
+  nics: [],
   machine: 'q35',
   firmware: 'bios',
   noKernelIrqchip: false,
@@ -37,6 +37,7 @@ const host: ValidationHost = {
   vmNamed: (name) => (name === 'taken' ? 'other' : undefined),
   vmName: (id) => id,
   vmsWithDisk: () => [],
+  vmWithMac: (mac, exceptId) => (mac === '52:54:00:00:00:99' && exceptId !== 'other' ? 'other' : undefined),
 };
 
 const tooManyCpus = { path: 'vcpus', message: 'at most 2: the host has 2 CPUs' };

@@ -7,6 +7,7 @@ import type { InspectedImage } from '../images/image-inspect.ts';
 import type { ImageService } from '../images/image-service.ts';
 import { qemuImgReason } from '../images/qemu-img-errors.ts';
 import type { VmDefinition } from './definition.ts';
+import { checkNics } from './nic-validation.ts';
 
 /** One thing wrong with a definition, at a field path of the request (`disks.1.image`), as the UI shows it. */
 export interface Issue {
@@ -23,7 +24,7 @@ export interface ValidationHost {
   limits: { cpus: number; memoryBytes: number };
   network(): Promise<HostNetwork>;
   /** Why qemu's user could not open the NIC's tap (bridge and tap modes), if it could not. */
-  nicProblem(network: VmDefinition['network']): Promise<string | undefined>;
+  nicProblem(nic: VmDefinition['nics'][number]): Promise<string | undefined>;
   firmware(): Promise<HostFirmware>;
   /** qemu's named CPU models. */
   cpuModels(): Promise<string[]>;
@@ -33,6 +34,8 @@ export interface ValidationHost {
   vmName(id: string): string;
   /** The VMs that have `image` as a disk. */
   vmsWithDisk(image: string): string[];
+  /** The id of a VM other than `exceptId` that has a NIC with this MAC, if any. */
+  vmWithMac(mac: string, exceptId?: string): string | undefined;
 }
 
 export interface ValidationScope {
@@ -122,7 +125,7 @@ export async function findIssues(
   await checkCdrom(host, def, scope, issues);
   await checkKernel(host, def, issues);
   await checkFirmware(host, def, issues);
-  await checkNetwork(host, def, issues);
+  await checkNics(host, def, scope, issues);
   await checkCpuModel(host, def, issues);
   checkPinning(host, def, issues);
   checkBoot(def, scope, issues);
@@ -295,39 +298,6 @@ async function checkFirmware(host: ValidationHost, def: VmDefinition, issues: Is
   if (def.firmware === 'uefi-secure' && def.machine === 'pc') {
     issues.push(issue('firmware', 'Secure Boot firmware needs the q35 machine (SMM)'));
   }
-}
-
-async function checkNetwork(host: ValidationHost, def: VmDefinition, issues: Issue[]): Promise<void> {
-  const net = def.network;
-  if (net.mode === 'bridge' || net.mode === 'tap') {
-    const facts = await host.network();
-    const [name, list, kind] =
-      net.mode === 'bridge' ? [net.bridge, facts.bridges, 'bridge'] : [net.tap, facts.taps, 'tap device'];
-    if (!list.includes(name)) {
-      const known = list.length === 0 ? `this host has no ${kind}` : `this host has ${list.join(', ')}`;
-      issues.push(issue(`network.${net.mode}`, `no ${kind} named ${name}: ${known}`));
-      return;
-    }
-    const problem = await host.nicProblem(net);
-    if (problem !== undefined) issues.push(issue(`network.${net.mode}`, problem));
-    return;
-  }
-  if (net.mode !== 'user') return;
-  const used = new Map<string, number>();
-  net.portForwards.forEach((f, i) => {
-    // Different addresses on one port still clash: 0.0.0.0 covers 127.0.0.1.
-    const key = `${f.protocol}:${f.hostPort}`;
-    const first = used.get(key);
-    if (first === undefined) used.set(key, i);
-    else {
-      issues.push(
-        issue(
-          `network.portForwards.${i}.hostPort`,
-          `host ${f.protocol} port ${f.hostPort} is already forwarded (forward ${first + 1})`,
-        ),
-      );
-    }
-  });
 }
 
 function checkBoot(def: VmDefinition, scope: ValidationScope, issues: Issue[]): void {

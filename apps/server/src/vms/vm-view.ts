@@ -34,7 +34,7 @@ export function vmView(
     ...(cdrom === undefined ? {} : { cdrom }),
     boot: d.boot,
     ...(kernel === undefined ? {} : { kernel }),
-    network: d.network,
+    nics: d.nics,
     machine: d.machine,
     firmware: d.firmware,
     noKernelIrqchip: d.noKernelIrqchip,
@@ -79,5 +79,7 @@ export function validationHost(repo: VmsRepo, images: ImageService, host: HostFa
         .list()
         .filter((r) => r.definition.disks.some((d) => d.image === image))
         .map((r) => r.id),
+    vmWithMac: (mac, exceptId) =>
+      repo.list().find((r) => r.id !== exceptId && r.definition.nics.some((n) => n.mac === mac))?.id,
   };
 }

@@ -42,7 +42,7 @@ export interface Targets {
 }
 
 const FIXTURE_STATE = 'fixture.vmstate.zst';
-const GUEST = { memoryMiB: 256, vcpus: 1, cdrom: 'tinylinux.iso', boot: 'cdrom', network: { mode: 'none' } };
+const GUEST = { memoryMiB: 256, vcpus: 1, cdrom: 'tinylinux.iso', boot: 'cdrom', nics: [] };
 
 /**
  * One server for the whole hostile suite: a stopped VM with a qcow2 disk, a running guest (CD only, so no

@@ -46,11 +46,16 @@ const VM = {
   cdrom: 'tinylinux.iso',
   boot: 'cdrom',
   accel: 'tcg',
-  network: {
-    mode: 'user',
-    model: 'virtio',
-    portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
-  },
+  nics: [
+    {
+      mode: 'user',
+      model: 'virtio',
+      mac: '52:54:00:00:00:2a',
+      linkUp: true,
+      slot: 0,
+      portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+    },
+  ],
   machine: 'q35',
   firmware: 'bios',
   noKernelIrqchip: false,

@@ -52,7 +52,7 @@ export const call = (method: string, path: string, body?: unknown, raw?: string)
   ...(body === undefined ? {} : { body }),
   ...(raw === undefined ? {} : { raw }),
 });
-const VM = { memoryMiB: 256, vcpus: 1, network: { mode: 'none' } };
+const VM = { memoryMiB: 256, vcpus: 1, nics: [] };
 const STOPPED_CONFIG = {
   name: 'stopped',
   ...VM,
@@ -189,20 +189,20 @@ export const IMAGE_SITES: NameSite[] = [
     request: (_t, v) => call('POST', '/api/vms/preview', { name: 'zz-n', ...VM, disks: [{ image: v }] }),
   },
   {
-    label: 'POST /api/vms/preview {network.bridge}',
+    label: 'POST /api/vms/preview {nics[0].bridge}',
     values: names,
     schema: InterfaceNameSchema,
     accepted: 'skip',
     request: (_t, v) =>
-      call('POST', '/api/vms/preview', { name: 'zz-n', ...VM, network: { mode: 'bridge', bridge: v } }),
+      call('POST', '/api/vms/preview', { name: 'zz-n', ...VM, nics: [{ mode: 'bridge', bridge: v }] }),
   },
   {
-    label: 'POST /api/vms/preview {network.tap}',
+    label: 'POST /api/vms/preview {nics[0].tap}',
     values: short,
     schema: InterfaceNameSchema,
     accepted: 'skip',
     request: (_t, v) =>
-      call('POST', '/api/vms/preview', { name: 'zz-n', ...VM, network: { mode: 'tap', tap: v } }),
+      call('POST', '/api/vms/preview', { name: 'zz-n', ...VM, nics: [{ mode: 'tap', tap: v }] }),
   },
   {
     // A name the schema takes is still refused unless this host's qemu has that model.

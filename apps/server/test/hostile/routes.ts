@@ -36,7 +36,7 @@ export interface RouteSpec {
 }
 
 const NOBODY = 'ffffffffffff';
-const CONFIG = { name: 'zz-config', memoryMiB: 256, vcpus: 1, network: { mode: 'none' } };
+const CONFIG = { name: 'zz-config', memoryMiB: 256, vcpus: 1, nics: [] };
 
 const r = (
   method: RouteSpec['method'],

@@ -66,18 +66,7 @@ const settings: OpSpec = {
     const vm = await getVm(run, g.id);
     if (!vm) return;
     const full = vm as unknown as Record<string, unknown>;
-    const keep = [
-      'name',
-      'os',
-      'vcpus',
-      'topology',
-      'cdrom',
-      'boot',
-      'kernel',
-      'accel',
-      'network',
-      'machine',
-    ];
+    const keep = ['name', 'os', 'vcpus', 'topology', 'cdrom', 'boot', 'kernel', 'accel', 'nics', 'machine'];
     const body: Record<string, unknown> = Object.fromEntries(
       keep.filter((k) => k in full).map((k) => [k, full[k]]),
     );

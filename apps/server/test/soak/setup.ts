@@ -63,7 +63,7 @@ export async function createWorld(ctx: SoakContext, guests: number): Promise<voi
       // loglevel=1: no kernel message cuts into a line the soak reads on the console.
       kernel: { kernel: KERNEL, initrd: INITRD, cmdline: 'console=ttyS0,115200 quiet loglevel=1' },
       boot: 'kernel',
-      network: { mode: 'none' },
+      nics: [],
       disks: [{ image: disks[0].image }],
     })) as { id: string };
     const guest = new Guest(name, vm.id, disks, new GuestConsole(ctx.server, vm.id, name));

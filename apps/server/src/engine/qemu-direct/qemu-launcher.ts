@@ -5,17 +5,20 @@ import {
   adoptQemu,
   buildArgv,
   inspectDeadGuest,
+  nicIds,
   runtimePaths,
   startQemu,
   type FirmwareSpec,
+  type NicSpec,
   type QemuProcess,
   type RuntimePaths,
   type VmSpec,
 } from '@virtweb/qemu';
-import { ErrorCode, type CommandLine, type ResolvedAccel, type VmExit } from '@virtweb/protocol';
+import { ErrorCode, type CommandLine, type Nic, type ResolvedAccel, type VmExit } from '@virtweb/protocol';
 import { Conflict, DomainError, Invalid } from '../../domain/errors.ts';
 import { bridgeTapName, type BridgeTaps } from '../../host/bridge-taps.ts';
 import type { HostCapabilities } from '../../host/capabilities.ts';
+import { NO_MANAGED_NETWORKS, type ManagedNetworks } from '../../host/managed-networks.ts';
 import type { QemuAccess } from '../../host/qemu-access.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
@@ -77,6 +80,8 @@ export class QemuLauncher {
     /** qemu's unprivileged user and the files it is given. */
     readonly access: QemuAccess,
     private readonly taps: BridgeTaps,
+    /** Where a `network` NIC's bridge comes from. */
+    private readonly networks: ManagedNetworks = NO_MANAGED_NETWORKS,
   ) {}
 
   paths(id: string): RuntimePaths {
@@ -95,10 +100,9 @@ export class QemuLauncher {
     if (plan.varsTemplate !== undefined) await this.nvram.ensure(id, plan.varsTemplate);
     await this.grantFiles(def, plan);
     const argv = opts.incoming === true ? [...plan.argv, '-incoming', 'defer'] : plan.argv;
-    const net = plan.spec.network;
-    if (net?.mode === 'bridge') await this.taps.create(id, net.bridge, runAs?.uid ?? process.getuid?.() ?? 0);
     let proc: QemuProcess;
     try {
+      for (const nic of def.nics) await this.makeTap(id, nic);
       proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths, ...(runAs && { runAs }) });
     } catch (err) {
       await this.released(id);
@@ -112,6 +116,10 @@ export class QemuLauncher {
       await this.released(id);
       throw err;
     }
+    // NOTE: no NIC device has a link property: a cable pulled before the stop is pulled again before `cont`.
+    for (const nic of def.nics.filter((n) => !n.linkUp)) {
+      await proc.qmp.execute('set_link', { name: nicIds(nic.slot).device, up: false }).catch(() => undefined);
+    }
     await fs
       .writeFile(path.join(plan.paths.dir, LAUNCHED_FILE), JSON.stringify(def), {
         mode: 0o600,
@@ -121,9 +129,26 @@ export class QemuLauncher {
     return { proc, accel: plan.accel, accelReason: plan.accelReason };
   }
 
-  /** What a guest's qemu held on the host besides its files, given back after it exited: its bridge tap. */
+  /** What a guest's qemu held on the host besides its files, given back after it exited: its bridge taps. */
   released(id: string): Promise<void> {
     return this.taps.remove(id);
+  }
+
+  /**
+   * The tap a `bridge` or `network` NIC of `id` connects through, made now on its bridge (a managed network's
+   * asked of `ManagedNetworks`); nothing for other modes.
+   * @returns the tap's name, if one was made. @throws Conflict (no such network, the tap cannot be made)
+   */
+  async makeTap(id: string, nic: Nic): Promise<string | undefined> {
+    if (nic.mode !== 'bridge' && nic.mode !== 'network') return undefined;
+    const bridge = nic.mode === 'bridge' ? nic.bridge : await this.networks.bridgeOf(nic.network);
+    const runAs = await this.access.user.identity();
+    return this.taps.create(id, nic.slot, bridge, runAs?.uid ?? process.getuid?.() ?? 0);
+  }
+
+  /** Removes the tap of NIC `slot` of `id`, if the server made one. Never rejects. */
+  removeTap(id: string, slot: number): Promise<void> {
+    return this.taps.removeOne(id, slot);
   }
 
   /** The command line the next start of VM `id` runs. @throws Invalid when OVMF is gone */
@@ -137,7 +162,10 @@ export class QemuLauncher {
     const argv = withPlaceholders(plan.argv, [
       [path.join(this.runDir, PREVIEW_ID), '<run>/<new-vm-id>'],
       [this.nvram.path(PREVIEW_ID), '<nvram>/<new-vm-id>_VARS.fd'],
-      [bridgeTapName(PREVIEW_ID), bridgeTapName('<new-vm-id>')],
+      ...def.nics.map((n): [string, string] => [
+        bridgeTapName(PREVIEW_ID, n.slot),
+        bridgeTapName('<new-vm-id>', n.slot),
+      ]),
     ]);
     return this.describe({ ...plan, argv });
   }
@@ -206,9 +234,11 @@ export class QemuLauncher {
         `the UEFI variable store is made from ${firmware.template ?? 'the OVMF template'} at the first start`,
       );
     }
-    if (def.network.mode === 'bridge') {
+    for (const nic of def.nics) {
+      if (nic.mode !== 'bridge' && nic.mode !== 'network') continue;
+      const on = nic.mode === 'bridge' ? nic.bridge : `the bridge of network ${nic.network}`;
       notes.push(
-        `the server makes the tap ${bridgeTapName(id)} on ${def.network.bridge} before qemu starts and removes it when qemu exits ` +
+        `the server makes the tap ${bridgeTapName(id, nic.slot)} on ${on} before qemu starts and removes it when qemu exits ` +
           '(qemu-bridge-helper cannot run under the sandbox)',
       );
     }
@@ -251,7 +281,7 @@ export class QemuLauncher {
               ...(def.kernel.cmdline === undefined ? {} : { cmdline: def.kernel.cmdline }),
             },
           }),
-      network: def.network.mode === 'bridge' ? { ...def.network, tap: bridgeTapName(id) } : def.network,
+      nics: def.nics.map((n) => nicSpec(id, n)),
       firmware: firmware.spec,
       // NOTE: kernel-irqchip=off only exists with KVM; qemu refuses it under TCG, so it is left out there.
       noKernelIrqchip: def.noKernelIrqchip && accel === 'kvm',
@@ -325,6 +355,20 @@ export class QemuLauncher {
       previewNotes.push(`starting will fail: ${err.message}`);
       return { accel: 'kvm', reason: undefined };
     }
+  }
+}
+
+/** A NIC as qemu gets it: user-mode NAT, or a tap (the server's `vw<id><slot>` for bridge and network NICs). */
+export function nicSpec(id: string, nic: Nic): NicSpec {
+  const common = { slot: nic.slot, model: nic.model, mac: nic.mac };
+  switch (nic.mode) {
+    case 'user':
+      return { ...common, mode: 'user', portForwards: nic.portForwards };
+    case 'tap':
+      return { ...common, mode: 'tap', tap: nic.tap };
+    case 'bridge':
+    case 'network':
+      return { ...common, mode: 'tap', tap: bridgeTapName(id, nic.slot) };
   }
 }
 

@@ -37,7 +37,7 @@ export function hardwareOf(launched: VmDefinition, accel: string): Record<string
     memoryMiB: launched.memoryMiB,
     vcpus: launched.vcpus,
     topology: launched.topology,
-    nic: launched.network.mode === 'none' ? 'none' : launched.network.model,
+    nic: nicFacts(launched.nics),
     balloon: launched.balloon,
     clock: launched.clock,
     noKernelIrqchip: launched.noKernelIrqchip,
@@ -89,4 +89,13 @@ export function snapshotDifferences(
     }
   }
   return out;
+}
+
+/**
+ * The NIC models by slot. NOTE: one NIC in slot 0 reads as its model alone and none as `none`, which is what
+ * snapshots taken while guests had one NIC recorded: they still compare equal.
+ */
+function nicFacts(nics: VmDefinition['nics']): string {
+  if (nics.length === 0) return 'none';
+  return nics.map((n) => (n.slot === 0 ? n.model : `${n.slot}:${n.model}`)).join(',');
 }

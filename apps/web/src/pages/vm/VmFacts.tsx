@@ -8,7 +8,7 @@ import {
   CLOCK_LABEL,
   FIRMWARE_LABEL,
   devicesLabel,
-  networkLabel,
+  nicLabel,
   portForwardLabels,
 } from './settings/labels.ts';
 
@@ -85,11 +85,22 @@ export function VmFacts({ vm }: { vm: Vm }) {
         <dd>{vm.cdrom ?? <span className="muted">none</span>}</dd>
         <dt>Network</dt>
         <dd>
-          {networkLabel(vm.network)}
-          {portForwardLabels(vm.network).length > 0 && (
+          {vm.nics.length === 0 ? (
+            <span className="muted">none</span>
+          ) : (
             <ul className="plain">
-              {portForwardLabels(vm.network).map((f) => (
-                <li key={f}>{f}</li>
+              {vm.nics.map((nic) => (
+                <li key={nic.slot}>
+                  {nicLabel(nic)}, MAC {nic.mac}
+                  {nic.linkUp ? '' : ' (link down)'}
+                  {portForwardLabels(nic).length > 0 && (
+                    <ul className="plain">
+                      {portForwardLabels(nic).map((f) => (
+                        <li key={f}>{f}</li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
               ))}
             </ul>
           )}

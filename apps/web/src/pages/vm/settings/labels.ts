@@ -3,7 +3,7 @@ import type {
   Clock,
   Devices,
   Firmware,
-  Network,
+  Nic,
   Sound,
   VideoModel,
   WatchdogAction,
@@ -28,29 +28,27 @@ export const CLOCK_LABEL: Record<Clock, string> = {
   localtime: 'Local time (Windows)',
 };
 
-/** One line about a guest's network, e.g. "user-mode NAT, virtio, 2 port forwards". */
-export function networkLabel(network: Network): string {
-  switch (network.mode) {
-    case 'none':
-      return 'none';
+/** One line about a NIC, e.g. "user-mode NAT, virtio, 2 port forwards". */
+export function nicLabel(nic: Nic): string {
+  switch (nic.mode) {
     case 'user': {
-      const n = network.portForwards.length;
+      const n = nic.portForwards.length;
       const forwards = n === 0 ? '' : `, ${n} port forward${n === 1 ? '' : 's'}`;
-      return `user-mode NAT, ${network.model}${forwards}`;
+      return `user-mode NAT, ${nic.model}${forwards}`;
     }
     case 'bridge':
-      return `bridge ${network.bridge}, ${network.model}`;
+      return `bridge ${nic.bridge}, ${nic.model}`;
     case 'tap':
-      return `tap ${network.tap}, ${network.model}`;
+      return `tap ${nic.tap}, ${nic.model}`;
+    case 'network':
+      return `network ${nic.network}, ${nic.model}`;
   }
 }
 
 /** "tcp 127.0.0.1:2222 → guest 22" for each port forward. */
-export function portForwardLabels(network: Network): string[] {
-  if (network.mode !== 'user') return [];
-  return network.portForwards.map(
-    (f) => `${f.protocol} ${f.hostAddress}:${f.hostPort} → guest ${f.guestPort}`,
-  );
+export function portForwardLabels(nic: Nic): string[] {
+  if (nic.mode !== 'user') return [];
+  return nic.portForwards.map((f) => `${f.protocol} ${f.hostAddress}:${f.hostPort} → guest ${f.guestPort}`);
 }
 
 const CHANGE_LABEL: Record<string, string> = {
@@ -64,7 +62,7 @@ const CHANGE_LABEL: Record<string, string> = {
   cdrom: 'CD',
   kernel: 'kernel',
   accel: 'accelerator',
-  network: 'network',
+  nics: 'network cards',
   machine: 'machine type',
   firmware: 'firmware',
   noKernelIrqchip: 'no kernel irqchip',

@@ -27,11 +27,17 @@ const vm: Vm = {
   ],
   cdrom: 'tiny.iso',
   boot: 'cdrom',
-  network: {
-    mode: 'user',
-    model: 'virtio',
-    portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
-  },
+  nics: [
+    {
+      slot: 0,
+      mac: '52:54:00:aa:bb:cc',
+      linkUp: true,
+      mode: 'user',
+      model: 'virtio',
+      portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+    },
+    { slot: 3, mac: '52:54:00:aa:bb:cd', linkUp: false, mode: 'tap', model: 'rtl8139', tap: 'tap0' },
+  ],
   machine: 'q35',
   firmware: 'bios',
   noKernelIrqchip: false,
@@ -121,19 +127,23 @@ describe('validateSettings', () => {
     const result = validateSettings(edit({ network: { ...network, portForwards: forwards } }));
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors['network.portForwards.0.hostPort']).toBeUndefined();
-    expect(result.errors['network.portForwards.1.hostPort']).toMatch(/already forwarded \(forward 1\)/);
-    expect(result.errors['network.portForwards.2.hostPort']).toBeUndefined();
-    expect(result.errors['network.portForwards.2.guestPort']).toBe('ports are 1 to 65535');
-    expect(result.errors['network.portForwards.3.hostPort']).toBe('enter a whole number');
+    expect(result.errors['nics.0.portForwards.0.hostPort']).toBeUndefined();
+    expect(result.errors['nics.0.portForwards.1.hostPort']).toMatch(/already forwarded \(forward 1\)/);
+    expect(result.errors['nics.0.portForwards.2.hostPort']).toBeUndefined();
+    expect(result.errors['nics.0.portForwards.2.guestPort']).toBe('ports are 1 to 65535');
+    expect(result.errors['nics.0.portForwards.3.hostPort']).toBe('enter a whole number');
   });
 
   it('needs a bridge name in bridge mode and drops the port forwards there', () => {
     const network = settingsValuesOf(vm).network;
     const empty = validateSettings(edit({ network: { ...network, mode: 'bridge', bridge: '' } }));
-    expect(!empty.ok && empty.errors['network.bridge']).toBe('interface name is empty');
+    expect(!empty.ok && empty.errors['nics.0.bridge']).toBe('interface name is empty');
     const bridged = validateSettings(edit({ network: { ...network, mode: 'bridge', bridge: 'br0' } }));
-    expect(bridged.ok && bridged.request.network).toEqual({ mode: 'bridge', model: 'virtio', bridge: 'br0' });
+    // The first NIC keeps its slot, MAC and link; the others are sent as they are.
+    expect(bridged.ok && bridged.request.nics).toEqual([
+      { slot: 0, mac: '52:54:00:aa:bb:cc', linkUp: true, mode: 'bridge', model: 'virtio', bridge: 'br0' },
+      { slot: 3, mac: '52:54:00:aa:bb:cd', linkUp: false, mode: 'tap', model: 'rtl8139', tap: 'tap0' },
+    ]);
   });
 
   it("sends the VM's own disks and CD while they are locked (running guest)", () => {
@@ -152,8 +162,8 @@ describe('error paths', () => {
     expect(errorKey(['disks', 1, 'image'], known)).toBe('disks.1');
     expect(errorKey('disks.0.bus', known)).toBe('disks.0.bus');
     expect(errorKey('/body/memoryMiB', known)).toBe('memoryMiB');
-    expect(errorKey('network.portForwards.0.guestPort', known)).toBe('network.portForwards.0.guestPort');
-    expect(errorKey('network.portForwards.5.guestPort', known)).toBe('network.portForwards');
+    expect(errorKey('nics.0.portForwards.0.guestPort', known)).toBe('nics.0.portForwards.0.guestPort');
+    expect(errorKey('nics.0.portForwards.5.guestPort', known)).toBe('nics.0.portForwards');
     expect(errorKey('nonsense', known)).toBeNull();
   });
 

@@ -18,8 +18,8 @@ import {
 import type { ApiError } from '../../../api/errors.ts';
 import {
   duplicateForwardErrors,
-  networkCandidate,
   networkDraftOf,
+  nicsCandidate,
   type NetworkDraft,
 } from '../../vms/wizard/networkDraft.ts';
 
@@ -48,7 +48,10 @@ export interface SettingsValues {
   kernel: string;
   initrd: string;
   cmdline: string;
+  /** The first NIC (the one the wizard made). */
   network: NetworkDraft;
+  /** The NICs as stored: the first keeps its slot and MAC, the others are sent as they are. */
+  nics: Vm['nics'];
   machine: Machine;
   firmware: Firmware;
   accel: Accel;
@@ -86,7 +89,8 @@ export function settingsValuesOf(vm: Vm): SettingsValues {
     kernel: vm.kernel?.kernel ?? '',
     initrd: vm.kernel?.initrd ?? '',
     cmdline: vm.kernel?.cmdline ?? '',
-    network: networkDraftOf(vm.network, OS_PRESETS[vm.os].nicModel),
+    network: networkDraftOf(vm.nics[0], OS_PRESETS[vm.os].nicModel),
+    nics: vm.nics,
     machine: vm.machine,
     firmware: vm.firmware,
     accel: vm.accel,
@@ -111,7 +115,7 @@ export function vmConfigOf(vm: Vm): UpdateVmRequest {
     boot: vm.boot,
     ...(vm.kernel === undefined ? {} : { kernel: vm.kernel }),
     accel: vm.accel,
-    network: vm.network,
+    nics: vm.nics,
     machine: vm.machine,
     firmware: vm.firmware,
     noKernelIrqchip: vm.noKernelIrqchip,
@@ -149,7 +153,7 @@ function candidate(v: SettingsValues): Record<string, unknown> {
         }
       : {}),
     accel: v.accel,
-    network: networkCandidate(v.network),
+    nics: nicsCandidate(v.network, v.nics[0], v.nics.slice(1)),
     machine: v.machine,
     firmware: v.firmware,
     noKernelIrqchip: v.noKernelIrqchip,
@@ -192,11 +196,12 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'kernel.initrd',
     'kernel.cmdline',
     'disks',
-    'network',
-    'network.model',
-    'network.bridge',
-    'network.tap',
-    'network.portForwards',
+    'nics',
+    'nics.0',
+    'nics.0.model',
+    'nics.0.bridge',
+    'nics.0.tap',
+    'nics.0.portForwards',
     'machine',
     'firmware',
     'accel',
@@ -218,7 +223,7 @@ export function knownKeys(v: SettingsValues): Set<string> {
   v.disks.forEach((_, i) => keys.push(`disks.${i}`, `disks.${i}.bus`));
   v.network.portForwards.forEach((_, i) =>
     keys.push(
-      ...['protocol', 'hostAddress', 'hostPort', 'guestPort'].map((f) => `network.portForwards.${i}.${f}`),
+      ...['protocol', 'hostAddress', 'hostPort', 'guestPort'].map((f) => `nics.0.portForwards.${i}.${f}`),
     ),
   );
   return new Set(keys);
@@ -238,7 +243,7 @@ export function errorKey(path: string | readonly PropertyKey[], known: ReadonlyS
   return null;
 }
 
-const NUMBER_KEY = /^(memoryMiB|vcpus|topology\.\w+|network\.portForwards\.\d+\.(hostPort|guestPort))$/;
+const NUMBER_KEY = /^(memoryMiB|vcpus|topology\.\w+|nics\.0\.portForwards\.\d+\.(hostPort|guestPort))$/;
 
 export type SettingsValidation =
   { ok: true; request: UpdateVmRequest } | { ok: false; errors: SettingsErrors; form: string | null };

@@ -6,7 +6,7 @@ import type { NetworkDraft, PathErrors } from './networkDraft.ts';
 
 interface Props {
   value: NetworkDraft;
-  /** `changed`: the error key the change may fix (`network`, `network.model`, `network.portForwards.0.hostPort`). */
+  /** `changed`: the error key the change may fix (`network`, `nics.0.model`, `nics.0.portForwards.0.hostPort`). */
   onChange: (next: NetworkDraft, changed: string) => void;
   /** The host's bridges and tap devices (HostInfo.network): those modes are offered only when there are some. */
   hostNetwork: HostInfo['network'];
@@ -45,17 +45,17 @@ export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
         legend="Network"
         value={value.mode}
         options={modes}
-        onChange={(mode) => patch({ mode }, 'network')}
-        error={errors.network}
+        onChange={(mode) => patch({ mode }, 'nics')}
+        error={errors.nics}
         hint={onlyNat}
       />
       {value.mode === 'bridge' && (
-        <Field label="Bridge" error={errors['network.bridge']}>
+        <Field label="Bridge" error={errors['nics.0.bridge']}>
           {(p) => (
             <select
               {...p}
               value={value.bridge}
-              onChange={(e) => patch({ bridge: e.target.value }, 'network.bridge')}
+              onChange={(e) => patch({ bridge: e.target.value }, 'nics.0.bridge')}
             >
               {bridges.map((b) => (
                 <option key={b}>{b}</option>
@@ -65,9 +65,9 @@ export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
         </Field>
       )}
       {value.mode === 'tap' && (
-        <Field label="Tap device" error={errors['network.tap']}>
+        <Field label="Tap device" error={errors['nics.0.tap']}>
           {(p) => (
-            <select {...p} value={value.tap} onChange={(e) => patch({ tap: e.target.value }, 'network.tap')}>
+            <select {...p} value={value.tap} onChange={(e) => patch({ tap: e.target.value }, 'nics.0.tap')}>
               {taps.map((t) => (
                 <option key={t}>{t}</option>
               ))}
@@ -76,12 +76,12 @@ export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
         </Field>
       )}
       {value.mode !== 'none' && (
-        <Field label="NIC model" error={errors['network.model']}>
+        <Field label="NIC model" error={errors['nics.0.model']}>
           {(p) => (
             <select
               {...p}
               value={value.model}
-              onChange={(e) => patch({ model: NicModelSchema.parse(e.target.value) }, 'network.model')}
+              onChange={(e) => patch({ model: NicModelSchema.parse(e.target.value) }, 'nics.0.model')}
             >
               <option value="virtio">virtio-net (fast; the guest needs virtio drivers)</option>
               <option value="e1000">e1000 (emulated Intel NIC: works with any OS)</option>

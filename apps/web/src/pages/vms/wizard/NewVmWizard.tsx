@@ -120,7 +120,7 @@ export function NewVmWizard({ images, host, vmNames }: Props) {
   const set: SetValue = (key, value) => patch({ [key]: value }, key);
   const setNetwork = (network: NetworkDraft, changed: string) => {
     setValues((v) => ({ ...v, network }));
-    if (changed === 'network.model') setTouched((t) => new Set(t).add('nicModel'));
+    if (changed === 'nics.0.model') setTouched((t) => new Set(t).add('nicModel'));
     setErrors((e) => withoutErrors(e, [changed]));
   };
   const setOs = (os: OsType) => {

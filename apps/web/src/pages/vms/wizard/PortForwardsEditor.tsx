@@ -34,7 +34,7 @@ interface Props {
  * User-mode NAT port forwards, one fieldset per row (protocol, host address, host port, guest port) with add
  * and remove; the focus follows: into a new row, to the next row (or Add) after a removal.
  */
-export function PortForwardsEditor({ forwards, onChange, errors, path = 'network.portForwards' }: Props) {
+export function PortForwardsEditor({ forwards, onChange, errors, path = 'nics.0.portForwards' }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const add = useRef<HTMLButtonElement>(null);
   const titleId = useId();

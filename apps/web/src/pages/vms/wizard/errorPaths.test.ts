@@ -14,10 +14,12 @@ describe('errorKeyOf', () => {
     expect(errorKeyOf('disks.0.create.sizeBytes')).toBe('disks.0.create.sizeBytes');
     expect(errorKeyOf('disks.0.bus')).toBe('disks.0.bus');
     expect(errorKeyOf('disks.3.image')).toBe('disks');
-    expect(errorKeyOf('network.mode')).toBe('network');
-    expect(errorKeyOf('network.bridge')).toBe('network.bridge');
-    expect(errorKeyOf('network.portForwards.2.guestPort')).toBe('network.portForwards.2.guestPort');
-    expect(errorKeyOf('network.portForwards')).toBe('network.portForwards');
+    expect(errorKeyOf('nics.0.mode')).toBe('nics');
+    expect(errorKeyOf('nics.0.mac')).toBe('nics');
+    expect(errorKeyOf('nics.1.bridge')).toBe('nics');
+    expect(errorKeyOf('nics.0.bridge')).toBe('nics.0.bridge');
+    expect(errorKeyOf('nics.0.portForwards.2.guestPort')).toBe('nics.0.portForwards.2.guestPort');
+    expect(errorKeyOf('nics.0.portForwards')).toBe('nics.0.portForwards');
     expect(errorKeyOf('whatever')).toBeNull();
     expect(errorKeyOf('')).toBeNull();
   });
@@ -29,7 +31,7 @@ describe('errorKeyOf', () => {
     expect(stepOfKey('disks.0.image', 'iso')).toBe('storage');
     expect(stepOfKey('disks.0.image', 'import')).toBe('media');
     expect(stepOfKey('disks.0.bus', 'import')).toBe('storage');
-    expect(stepOfKey('network.portForwards.0.hostPort', 'iso')).toBe('network');
+    expect(stepOfKey('nics.0.portForwards.0.hostPort', 'iso')).toBe('network');
     expect(stepOfKey('noKernelIrqchip', 'iso')).toBe('machine');
     expect(stepOfKey('form', 'iso')).toBe('summary');
   });
@@ -58,10 +60,10 @@ describe('serverErrors', () => {
   });
 
   it('clears a key with the keys under it', () => {
-    const errors = { network: 'a', 'network.portForwards.0.hostPort': 'b', 'network.portForwardsX': 'c' };
-    expect(withoutErrors(errors, ['network.portForwards'])).toEqual({
-      network: 'a',
-      'network.portForwardsX': 'c',
+    const errors = { nics: 'a', 'nics.0.portForwards.0.hostPort': 'b', 'nics.0.portForwardsX': 'c' };
+    expect(withoutErrors(errors, ['nics.0.portForwards'])).toEqual({
+      nics: 'a',
+      'nics.0.portForwardsX': 'c',
     });
   });
 });

@@ -26,14 +26,16 @@ function diskKey(index: string | undefined, field: string | undefined, sub: stri
   return 'disks.0.image';
 }
 
-function networkKey(rest: readonly string[]): string {
-  const [field, index, sub] = rest;
-  if (field === 'model' || field === 'bridge' || field === 'tap') return `network.${field}`;
-  if (field !== 'portForwards') return 'network';
+/** The wizard edits one NIC, the request's `nics.0`; anything else about the NICs shows at the list. */
+function nicKey(rest: readonly string[]): string {
+  const [nic, field, index, sub] = rest;
+  if (nic !== '0') return 'nics';
+  if (field === 'model' || field === 'bridge' || field === 'tap') return `nics.0.${field}`;
+  if (field !== 'portForwards') return 'nics';
   if (index !== undefined && /^\d+$/.test(index) && sub !== undefined && FORWARD_FIELDS.has(sub)) {
-    return `network.portForwards.${index}.${sub}`;
+    return `nics.0.portForwards.${index}.${sub}`;
   }
-  return 'network.portForwards';
+  return 'nics.0.portForwards';
 }
 
 /**
@@ -49,7 +51,7 @@ export function errorKeyOf(path: string | readonly PropertyKey[]): string | null
   if (TOP_LEVEL.has(first)) return first;
   if (first === 'kernel') return second === 'initrd' || second === 'cmdline' ? `kernel.${second}` : 'kernel';
   if (first === 'disks') return diskKey(second, third, fourth);
-  if (first === 'network') return networkKey(parts.slice(1));
+  if (first === 'nics') return nicKey(parts.slice(1));
   return null;
 }
 
@@ -90,7 +92,7 @@ export const ERROR_KEYS_OF_VALUE: Record<string, readonly string[]> = {
   accel: ['accel', 'noKernelIrqchip'],
 };
 
-/** The messages without `keys` (and without the keys under them: `network.portForwards` takes its rows). */
+/** The messages without `keys` (and without the keys under them: `nics.0.portForwards` takes its rows). */
 export function withoutErrors(errors: PathErrors, keys: readonly string[]): PathErrors {
   const out: PathErrors = {};
   for (const [key, message] of Object.entries(errors)) {

@@ -1,6 +1,6 @@
-import type { Network, NicModel, PortForward } from '@virtweb/protocol';
+import type { Nic, NicModel, PortForward } from '@virtweb/protocol';
 
-// The guest NIC as a form holds it; shared by the new-VM wizard and (structurally) the Settings tab.
+// The guest's (first) NIC as a form holds it; shared by the new-VM wizard and (structurally) the Settings tab.
 
 /** A port forward as its inputs hold it (ports as typed). */
 export interface PortForwardDraft {
@@ -12,14 +12,15 @@ export interface PortForwardDraft {
 
 /** Every mode's fields at once, so switching the mode back and forth keeps what was typed. */
 export interface NetworkDraft {
-  mode: Network['mode'];
+  /** `none`: no NIC at all. */
+  mode: 'none' | 'user' | 'bridge' | 'tap';
   model: NicModel;
   bridge: string;
   tap: string;
   portForwards: PortForwardDraft[];
 }
 
-/** Messages keyed by request path: `network`, `network.model`, `network.portForwards.0.hostPort`, ... */
+/** Messages keyed by request path: `nics`, `nics.0.model`, `nics.0.portForwards.0.hostPort`, ... */
 export type PathErrors = Partial<Record<string, string>>;
 
 export const newPortForward = (): PortForwardDraft => ({
@@ -37,16 +38,19 @@ export function initialNetworkDraft(
   return { mode: 'user', model, bridge: host?.bridges[0] ?? '', tap: host?.taps[0] ?? '', portForwards: [] };
 }
 
-/** The draft of a stored network (the Settings tab). */
-export function networkDraftOf(network: Network, fallbackModel: NicModel): NetworkDraft {
+/**
+ * The draft of a guest's first NIC (the Settings tab); `none` without NICs. A managed-network NIC is not
+ * edited here (the NIC list is), and reads as user-mode NAT.
+ */
+export function networkDraftOf(nic: Nic | undefined, fallbackModel: NicModel): NetworkDraft {
   return {
-    mode: network.mode,
-    model: network.mode === 'none' ? fallbackModel : network.model,
-    bridge: network.mode === 'bridge' ? network.bridge : '',
-    tap: network.mode === 'tap' ? network.tap : '',
+    mode: nic === undefined ? 'none' : nic.mode === 'network' ? 'user' : nic.mode,
+    model: nic?.model ?? fallbackModel,
+    bridge: nic?.mode === 'bridge' ? nic.bridge : '',
+    tap: nic?.mode === 'tap' ? nic.tap : '',
     portForwards:
-      network.mode === 'user'
-        ? network.portForwards.map((f) => ({
+      nic?.mode === 'user'
+        ? nic.portForwards.map((f) => ({
             protocol: f.protocol,
             hostAddress: f.hostAddress,
             hostPort: String(f.hostPort),
@@ -58,11 +62,19 @@ export function networkDraftOf(network: Network, fallbackModel: NicModel): Netwo
 
 const port = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
 
-/** The request's `network` (not validated: ports may be NaN or missing; the schema says so). */
-export function networkCandidate(d: NetworkDraft): Record<string, unknown> {
+/**
+ * The request's `nics` (not validated: ports may be NaN or missing; the schema says so): the drafted NIC, which
+ * keeps `first`'s slot, MAC and link, then `rest` as they are. `none` leaves only `rest`.
+ */
+export function nicsCandidate(d: NetworkDraft, first?: Nic, rest: readonly Nic[] = []): unknown[] {
+  if (d.mode === 'none') return [...rest];
+  const kept = first === undefined ? {} : { slot: first.slot, mac: first.mac, linkUp: first.linkUp };
+  return [{ ...kept, ...nicCandidate(d) }, ...rest];
+}
+
+function nicCandidate(d: NetworkDraft): Record<string, unknown> {
   switch (d.mode) {
     case 'none':
-      return { mode: 'none' };
     case 'user':
       return {
         mode: 'user',
@@ -83,7 +95,7 @@ export function networkCandidate(d: NetworkDraft): Record<string, unknown> {
 
 /**
  * Host ports forwarded twice (same protocol and port; 0.0.0.0 covers 127.0.0.1): qemu refuses to start such a
- * guest. Messages at the later duplicates' `network.portForwards.N.hostPort`.
+ * guest. Messages at the later duplicates' `nics.0.portForwards.N.hostPort`.
  */
 export function duplicateForwardErrors(d: NetworkDraft): PathErrors {
   const errors: PathErrors = {};
@@ -96,7 +108,7 @@ export function duplicateForwardErrors(d: NetworkDraft): PathErrors {
     const first = seen.get(key);
     if (first === undefined) seen.set(key, i);
     else {
-      errors[`network.portForwards.${i}.hostPort`] =
+      errors[`nics.0.portForwards.${i}.hostPort`] =
         `host ${f.protocol} port ${hostPort} is already forwarded (forward ${first + 1})`;
     }
   });

@@ -26,7 +26,7 @@ const STEP_OF_FIELD: Record<string, StepId> = {
   topology: 'cpu',
   balloon: 'cpu',
   disks: 'storage',
-  network: 'network',
+  nics: 'network',
   firmware: 'machine',
   machine: 'machine',
   accel: 'machine',

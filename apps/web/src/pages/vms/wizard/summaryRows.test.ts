@@ -12,7 +12,7 @@ describe('summaryRows', () => {
       cdrom: 'tiny.iso',
       boot: 'cdrom',
       disks: [{ image: 'web1.qcow2', bus: 'virtio', create: { format: 'qcow2', sizeBytes: '10G' } }],
-      network: { mode: 'user', model: 'e1000', portForwards: [{ hostPort: 2222, guestPort: 22 }] },
+      nics: [{ mode: 'user', model: 'e1000', portForwards: [{ hostPort: 2222, guestPort: 22 }] }],
       machine: 'pc',
       accel: 'kvm',
       noKernelIrqchip: true,

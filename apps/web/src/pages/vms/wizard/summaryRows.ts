@@ -41,11 +41,13 @@ function storage(r: CheckedRequest): string {
 }
 
 function network(r: CheckedRequest): string {
-  const n = r.network;
-  if (!n || n.mode === 'none') return n ? 'none' : 'user-mode NAT';
-  const nic = `${n.model} NIC`;
+  if (!r.nics) return 'user-mode NAT';
+  const n = r.nics[0];
+  if (!n) return 'none';
+  const nic = `${n.model ?? 'preset'} NIC`;
   if (n.mode === 'bridge') return `bridge ${n.bridge}, ${nic}`;
   if (n.mode === 'tap') return `tap ${n.tap}, ${nic}`;
+  if (n.mode === 'network') return `network ${n.network}, ${nic}`;
   const forwards = n.portForwards.map(
     (f) => `${f.protocol} ${f.hostAddress}:${f.hostPort} → guest ${f.guestPort}`,
   );

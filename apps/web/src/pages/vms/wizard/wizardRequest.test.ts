@@ -46,11 +46,14 @@ describe('checkWizard', () => {
         boot: 'cdrom',
         cdrom: 'tinylinux.iso',
         disks: [{ image: 'web1.qcow2', bus: 'virtio', create: { format: 'qcow2', sizeBytes: 10 * 2 ** 30 } }],
-        network: {
-          mode: 'user',
-          model: 'virtio',
-          portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
-        },
+        nics: [
+          {
+            mode: 'user',
+            model: 'virtio',
+            linkUp: true,
+            portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+          },
+        ],
         balloon: true,
         clock: 'utc',
         firmware: 'bios',
@@ -111,9 +114,9 @@ describe('checkWizard', () => {
       },
     });
     expect(checkWizard(v, ctx).errors).toEqual({
-      'network.portForwards.1.hostPort': 'host tcp port 8080 is already forwarded (forward 1)',
-      'network.portForwards.2.hostPort': 'enter a port number (1 to 65535)',
-      'network.portForwards.2.guestPort': 'ports are 1 to 65535',
+      'nics.0.portForwards.1.hostPort': 'host tcp port 8080 is already forwarded (forward 1)',
+      'nics.0.portForwards.2.hostPort': 'enter a port number (1 to 65535)',
+      'nics.0.portForwards.2.guestPort': 'ports are 1 to 65535',
     });
   });
 

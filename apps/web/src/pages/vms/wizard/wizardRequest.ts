@@ -2,7 +2,7 @@ import { CreateVmRequestSchema, formatBytes, type HostInfo, type Image } from '@
 import { usesKvm } from './accelChoice.ts';
 import { errorKeyOf } from './errorPaths.ts';
 import type { CheckedRequest } from './summaryRows.ts';
-import { duplicateForwardErrors, networkCandidate, type PathErrors } from './networkDraft.ts';
+import { duplicateForwardErrors, nicsCandidate, type PathErrors } from './networkDraft.ts';
 import { diskNameOf, type WizardValues } from './wizardValues.ts';
 
 /** What the client knows besides the form: the image store, the host's limits and devices, its guests. */
@@ -80,7 +80,7 @@ export function candidateOf(v: WizardValues, host: WizardContext['host']): Recor
     ...topologyOf(v),
     ...mediaOf(v),
     disks: disksOf(v),
-    network: networkCandidate(v.network),
+    nics: nicsCandidate(v.network),
     balloon: v.balloon,
     clock: v.clock,
     firmware: v.firmware,
