@@ -74,6 +74,8 @@ export type VmOperation =
   | 'settings'
   /** Attach and detach disks (hot-plug while running). */
   | 'disks'
+  /** Add, remove and change NICs (hot-plug and the link while running). */
+  | 'nics'
   | 'cdrom'
   /** Take or delete a snapshot. */
   | 'snapshot'
@@ -104,6 +106,7 @@ export const VM_OPERATIONS: Readonly<Record<VmOperation, VmOperationRule>> = {
   resume: { allowed: VM_TRANSITIONS.resume.from, event: 'resume' },
   settings: { allowed: LIVE_OR_OFFLINE },
   disks: { allowed: LIVE_OR_OFFLINE },
+  nics: { allowed: LIVE_OR_OFFLINE },
   cdrom: { allowed: LIVE_OR_OFFLINE },
   snapshot: { allowed: LIVE_OR_OFFLINE },
   revert: { allowed: LIVE_OR_OFFLINE },
@@ -135,6 +138,7 @@ const OPERATION_VERBS: Readonly<Record<VmOperation, string>> = {
   resume: 'resume',
   settings: 'change the settings of',
   disks: 'attach or detach disks of',
+  nics: 'add, remove or change the NICs of',
   cdrom: 'change the CD of',
   snapshot: 'take or delete snapshots of',
   revert: 'revert',

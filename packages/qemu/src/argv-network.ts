@@ -46,12 +46,22 @@ export function nicRootPortArgs(): string[] {
   ]).flat();
 }
 
+export interface NicDeviceProps {
+  driver: string;
+  netdev: string;
+  id: string;
+  mac?: string;
+  romfile: string;
+  bus: string;
+  addr?: string;
+}
+
 /**
  * The `device_add` properties of a NIC (the `-device` option is the same list). NOTE: romfile= (empty) skips
  * the PXE option ROM: Debian's ipxe-qemu package may not be installed, and then qemu refuses to start ("failed
  * to find romfile"). We never PXE boot. Without `mac` qemu gives every NIC 52:54:00:12:34:56.
  */
-export function nicDeviceProps(nic: NicSpec, machine: Machine): Record<string, string> {
+export function nicDeviceProps(nic: NicSpec, machine: Machine): NicDeviceProps {
   const ids = nicIds(nic.slot);
   return {
     driver: NIC_DEVICES[nic.model],
@@ -77,7 +87,7 @@ export function networkArgs(nics: readonly NicSpec[], machine: Machine): string[
       netdevOpts(nic),
       '-device',
       Object.entries(nicDeviceProps(nic, machine))
-        .map(([k, v]) => (k === 'driver' ? v : `${k}=${escapeOptValue(v)}`))
+        .map(([k, v]) => (k === 'driver' ? String(v) : `${k}=${escapeOptValue(String(v))}`))
         .join(','),
     ]);
 }

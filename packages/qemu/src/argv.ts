@@ -22,7 +22,15 @@ export {
   type DiskBus,
   type Machine,
 } from './argv-disks.ts';
-export { nicIds, nicBus, nicDeviceProps, hostfwds, DEFAULT_NICS, NIC_DEVICES } from './argv-network.ts';
+export {
+  nicIds,
+  nicBus,
+  nicDeviceProps,
+  hostfwds,
+  DEFAULT_NICS,
+  NIC_DEVICES,
+  type NicDeviceProps,
+} from './argv-network.ts';
 export { AGENT_IDS, AGENT_PORT_NAME } from './argv-agent.ts';
 
 /** Options for {@link buildArgv} that are about this start rather than about the guest. */

@@ -12,6 +12,7 @@ export {
   nicIds,
   nicBus,
   nicDeviceProps,
+  type NicDeviceProps,
   hostfwds,
   NIC_DEVICES,
   BALLOON_ID,

@@ -2,6 +2,7 @@ import type { CommandLine, EngineId, ResolvedAccel, VmExit, VmLog, VmProcess } f
 import type { VmDefinition } from '../vms/definition.ts';
 import type { GuestBlockOps } from './guest-block.ts';
 import type { GuestMigrationOps } from './guest-migration.ts';
+import type { GuestNicOps } from './guest-nics.ts';
 import type { GuestSnapshotOps } from './guest-snapshots.ts';
 import type { RunningGuest } from './running-guest.ts';
 
@@ -20,6 +21,8 @@ export interface Engine {
   readonly connection: string;
   /** Disks and the CD of a running guest: hot-plug, unplug, media, resize. */
   readonly block: GuestBlockOps;
+  /** NICs of a running guest: hot-plug, unplug, the link. */
+  readonly nics: GuestNicOps;
   /** Internal snapshots of a running guest (its disks and device state together). */
   readonly snapshots: GuestSnapshotOps;
   /** Live migration, save to a file and restore, between guests of this engine. */

@@ -12,7 +12,7 @@ export function sessionOnly(needs: RouteNeed): needs is { readonly session: User
 }
 
 export interface RouteScope {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** An Express path pattern from `/api` on, exactly as the router declares it (`:name` is one segment). */
   path: string;
   needs: RouteNeed;
@@ -102,6 +102,9 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/images/:name/convert', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/disks', needs: OPERATE },
   { method: 'DELETE', path: '/api/vms/:id/disks/:index', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/nics', needs: OPERATE },
+  { method: 'PATCH', path: '/api/vms/:id/nics/:slot', needs: OPERATE },
+  { method: 'DELETE', path: '/api/vms/:id/nics/:slot', needs: OPERATE },
   { method: 'PUT', path: '/api/vms/:id/cdrom', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/snapshots', needs: OPERATE },
   { method: 'PUT', path: '/api/vms/:id/snapshots/:name', needs: OPERATE },

@@ -19,6 +19,7 @@ import { vmMigrationRoutes } from './migrations-router.ts';
 import { vmProcessRoutes } from './process-router.ts';
 import { parseOr400 } from './validate.ts';
 import { vmMetaRoutes } from './vm-meta-router.ts';
+import { vmNicsRoutes } from './vm-nics-router.ts';
 import { vmStorageRoutes } from './vm-storage-router.ts';
 
 export interface VmsRouterDeps {
@@ -44,6 +45,7 @@ export function vmsRouter(deps: VmsRouterDeps): Router {
   vmConsoleRoutes(r, vms);
   vmMetaRoutes(r, vms);
   vmStorageRoutes(r, vms.storage);
+  vmNicsRoutes(r, vms.nics);
   vmMigrationRoutes(r, deps.migrations);
   for (const action of VmActionSchema.options) {
     r.post(`/:id/${action}`, async (req, res, next) => {

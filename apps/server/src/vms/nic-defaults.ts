@@ -32,6 +32,7 @@ export function nicsWithDefaults(
   presetModel: NicModel,
   taken: ReadonlySet<string>,
   current: readonly Nic[] = [],
+  random?: (n: number) => Buffer,
 ): Nic[] {
   const usedSlots = new Set(requested.flatMap((n) => (n.slot === undefined ? [] : [n.slot])));
   const free = [...Array(MAX_NICS).keys()].filter((s) => !usedSlots.has(s));
@@ -39,7 +40,7 @@ export function nicsWithDefaults(
   const nics = requested.map((n): Nic => {
     // The schema allows at most MAX_NICS NICs with distinct slots, so a free slot is always left.
     const slot = n.slot ?? free.shift() ?? MAX_NICS;
-    const mac = n.mac ?? current.find((c) => c.slot === slot)?.mac ?? randomMac(macs);
+    const mac = n.mac ?? current.find((c) => c.slot === slot)?.mac ?? randomMac(macs, random);
     macs.add(mac);
     return { ...n, slot, mac, model: n.model ?? presetModel };
   });

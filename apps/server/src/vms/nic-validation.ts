@@ -20,8 +20,11 @@ export async function checkNics(
   scope: ValidationScope,
   issues: Issue[],
 ): Promise<void> {
+  const macs = new Set<string>();
   for (const [i, nic] of def.nics.entries()) {
     await checkAttachment(host, nic, `nics.${i}`, issues);
+    if (macs.has(nic.mac)) issues.push(invalid(`nics.${i}.mac`, `two NICs with MAC ${nic.mac}`));
+    macs.add(nic.mac);
     const owner = host.vmWithMac(nic.mac, scope.vmId);
     if (owner !== undefined) {
       issues.push({

@@ -25,6 +25,7 @@ import { countedNics, netNoteOf } from './nic-counters.ts';
 import type { NvramStore } from './nvram.ts';
 import type { SerialLogs } from './serial-log.ts';
 import { VmStorage } from './storage/vm-storage.ts';
+import { VmNics } from './vm-nics.ts';
 import { balloonInfo, setBalloon } from './vm-balloon.ts';
 import { cloneVm } from './vm-clone.ts';
 import type { VmContext } from './vm-context.ts';
@@ -46,6 +47,7 @@ import { validationHost, vmView, type HostFacts } from './vm-view.ts';
 export class VmService implements VmContext {
   /** Disks, CD and snapshots of the VMs (`/api/vms/:id/{disks,cdrom,snapshots}`). */
   readonly storage: VmStorage;
+  readonly nics: VmNics;
   readonly checks: ValidationHost;
   /** Each guest's state machine and lock: the only writer of a VM's state. */
   readonly states: VmStates;
@@ -76,6 +78,7 @@ export class VmService implements VmContext {
     this.storage = new VmStorage(this, images, bus);
     images.setUsers(imageUsers(this));
     this.checks = validationHost(repo, images, host);
+    this.nics = new VmNics(this);
     this.lifecycle = new VmLifecycle(this, shutdownTimeoutMs);
     this.migration = new VmMigrationOps(this, (id, launched, def, run) =>
       this.lifecycle.attach(id, launched, def, run),

@@ -33,7 +33,7 @@ export function httpEdgeCases(): HttpCase[] {
       (fx) => raw(fx, 'FOO /api/vms HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n'),
     ],
     [
-      'PATCH, which no route takes',
+      'PATCH where no route takes it',
       [404, 405],
       (fx) => ({
         method: 'PATCH',

@@ -22,7 +22,7 @@ export interface Harmless {
 }
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** As the README's API table writes it. */
   path: string;
   need: Need;
@@ -264,6 +264,17 @@ export const ROUTES: RouteSpec[] = [
     expect: [400],
   }),
   r('DELETE', '/api/vms/:id/disks/:index', 'operate', 'none', { path: stopped('/disks/7'), expect: [404] }),
+  r('POST', '/api/vms/:id/nics', 'operate', 'json', {
+    path: stopped('/nics'),
+    body: { mode: 'bridge', bridge: 'nobr0' },
+    expect: [400],
+  }),
+  r('PATCH', '/api/vms/:id/nics/:slot', 'operate', 'json', {
+    path: stopped('/nics/7'),
+    body: { linkUp: false },
+    expect: [404],
+  }),
+  r('DELETE', '/api/vms/:id/nics/:slot', 'operate', 'none', { path: stopped('/nics/7'), expect: [404] }),
   r('GET', '/api/vms/:id/cdrom', 'read', 'none', { path: stopped('/cdrom'), expect: [200] }),
   r('PUT', '/api/vms/:id/cdrom', 'operate', 'json', {
     path: stopped('/cdrom'),

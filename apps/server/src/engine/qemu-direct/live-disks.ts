@@ -1,9 +1,6 @@
 import { diskBus, diskIds } from '@virtweb/qemu';
-import { UnplugTimeoutError } from '../errors.ts';
-import { isQmpExecuteError, type QmpClient, type QmpEventMessage } from '@virtweb/qmp';
-
-/** How long a guest gets to acknowledge a PCI hot-unplug (ACPI eject) before the request is reported stuck. */
-export const UNPLUG_TIMEOUT_MS = 60_000;
+import { isQmpExecuteError, type QmpClient } from '@virtweb/qmp';
+import { deleteDevice, UNPLUG_TIMEOUT_MS } from './live-devices.ts';
 
 /**
  * Hot-plugs an image as disk slot `index`: file node, format node, then the virtio-blk device at the slot's
@@ -48,54 +45,9 @@ export async function unplugDisk(
   timeoutMs = UNPLUG_TIMEOUT_MS,
 ): Promise<void> {
   const ids = diskIds(index);
-  const deleted = deviceDeleted(qmp, ids.device, timeoutMs);
-  try {
-    await qmp.execute('device_del', { id: ids.device });
-    await deleted.promise;
-  } catch (err) {
-    deleted.cancel();
-    if (!(isQmpExecuteError(err) && err.errorClass === 'DeviceNotFound')) {
-      // NOTE: a second request while the guest still works on the first is refused with "... is already in
-      // the process of unplug": keep waiting for that one.
-      if (!(isQmpExecuteError(err) && err.desc.includes('already in the process of unplug'))) throw err;
-      await deviceDeleted(qmp, ids.device, timeoutMs).promise;
-    }
-  }
+  await deleteDevice(qmp, ids.device, 'disk', timeoutMs);
   await delNode(qmp, ids.node);
   await delNode(qmp, ids.file);
-}
-
-function deviceDeleted(
-  qmp: QmpClient,
-  device: string,
-  timeoutMs: number,
-): { promise: Promise<void>; cancel: () => void } {
-  let cancel = (): void => undefined;
-  const promise = new Promise<void>((resolve, reject) => {
-    const onDeleted = (e: QmpEventMessage<'DEVICE_DELETED'>) => {
-      if (e.data.device !== device) return;
-      done();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(
-        new UnplugTimeoutError(
-          `the guest did not release ${device} within ${Math.round(timeoutMs / 1000)} s (does it handle PCI ` +
-            'hot-unplug? qemu removes the disk once the guest acknowledges)',
-        ),
-      );
-    }, timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      qmp.off('DEVICE_DELETED', onDeleted);
-    };
-    cancel = done;
-    qmp.on('DEVICE_DELETED', onDeleted);
-  });
-  // The caller may stop waiting (device_del refused): an unobserved rejection must not crash the server.
-  promise.catch(() => undefined);
-  return { promise, cancel };
 }
 
 /** blockdev-del that accepts an already missing node. */

@@ -3,9 +3,11 @@ import type { CommandLine, VmLog, VmProcess } from '@virtweb/protocol';
 import type { QemuAccess } from '../../host/qemu-access.ts';
 import type { VmDefinition } from '../../vms/definition.ts';
 import type { GuestBlockOps } from '../guest-block.ts';
+import type { GuestNicOps } from '../guest-nics.ts';
 import type { AdoptedGuest, Engine, StartedGuest, StartOptions } from '../engine.ts';
 import { qemuBlockOps } from './block-ops.ts';
 import { qemuMigrationOps } from './migration-ops.ts';
+import { qemuNicOps } from './nic-ops.ts';
 import { describeProcess, readQemuLog } from './process-info.ts';
 import type { QemuLauncher } from './qemu-launcher.ts';
 import { QemuGuest } from './qemu-guest.ts';
@@ -20,6 +22,7 @@ export class QemuDirectEngine implements Engine {
   readonly id = 'qemu-direct' as const;
   readonly connection = 'local';
   readonly block: GuestBlockOps;
+  readonly nics: GuestNicOps;
   readonly snapshots = qemuSnapshotOps;
   readonly migration = qemuMigrationOps;
 
@@ -28,6 +31,7 @@ export class QemuDirectEngine implements Engine {
     access: QemuAccess,
   ) {
     this.block = qemuBlockOps(access);
+    this.nics = qemuNicOps(launcher);
   }
 
   async start(id: string, def: VmDefinition, opts?: StartOptions): Promise<StartedGuest> {

@@ -17,7 +17,9 @@ const launched = {
   memoryMiB: 256,
   vcpus: 1,
   topology: { sockets: 1, cores: 1, threads: 1 },
-  nics: [{ slot: 0, mode: 'user', model: 'virtio', mac: '52:54:00:00:00:01', linkUp: true, portForwards: [] }],
+  nics: [
+    { slot: 0, mode: 'user', model: 'virtio', mac: '52:54:00:00:00:01', linkUp: true, portForwards: [] },
+  ],
   balloon: false,
   clock: 'utc',
   noKernelIrqchip: false,
