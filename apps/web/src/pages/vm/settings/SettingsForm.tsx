@@ -81,7 +81,8 @@ export function SettingsForm({ vm, host, images }: Props) {
   const locked = live
     ? { disks: vm.disks.map((d) => ({ image: d.image, bus: d.bus })), cdrom: vm.cdrom ?? '' }
     : undefined;
-  const check = validateSettings(values, locked);
+  // The NICs besides the first are the NIC panel's (live): always the stored ones, never a stale copy.
+  const check = validateSettings({ ...values, nics: vm.nics }, locked);
   const nextStart = live && check.ok ? changedFields(vm, check.request).filter((f) => f !== 'name') : [];
 
   const set: SetSetting = (key, value) => {
