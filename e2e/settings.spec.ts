@@ -65,6 +65,22 @@ test('settings change a stopped and a running guest; clone and delete with a per
     nics: [{ mode: 'user', portForwards: [{ hostPort: 2222, guestPort: 22 }] }],
   });
 
+  // The NIC list: the link is a switch used by keyboard, a MAC is checked with the schema's words, NICs come
+  // and go.
+  const nics = page.getByRole('region', { name: 'Network cards' });
+  await nics.getByRole('switch', { name: /Link of NIC 0/ }).focus();
+  await page.keyboard.press('Space');
+  await expect.poll(async () => (await api.vm(a.id)).nics[0]?.linkUp).toBe(false);
+  await nics.getByRole('textbox', { name: 'MAC of NIC 0' }).fill('01:00:5e:00:00:01');
+  await nics.getByRole('button', { name: 'Save MAC' }).click();
+  await expect(nics.getByRole('textbox', { name: 'MAC of NIC 0' })).toHaveAccessibleDescription(/multicast/);
+  await nics.getByRole('button', { name: 'Add network card' }).click();
+  await expect(nics.getByRole('button', { name: 'Remove NIC 1' })).toBeVisible();
+  await expect.poll(async () => (await api.vm(a.id)).nics.length).toBe(2);
+  await nics.getByRole('button', { name: 'Remove NIC 1' }).click();
+  await expect(nics.getByRole('button', { name: 'Remove NIC 1' })).toHaveCount(0);
+  await expect.poll(async () => (await api.vm(a.id)).nics.length).toBe(1);
+
   const vmPage = new VmPage(page, 'set-renamed');
   await vmPage.tab('Overview').click();
   const facts = page.getByRole('definition');

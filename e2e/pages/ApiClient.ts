@@ -8,6 +8,7 @@ export interface VmAnswer {
   vcpus: number;
   pendingChanges?: string[];
   devices?: unknown;
+  nics: { slot: number; mac: string; linkUp: boolean }[];
 }
 
 /**
