@@ -1,7 +1,7 @@
 // The server-side checks of a guest's NICs: host interfaces, MACs of other guests, port forwards across NICs.
 import { ErrorCode, type Nic } from '@virtweb/protocol';
 import type { VmDefinition } from './definition.ts';
-import type { Issue, ValidationHost, ValidationScope } from './vm-validation.ts';
+import type { Issue, ValidationHost, ValidationScope } from './validation-host.ts';
 
 const invalid = (path: string, message: string): Issue => ({
   path,
