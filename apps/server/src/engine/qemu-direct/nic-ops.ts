@@ -1,7 +1,8 @@
 import { nicIds } from '@virtweb/qemu';
 import type { GuestNicOps } from '../guest-nics.ts';
 import { plugNic, unplugNic } from './live-nics.ts';
-import { nicSpec, type QemuLauncher } from './qemu-launcher.ts';
+import { nicSpec } from './nic-spec.ts';
+import type { QemuLauncher } from './qemu-launcher.ts';
 
 /** NICs of a qemu-direct guest, over its QMP connection; the taps are the launcher's (as at a start). */
 export const qemuNicOps = (launcher: Pick<QemuLauncher, 'makeTap' | 'removeTap'>): GuestNicOps => ({

@@ -9,7 +9,6 @@ import {
   runtimePaths,
   startQemu,
   type FirmwareSpec,
-  type NicSpec,
   type QemuProcess,
   type RuntimePaths,
   type VmSpec,
@@ -24,6 +23,7 @@ import type { ImageService } from '../../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 import { shellText, withPlaceholders } from './command-line.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
+import { nicSpec } from './nic-spec.ts';
 import { pinVcpus } from './vcpu-pinning.ts';
 import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
 import type { NvramStore } from '../../vms/nvram.ts';
@@ -355,20 +355,6 @@ export class QemuLauncher {
       previewNotes.push(`starting will fail: ${err.message}`);
       return { accel: 'kvm', reason: undefined };
     }
-  }
-}
-
-/** A NIC as qemu gets it: user-mode NAT, or a tap (the server's `vw<id><slot>` for bridge and network NICs). */
-export function nicSpec(id: string, nic: Nic): NicSpec {
-  const common = { slot: nic.slot, model: nic.model, mac: nic.mac };
-  switch (nic.mode) {
-    case 'user':
-      return { ...common, mode: 'user', portForwards: nic.portForwards };
-    case 'tap':
-      return { ...common, mode: 'tap', tap: nic.tap };
-    case 'bridge':
-    case 'network':
-      return { ...common, mode: 'tap', tap: bridgeTapName(id, nic.slot) };
   }
 }
 
