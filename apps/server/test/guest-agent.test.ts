@@ -49,7 +49,7 @@ describe('guest agent (qemu-ga in the test guest)', () => {
     const vm = await createGuest<VmAnswer>(server, 'agent1', {
       disks: [{ image: 'agent.qcow2' }],
       boot: 'cdrom',
-      network: { mode: 'user', model: 'virtio' },
+      nics: [{ mode: 'user', model: 'virtio' }],
     });
     expect(vm.guestAgent).toBe(true);
     id = vm.id;
