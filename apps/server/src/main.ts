@@ -43,6 +43,7 @@ import { TasksRepo } from './tasks/tasks-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { NvramStore } from './vms/nvram.ts';
 import { runningUsersOf } from './vms/running-disks.ts';
+import { guestsOnNetworkOf } from './vms/network-guests.ts';
 import { Engines } from './engine/engines.ts';
 import { QemuDirectEngine, QemuLauncher } from './engine/qemu-direct/index.ts';
 import { GuestAutostart } from './vms/autostart.ts';
@@ -118,7 +119,16 @@ if (config.defaultNetwork && settings.get('default_network') === undefined) {
   else console.log(`virtweb: no default network: ${outcome}`);
 }
 const qemuDirect = new QemuDirectEngine(
-  new QemuLauncher(config.qemuBinary, config.runDir, images, host, nvram, qemuAccess, new BridgeTaps()),
+  new QemuLauncher(
+    config.qemuBinary,
+    config.runDir,
+    images,
+    host,
+    nvram,
+    qemuAccess,
+    new BridgeTaps(),
+    networks,
+  ),
   qemuAccess,
 );
 const vms = new VmService(
@@ -133,6 +143,11 @@ const vms = new VmService(
   qemuAccess,
 );
 images.setRunningUsers(runningUsersOf(vms));
+networks.setGuestLookup(guestsOnNetworkOf(vms));
+// The DNS names dnsmasq gives guests follow their names and NICs (rewritten, and signalled, only on a change).
+bus.subscribe((e) => {
+  if (e.type === 'vm.updated' || e.type === 'vm.deleted') void networks.guestsChanged();
+});
 await vms.adoptAll();
 if (config.demo) await defineDemoGuest(settings, images, vms);
 // The KVM probe takes seconds; run it now only when guests may need its verdict.

@@ -1,12 +1,10 @@
 // Managed networks (`/api/networks`): a NAT or isolated bridge with DHCP and DNS that virtweb runs, or an
 // existing host bridge it only refers to.
 import { z } from 'zod';
-import { InterfaceNameSchema } from './vm-config.ts';
+import { InterfaceNameSchema, ManagedNetworkNameSchema } from './nics.ts';
 
 /** A network's name: also part of its bridge, nftables table and DNS domain, hence short and plain. */
-export const NetworkNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,14}$/, 'a lowercase letter, then up to 14 lowercase letters, digits or -');
+export const NetworkNameSchema = ManagedNetworkNameSchema;
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);

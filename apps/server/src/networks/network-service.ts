@@ -14,15 +14,10 @@ import { writeHosts } from './dnsmasq.ts';
 import type { HostSubnet } from './host-routes.ts';
 import { formatIpv4, gatewayOf, parseCidr } from './ipv4.ts';
 import { isManaged, type NetworkDefinition } from './network-definition.ts';
+import type { ManagedNetworks } from '../host/managed-networks.ts';
 import { hostEntriesOf, type GuestsOnNetwork } from './network-guests.ts';
 import type { NetworkRuntime } from './network-runtime.ts';
 import { checkForwards, definitionOf } from './network-validation.ts';
-
-/** What the launcher needs of managed networks: the bridge a NIC on one of them joins. */
-export interface ManagedNetworks {
-  /** @throws Conflict when there is no such network or it is not running */
-  bridgeOf(name: string): Promise<string>;
-}
 
 export interface NetworkServiceDeps {
   repo: NetworksRepo;
