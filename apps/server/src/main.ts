@@ -27,6 +27,7 @@ import { MigrationService } from './migration/migration-service.ts';
 import { dnsmasqUser } from './networks/dnsmasq-user.ts';
 import { hostSubnets } from './networks/host-routes.ts';
 import { NetworkRuntime } from './networks/network-runtime.ts';
+import { LeaseAddresses } from './networks/lease-addresses.ts';
 import { NetworkService } from './networks/network-service.ts';
 import { networkPrivilegeProblem } from './networks/privilege.ts';
 import { PeerService } from './peers/peer-service.ts';
@@ -144,6 +145,10 @@ const vms = new VmService(
 );
 images.setRunningUsers(runningUsersOf(vms));
 networks.setGuestLookup(guestsOnNetworkOf(vms));
+// A guest's addresses from its network's DHCP leases too (not only from its guest agent).
+const leaseAddresses = new LeaseAddresses(() => networks.leaseFiles());
+vms.setLeaseAddresses((macs) => leaseAddresses.of(macs));
+leaseAddresses.watch((macs) => vms.republishWithMacs(macs));
 // The DNS names dnsmasq gives guests follow their names and NICs (rewritten, and signalled, only on a change).
 bus.subscribe((e) => {
   if (e.type === 'vm.updated' || e.type === 'vm.deleted') void networks.guestsChanged();
@@ -262,6 +267,7 @@ async function shutdown(signal: string): Promise<void> {
     await autostart.atServerStop(config.shutdownTimeoutMs + 15_000);
   }
   metrics.stop();
+  leaseAddresses.stop();
   peers.stop();
   migrations.stop();
   await vms.detachAll();

@@ -28,7 +28,8 @@ function hostAddress(): string {
 }
 
 // Two real test guests on one NAT network: DHCP from the network's dnsmasq, each other by address and by the
-// DNS name the network gives them (their guest names), the gateway, and a port forward to a guest's httpd.
+// DNS name the network gives them (their guest names), the gateway, and a port forward to a guest's httpd; their
+// addresses shown from the network's leases.
 describe('guests on a managed NAT network', () => {
   const server = useServer({ withGuestIso: true });
   const tag = testTag();
@@ -45,6 +46,8 @@ describe('guests on a managed NAT network', () => {
       const { id } = await createGuest(server, `${g}-${tag}`, {
         boot: 'cdrom',
         nics: [{ mode: 'network', network: name }],
+        // No guest agent: the addresses below can only come from the network's DHCP leases.
+        guestAgent: false,
       });
       ids.push(id);
       const start = await server.api('POST', `/api/vms/${id}/start`);
@@ -68,6 +71,16 @@ describe('guests on a managed NAT network', () => {
     }
     expect(leases.map((l) => l.mac).sort()).toEqual([...macs].sort());
     const ipOf = (i: number) => leases.find((l) => l.mac === macs[i])?.ip ?? '';
+    // The guests list shows each guest's leased address.
+    for (const [i, id] of ids.entries()) {
+      let addresses: string[] = [];
+      for (let t = 0; t < 30 && !addresses.includes(ipOf(i)); t++) {
+        addresses =
+          ((await server.api('GET', `/api/vms/${id}`)).body as { addresses?: string[] }).addresses ?? [];
+        if (!addresses.includes(ipOf(i))) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(addresses).toEqual([ipOf(i)]);
+    }
 
     const ping = (shell: GuestShell, target: string) =>
       shell.until(

@@ -98,9 +98,9 @@ export class AgentMonitor {
     w.refresh();
   }
 
-  /** The guest's addresses as its agent last told them (none without an agent). */
-  addresses(id: string): string[] {
-    return guestAddresses({ agent: this.watches.get(id)?.watch.info.interfaces });
+  /** The guest's addresses as its agent last told them, with those a DHCP server of virtweb's leased it. */
+  addresses(id: string, leases: readonly string[] = []): string[] {
+    return guestAddresses({ agent: this.watches.get(id)?.watch.info.interfaces, leases });
   }
 
   /** Records how a shutdown of this run was asked for. */

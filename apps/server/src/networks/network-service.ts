@@ -215,6 +215,11 @@ export class NetworkService implements ManagedNetworks {
     };
   }
 
+  /** The DHCP lease files of the networks virtweb runs dnsmasq for. */
+  leaseFiles(): string[] {
+    return this.deps.repo.list().flatMap((def) => (isManaged(def) ? [this.deps.runtime.leaseFile(def)] : []));
+  }
+
   private async writeHosts(def: NetworkDefinition): Promise<void> {
     if (!isManaged(def)) return;
     await writeHosts(def, this.deps.runtime.files(def.name), hostEntriesOf(this.guestsOn(def.name)));

@@ -45,6 +45,7 @@ import { validationHost, vmView, type HostFacts } from './vm-view.ts';
  * their events are `lifecycle`'s.
  */
 export class VmService implements VmContext {
+  private leaseAddresses: (macs: readonly string[]) => string[] = () => [];
   /** Disks, CD and snapshots of the VMs (`/api/vms/:id/{disks,cdrom,snapshots}`). */
   readonly storage: VmStorage;
   readonly nics: VmNics;
@@ -224,6 +225,19 @@ export class VmService implements VmContext {
     return rec;
   }
 
+  /** Where addresses leased by managed networks' DHCP come from (main wires the networks' lease files). */
+  setLeaseAddresses(of: (macs: readonly string[]) => string[]): void {
+    this.leaseAddresses = of;
+  }
+
+  /** Shows again the guests that have one of these MACs (their leased addresses changed). */
+  republishWithMacs(macs: readonly string[]): void {
+    const wanted = new Set(macs);
+    for (const rec of this.repo.list()) {
+      if (rec.definition.nics.some((n) => wanted.has(n.mac))) this.publish(rec);
+    }
+  }
+
   publish(rec: VmRecord): void {
     this.bus.publish({ type: 'vm.updated', vm: this.toVm(rec) });
   }
@@ -231,7 +245,7 @@ export class VmService implements VmContext {
   toVm(rec: VmRecord): Vm {
     const rt = this.runtime(rec.id);
     const live = rt && {
-      addresses: this.agents.addresses(rec.id),
+      addresses: this.agents.addresses(rec.id, this.leaseAddresses(rec.definition.nics.map((n) => n.mac))),
       shutdownVia: rec.state === 'stopping' ? this.agents.shutdownVia(rt) : undefined,
     };
     return vmView(rec, rt, this.lifecycle.accelReason(rec.id), live);
