@@ -29,8 +29,8 @@ describe('network graphs', () => {
   const server = useServer({ withGuestIso: true });
 
   it('moves while the guest sends and receives through its tap, per NIC and in total', async () => {
-    const network = { mode: 'bridge', model: 'virtio', bridge };
-    const { id } = await createGuest(server, 'graphed', { boot: 'cdrom', network });
+    const nics = [{ mode: 'bridge', model: 'virtio', bridge }];
+    const { id } = await createGuest(server, 'graphed', { boot: 'cdrom', nics });
     const start = await server.api('POST', `/api/vms/${id}/start`);
     expect(start.status, errorMessage(start.body)).toBe(202);
     const shell = await GuestShell.open(server, id);

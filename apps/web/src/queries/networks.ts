@@ -21,6 +21,14 @@ const POLL_MS = 5000;
 export const networksQuery = () =>
   queryOptions({ queryKey: networkKeys.all, queryFn: listNetworks, refetchInterval: POLL_MS });
 
+/** The managed networks a NIC may join (names, kinds, states): for the NIC editors, not polled. */
+export const nicNetworksQuery = () =>
+  queryOptions({
+    queryKey: networkKeys.all,
+    queryFn: listNetworks,
+    select: (list) => list.networks.map(({ name, kind, state }) => ({ name, kind, state })),
+  });
+
 export const networkQuery = (name: string) =>
   queryOptions({
     queryKey: networkKeys.one(name),

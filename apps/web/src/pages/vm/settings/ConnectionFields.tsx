@@ -1,4 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import type { HostInfo } from '@virtweb/protocol';
+import { nicNetworksQuery } from '../../../queries/networks.ts';
 import { Loading } from '../../../components/QueryError.tsx';
 import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import { MachineFields, type MachineChoice } from '../../vms/wizard/MachineFields.tsx';
@@ -21,6 +23,7 @@ function withCurrent(list: readonly string[] | undefined, current: string, inUse
 
 export function NetworkSection({ values, errors, patch, host }: Props) {
   const n = values.network;
+  const managed = useQuery(nicNetworksQuery());
   const hostNetwork = {
     bridges: withCurrent(host?.network.bridges, n.bridge, n.mode === 'bridge'),
     taps: withCurrent(host?.network.taps, n.tap, n.mode === 'tap'),
@@ -32,6 +35,7 @@ export function NetworkSection({ values, errors, patch, host }: Props) {
         value={n}
         onChange={(network, changed) => patch({ network }, changed)}
         hostNetwork={hostNetwork}
+        managedNetworks={managed.data ?? []}
         errors={errors}
       />
     </fieldset>

@@ -1,9 +1,20 @@
 import { useState, type SubmitEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
-import { MacSchema, MAX_NICS, OS_PRESETS, type Nic, type Vm } from '@virtweb/protocol';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import {
+  MacSchema,
+  MAX_NICS,
+  NicModelSchema,
+  OS_PRESETS,
+  type Nic,
+  type NicModel,
+  type Vm,
+} from '@virtweb/protocol';
 import type { ApiError } from '../../../api/errors.ts';
 import { addNic, patchNic, removeNic } from '../../../api/vmNics.ts';
 import { DataTable } from '../../../components/DataTable.tsx';
+import { Field } from '../../../components/Field.tsx';
+import { nicNetworksQuery } from '../../../queries/networks.ts';
+import { NIC_MODEL_LABEL } from '../../vms/wizard/NetworkEditor.tsx';
 import { FormError } from '../../../components/FormError.tsx';
 import { TextField } from '../../../components/TextField.tsx';
 import { isLive } from '../storage/storageStates.ts';
@@ -12,13 +23,23 @@ import { nicLabel } from './labels.ts';
 const errorText = (err: ApiError): string => err.details[0]?.message ?? err.message;
 
 /**
- * The guest's NICs: each with its slot, model, MAC, attachment and a link switch; add (user-mode NAT, the
- * preset's model) and remove. While the guest runs these apply at once (hot-plug, unplug, the link).
+ * The guest's NICs: each with its slot, model, MAC, attachment and a link switch; add (user-mode NAT or a
+ * virtual network, a model) and remove. While the guest runs these apply at once (hot-plug, unplug, the link).
  */
 export function NicsPanel({ vm }: { vm: Vm }) {
   const [error, setError] = useState<string | null>(null);
+  // `user`, or `network:<name>` for a managed network.
+  const [attach, setAttach] = useState('user');
+  const [model, setModel] = useState<NicModel>(OS_PRESETS[vm.os].nicModel);
+  const networks = useQuery(nicNetworksQuery());
   const add = useMutation({
-    mutationFn: () => addNic(vm.id, { mode: 'user', model: OS_PRESETS[vm.os].nicModel }),
+    mutationFn: () =>
+      addNic(
+        vm.id,
+        attach.startsWith('network:')
+          ? { mode: 'network', network: attach.slice('network:'.length), model }
+          : { mode: 'user', model },
+      ),
     onSuccess: () => setError(null),
     onError: (err: ApiError) => setError(errorText(err)),
   });
@@ -41,6 +62,32 @@ export function NicsPanel({ vm }: { vm: Vm }) {
         </DataTable>
       )}
       <FormError message={error} />
+      <div className="field-row">
+        <Field label="New card attached to">
+          {(p) => (
+            <select {...p} value={attach} onChange={(e) => setAttach(e.target.value)}>
+              <option value="user">User-mode NAT</option>
+              {(networks.data ?? []).map((n) => (
+                <option key={n.name} value={`network:${n.name}`}>
+                  Virtual network {n.name} ({n.kind}
+                  {n.state === 'stopped' ? ', stopped' : ''})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="New card model">
+          {(p) => (
+            <select {...p} value={model} onChange={(e) => setModel(NicModelSchema.parse(e.target.value))}>
+              {NicModelSchema.options.map((m) => (
+                <option key={m} value={m}>
+                  {NIC_MODEL_LABEL[m]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
       <button
         type="button"
         disabled={add.isPending || vm.nics.length >= MAX_NICS}

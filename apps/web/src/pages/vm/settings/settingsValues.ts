@@ -201,6 +201,7 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'nics.0.model',
     'nics.0.bridge',
     'nics.0.tap',
+    'nics.0.network',
     'nics.0.portForwards',
     'machine',
     'firmware',

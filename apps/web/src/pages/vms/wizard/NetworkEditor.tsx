@@ -1,8 +1,16 @@
-import { NicModelSchema, type HostInfo } from '@virtweb/protocol';
+import { NicModelSchema, type HostInfo, type ManagedNetwork, type NicModel } from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 import { PortForwardsEditor } from './PortForwardsEditor.tsx';
 import { RadioGroup, type RadioOption } from '../../../components/RadioGroup.tsx';
 import type { NetworkDraft, PathErrors } from './networkDraft.ts';
+
+/** What each NIC model is, for the choice. */
+export const NIC_MODEL_LABEL: Record<NicModel, string> = {
+  virtio: 'virtio-net (fast; the guest needs virtio drivers)',
+  e1000: 'e1000 (emulated Intel NIC: works with any OS)',
+  e1000e: 'e1000e (emulated Intel PCIe NIC: newer Windows, q35)',
+  rtl8139: 'rtl8139 (Realtek: very old systems)',
+};
 
 interface Props {
   value: NetworkDraft;
@@ -10,16 +18,27 @@ interface Props {
   onChange: (next: NetworkDraft, changed: string) => void;
   /** The host's bridges and tap devices (HostInfo.network): those modes are offered only when there are some. */
   hostNetwork: HostInfo['network'];
+  /** The managed networks (the Networks page): `network` mode is offered when there are some. */
+  managedNetworks: readonly Pick<ManagedNetwork, 'name' | 'kind' | 'state'>[];
   /** Keyed by request path, as `errorKeyOf` gives them. */
   errors: PathErrors;
 }
 
 /** The guest's network: none, user-mode NAT with port forwards, a bridge or a tap device; and the NIC model. */
-export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
+export function NetworkEditor({ value, onChange, hostNetwork, managedNetworks, errors }: Props) {
   const patch = (p: Partial<NetworkDraft>, changed: string) => onChange({ ...value, ...p }, changed);
   const { bridges, taps } = hostNetwork;
   const modes: RadioOption<NetworkDraft['mode']>[] = [
     { value: 'none', label: 'No network', hint: 'the guest has no network card' },
+    ...(managedNetworks.length > 0
+      ? [
+          {
+            value: 'network' as const,
+            label: 'Virtual network',
+            hint: "a network of virtweb's (Networks page): DHCP and DNS, NAT or isolated; guests on it reach each other",
+          },
+        ]
+      : []),
     {
       value: 'user',
       label: 'User-mode NAT',
@@ -64,6 +83,33 @@ export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
           )}
         </Field>
       )}
+      {value.mode === 'network' && (
+        <Field
+          label="Virtual network"
+          error={errors['nics.0.network']}
+          hint={
+            managedNetworks.find((n) => n.name === value.network)?.state === 'stopped'
+              ? 'This network is stopped: start it on the Networks page before the guest starts.'
+              : undefined
+          }
+        >
+          {(p) => (
+            <select
+              {...p}
+              value={value.network}
+              onChange={(e) => patch({ network: e.target.value }, 'nics.0.network')}
+            >
+              {value.network === '' && <option value="">Choose a network</option>}
+              {managedNetworks.map((n) => (
+                <option key={n.name} value={n.name}>
+                  {n.name} ({n.kind}
+                  {n.state === 'stopped' ? ', stopped' : ''})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       {value.mode === 'tap' && (
         <Field label="Tap device" error={errors['nics.0.tap']}>
           {(p) => (
@@ -83,8 +129,11 @@ export function NetworkEditor({ value, onChange, hostNetwork, errors }: Props) {
               value={value.model}
               onChange={(e) => patch({ model: NicModelSchema.parse(e.target.value) }, 'nics.0.model')}
             >
-              <option value="virtio">virtio-net (fast; the guest needs virtio drivers)</option>
-              <option value="e1000">e1000 (emulated Intel NIC: works with any OS)</option>
+              {NicModelSchema.options.map((m) => (
+                <option key={m} value={m}>
+                  {NIC_MODEL_LABEL[m]}
+                </option>
+              ))}
             </select>
           )}
         </Field>

@@ -1,9 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type KeyboardEvent, type SubmitEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { useNavigate } from 'react-router-dom';
 import type { HostInfo, Image, OsType, UploadedImage } from '@virtweb/protocol';
 import { useNotify } from '../../../components/notify/context.ts';
 import { useLeaveGuard } from '../../../components/useLeaveGuard.ts';
+import { nicNetworksQuery } from '../../../queries/networks.ts';
 import { useCreateVm, useVmAction } from '../../../queries/vms.ts';
 import { isCdImage } from '../../imageKinds.ts';
 import { UploadImagePanel } from '../../images/UploadImagePanel.tsx';
@@ -90,6 +92,7 @@ export function NewVmWizard({ images, host, vmNames }: Props) {
   const [errors, setErrors] = useState<PathErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [uploadOpen, setUploadOpen] = useState(() => !images.some(isCdImage));
+  const managedNetworks = useQuery(nicNetworksQuery());
   const panel = useRef<HTMLElement>(null);
   const create = useCreateVm();
   const start = useVmAction('start');
@@ -240,6 +243,7 @@ export function NewVmWizard({ images, host, vmNames }: Props) {
               value={values.network}
               onChange={setNetwork}
               hostNetwork={host.network}
+              managedNetworks={managedNetworks.data ?? []}
               errors={errors}
             />
           )}

@@ -30,7 +30,8 @@ function diskKey(index: string | undefined, field: string | undefined, sub: stri
 function nicKey(rest: readonly string[]): string {
   const [nic, field, index, sub] = rest;
   if (nic !== '0') return 'nics';
-  if (field === 'model' || field === 'bridge' || field === 'tap') return `nics.0.${field}`;
+  if (field === 'model' || field === 'bridge' || field === 'tap' || field === 'network')
+    return `nics.0.${field}`;
   if (field !== 'portForwards') return 'nics';
   if (index !== undefined && /^\d+$/.test(index) && sub !== undefined && FORWARD_FIELDS.has(sub)) {
     return `nics.0.portForwards.${index}.${sub}`;

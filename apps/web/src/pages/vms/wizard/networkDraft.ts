@@ -13,10 +13,12 @@ export interface PortForwardDraft {
 /** Every mode's fields at once, so switching the mode back and forth keeps what was typed. */
 export interface NetworkDraft {
   /** `none`: no NIC at all. */
-  mode: 'none' | 'user' | 'bridge' | 'tap';
+  mode: 'none' | 'user' | 'bridge' | 'tap' | 'network';
   model: NicModel;
   bridge: string;
   tap: string;
+  /** A managed network's name (`network` mode). */
+  network: string;
   portForwards: PortForwardDraft[];
 }
 
@@ -35,19 +37,24 @@ export function initialNetworkDraft(
   model: NicModel,
   host?: { bridges: string[]; taps: string[] },
 ): NetworkDraft {
-  return { mode: 'user', model, bridge: host?.bridges[0] ?? '', tap: host?.taps[0] ?? '', portForwards: [] };
+  return {
+    mode: 'user',
+    model,
+    bridge: host?.bridges[0] ?? '',
+    tap: host?.taps[0] ?? '',
+    network: '',
+    portForwards: [],
+  };
 }
 
-/**
- * The draft of a guest's first NIC (the Settings tab); `none` without NICs. A managed-network NIC is not
- * edited here (the NIC list is), and reads as user-mode NAT.
- */
+/** The draft of a guest's first NIC (the Settings tab); `none` without NICs. */
 export function networkDraftOf(nic: Nic | undefined, fallbackModel: NicModel): NetworkDraft {
   return {
-    mode: nic === undefined ? 'none' : nic.mode === 'network' ? 'user' : nic.mode,
+    mode: nic === undefined ? 'none' : nic.mode,
     model: nic?.model ?? fallbackModel,
     bridge: nic?.mode === 'bridge' ? nic.bridge : '',
     tap: nic?.mode === 'tap' ? nic.tap : '',
+    network: nic?.mode === 'network' ? nic.network : '',
     portForwards:
       nic?.mode === 'user'
         ? nic.portForwards.map((f) => ({
@@ -90,6 +97,8 @@ function nicCandidate(d: NetworkDraft): Record<string, unknown> {
       return { mode: 'bridge', model: d.model, bridge: d.bridge };
     case 'tap':
       return { mode: 'tap', model: d.model, tap: d.tap };
+    case 'network':
+      return { mode: 'network', model: d.model, network: d.network };
   }
 }
 

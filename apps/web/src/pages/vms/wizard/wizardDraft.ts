@@ -43,10 +43,12 @@ const WizardValuesSchema = z.object({
   existingDisk: z.string(),
   diskBus: DiskBusSchema,
   network: z.object({
-    mode: z.enum(['none', 'user', 'bridge', 'tap']),
+    mode: z.enum(['none', 'user', 'bridge', 'tap', 'network']),
     model: NicModelSchema,
     bridge: z.string(),
     tap: z.string(),
+    // Drafts kept before managed networks had none.
+    network: z.string().default(''),
     portForwards: z.array(PortForwardDraftSchema).max(64),
   }),
   firmware: FirmwareSchema,

@@ -30,6 +30,7 @@ describe('checkWizard', () => {
         model: 'virtio',
         bridge: '',
         tap: '',
+        network: '',
         portForwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: '2222', guestPort: '22' }],
       },
       machine: 'pc',
@@ -106,6 +107,7 @@ describe('checkWizard', () => {
         model: 'e1000',
         bridge: '',
         tap: '',
+        network: '',
         portForwards: [
           forward,
           { ...forward, hostAddress: '0.0.0.0' },
