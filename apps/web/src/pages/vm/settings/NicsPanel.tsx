@@ -1,20 +1,12 @@
 import { useState, type SubmitEvent } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import {
-  MacSchema,
-  MAX_NICS,
-  NicModelSchema,
-  OS_PRESETS,
-  type Nic,
-  type NicModel,
-  type Vm,
-} from '@virtweb/protocol';
+import { MacSchema, MAX_NICS, OS_PRESETS, type Nic, type NicModel, type Vm } from '@virtweb/protocol';
 import type { ApiError } from '../../../api/errors.ts';
 import { addNic, patchNic, removeNic } from '../../../api/vmNics.ts';
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { nicNetworksQuery } from '../../../queries/networks.ts';
-import { NIC_MODEL_LABEL } from '../../vms/wizard/NetworkEditor.tsx';
+import { NicModelField } from '../../vms/wizard/NetworkEditor.tsx';
 import { FormError } from '../../../components/FormError.tsx';
 import { TextField } from '../../../components/TextField.tsx';
 import { isLive } from '../storage/storageStates.ts';
@@ -76,17 +68,7 @@ export function NicsPanel({ vm }: { vm: Vm }) {
             </select>
           )}
         </Field>
-        <Field label="New card model">
-          {(p) => (
-            <select {...p} value={model} onChange={(e) => setModel(NicModelSchema.parse(e.target.value))}>
-              {NicModelSchema.options.map((m) => (
-                <option key={m} value={m}>
-                  {NIC_MODEL_LABEL[m]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <NicModelField label="New card model" value={model} onChange={setModel} />
       </div>
       <button
         type="button"

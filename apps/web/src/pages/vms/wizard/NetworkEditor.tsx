@@ -12,6 +12,32 @@ export const NIC_MODEL_LABEL: Record<NicModel, string> = {
   rtl8139: 'rtl8139 (Realtek: very old systems)',
 };
 
+/** A labelled choice of NIC model, each said in words. */
+export function NicModelField(props: {
+  label: string;
+  value: NicModel;
+  onChange: (model: NicModel) => void;
+  error?: string | undefined;
+}) {
+  return (
+    <Field label={props.label} error={props.error}>
+      {(p) => (
+        <select
+          {...p}
+          value={props.value}
+          onChange={(e) => props.onChange(NicModelSchema.parse(e.target.value))}
+        >
+          {NicModelSchema.options.map((m) => (
+            <option key={m} value={m}>
+              {NIC_MODEL_LABEL[m]}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
 interface Props {
   value: NetworkDraft;
   /** `changed`: the error key the change may fix (`network`, `nics.0.model`, `nics.0.portForwards.0.hostPort`). */
@@ -122,21 +148,12 @@ export function NetworkEditor({ value, onChange, hostNetwork, managedNetworks, e
         </Field>
       )}
       {value.mode !== 'none' && (
-        <Field label="NIC model" error={errors['nics.0.model']}>
-          {(p) => (
-            <select
-              {...p}
-              value={value.model}
-              onChange={(e) => patch({ model: NicModelSchema.parse(e.target.value) }, 'nics.0.model')}
-            >
-              {NicModelSchema.options.map((m) => (
-                <option key={m} value={m}>
-                  {NIC_MODEL_LABEL[m]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <NicModelField
+          label="NIC model"
+          value={value.model}
+          onChange={(model) => patch({ model }, 'nics.0.model')}
+          error={errors['nics.0.model']}
+        />
       )}
       {value.mode === 'user' && (
         <PortForwardsEditor
