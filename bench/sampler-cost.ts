@@ -42,7 +42,7 @@ export async function samplerCostBench(): Promise<void> {
         name: `bench-${i}`,
         memoryMiB: 32,
         vcpus: 1,
-        network: { mode: 'none' },
+        nics: [],
       });
       ids.push((vm.body as { id: string }).id);
     }

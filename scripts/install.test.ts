@@ -161,7 +161,7 @@ describe.skipIf(why !== '')(`scripts/install as a service ${why}`, () => {
       memoryMiB: 256,
       vcpus: 1,
       cdrom: 'tinylinux.iso',
-      network: { mode: 'none' },
+      nics: [],
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = (created.body as { id: string }).id;

@@ -20,7 +20,7 @@ export async function bootTestGuest(server: TestServer): Promise<BenchGuest> {
     cdrom: 'tinylinux.iso',
     boot: 'cdrom',
     accel: 'tcg',
-    network: { mode: 'none' },
+    nics: [],
   });
   if (created.status !== 201) throw new Error(`create VM: ${created.status} ${JSON.stringify(created.body)}`);
   const id = (created.body as { id: string }).id;

@@ -24,7 +24,7 @@ import { ImageService } from './images/image-service.ts';
 import { MetricsHistory } from './metrics/history.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
 import { MigrationService } from './migration/migration-service.ts';
-import { dnsmasqUser } from './networks/dnsmasq-user.ts';
+import { dnsmasqUser, prepareNetworksDir } from './networks/dnsmasq-user.ts';
 import { hostSubnets } from './networks/host-routes.ts';
 import { NetworkRuntime } from './networks/network-runtime.ts';
 import { LeaseAddresses } from './networks/lease-addresses.ts';
@@ -104,9 +104,10 @@ await images.init();
 const nvram = new NvramStore(config.nvramDir);
 // Before the launcher and before guests are adopted and autostarted: a guest's NIC may need its network's
 // bridge (`networks` is the launcher's ManagedNetworks).
+await prepareNetworksDir(config.networksDir);
 const networks = new NetworkService({
   repo: new NetworksRepo(db),
-  runtime: new NetworkRuntime(config.networksDir, await dnsmasqUser(config.dataDir, config.networksDir)),
+  runtime: new NetworkRuntime(config.networksDir, () => dnsmasqUser(config.dataDir)),
   privilegeProblem: networkPrivilegeProblem(),
   hostSubnets,
   log: (line) => console.log(line),

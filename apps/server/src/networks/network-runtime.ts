@@ -21,8 +21,8 @@ export class NetworkRuntime {
   constructor(
     /** `<data>/networks`. */
     private readonly root: string,
-    /** The user dnsmasq drops to. */
-    private readonly dnsmasqUser: string,
+    /** The user dnsmasq drops to (asked at each start or adoption: it may need its passage granted again). */
+    private readonly dnsmasqUser: () => Promise<string>,
   ) {}
 
   files(name: string): NetworkFiles {
@@ -74,10 +74,11 @@ export class NetworkRuntime {
     if (def.kind === 'nat') await enableForwarding();
     await loadRuleset(def);
     const files = this.files(def.name);
+    const user = await this.dnsmasqUser();
     if ((await runningDnsmasq(def, files)) === undefined) {
       await fs.appendFile(files.hostsFile, '').catch(() => undefined);
       try {
-        await startDnsmasq(def, files, this.dnsmasqUser);
+        await startDnsmasq(def, files, user);
       } catch (err) {
         // Nothing half up stays behind a refusal.
         await this.down(def);
