@@ -29,6 +29,7 @@ export interface VmBody {
   state: string;
   pid?: number;
   disks: { image: string }[];
+  nics: { mac: string }[];
   lastExit?: { reason: string };
 }
 

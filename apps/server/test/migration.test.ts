@@ -180,7 +180,7 @@ describe('offline move', () => {
       memoryMiB: 64,
       vcpus: 1,
       machine: 'pc',
-      nics: [],
+      nics: [{ mode: 'user', mac: '52:54:00:ab:cd:01' }],
       cdrom: 'tinylinux.iso',
       disks: [{ image: 'parcel.raw', create: { format: 'raw', sizeBytes: 4 * 2 ** 20 } }],
     });
@@ -199,6 +199,8 @@ describe('offline move', () => {
     const there = await vmOf(b, done.targetVmId ?? '');
     expect(there?.state).toBe('stopped');
     expect(there?.disks.map((d) => d.image)).toEqual(['parcel.raw']);
+    // The NIC keeps its MAC on the new host (a guest's OS ties its network setup to it).
+    expect(there?.nics.map((n) => n.mac)).toEqual(['52:54:00:ab:cd:01']);
     const copy = await fs.readFile(path.join(b.dataDir, 'images/parcel.raw'));
     const original = await fs.readFile(path.join(a.dataDir, 'images/parcel.raw'));
     expect(copy.length).toBe(4 * 2 ** 20);
