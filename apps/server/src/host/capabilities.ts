@@ -19,8 +19,7 @@ export const LINUX_PROBE_MS = 20_000;
 
 /** The seed's `egrep '(vmx|svm)' /proc/cpuinfo`. */
 export async function cpuVirtFlag(cpuinfoPath = '/proc/cpuinfo'): Promise<'vmx' | 'svm' | null> {
-  const text = await fs.readFile(cpuinfoPath, 'utf8').catch(() => '');
-  const flags = /^flags\s*:(.*)$/m.exec(text)?.[1]?.split(/\s+/) ?? [];
+  const { flags } = await hostCpu(cpuinfoPath);
   if (flags.includes('vmx')) return 'vmx';
   if (flags.includes('svm')) return 'svm';
   return null;
