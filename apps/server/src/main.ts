@@ -145,7 +145,7 @@ const vms = new VmService(
   qemuAccess,
 );
 images.setRunningUsers(runningUsersOf(vms));
-networks.setGuestLookup(guestsOnNetworkOf(vms));
+networks.setGuestLookup(guestsOnNetworkOf(vms.repo));
 // A guest's addresses from its network's DHCP leases too (not only from its guest agent).
 const leaseAddresses = new LeaseAddresses(() => networks.leaseFiles());
 vms.setLeaseAddresses((macs) => leaseAddresses.of(macs));
