@@ -23,6 +23,8 @@ const NOT_RUNNING: GuestAgentInfo = { channel: false, connected: false, reason: 
 
 /** How often the running guests are looked at for new and gone runs. */
 const SYNC_MS = 1000;
+/** How old the facts may be when someone asks for them before they are asked again at the next ping. */
+const LOOKED_AT_FACTS_MS = 5000;
 
 export class AgentMonitor {
   private readonly watches = new Map<string, { run: object; watch: AgentWatch }>();
@@ -73,7 +75,10 @@ export class AgentMonitor {
     const g = this.guests().find((x) => x.id === id);
     if (!g) return NOT_RUNNING;
     if (!g.channel) return NO_CHANNEL;
-    return this.watches.get(id)?.watch.info ?? { channel: true, connected: false, reason: 'not asked yet' };
+    const watch = this.watches.get(id)?.watch;
+    // Someone looks at the facts (the Overview): they follow within a ping, not the half-minute refresh.
+    watch?.wantFreshFacts(LOOKED_AT_FACTS_MS);
+    return watch?.info ?? { channel: true, connected: false, reason: 'not asked yet' };
   }
 
   /** The agent of guest `id` when it answered its last ping, else undefined. */

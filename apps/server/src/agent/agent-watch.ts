@@ -62,6 +62,11 @@ export class AgentWatch {
     void this.tick();
   }
 
+  /** Has the facts asked again at the next ping when they are older than `maxAgeMs` (someone is looking). */
+  wantFreshFacts(maxAgeMs: number): void {
+    if (Date.now() - this.factsAt > maxAgeMs) this.factsAt = 0;
+  }
+
   /** Thaws the guest's file systems if its agent says they are frozen (after a revert to a RAM snapshot). */
   async thawIfFrozen(): Promise<void> {
     if ((await this.agent.freezeStatus().catch(() => undefined)) === 'frozen') {
