@@ -8,6 +8,7 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildArgv, diskIds, ideDiskPositions } from './argv.ts';
+import { usbHostProps } from './argv-usb.ts';
 import { createVarsFile, findOvmf } from './firmware.ts';
 import { createImage } from './qemu-img.ts';
 import { runtimePaths, type VmSpec } from './spec.ts';
@@ -327,4 +328,27 @@ describe('devices', () => {
       expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
     },
   );
+
+  it('usb-host by vendor/product (and bus/port), at start and hot-plugged, waiting for a device not plugged in', async () => {
+    const proc = await start({
+      ...BASE,
+      usb: [
+        { slot: 0, vendorId: '046d', productId: 'c52b' },
+        { slot: 3, vendorId: '0781', productId: '5581', bus: 2, port: '1.4' },
+      ],
+    });
+    expect(await qomGet(proc, '/machine/peripheral/usbhost0', 'vendorid')).toBe(0x046d);
+    expect(await qomGet(proc, '/machine/peripheral/usbhost3', 'hostport')).toBe('1.4');
+    expect(await qomGet(proc, '/machine/peripheral/usbhost3', 'hostbus')).toBe(2);
+    await proc.qmp.execute(
+      'device_add',
+      usbHostProps({ slot: 5, vendorId: '1d6b', productId: '0104', bus: 1 }),
+    );
+    expect(await qomGet(proc, '/machine/peripheral/usbhost5', 'productid')).toBe(0x0104);
+    // Not plugged into this host: qemu keeps it, unattached, on the xHCI bus.
+    expect(await hmp(proc, 'info qtree')).toMatch(/dev: usb-host, id "usbhost5"[\s\S]*?hostbus = 1/);
+    await proc.qmp.execute('device_del', { id: 'usbhost5' });
+    await expect.poll(async () => (await hmp(proc, 'info qtree')).includes('usbhost5')).toBe(false);
+    expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
+  });
 });

@@ -10,6 +10,7 @@ import {
 } from './argv-devices.ts';
 import { DEFAULT_NICS, networkArgs, nicRootPortArgs, validateNics } from './argv-network.ts';
 import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
+import { usbHostArgs, validateUsb } from './argv-usb.ts';
 import type { RuntimePaths, VmSpec } from './spec.ts';
 
 export { escapeOptValue } from './argv-opts.ts';
@@ -103,6 +104,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
   // Last, so that adding one leaves the PCI addresses of the devices above as they were.
   argv.push(...extraDeviceArgs(spec.devices ?? DEFAULT_DEVICES_SPEC));
   if (spec.guestAgent === true) argv.push(...agentArgs(paths.agent));
+  argv.push(...usbHostArgs(spec.usb ?? []));
   return argv;
 }
 
@@ -172,6 +174,7 @@ function validate(spec: VmSpec): void {
   validateKernel(spec, fail);
   validateNics(spec.nics ?? DEFAULT_NICS, fail);
   validateDevices(spec, fail);
+  validateUsb(spec.usb ?? [], fail);
   const fw = spec.firmware;
   if (fw?.kind === 'uefi') {
     if (!isAbsolute(fw.code)) fail(`UEFI code path is not absolute: ${fw.code}`);

@@ -22,6 +22,7 @@ export {
   type DiskBus,
   type Machine,
 } from './argv.ts';
+export { USB_SLOTS, usbHostId, usbHostProps, type UsbHostSpec } from './argv-usb.ts';
 export { findOvmf, createVarsFile, OVMF_DIR, type OvmfFiles, type OvmfLookup } from './firmware.ts';
 export {
   createImage,

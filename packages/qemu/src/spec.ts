@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { UsbHostSpec } from './argv-usb.ts';
 
 /** Disk slots of a guest: `disk0`..`disk7`. On q35 each slot has its own hot-plug capable PCIe root port. */
 export const DISK_SLOTS = 8;
@@ -87,6 +88,8 @@ export interface VmSpec {
   cpuModel?: string;
   /** A virtio-serial channel for the guest agent on {@link RuntimePaths.agent}. */
   guestAgent?: boolean;
+  /** Host USB devices passed through (usb-host on the xHCI controller). */
+  usb?: UsbHostSpec[];
 }
 
 /** The absolute paths of one guest's runtime files (all inside `dir`). */
