@@ -50,3 +50,31 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
     'virtio-vga 128 MiB, HD Audio, no RNG, watchdog (pause it), CPU qemu64',
   );
 });
+
+test('USB: a host device is attached in Settings, listed with its ids, and detached', async ({
+  page,
+  server,
+}) => {
+  await logIn(page, server);
+  const api = new ApiClient(page.request, server.url);
+  const vm = await api.createVm({ name: 'usb', memoryMiB: 64, vcpus: 1, cdrom: TEST_ISO, boot: 'cdrom' });
+  const settings = new SettingsTab(page);
+  await settings.goto(vm.id);
+  const panel = page.getByRole('region', { name: 'USB host devices' });
+  await expect(panel.getByText('No USB devices of the host are passed through.')).toBeVisible();
+  // Hubs are not offered: the stick is the only choice.
+  const device = panel.getByLabel('Host device');
+  await expect(device.locator('option')).toHaveText(['Choose a device…', 'SanDisk Ultra (0781:5581, 1-1)']);
+  await device.selectOption({ label: 'SanDisk Ultra (0781:5581, 1-1)' });
+  await panel.getByRole('button', { name: 'Attach USB device' }).click();
+  const row = panel.getByRole('row').filter({ hasText: '0781:5581' });
+  await expect(row).toContainText('SanDisk Ultra');
+  await expect(device.locator('option').nth(1)).toHaveText(
+    'SanDisk Ultra (0781:5581, 1-1) — attached to usb',
+  );
+  expect((await api.vm(vm.id)).usb).toEqual([
+    { slot: 0, vendorId: '0781', productId: '5581', label: 'SanDisk Ultra' },
+  ]);
+  await row.getByRole('button', { name: 'Detach USB 0' }).click();
+  await expect(panel.getByText('No USB devices of the host are passed through.')).toBeVisible();
+});

@@ -9,6 +9,7 @@ export interface VmAnswer {
   pendingChanges?: string[];
   devices?: unknown;
   nics: { slot: number; mac: string; linkUp: boolean }[];
+  usb?: unknown;
 }
 
 /**

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   VIRTWEB_SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(30),
   /** 1: stopping the server shuts the running guests down (reverse autostart order) instead of leaving them. */
   VIRTWEB_SHUTDOWN_GUESTS: z.enum(['0', '1']).default('0'),
+  /** Where the host's USB devices are listed (sysfs; a container may see the host's elsewhere). */
+  VIRTWEB_USB_SYSFS: z.string().min(1).default('/sys/bus/usb/devices'),
   /** The file that names this boot of the host: a new value means the host rebooted (guests autostart). */
   VIRTWEB_BOOT_ID_FILE: z.string().min(1).default('/proc/sys/kernel/random/boot_id'),
   /** The built web app, served at `/` (default: apps/web/dist of this checkout). */
@@ -94,6 +96,8 @@ export interface Config {
   demo: boolean;
   /** Create the `default` NAT network on the first start (VIRTWEB_DEFAULT_NETWORK). */
   defaultNetwork: boolean;
+  /** Where the host's USB devices are listed (VIRTWEB_USB_SYSFS). */
+  usbSysfs: string;
   /** Where managed networks keep dnsmasq's files: `<data>/networks`. */
   networksDir: string;
   shutdownTimeoutMs: number;
@@ -146,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     demo: e.VIRTWEB_DEMO === '1',
     defaultNetwork: e.VIRTWEB_DEFAULT_NETWORK === 'on',
     networksDir: path.join(dataDir, 'networks'),
+    usbSysfs: e.VIRTWEB_USB_SYSFS,
     shutdownTimeoutMs: e.VIRTWEB_SHUTDOWN_TIMEOUT * 1000,
     shutdownGuests: e.VIRTWEB_SHUTDOWN_GUESTS === '1',
     bootIdFile: e.VIRTWEB_BOOT_ID_FILE,

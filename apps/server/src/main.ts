@@ -98,6 +98,7 @@ const host = new HostCapabilities(
   config.imagesDir,
   qemuAccess,
   config.ovmfDir,
+  config.usbSysfs,
 );
 const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus, config.imageLimits);
 await images.init();

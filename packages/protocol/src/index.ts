@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './host.ts';
 export * from './images.ts';
 export * from './nics.ts';
+export * from './usb.ts';
 export * from './vm-config.ts';
 export * from './vm-devices.ts';
 export * from './guest-agent.ts';

@@ -76,6 +76,8 @@ export type VmOperation =
   | 'disks'
   /** Add, remove and change NICs (hot-plug and the link while running). */
   | 'nics'
+  /** Attach and detach host USB devices (hot-plug while running). */
+  | 'usb'
   | 'cdrom'
   /** Take or delete a snapshot. */
   | 'snapshot'
@@ -107,6 +109,7 @@ export const VM_OPERATIONS: Readonly<Record<VmOperation, VmOperationRule>> = {
   settings: { allowed: LIVE_OR_OFFLINE },
   disks: { allowed: LIVE_OR_OFFLINE },
   nics: { allowed: LIVE_OR_OFFLINE },
+  usb: { allowed: LIVE_OR_OFFLINE },
   cdrom: { allowed: LIVE_OR_OFFLINE },
   snapshot: { allowed: LIVE_OR_OFFLINE },
   revert: { allowed: LIVE_OR_OFFLINE },
@@ -139,6 +142,7 @@ const OPERATION_VERBS: Readonly<Record<VmOperation, string>> = {
   settings: 'change the settings of',
   disks: 'attach or detach disks of',
   nics: 'add, remove or change the NICs of',
+  usb: 'attach or detach USB devices of',
   cdrom: 'change the CD of',
   snapshot: 'take or delete snapshots of',
   revert: 'revert',

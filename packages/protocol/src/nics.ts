@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { slotSchema } from './slots.ts';
 
 /** A guest has NIC slots 0..7; a NIC keeps its slot for life (qemu ids `net<slot>`, `net<slot>-nic`). */
 export const MAX_NICS = 8;
@@ -7,11 +8,7 @@ export const MAX_NICS = 8;
 export const NicModelSchema = z.enum(['virtio', 'e1000', 'e1000e', 'rtl8139']);
 export type NicModel = z.infer<typeof NicModelSchema>;
 
-export const NicSlotSchema = z
-  .number()
-  .int('a NIC slot is a whole number')
-  .min(0, `NIC slots are 0 to ${MAX_NICS - 1}`)
-  .max(MAX_NICS - 1, `NIC slots are 0 to ${MAX_NICS - 1}`);
+export const NicSlotSchema = slotSchema(MAX_NICS, 'NIC');
 
 /**
  * A NIC's MAC address: six hex octets, stored lowercase. Unicast (the low bit of the first octet is 0: an odd

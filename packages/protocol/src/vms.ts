@@ -4,6 +4,7 @@ import { ShutdownViaSchema } from './guest-agent.ts';
 import { ImageNameSchema, VmNameSchema } from './names.ts';
 import { MAX_DISKS } from './storage.ts';
 import { NicsRequestSchema, NicsSchema } from './nics.ts';
+import { UsbDevicesSchema } from './usb.ts';
 import { AutostartSchema } from './vm-meta.ts';
 import { DEFAULT_DEVICES, DevicesRequestSchema, DevicesSchema } from './vm-devices.ts';
 import {
@@ -285,6 +286,8 @@ export const VmSchema = z.object({
   devices: DevicesSchema.default(DEFAULT_DEVICES),
   /** A peer running an older virtweb sends none: its guests have no agent channel. */
   guestAgent: z.boolean().default(false),
+  /** Host USB devices passed through (a peer running an older virtweb sends none). */
+  usb: UsbDevicesSchema,
   /**
    * The guest's IP addresses once known (from its agent; loopback and link-local left out), while it runs.
    * See apps/server/src/agent/guest-addresses.ts for where they come from.

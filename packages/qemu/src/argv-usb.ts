@@ -23,7 +23,12 @@ export const usbHostId = (slot: number): string => `usbhost${slot}`;
  * NOTE: qemu takes a device that is not plugged in (yet): usb-host then waits and attaches it to the guest
  * when the host sees it appear (libusb hotplug), which is also how a device unplugged from the host comes back.
  */
-export function usbHostProps(d: UsbHostSpec): Record<string, string | number> {
+export function usbHostProps(d: UsbHostSpec): {
+  driver: string;
+  id: string;
+  bus: string;
+  [prop: string]: string | number;
+} {
   return {
     driver: 'usb-host',
     id: usbHostId(d.slot),

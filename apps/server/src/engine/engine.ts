@@ -4,6 +4,7 @@ import type { GuestBlockOps } from './guest-block.ts';
 import type { GuestMigrationOps } from './guest-migration.ts';
 import type { GuestNicOps } from './guest-nics.ts';
 import type { GuestSnapshotOps } from './guest-snapshots.ts';
+import type { GuestUsbOps } from './guest-usb.ts';
 import type { RunningGuest } from './running-guest.ts';
 
 export type { GuestConsoles, GuestExit, GuestStopOptions, RunningGuest } from './running-guest.ts';
@@ -23,6 +24,8 @@ export interface Engine {
   readonly block: GuestBlockOps;
   /** NICs of a running guest: hot-plug, unplug, the link. */
   readonly nics: GuestNicOps;
+  /** Host USB devices passed through to a running guest. */
+  readonly usb: GuestUsbOps;
   /** Internal snapshots of a running guest (its disks and device state together). */
   readonly snapshots: GuestSnapshotOps;
   /** Live migration, save to a file and restore, between guests of this engine. */

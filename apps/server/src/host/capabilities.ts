@@ -10,6 +10,7 @@ import { hostCpu, qemuCpuModels } from './cpu-models.ts';
 import { probeLinuxBoot, probeLongMode } from './kvm-probe.ts';
 import type { QemuAccess } from './qemu-access.ts';
 import { devKvmDenied, devKvmStatus, tapAccessProblem } from './qemu-devices.ts';
+import { scanHostUsb, SYSFS_USB, type HostUsbScan } from './usb-devices.ts';
 
 const execFileP = promisify(execFile);
 
@@ -108,7 +109,14 @@ export class HostCapabilities {
     /** Who qemu runs as: the probe guests run so too. */
     readonly qemuAccess: QemuAccess,
     private readonly ovmfDir?: string,
+    /** Where the host's USB devices are listed (sysfs). */
+    private readonly usbSysfs: string = SYSFS_USB,
   ) {}
+
+  /** The USB devices plugged into the host now. */
+  usb(): Promise<HostUsbScan> {
+    return scanHostUsb(this.usbSysfs);
+  }
 
   kvm(): Promise<KvmStatus> {
     this.kvmPromise ??= this.probeKernel()

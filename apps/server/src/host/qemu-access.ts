@@ -61,6 +61,31 @@ export class QemuAccess {
   }
 
   /**
+   * Host device nodes qemu opens itself (a passed-through USB device's usbfs node): read-write for qemu's
+   * user. Only `/dev/bus/usb/BBB/DDD` nodes that exist are granted. Nothing to do when qemu runs as the server's user.
+   * @throws Conflict `qemu_user` when setfacl fails
+   */
+  async grantDevices(nodes: readonly string[]): Promise<void> {
+    const id = await this.user.identity();
+    if (id === undefined) return;
+    const usbfs = nodes.filter((n) => /^\/dev\/bus\/usb\/\d{3}\/\d{3}$/.test(n));
+    // A node missing from /dev (unplugged meanwhile, a container without usbfs): qemu cannot open it either.
+    const present = await Promise.all(
+      usbfs.map((n) =>
+        fs.access(n).then(
+          () => n,
+          () => undefined,
+        ),
+      ),
+    );
+    await this.setfacl(
+      id,
+      'rw',
+      present.filter((n) => n !== undefined),
+    );
+  }
+
+  /**
    * Makes files or directories the server created for qemu alone (a socket dir, a probe's temp dir) belong
    * to qemu's user. Nothing to do when qemu runs as the server's own user.
    */

@@ -20,6 +20,7 @@ import { closeIfBodyPending, jsonBody, rejectMalformedPath } from './edge.ts';
 import { JSON_BODY_LIMIT, SESSION_BODY_LIMIT, type EdgeTimeouts } from './edge-limits.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { hostRouter } from './host-router.ts';
+import { hostUsbRouter } from './vm-usb-router.ts';
 import { imagesRouter } from './images-router.ts';
 import { hostMetricsRouter } from './metrics-router.ts';
 import { migrationsRouter, recordPeerUploads } from './migrations-router.ts';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(accountRouter(deps.users, deps.sessions));
   api.use(hostMetricsRouter(deps.metrics));
   api.use('/host', hostRouter(deps.host, deps.serverName, deps.tls));
+  api.use('/host', hostUsbRouter(deps.vms.usb));
   api.put('/images/:name/upload', recordPeerUploads(deps.migrations.uploads));
   api.use('/images', imagesRouter(deps.images, deps.edgeTimeouts.uploadIdleMs));
   api.use(migrationsRouter(deps.migrations));

@@ -57,6 +57,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
 
   // Looking.
   { method: 'GET', path: '/api/host/metrics', needs: READ },
+  { method: 'GET', path: '/api/host/usb', needs: READ },
   { method: 'PUT', path: '/api/host/name', needs: ADMIN },
   { method: 'GET', path: '/api/vms/:id/metrics', needs: READ },
   { method: 'GET', path: '/api/vms/:id/process', needs: READ },
@@ -105,6 +106,8 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/vms/:id/nics', needs: OPERATE },
   { method: 'PATCH', path: '/api/vms/:id/nics/:slot', needs: OPERATE },
   { method: 'DELETE', path: '/api/vms/:id/nics/:slot', needs: OPERATE },
+  { method: 'POST', path: '/api/vms/:id/usb', needs: OPERATE },
+  { method: 'DELETE', path: '/api/vms/:id/usb/:slot', needs: OPERATE },
   { method: 'PUT', path: '/api/vms/:id/cdrom', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/snapshots', needs: OPERATE },
   { method: 'PUT', path: '/api/vms/:id/snapshots/:name', needs: OPERATE },

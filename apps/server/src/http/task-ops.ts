@@ -29,6 +29,8 @@ export const TASK_OPS: Readonly<Record<string, string | null>> = {
   'POST /api/vms/:id/nics': 'vm.nic.add',
   'PATCH /api/vms/:id/nics/:slot': 'vm.nic.change',
   'DELETE /api/vms/:id/nics/:slot': 'vm.nic.remove',
+  'POST /api/vms/:id/usb': 'vm.usb.attach',
+  'DELETE /api/vms/:id/usb/:slot': 'vm.usb.detach',
   'PUT /api/vms/:id/cdrom': 'vm.cdrom',
   'POST /api/vms/:id/snapshots': 'vm.snapshot.create',
   'PUT /api/vms/:id/snapshots/:name': 'vm.snapshot.describe',

@@ -20,6 +20,7 @@ import { vmProcessRoutes } from './process-router.ts';
 import { parseOr400 } from './validate.ts';
 import { vmMetaRoutes } from './vm-meta-router.ts';
 import { vmNicsRoutes } from './vm-nics-router.ts';
+import { vmUsbRoutes } from './vm-usb-router.ts';
 import { vmStorageRoutes } from './vm-storage-router.ts';
 
 export interface VmsRouterDeps {
@@ -46,6 +47,7 @@ export function vmsRouter(deps: VmsRouterDeps): Router {
   vmMetaRoutes(r, vms);
   vmStorageRoutes(r, vms.storage);
   vmNicsRoutes(r, vms.nics);
+  vmUsbRoutes(r, vms.usb);
   vmMigrationRoutes(r, deps.migrations);
   for (const action of VmActionSchema.options) {
     r.post(`/:id/${action}`, async (req, res, next) => {

@@ -28,6 +28,7 @@ const vm = (over: Partial<Vm> = {}): Vm => ({
   clock: 'utc',
   devices: DEFAULT_DEVICES,
   guestAgent: false,
+  usb: [],
   accel: 'auto',
   activeAccel: 'tcg',
   pid: 42,
@@ -163,6 +164,18 @@ describe('migrationChecks', () => {
     );
     const stopped = local(vm({ state: 'stopped', pid: undefined }));
     expect(failed(migrationChecks(stopped, busy, { copyStorage: false })).memory).toBeUndefined();
+  });
+
+  it('refuses a live move of a guest with host USB devices; a stopped one carries the list', () => {
+    const usb = [{ slot: 0, vendorId: '0781', productId: '5581', label: 'SanDisk Ultra' }];
+    expect(failed(migrationChecks(local(vm({ usb })), peer(), { copyStorage: false })).usb).toBe(
+      'USB devices of this host are passed through (SanDisk Ultra): detach them first',
+    );
+    const stopped = migrationChecks(local(vm({ usb, state: 'stopped', pid: undefined })), peer(), {
+      copyStorage: false,
+    });
+    expect(stopped.find((c) => c.name === 'usb')).toMatchObject({ ok: true });
+    expect(migrationChecks(local(), peer(), { copyStorage: false }).map((c) => c.name)).not.toContain('usb');
   });
 
   it('refuses post-copy for a TCG guest only, and only for a live move', () => {

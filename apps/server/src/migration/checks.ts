@@ -1,5 +1,12 @@
 // The preconditions of a migration, from what both hosts say; pure, so every rule is unit-tested.
-import { formatBytes, LIVE_STATES, OFFLINE_STATES, type MigrationCheck, type Vm } from '@virtweb/protocol';
+import {
+  formatBytes,
+  LIVE_STATES,
+  OFFLINE_STATES,
+  usbDeviceText,
+  type MigrationCheck,
+  type Vm,
+} from '@virtweb/protocol';
 import { diskCheck } from './disk-checks.ts';
 import type { LocalFacts, PeerFacts } from './facts.ts';
 
@@ -71,7 +78,20 @@ export function migrationChecks(
   );
   checks.push(firmwareCheck(vm, peer));
   checks.push(configCheck(vm, peer));
+  if (vm.usb.length > 0) checks.push(usbCheck(vm, peer, live));
   return checks;
+}
+
+/**
+ * A passed-through USB device is plugged into this host: a running guest cannot take it along (the target's
+ * qemu would look for it on the target). A stopped guest's list moves; the devices must be plugged in there.
+ */
+function usbCheck(vm: Vm, peer: PeerFacts & { reachable: true }, live: boolean): MigrationCheck {
+  const names = vm.usb.map((u) => u.label ?? usbDeviceText(u)).join(', ');
+  if (live) {
+    return check('usb', false, `USB devices of this host are passed through (${names}): detach them first`);
+  }
+  return check('usb', true, `the USB devices (${names}) must be plugged into ${peer.name} to be used there`);
 }
 
 /** A UEFI guest needs OVMF on the target (its variable store moves with it; the code is the target's). */

@@ -49,6 +49,7 @@ const record: VmRecord = {
     clock: 'localtime',
     devices: DEFAULT_DEVICES,
     guestAgent: false,
+    usb: [],
   },
   state: 'defined',
   lastExit: undefined,
@@ -175,6 +176,7 @@ describe('store', () => {
         cpuPinning: [],
       },
       guestAgent: false,
+      usb: [],
     });
     expect(repo.get('000000000002')?.definition).toMatchObject({
       nics: [],

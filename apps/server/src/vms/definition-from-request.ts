@@ -50,7 +50,8 @@ export function definitionFromUpdate(
     // The schema allows at most MAX_DISKS disks, so a free slot is always left.
     return { image: d.image, index: free.shift() ?? MAX_DISKS, bus };
   });
-  return withDefaults(req, disks, macsInUse, current.nics);
+  // USB devices are attached and detached by their own endpoints: a settings update keeps them.
+  return { ...withDefaults(req, disks, macsInUse, current.nics), usb: current.usb };
 }
 
 function withDefaults(
@@ -83,6 +84,7 @@ function withDefaults(
     clock: req.clock ?? preset.clock,
     devices: devicesWithDefaults(req.devices, PRESET_DEVICES[os]),
     guestAgent: req.guestAgent ?? preset.guestAgent,
+    usb: [],
   };
 }
 

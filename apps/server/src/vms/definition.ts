@@ -12,6 +12,7 @@ import {
   MachineSchema,
   NicsSchema,
   OsTypeSchema,
+  UsbDevicesSchema,
 } from '@virtweb/protocol';
 import { LEGACY_MAC } from './nic-defaults.ts';
 
@@ -96,6 +97,8 @@ export const VmDefinitionSchema = z.preprocess(
     devices: DevicesSchema.default(DEFAULT_DEVICES),
     /** Rows from before the guest agent had a channel: none. */
     guestAgent: z.boolean().default(false),
+    /** Host USB devices passed through, in slot order (rows from before: none). */
+    usb: UsbDevicesSchema,
   }),
 );
 export type VmDefinition = z.output<typeof VmDefinitionSchema>;

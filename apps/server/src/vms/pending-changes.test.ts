@@ -22,6 +22,7 @@ const base: VmDefinition = {
   clock: 'utc',
   devices: DEFAULT_DEVICES,
   guestAgent: false,
+  usb: [],
 };
 
 describe('pendingChanges', () => {

@@ -3,8 +3,8 @@ import type { VmDefinition } from './definition.ts';
 
 /**
  * Fields whose change waits for the next start. Not here: the name (only the server shows it), the disks and
- * the CD (changed live through the Storage endpoints, so the running qemu always has them). NICs are here: a
- * hot-plug, unplug or link change updates what the running qemu has (`launched`) as well.
+ * the CD (changed live through the Storage endpoints, so the running qemu always has them). NICs and USB devices
+ * are here: a hot-plug, unplug or link change updates what the running qemu has (`launched`) as well.
  */
 const RESTART_FIELDS = [
   'os',
@@ -22,6 +22,7 @@ const RESTART_FIELDS = [
   'clock',
   'devices',
   'guestAgent',
+  'usb',
 ] as const satisfies readonly (keyof VmDefinition)[];
 
 /** The settings of `current` that differ from what the running qemu was `launched` with. */

@@ -26,6 +26,8 @@ import type { NvramStore } from './nvram.ts';
 import type { SerialLogs } from './serial-log.ts';
 import { VmStorage } from './storage/vm-storage.ts';
 import { VmNics } from './vm-nics.ts';
+import { VmUsb, type UsbHost } from './vm-usb.ts';
+import type { HostUsbScan } from '../host/usb-devices.ts';
 import { balloonInfo, setBalloon } from './vm-balloon.ts';
 import { cloneVm } from './vm-clone.ts';
 import type { VmContext } from './vm-context.ts';
@@ -44,11 +46,13 @@ import { validationHost, vmView, type HostFacts } from './vm-view.ts';
  * (`states`: its transitions and its lock, over the tables in packages/protocol); the qemu processes and
  * their events are `lifecycle`'s.
  */
-export class VmService implements VmContext {
+export class VmService implements VmContext, UsbHost {
   private leaseAddresses: (macs: readonly string[]) => string[] = () => [];
   /** Disks, CD and snapshots of the VMs (`/api/vms/:id/{disks,cdrom,snapshots}`). */
   readonly storage: VmStorage;
   readonly nics: VmNics;
+  /** Host USB devices passed through (`/api/vms/:id/usb`, `/api/host/usb`). */
+  readonly usb: VmUsb;
   readonly checks: ValidationHost;
   /** Each guest's state machine and lock: the only writer of a VM's state. */
   readonly states: VmStates;
@@ -63,7 +67,7 @@ export class VmService implements VmContext {
     readonly images: ImageService,
     readonly engines: Engines,
     readonly bus: EventBus,
-    host: HostFacts,
+    private readonly host: HostFacts,
     shutdownTimeoutMs: number,
     readonly serialLogs: SerialLogs,
     /** UEFI variable stores, one per guest. */
@@ -80,6 +84,7 @@ export class VmService implements VmContext {
     images.setUsers(imageUsers(this));
     this.checks = validationHost(repo, images, host);
     this.nics = new VmNics(this);
+    this.usb = new VmUsb(this);
     this.lifecycle = new VmLifecycle(this, shutdownTimeoutMs);
     this.migration = new VmMigrationOps(this, (id, launched, def, run) =>
       this.lifecycle.attach(id, launched, def, run),
@@ -191,6 +196,11 @@ export class VmService implements VmContext {
   /** @throws NotFound, Conflict */
   balloonInfo(id: string): Promise<BalloonInfo> {
     return balloonInfo(this, id);
+  }
+
+  /** The host's USB devices now (UsbHost). */
+  scanUsb(): Promise<HostUsbScan> {
+    return this.host.usb();
   }
 
   /** What the guest's agent last said, or why there is none. @throws NotFound */

@@ -44,6 +44,7 @@ function machine(state: VmRecord['state'] = 'stopped', runtime?: VmRuntime) {
       clock: 'utc',
       devices: DEFAULT_DEVICES,
       guestAgent: false,
+      usb: [],
     },
     state,
     lastExit: undefined,

@@ -24,6 +24,7 @@ const def: VmDefinition = {
   clock: 'utc',
   devices: DEFAULT_DEVICES,
   guestAgent: false,
+  usb: [],
 };
 
 /** A host of 2 CPUs where VM `other` is named `taken`. */

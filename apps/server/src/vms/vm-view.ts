@@ -42,6 +42,7 @@ export function vmView(
     clock: d.clock,
     devices: d.devices,
     guestAgent: d.guestAgent,
+    usb: d.usb,
     accel: d.accel,
     createdAt: rec.createdAt,
     ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),
@@ -60,7 +61,7 @@ export function vmView(
 /** The host facts VM definitions are checked against. */
 export type HostFacts = Pick<
   HostCapabilities,
-  'limits' | 'network' | 'nicProblem' | 'firmware' | 'cpuModels'
+  'limits' | 'network' | 'nicProblem' | 'firmware' | 'cpuModels' | 'usb'
 >;
 
 /** What the definition checks ask of the host and the stored VMs. */

@@ -147,6 +147,7 @@ export const ROUTES: RouteSpec[] = [
 
   r('GET', '/api/host', 'read', 'none', { path: fixed('/api/host'), expect: [200] }, true),
   r('GET', '/api/host/metrics', 'read', 'none', { path: fixed('/api/host/metrics'), expect: [200] }),
+  r('GET', '/api/host/usb', 'read', 'none', { path: fixed('/api/host/usb'), expect: [200] }),
   r('PUT', '/api/host/name', 'admin', 'json', {
     path: fixed('/api/host/name'),
     body: { name: '' },
@@ -275,6 +276,13 @@ export const ROUTES: RouteSpec[] = [
     expect: [404],
   }),
   r('DELETE', '/api/vms/:id/nics/:slot', 'operate', 'none', { path: stopped('/nics/7'), expect: [404] }),
+  // A device no host has plugged in (ffff:fffe): refused, nothing attached.
+  r('POST', '/api/vms/:id/usb', 'operate', 'json', {
+    path: stopped('/usb'),
+    body: { vendorId: 'ffff', productId: 'fffe' },
+    expect: [409],
+  }),
+  r('DELETE', '/api/vms/:id/usb/:slot', 'operate', 'none', { path: stopped('/usb/7'), expect: [404] }),
   r('GET', '/api/vms/:id/cdrom', 'read', 'none', { path: stopped('/cdrom'), expect: [200] }),
   r('PUT', '/api/vms/:id/cdrom', 'operate', 'json', {
     path: stopped('/cdrom'),

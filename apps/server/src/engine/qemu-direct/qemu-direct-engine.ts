@@ -4,6 +4,7 @@ import type { QemuAccess } from '../../host/qemu-access.ts';
 import type { VmDefinition } from '../../vms/definition.ts';
 import type { GuestBlockOps } from '../guest-block.ts';
 import type { GuestNicOps } from '../guest-nics.ts';
+import type { GuestUsbOps } from '../guest-usb.ts';
 import type { AdoptedGuest, Engine, StartedGuest, StartOptions } from '../engine.ts';
 import { qemuBlockOps } from './block-ops.ts';
 import { qemuMigrationOps } from './migration-ops.ts';
@@ -12,6 +13,7 @@ import { describeProcess, readQemuLog } from './process-info.ts';
 import type { QemuLauncher } from './qemu-launcher.ts';
 import { QemuGuest } from './qemu-guest.ts';
 import { qemuSnapshotOps } from './snapshot-ops.ts';
+import { qemuUsbOps } from './usb-ops.ts';
 
 /**
  * The qemu-direct engine: virtweb starts each guest's qemu itself (confined, as qemu's user), supervises the
@@ -23,6 +25,7 @@ export class QemuDirectEngine implements Engine {
   readonly connection = 'local';
   readonly block: GuestBlockOps;
   readonly nics: GuestNicOps;
+  readonly usb: GuestUsbOps;
   readonly snapshots = qemuSnapshotOps;
   readonly migration = qemuMigrationOps;
 
@@ -32,6 +35,7 @@ export class QemuDirectEngine implements Engine {
   ) {
     this.block = qemuBlockOps(access);
     this.nics = qemuNicOps(launcher);
+    this.usb = qemuUsbOps(access);
   }
 
   async start(id: string, def: VmDefinition, opts?: StartOptions): Promise<StartedGuest> {

@@ -23,6 +23,7 @@ import type { ImageService } from '../../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 import { shellText, withPlaceholders } from './command-line.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
+import { usbAtStart } from './usb-start.ts';
 import { nicSpec } from './nic-spec.ts';
 import { pinVcpus } from './vcpu-pinning.ts';
 import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
@@ -58,6 +59,8 @@ interface LaunchPlan {
   notes: string[];
   /** UEFI: the template the VM's variable store is made from at its first start. */
   varsTemplate: string | undefined;
+  /** Host device nodes of its passed-through USB devices. */
+  usbNodes: string[];
 }
 
 // NOTE: the run dir is qemu's user's: the server's own files there are written without following a link that
@@ -253,6 +256,8 @@ export class QemuLauncher {
     if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) {
       notes.push('vCPU threads are pinned to their host CPUs (taskset) before the guest runs');
     }
+    const usb = await usbAtStart(def.usb, () => this.host.usb());
+    notes.push(...usb.notes);
     notes.push('-S: the server starts qemu paused and resumes it (QMP cont) once the consoles are attached');
     const open = preview ? this.unchecked : this.checked;
     const spec: VmSpec = {
@@ -295,6 +300,7 @@ export class QemuLauncher {
       },
       ...(cpuModel === undefined ? {} : { cpuModel }),
       guestAgent: def.guestAgent,
+      usb: usb.spec,
     };
     const paths = this.paths(id);
     let argv: string[];
@@ -305,13 +311,23 @@ export class QemuLauncher {
       if (!(err instanceof RangeError)) throw err;
       throw new Conflict(ErrorCode.validation, err.message);
     }
-    return { spec, argv, paths, accel, accelReason: reason, notes, varsTemplate: firmware.template };
+    return {
+      spec,
+      argv,
+      paths,
+      accel,
+      accelReason: reason,
+      notes,
+      varsTemplate: firmware.template,
+      usbNodes: usb.nodes,
+    };
   }
 
   /** Gives qemu's user the guest's files before qemu opens them (see guestFiles). */
   private async grantFiles(def: VmDefinition, plan: LaunchPlan): Promise<void> {
     const backing = await Promise.all(def.disks.map((d) => this.images.backingPaths(d.image)));
     await this.access.grant(guestFiles(plan.spec, backing.flat(), plan.paths.dir));
+    await this.access.grantDevices(plan.usbNodes);
   }
 
   /**

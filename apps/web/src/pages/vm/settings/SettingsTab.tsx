@@ -9,10 +9,11 @@ import { BalloonPanel, runsWithBalloon } from './BalloonPanel.tsx';
 import { NextCommandLine } from './NextCommandLine.tsx';
 import { NicsPanel } from './NicsPanel.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
+import { UsbPanel } from './UsbPanel.tsx';
 import './settings.css';
 
 /**
- * The Settings tab: the configuration form, the balloon while the guest runs, the NICs, and the command line its next
+ * The Settings tab: the configuration form, the balloon while the guest runs, the NICs, the USB devices, and the command line its next
  * start will use. The host and image lists only add choices and hints: the form works without them.
  */
 export function SettingsTab({ vm }: { vm: Vm }) {
@@ -29,6 +30,7 @@ export function SettingsTab({ vm }: { vm: Vm }) {
       {isLive(vm.state) && runsWithBalloon(vm) && <BalloonPanel key={vm.startedAt} vm={vm} />}
       <SettingsForm key={vm.id} vm={vm} host={host.data} images={images.data ?? []} />
       <NicsPanel key={`nics-${vm.id}`} vm={vm} />
+      <UsbPanel key={`usb-${vm.id}`} vm={vm} />
       <AutostartPanel key={`autostart-${vm.id}`} vm={vm} />
       <NextCommandLine vm={vm} />
     </div>

@@ -45,6 +45,7 @@ const vm: Vm = {
   clock: 'utc',
   devices: DEFAULT_DEVICES,
   guestAgent: false,
+  usb: [],
   accel: 'auto',
   createdAt: '2026-01-01T00:00:00Z',
 };
