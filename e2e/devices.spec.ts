@@ -27,6 +27,7 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
   await settings.field('Sound').selectOption('hda');
   await settings.field('Watchdog').selectOption('pause');
   await settings.field('CPU model').selectOption('qemu64');
+  await settings.field('Serial ports').selectOption('2');
   // vCPU pinning: a list the form cannot read is refused on its field; then vCPU 0 on host CPU 0.
   await page.getByText('vCPU pinning', { exact: true }).click();
   await settings.field('vCPU 0 on host CPUs').fill('0-');
@@ -43,12 +44,23 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
     watchdog: { model: 'i6300esb', action: 'pause' },
     cpuModel: 'qemu64',
     cpuPinning: [[0]],
+    serialPorts: 2,
   });
 
   await new VmPage(page, 'devs').tab('Overview').click();
   await expect(page.getByRole('definition').filter({ hasText: 'virtio-vga 128 MiB' })).toHaveText(
-    'virtio-vga 128 MiB, HD Audio, no RNG, watchdog (pause it), CPU qemu64',
+    'virtio-vga 128 MiB, HD Audio, no RNG, watchdog (pause it), CPU qemu64, serial ttyS0 to ttyS1',
   );
+  // Two serial ports: the Serial tab offers both, the console first.
+  await new VmPage(page, 'devs').tab('Serial').click();
+  const ports = page.getByRole('radiogroup', { name: 'Serial port' });
+  await expect(ports.getByRole('radio')).toHaveCount(2);
+  await expect(ports.getByRole('radio', { name: 'ttyS0 (console)' })).toBeChecked();
+  const log = page.getByRole('link', { name: 'Download log' });
+  await expect(log).toBeVisible();
+  // ttyS1 is a raw port: no log of its own.
+  await ports.getByRole('radio', { name: 'ttyS1' }).check();
+  await expect(log).toHaveCount(0);
 });
 
 test('USB: a host device is attached in Settings, listed with its ids, and detached', async ({

@@ -50,7 +50,7 @@ import { QemuDirectEngine, QemuLauncher } from './engine/qemu-direct/index.ts';
 import { GuestAutostart } from './vms/autostart.ts';
 import { SerialLogs } from './vms/serial-log.ts';
 import { VmService } from './vms/vm-service.ts';
-import { monitorRoute, qmpRoute } from './ws/console-sockets.ts';
+import { monitorRoute, qmpRoute, serialPortRoutes } from './ws/console-sockets.ts';
 import { eventsRoute } from './ws/events-socket.ts';
 import { serialRoute } from './ws/serial-socket.ts';
 import { vncRoute } from './ws/vnc-socket.ts';
@@ -229,7 +229,14 @@ answerClientErrors(server);
 attachWebSockets(
   server,
   auth,
-  [eventsRoute(bus), serialRoute(vms), vncRoute(vms), monitorRoute(vms), qmpRoute(vms)],
+  [
+    eventsRoute(bus),
+    serialRoute(vms),
+    vncRoute(vms),
+    monitorRoute(vms),
+    qmpRoute(vms),
+    ...serialPortRoutes(vms),
+  ],
   new CredentialSockets(revocations),
   recordConsoleSessions(tasks, taskActors(tokens, vms)),
 );

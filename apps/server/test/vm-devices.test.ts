@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { apiError, createGuest } from './harness.ts';
+import { apiError, createGuest, WsCollector } from './harness.ts';
 import { useServer } from './server-fixture.ts';
 import { errorMessage, GuestShell } from './storage-guest.ts';
 
@@ -53,6 +53,7 @@ describe('guest devices', () => {
       watchdog: { model: 'none' },
       cpuModel: 'auto',
       cpuPinning: [],
+      serialPorts: 1,
     });
     const windows = await createGuest<VmBody>(server, 'preset-windows', { os: 'windows' });
     expect(windows.devices.sound).toBe('hda');
@@ -70,6 +71,7 @@ describe('guest devices', () => {
       rng: true,
       watchdog: { model: 'i6300esb', action: 'poweroff' },
       cpuModel: 'qemu64',
+      serialPorts: 2,
     };
     const { id } = await createGuest<VmBody>(server, 'devices', { boot: 'cdrom', machine: 'pc', devices });
     const { argv } = (await server.api('GET', `/api/vms/${id}/command-line`)).body as { argv: string[] };
@@ -90,6 +92,15 @@ describe('guest devices', () => {
     const shell = await GuestShell.open(server, id);
     expect(await shell.sh('cat /sys/devices/virtual/misc/hw_random/rng_available')).toContain('virtio_rng');
     expect(await shell.sh("grep -m1 'model name' /proc/cpuinfo")).toContain('QEMU Virtual CPU');
+    // ttyS1 has a console of its own: what the guest writes there reaches it (and only one viewer at a time).
+    const ttyS1 = new WsCollector(server.ws(`/api/vms/${id}/serial1`));
+    await ttyS1.opened();
+    await shell.sh('echo second-$((20+1)) > /dev/ttyS1');
+    await ttyS1.waitFor((c) => c.text.includes('second-21'), 'the line written to ttyS1', 20_000);
+    const busy = new WsCollector(server.ws(`/api/vms/${id}/serial1`));
+    await busy.waitFor((c) => c.closed !== undefined, 'the second ttyS1 viewer refused', 10_000);
+    expect(busy.closed?.code).toBe(4409);
+    ttyS1.ws.close();
     shell.close();
 
     const vm = (await server.api('GET', `/api/vms/${id}`)).body as VmBody & Record<string, unknown>;

@@ -70,6 +70,13 @@ export const HostCpuSetSchema = z
 export const CpuPinningSchema = z.array(HostCpuSetSchema).max(288, 'at most 288 vCPUs');
 export type CpuPinning = z.infer<typeof CpuPinningSchema>;
 
+/** Serial ports, ttyS0 (the console, logged) included: the PC's COM1 to COM4. */
+export const SerialPortsSchema = z
+  .number()
+  .int('serial ports are a whole number')
+  .min(1, 'a guest has 1 to 4 serial ports (ttyS0 to ttyS3)')
+  .max(4, 'a guest has 1 to 4 serial ports (ttyS0 to ttyS3)');
+
 export const DevicesSchema = z.strictObject({
   video: VideoSchema,
   sound: SoundSchema,
@@ -79,6 +86,8 @@ export const DevicesSchema = z.strictObject({
   cpuModel: CpuModelSchema,
   /** Absent in definitions from before pinning: nothing pinned. */
   cpuPinning: CpuPinningSchema.default([]),
+  /** Absent in definitions from before more ports: ttyS0 (the console) only. */
+  serialPorts: SerialPortsSchema.default(1),
 });
 export type Devices = z.infer<typeof DevicesSchema>;
 
@@ -90,6 +99,7 @@ export const DEFAULT_DEVICES: Devices = {
   watchdog: { model: 'none' },
   cpuModel: 'auto',
   cpuPinning: [],
+  serialPorts: 1,
 };
 
 /** Per OS preset: Linux gets entropy at boot from the host, Windows a sound card (as virt-manager gives it). */
@@ -107,6 +117,7 @@ export const DevicesRequestSchema = z.strictObject({
   watchdog: WatchdogSchema.optional(),
   cpuModel: CpuModelSchema.optional(),
   cpuPinning: CpuPinningSchema.optional(),
+  serialPorts: SerialPortsSchema.optional(),
 });
 export type DevicesRequest = z.input<typeof DevicesRequestSchema>;
 

@@ -351,4 +351,15 @@ describe('devices', () => {
     await expect.poll(async () => (await hmp(proc, 'info qtree')).includes('usbhost5')).toBe(false);
     expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
   });
+
+  it('four serial ports: ttyS1-3 on sockets of their own beside the console', async () => {
+    const proc = await start({ ...BASE, serialPorts: 4 });
+    const chardevs = await hmp(proc, 'info chardev');
+    for (const n of [1, 2, 3])
+      expect(chardevs).toContain(
+        `serial${n}: filename=disconnected:unix:${proc.paths.serialPorts[n - 1]},server=on`,
+      );
+    expect(await hmp(proc, 'info qtree')).toMatch(/dev: isa-serial[\s\S]*?index = 3/);
+    expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
+  });
 });

@@ -10,6 +10,7 @@ import {
 } from './argv-devices.ts';
 import { DEFAULT_NICS, networkArgs, nicRootPortArgs, validateNics } from './argv-network.ts';
 import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
+import { extraSerialArgs, validateSerialPorts } from './argv-serial.ts';
 import { usbHostArgs, validateUsb } from './argv-usb.ts';
 import type { RuntimePaths, VmSpec } from './spec.ts';
 
@@ -85,6 +86,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-mon', 'chardev=hmp,mode=readline'],
     ...['-chardev', `socket,id=serial0,path=${escapeOptValue(paths.serial)},server=on,wait=off`],
     ...['-serial', 'chardev:serial0'],
+    ...extraSerialArgs(spec.serialPorts ?? 1, paths),
     ...['-vnc', `unix:${escapeOptValue(paths.vnc)}`],
     ...videoArgs((spec.devices ?? DEFAULT_DEVICES_SPEC).video),
     // An absolute pointer: with a relative PS/2 mouse the VNC cursor drifts away from the guest's.
@@ -175,6 +177,7 @@ function validate(spec: VmSpec): void {
   validateNics(spec.nics ?? DEFAULT_NICS, fail);
   validateDevices(spec, fail);
   validateUsb(spec.usb ?? [], fail);
+  validateSerialPorts(spec.serialPorts, fail);
   const fw = spec.firmware;
   if (fw?.kind === 'uefi') {
     if (!isAbsolute(fw.code)) fail(`UEFI code path is not absolute: ${fw.code}`);

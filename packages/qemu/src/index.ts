@@ -1,6 +1,6 @@
 // The only public surface of @virtweb/qemu: VmSpec -> argv, qemu-img, and the qemu process supervisor.
 export type { VmSpec, RuntimePaths, NicSpec, PortForwardSpec, FirmwareSpec, DevicesSpec } from './spec.ts';
-export { runtimePaths, DISK_SLOTS, NIC_SLOTS } from './spec.ts';
+export { runtimePaths, DISK_SLOTS, NIC_SLOTS, MAX_SERIAL_PORTS } from './spec.ts';
 export {
   buildArgv,
   escapeOptValue,

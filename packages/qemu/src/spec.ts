@@ -1,6 +1,9 @@
 import { join, resolve } from 'node:path';
 import type { UsbHostSpec } from './argv-usb.ts';
 
+/** Serial ports a guest may have: ttyS0 (the console) to ttyS3, the PC's four COM ports. */
+export const MAX_SERIAL_PORTS = 4;
+
 /** Disk slots of a guest: `disk0`..`disk7`. On q35 each slot has its own hot-plug capable PCIe root port. */
 export const DISK_SLOTS = 8;
 
@@ -90,6 +93,8 @@ export interface VmSpec {
   guestAgent?: boolean;
   /** Host USB devices passed through (usb-host on the xHCI controller). */
   usb?: UsbHostSpec[];
+  /** Serial ports, ttyS0 (the console) included: 1 to {@link MAX_SERIAL_PORTS}; default 1. */
+  serialPorts?: number;
 }
 
 /** The absolute paths of one guest's runtime files (all inside `dir`). */
@@ -103,6 +108,8 @@ export interface RuntimePaths {
   monitor: string;
   vnc: string;
   serial: string;
+  /** The sockets of ttyS1, ttyS2, ttyS3 (qemu listens on those the guest has). */
+  serialPorts: string[];
   /** The guest agent's channel (qemu listens on it when the guest has one). */
   agent: string;
   pid: string;
@@ -128,6 +135,7 @@ export function runtimePaths(runDir: string): RuntimePaths {
     monitor: join(dir, 'monitor.sock'),
     vnc: join(dir, 'vnc.sock'),
     serial: join(dir, 'serial.sock'),
+    serialPorts: [1, 2, 3].map((n) => join(dir, `serial${n}.sock`)),
     agent: join(dir, 'qga.sock'),
     pid: join(dir, 'qemu.pid'),
     log: join(dir, 'qemu.log'),

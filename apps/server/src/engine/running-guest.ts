@@ -23,6 +23,8 @@ export interface GuestConsoles {
   /** RFB (VNC). */
   screen: string;
   serial: string;
+  /** ttyS1, ttyS2, ttyS3: sockets the engine listens on for the ports the guest has. */
+  serialPorts: readonly string[];
   /** HMP, qemu's human monitor. */
   monitor: string;
   /** A QMP socket for the browser's own QMP pane (the server keeps its own connection). */

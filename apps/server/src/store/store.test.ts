@@ -174,6 +174,7 @@ describe('store', () => {
         watchdog: { model: 'none' },
         cpuModel: 'auto',
         cpuPinning: [],
+        serialPorts: 1,
       },
       guestAgent: false,
       usb: [],

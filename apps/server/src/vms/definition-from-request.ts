@@ -100,5 +100,6 @@ function devicesWithDefaults(
     watchdog: req?.watchdog ?? preset.watchdog,
     cpuModel: req?.cpuModel ?? preset.cpuModel,
     cpuPinning: req?.cpuPinning ?? preset.cpuPinning,
+    serialPorts: req?.serialPorts ?? preset.serialPorts,
   };
 }

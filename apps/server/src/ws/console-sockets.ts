@@ -1,7 +1,8 @@
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
 import type { WebSocket } from 'ws';
-import { Conflict } from '../domain/errors.ts';
+import { Conflict, NotFound } from '../domain/errors.ts';
 import type { GuestConsoles } from '../engine/engine.ts';
+import type { VmDefinition } from '../vms/definition.ts';
 import type { VmService } from '../vms/vm-service.ts';
 import { monitorLineLimit } from './monitor-line-limit.ts';
 import { qmpInputFilter } from './qmp-input-filter.ts';
@@ -11,12 +12,15 @@ import type { WsRoute } from './upgrade.ts';
 
 interface UnixConsole {
   /** The path segment after `/api/vms/:id/`. */
-  name: 'monitor' | 'qmp';
-  socket: (consoles: GuestConsoles) => string;
+  name: 'monitor' | 'qmp' | `serial${1 | 2 | 3}`;
+  /** The socket, or why this guest has none (a serial port it was not started with). */
+  socket: (consoles: GuestConsoles, launched: VmDefinition) => string | { missing: string };
+  scope: 'admin' | 'operate';
+  maxPayload: number;
   /** Why a second viewer is refused. */
   busyReason: string;
-  /** What the browser sends is checked by this before qemu gets it. */
-  inputFilter: () => InputFilter;
+  /** What the browser sends is checked by this before qemu gets it (when given). */
+  inputFilter?: () => InputFilter;
 }
 
 /**
@@ -29,12 +33,13 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
   const active = new Map<string, WebSocket>();
   return {
     pattern: new RegExp(`^/api/vms/([0-9a-f]{12})/${c.name}$`),
-    // HMP and QMP reach everything qemu can do (files, devices, migration to anywhere): admin only.
-    scope: 'admin',
-    maxPayload: WS_MAX_MESSAGE_BYTES[c.name],
+    scope: c.scope,
+    maxPayload: c.maxPayload,
     handle(ws: WebSocket, match) {
       const id = match[1] ?? '';
       const { rt } = runningGuest(vms, id);
+      const socket = c.socket(rt.guest.consoles, rt.launched);
+      if (typeof socket !== 'string') throw new NotFound('', socket.missing);
       if (active.has(id)) throw new Conflict('busy', c.busyReason);
       active.set(id, ws);
       const onExit = (): void => {
@@ -43,8 +48,12 @@ function unixConsoleRoute(vms: VmService, c: UnixConsole, opts: BridgeOptions = 
       // A listener, not `exited.then`: it is removed with the viewer, so reconnects do not pile up.
       rt.guest.once('exit', onExit);
       // When qemu exits, its end of the socket goes first: the browser gets the same reason either way.
-      const bridgeOpts = { inputFilter: c.inputFilter, ...opts, endReason: 'guest stopped' };
-      void bridgeUnixSocket(ws, c.socket(rt.guest.consoles), bridgeOpts).then(() => {
+      const bridgeOpts = {
+        ...(c.inputFilter === undefined ? {} : { inputFilter: c.inputFilter }),
+        ...opts,
+        endReason: 'guest stopped',
+      };
+      void bridgeUnixSocket(ws, socket, bridgeOpts).then(() => {
         rt.guest.off('exit', onExit);
         if (active.get(id) === ws) active.delete(id);
       });
@@ -62,6 +71,9 @@ export function monitorRoute(vms: VmService, opts?: BridgeOptions): WsRoute {
     {
       name: 'monitor',
       socket: (p) => p.monitor,
+      // HMP and QMP reach everything qemu can do (files, devices, migration to anywhere): admin only.
+      scope: 'admin',
+      maxPayload: WS_MAX_MESSAGE_BYTES.monitor,
       busyReason: 'the monitor is open in another window',
       inputFilter: () => monitorLineLimit(),
     },
@@ -79,9 +91,34 @@ export function qmpRoute(vms: VmService, opts?: BridgeOptions): WsRoute {
     {
       name: 'qmp',
       socket: (p) => p.qmp,
+      scope: 'admin',
+      maxPayload: WS_MAX_MESSAGE_BYTES.qmp,
       busyReason: 'the QMP console is open in another window',
       inputFilter: qmpInputFilter,
     },
     opts,
+  );
+}
+
+/**
+ * `/api/vms/:id/serial1` .. `serial3`: the guest's ttyS1 to ttyS3 as raw byte streams, one browser each (no
+ * scrollback or log: that is ttyS0's, the console). What the browser sends reaches the port as it is.
+ */
+export function serialPortRoutes(vms: VmService, opts?: BridgeOptions): WsRoute[] {
+  return ([1, 2, 3] as const).map((n) =>
+    unixConsoleRoute(
+      vms,
+      {
+        name: `serial${n}`,
+        socket: (p, launched) =>
+          (launched.devices.serialPorts > n ? p.serialPorts[n - 1] : undefined) ?? {
+            missing: `the guest has no ttyS${n}: it runs with ${launched.devices.serialPorts} serial port(s)`,
+          },
+        scope: 'operate',
+        maxPayload: WS_MAX_MESSAGE_BYTES.serial,
+        busyReason: `ttyS${n} is open in another window`,
+      },
+      opts,
+    ),
   );
 }

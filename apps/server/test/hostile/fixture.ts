@@ -72,7 +72,13 @@ export class Fixture {
     await this.must('POST', '/api/images', { name: 'disk.qcow2', format: 'qcow2', size: '16M' }, 201);
     const disks = [{ image: 'disk.qcow2' }];
     const stopped = await this.must('POST', '/api/vms', { name: 'stopped', ...GUEST, disks }, 201);
-    const running = await this.must('POST', '/api/vms', { name: 'running', ...GUEST }, 201);
+    // Two serial ports: ttyS1's console is one of the websockets under test.
+    const running = await this.must(
+      'POST',
+      '/api/vms',
+      { name: 'running', ...GUEST, devices: { serialPorts: 2 } },
+      201,
+    );
     const runningId = (running.json as { id: string }).id;
     await this.must('POST', `/api/vms/${runningId}/start`, undefined, 202);
     await this.waitState(runningId, 'running');

@@ -16,6 +16,11 @@ export const WS_KINDS = {
     maxPayload: 1024 * 1024,
   },
   qmp: { need: 'admin', path: (t: Targets) => `/api/vms/${t.runningId}/qmp`, maxPayload: 1024 * 1024 },
+  serial1: {
+    need: 'operate',
+    path: (t: Targets) => `/api/vms/${t.runningId}/serial1`,
+    maxPayload: 1024 * 1024,
+  },
 } as const;
 type Kind = keyof typeof WS_KINDS;
 const KINDS = Object.keys(WS_KINDS) as Kind[];
@@ -221,7 +226,16 @@ export function wsFrameCases(): WsCase[] {
       );
     }
   }
-  for (const kind of ['monitor', 'qmp'] as const) {
+  // A serial port the running guest was not started with.
+  cases.push({
+    name: 'ws serial3 of a guest with two ports → close 4404',
+    path: (t: Targets) => `/api/vms/${t.runningId}/serial3`,
+    headers: (fx: Fixture) => fx.auth('session'),
+    status: [101],
+    frames: () => [],
+    close: [4404],
+  });
+  for (const kind of ['monitor', 'qmp', 'serial1'] as const) {
     const path = (t: Targets) => `/api/vms/${t.runningId}/${kind}`;
     const headers = (fx: Fixture) => fx.auth('session');
     cases.push(

@@ -6,8 +6,11 @@ import {
 } from '@virtweb/protocol';
 import { requestBlob, requestJson, requestVoid, wsUrl } from './http.ts';
 
+/** A serial port past ttyS0 (the console): ttyS1 to ttyS3, raw, one viewer at a time. */
+export type SerialPortKind = `serial${1 | 2 | 3}`;
+
 /** The guest consoles the server bridges over websockets (all binary). */
-export type ConsoleKind = 'vnc' | 'monitor' | 'qmp' | 'serial';
+export type ConsoleKind = 'vnc' | 'monitor' | 'qmp' | 'serial' | SerialPortKind;
 
 const vmPath = (id: string): string => `/api/vms/${encodeURIComponent(id)}`;
 

@@ -11,6 +11,7 @@ export class QemuGuest implements RunningGuest {
     this.consoles = {
       screen: paths.vnc,
       serial: paths.serial,
+      serialPorts: paths.serialPorts,
       monitor: paths.monitor,
       qmp: paths.qmpUser,
       agent: paths.agent,

@@ -301,6 +301,7 @@ export class QemuLauncher {
       ...(cpuModel === undefined ? {} : { cpuModel }),
       guestAgent: def.guestAgent,
       usb: usb.spec,
+      serialPorts: def.devices.serialPorts,
     };
     const paths = this.paths(id);
     let argv: string[];

@@ -14,6 +14,8 @@ interface Props {
   vmName: string;
   phase: ConsolePhase;
   generation: string;
+  /** ttyS<port>: 0 is the console (scrollback replayed, logged); 1 to 3 are raw ports without either. */
+  port?: 0 | 1 | 2 | 3;
 }
 
 /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes (the browser's paste event, which xterm sends). */
@@ -35,7 +37,7 @@ function clipboardKeys(term: Terminal, onCopyError: (err: unknown) => void) {
  * The guest's first serial port as a terminal: the last 64 KiB are replayed on connect, keys go to the
  * guest, copy and paste work with the selection and the clipboard.
  */
-export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
+export function SerialTerminal({ vmId, vmName, phase, generation, port = 0 }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const notify = useNotify();
 
@@ -47,12 +49,12 @@ export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
 
   const { termRef, used, status, reconnect } = useTerminalSession(container, {
     vmId,
-    kind: 'serial',
+    kind: port === 0 ? 'serial' : `serial${port}`,
     phase,
     generation,
     terminal: { convertEol: false },
-    // The first frame is the replayed scrollback.
-    muteFirstFrame: true,
+    // The console's first frame is the replayed scrollback; the other ports have none.
+    muteFirstFrame: port === 0,
     onConnect: (term) => {
       term.attachCustomKeyEventHandler(clipboardKeys(term, clipboardError('copy the selection')));
       return () => term.attachCustomKeyEventHandler(() => true);
@@ -85,11 +87,13 @@ export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
           Paste
         </button>
         {/* Every run's output, also from before a server restart (a file, not the scrollback). */}
-        <a className="btn" href={serialLogUrl(vmId)} download={`${vmName}-serial.log`}>
-          Download log
-        </a>
+        {port === 0 && (
+          <a className="btn" href={serialLogUrl(vmId)} download={`${vmName}-serial.log`}>
+            Download log
+          </a>
+        )}
         <span className="console-state muted small">
-          {connected ? `ttyS0 of ${vmName} · ` : ''}Ctrl+Shift+C copies, Ctrl+Shift+V pastes
+          {connected ? `ttyS${port} of ${vmName} · ` : ''}Ctrl+Shift+C copies, Ctrl+Shift+V pastes
         </span>
       </div>
       <SessionBanner what="serial console" status={status} onReconnect={reconnect} />
@@ -98,7 +102,7 @@ export function SerialTerminal({ vmId, vmName, phase, generation }: Props) {
         ref={container}
         className={used ? 'terminal' : 'terminal unused'}
         role="group"
-        aria-label={`Serial console of ${vmName}`}
+        aria-label={port === 0 ? `Serial console of ${vmName}` : `ttyS${port} of ${vmName}`}
         aria-disabled={!connected}
       />
     </div>

@@ -1,14 +1,14 @@
 import { useRef, useState, type RefObject } from 'react';
 import type { ITerminalOptions } from '@xterm/xterm';
 import { WS_MAX_MESSAGE_BYTES } from '@virtweb/protocol';
-import { openConsoleSocket } from '../../api/consoles.ts';
+import { openConsoleSocket, type SerialPortKind } from '../../api/consoles.ts';
 import { useConsoleSession, type ConsolePhase } from './useConsoleSession.ts';
 import { attachTerminal, useTerminal, type Terminal } from './useTerminal.ts';
 
 interface Options {
   vmId: string;
   /** Which of the guest's text consoles the terminal speaks to. */
-  kind: 'monitor' | 'serial';
+  kind: 'monitor' | 'serial' | SerialPortKind;
   phase: ConsolePhase;
   generation: string;
   /** Read once, when the terminal is made. */
@@ -43,7 +43,7 @@ export function useTerminalSession(container: RefObject<HTMLElement | null>, opt
       opened: onOpen,
       closed,
       muteFirstFrame: opts.muteFirstFrame,
-      maxMessageBytes: WS_MAX_MESSAGE_BYTES[opts.kind],
+      maxMessageBytes: WS_MAX_MESSAGE_BYTES[opts.kind === 'monitor' ? 'monitor' : 'serial'],
     });
     return () => {
       detach();

@@ -25,8 +25,8 @@ const MonitorTerminal = lazy(() =>
 const QmpConsole = lazy(() =>
   import('../../components/console/QmpConsole.tsx').then((m) => ({ default: m.QmpConsole })),
 );
-const SerialTerminal = lazy(() =>
-  import('../../components/console/SerialTerminal.tsx').then((m) => ({ default: m.SerialTerminal })),
+const SerialTab = lazy(() =>
+  import('../../components/console/SerialTab.tsx').then((m) => ({ default: m.SerialTab })),
 );
 // The charts (uPlot) load with the Graphs tab.
 const GraphsTab = lazy(() => import('./metrics/GraphsTab.tsx').then((m) => ({ default: m.GraphsTab })));
@@ -124,7 +124,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
           {selected === 'screen' && <VncConsole key={vm.id} {...props} />}
           {selected === 'monitor' && <MonitorTerminal key={vm.id} {...props} />}
           {selected === 'qmp' && <QmpConsole key={vm.id} {...props} />}
-          {selected === 'serial' && <SerialTerminal key={vm.id} {...props} />}
+          {selected === 'serial' && <SerialTab key={vm.id} {...props} ports={vm.devices.serialPorts} />}
         </Suspense>
         {selected === 'storage' && <StoragePanel vm={vm} />}
         {selected === 'snapshots' && <SnapshotsPanel vm={vm} />}

@@ -141,6 +141,25 @@ export function DevicesSection({ values, errors, host, patch }: Props) {
             </select>
           )}
         </Field>
+        <Field
+          label="Serial ports"
+          error={errors['devices.serialPorts']}
+          hint="ttyS0 is the console (Serial tab, logged); ttyS1 to ttyS3 each get a console of their own."
+        >
+          {(p) => (
+            <select
+              {...p}
+              value={d.serialPorts}
+              onChange={(e) => change({ serialPorts: Number(e.target.value) }, 'devices.serialPorts')}
+            >
+              {[1, 2, 3, 4].map((n) => (
+                <option key={n} value={n}>
+                  {n === 1 ? '1 (ttyS0)' : `${n} (ttyS0 to ttyS${n - 1})`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       <CheckboxField
         label="Random number generator"

@@ -111,5 +111,6 @@ export function devicesLabel(d: Devices): string {
     d.rng ? 'RNG' : 'no RNG',
     d.watchdog.model === 'none' ? 'no watchdog' : `watchdog (${WATCHDOG_ACTION_LABEL[d.watchdog.action]})`,
     `CPU ${d.cpuModel}`,
+    ...(d.serialPorts > 1 ? [`serial ttyS0 to ttyS${d.serialPorts - 1}`] : []),
   ].join(', ');
 }

@@ -218,6 +218,7 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'devices.watchdog.action',
     'devices.cpuModel',
     'devices.cpuPinning',
+    'devices.serialPorts',
     'guestAgent',
   ];
   v.pinning.forEach((_, i) => keys.push(`devices.cpuPinning.${i}`));
