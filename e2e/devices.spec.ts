@@ -63,7 +63,7 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
   await expect(log).toHaveCount(0);
 });
 
-test('USB: a host device is attached in Settings, listed with its ids, and detached', async ({
+test('USB: a host device is attached in Settings, listed with its ids and in the Hardware tab, and removed there', async ({
   page,
   server,
 }) => {
@@ -87,6 +87,20 @@ test('USB: a host device is attached in Settings, listed with its ids, and detac
   expect((await api.vm(vm.id)).usb).toEqual([
     { slot: 0, vendorId: '0781', productId: '5581', label: 'SanDisk Ultra' },
   ]);
-  await row.getByRole('button', { name: 'Detach USB 0' }).click();
+  // The Hardware tab lists it with the rest, as a change that applies at once, and removes it.
+  await page.getByRole('tab', { name: 'Hardware' }).click();
+  const hardware = page.getByRole('table', { name: 'Hardware' });
+  const usbRow = hardware.getByRole('row', { name: /USB host device 0/ });
+  await expect(usbRow).toContainText('SanDisk Ultra (0781:5581)');
+  await expect(usbRow).toContainText('at once (hot-plug)');
+  await expect(hardware.getByRole('row', { name: /Tablet \(pointer\)/ })).toContainText('always there');
+  await usbRow.getByRole('button', { name: 'Remove USB host device 0' }).click();
+  await expect(usbRow).toHaveCount(0);
+  await hardware
+    .getByRole('row', { name: /^Network card/ })
+    .first()
+    .getByRole('button', { name: /^Edit/ })
+    .click();
+  await expect(page.getByRole('tab', { name: 'Settings' })).toHaveAttribute('aria-selected', 'true');
   await expect(panel.getByText('No USB devices of the host are passed through.')).toBeVisible();
 });

@@ -11,6 +11,7 @@ import { LabelsPanel } from './LabelsPanel.tsx';
 import { LastExit } from './LastExit.tsx';
 import { TaskList } from '../tasks/TaskList.tsx';
 import { PendingBanner } from './settings/PendingBanner.tsx';
+import { HardwareTab } from './hardware/HardwareTab.tsx';
 import { VmFacts } from './VmFacts.tsx';
 import { SnapshotsPanel } from './storage/SnapshotsPanel.tsx';
 import { StoragePanel } from './storage/StoragePanel.tsx';
@@ -41,6 +42,7 @@ type TabKey =
   | 'monitor'
   | 'qmp'
   | 'serial'
+  | 'hardware'
   | 'storage'
   | 'snapshots'
   | 'graphs'
@@ -55,6 +57,7 @@ const TABS: readonly (TabItem<TabKey> & { needs?: UserRole })[] = [
   { id: 'monitor', label: 'Monitor', needs: 'admin' },
   { id: 'qmp', label: 'QMP', needs: 'admin' },
   { id: 'serial', label: 'Serial', needs: 'operate' },
+  { id: 'hardware', label: 'Hardware' },
   { id: 'storage', label: 'Storage' },
   { id: 'snapshots', label: 'Snapshots' },
   { id: 'graphs', label: 'Graphs' },
@@ -126,6 +129,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
           {selected === 'qmp' && <QmpConsole key={vm.id} {...props} />}
           {selected === 'serial' && <SerialTab key={vm.id} {...props} ports={vm.devices.serialPorts} />}
         </Suspense>
+        {selected === 'hardware' && <HardwareTab vm={vm} open={select} />}
         {selected === 'storage' && <StoragePanel vm={vm} />}
         {selected === 'snapshots' && <SnapshotsPanel vm={vm} />}
         {selected === 'tasks' && (
