@@ -239,6 +239,7 @@ describe('runtimePaths', () => {
       monitor: '/data/run/abc/monitor.sock',
       vnc: '/data/run/abc/vnc.sock',
       serial: '/data/run/abc/serial.sock',
+      serialPorts: ['/data/run/abc/serial1.sock', '/data/run/abc/serial2.sock', '/data/run/abc/serial3.sock'],
       agent: '/data/run/abc/qga.sock',
       pid: '/data/run/abc/qemu.pid',
       log: '/data/run/abc/qemu.log',
