@@ -78,6 +78,18 @@ describe('every disk bus qemu takes, with cache, discard and read-only', () => {
     expect(blockOf(await hmp(dataDir, id, 'info block'), 'disk2')).toMatch(
       /Cache mode: writeback, ignore flushes(?!,)/,
     );
+
+    // USB takes hot-plug too (usb-storage on the running guest's xHCI), and gives the disk back.
+    const usb = await server.api('POST', `/api/vms/${id}/disks`, {
+      image: 'hot-usb.qcow2',
+      bus: 'usb',
+      create: { sizeBytes: 1 << 20 },
+    });
+    expect(usb.status, JSON.stringify(usb.body)).toBe(201);
+    expect(usb.body).toMatchObject({ index: 4, device: 'usb-disk4', pending: false });
+    expect(blockOf(await hmp(dataDir, id, 'info block'), 'disk4')).toMatch(/hot-usb\.qcow2 \(qcow2\)/);
+    expect((await server.api('DELETE', `/api/vms/${id}/disks/4`)).status).toBe(204);
+    expect(blockOf(await hmp(dataDir, id, 'info block'), 'disk4')).toBe('');
     await powerOff(server, id);
   }, 90_000);
 
