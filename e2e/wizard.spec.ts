@@ -209,7 +209,7 @@ test('keyboard only: a VM from tinylinux.iso with a new qcow2 disk, created, sta
   await expect(wizard.field('Linux')).toBeFocused();
   await keys.press('ArrowDown');
   await expect(wizard.field('Windows')).toBeChecked();
-  await expect(page.getByText(/^Windows: 4 GiB, 2 vCPUs, 64 GiB IDE\/SATA disk, e1000 NIC/)).toBeVisible();
+  await expect(page.getByText(/^Windows: 4 GiB, 2 vCPUs, 64 GiB SATA disk, e1000 NIC/)).toBeVisible();
   await keys.press('ArrowUp');
   await expect(wizard.field('Linux')).toBeChecked();
   await shot(page, '2-os');

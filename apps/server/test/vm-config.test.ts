@@ -94,6 +94,21 @@ describe('VM configuration API', () => {
       ],
       ['kernel boot without kernel', { boot: 'kernel' }, 400, 'kernel', /needs a kernel/],
       ['4 IDE disks on pc', { machine: 'pc', disks: ide(4) }, 400, 'disks.3.bus', /3 IDE ports/],
+      ['IDE on q35', { disks: ide(1) }, 400, 'disks.0.bus', /the q35 machine has no IDE controller/],
+      [
+        'read-only SATA',
+        { disks: [{ image: 'i1.qcow2', bus: 'sata', readOnly: true }] },
+        400,
+        'disks.0.readOnly',
+        /SATA disk cannot be read-only/,
+      ],
+      [
+        'bad cache mode',
+        { disks: [{ image: 'i1.qcow2', cache: 'fast' }] },
+        400,
+        'disks.0.cache',
+        /writeback/,
+      ],
       ['no such bridge', { nics: [{ mode: 'bridge', bridge: 'nobr0' }] }, 400, 'nics.0.bridge', /nobr0/],
       [
         'no such tap',
@@ -393,7 +408,7 @@ describe('VM configuration API', () => {
       name: 'edited',
       memoryMiB: 384,
       os: 'other',
-      disks: [{ image: 'i2.qcow2' }, { image: 'i1.qcow2', bus: 'ide' }],
+      disks: [{ image: 'i2.qcow2' }, { image: 'i1.qcow2', bus: 'sata' }],
       boot: 'disk',
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -403,8 +418,8 @@ describe('VM configuration API', () => {
       os: 'other',
       boot: 'disk',
       disks: [
-        { image: 'i2.qcow2', index: 1, format: 'qcow2', bus: 'ide' },
-        { image: 'i1.qcow2', index: 0, format: 'qcow2', bus: 'ide' },
+        { image: 'i2.qcow2', index: 1, format: 'qcow2', bus: 'sata' },
+        { image: 'i1.qcow2', index: 0, format: 'qcow2', bus: 'sata' },
       ],
       nics: [{ mode: 'user', model: 'e1000' }],
       balloon: false,
@@ -423,7 +438,7 @@ describe('VM configuration API', () => {
     await image('a.qcow2', 'qcow2', '16M');
     await image('b.raw', 'raw', '8M');
     const src = await createGuest<VmBody>(server, 'src', {
-      disks: [{ image: 'a.qcow2' }, { image: 'b.raw', bus: 'ide' }],
+      disks: [{ image: 'a.qcow2' }, { image: 'b.raw', bus: 'sata' }],
     });
     const clone = (body: Record<string, unknown>) => server.api('POST', `/api/vms/${src.id}/clone`, body);
     const bad: [Record<string, unknown>, number, string][] = [
@@ -470,7 +485,7 @@ describe('VM configuration API', () => {
       cdrom: 'tinylinux.iso',
       disks: [
         { image: 'a-copy.qcow2', index: 0, format: 'qcow2', bus: 'virtio' },
-        { image: 'b-over.qcow2', index: 1, format: 'qcow2', bus: 'ide' },
+        { image: 'b-over.qcow2', index: 1, format: 'qcow2', bus: 'sata' },
       ],
     });
     const info = async (name: string) =>

@@ -1,6 +1,7 @@
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, createGuest } from './harness.ts';
+import { apiError, createGuest, imagesDirEntries } from './harness.ts';
 import { useServer } from './server-fixture.ts';
 import { GuestShell, hmp, powerOff, waitVm } from './storage-guest.ts';
 
@@ -26,7 +27,8 @@ async function freePort(): Promise<number> {
 }
 
 // One running guest: port forwarding through user-mode NAT, settings stored while it runs (pending until the
-// next start), storage changes refused in PUT, IDE hot-plug refused, and the memory balloon.
+// next start), storage changes refused in PUT, disks created and hot-plugged (virtio, SCSI) or kept for the
+// next start (SATA, new options), and the memory balloon.
 describe('a running VM: port forwards, pending settings, balloon', () => {
   const server = useServer({ withGuestIso: true });
   const { dataDir } = server;
@@ -43,7 +45,7 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     memoryMiB: 256,
     vcpus: 1,
     cdrom: 'tinylinux.iso',
-    disks: [{ image: 'root.qcow2' }, { image: 'sata.qcow2', bus: 'ide' }],
+    disks: [{ image: 'root.qcow2' }, { image: 'sata.qcow2', bus: 'sata' }],
     nics: [{ mode: 'user', portForwards: [{ hostPort, guestPort: 8080 }] }],
   });
   const put = (patch: Record<string, unknown>) =>
@@ -82,7 +84,7 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     const cd = await put({ cdrom: undefined });
     expect(cd.status).toBe(409);
     expect(apiError(cd.body).details?.map((d) => d.path)).toEqual(['cdrom']);
-    const bus = await put({ disks: [{ image: 'root.qcow2', bus: 'ide' }, { image: 'sata.qcow2' }] });
+    const bus = await put({ disks: [{ image: 'root.qcow2', bus: 'sata' }, { image: 'sata.qcow2' }] });
     expect(bus.status).toBe(409);
     expect((await put({ name: 'taken' })).status).toBe(409);
 
@@ -101,17 +103,95 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     expect((back.body as VmBody).pendingChanges).toEqual(['memoryMiB']);
   });
 
-  it('refuses to hot-plug or unplug an IDE disk', async () => {
-    // (The test guest's cloud kernel has no AHCI driver, so it cannot see the SATA disk itself.)
-    const res = await server.api('POST', `/api/vms/${id}/disks`, { image: 'extra.qcow2', bus: 'ide' });
-    expect(res.status).toBe(409);
-    expect(apiError(res.body).message).toMatch(/IDE disks cannot be hot-plugged/);
+  it('creates and hot-plugs virtio and SCSI disks, keeps a SATA disk and new options for the next start', async () => {
+    const add = (body: Record<string, unknown>) => server.api('POST', `/api/vms/${id}/disks`, body);
+    const vmPending = async () =>
+      ((await server.api('GET', `/api/vms/${id}`)).body as VmBody).pendingChanges ?? [];
+    const images = () => imagesDirEntries(path.join(dataDir, 'images'));
+
+    const vd = await add({ image: 'new-vd.qcow2', cache: 'none', create: { sizeBytes: 8 << 20 } });
+    expect(vd.status, JSON.stringify(vd.body)).toBe(201);
+    expect(vd.body).toMatchObject({
+      index: 2,
+      bus: 'virtio',
+      cache: 'none',
+      device: 'virtio-disk2',
+      pending: false,
+    });
+    await guest().until(
+      'cat /sys/block/vdb/size',
+      (out) => out.trim() === String((8 << 20) / 512),
+      'vdb',
+      30_000,
+    );
+    const sd = await add({
+      image: 'new-sd.raw',
+      bus: 'scsi',
+      readOnly: true,
+      discard: 'unmap',
+      create: { format: 'raw', sizeBytes: 4 << 20 },
+    });
+    expect(sd.status, JSON.stringify(sd.body)).toBe(201);
+    expect(sd.body).toMatchObject({
+      index: 3,
+      bus: 'scsi',
+      readOnly: true,
+      discard: 'unmap',
+      device: 'scsi-disk3',
+    });
+    // (The test guest's kernel has no virtio-scsi driver yet: qemu's view is the proof.)
+    const block = await hmp(dataDir, id, 'info block');
+    expect(block).toMatch(/disk2: \S+new-vd\.qcow2 \(qcow2\)[^]*?Cache mode: +writeback, direct/);
+    expect(block).toMatch(/disk3: \S+new-sd\.raw \(raw, read-only\)[^]*?Attached to: +scsi-disk3/);
+    const qtree = await hmp(dataDir, id, 'info qtree');
+    expect(qtree).toMatch(/dev: virtio-scsi-pci, id "scsi0"[^]*?dev: scsi-hd, id "scsi-disk3"/);
+
+    // An image that exists is never made (nor deleted); a new one is deleted when qemu refuses the disk.
+    const exists = await add({ image: 'extra.qcow2', create: { sizeBytes: 1 << 20 } });
+    expect(exists.status).toBe(409);
+    expect(await images()).toContain('extra.qcow2');
+    await hmp(dataDir, id, 'drive_add 0 if=none,id=squatter,driver=null-co,node-name=disk4-file');
+    const refused = await add({ image: 'doomed.qcow2', create: { sizeBytes: 1 << 20 } });
+    expect(refused.status).toBe(409);
+    expect(apiError(refused.body).message).toMatch(/qemu says: Duplicate nodes with node-name='disk4-file'/);
+    expect(await images()).not.toContain('doomed.qcow2');
+    await hmp(dataDir, id, 'drive_del squatter');
+
+    // (The test guest's cloud kernel has no AHCI driver, so it cannot see a SATA disk itself.)
+    const sata = await add({ image: 'extra.qcow2', bus: 'sata' });
+    expect(sata.status, JSON.stringify(sata.body)).toBe(201);
+    expect(sata.body).toMatchObject({ index: 4, bus: 'sata', device: 'sata-disk4', pending: true });
+    expect(await vmPending()).toContain('disks');
+    expect(await hmp(dataDir, id, 'info block')).not.toContain('extra.qcow2');
+    const ide = await add({ image: 'ide.qcow2', bus: 'ide', create: { sizeBytes: 1 << 20 } });
+    expect(ide.status).toBe(400);
+    expect(apiError(ide.body)).toMatchObject({ details: [{ path: 'bus' }] });
+    expect(apiError(ide.body).message).toMatch(/q35 machine has no IDE controller/);
+    expect(await images()).not.toContain('ide.qcow2');
+
+    const patch = await server.api('PATCH', `/api/vms/${id}/disks/0`, { cache: 'unsafe' });
+    expect(patch.status, JSON.stringify(patch.body)).toBe(200);
+    expect(patch.body).toMatchObject({ index: 0, cache: 'unsafe', pending: true });
+    const badPatch = await server.api('PATCH', `/api/vms/${id}/disks/1`, { readOnly: true });
+    expect(badPatch.status).toBe(400);
+    expect(apiError(badPatch.body).details?.[0]?.path).toBe('readOnly');
+
     const unplug = await server.api('DELETE', `/api/vms/${id}/disks/1`);
     expect(unplug.status).toBe(409);
-    expect(apiError(unplug.body).message).toMatch(/IDE disks cannot be hot-plugged or unplugged/);
+    expect(apiError(unplug.body).message).toMatch(
+      /SATA and IDE disks cannot be unplugged from a running guest/,
+    );
+    // Back to what qemu runs: the pending SATA disk goes from the definition only, the others are unplugged.
+    expect((await server.api('DELETE', `/api/vms/${id}/disks/4`)).status).toBe(204);
+    expect((await server.api('DELETE', `/api/vms/${id}/disks/3`)).status).toBe(204);
+    expect((await server.api('DELETE', `/api/vms/${id}/disks/2`)).status).toBe(204);
+    expect((await server.api('PATCH', `/api/vms/${id}/disks/0`, { cache: 'writeback' })).body).toMatchObject({
+      pending: false,
+    });
+    expect(await vmPending()).not.toContain('disks');
     const disks = (await server.api('GET', `/api/vms/${id}/disks`)).body as { device: string }[];
-    expect(disks.map((d) => d.device)).toEqual(['virtio-disk0', 'ide-disk1']);
-  });
+    expect(disks.map((d) => d.device)).toEqual(['virtio-disk0', 'sata-disk1']);
+  }, 120_000);
 
   it('inflates the balloon: the guest gives memory back', async () => {
     const tooMuch = await server.api('POST', `/api/vms/${id}/balloon`, { targetMiB: 1024 });

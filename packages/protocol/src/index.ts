@@ -6,6 +6,7 @@ export * from './host.ts';
 export * from './images.ts';
 export * from './nics.ts';
 export * from './usb.ts';
+export * from './disks.ts';
 export * from './vm-config.ts';
 export * from './vm-devices.ts';
 export * from './guest-agent.ts';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { hasControl } from './auth.ts';
 import { ImageNameSchema } from './names.ts';
-import { DiskBusSchema } from './vm-config.ts';
+import { DiskBusSchema, DiskCacheSchema, DiskDiscardSchema, DiskOptionsSchema } from './disks.ts';
+import { NewDiskSchema } from './vm-config.ts';
 
 /**
  * Disk slots of a VM. A disk keeps its slot for life (across hot-plug, unplug and restarts): qemu names its
@@ -26,15 +27,38 @@ export const VmDiskSchema = z.object({
   /** qemu's device id and format node name, e.g. `virtio-disk1` and `disk1`. */
   device: z.string(),
   node: z.string(),
+  bus: DiskBusSchema,
+  cache: DiskCacheSchema,
+  discard: DiskDiscardSchema,
+  readOnly: z.boolean(),
+  /**
+   * Only while the guest runs: the disk (or its options) as stored differs from what qemu has, and applies at
+   * the next start (a SATA/IDE disk added to a running guest, options changed).
+   */
+  pending: z.boolean().optional(),
 });
 export type VmDisk = z.infer<typeof VmDiskSchema>;
 
 /**
- * `POST /api/vms/:id/disks`: attach an image as the next free disk slot (hot-plugged when the VM runs). `bus`
- * default `virtio`; `ide` only while the VM is stopped (IDE cannot be hot-plugged).
+ * `POST /api/vms/:id/disks`: attach an image as the next free disk slot, hot-plugged when the VM runs (virtio,
+ * scsi, usb); a SATA/IDE disk added to a running VM is stored and applies at the next start (`pending`). With
+ * `create`, the image `image` is made first (qemu-img) and removed again when the attach fails. `bus` default
+ * `virtio`.
  */
-export const AddDiskRequestSchema = z.strictObject({ image: ImageNameSchema, bus: DiskBusSchema.optional() });
-export type AddDiskRequest = z.infer<typeof AddDiskRequestSchema>;
+export const AddDiskRequestSchema = z.strictObject({
+  image: ImageNameSchema,
+  bus: DiskBusSchema.optional(),
+  ...DiskOptionsSchema.shape,
+  create: NewDiskSchema.optional(),
+});
+export type AddDiskRequest = z.input<typeof AddDiskRequestSchema>;
+
+/**
+ * `PATCH /api/vms/:id/disks/:index`: a disk's cache mode, discard and read-only. The guest's qemu keeps what it
+ * has until the next start (the answer's `pending` says so).
+ */
+export const PatchDiskRequestSchema = DiskOptionsSchema;
+export type PatchDiskRequest = z.infer<typeof PatchDiskRequestSchema>;
 
 /** The CD drive (every VM has one; `image` null means it is empty). */
 export const VmCdromSchema = z.object({

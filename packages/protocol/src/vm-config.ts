@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DiskBus } from './disks.ts';
 import { ImageNameSchema } from './names.ts';
 import type { NicModel } from './nics.ts';
 import { SizeSchema } from './size.ts';
@@ -6,10 +7,6 @@ import { SizeSchema } from './size.ts';
 /** The guest OS family the wizard's presets are for (virt-manager's "OS type"). */
 export const OsTypeSchema = z.enum(['linux', 'windows', 'other']);
 export type OsType = z.infer<typeof OsTypeSchema>;
-
-/** `virtio`: paravirtual, fast, needs guest drivers. `ide`: emulated IDE (pc) or AHCI SATA (q35), works anywhere. */
-export const DiskBusSchema = z.enum(['virtio', 'ide']);
-export type DiskBus = z.infer<typeof DiskBusSchema>;
 
 /** `uefi-secure`: OVMF with Secure Boot and Microsoft keys enrolled (needs q35: the firmware uses SMM). */
 export const FirmwareSchema = z.enum(['bios', 'uefi', 'uefi-secure']);
@@ -83,7 +80,7 @@ export const OS_PRESETS: Record<OsType, OsPreset> = {
     label: 'Windows',
     memoryMiB: 4096,
     vcpus: 2,
-    diskBus: 'ide',
+    diskBus: 'sata',
     nicModel: 'e1000',
     diskSizeGiB: 64,
     balloon: false,
@@ -97,7 +94,7 @@ export const OS_PRESETS: Record<OsType, OsPreset> = {
     label: 'Other',
     memoryMiB: 512,
     vcpus: 1,
-    diskBus: 'ide',
+    diskBus: 'sata',
     nicModel: 'e1000',
     diskSizeGiB: 8,
     balloon: false,
@@ -105,6 +102,6 @@ export const OS_PRESETS: Record<OsType, OsPreset> = {
     guestAgent: false,
     machine: 'q35',
     firmware: 'bios',
-    why: 'emulated IDE/SATA disk and e1000 network: devices almost every OS has drivers for',
+    why: 'emulated SATA disk and e1000 network: devices almost every OS has drivers for',
   },
 };

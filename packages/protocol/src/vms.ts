@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { AccelSchema, ResolvedAccelSchema } from './host.ts';
 import { ShutdownViaSchema } from './guest-agent.ts';
+import {
+  DiskBusSchema,
+  DiskCacheSchema,
+  DiskDiscardSchema,
+  diskBusProblem,
+  diskOptionsProblem,
+  type DiskBus,
+  type DiskOptions,
+} from './disks.ts';
 import { ImageNameSchema, VmNameSchema } from './names.ts';
 import { MAX_DISKS } from './storage.ts';
 import { NicsRequestSchema, NicsSchema } from './nics.ts';
@@ -10,14 +19,15 @@ import { DEFAULT_DEVICES, DevicesRequestSchema, DevicesSchema } from './vm-devic
 import {
   ClockSchema,
   CpuTopologySchema,
-  DiskBusSchema,
   FirmwareSchema,
   KernelBootSchema,
   NewDiskSchema,
+  OS_PRESETS,
   OsTypeSchema,
   type CpuTopology,
   type Firmware,
   type KernelBoot,
+  type OsType,
 } from './vm-config.ts';
 
 export const VmStateSchema = z.enum([
@@ -100,9 +110,21 @@ function checkConfig(
     kernel?: KernelBoot | undefined;
     machine?: Machine | undefined;
     firmware?: Firmware | undefined;
+    os?: OsType | undefined;
+    disks: (DiskOptions & { bus?: DiskBus | undefined })[];
   },
   ctx: z.RefinementCtx,
 ): void {
+  const preset = OS_PRESETS[v.os ?? 'linux'];
+  v.disks.forEach((d, i) => {
+    const bus = d.bus ?? preset.diskBus;
+    const busProblem = diskBusProblem(bus, v.machine ?? preset.machine);
+    if (busProblem !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['disks', i, 'bus'], message: busProblem });
+    const option = diskOptionsProblem(bus, d);
+    if (option !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['disks', i, option.field], message: option.message });
+  });
   const t = v.topology;
   if (t && t.sockets * t.cores * t.threads !== v.vcpus) {
     ctx.addIssue({
@@ -136,6 +158,9 @@ export const VmDiskRequestSchema = z.strictObject({
   image: ImageNameSchema,
   /** Default: the OS preset's bus. */
   bus: DiskBusSchema.optional(),
+  cache: DiskCacheSchema.optional(),
+  discard: DiskDiscardSchema.optional(),
+  readOnly: z.boolean().optional(),
   create: NewDiskSchema.optional(),
 });
 
@@ -270,6 +295,10 @@ export const VmSchema = z.object({
       index: z.number().int(),
       format: z.string().optional(),
       bus: DiskBusSchema,
+      /** Absent: the default (writeback, ignore, read-write). */
+      cache: DiskCacheSchema.optional(),
+      discard: DiskDiscardSchema.optional(),
+      readOnly: z.boolean().optional(),
     }),
   ),
   cdrom: z.string().optional(),

@@ -1,7 +1,7 @@
 // The guest's NICs: per NIC a `-netdev` backend (user-mode NAT or a tap) and its `-device` model, at a fixed
 // place per slot so hot-plug and a restart give the guest the same PCI topology.
 import { isIPv4 } from 'node:net';
-import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
+import { deviceOpt, isOneOf, type Fail } from './argv-opts.ts';
 import type { Machine } from './argv-disks.ts';
 import { NIC_SLOTS, type NicSpec, type PortForwardSpec } from './spec.ts';
 
@@ -86,9 +86,7 @@ export function networkArgs(nics: readonly NicSpec[], machine: Machine): string[
       '-netdev',
       netdevOpts(nic),
       '-device',
-      Object.entries(nicDeviceProps(nic, machine))
-        .map(([k, v]) => (k === 'driver' ? String(v) : `${k}=${escapeOptValue(String(v))}`))
-        .join(','),
+      deviceOpt({ ...nicDeviceProps(nic, machine) }),
     ]);
 }
 

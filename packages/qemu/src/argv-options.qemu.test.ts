@@ -14,7 +14,7 @@ import { createImage } from './qemu-img.ts';
 import { runtimePaths, type VmSpec } from './spec.ts';
 import type { QemuProcess } from './supervisor/process.ts';
 import { startQemu } from './supervisor/start.ts';
-import { QEMU, Sandbox } from './supervisor/test-support.ts';
+import { QEMU, Sandbox, busesInQtree } from './supervisor/test-support.ts';
 
 const sandbox = new Sandbox();
 const cleanups: (() => void)[] = [];
@@ -58,22 +58,8 @@ const hmp = (proc: QemuProcess, cmd: string) =>
 const qomGet = (proc: QemuProcess, path: string, property: string) =>
   proc.qmp.executeUnknown('qom-get', { path, property });
 
-/** `info qtree` as device id -> the bus it sits on (the nearest `bus:` line less indented than the device). */
-async function busOfDevices(proc: QemuProcess): Promise<Map<string, string>> {
-  const map = new Map<string, string>();
-  const buses: { indent: number; name: string }[] = [];
-  for (const line of (await hmp(proc, 'info qtree')).split('\n')) {
-    const indent = line.length - line.trimStart().length;
-    const bus = /^\s*bus: (\S+)/.exec(line)?.[1];
-    const dev = /^\s*dev: [\w-]+, id "([^"]+)"/.exec(line)?.[1];
-    if (bus === undefined && dev === undefined) continue;
-    while ((buses.at(-1)?.indent ?? -1) >= indent) buses.pop();
-    if (bus !== undefined) buses.push({ indent, name: bus });
-    const parent = buses.at(-1);
-    if (dev !== undefined && parent !== undefined) map.set(dev, parent.name);
-  }
-  return map;
-}
+/** `info qtree` as device id -> the bus it sits on. */
+const busOfDevices = async (proc: QemuProcess) => busesInQtree(await hmp(proc, 'info qtree'));
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -85,15 +71,16 @@ async function freePort(): Promise<number> {
 }
 
 describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s accepts', (machine) => {
-  it('IDE disks at the free IDE/SATA positions, e1000 with port forwards, balloon, localtime, topology', async () => {
+  it('IDE (pc) / SATA (q35) disks at the free positions, e1000 with port forwards, balloon, localtime, topology', async () => {
     const dir = await commaDir();
     const n = machine === 'q35' ? 5 : 3;
+    const bus: 'sata' | 'ide' = machine === 'q35' ? 'sata' : 'ide';
     const disks = await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const path = join(dir, `d,${i}.qcow2`);
         await createImage({ path, format: 'qcow2', sizeBytes: 1 << 20 });
         // Slots in reverse list order: positions follow the slot index.
-        return { path, format: 'qcow2', index: n - 1 - i, bus: 'ide' as const };
+        return { path, format: 'qcow2', index: n - 1 - i, bus };
       }),
     );
     const port = await freePort();
@@ -127,9 +114,9 @@ describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s accepts', (machine) => {
     const buses = await busOfDevices(proc);
     const positions = ideDiskPositions(machine);
     for (let slot = 0; slot < n; slot++)
-      expect(buses.get(diskIds(slot, 'ide').device)).toBe(positions[slot]?.bus);
+      expect(buses.get(diskIds(slot, bus).device)).toBe(positions[slot]?.bus);
     for (let slot = 0; slot < n; slot++) {
-      const unit = await qomGet(proc, `/machine/peripheral/ide-disk${slot}`, 'unit');
+      const unit = await qomGet(proc, `/machine/peripheral/${diskIds(slot, bus).device}`, 'unit');
       expect(unit).toBe(positions[slot]?.unit);
     }
     expect(buses.get('cd0')).toBe('ide.1');
@@ -138,7 +125,7 @@ describe.each<'q35' | 'pc'>(['q35', 'pc'])('%s accepts', (machine) => {
     const blocks = await proc.qmp.execute('query-block');
     expect(
       blocks
-        .filter((b) => b.qdev?.startsWith('ide-disk'))
+        .filter((b) => b.qdev?.startsWith(`${bus}-disk`))
         .map((b) => b.inserted?.file)
         .sort(),
     ).toEqual(disks.map((d) => d.path).sort());

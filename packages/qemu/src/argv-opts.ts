@@ -15,3 +15,13 @@ export type Fail = (msg: string) => never;
 export function isOneOf(value: unknown, allowed: readonly string[]): boolean {
   return typeof value === 'string' && allowed.includes(value);
 }
+
+/** A device's `device_add` properties. */
+export type DeviceProps = { driver: string } & Record<string, string | number>;
+
+/** A `-device` option from its `device_add` properties: the driver first, then `key=value` (values escaped). */
+export function deviceOpt(props: DeviceProps): string {
+  return Object.entries(props)
+    .map(([k, v]) => (k === 'driver' ? String(v) : `${k}=${escapeOptValue(String(v))}`))
+    .join(',');
+}

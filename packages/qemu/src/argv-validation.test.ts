@@ -36,22 +36,46 @@ describe('buildArgv refuses', () => {
     expect(build({ disks: [disk, { ...disk, index: 0 }] })).toThrow(/two disks/);
     expect(build({ disks: [{ ...disk, index: 8 }] })).toThrow(/index/);
     expect(build({ disks: [{ ...disk, index: -1 }] })).toThrow(/index/);
-    expect(build({ disks: [{ ...disk, bus: 'scsi' as 'ide' }] })).toThrow(/bus must be virtio or ide: scsi/);
+    expect(build({ disks: [{ ...disk, bus: 'nvme' as 'ide' }] })).toThrow(
+      /bus must be one of virtio, scsi, sata, ide, usb: nvme/,
+    );
+    expect(build({ disks: [{ ...disk, cache: 'fast' as 'none' }] })).toThrow(
+      /cache must be one of writeback, none, writethrough, directsync, unsafe: fast/,
+    );
+    expect(build({ disks: [{ ...disk, discard: 'trim' as 'unmap' }] })).toThrow(
+      /discard must be one of ignore, unmap: trim/,
+    );
   });
 
-  it('more IDE disks than the machine has room for', () => {
-    const ide = (n: number) =>
-      Array.from({ length: n }, (_, i) => ({ ...disk, path: `/d${i}`, bus: 'ide' as const }));
-    expect(build({ machine: 'pc', disks: ide(3) })).not.toThrow();
-    expect(build({ machine: 'pc', disks: ide(4) })).toThrow(
+  it('more IDE/SATA/USB disks than the machine has room for', () => {
+    const on = (bus: 'ide' | 'sata' | 'usb', n: number) =>
+      Array.from({ length: n }, (_, i) => ({ ...disk, path: `/d${i}`, index: i, bus }));
+    expect(build({ machine: 'pc', disks: on('ide', 3) })).not.toThrow();
+    expect(build({ machine: 'pc', disks: on('ide', 4) })).toThrow(
       /the pc machine has room for 3 IDE disks besides the CD, not 4/,
     );
-    expect(build({ disks: ide(5) })).not.toThrow();
-    expect(build({ disks: ide(6) })).toThrow(
-      /the q35 machine has room for 5 IDE disks besides the CD, not 6/,
+    expect(build({ disks: on('sata', 5) })).not.toThrow();
+    expect(build({ disks: on('sata', 6) })).toThrow(
+      /the q35 machine has room for 5 SATA disks besides the CD, not 6/,
     );
+    expect(build({ machine: 'pc', disks: on('sata', 6) })).not.toThrow();
+    expect(build({ disks: on('usb', 4) })).toThrow(/room for 3 USB disks, not 4/);
     // virtio disks do not count
-    expect(build({ machine: 'pc', disks: [...ide(3), { ...disk, path: '/v', index: 7 }] })).not.toThrow();
+    expect(
+      build({ machine: 'pc', disks: [...on('ide', 3), { ...disk, path: '/v', index: 7 }] }),
+    ).not.toThrow();
+  });
+
+  it('IDE on q35, read-only IDE/SATA, write-through USB', () => {
+    expect(build({ disks: [{ ...disk, bus: 'ide' }] })).toThrow(/the q35 machine has no IDE controller/);
+    expect(build({ machine: 'pc', disks: [{ ...disk, bus: 'sata', readOnly: true }] })).toThrow(
+      /a sata disk cannot be read-only/,
+    );
+    expect(build({ machine: 'pc', disks: [{ ...disk, bus: 'ide', readOnly: true }] })).toThrow(/read-only/);
+    expect(build({ disks: [{ ...disk, bus: 'usb', cache: 'writethrough' }] })).toThrow(
+      /a usb disk cannot write through/,
+    );
+    expect(build({ disks: [{ ...disk, bus: 'usb', cache: 'none', readOnly: true }] })).not.toThrow();
   });
 
   it('kernel boot without a kernel, relative kernel/initrd paths, control characters in the cmdline', () => {

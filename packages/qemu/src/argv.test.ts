@@ -25,6 +25,8 @@ describe('buildArgv golden files', () => {
       'cdrom-boot',
       'devices',
       'disk-boot-two-disks',
+      'disk-buses-pc',
+      'disk-buses-q35',
       'disk-slots-pc-empty-cd',
       'kernel-boot',
       'kvm',
@@ -96,26 +98,40 @@ describe('buildArgv', () => {
     });
   });
 
-  it('gives IDE disks the free IDE/SATA positions in slot order, around the CD on ide.1 unit 0', () => {
+  it('gives IDE/SATA disks the free positions in slot order, around the CD on ide.1 unit 0', () => {
     expect(ideDiskCapacity('pc')).toBe(3);
     expect(ideDiskCapacity('q35')).toBe(5);
+    expect(ideDiskPositions('q35', 'ide')).toEqual([]);
+    expect(ideDiskPositions('pc', 'sata')).toHaveLength(6);
     expect(ideDiskPositions('pc')).toEqual([
       { bus: 'ide.0', unit: 0 },
       { bus: 'ide.0', unit: 1 },
       { bus: 'ide.1', unit: 1 },
     ]);
-    const ide = (index: number) => ({ path: `/d${index}`, format: 'raw', index, bus: 'ide' as const });
+    const on = (bus: 'ide' | 'sata') => (index: number) => ({
+      path: `/d${index}`,
+      format: 'raw',
+      index,
+      bus,
+    });
+    const [ide, sata] = [on('ide'), on('sata')];
     const placed = (spec: VmSpec) =>
       buildArgv(spec, paths)
         .filter((a) => a.startsWith('ide-hd'))
         .map((a) => a.replace(/^ide-hd,drive=\w+,id=([\w-]+),bus=([\w.]+),unit=(\d),.*$/, '$1 $2:$3'));
-    const q35 = { ...base, disks: [ide(7), ide(0), ide(3), ide(1), ide(2)] };
+    const q35 = { ...base, disks: [sata(7), sata(0), sata(3), sata(1), sata(2)] };
     expect(placed(q35)).toEqual([
-      'ide-disk7 ide.5:0',
-      'ide-disk0 ide.0:0',
-      'ide-disk3 ide.4:0',
-      'ide-disk1 ide.2:0',
-      'ide-disk2 ide.3:0',
+      'sata-disk7 ide.5:0',
+      'sata-disk0 ide.0:0',
+      'sata-disk3 ide.4:0',
+      'sata-disk1 ide.2:0',
+      'sata-disk2 ide.3:0',
+    ]);
+    // pc: IDE on PIIX, SATA on the added AHCI, each bus in its own slot order
+    expect(placed({ ...base, machine: 'pc', disks: [sata(5), ide(1), sata(3)] })).toEqual([
+      'sata-disk5 sata0.1:0',
+      'ide-disk1 ide.0:0',
+      'sata-disk3 sata0.0:0',
     ]);
     expect(placed({ ...base, machine: 'pc', disks: [ide(4), ide(6), ide(2)] })).toEqual([
       'ide-disk4 ide.0:1',
@@ -198,9 +214,12 @@ describe('buildArgv', () => {
     expect(argv).toContain('if=none,id=ide1-cd0,media=cdrom,readonly=on');
     expect(argv.filter((a) => a.startsWith('pcie-root-port,id=disk'))).toHaveLength(8);
     expect(argv.filter((a) => a.startsWith('pcie-root-port,id=net'))).toHaveLength(8);
+    expect(argv).toContain('pcie-root-port,id=scsi0-port,chassis=17');
     expect(
       new Set(argv.filter((a) => a.startsWith('pcie-root-port')).map((a) => a.split('chassis=')[1])).size,
-    ).toBe(16);
+    ).toBe(17);
+    // no disk needs a controller: none added
+    expect(argv.some((a) => a.startsWith('virtio-scsi-pci') || a.startsWith('ahci'))).toBe(false);
     expect(buildArgv({ ...base, machine: 'pc' }, paths).some((a) => a.startsWith('pcie-root-port'))).toBe(
       false,
     );

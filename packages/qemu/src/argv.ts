@@ -1,6 +1,13 @@
 import { isAbsolute } from 'node:path';
 import { agentArgs } from './argv-agent.ts';
-import { bootDeviceArgs, rootPortArgs, validateDisks, type Machine } from './argv-disks.ts';
+import {
+  bootDeviceArgs,
+  diskControllerArgs,
+  rootPortArgs,
+  scsiRootPortArgs,
+  validateDisks,
+  type Machine,
+} from './argv-disks.ts';
 import {
   cpuModelOf,
   DEFAULT_DEVICES_SPEC,
@@ -19,11 +26,22 @@ export {
   CDROM_IDS,
   diskIds,
   diskBus,
+  diskBusCapacity,
   ideDiskCapacity,
   ideDiskPositions,
   type DiskBus,
   type Machine,
 } from './argv-disks.ts';
+export {
+  SCSI_CONTROLLER,
+  cacheNeedsDirectIo,
+  diskBlockdevs,
+  diskDeviceProps,
+  scsiControllerProps,
+  type DiskCache,
+  type DiskDiscard,
+  type DiskOptionsSpec,
+} from './argv-disk-devices.ts';
 export {
   nicIds,
   nicBus,
@@ -95,8 +113,9 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-pidfile', paths.pid],
   ];
   if (opts.startPaused === true) argv.push('-S');
-  if (machine === 'q35') argv.push(...rootPortArgs(), ...nicRootPortArgs());
+  if (machine === 'q35') argv.push(...rootPortArgs(), ...nicRootPortArgs(), ...scsiRootPortArgs());
   if (kernelBoot) argv.push(...kernelArgs(spec));
+  argv.push(...diskControllerArgs(spec, machine));
   // NOTE: qemu gives the -kernel loader's option ROM bootindex 0 and refuses a device with the same index
   // ("The bootindex 0 has already been used"), so under kernel boot the disks and CD count from 1.
   argv.push(...bootDeviceArgs(spec, machine, kernelBoot ? 1 : 0));

@@ -10,6 +10,17 @@ export const DISK_SLOTS = 8;
 /** NIC slots of a guest: `net0`..`net7`. On q35 each slot has its own hot-plug capable PCIe root port. */
 export const NIC_SLOTS = 8;
 
+export type DiskBus = 'virtio' | 'scsi' | 'sata' | 'ide' | 'usb';
+export type DiskCache = 'writeback' | 'none' | 'writethrough' | 'directsync' | 'unsafe';
+export type DiskDiscard = 'ignore' | 'unmap';
+
+/** A disk's options; each left out is qemu's default (writeback, discard ignored, read-write). */
+export interface DiskOptionsSpec {
+  cache?: DiskCache;
+  discard?: DiskDiscard;
+  readOnly?: boolean;
+}
+
 export interface PortForwardSpec {
   protocol: 'tcp' | 'udp';
   hostAddress: string;
@@ -67,9 +78,10 @@ export interface VmSpec {
   /**
    * Disk images in boot order; `format` is a qemu block driver (`qcow2`, `raw`). `index` is the disk's slot
    * (0..{@link DISK_SLOTS}-1, unique; default: its list position): qemu's names for it derive from the slot
-   * (see `diskIds`), so a disk keeps them across hot-plug of others and restarts. `bus` default `virtio`.
+   * (see `diskIds`), so a disk keeps them across hot-plug of others and restarts. `bus` default `virtio`
+   * (`ide` on pc only); cache, discard and read-only default to qemu's (writeback, ignore, read-write).
    */
-  disks: { path: string; format: string; index?: number; bus?: 'virtio' | 'ide' }[];
+  disks: ({ path: string; format: string; index?: number; bus?: DiskBus } & DiskOptionsSpec)[];
   /** An ISO image for the IDE CD drive; without it the drive is there but empty (media can be inserted). */
   cdrom?: string;
   /** `kernel`: boot `kernel` directly (qemu's `-kernel`); the disks and CD keep their boot order after it. */

@@ -1,3 +1,4 @@
+import type { DiskBus, DiskOptions } from '@virtweb/protocol';
 import type { RunningGuest } from './running-guest.ts';
 
 /** The CD drive of a running guest as its engine sees it now. */
@@ -22,10 +23,20 @@ export interface GuestImage {
  * restart; what the engine calls its devices and nodes stays inside the engine.
  */
 export interface GuestBlockOps {
-  /** @throws the engine's refusal (lock held by another process, bad format, slot taken) */
-  hotplugDisk(guest: RunningGuest, machine: 'q35' | 'pc', index: number, image: GuestImage): Promise<void>;
+  /**
+   * Plugs `image` in as disk slot `index` on `disk.bus` (one that takes hot-plug: virtio, scsi, usb) with its
+   * options. @throws the engine's refusal (lock held by another process, bad format, slot taken), Conflict for
+   * a cache mode the image's file system cannot do
+   */
+  hotplugDisk(
+    guest: RunningGuest,
+    machine: 'q35' | 'pc',
+    index: number,
+    image: GuestImage,
+    disk: { bus: DiskBus } & DiskOptions,
+  ): Promise<void>;
   /** Waits for the guest to let go of the disk. @throws UnplugTimeoutError, the engine's refusal */
-  unplugDisk(guest: RunningGuest, index: number): Promise<void>;
+  unplugDisk(guest: RunningGuest, index: number, bus: DiskBus): Promise<void>;
   /** Grows disk slot `index` (whose file is `imagePath`) while the guest runs. */
   resizeDisk(guest: RunningGuest, index: number, imagePath: string, bytes: number): Promise<void>;
   cdrom(guest: RunningGuest): Promise<LiveCdrom | undefined>;

@@ -102,6 +102,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/images/:name/resize', needs: OPERATE },
   { method: 'POST', path: '/api/images/:name/convert', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/disks', needs: OPERATE },
+  { method: 'PATCH', path: '/api/vms/:id/disks/:index', needs: OPERATE },
   { method: 'DELETE', path: '/api/vms/:id/disks/:index', needs: OPERATE },
   { method: 'POST', path: '/api/vms/:id/nics', needs: OPERATE },
   { method: 'PATCH', path: '/api/vms/:id/nics/:slot', needs: OPERATE },

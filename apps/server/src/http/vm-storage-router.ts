@@ -4,6 +4,7 @@ import {
   ChangeCdromRequestSchema,
   CreateSnapshotRequestSchema,
   DiskIndexSchema,
+  PatchDiskRequestSchema,
   SnapshotNameSchema,
   UpdateSnapshotRequestSchema,
 } from '@virtweb/protocol';
@@ -12,7 +13,8 @@ import { notFound } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
 /**
- * `/api/vms/:id/{disks,cdrom,snapshots}` (on the VMs router): disks (hot-plugged while the VM runs), the CD
+ * `/api/vms/:id/{disks,cdrom,snapshots}` (on the VMs router): disks (hot-plugged while the VM runs, their
+ * options changed for the next start), the CD
  * drive's medium and internal snapshots.
  */
 export function vmStorageRoutes(r: Router, storage: VmStorage): void {
@@ -28,7 +30,11 @@ export function vmStorageRoutes(r: Router, storage: VmStorage): void {
   });
   r.post('/:id/disks', async (req, res) => {
     const body = parseOr400(AddDiskRequestSchema, req.body);
-    res.status(201).json(await storage.addDisk(req.params.id, body.image, body.bus));
+    res.status(201).json(await storage.addDisk(req.params.id, body));
+  });
+  r.patch('/:id/disks/:index', async (req, res) => {
+    const at = index(req.params.index);
+    res.json(await storage.patchDisk(req.params.id, at, parseOr400(PatchDiskRequestSchema, req.body)));
   });
   r.delete('/:id/disks/:index', async (req, res) => {
     await storage.removeDisk(req.params.id, index(req.params.index));

@@ -31,6 +31,7 @@ import { MigrationJobs } from './jobs.ts';
 import { runLiveJob } from './live-job.ts';
 import { runOfflineJob } from './offline-job.ts';
 import { SavedStates } from './saved-states.ts';
+import { withOptions } from '../vms/storage/disk-placement.ts';
 
 type MigrateRequest = z.output<typeof MigrateRequestSchema>;
 
@@ -217,7 +218,8 @@ export class MigrationService {
         balloon: def.balloon,
         clock: def.clock,
         guestAgent: def.guestAgent,
-        disks: def.disks.map((d) => ({ image: d.image, bus: d.bus })),
+        // Options only when set: a peer from before disk options takes the disk as it always did.
+        disks: def.disks.map((d) => ({ image: d.image, bus: d.bus, ...withOptions(d) })),
       },
       disks: disks.map((d) => ({ ...d, format: formats.parse(d.format) })),
       ...(kind === 'live' ? { accel: ev.vm.activeAccel ?? 'tcg', paused: ev.vm.state === 'paused' } : {}),

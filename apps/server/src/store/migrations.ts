@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ideOnQ35ToSata } from './disk-bus-migration.ts';
 import { nicsWithUniqueMacs } from './nics-migration.ts';
 
 /** SQL, or a step SQL cannot say (it runs in the migration's transaction). */
@@ -145,4 +146,7 @@ export const MIGRATIONS: readonly Migration[] = [
   // A guest's one `network` becomes a list of NICs, each with its own MAC (unique among the guests here: before,
   // every NIC had qemu's 52:54:00:12:34:56) and slot 0. Random MACs cannot be made stably when a row is read.
   nicsWithUniqueMacs,
+  // Disks get more buses (virtio-scsi, SATA, IDE, USB). `ide` meant AHCI SATA on q35 (which has no IDE): those
+  // disks become `sata`, the bus qemu gave them; `ide` stays for the pc machine's PIIX IDE.
+  ideOnQ35ToSata,
 ];

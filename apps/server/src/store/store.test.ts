@@ -27,7 +27,7 @@ const record: VmRecord = {
     memoryMiB: 256,
     vcpus: 2,
     topology: { sockets: 1, cores: 1, threads: 2 },
-    disks: [{ image: 'a.qcow2', index: 0, format: 'qcow2', bus: 'ide' }],
+    disks: [{ image: 'a.qcow2', index: 0, format: 'qcow2', bus: 'sata' }],
     boot: 'disk',
     kernel: { kernel: 'vmlinuz', initrd: 'initrd.img', cmdline: 'console=ttyS0 quiet' },
     accel: 'auto',

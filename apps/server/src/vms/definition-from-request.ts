@@ -10,6 +10,7 @@ import {
 import type { z } from 'zod';
 import type { DefinedDisk, VmDefinition } from './definition.ts';
 import { DEFAULT_NIC_REQUEST, nicsWithDefaults } from './nic-defaults.ts';
+import { withOptions } from './storage/disk-placement.ts';
 
 type CreateRequest = z.output<typeof CreateVmRequestSchema>;
 type UpdateRequest = z.output<typeof UpdateVmRequestSchema>;
@@ -25,6 +26,7 @@ export function definitionFromCreate(req: CreateRequest, macsInUse: ReadonlySet<
     index,
     ...(d.create === undefined ? {} : { format: d.create.format }),
     bus: d.bus ?? OS_PRESETS[req.os ?? 'linux'].diskBus,
+    ...withOptions(d),
   }));
   return withDefaults(req, disks, macsInUse, []);
 }

@@ -7,6 +7,8 @@ import {
   DevicesSchema,
   CpuTopologySchema,
   DiskBusSchema,
+  DiskCacheSchema,
+  DiskDiscardSchema,
   FirmwareSchema,
   KernelBootSchema,
   MachineSchema,
@@ -25,16 +27,34 @@ const DisksSchema = z
       index: z.number().int().optional(),
       format: z.string().optional(),
       bus: DiskBusSchema.default('virtio'),
+      cache: DiskCacheSchema.optional(),
+      discard: DiskDiscardSchema.optional(),
+      readOnly: z.boolean().optional(),
     }),
   )
   .transform((disks) =>
-    disks.map((d, i) => ({
+    disks.map(({ format, cache, discard, readOnly, ...d }, i) => ({
       image: d.image,
       index: d.index ?? i,
-      ...(d.format === undefined ? {} : { format: d.format }),
+      ...(format === undefined ? {} : { format }),
       bus: d.bus,
+      ...(cache === undefined ? {} : { cache }),
+      ...(discard === undefined ? {} : { discard }),
+      ...(readOnly === undefined ? {} : { readOnly }),
     })),
   );
+
+/**
+ * `ide` disks of a q35 definition as `sata`: before disks had more buses, `ide` meant q35's AHCI SATA (q35 has
+ * no IDE). Returns `def` itself when nothing changes.
+ */
+export function sataForIdeOnQ35<T extends Record<string, unknown>>(def: T): T {
+  if ((def.machine ?? 'q35') !== 'q35' || !Array.isArray(def.disks)) return def;
+  const disks: unknown[] = def.disks;
+  const isIde = (d: unknown) => typeof d === 'object' && d !== null && (d as { bus?: unknown }).bus === 'ide';
+  if (!disks.some(isIde)) return def;
+  return { ...def, disks: disks.map((d) => (isIde(d) ? { ...(d as object), bus: 'sata' } : d)) };
+}
 
 /**
  * Definitions written before NICs had a list say `network`: `'user' | 'none'` before issue 5, then one object
@@ -51,12 +71,16 @@ export function nicsFromNetwork(raw: unknown, mac = LEGACY_MAC): unknown[] {
   return [{ ...net, model: net.model ?? 'virtio', mac, slot: 0 }];
 }
 
-/** Old rows have no topology: qemu's `-smp N` then, which is one socket of N cores on the machines we use. */
+/**
+ * Old rows have no topology: qemu's `-smp N` then, which is one socket of N cores on the machines we use. A
+ * definition the store migration cannot reach (a peer's, the one a running qemu was started with) may still say
+ * `ide` on q35.
+ */
 function migrate(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
   const def = raw as Record<string, unknown>;
   const vcpus = typeof def.vcpus === 'number' ? def.vcpus : 1;
-  const { network, ...rest } = def;
+  const { network, ...rest } = sataForIdeOnQ35(def);
   return {
     ...rest,
     nics: def.nics ?? nicsFromNetwork(network ?? 'user'),

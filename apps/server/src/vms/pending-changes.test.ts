@@ -47,6 +47,15 @@ describe('pendingChanges', () => {
     expect(pendingChanges(base, edited)).toEqual(['memoryMiB', 'nics']);
     expect(pendingChanges(base, { ...base, topology: { sockets: 1, cores: 1, threads: 1 } })).toEqual([]);
   });
+
+  it('lists disks added for the next start or with new options', () => {
+    const sata = { image: 'b.qcow2', index: 1, format: 'qcow2', bus: 'sata' as const };
+    expect(pendingChanges(base, { ...base, disks: [...base.disks, sata] })).toEqual(['disks']);
+    const [root] = base.disks;
+    if (root === undefined) throw new Error('base has a disk');
+    expect(pendingChanges(base, { ...base, disks: [{ ...root, cache: 'none' }] })).toEqual(['disks']);
+    expect(pendingChanges(base, { ...base, disks: [{ ...root }] })).toEqual([]);
+  });
 });
 
 describe('sameDisks', () => {

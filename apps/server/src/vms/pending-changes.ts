@@ -2,9 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import type { VmDefinition } from './definition.ts';
 
 /**
- * Fields whose change waits for the next start. Not here: the name (only the server shows it), the disks and
- * the CD (changed live through the Storage endpoints, so the running qemu always has them). NICs and USB devices
- * are here: a hot-plug, unplug or link change updates what the running qemu has (`launched`) as well.
+ * Fields whose change waits for the next start. Not here: the name (only the server shows it) and the CD
+ * (changed live through the Storage endpoints, so the running qemu always has it). NICs, USB devices and disks
+ * are here: a hot-plug or unplug (or a NIC's link change) updates what the running qemu has (`launched`) as
+ * well, while a SATA/IDE disk added to a running guest, or a disk's new cache mode, waits for the next start.
  */
 const RESTART_FIELDS = [
   'os',
@@ -15,6 +16,7 @@ const RESTART_FIELDS = [
   'kernel',
   'accel',
   'nics',
+  'disks',
   'machine',
   'firmware',
   'noKernelIrqchip',

@@ -1,5 +1,11 @@
-import { ErrorCode, formatBytes } from '@virtweb/protocol';
-import { ideDiskCapacity } from '@virtweb/qemu';
+import {
+  DISK_BUS_LABELS,
+  ErrorCode,
+  diskBusProblem,
+  diskOptionsProblem,
+  formatBytes,
+} from '@virtweb/protocol';
+import { diskBusCapacity } from '@virtweb/qemu';
 import { Conflict, Invalid, type FieldIssue } from '../domain/errors.ts';
 import type { InspectedImage } from '../images/image-inspect.ts';
 import type { ImageService } from '../images/image-service.ts';
@@ -189,14 +195,24 @@ async function checkDisks(
       }
     }
   }
-  const capacity = ideDiskCapacity(def.machine);
+  checkDiskBuses(def, issues);
+}
+
+/** Each disk's bus on this machine with room left on it, and its options on that bus. */
+function checkDiskBuses(def: VmDefinition, issues: Issue[]): void {
   def.disks.forEach((d, i) => {
-    if (d.bus !== 'ide') return;
-    const nth = def.disks.slice(0, i + 1).filter((x) => x.bus === 'ide').length;
+    const busProblem = diskBusProblem(d.bus, def.machine);
+    if (busProblem !== undefined) return void issues.push(issue(`disks.${i}.bus`, busProblem));
+    const option = diskOptionsProblem(d.bus, d);
+    if (option !== undefined) issues.push(issue(`disks.${i}.${option.field}`, option.message));
+    const capacity = diskBusCapacity(def.machine, d.bus);
+    const nth = def.disks.slice(0, i + 1).filter((x) => x.bus === d.bus).length;
     if (nth > capacity) {
-      const hint = def.machine === 'pc' ? ' (q35 has 5, or use virtio)' : ' (use virtio)';
+      const label = DISK_BUS_LABELS[d.bus];
+      const where = d.bus === 'sata' || d.bus === 'ide' ? ' besides the CD' : '';
+      const hint = d.bus === 'ide' ? ' (or SATA, or virtio)' : ' (use virtio)';
       issues.push(
-        issue(`disks.${i}.bus`, `the ${def.machine} machine has ${capacity} IDE ports besides the CD${hint}`),
+        issue(`disks.${i}.bus`, `the ${def.machine} machine has ${capacity} ${label} ports${where}${hint}`),
       );
     }
   });

@@ -28,6 +28,22 @@ export const FIELD_SITES: NameSite[] = [
     request: (t, v) => call('POST', `/api/vms/${t.stoppedId}/disks`, { image: v }),
   },
   {
+    label: 'POST /api/vms/:id/disks {image, bus: ide, create} (q35 has no IDE: refused before creating)',
+    values: short,
+    request: (t, v) =>
+      call('POST', `/api/vms/${t.stoppedId}/disks`, { image: v, bus: 'ide', create: { sizeBytes: 1 << 20 } }),
+  },
+  {
+    label: 'PATCH /api/vms/:id/disks/:index {cache}',
+    values: HOSTILE_TEXT,
+    request: (t, v) => call('PATCH', `/api/vms/${t.stoppedId}/disks/0`, { cache: v }),
+  },
+  {
+    label: 'PATCH /api/vms/:id/disks/:index',
+    values: short,
+    request: (t, v) => call('PATCH', `/api/vms/${t.stoppedId}/disks/${seg(v)}`, { readOnly: true }),
+  },
+  {
     label: 'PUT /api/vms/:id/cdrom {image}',
     values: short,
     request: (t, v) => call('PUT', `/api/vms/${t.stoppedId}/cdrom`, { image: v }),

@@ -264,6 +264,11 @@ export const ROUTES: RouteSpec[] = [
     body: { image: 'missing.qcow2' },
     expect: [400],
   }),
+  r('PATCH', '/api/vms/:id/disks/:index', 'operate', 'json', {
+    path: stopped('/disks/7'),
+    body: { cache: 'none' },
+    expect: [404],
+  }),
   r('DELETE', '/api/vms/:id/disks/:index', 'operate', 'none', { path: stopped('/disks/7'), expect: [404] }),
   r('POST', '/api/vms/:id/nics', 'operate', 'json', {
     path: stopped('/nics'),

@@ -3,7 +3,9 @@ import {
   SnapshotSchema,
   VmCdromSchema,
   VmDiskSchema,
+  type AddDiskRequest,
   type ChangeCdromRequest,
+  type PatchDiskRequest,
   type CreateSnapshotRequest,
   type Snapshot,
   type VmCdrom,
@@ -15,9 +17,18 @@ const vmPath = (id: string): string => `/api/vms/${encodeURIComponent(id)}`;
 const snapshotPath = (id: string, name: string): string =>
   `${vmPath(id)}/snapshots/${encodeURIComponent(name)}`;
 
-/** Hot-plugged when the VM runs. ApiError 400 unknown image, 409 `in_use` / `busy` / no free slot. */
-export function addDisk(id: string, image: string): Promise<VmDisk> {
-  return requestJson('POST', `${vmPath(id)}/disks`, VmDiskSchema, { image });
+/**
+ * Attaches (or with `create` makes, then attaches) a disk; hot-plugged when the VM runs on a bus that allows
+ * it, else `pending` (applies at the next start). ApiError 400 unknown image or a bus/option the machine
+ * refuses (details name the field), 409 `in_use` / `busy` / `already_exists` / no free slot or port.
+ */
+export function addDisk(id: string, req: AddDiskRequest): Promise<VmDisk> {
+  return requestJson('POST', `${vmPath(id)}/disks`, VmDiskSchema, req);
+}
+
+/** A disk's cache, discard and read-only; a running guest gets them at its next start (`pending`). */
+export function patchDisk(id: string, index: number, req: PatchDiskRequest): Promise<VmDisk> {
+  return requestJson('PATCH', `${vmPath(id)}/disks/${index}`, VmDiskSchema, req);
 }
 
 /** Detaches disk slot `index` (the image is kept). ApiError 409 while paused or if the guest holds on. */

@@ -1,5 +1,11 @@
 import { queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { ChangeCdromRequest, CreateSnapshotRequest, StorageJob } from '@virtweb/protocol';
+import type {
+  AddDiskRequest,
+  ChangeCdromRequest,
+  CreateSnapshotRequest,
+  PatchDiskRequest,
+  StorageJob,
+} from '@virtweb/protocol';
 import {
   addDisk,
   changeCdrom,
@@ -7,6 +13,7 @@ import {
   deleteSnapshot,
   describeSnapshot,
   listSnapshots,
+  patchDisk,
   removeDisk,
   revertSnapshot,
 } from '../api/vmStorage.ts';
@@ -50,7 +57,14 @@ function useStorageMutation<V, R>(fn: (vars: V) => Promise<R>, vmId: string) {
   });
 }
 
-export const useAddDisk = (vmId: string) => useStorageMutation((image: string) => addDisk(vmId, image), vmId);
+export const useAddDisk = (vmId: string) =>
+  useStorageMutation((req: AddDiskRequest) => addDisk(vmId, req), vmId);
+
+export const usePatchDisk = (vmId: string) =>
+  useStorageMutation((req: { index: number } & PatchDiskRequest) => {
+    const { index, ...options } = req;
+    return patchDisk(vmId, index, options);
+  }, vmId);
 
 export const useRemoveDisk = (vmId: string) =>
   useStorageMutation((index: number) => removeDisk(vmId, index), vmId);

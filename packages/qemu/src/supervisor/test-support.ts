@@ -86,3 +86,20 @@ export async function writeBootDisk(path: string, code: number[]): Promise<void>
 export function activeTimers(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 }
+
+/** `info qtree` as device id -> the bus it sits on (the nearest `bus:` line less indented than the device). */
+export function busesInQtree(qtree: string): Map<string, string> {
+  const map = new Map<string, string>();
+  const buses: { indent: number; name: string }[] = [];
+  for (const line of qtree.split('\n')) {
+    const indent = line.length - line.trimStart().length;
+    const bus = /^\s*bus: (\S+)/.exec(line)?.[1];
+    const dev = /^\s*dev: [\w-]+, id "([^"]+)"/.exec(line)?.[1];
+    if (bus === undefined && dev === undefined) continue;
+    while ((buses.at(-1)?.indent ?? -1) >= indent) buses.pop();
+    if (bus !== undefined) buses.push({ indent, name: bus });
+    const parent = buses.at(-1);
+    if (dev !== undefined && parent !== undefined) map.set(dev, parent.name);
+  }
+  return map;
+}

@@ -2,6 +2,7 @@ import type { QemuAccess } from '../../host/qemu-access.ts';
 import type { GuestBlockOps } from '../guest-block.ts';
 import { JOB_ID_PREFIX } from '../guest-snapshots.ts';
 import { changeLiveMedium, liveCdrom } from './live-cdrom.ts';
+import { assertDirectIo } from './direct-io.ts';
 import { hotplugDisk, unplugDisk } from './live-disks.ts';
 import { dismissConcludedJobs } from './qmp-jobs.ts';
 
@@ -10,11 +11,12 @@ import { dismissConcludedJobs } from './qmp-jobs.ts';
  * qemu opens it.
  */
 export const qemuBlockOps = (access: Pick<QemuAccess, 'grant'>): GuestBlockOps => ({
-  async hotplugDisk(guest, machine, index, image) {
+  async hotplugDisk(guest, machine, index, image, disk) {
+    await assertDirectIo(image.path, disk.cache, `disk ${index}`);
     await access.grant({ readWrite: [image.path], readOnly: [...image.backing] });
-    await hotplugDisk(guest.qmp, machine, index, image);
+    await hotplugDisk(guest.qmp, machine, index, image, disk);
   },
-  unplugDisk: (guest, index) => unplugDisk(guest.qmp, index),
+  unplugDisk: (guest, index, bus) => unplugDisk(guest.qmp, index, bus),
   // NOTE: a disk grows on its format node: the node whose file is the image (`query-block` also finds
   // hot-plugged disks), else `disk<N>`, the name packages/qemu's argv gives the N-th disk.
   async resizeDisk(guest, index, imagePath, bytes) {

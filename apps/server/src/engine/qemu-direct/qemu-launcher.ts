@@ -22,6 +22,7 @@ import type { QemuAccess } from '../../host/qemu-access.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 import { shellText, withPlaceholders } from './command-line.ts';
+import { assertDirectIo } from './direct-io.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
 import { usbAtStart } from './usb-start.ts';
 import { nicSpec } from './nic-spec.ts';
@@ -270,7 +271,16 @@ export class QemuLauncher {
       disks: await Promise.all(
         def.disks.map(async (d) => {
           const image = await open(d.image, d.format);
-          return { path: image.path, format: image.qemuFormat, index: d.index, bus: d.bus };
+          if (!preview) await assertDirectIo(image.path, d.cache, `disk ${d.index} (${d.image})`);
+          return {
+            path: image.path,
+            format: image.qemuFormat,
+            index: d.index,
+            bus: d.bus,
+            ...(d.cache === undefined ? {} : { cache: d.cache }),
+            ...(d.discard === undefined ? {} : { discard: d.discard }),
+            ...(d.readOnly === undefined ? {} : { readOnly: d.readOnly }),
+          };
         }),
       ),
       ...(def.cdrom === undefined ? {} : { cdrom: (await open(def.cdrom, 'raw')).path }),

@@ -1,18 +1,27 @@
 import {
   ErrorCode,
-  MAX_DISKS,
+  HOTPLUG_DISK_BUSES,
+  type AddDiskRequestSchema,
   type ChangeCdromRequest,
-  type DiskBus,
+  type PatchDiskRequest,
   type VmCdrom,
   type VmDisk,
 } from '@virtweb/protocol';
-import { diskIds, ideDiskCapacity } from '@virtweb/qemu';
+import type { z } from 'zod';
 import { UnplugTimeoutError } from '../../engine/errors.ts';
 import type { EventBus } from '../../events/bus.ts';
 import { Conflict, NotFound } from '../../domain/errors.ts';
 import type { ImageService } from '../../images/image-service.ts';
 import { storeNameOf } from '../../images/image-paths.ts';
 import type { VmRuntime } from '../vm-runtime.ts';
+import {
+  assertOptionsFit,
+  definedDisk,
+  diskView,
+  patchedDisk,
+  slotForNewDisk,
+  withOptions,
+} from './disk-placement.ts';
 import { imageForCdrom, imageForDisk } from './image-checks.ts';
 import { VmSnapshots } from './snapshots.ts';
 import { qemuRefused } from './qemu-refused.ts';
@@ -20,7 +29,7 @@ import { storageMode, type StorageHost } from './storage-host.ts';
 
 // NOTE: qemu 7.2 has no hot-plug for IDE/SATA disks (ide-hd is not hot-pluggable on PIIX or ICH9 AHCI).
 const IDE_NOT_HOTPLUG =
-  'IDE disks cannot be hot-plugged or unplugged: power the VM off to change them, or use a virtio disk';
+  'SATA and IDE disks cannot be unplugged from a running guest: power the VM off to remove it, or use a virtio disk';
 
 /**
  * Disks and CD of the VMs: on a running guest through QMP (hot-plug, media change), on a stopped one in the
@@ -59,65 +68,81 @@ export class VmStorage {
   /** @throws NotFound */
   async disks(id: string): Promise<VmDisk[]> {
     const def = this.host.definition(id);
+    const launched = this.host.runtime(id)?.launched.disks;
     return Promise.all(
-      def.disks.map(async (d) => {
-        const ids = diskIds(d.index, d.bus);
-        const facts = await this.images.get(d.image).catch(() => undefined);
-        return {
-          index: d.index,
-          image: d.image,
-          ...(facts ? { format: facts.format, virtualSize: facts.virtualSize } : {}),
-          device: ids.device,
-          node: ids.node,
-        };
-      }),
+      def.disks.map(async (d) =>
+        diskView(d, await this.images.get(d.image).catch(() => undefined), launched),
+      ),
     );
   }
 
   /**
-   * Attaches `image` in the lowest free slot: hot-plugged (virtio only) on a running or paused guest.
-   * Requires: the `disks` operation's states. Rollback: a failed hot-plug removes the block nodes it made
-   * (live-disks.ts); the definition changes only after qemu has the disk.
-   * @throws Invalid (unknown image), NotFound, Conflict (image in use or busy, no free slot, IDE while running,
-   *   wrong state, busy, qemu refused or died)
+   * Attaches `req.image` in the lowest free slot on `req.bus` (default virtio) with its options; with
+   * `req.create` the image is made first (qemu-img) and deleted again when the attach fails. A running or paused
+   * guest gets a virtio, SCSI or USB disk hot-plugged; a SATA/IDE disk is stored and applies at the next start
+   * (the answer's `pending`). Requires: the `disks` operation's states. Rollback: a failed hot-plug removes the
+   * block nodes it made (live-disks.ts); the definition changes only after qemu has the disk.
+   * @throws Invalid (unknown image, bus the machine lacks, options the bus refuses), NotFound, Conflict (image
+   *   in use, busy or existing, no free slot or port, wrong state, busy, qemu refused or died)
    */
-  async addDisk(id: string, image: string, bus: DiskBus = 'virtio'): Promise<VmDisk> {
+  async addDisk(id: string, req: z.output<typeof AddDiskRequestSchema>): Promise<VmDisk> {
+    const { image, bus = 'virtio', create } = req;
+    const options = withOptions(req);
     await this.host.states.run(id, 'disks', `attaching ${image}`, async (rec) => {
       const mode = storageMode(this.host, rec);
-      if (mode.live && bus === 'ide') throw new Conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
+      const index = slotForNewDisk(this.host.definition(id), bus, options);
       if (this.claimed.has(image)) throw new Conflict(ErrorCode.inUse, `image ${image} is being attached`);
+      // Made here, so deleted here when the attach fails (an image that existed already is never touched).
+      const made = create !== undefined;
+      if (create !== undefined) {
+        await this.images.create({ name: image, format: create.format, size: create.sizeBytes });
+      }
       this.claimed.set(image, id);
+      let attached = false;
       try {
         const usable = await imageForDisk(this.images, this.host, id, image);
-        const def = this.host.definition(id);
-        const used = new Set(def.disks.map((d) => d.index));
-        const index = [...Array(MAX_DISKS).keys()].find((i) => !used.has(i));
-        if (index === undefined)
-          throw new Conflict(ErrorCode.conflict, `all ${MAX_DISKS} disk slots are in use`);
-        const ide = def.disks.filter((d) => d.bus === 'ide').length;
-        if (bus === 'ide' && ide >= ideDiskCapacity(def.machine)) {
-          throw new Conflict(
-            ErrorCode.conflict,
-            `the ${def.machine} machine has no IDE port left (${ideDiskCapacity(def.machine)} besides the CD): use virtio`,
-          );
+        const disk = definedDisk(image, index, usable.qemuFormat, bus, options);
+        if (mode.live && HOTPLUG_DISK_BUSES.includes(bus)) {
+          const { engine, guest, launched } = mode.rt;
+          await engine.block
+            .hotplugDisk(guest, this.host.definition(id).machine, index, usable, disk)
+            .catch((err: unknown) => {
+              throw qemuRefused(err, `cannot hot-plug ${image}`);
+            });
+          launched.disks = [...launched.disks, disk];
         }
-        if (mode.live) {
-          const { engine, guest } = mode.rt;
-          await engine.block.hotplugDisk(guest, def.machine, index, usable).catch((err: unknown) => {
-            throw qemuRefused(err, `cannot hot-plug ${image}`);
-          });
-        }
-        this.host.updateDefinition(id, (d) => ({
-          ...d,
-          disks: [...d.disks, { image, index, format: usable.qemuFormat, bus }],
-        }));
+        this.host.updateDefinition(id, (d) => ({ ...d, disks: [...d.disks, disk] }));
+        attached = true;
       } finally {
         this.claimed.delete(image);
+        if (made && !attached) await this.images.delete(image).catch(() => undefined);
       }
     });
     const added = (await this.disks(id)).find((d) => d.image === image);
     if (!added) throw new NotFound(`disk ${image}`);
     return added;
+  }
+
+  /**
+   * Changes disk slot `index`'s cache mode, discard and read-only (each left out stays). A running guest's qemu
+   * keeps what it opened the disk with: the change applies at the next start (the answer's `pending`).
+   * @throws Invalid (options the disk's bus refuses), NotFound (no such VM or disk), Conflict (wrong state, busy)
+   */
+  async patchDisk(id: string, index: number, patch: PatchDiskRequest): Promise<VmDisk> {
+    await this.host.states.run(id, 'disks', `changing disk ${index}`, () => {
+      const disk = this.host.definition(id).disks.find((d) => d.index === index);
+      if (!disk) throw new NotFound(`disk ${index} of VM ${this.host.get(id).name}`);
+      const next = patchedDisk(disk, patch);
+      assertOptionsFit(next.bus, next);
+      this.host.updateDefinition(id, (d) => ({
+        ...d,
+        disks: d.disks.map((x) => (x.index === index ? next : x)),
+      }));
+      return Promise.resolve();
+    });
+    const changed = (await this.disks(id)).find((d) => d.index === index);
+    if (!changed) throw new NotFound(`disk ${index}`);
+    return changed;
   }
 
   /**
@@ -131,18 +156,25 @@ export class VmStorage {
       const mode = storageMode(this.host, rec);
       const disk = this.host.definition(id).disks.find((d) => d.index === index);
       if (!disk) throw new NotFound(`disk ${index} of VM ${this.host.get(id).name}`);
-      if (mode.live) {
-        if (disk.bus === 'ide') throw new Conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
+      // A disk waiting for the next start (a SATA disk added while running) is not in qemu: stored only.
+      const inQemu = mode.live && mode.rt.launched.disks.some((d) => d.index === index);
+      if (mode.live && inQemu) {
+        if (!HOTPLUG_DISK_BUSES.includes(disk.bus)) throw new Conflict(ErrorCode.wrongState, IDE_NOT_HOTPLUG);
         if (rec.state === 'paused') {
           throw new Conflict(
             ErrorCode.wrongState,
             'the VM is paused: resume it first, a paused guest cannot acknowledge the unplug',
           );
         }
-        await mode.rt.engine.block.unplugDisk(mode.rt.guest, index).catch((err: unknown) => {
-          if (err instanceof UnplugTimeoutError) throw new Conflict(ErrorCode.qemuFailed, err.message);
-          throw qemuRefused(err, `cannot unplug disk ${index}`);
-        });
+        const launched = mode.rt.launched;
+        const running = launched.disks.find((d) => d.index === index);
+        await mode.rt.engine.block
+          .unplugDisk(mode.rt.guest, index, running?.bus ?? disk.bus)
+          .catch((err: unknown) => {
+            if (err instanceof UnplugTimeoutError) throw new Conflict(ErrorCode.qemuFailed, err.message);
+            throw qemuRefused(err, `cannot unplug disk ${index}`);
+          });
+        launched.disks = launched.disks.filter((d) => d.index !== index);
       }
       this.host.updateDefinition(id, (d) => ({ ...d, disks: d.disks.filter((x) => x.index !== index) }));
     });

@@ -1,6 +1,7 @@
 import type { EngineId, Vm } from '@virtweb/protocol';
 import { Link } from 'react-router-dom';
-import { OS_PRESETS } from '@virtweb/protocol';
+import { DISK_BUS_LABELS, OS_PRESETS } from '@virtweb/protocol';
+import { optionsLabel } from './storage/DiskOptionsFields.tsx';
 import { stateTitle, stateWord } from '../../components/stateWords.ts';
 import { accelLabel, memoryLabel, timeLabel } from '../vmFormat.ts';
 import {
@@ -75,7 +76,10 @@ export function VmFacts({ vm }: { vm: Vm }) {
             <ul className="plain">
               {vm.disks.map((d) => (
                 <li key={d.image}>
-                  <Link to="/images">{d.image}</Link> <span className="muted">({d.bus})</span>
+                  <Link to="/images">{d.image}</Link>{' '}
+                  <span className="muted">
+                    ({DISK_BUS_LABELS[d.bus]}, {optionsLabel(d)})
+                  </span>
                 </li>
               ))}
             </ul>

@@ -8,7 +8,7 @@ const vm = {
   name: 'web1',
   disks: [
     { image: 'web1.qcow2', index: 0, bus: 'virtio' },
-    { image: 'data.raw', index: 1, bus: 'ide' },
+    { image: 'data.raw', index: 1, bus: 'sata' },
   ],
 } as Vm;
 

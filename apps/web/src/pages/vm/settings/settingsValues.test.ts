@@ -23,7 +23,7 @@ const vm: Vm = {
   topology: { sockets: 1, cores: 2, threads: 1 },
   disks: [
     { image: 'a.qcow2', index: 0, format: 'qcow2', bus: 'virtio' },
-    { image: 'b.raw', index: 1, format: 'raw', bus: 'ide' },
+    { image: 'b.raw', index: 1, format: 'raw', bus: 'sata' },
   ],
   cdrom: 'tiny.iso',
   boot: 'cdrom',
@@ -60,7 +60,7 @@ describe('validateSettings', () => {
     expect(changedFields(vm, result.request)).toEqual([]);
     expect(result.request.disks).toEqual([
       { image: 'a.qcow2', bus: 'virtio' },
-      { image: 'b.raw', bus: 'ide' },
+      { image: 'b.raw', bus: 'sata' },
     ]);
     // The default topology is left to the server.
     expect(result.request.topology).toBeUndefined();

@@ -1,12 +1,22 @@
-import { DiskBusSchema, type DiskBus, type Machine } from '@virtweb/protocol';
+import {
+  DISK_BUS_LABELS,
+  DiskBusSchema,
+  diskBusProblem,
+  type DiskBus,
+  type Machine,
+} from '@virtweb/protocol';
 import { Field } from '../../../components/Field.tsx';
 
-const IDE_ON: Record<Machine, string> = {
-  pc: 'IDE (PIIX, emulated: works with any OS)',
-  q35: 'SATA (AHCI, emulated: works with any OS)',
+/** What each bus is for, in a few words (virt-manager's "Bus type"). */
+const BUS_HINTS: Record<DiskBus, string> = {
+  virtio: 'fast; the guest needs virtio drivers',
+  scsi: 'virtio-scsi: discard/TRIM, many disks; virtio drivers',
+  sata: 'AHCI, emulated: works with any OS',
+  ide: 'PIIX, emulated: for old guests, pc machine only',
+  usb: 'usb-storage on the xHCI controller',
 };
 
-/** The disk bus select: virtio or emulated IDE/SATA (which of the two depends on the machine type). */
+/** The disk bus select: every bus, those the machine lacks (IDE on q35) disabled. */
 export function DiskBusSelect({
   value,
   onChange,
@@ -24,8 +34,15 @@ export function DiskBusSelect({
     <Field label={label} error={error}>
       {(p) => (
         <select {...p} value={value} onChange={(e) => onChange(DiskBusSchema.parse(e.target.value))}>
-          <option value="virtio">virtio (fast; the guest needs virtio drivers)</option>
-          <option value="ide">{IDE_ON[machine]}</option>
+          {DiskBusSchema.options.map((bus) => (
+            <option
+              key={bus}
+              value={bus}
+              disabled={diskBusProblem(bus, machine) !== undefined && bus !== value}
+            >
+              {DISK_BUS_LABELS[bus]} ({BUS_HINTS[bus]})
+            </option>
+          ))}
         </select>
       )}
     </Field>

@@ -1,4 +1,4 @@
-import { OS_PRESETS, OsTypeSchema, type OsType } from '@virtweb/protocol';
+import { DISK_BUS_LABELS, OS_PRESETS, OsTypeSchema, type OsType } from '@virtweb/protocol';
 import { memoryLabel } from '../../vmFormat.ts';
 import { RadioGroup } from '../../../components/RadioGroup.tsx';
 import type { StepProps } from './stepProps.ts';
@@ -11,7 +11,7 @@ export function presetSummary(os: OsType): string {
   return [
     memoryLabel(p.memoryMiB),
     `${p.vcpus} vCPU${p.vcpus === 1 ? '' : 's'}`,
-    `${p.diskSizeGiB} GiB ${p.diskBus === 'ide' ? 'IDE/SATA' : 'virtio'} disk`,
+    `${p.diskSizeGiB} GiB ${DISK_BUS_LABELS[p.diskBus]} disk`,
     `${p.nicModel} NIC`,
     p.balloon ? 'memory balloon' : 'no balloon',
     `clock in ${p.clock === 'utc' ? 'UTC' : 'local time'}`,

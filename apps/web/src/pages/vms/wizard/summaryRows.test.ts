@@ -26,7 +26,7 @@ describe('summaryRows', () => {
       Memory: '1 GiB',
       vCPUs: '2 (2 sockets × 1 core × 1 thread)',
       'Memory balloon': 'no',
-      Storage: 'new qcow2 disk web1.qcow2, 10 GiB, virtio',
+      Storage: 'new qcow2 disk web1.qcow2, 10 GiB, VirtIO',
       Network: 'user-mode NAT, e1000 NIC; tcp 127.0.0.1:2222 → guest 22',
       Firmware: 'BIOS (SeaBIOS)',
       'Machine type': 'pc',

@@ -1,4 +1,4 @@
-import { OS_PRESETS, formatBytes, type CreateVmRequestSchema } from '@virtweb/protocol';
+import { DISK_BUS_LABELS, OS_PRESETS, formatBytes, type CreateVmRequestSchema } from '@virtweb/protocol';
 import type { z } from 'zod';
 import { memoryLabel } from '../../vmFormat.ts';
 import type { StepId } from './steps.ts';
@@ -15,7 +15,6 @@ export interface SummaryRow {
 
 const FIRMWARE = { bios: 'BIOS (SeaBIOS)', uefi: 'UEFI (OVMF)', 'uefi-secure': 'UEFI with Secure Boot' };
 const ACCEL = { auto: 'auto', kvm: 'KVM', tcg: 'TCG (software emulation)' };
-const BUS = { virtio: 'virtio', ide: 'IDE/SATA' };
 
 function media(r: CheckedRequest): string {
   if (r.kernel) {
@@ -32,7 +31,7 @@ function storage(r: CheckedRequest): string {
   if (r.disks.length === 0) return 'no disk';
   return r.disks
     .map((d) => {
-      const bus = d.bus ? BUS[d.bus] : 'preset bus';
+      const bus = d.bus ? DISK_BUS_LABELS[d.bus] : 'preset bus';
       return d.create
         ? `new ${d.create.format} disk ${d.image}, ${formatBytes(d.create.sizeBytes)}, ${bus}`
         : `${d.image}, ${bus}`;

@@ -164,7 +164,7 @@ describe('presets and defaults', () => {
       os: 'windows',
       memoryMiB: '2048',
       vcpus: '2',
-      diskBus: 'ide',
+      diskBus: 'sata',
       clock: 'localtime',
     });
     expect(windows.network.model).toBe('e1000');
