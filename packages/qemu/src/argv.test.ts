@@ -41,7 +41,9 @@ describe('buildArgv golden files', () => {
       'preset-linux',
       'preset-other-pc-ide',
       'preset-windows',
+      'preset-windows11-tpm',
       'topology',
+      'tpm-pc',
       'uefi',
       'uefi-secure',
     ]);

@@ -16,6 +16,7 @@ export {
   hostfwds,
   NIC_DEVICES,
   BALLOON_ID,
+  TPM_IDS,
   QEMU_SANDBOX,
   DEFAULT_NICS,
   type ArgvOptions,
