@@ -217,6 +217,9 @@ export class MigrationService {
         balloon: def.balloon,
         clock: def.clock,
         guestAgent: def.guestAgent,
+        // The devices travel too (a live stream only loads into the same devices; the TPM's state needs a TPM
+        // there); vCPU pinning names this host's CPUs, so it stays here.
+        devices: { ...def.devices, cpuPinning: [] },
         disks: def.disks.map((d) => ({ image: d.image, bus: d.bus })),
       },
       disks: disks.map((d) => ({ ...d, format: formats.parse(d.format) })),

@@ -6,9 +6,11 @@ import {
   buildArgv,
   inspectDeadGuest,
   nicIds,
+  prepareRunDir,
   runtimePaths,
   startQemu,
   type FirmwareSpec,
+  type QemuIdentity,
   type QemuProcess,
   type RuntimePaths,
   type VmSpec,
@@ -25,13 +27,17 @@ import { shellText, withPlaceholders } from './command-line.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
 import { usbAtStart } from './usb-start.ts';
 import { nicSpec } from './nic-spec.ts';
+import { SwtpmProcess, swtpmPaths, swtpmProblem, type SwtpmPaths } from './swtpm.ts';
 import { pinVcpus } from './vcpu-pinning.ts';
 import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
 import type { NvramStore } from '../../vms/nvram.ts';
+import type { TpmStateStore } from '../../vms/tpm-state.ts';
 import type { StartOptions } from '../engine.ts';
 
 export interface Launched {
   proc: QemuProcess;
+  /** The guest's TPM emulator, when it has a TPM. */
+  tpm: SwtpmProcess | undefined;
   accel: ResolvedAccel;
   /** Why `auto` chose this accelerator (shown to the user when it is TCG). */
   accelReason: string | undefined;
@@ -41,6 +47,7 @@ export type Adopted =
   | {
       kind: 'alive';
       proc: QemuProcess;
+      tpm: SwtpmProcess | undefined;
       accel: ResolvedAccel;
       /** qemu's run state (`query-status`): running, paused, prelaunch (-S, or a reset while paused), … */
       status: string;
@@ -80,6 +87,8 @@ export class QemuLauncher {
     private readonly images: ImageService,
     private readonly host: HostCapabilities,
     readonly nvram: NvramStore,
+    /** Each TPM guest's swtpm state. */
+    readonly tpmStates: TpmStateStore,
     /** qemu's unprivileged user and the files it is given. */
     readonly access: QemuAccess,
     private readonly taps: BridgeTaps,
@@ -102,12 +111,16 @@ export class QemuLauncher {
     const plan = await this.plan(id, def, false, opts.accel);
     if (plan.varsTemplate !== undefined) await this.nvram.ensure(id, plan.varsTemplate);
     await this.grantFiles(def, plan);
-    const argv = opts.incoming === true ? [...plan.argv, '-incoming', 'defer'] : plan.argv;
+    const incoming = opts.incoming === true;
+    const argv = incoming ? [...plan.argv, '-incoming', 'defer'] : plan.argv;
     let proc: QemuProcess;
+    let tpm: SwtpmProcess | undefined;
     try {
       for (const nic of def.nics) await this.makeTap(id, nic);
+      if (plan.spec.tpm !== undefined) tpm = await this.startTpm(id, runAs, incoming);
       proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths, ...(runAs && { runAs }) });
     } catch (err) {
+      await tpm?.stop();
       await this.released(id);
       throw err;
     }
@@ -116,9 +129,11 @@ export class QemuLauncher {
     } catch (err) {
       // The guest has not run yet (-S): a start that cannot pin leaves nothing behind.
       await proc.stop({ from: 'quit' }).catch(() => undefined);
+      await tpm?.stop();
       await this.released(id);
       throw err;
     }
+    tpm?.watch(proc.exited);
     // NOTE: no NIC device has a link property: a cable pulled before the stop is pulled again before `cont`.
     for (const nic of def.nics.filter((n) => !n.linkUp)) {
       await proc.qmp.execute('set_link', { name: nicIds(nic.slot).device, up: false }).catch(() => undefined);
@@ -129,12 +144,45 @@ export class QemuLauncher {
         flag: NO_FOLLOW_WRITE,
       })
       .catch(() => undefined);
-    return { proc, accel: plan.accel, accelReason: plan.accelReason };
+    return { proc, tpm, accel: plan.accel, accelReason: plan.accelReason };
   }
 
-  /** What a guest's qemu held on the host besides its files, given back after it exited: its bridge taps. */
-  released(id: string): Promise<void> {
-    return this.taps.remove(id);
+  /**
+   * What a guest's qemu held on the host besides its files, given back after it exited: its bridge taps and
+   * its swtpm if still there (it ends with qemu by itself; this makes sure).
+   */
+  async released(id: string): Promise<void> {
+    await SwtpmProcess.reap(this.swtpmPaths(id));
+    await this.taps.remove(id);
+  }
+
+  /**
+   * The guest's swtpm, started before qemu as qemu's user on the guest's state, which is manufactured first
+   * when it has none.
+   * NOTE (live migration and saved states, swtpm 0.7): qemu's tpm-emulator backend carries the TPM's state in
+   * the migration stream (it reads swtpm's state blobs on the source and sets them on the destination through
+   * the control channel), so the destination (or a restore) needs only a running swtpm with a state dir of its
+   * own before qemu's `-incoming`; no swtpm_setup there, the arriving state replaces whatever is there. swtpm
+   * 0.7 has no `--migration` option: its `incoming`/`release-lock-outgoing` (0.8) are for a state dir shared by
+   * both hosts, which virtweb never does (each host has its own data dir).
+   */
+  private async startTpm(
+    id: string,
+    runAs: QemuIdentity | undefined,
+    incoming: boolean,
+  ): Promise<SwtpmProcess> {
+    const fresh = !incoming && !(await this.tpmStates.exists(id));
+    const stateDir = await this.tpmStates.ensureDir(id);
+    // A state the server wrote (a clone's, a migration's) and the dir itself become qemu's user's: swtpm writes there.
+    const files = await fs.readdir(stateDir);
+    await this.access.handOver([stateDir, ...files.map((f) => path.join(stateDir, f))]);
+    await this.access.grant({ reach: [stateDir] });
+    await prepareRunDir(this.paths(id).dir, runAs);
+    return SwtpmProcess.start(this.swtpmPaths(id), runAs, fresh);
+  }
+
+  private swtpmPaths(id: string): SwtpmPaths {
+    return swtpmPaths(this.paths(id).dir, this.tpmStates.path(id));
   }
 
   /**
@@ -196,7 +244,9 @@ export class QemuLauncher {
     // NOTE: never resumed here: `prelaunch` is either the -S of a start the server never finished or a reset
     // of a paused guest; only the server's record tells which (VmLifecycle.adoptAll).
     const launched = await readLaunched(path.join(paths.dir, LAUNCHED_FILE));
-    return { kind: 'alive', proc, accel: kvm.enabled ? 'kvm' : 'tcg', status: status.status, launched };
+    const tpm = launched?.devices.tpm === 'tpm2' ? await SwtpmProcess.adopt(this.swtpmPaths(id)) : undefined;
+    tpm?.watch(proc.exited);
+    return { kind: 'alive', proc, tpm, accel: kvm.enabled ? 'kvm' : 'tcg', status: status.status, launched };
   }
 
   private describe(plan: LaunchPlan): CommandLine {
@@ -253,6 +303,7 @@ export class QemuLauncher {
       );
     }
     notes.push(confinementNote(await this.access.user.status()));
+    if (def.devices.tpm === 'tpm2') notes.push(await this.tpmNote(id));
     if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) {
       notes.push('vCPU threads are pinned to their host CPUs (taskset) before the guest runs');
     }
@@ -302,6 +353,7 @@ export class QemuLauncher {
       guestAgent: def.guestAgent,
       usb: usb.spec,
       serialPorts: def.devices.serialPorts,
+      ...(def.devices.tpm === 'tpm2' ? { tpm: { socket: this.swtpmPaths(id).socket } } : {}),
     };
     const paths = this.paths(id);
     let argv: string[];
@@ -322,6 +374,17 @@ export class QemuLauncher {
       varsTemplate: firmware.template,
       usbNodes: usb.nodes,
     };
+  }
+
+  /** How the guest's TPM comes about, or why it cannot. */
+  private async tpmNote(id: string): Promise<string> {
+    const problem = await swtpmProblem();
+    if (problem !== undefined) return `starting will fail: ${problem}`;
+    const made = await this.tpmStates.exists(id);
+    return (
+      `the TPM 2.0 is a swtpm the server starts before qemu (as qemu's user), its state in ${this.tpmStates.path(id)}` +
+      (made ? '' : ' (manufactured by swtpm_setup at the first start)')
+    );
   }
 
   /** Gives qemu's user the guest's files before qemu opens them (see guestFiles). */
