@@ -1,6 +1,7 @@
 // TPM 2.0 through swtpm with real qemu (TCG) and real swtpm: one guest, booted once, carried through its
-// cases in order: started with its own swtpm, seen by qemu and the guest, checked for Windows 11, moved live to
-// a second server with its TPM, its swtpm killed there (reported), then stopped, cloned and deleted.
+// cases in order: started with its own swtpm, seen by qemu and the guest, checked for Windows 11, saved and
+// restored, moved live to a second server with its TPM, its swtpm killed there (reported), then stopped,
+// cloned, moved back offline and deleted.
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { WsCollector, type TestServer } from './harness.ts';
 import { bootCounting, jobIn, openSerial, sh, twoServers, vmOf, type JobBody } from './migration-cluster.ts';
 import { until } from './until.ts';
 
-const cluster = twoServers();
+const cluster = twoServers({ bothWays: true });
 const { a, b } = cluster;
 
 const stateFile = (server: TestServer, id: string): string =>
@@ -123,6 +124,25 @@ describe('a guest with a TPM 2.0', () => {
     expect((await a.api('DELETE', `/api/vms/${win.id}`, { deleteImages: ['win11.qcow2'] })).status).toBe(204);
   });
 
+  it('saves and restores with its TPM: the restored guest reads the same PCRs', async () => {
+    const { id } = guest;
+    const save = await a.api('POST', `/api/vms/${id}/save`, { name: 'tpm-state' });
+    expect(save.status, JSON.stringify(save.body)).toBe(202);
+    await until('saved', async () => ((await vmOf(a, id))?.state === 'stopped' ? true : undefined), 120_000);
+    guest.serial.ws.close();
+    expect(await swtpmPid(a, id)).toBeUndefined();
+    const restore = await a.api('POST', '/api/saved-states/tpm-state.vmstate.zst/restore');
+    expect(restore.status, JSON.stringify(restore.body)).toBe(202);
+    await until(
+      'restored',
+      async () => ((await vmOf(a, id))?.state === 'running' ? true : undefined),
+      120_000,
+    );
+    guest.serial = await openSerial(a, id);
+    expect(pcrLines(await sh(guest.serial, PCRS, 'r')).join(' ')).toBe(pcrs);
+    expect(await swtpmPid(a, id)).toBeDefined();
+  }, 150_000);
+
   it('moves live with its TPM: the guest reads the same PCRs on the target, the source state goes', async () => {
     const started = await a.api('POST', `/api/vms/${guest.id}/migrate`, {
       peer: cluster.aToB,
@@ -158,7 +178,7 @@ describe('a guest with a TPM 2.0', () => {
     expect(await sh(guest.serial, 'echo alive', 'a')).toContain('alive');
   });
 
-  it('stops with nothing left running; a clone copies the state, delete removes it', async () => {
+  it('stops with nothing left running; a clone copies the state, offline migration carries it, delete removes it', async () => {
     const { id } = guest;
     expect((await b.api('POST', `/api/vms/${id}/poweroff`)).status).toBe(202);
     await until('stopped', async () => ((await vmOf(b, id))?.state === 'stopped' ? true : undefined));
@@ -169,9 +189,15 @@ describe('a guest with a TPM 2.0', () => {
     const cloneId = (clone.body as Vm).id;
     const original = await fs.readFile(stateFile(b, id));
     expect((await fs.readFile(stateFile(b, cloneId))).equals(original)).toBe(true);
-    for (const vm of [id, cloneId]) {
-      expect((await b.api('DELETE', `/api/vms/${vm}`)).status).toBe(204);
-      expect(await exists(path.dirname(stateFile(b, vm)))).toBe(false);
-    }
-  }, 60_000);
+    expect((await b.api('DELETE', `/api/vms/${cloneId}`)).status).toBe(204);
+    expect(await exists(path.dirname(stateFile(b, cloneId)))).toBe(false);
+
+    const started = await b.api('POST', `/api/vms/${id}/migrate`, { peer: cluster.bToA, copyStorage: false });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const home = (await jobIn(b, (started.body as JobBody).id, ['completed'])).targetVmId ?? '';
+    expect((await fs.readFile(stateFile(a, home))).equals(original)).toBe(true);
+    expect(await exists(path.dirname(stateFile(b, id)))).toBe(false);
+    expect((await a.api('DELETE', `/api/vms/${home}`)).status).toBe(204);
+    expect(await exists(path.dirname(stateFile(a, home)))).toBe(false);
+  }, 90_000);
 });
