@@ -6,11 +6,9 @@ import {
   buildArgv,
   inspectDeadGuest,
   nicIds,
-  prepareRunDir,
   runtimePaths,
   startQemu,
   type FirmwareSpec,
-  type QemuIdentity,
   type QemuProcess,
   type RuntimePaths,
   type VmSpec,
@@ -27,7 +25,8 @@ import { shellText, withPlaceholders } from './command-line.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
 import { usbAtStart } from './usb-start.ts';
 import { nicSpec } from './nic-spec.ts';
-import { SwtpmProcess, swtpmPaths, swtpmProblem, type SwtpmPaths } from './swtpm.ts';
+import { GuestTpms } from './guest-tpm.ts';
+import type { SwtpmProcess } from './swtpm.ts';
 import { pinVcpus } from './vcpu-pinning.ts';
 import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
 import type { NvramStore } from '../../vms/nvram.ts';
@@ -81,6 +80,9 @@ const LAUNCHED_FILE = 'launched.json';
 
 /** Turns a stored definition into a running (paused, `-S`) qemu process, or finds one after a restart. */
 export class QemuLauncher {
+  /** The guests' swtpm processes. */
+  private readonly tpms: GuestTpms;
+
   constructor(
     private readonly qemuBinary: string,
     private readonly runDir: string,
@@ -94,7 +96,9 @@ export class QemuLauncher {
     private readonly taps: BridgeTaps,
     /** Where a `network` NIC's bridge comes from. */
     private readonly networks: ManagedNetworks = NO_MANAGED_NETWORKS,
-  ) {}
+  ) {
+    this.tpms = new GuestTpms(tpmStates, access, (id) => this.paths(id).dir);
+  }
 
   paths(id: string): RuntimePaths {
     return runtimePaths(path.join(this.runDir, id));
@@ -117,7 +121,7 @@ export class QemuLauncher {
     let tpm: SwtpmProcess | undefined;
     try {
       for (const nic of def.nics) await this.makeTap(id, nic);
-      if (plan.spec.tpm !== undefined) tpm = await this.startTpm(id, runAs, incoming);
+      if (plan.spec.tpm !== undefined) tpm = await this.tpms.start(id, runAs, incoming);
       proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths, ...(runAs && { runAs }) });
     } catch (err) {
       await tpm?.stop();
@@ -152,37 +156,8 @@ export class QemuLauncher {
    * its swtpm if still there (it ends with qemu by itself; this makes sure).
    */
   async released(id: string): Promise<void> {
-    await SwtpmProcess.reap(this.swtpmPaths(id));
+    await this.tpms.reap(id);
     await this.taps.remove(id);
-  }
-
-  /**
-   * The guest's swtpm, started before qemu as qemu's user on the guest's state, which is manufactured first
-   * when it has none.
-   * NOTE (live migration and saved states, swtpm 0.7): qemu's tpm-emulator backend carries the TPM's state in
-   * the migration stream (it reads swtpm's state blobs on the source and sets them on the destination through
-   * the control channel), so the destination (or a restore) needs only a running swtpm with a state dir of its
-   * own before qemu's `-incoming`; no swtpm_setup there, the arriving state replaces whatever is there. swtpm
-   * 0.7 has no `--migration` option: its `incoming`/`release-lock-outgoing` (0.8) are for a state dir shared by
-   * both hosts, which virtweb never does (each host has its own data dir).
-   */
-  private async startTpm(
-    id: string,
-    runAs: QemuIdentity | undefined,
-    incoming: boolean,
-  ): Promise<SwtpmProcess> {
-    const fresh = !incoming && !(await this.tpmStates.exists(id));
-    const stateDir = await this.tpmStates.ensureDir(id);
-    // A state the server wrote (a clone's, a migration's) and the dir itself become qemu's user's: swtpm writes there.
-    const files = await fs.readdir(stateDir);
-    await this.access.handOver([stateDir, ...files.map((f) => path.join(stateDir, f))]);
-    await this.access.grant({ reach: [stateDir] });
-    await prepareRunDir(this.paths(id).dir, runAs);
-    return SwtpmProcess.start(this.swtpmPaths(id), runAs, fresh);
-  }
-
-  private swtpmPaths(id: string): SwtpmPaths {
-    return swtpmPaths(this.paths(id).dir, this.tpmStates.path(id));
   }
 
   /**
@@ -218,7 +193,9 @@ export class QemuLauncher {
         bridgeTapName('<new-vm-id>', n.slot),
       ]),
     ]);
-    return this.describe({ ...plan, argv });
+    const stateDir = this.tpmStates.path(PREVIEW_ID);
+    const notes = plan.notes.map((n) => n.replace(stateDir, '<tpm>/<new-vm-id>'));
+    return this.describe({ ...plan, argv, notes });
   }
 
   async adopt(id: string): Promise<Adopted> {
@@ -244,7 +221,7 @@ export class QemuLauncher {
     // NOTE: never resumed here: `prelaunch` is either the -S of a start the server never finished or a reset
     // of a paused guest; only the server's record tells which (VmLifecycle.adoptAll).
     const launched = await readLaunched(path.join(paths.dir, LAUNCHED_FILE));
-    const tpm = launched?.devices.tpm === 'tpm2' ? await SwtpmProcess.adopt(this.swtpmPaths(id)) : undefined;
+    const tpm = launched?.devices.tpm === 'tpm2' ? await this.tpms.adopt(id) : undefined;
     tpm?.watch(proc.exited);
     return { kind: 'alive', proc, tpm, accel: kvm.enabled ? 'kvm' : 'tcg', status: status.status, launched };
   }
@@ -303,7 +280,7 @@ export class QemuLauncher {
       );
     }
     notes.push(confinementNote(await this.access.user.status()));
-    if (def.devices.tpm === 'tpm2') notes.push(await this.tpmNote(id));
+    if (def.devices.tpm === 'tpm2') notes.push(await this.tpms.note(id));
     if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) {
       notes.push('vCPU threads are pinned to their host CPUs (taskset) before the guest runs');
     }
@@ -353,7 +330,7 @@ export class QemuLauncher {
       guestAgent: def.guestAgent,
       usb: usb.spec,
       serialPorts: def.devices.serialPorts,
-      ...(def.devices.tpm === 'tpm2' ? { tpm: { socket: this.swtpmPaths(id).socket } } : {}),
+      ...(def.devices.tpm === 'tpm2' ? { tpm: { socket: this.tpms.paths(id).socket } } : {}),
     };
     const paths = this.paths(id);
     let argv: string[];
@@ -374,17 +351,6 @@ export class QemuLauncher {
       varsTemplate: firmware.template,
       usbNodes: usb.nodes,
     };
-  }
-
-  /** How the guest's TPM comes about, or why it cannot. */
-  private async tpmNote(id: string): Promise<string> {
-    const problem = await swtpmProblem();
-    if (problem !== undefined) return `starting will fail: ${problem}`;
-    const made = await this.tpmStates.exists(id);
-    return (
-      `the TPM 2.0 is a swtpm the server starts before qemu (as qemu's user), its state in ${this.tpmStates.path(id)}` +
-      (made ? '' : ' (manufactured by swtpm_setup at the first start)')
-    );
   }
 
   /** Gives qemu's user the guest's files before qemu opens them (see guestFiles). */
