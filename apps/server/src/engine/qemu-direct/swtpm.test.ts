@@ -65,6 +65,38 @@ describe('swtpm', () => {
     expect(swtpmsIn(dir)).toEqual([]);
   });
 
+  it('reports its death while qemu runs (with how it ended), not when qemu ends too', async () => {
+    const paths = swtpmPaths(dir, dir);
+    const tpm = await SwtpmProcess.start(paths, undefined, true);
+    const heard = new Promise<string>((resolve) => tpm.onDeath(resolve));
+    tpm.watch(new Promise(() => undefined)); // qemu runs on
+    process.kill(tpm.pid, 'SIGKILL');
+    expect(await heard).toMatch(
+      /^the TPM emulator \(swtpm, pid \d+\) was killed by SIGKILL while the guest runs/,
+    );
+    expect(tpm.fault).toBe(await heard);
+
+    const quiet = await SwtpmProcess.start(paths, undefined, false);
+    let reported = false;
+    quiet.onDeath(() => (reported = true));
+    quiet.watch(Promise.resolve()); // qemu exited: swtpm's end is expected
+    await quiet.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reported).toBe(false);
+  });
+
+  it('refuses to start without swtpm on PATH, naming the packages', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(SwtpmProcess.start(swtpmPaths(dir, dir), undefined, true)).rejects.toThrow(
+        /swtpm and swtpm_setup not found: .*apt-get install swtpm swtpm-tools/,
+      );
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
   it('refuses a path swtpm cannot take (a comma)', async () => {
     const paths = swtpmPaths(path.join(dir, 'a,b'), dir);
     await expect(SwtpmProcess.start(paths, undefined, false)).rejects.toThrow(/path with a comma/);
