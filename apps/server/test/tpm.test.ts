@@ -144,6 +144,14 @@ describe('a guest with a TPM 2.0', () => {
   }, 150_000);
 
   it('moves live with its TPM: the guest reads the same PCRs on the target, the source state goes', async () => {
+    expect(((await b.api('GET', '/api/host')).body as { tpm?: unknown }).tpm).toEqual({ swtpm: true });
+    const check = await a.api('POST', `/api/vms/${guest.id}/migrate/check`, { peer: cluster.aToB });
+    const checks = (check.body as { checks: { name: string; ok: boolean; detail: string }[] }).checks;
+    const tpmCheck = checks.find((c) => c.name === 'tpm');
+    expect(tpmCheck?.ok).toBe(true);
+    expect(tpmCheck?.detail).toMatch(
+      /^TPM 2\.0: .+ has swtpm; the TPM's state goes along in the migration stream$/,
+    );
     const started = await a.api('POST', `/api/vms/${guest.id}/migrate`, {
       peer: cluster.aToB,
       copyStorage: false,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { prepareRunDir, type QemuIdentity } from '@virtweb/qemu';
 import type { QemuAccess } from '../../host/qemu-access.ts';
 import type { TpmStateStore } from '../../vms/tpm-state.ts';
-import { SwtpmProcess, swtpmPaths, swtpmProblem, type SwtpmPaths } from './swtpm.ts';
+import { swtpmProblem } from '../../host/swtpm-tools.ts';
+import { SwtpmProcess, swtpmPaths, type SwtpmPaths } from './swtpm.ts';
 
 export class GuestTpms {
   constructor(

@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findOnPath, swtpmPaths, swtpmProblem, SwtpmProcess } from './swtpm.ts';
+import { findOnPath, swtpmProblem } from '../../host/swtpm-tools.ts';
+import { swtpmPaths, SwtpmProcess } from './swtpm.ts';
 
 let dir = '';
 beforeEach(async () => {

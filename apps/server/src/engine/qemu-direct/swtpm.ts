@@ -8,13 +8,10 @@ import { promisify } from 'node:util';
 import { isAlive, qemuEnvironment, readPidFile, spawnAs, type QemuIdentity } from '@virtweb/qemu';
 import { ErrorCode } from '@virtweb/protocol';
 import { Conflict } from '../../domain/errors.ts';
+import { SWTPM, SWTPM_SETUP, swtpmProblem } from '../../host/swtpm-tools.ts';
 
 const execFileP = promisify(execFile);
 
-export const SWTPM = 'swtpm';
-export const SWTPM_SETUP = 'swtpm_setup';
-const MISSING_HINT =
-  'a TPM 2.0 needs swtpm and swtpm_setup on the host (Debian: apt-get install swtpm swtpm-tools; scripts/setup installs them)';
 const READY_TIMEOUT_MS = 10_000;
 const SETUP_TIMEOUT_MS = 60_000;
 const POLL_MS = 25;
@@ -41,31 +38,6 @@ export function swtpmPaths(runDir: string, stateDir: string): SwtpmPaths {
     pid: path.join(runDir, 'swtpm.pid'),
     log: path.join(runDir, 'swtpm.log'),
   };
-}
-
-/** The full path of `name` through the server's PATH, or undefined. */
-export async function findOnPath(
-  name: string,
-  pathVar = process.env.PATH ?? '',
-): Promise<string | undefined> {
-  for (const dir of pathVar.split(':').filter((d) => d !== '')) {
-    const full = path.join(dir, name);
-    const ok = await fs.access(full, constants.X_OK).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return full;
-  }
-  return undefined;
-}
-
-/** Why this host cannot give a guest a TPM, or undefined when it can. */
-export async function swtpmProblem(pathVar = process.env.PATH ?? ''): Promise<string | undefined> {
-  const missing = [];
-  for (const name of [SWTPM, SWTPM_SETUP]) {
-    if ((await findOnPath(name, pathVar)) === undefined) missing.push(name);
-  }
-  return missing.length === 0 ? undefined : `${missing.join(' and ')} not found: ${MISSING_HINT}`;
 }
 
 /**

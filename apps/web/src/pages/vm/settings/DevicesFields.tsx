@@ -93,7 +93,11 @@ export function DevicesSection({ values, errors, host, patch }: Props) {
         <Field
           label="TPM"
           error={errors['devices.tpm']}
-          hint="A TPM 2.0 emulated by swtpm on the host, its keys kept with the VM (Windows 11 needs one)."
+          hint={
+            host?.tpm?.swtpm === false
+              ? `This host cannot start one: ${host.tpm.problem ?? 'swtpm is missing'}`
+              : 'A TPM 2.0 emulated by swtpm on the host, its keys kept with the VM (Windows 11 needs one).'
+          }
         >
           {(p) => (
             <select
