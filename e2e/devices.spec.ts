@@ -25,6 +25,8 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
   await expect(settings.field('GPU host memory')).toHaveValue('64');
   await settings.field('GPU host memory').selectOption('128');
   await settings.field('Sound').selectOption('hda');
+  await expect(settings.field('TPM')).toHaveValue('none');
+  await settings.field('TPM').selectOption('tpm2');
   await settings.field('Watchdog').selectOption('pause');
   await settings.field('CPU model').selectOption('qemu64');
   await settings.field('Serial ports').selectOption('2');
@@ -45,11 +47,12 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
     cpuModel: 'qemu64',
     cpuPinning: [[0]],
     serialPorts: 2,
+    tpm: 'tpm2',
   });
 
   await new VmPage(page, 'devs').tab('Overview').click();
   await expect(page.getByRole('definition').filter({ hasText: 'virtio-vga 128 MiB' })).toHaveText(
-    'virtio-vga 128 MiB, HD Audio, no RNG, watchdog (pause it), CPU qemu64, serial ttyS0 to ttyS1',
+    'virtio-vga 128 MiB, HD Audio, no RNG, watchdog (pause it), CPU qemu64, serial ttyS0 to ttyS1, TPM 2.0',
   );
   // Two serial ports: the Serial tab offers both, the console first.
   await new VmPage(page, 'devs').tab('Serial').click();

@@ -337,3 +337,48 @@ test('install on the serial console, eject the CD, power cycle: the guest boots 
   const stored = (await (await page.request.get(`/api/vms/${guestId}`)).json()) as Record<string, unknown>;
   expect(stored).not.toHaveProperty('cdrom');
 });
+
+test('the Windows 11 preset fills its fields; the created guest passes the readiness check', async ({
+  page,
+  server,
+}) => {
+  await logIn(page, server);
+  const wizard = new NewVmPage(page);
+  await wizard.goto();
+  await wizard.field('Name').fill('e2e-win11');
+  await wizard.next.click();
+
+  await wizard.field('Windows 11').check();
+  await expect(
+    page.getByText(
+      /^Windows 11: 4 GiB, 2 vCPUs, 64 GiB IDE\/SATA disk, e1000 NIC, .*UEFI with Secure Boot, TPM 2\.0/,
+    ),
+  ).toBeVisible();
+  await expect(page.getByTestId('preset-note')).toContainText('virtio-win');
+  await wizard.next.click();
+  await expect(wizard.field('Memory (MiB)')).toHaveValue('4096');
+  await expect(wizard.field('vCPUs')).toHaveValue('2');
+  await wizard.next.click();
+  await expect(wizard.field('Size')).toHaveValue('64G');
+  // (`ide` is the bus that is AHCI SATA on q35.)
+  await expect(wizard.field('Disk bus')).toHaveValue('ide');
+  await wizard.next.click();
+  await expect(wizard.field('NIC model')).toHaveValue('e1000');
+  await wizard.next.click();
+  await expect(wizard.field('UEFI with Secure Boot')).toBeChecked();
+  await expect(wizard.field('Machine type')).toHaveValue('q35');
+  await wizard.next.click();
+
+  const summary = page.getByRole('definition');
+  await expect(summary.filter({ hasText: 'TPM 2.0 (swtpm)' })).toBeVisible();
+  await expect(wizard.commandLine).toContainText('tpm-crb,tpmdev=tpm0');
+  await wizard.create.click();
+
+  // The guest's Overview: every Windows 11 requirement met, and the TPM on the devices line.
+  await expect(page).toHaveURL(/\/vms$/);
+  await page.getByRole('link', { name: 'e2e-win11', exact: true }).click();
+  const requirements = page.getByRole('list', { name: 'Windows 11 requirements' });
+  await expect(requirements.getByRole('listitem')).toHaveCount(7);
+  await expect(requirements.getByText('passes:')).toHaveCount(7);
+  await expect(page.getByRole('definition').filter({ hasText: /, TPM 2\.0$/ })).toBeVisible();
+});

@@ -83,6 +83,8 @@ export interface Config {
   imagesDir: string;
   runDir: string;
   nvramDir: string;
+  /** Each TPM guest's swtpm state: `<data>/tpm/<id>/`. */
+  tpmDir: string;
   statesDir: string;
   /** Each guest's serial output: `<data>/logs/<id>.serial.log`. */
   logsDir: string;
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     imagesDir: path.join(dataDir, 'images'),
     runDir: path.join(dataDir, 'run'),
     nvramDir: path.join(dataDir, 'nvram'),
+    tpmDir: path.join(dataDir, 'tpm'),
     statesDir: path.join(dataDir, 'states'),
     logsDir: path.join(dataDir, 'logs'),
     dbPath: path.join(dataDir, 'virtweb.db'),

@@ -43,6 +43,7 @@ import { TaskLog } from './tasks/task-log.ts';
 import { TasksRepo } from './tasks/tasks-repo.ts';
 import { defineDemoGuest } from './vms/demo.ts';
 import { NvramStore } from './vms/nvram.ts';
+import { TpmStateStore } from './vms/tpm-state.ts';
 import { runningUsersOf } from './vms/running-disks.ts';
 import { guestsOnNetworkOf } from './vms/network-guests.ts';
 import { Engines } from './engine/engines.ts';
@@ -69,6 +70,7 @@ preparePrivateDirs([
   config.imagesDir,
   config.runDir,
   config.nvramDir,
+  config.tpmDir,
   config.statesDir,
   config.logsDir,
 ]);
@@ -103,6 +105,7 @@ const host = new HostCapabilities(
 const images = new ImageService(config.imagesDir, config.qemuImgBinary, bus, config.imageLimits);
 await images.init();
 const nvram = new NvramStore(config.nvramDir);
+const tpmStates = new TpmStateStore(config.tpmDir);
 // Before the launcher and before guests are adopted and autostarted: a guest's NIC may need its network's
 // bridge (`networks` is the launcher's ManagedNetworks).
 await prepareNetworksDir(config.networksDir);
@@ -128,6 +131,7 @@ const qemuDirect = new QemuDirectEngine(
     images,
     host,
     nvram,
+    tpmStates,
     qemuAccess,
     new BridgeTaps(),
     networks,
@@ -143,6 +147,7 @@ const vms = new VmService(
   config.shutdownTimeoutMs,
   new SerialLogs(config.logsDir),
   nvram,
+  tpmStates,
   qemuAccess,
 );
 images.setRunningUsers(runningUsersOf(vms));

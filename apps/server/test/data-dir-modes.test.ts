@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestServer } from './harness.ts';
 
-const DIRS = ['.', 'images', 'run', 'nvram', 'states'];
+const DIRS = ['.', 'images', 'run', 'nvram', 'tpm', 'states'];
 const DB_FILES = ['virtweb.db', 'virtweb.db-wal', 'virtweb.db-shm'];
 
 async function modes(dir: string, names: string[]): Promise<Record<string, string>> {

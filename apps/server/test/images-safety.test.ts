@@ -120,7 +120,7 @@ describe('image store boundaries', () => {
     ).toBe(400);
     expect(await listDir()).toEqual(['ok.qcow2']);
     const strays = (await fsp.readdir(dataDir)).filter(
-      (n) => !/^(images|run|states|nvram|logs|networks|virtweb\.db(-wal|-shm)?)$/.test(n),
+      (n) => !/^(images|run|states|nvram|tpm|logs|networks|virtweb\.db(-wal|-shm)?)$/.test(n),
     );
     expect(strays).toEqual([]);
   });

@@ -54,6 +54,7 @@ describe('guest devices', () => {
       cpuModel: 'auto',
       cpuPinning: [],
       serialPorts: 1,
+      tpm: 'none',
     });
     const windows = await createGuest<VmBody>(server, 'preset-windows', { os: 'windows' });
     expect(windows.devices.sound).toBe('hda');

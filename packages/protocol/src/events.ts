@@ -17,6 +17,8 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('vm.qmp-event'), id: z.string(), event: z.string(), at: z.string() }),
   /** What a running guest's agent says changed (connected or not, OS, addresses, file systems). */
   z.object({ type: z.literal('vm.agent'), id: z.string(), agent: GuestAgentInfoSchema }),
+  /** A device behind a running guest failed (e.g. its TPM emulator exited); the guest's `faults` says it too. */
+  z.object({ type: z.literal('vm.fault'), id: z.string(), message: z.string(), at: z.string() }),
   z.object({ type: z.literal('images.changed') }),
   /** An upload, convert or resize advancing (at most ~5 a second per operation, and once at the end). */
   ImageProgressSchema.extend({ type: z.literal('image.progress') }),

@@ -82,6 +82,8 @@ export const HostInfoSchema = z.object({
   network: z.object({ bridges: z.array(z.string()), taps: z.array(z.string()) }),
   /** Whether OVMF (Debian's `ovmf`) is installed: UEFI and UEFI with Secure Boot. */
   firmware: z.object({ uefi: z.boolean(), secureBoot: z.boolean() }),
+  /** Whether guests can have a TPM 2.0 (swtpm and swtpm_setup installed), and why not; absent from older peers. */
+  tpm: z.object({ swtpm: z.boolean(), problem: z.string().optional() }).optional(),
   /** The HTTPS certificate; null when the server speaks plain HTTP (VIRTWEB_TLS=off); absent from older peers. */
   tls: HostTlsSchema.nullable().optional(),
   /**

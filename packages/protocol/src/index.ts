@@ -9,6 +9,7 @@ export * from './usb.ts';
 export * from './disks.ts';
 export * from './vm-config.ts';
 export * from './vm-devices.ts';
+export * from './windows11.ts';
 export * from './guest-agent.ts';
 export * from './vms.ts';
 export * from './vm-meta.ts';

@@ -6,7 +6,8 @@ import { ImageNameSchema } from './names.ts';
  * with any change a target on the previous version would refuse or misread: the target then answers the
  * source with a 409 `migration_version_mismatch` naming both versions, instead of a validation error.
  */
-export const MIGRATION_PROTOCOL_VERSION = 2;
+// 3: a guest's devices (with its TPM) travel in the configuration, a TPM guest's state in `tpmState`.
+export const MIGRATION_PROTOCOL_VERSION = 3;
 
 /** Knobs of qemu's migration (`migrate-set-parameters` / `migrate-set-capabilities`). */
 export const MigrationOptionsSchema = z.strictObject({

@@ -5,7 +5,7 @@ import type { NicModel } from './nics.ts';
 import { SizeSchema } from './size.ts';
 
 /** The guest OS family the wizard's presets are for (virt-manager's "OS type"). */
-export const OsTypeSchema = z.enum(['linux', 'windows', 'other']);
+export const OsTypeSchema = z.enum(['linux', 'windows', 'windows11', 'other']);
 export type OsType = z.infer<typeof OsTypeSchema>;
 
 /** `uefi-secure`: OVMF with Secure Boot and Microsoft keys enrolled (needs q35: the firmware uses SMM). */
@@ -59,7 +59,25 @@ export interface OsPreset {
   firmware: Firmware;
   /** One line for the wizard: why these devices. */
   why: string;
+  /** Something the wizard shows besides (e.g. where the drivers for faster devices come from). */
+  note?: string;
 }
+
+/** Windows from 2000 to 10: what its installer has drivers for. */
+const WINDOWS: OsPreset = {
+  label: 'Windows',
+  memoryMiB: 4096,
+  vcpus: 2,
+  diskBus: 'sata',
+  nicModel: 'e1000',
+  diskSizeGiB: 64,
+  balloon: false,
+  clock: 'localtime',
+  guestAgent: false,
+  machine: 'q35',
+  firmware: 'bios',
+  why: 'SATA disk and e1000 network (the installer has drivers for both; virtio needs the virtio-win CD), RTC in local time',
+};
 
 export const OS_PRESETS: Record<OsType, OsPreset> = {
   linux: {
@@ -76,19 +94,15 @@ export const OS_PRESETS: Record<OsType, OsPreset> = {
     firmware: 'bios',
     why: 'virtio disk and network (drivers are in every Linux kernel), a memory balloon, a guest agent channel, RTC in UTC',
   },
-  windows: {
-    label: 'Windows',
-    memoryMiB: 4096,
-    vcpus: 2,
-    diskBus: 'sata',
-    nicModel: 'e1000',
-    diskSizeGiB: 64,
-    balloon: false,
-    clock: 'localtime',
-    guestAgent: false,
-    machine: 'q35',
-    firmware: 'bios',
-    why: 'SATA disk and e1000 network (the installer has drivers for both; virtio needs the virtio-win CD), RTC in local time',
+  windows: WINDOWS,
+  windows11: {
+    ...WINDOWS,
+    label: 'Windows 11',
+    firmware: 'uefi-secure',
+    why: 'what Windows 11 asks for: UEFI with Secure Boot, a TPM 2.0, 4 GiB, 2 vCPUs, 64 GiB; SATA disk and e1000 network, RTC in local time',
+    note:
+      'Windows has no virtio drivers of its own: to use virtio disks or network (faster), attach the virtio-win ' +
+      'driver CD (virtio-win.iso from the Fedora project) and load the drivers during setup.',
   },
   other: {
     label: 'Other',

@@ -76,6 +76,12 @@ export const SerialPortsSchema = z
   .int('serial ports are a whole number')
   .min(1, 'a guest has 1 to 4 serial ports (ttyS0 to ttyS3)')
   .max(4, 'a guest has 1 to 4 serial ports (ttyS0 to ttyS3)');
+/**
+ * `tpm2`: a TPM 2.0 emulated by swtpm (one per running guest, its state kept per VM in the data dir), on the
+ * CRB interface on q35 and TIS on pc. Windows 11 will not install without one.
+ */
+export const TpmSchema = z.enum(['none', 'tpm2']);
+export type Tpm = z.infer<typeof TpmSchema>;
 
 export const DevicesSchema = z.strictObject({
   video: VideoSchema,
@@ -88,6 +94,8 @@ export const DevicesSchema = z.strictObject({
   cpuPinning: CpuPinningSchema.default([]),
   /** Absent in definitions from before more ports: ttyS0 (the console) only. */
   serialPorts: SerialPortsSchema.default(1),
+  /** Absent in definitions from before the TPM: none. */
+  tpm: TpmSchema.default('none'),
 });
 export type Devices = z.infer<typeof DevicesSchema>;
 
@@ -100,12 +108,17 @@ export const DEFAULT_DEVICES: Devices = {
   cpuModel: 'auto',
   cpuPinning: [],
   serialPorts: 1,
+  tpm: 'none',
 };
 
-/** Per OS preset: Linux gets entropy at boot from the host, Windows a sound card (as virt-manager gives it). */
+/**
+ * Per OS preset: Linux gets entropy at boot from the host, Windows a sound card (as virt-manager gives it),
+ * Windows 11 also the TPM 2.0 its installer insists on.
+ */
 export const PRESET_DEVICES: Record<OsType, Devices> = {
   linux: { ...DEFAULT_DEVICES, rng: true },
   windows: { ...DEFAULT_DEVICES, sound: 'hda' },
+  windows11: { ...DEFAULT_DEVICES, sound: 'hda', tpm: 'tpm2' },
   other: DEFAULT_DEVICES,
 };
 
@@ -118,6 +131,7 @@ export const DevicesRequestSchema = z.strictObject({
   cpuModel: CpuModelSchema.optional(),
   cpuPinning: CpuPinningSchema.optional(),
   serialPorts: SerialPortsSchema.optional(),
+  tpm: TpmSchema.optional(),
 });
 export type DevicesRequest = z.input<typeof DevicesRequestSchema>;
 

@@ -330,6 +330,8 @@ export const VmSchema = z.object({
   activeAccel: ResolvedAccelSchema.optional(),
   /** Why `auto` picked TCG, when it did. */
   accelReason: z.string().optional(),
+  /** While it runs: devices behind the guest that failed (e.g. "the TPM emulator (swtpm) … exited …"). */
+  faults: z.array(z.string()).optional(),
   /** Settings changed while qemu runs that apply at the next start (field names, e.g. `memoryMiB`). */
   pendingChanges: z.array(z.string()).optional(),
   createdAt: z.string(),

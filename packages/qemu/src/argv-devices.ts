@@ -1,5 +1,6 @@
 // The guest's video card, sound card, RNG and watchdog, and its CPU model: one `-device` (or two) each.
-import { isOneOf, type Fail } from './argv-opts.ts';
+import { isAbsolute } from 'node:path';
+import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
 import type { DevicesSpec, VmSpec } from './spec.ts';
 
 /** What a spec without `devices` gets: qemu's standard VGA with 16 MiB, nothing else. */
@@ -78,8 +79,26 @@ function watchdogArgs(watchdog: DevicesSpec['watchdog']): string[] {
   return ['-device', 'i6300esb,id=watchdog0', '-action', `watchdog=${watchdog.action}`];
 }
 
+/** qemu's ids of the TPM's chardev and backend (`query-tpm` names the backend). */
+export const TPM_IDS = { chardev: 'chrtpm', backend: 'tpm0', device: 'tpm0-dev' } as const;
+
+/** A TPM 2.0 backed by an external swtpm on `tpm.socket`. */
+export function tpmArgs(tpm: VmSpec['tpm'], machine: 'q35' | 'pc'): string[] {
+  if (tpm === undefined) return [];
+  // NOTE: tpm-crb (the Command Response Buffer interface) is what Windows 11 and current firmware expect of a
+  // TPM 2.0; qemu 7.2 offers it on q35 only, so pc gets the older TIS interface (ISA), which also speaks TPM 2.0.
+  const model = machine === 'q35' ? 'tpm-crb' : 'tpm-tis';
+  return [
+    ...['-chardev', `socket,id=${TPM_IDS.chardev},path=${escapeOptValue(tpm.socket)}`],
+    ...['-tpmdev', `emulator,id=${TPM_IDS.backend},chardev=${TPM_IDS.chardev}`],
+    ...['-device', `${model},tpmdev=${TPM_IDS.backend},id=${TPM_IDS.device}`],
+  ];
+}
+
 /** Video model and memory, sound, watchdog model and action, CPU model name. */
 export function validateDevices(spec: VmSpec, fail: Fail): void {
+  if (spec.tpm !== undefined && !isAbsolute(spec.tpm.socket))
+    fail(`TPM socket path is not absolute: ${spec.tpm.socket}`);
   if (spec.cpuModel !== undefined) {
     if (!CPU_MODEL.test(spec.cpuModel)) fail(`not a CPU model name: ${spec.cpuModel}`);
     if (spec.cpuModel === 'host' && spec.accel !== 'kvm')

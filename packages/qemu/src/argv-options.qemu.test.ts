@@ -1,7 +1,8 @@
 // The golden files pin the argv of the wizard's options; this proves qemu 7.2 (TCG, paused with -S) accepts
 // each one and that it took effect: IDE/SATA disks where ideDiskPositions says, e1000, balloon, port forwards,
-// RTC base, vCPU topology, direct kernel boot, OVMF pflash (+ Secure Boot SMM), tap, bridge, kernel-irqchip.
-import { execFileSync } from 'node:child_process';
+// RTC base, vCPU topology, direct kernel boot, OVMF pflash (+ Secure Boot SMM), tap, bridge, kernel-irqchip,
+// a TPM 2.0 on a swtpm (tpm-crb on q35, tpm-tis on pc).
+import { execFileSync, spawn } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
@@ -348,5 +349,26 @@ describe('devices', () => {
       );
     expect(await hmp(proc, 'info qtree')).toMatch(/dev: isa-serial[\s\S]*?index = 3/);
     expect(await proc.stop({ from: 'quit' })).toMatchObject({ kind: 'clean' });
+  });
+});
+
+describe('a TPM 2.0 on a swtpm', () => {
+  it.each([
+    ['q35', 'tpm-crb'],
+    ['pc', 'tpm-tis'],
+  ] as const)('%s: qemu takes the emulator and shows %s', async (machine, model) => {
+    const dir = await sandbox.dir();
+    const socket = join(dir, 'swtpm.sock');
+    const swtpm = spawn(
+      'swtpm',
+      ['socket', '--tpm2', '--tpmstate', `dir=${dir}`, '--ctrl', `type=unixio,path=${socket}`, '--terminate'],
+      { stdio: 'ignore' },
+    );
+    sandbox.track(swtpm.pid ?? 0);
+    for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 25));
+    const proc = await start({ ...BASE, machine, tpm: { socket } });
+    expect(await proc.qmp.executeUnknown('query-tpm')).toEqual([
+      { id: 'tpm0', model, options: { type: 'emulator', data: { chardev: 'chrtpm' } } },
+    ]);
   });
 });

@@ -43,7 +43,9 @@ describe('buildArgv golden files', () => {
       'preset-linux',
       'preset-other-pc-ide',
       'preset-windows',
+      'preset-windows11-tpm',
       'topology',
+      'tpm-pc',
       'uefi',
       'uefi-secure',
     ]);

@@ -12,6 +12,7 @@ import {
   cpuModelOf,
   DEFAULT_DEVICES_SPEC,
   extraDeviceArgs,
+  tpmArgs,
   validateDevices,
   videoArgs,
 } from './argv-devices.ts';
@@ -52,6 +53,7 @@ export {
   type NicDeviceProps,
 } from './argv-network.ts';
 export { AGENT_IDS, AGENT_PORT_NAME } from './argv-agent.ts';
+export { TPM_IDS } from './argv-devices.ts';
 
 /** Options for {@link buildArgv} that are about this start rather than about the guest. */
 export interface ArgvOptions {
@@ -126,6 +128,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
   argv.push(...extraDeviceArgs(spec.devices ?? DEFAULT_DEVICES_SPEC));
   if (spec.guestAgent === true) argv.push(...agentArgs(paths.agent));
   argv.push(...usbHostArgs(spec.usb ?? []));
+  argv.push(...tpmArgs(spec.tpm, machine));
   return argv;
 }
 

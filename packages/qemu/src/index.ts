@@ -25,6 +25,7 @@ export {
   hostfwds,
   NIC_DEVICES,
   BALLOON_ID,
+  TPM_IDS,
   QEMU_SANDBOX,
   DEFAULT_NICS,
   type ArgvOptions,
@@ -57,9 +58,16 @@ export {
   isQemuStartError,
   isQemuAdoptError,
 } from './errors.ts';
-export { startQemu, qemuEnvironment, type StartQemuOptions, type QemuIdentity } from './supervisor/start.ts';
+export {
+  startQemu,
+  prepareRunDir,
+  qemuEnvironment,
+  type StartQemuOptions,
+  type QemuIdentity,
+} from './supervisor/start.ts';
 export { spawnAs, type SpawnAs } from './supervisor/run-as.ts';
 export { adoptQemu, type AdoptQemuOptions } from './supervisor/adopt.ts';
+export { isAlive, readPidFile } from './supervisor/pid.ts';
 export { QemuProcess } from './supervisor/process.ts';
 export type { StopOptions } from './supervisor/stop.ts';
 export {

@@ -107,6 +107,11 @@ export interface VmSpec {
   usb?: UsbHostSpec[];
   /** Serial ports, ttyS0 (the console) included: 1 to {@link MAX_SERIAL_PORTS}; default 1. */
   serialPorts?: number;
+  /**
+   * A TPM 2.0 whose emulator (swtpm, started by the caller before qemu) serves its control channel on
+   * `socket`: tpm-crb on q35, tpm-tis on pc.
+   */
+  tpm?: { socket: string };
 }
 
 /** The absolute paths of one guest's runtime files (all inside `dir`). */

@@ -47,6 +47,10 @@ export interface RunningGuest {
   /** Ends the guest by escalation (see {@link GuestStopOptions}); resolves with its exit. */
   stop(opts?: GuestStopOptions): Promise<GuestExit>;
   kill(signal: NodeJS.Signals): boolean;
+  /** What failed behind the guest while it runs (e.g. its TPM emulator died); absent or empty when nothing. */
+  readonly faults?: readonly string[];
+  /** Hears each such failure as it happens. */
+  onFault?(listener: (message: string) => void): void;
   /** Closes the server's connections without stopping the guest (guests outlive the server). */
   detach(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { Accel, HostInfo, KvmStatus } from '@virtweb/protocol';
 import { hostFirmware, type HostFirmware } from './firmware.ts';
 import { hostNetwork, type HostNetwork } from './host-network.ts';
+import { swtpmProblem } from './swtpm-tools.ts';
 import { hostCpu, qemuCpuModels } from './cpu-models.ts';
 import { probeLinuxBoot, probeLongMode } from './kvm-probe.ts';
 import type { QemuAccess } from './qemu-access.ts';
@@ -172,7 +173,7 @@ export class HostCapabilities {
   }
 
   async info(): Promise<HostInfo> {
-    const [version, kvm, network, firmware, confinement, storage, cpu, cpuModels] = await Promise.all([
+    const [version, kvm, network, firmware, confinement, storage, cpu, cpuModels, tpm] = await Promise.all([
       this.qemuVersion().catch(() => 'not found'),
       this.kvm(),
       this.network(),
@@ -184,6 +185,7 @@ export class HostCapabilities {
       ),
       hostCpu(),
       this.cpuModels().catch(() => []),
+      swtpmProblem(),
     ]);
     return {
       hostname: os.hostname(),
@@ -192,6 +194,7 @@ export class HostCapabilities {
       ...this.limits(),
       network,
       firmware: { uefi: firmware.uefi, secureBoot: firmware.secureBoot },
+      tpm: tpm === undefined ? { swtpm: true } : { swtpm: false, problem: tpm },
       cpu: { ...cpu, qemuModels: cpuModels },
       ...(storage === undefined ? {} : { storage }),
     };

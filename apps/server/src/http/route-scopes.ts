@@ -63,6 +63,7 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'GET', path: '/api/vms/:id/process', needs: READ },
   { method: 'GET', path: '/api/vms/:id/log', needs: READ },
   { method: 'GET', path: '/api/vms/:id/command-line', needs: READ },
+  { method: 'GET', path: '/api/vms/:id/windows11', needs: READ },
   { method: 'GET', path: '/api/vms/:id/balloon', needs: READ },
   { method: 'GET', path: '/api/vms/:id/agent', needs: READ },
   { method: 'GET', path: '/api/vms/:id/disks', needs: READ },

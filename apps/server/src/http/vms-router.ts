@@ -94,6 +94,9 @@ function vmDefinitionRoutes(r: Router, vms: VmService): void {
   r.get('/:id/command-line', async (req, res) => {
     res.json(await vms.commandLine(req.params.id));
   });
+  r.get('/:id/windows11', async (req, res) => {
+    res.json(await vms.windows11(req.params.id));
+  });
   r.post('/:id/clone', async (req, res) => {
     res.status(201).json(await vms.clone(req.params.id, parseOr400(CloneVmRequestSchema, req.body)));
   });

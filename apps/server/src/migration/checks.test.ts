@@ -239,6 +239,26 @@ describe('migrationChecks', () => {
     expect(failed(migrationChecks(local(), noOvmf, { copyStorage: false }))).toEqual({});
   });
 
+  it('lets a TPM guest move to a host with swtpm (its state along), and explains a host without', () => {
+    const tpm = local(vm({ devices: { ...DEFAULT_DEVICES, tpm: 'tpm2' } }));
+    const ok = migrationChecks(tpm, peer({ host: host({ tpm: { swtpm: true } }) }), { copyStorage: false });
+    expect(failed(ok)).toEqual({});
+    expect(ok.find((c) => c.name === 'tpm')?.detail).toBe(
+      "TPM 2.0: host-b has swtpm; the TPM's state goes along in the migration stream",
+    );
+    const problem = 'swtpm and swtpm_setup not found: a TPM 2.0 needs them';
+    const without = peer({ host: host({ tpm: { swtpm: false, problem } }) });
+    expect(failed(migrationChecks(tpm, without, { copyStorage: false }))).toEqual({
+      tpm: `host-b cannot run the guest's TPM 2.0: ${problem}`,
+    });
+    // An older peer does not say: refused rather than failing later.
+    expect(failed(migrationChecks(tpm, peer(), { copyStorage: false })).tpm).toMatch(/does not say/);
+    // A guest without a TPM does not need swtpm there.
+    expect(migrationChecks(local(), without, { copyStorage: false }).some((c) => c.name === 'tpm')).toBe(
+      false,
+    );
+  });
+
   it('refuses an overlay for an offline copy (one file is sent), and reports an unreachable peer', () => {
     const overlay: LocalFacts = {
       ...local(vm({ state: 'stopped', pid: undefined, cdrom: undefined })),

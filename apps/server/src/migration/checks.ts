@@ -77,6 +77,7 @@ export function migrationChecks(
     ),
   );
   checks.push(firmwareCheck(vm, peer));
+  if (vm.devices.tpm === 'tpm2') checks.push(tpmCheck(vm, peer, live));
   checks.push(configCheck(vm, peer));
   if (vm.usb.length > 0) checks.push(usbCheck(vm, peer, live));
   return checks;
@@ -92,6 +93,17 @@ function usbCheck(vm: Vm, peer: PeerFacts & { reachable: true }, live: boolean):
     return check('usb', false, `USB devices of this host are passed through (${names}): detach them first`);
   }
   return check('usb', true, `the USB devices (${names}) must be plugged into ${peer.name} to be used there`);
+}
+
+/** A TPM guest needs swtpm on the target (its state moves with it: in the stream live, as a file offline). */
+function tpmCheck(vm: Vm, peer: PeerFacts & { reachable: true }, live: boolean): MigrationCheck {
+  const tpm = peer.host.tpm;
+  if (tpm?.swtpm !== true) {
+    const why = tpm?.problem ?? 'its virtweb does not say whether it has swtpm';
+    return check('tpm', false, `${peer.name} cannot run the guest's TPM 2.0: ${why}`);
+  }
+  const how = live ? 'in the migration stream' : 'as a file';
+  return check('tpm', true, `TPM 2.0: ${peer.name} has swtpm; the TPM's state goes along ${how}`);
 }
 
 /** A UEFI guest needs OVMF on the target (its variable store moves with it; the code is the target's). */

@@ -41,7 +41,9 @@ export const MAX_NVRAM_BYTES = 2 ** 20;
  */
 /** How much of a guest's serial log a migration carries (the end of it). */
 export const SERIAL_LOG_MOVED_BYTES = 256 * 1024;
-export const INCOMING_BODY_LIMIT = 2 * MAX_NVRAM_BYTES + 2 * SERIAL_LOG_MOVED_BYTES;
+/** The largest TPM state a target takes (swtpm's tpm2-00.permall is a few KiB; NV indices make it grow). */
+export const MAX_TPM_STATE_BYTES = 256 * 1024;
+export const INCOMING_BODY_LIMIT = 2 * MAX_NVRAM_BYTES + 2 * SERIAL_LOG_MOVED_BYTES + 2 * MAX_TPM_STATE_BYTES;
 
 /** Who sends a request (for the target's log, its VM list and its words). */
 const SourceHostSchema = z.strictObject({ hostname: z.string().max(256) });
@@ -88,6 +90,14 @@ export const IncomingRequestSchema = z.strictObject({
   nvram: z
     .base64()
     .max(Math.ceil(MAX_NVRAM_BYTES / 3) * 4)
+    .optional(),
+  /**
+   * A TPM guest's swtpm state (`tpm2-00.permall`), base64; absent when the guest has no TPM or its TPM was never
+   * manufactured. A live migration's stream carries the running TPM's state over it.
+   */
+  tpmState: z
+    .base64()
+    .max(Math.ceil(MAX_TPM_STATE_BYTES / 3) * 4)
     .optional(),
   /** The end of the guest's serial log on the source (base64): its console history moves with it. */
   serialLog: z

@@ -95,6 +95,7 @@ export class IncomingMigrations {
       };
       this.#entries.set(incomingId, entry);
       if (req.nvram !== undefined) await this.vms.nvram.write(rec.id, Buffer.from(req.nvram, 'base64'));
+      if (req.tpmState !== undefined) await this.vms.tpm.write(rec.id, Buffer.from(req.tpmState, 'base64'));
       if (req.serialLog !== undefined) {
         const note = `moved here from ${req.source.hostname} at ${new Date().toISOString()}`;
         await this.vms.serialLogs.seed(rec.id, Buffer.from(req.serialLog, 'base64'), note);
@@ -221,6 +222,11 @@ export class IncomingMigrations {
     if (def.firmware === 'bios' && req.nvram !== undefined) {
       throw new Invalid('a BIOS guest has no UEFI variable store', [
         { path: 'nvram', message: 'only for UEFI guests' },
+      ]);
+    }
+    if (def.devices.tpm === 'none' && req.tpmState !== undefined) {
+      throw new Invalid('a guest without a TPM has no TPM state', [
+        { path: 'tpmState', message: 'only for guests with a TPM' },
       ]);
     }
     const creating = new Map(

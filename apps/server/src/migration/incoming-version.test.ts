@@ -97,7 +97,7 @@ describe("the target's incoming endpoints", () => {
         error: {
           code: 'migration_version_mismatch',
           message:
-            `${here} (the target) speaks migration protocol 2, old-a (the source) a migration protocol ` +
+            `${here} (the target) speaks migration protocol 3, old-a (the source) a migration protocol ` +
             'older than 1 (no version): update virtweb on old-a (the source)',
         },
       },
@@ -107,14 +107,14 @@ describe("the target's incoming endpoints", () => {
 
   it('refuse a newer version, telling to update this host', async () => {
     const { url, created } = await currentTarget();
-    const newer = { ...request, migrationProtocol: 3, somethingNew: true };
+    const newer = { ...request, migrationProtocol: 4, somethingNew: true };
     const res = await post(url, '/migrations/incoming', newer);
     expect(res.status).toBe(409);
     expect(res.body).toEqual({
       error: {
         code: ErrorCode.migrationVersionMismatch,
         message:
-          `${here} (the target) speaks migration protocol 2, host-a (the source) migration protocol 3: ` +
+          `${here} (the target) speaks migration protocol 3, host-a (the source) migration protocol 4: ` +
           `update virtweb on ${here} (the target)`,
       },
     });
@@ -125,21 +125,21 @@ describe("the target's incoming endpoints", () => {
     const { url, created } = await currentTarget();
     const bad = await post(url, '/migrations/incoming', {
       ...request,
-      migrationProtocol: 2,
+      migrationProtocol: 3,
       kind: 'teleport',
     });
     expect(bad.status).toBe(400);
-    const good = await post(url, '/migrations/incoming', { ...request, migrationProtocol: 2 });
+    const good = await post(url, '/migrations/incoming', { ...request, migrationProtocol: 3 });
     expect(good.status).toBe(201);
-    expect(created).toEqual([expect.objectContaining({ migrationProtocol: 2, kind: 'offline' })]);
+    expect(created).toEqual([expect.objectContaining({ migrationProtocol: 3, kind: 'offline' })]);
   });
 
   it('answer the handshake with their version, or refuse another one', async () => {
     const { url } = await currentTarget();
     const source = { hostname: 'host-a' };
-    expect(await post(url, '/migrations/incoming/handshake', { migrationProtocol: 2, source })).toEqual({
+    expect(await post(url, '/migrations/incoming/handshake', { migrationProtocol: 3, source })).toEqual({
       status: 200,
-      body: { migrationProtocol: 2, storeId: TARGET_STORE },
+      body: { migrationProtocol: 3, storeId: TARGET_STORE },
     });
     const old = await post(url, '/migrations/incoming/handshake', { source });
     expect(old.status).toBe(409);
@@ -152,7 +152,7 @@ describe('the source', () => {
 
   it('sends its version: a target of the same one takes the handshake and the request', async () => {
     const { url, created } = await currentTarget();
-    expect(await askProtocol(client(url), 'host-b')).toEqual({ ok: true, version: 2, storeId: TARGET_STORE });
+    expect(await askProtocol(client(url), 'host-b')).toEqual({ ok: true, version: 3, storeId: TARGET_STORE });
     expect(await postIncoming(client(url), request)).toEqual({
       incomingId: '0123456789ab',
       vmId: 'bbbbbbbbbbbb',
@@ -163,7 +163,7 @@ describe('the source', () => {
   it("fails the check with a newer target's words, and its start with the same 409", async () => {
     const url = await newerTarget();
     const words = (source: string) =>
-      `host-b (the target) speaks migration protocol 3, ${source} (the source) migration protocol 2: ` +
+      `host-b (the target) speaks migration protocol 4, ${source} (the source) migration protocol 3: ` +
       `update virtweb on ${source} (the source)`;
     expect(await peerFacts(client(url), 'host-b')).toEqual({
       reachable: false,
@@ -189,7 +189,7 @@ describe('the source', () => {
       name: 'host-b',
       message:
         'host-b (the target) speaks a migration protocol older than 1 (no version), this host (the source) ' +
-        'migration protocol 2: update virtweb on host-b (the target)',
+        'migration protocol 3: update virtweb on host-b (the target)',
       otherProtocol: true,
     });
   });

@@ -72,17 +72,19 @@ export async function uploadAll(
 }
 
 /**
- * The target's request with the files that move with the guest: the end of its serial log, and its UEFI
- * variable store, read now: the job holds the VM (`migrating`), so
+ * The target's request with the files that move with the guest: the end of its serial log, its TPM state and
+ * its UEFI variable store, read now: the job holds the VM (`migrating`), so
  * this is the store at the time of the move. A UEFI guest never started has none yet: nothing is sent, and
  * the target makes one from its template at the first start. The source's own store goes when the VM is
  * undefined here after the move (`keepDefinition` keeps it).
  */
 export async function withGuestFiles(vms: VmService, plan: MigrationPlan): Promise<IncomingRequest> {
   const withLog = await withSerialLog(vms, plan.vm.id, plan.incoming);
-  if (plan.vm.firmware === 'bios') return withLog;
+  const tpm = plan.vm.devices.tpm === 'tpm2' ? await vms.tpm.read(plan.vm.id) : undefined;
+  const withTpm = tpm === undefined ? withLog : { ...withLog, tpmState: tpm.toString('base64') };
+  if (plan.vm.firmware === 'bios') return withTpm;
   const store = await vms.nvram.read(plan.vm.id);
-  return store === undefined ? withLog : { ...withLog, nvram: store.toString('base64') };
+  return store === undefined ? withTpm : { ...withTpm, nvram: store.toString('base64') };
 }
 
 /** The request with the end of the guest's serial log: its console history moves with it. */

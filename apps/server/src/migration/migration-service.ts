@@ -218,6 +218,9 @@ export class MigrationService {
         balloon: def.balloon,
         clock: def.clock,
         guestAgent: def.guestAgent,
+        // The devices travel too (a live stream only loads into the same devices; the TPM's state needs a TPM
+        // there); vCPU pinning names this host's CPUs, so it stays here.
+        devices: { ...def.devices, cpuPinning: [] },
         // Options only when set: a peer from before disk options takes the disk as it always did.
         disks: def.disks.map((d) => ({ image: d.image, bus: d.bus, ...withOptions(d) })),
       },

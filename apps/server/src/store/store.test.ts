@@ -175,6 +175,7 @@ describe('store', () => {
         cpuModel: 'auto',
         cpuPinning: [],
         serialPorts: 1,
+        tpm: 'none',
       },
       guestAgent: false,
       usb: [],

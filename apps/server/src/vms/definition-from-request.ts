@@ -103,5 +103,6 @@ function devicesWithDefaults(
     cpuModel: req?.cpuModel ?? preset.cpuModel,
     cpuPinning: req?.cpuPinning ?? preset.cpuPinning,
     serialPorts: req?.serialPorts ?? preset.serialPorts,
+    tpm: req?.tpm ?? preset.tpm,
   };
 }

@@ -55,10 +55,12 @@ export async function cloneVm(ctx: VmContext, id: string, req: CloneRequest): Pr
       }
       rec = insert(ctx, def);
       await ctx.nvram.copy(id, rec.id);
+      await ctx.tpm.copy(id, rec.id);
     } catch (err) {
       if (rec) {
         ctx.repo.delete(rec.id);
         await ctx.nvram.remove(rec.id);
+        await ctx.tpm.remove(rec.id);
       }
       for (const name of made.reverse()) await ctx.images.delete(name).catch(() => undefined);
       throw err;

@@ -6,6 +6,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { VmRecord, VmsRepo } from '../store/vms-repo.ts';
 import type { NvramStore } from './nvram.ts';
+import type { TpmStateStore } from './tpm-state.ts';
 import type { SerialLogs } from './serial-log.ts';
 import type { VmStorage } from './storage/vm-storage.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -19,6 +20,8 @@ export interface VmContext {
   /** The engines guests run on; each record names its own. */
   readonly engines: Engines;
   readonly nvram: NvramStore;
+  /** Each TPM guest's swtpm state (removed with the VM, copied by a clone). */
+  readonly tpm: TpmStateStore;
   /** Each guest's serial output on disk. */
   readonly serialLogs: SerialLogs;
   readonly bus: EventBus;

@@ -53,6 +53,7 @@ export async function deleteVm(ctx: VmContext, id: string, req: DeleteRequest): 
 
     ctx.repo.delete(id);
     await ctx.nvram.remove(id);
+    await ctx.tpm.remove(id);
     await ctx.serialLogs.remove(id);
     // A guest of an engine this server no longer has leaves nothing here to forget.
     await ctx.engines.find(rec.engine)?.forget(id);

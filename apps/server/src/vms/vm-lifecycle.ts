@@ -161,6 +161,7 @@ export class VmLifecycle {
     const rt = await VmRuntime.attach(launched.engine, launched.guest, launched.accel, def, {
       onQmpEvent: (event) => this.onQmpEvent(id, event),
       onExit: (exit) => this.onExit(id, rt, exit),
+      onFault: (message) => this.onFault(id, rt, message),
       log: logs.log(id),
       scrollback,
     });
@@ -268,6 +269,15 @@ export class VmLifecycle {
     else if (event === 'RESUME') this.ctx.states.follow(id, 'resume');
     else if (event === 'SHUTDOWN') this.ctx.states.follow(id, 'shutdown');
     this.ctx.bus.publish({ type: 'vm.qmp-event', id, event, at: new Date().toISOString() });
+  }
+
+  /** Said everywhere a user may look: the server's log, the serial console, the events and the VM's view. */
+  private onFault(id: string, rt: VmRuntime, message: string): void {
+    console.warn(`virtweb: VM ${id}: ${message}`);
+    rt.serial.note(message);
+    this.ctx.bus.publish({ type: 'vm.fault', id, message, at: new Date().toISOString() });
+    const rec = this.ctx.repo.get(id);
+    if (rec) this.ctx.publish(rec);
   }
 
   private onExit(id: string, rt: VmRuntime, exit: GuestExit): void {

@@ -126,7 +126,7 @@ export class VmMigrationOps {
     else await this.undefine(id);
   }
 
-  /** Removes a VM without a qemu: its record, UEFI variables and run directory (not its images). */
+  /** Removes a VM without a qemu: its record, UEFI variables, TPM state and run directory (not its images). */
   async undefine(id: string): Promise<void> {
     const rec = this.ctx.repo.get(id);
     if (!rec) return;
@@ -134,6 +134,7 @@ export class VmMigrationOps {
     this.ctx.bus.publish({ type: 'vm.deleted', id });
     this.ctx.bus.publish({ type: 'images.changed' });
     await this.ctx.nvram.remove(id).catch(() => undefined);
+    await this.ctx.tpm.remove(id).catch(() => undefined);
     await this.ctx.engines.find(rec.engine)?.forget(id);
   }
 

@@ -7,6 +7,8 @@ import { SerialBuffer, type SerialSink } from './serial-buffer.ts';
 export interface RuntimeHooks {
   onQmpEvent(event: string): void;
   onExit(exit: GuestExit): void;
+  /** A device behind the guest failed while it runs (its TPM emulator died). */
+  onFault(message: string): void;
   /** Where the serial output also goes (the guest's log on disk). */
   log: SerialSink;
   /** What the console shows before the first new output (an adopted guest's run so far). */
@@ -47,6 +49,7 @@ export class VmRuntime {
       // NOTE: the guest still runs without a serial console; the console websocket will say so.
     }
     guest.qmp.on('event', (e) => hooks.onQmpEvent(e.event));
+    guest.onFault?.((message) => hooks.onFault(message));
     void guest.exited.then((exit) => {
       rt.serial.close();
       hooks.onExit(exit);

@@ -8,6 +8,7 @@ import {
   type UpdateVmRequestSchema,
   type Vm,
   type VmAction,
+  type Windows11Readiness,
 } from '@virtweb/protocol';
 import type { z } from 'zod';
 import { AgentMonitor } from '../agent/agent-monitor.ts';
@@ -23,6 +24,8 @@ import type { VmDefinition } from './definition.ts';
 import { imageUsers } from './image-users.ts';
 import { countedNics, netNoteOf } from './nic-counters.ts';
 import type { NvramStore } from './nvram.ts';
+import type { TpmStateStore } from './tpm-state.ts';
+import { windows11Of } from './vm-windows11.ts';
 import type { SerialLogs } from './serial-log.ts';
 import { VmStorage } from './storage/vm-storage.ts';
 import { VmNics } from './vm-nics.ts';
@@ -72,6 +75,8 @@ export class VmService implements VmContext, UsbHost {
     readonly serialLogs: SerialLogs,
     /** UEFI variable stores, one per guest. */
     readonly nvram: NvramStore,
+    /** TPM states (swtpm's), one per TPM guest. */
+    readonly tpm: TpmStateStore,
     /** qemu's user: files a running qemu is about to open are granted to it first. */
     readonly qemuAccess: QemuAccess,
   ) {
@@ -171,6 +176,11 @@ export class VmService implements VmContext, UsbHost {
   async commandLine(id: string): Promise<CommandLine> {
     const rec = this.record(id);
     return this.engines.of(rec.engine).commandLine(id, rec.definition);
+  }
+
+  /** What the guest lacks for Windows 11. @throws NotFound */
+  windows11(id: string): Promise<Windows11Readiness> {
+    return windows11Of(this, id);
   }
 
   /** @throws Invalid, NotFound, Conflict (disks or CD changed while running, wrong state, name taken) */

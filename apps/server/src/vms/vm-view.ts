@@ -46,6 +46,7 @@ export function vmView(
     accel: d.accel,
     createdAt: rec.createdAt,
     ...(rt ? { pid: rt.pid, activeAccel: rt.accel } : {}),
+    ...(rt?.guest.faults !== undefined && rt.guest.faults.length > 0 ? { faults: [...rt.guest.faults] } : {}),
     ...(live && live.addresses.length > 0 ? { addresses: live.addresses } : {}),
     ...(live?.shutdownVia === undefined ? {} : { shutdownVia: live.shutdownVia }),
     ...(accelReason === undefined ? {} : { accelReason }),

@@ -214,6 +214,7 @@ export const ROUTES: RouteSpec[] = [
   r('PUT', '/api/vms/:id', 'operate', 'json', { path: unknown(''), body: CONFIG, expect: [404] }),
   r('DELETE', '/api/vms/:id', 'operate', 'json', { path: running(''), expect: [409] }),
   r('GET', '/api/vms/:id/command-line', 'read', 'none', { path: stopped('/command-line'), expect: [200] }),
+  r('GET', '/api/vms/:id/windows11', 'read', 'none', { path: stopped('/windows11'), expect: [200] }),
   r('POST', '/api/vms/:id/clone', 'operate', 'json', {
     path: running('/clone'),
     body: { name: 'clone1' },

@@ -5,6 +5,8 @@ import {
   type GuestAgentInfo,
   CommandLineSchema,
   VmSchema,
+  Windows11ReadinessSchema,
+  type Windows11Readiness,
   type BalloonInfo,
   type CloneVmRequest,
   type CommandLine,
@@ -58,6 +60,11 @@ export function deleteVm(id: string, req?: DeleteVmRequest): Promise<void> {
 /** Asks for a lifecycle change (202); the final state arrives as a `vm.updated` event. 409 `wrong_state`. */
 export function vmAction(id: string, action: VmAction): Promise<Vm> {
   return requestJson('POST', `${vmPath(id)}/${action}`, VmSchema);
+}
+
+/** What the guest lacks for Windows 11, as defined (its disks' sizes from the image store). */
+export function getWindows11Readiness(id: string): Promise<Windows11Readiness> {
+  return requestJson('GET', `${vmPath(id)}/windows11`, Windows11ReadinessSchema);
 }
 
 /** The qemu command line the guest's next start uses (built from the stored configuration). */

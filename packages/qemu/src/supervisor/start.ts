@@ -42,6 +42,24 @@ const RETRY_MS = 25;
 const RUN_DIR_MODE_FOR_USER = 0o1770;
 
 /**
+ * Makes a guest's run dir (or makes it right again): the server's, 0700, or, for a qemu running as `runAs`,
+ * with that user's group writable and the sticky bit. Also for helpers that run beside qemu as the same user
+ * (swtpm) and must create their sockets there before qemu starts.
+ */
+export async function prepareRunDir(dir: string, runAs: QemuIdentity | undefined): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (runAs === undefined) await chmod(dir, 0o700);
+  else {
+    // NOTE: qemu must create its sockets, pidfile and screendumps here and remove its pidfile on exit (the
+    // exit classification reads that). The dir stays the server's with qemu's group writable and the sticky
+    // bit: qemu may remove only its own files, never replace the server's (qemu.log, launched.json,
+    // migration.json), which the server trusts after a restart.
+    await chown(dir, process.getuid?.() ?? 0, runAs.gid);
+    await chmod(dir, RUN_DIR_MODE_FOR_USER);
+  }
+}
+
+/**
  * Starts qemu in its own session (`detached`, so it survives the server), with stdout/stderr appended to
  * qemu.log, and resolves once the QMP socket has completed its handshake.
  *
@@ -58,16 +76,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuProcess> {
       'argv must serve QMP on paths.qmp and write paths.pid (use buildArgv with these paths)',
     );
   }
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  if (opts.runAs === undefined) await chmod(paths.dir, 0o700);
-  else {
-    // NOTE: qemu must create its sockets, pidfile and screendumps here and remove its pidfile on exit (the
-    // exit classification reads that). The dir stays the server's with qemu's group writable and the sticky
-    // bit: qemu may remove only its own files, never replace the server's (qemu.log, launched.json,
-    // migration.json), which the server trusts after a restart.
-    await chown(paths.dir, process.getuid?.() ?? 0, opts.runAs.gid);
-    await chmod(paths.dir, RUN_DIR_MODE_FOR_USER);
-  }
+  await prepareRunDir(paths.dir, opts.runAs);
   const runningPid = await readPidFile(paths.pid);
   if (runningPid !== null && isOurQemu(runningPid, paths)) {
     throw new QemuStartError(`qemu is already running for ${paths.dir} (pid ${runningPid})`, noExit(''));

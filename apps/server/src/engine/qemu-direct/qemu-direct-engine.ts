@@ -39,15 +39,15 @@ export class QemuDirectEngine implements Engine {
   }
 
   async start(id: string, def: VmDefinition, opts?: StartOptions): Promise<StartedGuest> {
-    const { proc, accel, accelReason } = await this.launcher.launch(id, def, opts);
-    return { guest: new QemuGuest(proc), accel, accelReason };
+    const { proc, tpm, accel, accelReason } = await this.launcher.launch(id, def, opts);
+    return { guest: new QemuGuest(proc, tpm), accel, accelReason };
   }
 
   async adopt(id: string): Promise<AdoptedGuest> {
     const found = await this.launcher.adopt(id);
     if (found.kind === 'dead') return found;
-    const { proc, ...rest } = found;
-    return { ...rest, guest: new QemuGuest(proc) };
+    const { proc, tpm, ...rest } = found;
+    return { ...rest, guest: new QemuGuest(proc, tpm) };
   }
 
   released(id: string): Promise<void> {

@@ -1,12 +1,17 @@
 import type { QemuProcess } from '@virtweb/qemu';
 import type { QmpClient } from '@virtweb/qmp';
 import type { GuestConsoles, GuestExit, GuestStopOptions, RunningGuest } from '../engine.ts';
+import type { SwtpmProcess } from './swtpm.ts';
 
 /** A qemu process virtweb started (or re-found after a restart), as a running guest of the qemu-direct engine. */
 export class QemuGuest implements RunningGuest {
   readonly consoles: GuestConsoles;
 
-  constructor(readonly proc: QemuProcess) {
+  constructor(
+    readonly proc: QemuProcess,
+    /** The guest's TPM emulator, when it has a TPM. */
+    private readonly tpm?: SwtpmProcess,
+  ) {
     const { paths } = proc;
     this.consoles = {
       screen: paths.vnc,
@@ -24,6 +29,15 @@ export class QemuGuest implements RunningGuest {
 
   get qmp(): QmpClient {
     return this.proc.qmp;
+  }
+
+  get faults(): readonly string[] {
+    const fault = this.tpm?.fault;
+    return fault === undefined ? [] : [fault];
+  }
+
+  onFault(listener: (message: string) => void): void {
+    this.tpm?.onDeath(listener);
   }
 
   get exit(): GuestExit | undefined {

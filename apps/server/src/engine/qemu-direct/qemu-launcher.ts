@@ -26,13 +26,18 @@ import { assertDirectIo } from './direct-io.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
 import { usbAtStart } from './usb-start.ts';
 import { nicSpec } from './nic-spec.ts';
+import { GuestTpms } from './guest-tpm.ts';
+import type { SwtpmProcess } from './swtpm.ts';
 import { pinVcpus } from './vcpu-pinning.ts';
 import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
 import type { NvramStore } from '../../vms/nvram.ts';
+import type { TpmStateStore } from '../../vms/tpm-state.ts';
 import type { StartOptions } from '../engine.ts';
 
 export interface Launched {
   proc: QemuProcess;
+  /** The guest's TPM emulator, when it has a TPM. */
+  tpm: SwtpmProcess | undefined;
   accel: ResolvedAccel;
   /** Why `auto` chose this accelerator (shown to the user when it is TCG). */
   accelReason: string | undefined;
@@ -42,6 +47,7 @@ export type Adopted =
   | {
       kind: 'alive';
       proc: QemuProcess;
+      tpm: SwtpmProcess | undefined;
       accel: ResolvedAccel;
       /** qemu's run state (`query-status`): running, paused, prelaunch (-S, or a reset while paused), … */
       status: string;
@@ -75,18 +81,25 @@ const LAUNCHED_FILE = 'launched.json';
 
 /** Turns a stored definition into a running (paused, `-S`) qemu process, or finds one after a restart. */
 export class QemuLauncher {
+  /** The guests' swtpm processes. */
+  private readonly tpms: GuestTpms;
+
   constructor(
     private readonly qemuBinary: string,
     private readonly runDir: string,
     private readonly images: ImageService,
     private readonly host: HostCapabilities,
     readonly nvram: NvramStore,
+    /** Each TPM guest's swtpm state. */
+    readonly tpmStates: TpmStateStore,
     /** qemu's unprivileged user and the files it is given. */
     readonly access: QemuAccess,
     private readonly taps: BridgeTaps,
     /** Where a `network` NIC's bridge comes from. */
     private readonly networks: ManagedNetworks = NO_MANAGED_NETWORKS,
-  ) {}
+  ) {
+    this.tpms = new GuestTpms(tpmStates, access, (id) => this.paths(id).dir);
+  }
 
   paths(id: string): RuntimePaths {
     return runtimePaths(path.join(this.runDir, id));
@@ -103,12 +116,16 @@ export class QemuLauncher {
     const plan = await this.plan(id, def, false, opts.accel);
     if (plan.varsTemplate !== undefined) await this.nvram.ensure(id, plan.varsTemplate);
     await this.grantFiles(def, plan);
-    const argv = opts.incoming === true ? [...plan.argv, '-incoming', 'defer'] : plan.argv;
+    const incoming = opts.incoming === true;
+    const argv = incoming ? [...plan.argv, '-incoming', 'defer'] : plan.argv;
     let proc: QemuProcess;
+    let tpm: SwtpmProcess | undefined;
     try {
       for (const nic of def.nics) await this.makeTap(id, nic);
+      if (plan.spec.tpm !== undefined) tpm = await this.tpms.start(id, runAs, incoming);
       proc = await startQemu({ binary: this.qemuBinary, argv, paths: plan.paths, ...(runAs && { runAs }) });
     } catch (err) {
+      await tpm?.stop();
       await this.released(id);
       throw err;
     }
@@ -117,9 +134,11 @@ export class QemuLauncher {
     } catch (err) {
       // The guest has not run yet (-S): a start that cannot pin leaves nothing behind.
       await proc.stop({ from: 'quit' }).catch(() => undefined);
+      await tpm?.stop();
       await this.released(id);
       throw err;
     }
+    tpm?.watch(proc.exited);
     // NOTE: no NIC device has a link property: a cable pulled before the stop is pulled again before `cont`.
     for (const nic of def.nics.filter((n) => !n.linkUp)) {
       await proc.qmp.execute('set_link', { name: nicIds(nic.slot).device, up: false }).catch(() => undefined);
@@ -130,12 +149,16 @@ export class QemuLauncher {
         flag: NO_FOLLOW_WRITE,
       })
       .catch(() => undefined);
-    return { proc, accel: plan.accel, accelReason: plan.accelReason };
+    return { proc, tpm, accel: plan.accel, accelReason: plan.accelReason };
   }
 
-  /** What a guest's qemu held on the host besides its files, given back after it exited: its bridge taps. */
-  released(id: string): Promise<void> {
-    return this.taps.remove(id);
+  /**
+   * What a guest's qemu held on the host besides its files, given back after it exited: its bridge taps and
+   * its swtpm if still there (it ends with qemu by itself; this makes sure).
+   */
+  async released(id: string): Promise<void> {
+    await this.tpms.reap(id);
+    await this.taps.remove(id);
   }
 
   /**
@@ -171,7 +194,9 @@ export class QemuLauncher {
         bridgeTapName('<new-vm-id>', n.slot),
       ]),
     ]);
-    return this.describe({ ...plan, argv });
+    const stateDir = this.tpmStates.path(PREVIEW_ID);
+    const notes = plan.notes.map((n) => n.replace(stateDir, '<tpm>/<new-vm-id>'));
+    return this.describe({ ...plan, argv, notes });
   }
 
   async adopt(id: string): Promise<Adopted> {
@@ -197,7 +222,9 @@ export class QemuLauncher {
     // NOTE: never resumed here: `prelaunch` is either the -S of a start the server never finished or a reset
     // of a paused guest; only the server's record tells which (VmLifecycle.adoptAll).
     const launched = await readLaunched(path.join(paths.dir, LAUNCHED_FILE));
-    return { kind: 'alive', proc, accel: kvm.enabled ? 'kvm' : 'tcg', status: status.status, launched };
+    const tpm = launched?.devices.tpm === 'tpm2' ? await this.tpms.adopt(id) : undefined;
+    tpm?.watch(proc.exited);
+    return { kind: 'alive', proc, tpm, accel: kvm.enabled ? 'kvm' : 'tcg', status: status.status, launched };
   }
 
   private describe(plan: LaunchPlan): CommandLine {
@@ -254,6 +281,7 @@ export class QemuLauncher {
       );
     }
     notes.push(confinementNote(await this.access.user.status()));
+    if (def.devices.tpm === 'tpm2') notes.push(await this.tpms.note(id));
     if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) {
       notes.push('vCPU threads are pinned to their host CPUs (taskset) before the guest runs');
     }
@@ -312,6 +340,7 @@ export class QemuLauncher {
       guestAgent: def.guestAgent,
       usb: usb.spec,
       serialPorts: def.devices.serialPorts,
+      ...(def.devices.tpm === 'tpm2' ? { tpm: { socket: this.tpms.paths(id).socket } } : {}),
     };
     const paths = this.paths(id);
     let argv: string[];

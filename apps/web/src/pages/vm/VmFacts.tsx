@@ -18,6 +18,18 @@ const ENGINE_TITLE: Record<EngineId, string> = {
   'qemu-direct': "virtweb starts this guest's qemu itself, as an ordinary process of this host",
 };
 
+/** A device behind the running guest that failed (its TPM emulator died): said where the devices are. */
+function FaultFact({ fault }: { fault: string }) {
+  return (
+    <>
+      <dt>Device failure</dt>
+      <dd className="field-error" role="alert">
+        {fault}
+      </dd>
+    </>
+  );
+}
+
 /** The definition and the runtime facts of a guest as a description list. */
 export function VmFacts({ vm }: { vm: Vm }) {
   return (
@@ -123,6 +135,9 @@ export function VmFacts({ vm }: { vm: Vm }) {
         <dd>{CLOCK_LABEL[vm.clock]}</dd>
         <dt>Devices</dt>
         <dd>{devicesLabel(vm.devices)}</dd>
+        {vm.faults?.map((fault) => (
+          <FaultFact key={fault} fault={fault} />
+        ))}
         <dt>Created</dt>
         <dd>{timeLabel(vm.createdAt)}</dd>
         {vm.startedAt && (

@@ -13,6 +13,7 @@ import { TaskList } from '../tasks/TaskList.tsx';
 import { PendingBanner } from './settings/PendingBanner.tsx';
 import { HardwareTab } from './hardware/HardwareTab.tsx';
 import { VmFacts } from './VmFacts.tsx';
+import { Windows11Panel } from './Windows11Panel.tsx';
 import { SnapshotsPanel } from './storage/SnapshotsPanel.tsx';
 import { StoragePanel } from './storage/StoragePanel.tsx';
 
@@ -119,6 +120,7 @@ export function VmTabs({ vm }: { vm: Vm }) {
           <div className="columns">
             <VmFacts vm={vm} />
             <AgentPanel vm={vm} />
+            {(vm.os === 'windows' || vm.os === 'windows11') && <Windows11Panel vm={vm} />}
             {vm.lastExit && <LastExit exit={vm.lastExit} />}
             <LabelsPanel key={vm.id} vm={vm} />
           </div>

@@ -1,5 +1,6 @@
 import {
   SoundSchema,
+  TpmSchema,
   VideoModelSchema,
   VRAM_CHOICES_MIB,
   WatchdogActionSchema,
@@ -10,7 +11,7 @@ import { CheckboxField } from '../../../components/CheckboxField.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { TextField } from '../../../components/TextField.tsx';
 import { closestVram } from './devicesChoice.ts';
-import { SOUND_LABEL, VIDEO_LABEL, WATCHDOG_ACTION_LABEL } from './labels.ts';
+import { SOUND_LABEL, TPM_LABEL, VIDEO_LABEL, WATCHDOG_ACTION_LABEL } from './labels.ts';
 import type { SettingsValues } from './settingsValues.ts';
 
 interface Props {
@@ -21,7 +22,7 @@ interface Props {
   patch: (patch: Partial<SettingsValues>, changed: string) => void;
 }
 
-/** Video, sound, RNG and watchdog (virt-manager's Add Hardware), and the vCPU model with the host's flags. */
+/** Video, sound, TPM, RNG and watchdog (virt-manager's Add Hardware), and the vCPU model with the host's flags. */
 export function DevicesSection({ values, errors, host, patch }: Props) {
   const d = values.devices;
   const change = (next: Partial<Devices>, changed: string) => patch({ devices: { ...d, ...next } }, changed);
@@ -84,6 +85,29 @@ export function DevicesSection({ values, errors, host, patch }: Props) {
               {SoundSchema.options.map((s) => (
                 <option key={s} value={s}>
                   {SOUND_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="TPM"
+          error={errors['devices.tpm']}
+          hint={
+            host?.tpm?.swtpm === false
+              ? `This host cannot start one: ${host.tpm.problem ?? 'swtpm is missing'}`
+              : 'A TPM 2.0 emulated by swtpm on the host, its keys kept with the VM (Windows 11 needs one).'
+          }
+        >
+          {(p) => (
+            <select
+              {...p}
+              value={d.tpm}
+              onChange={(e) => change({ tpm: TpmSchema.parse(e.target.value) }, 'devices.tpm')}
+            >
+              {TpmSchema.options.map((t) => (
+                <option key={t} value={t}>
+                  {TPM_LABEL[t]}
                 </option>
               ))}
             </select>

@@ -5,6 +5,7 @@ import type {
   Firmware,
   Nic,
   Sound,
+  Tpm,
   VideoModel,
   WatchdogAction,
 } from '@virtweb/protocol';
@@ -83,6 +84,11 @@ export const SOUND_LABEL: Record<Sound, string> = {
   hda: 'Intel HD Audio (ich9)',
 };
 
+export const TPM_LABEL: Record<Tpm, string> = {
+  none: 'None',
+  tpm2: 'TPM 2.0 (swtpm)',
+};
+
 export const WATCHDOG_ACTION_LABEL: Record<WatchdogAction, string> = {
   reset: 'reset the guest',
   shutdown: 'shut it down (ACPI)',
@@ -112,5 +118,6 @@ export function devicesLabel(d: Devices): string {
     d.watchdog.model === 'none' ? 'no watchdog' : `watchdog (${WATCHDOG_ACTION_LABEL[d.watchdog.action]})`,
     `CPU ${d.cpuModel}`,
     ...(d.serialPorts > 1 ? [`serial ttyS0 to ttyS${d.serialPorts - 1}`] : []),
+    d.tpm === 'tpm2' ? 'TPM 2.0' : 'no TPM',
   ].join(', ');
 }

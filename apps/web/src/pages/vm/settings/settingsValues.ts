@@ -219,6 +219,7 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'devices.cpuModel',
     'devices.cpuPinning',
     'devices.serialPorts',
+    'devices.tpm',
     'guestAgent',
   ];
   v.pinning.forEach((_, i) => keys.push(`devices.cpuPinning.${i}`));

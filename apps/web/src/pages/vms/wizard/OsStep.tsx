@@ -1,4 +1,4 @@
-import { DISK_BUS_LABELS, OS_PRESETS, OsTypeSchema, type OsType } from '@virtweb/protocol';
+import { DISK_BUS_LABELS, OS_PRESETS, OsTypeSchema, PRESET_DEVICES, type OsType } from '@virtweb/protocol';
 import { memoryLabel } from '../../vmFormat.ts';
 import { RadioGroup } from '../../../components/RadioGroup.tsx';
 import type { StepProps } from './stepProps.ts';
@@ -15,6 +15,8 @@ export function presetSummary(os: OsType): string {
     `${p.nicModel} NIC`,
     p.balloon ? 'memory balloon' : 'no balloon',
     `clock in ${p.clock === 'utc' ? 'UTC' : 'local time'}`,
+    ...(p.firmware === 'uefi-secure' ? ['UEFI with Secure Boot'] : p.firmware === 'uefi' ? ['UEFI'] : []),
+    ...(PRESET_DEVICES[os].tpm === 'tpm2' ? ['TPM 2.0'] : []),
   ].join(', ');
 }
 
@@ -38,6 +40,11 @@ export function OsStep({
         <strong>{preset.label}:</strong> {presetSummary(values.os)}. Choices you made yourself in the next
         steps are kept.
       </p>
+      {preset.note && (
+        <p className="wizard-note" data-testid="preset-note">
+          {preset.note}
+        </p>
+      )}
     </>
   );
 }

@@ -32,7 +32,14 @@ describe('summaryRows', () => {
       'Machine type': 'pc',
       Accelerator: 'KVM',
       'No kernel irqchip': 'yes',
+      TPM: 'none',
       'Guest clock': 'local time',
     });
+  });
+
+  it("says the Windows 11 preset's TPM 2.0 (the server gives the preset's devices)", () => {
+    const request = CreateVmRequestSchema.parse({ name: 'w', os: 'windows11', memoryMiB: 4096, vcpus: 2 });
+    const rows = Object.fromEntries(summaryRows(request).map((r) => [r.label, r.value]));
+    expect(rows).toMatchObject({ 'Operating system': 'Windows 11', TPM: 'TPM 2.0 (swtpm)' });
   });
 });

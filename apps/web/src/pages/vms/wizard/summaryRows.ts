@@ -1,4 +1,10 @@
-import { DISK_BUS_LABELS, OS_PRESETS, formatBytes, type CreateVmRequestSchema } from '@virtweb/protocol';
+import {
+  DISK_BUS_LABELS,
+  OS_PRESETS,
+  PRESET_DEVICES,
+  formatBytes,
+  type CreateVmRequestSchema,
+} from '@virtweb/protocol';
 import type { z } from 'zod';
 import { memoryLabel } from '../../vmFormat.ts';
 import type { StepId } from './steps.ts';
@@ -75,6 +81,9 @@ export function summaryRows(r: CheckedRequest): SummaryRow[] {
     { label: 'Accelerator', value: ACCEL[r.accel ?? 'auto'], step: 'machine' },
   ];
   if (r.noKernelIrqchip) rows.push({ label: 'No kernel irqchip', value: 'yes', step: 'machine' });
+  // The OS preset's devices (the wizard sends none: the server gives the preset's).
+  const tpm = (r.devices?.tpm ?? PRESET_DEVICES[r.os ?? 'linux'].tpm) === 'tpm2';
+  rows.push({ label: 'TPM', value: tpm ? 'TPM 2.0 (swtpm)' : 'none', step: 'os' });
   rows.push({ label: 'Guest clock', value: r.clock === 'localtime' ? 'local time' : 'UTC', step: 'machine' });
   return rows;
 }
