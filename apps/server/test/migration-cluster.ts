@@ -172,7 +172,8 @@ export async function bootCounting(
   });
   if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   const { id } = res.body as { id: string };
-  expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
+  const start = await server.api('POST', `/api/vms/${id}/start`);
+  expect(start.status, JSON.stringify(start.body)).toBe(202);
   const serial = await openSerial(server, id);
   await serial.waitFor((c) => c.text.includes(READY), `${name} ready`, 120_000);
   serial.ws.send(Buffer.from(`${COUNTER}\n`));

@@ -114,7 +114,7 @@ describe('a guest with a TPM 2.0', () => {
       machine: 'q35',
       firmware: 'uefi-secure',
       devices: { tpm: 'tpm2' },
-      disks: [{ image: 'win11.qcow2', bus: 'ide' }],
+      disks: [{ image: 'win11.qcow2', bus: 'sata' }],
       nics: [{ model: 'e1000' }],
     });
     const ready = (await a.api('GET', `/api/vms/${win.id}/windows11`)).body as { ready: boolean };

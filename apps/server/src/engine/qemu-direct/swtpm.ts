@@ -215,8 +215,15 @@ async function manufacture(stateDir: string, runAs: QemuIdentity | undefined): P
     });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
-    const out = `${e.stderr ?? ''}${e.stdout ?? ''}`.trim().split('\n').slice(-3).join(' ');
-    throw new Conflict(ErrorCode.conflict, `swtpm_setup could not make the TPM: ${out || e.message}`);
+    const all = `${e.stderr ?? ''}${e.stdout ?? ''}`.trim();
+    const out = all.split('\n').slice(-3).join(' ');
+    // NOTE: swtpm_setup 0.7 makes its pid file at a fixed /tmp/.swtpm_setup.pidfile.XXXXXX, whatever $TMPDIR
+    // says: qemu's user must be able to create files in /tmp (an ACL entry such as u:<user>:x on /tmp takes
+    // that away), else "Could not create pidfile" and "Error getting next filename: Permission denied".
+    const hint = all.includes('Could not create pidfile')
+      ? " (swtpm_setup writes a pid file in /tmp: qemu's user must be able to create files there)"
+      : '';
+    throw new Conflict(ErrorCode.conflict, `swtpm_setup could not make the TPM: ${out || e.message}${hint}`);
   }
 }
 
