@@ -11,7 +11,10 @@ const vm: Vm = {
   memoryMiB: 512,
   vcpus: 2,
   topology: { sockets: 1, cores: 2, threads: 1 },
-  disks: [{ image: 'a.qcow2', index: 2, format: 'qcow2', bus: 'virtio' }],
+  disks: [
+    { image: 'a.qcow2', index: 2, format: 'qcow2', bus: 'virtio', cache: 'none', readOnly: true },
+    { image: 'b.raw', index: 3, format: 'raw', bus: 'sata' },
+  ],
   boot: 'disk',
   nics: [
     { slot: 1, mac: '52:54:00:aa:bb:cc', linkUp: false, mode: 'user', model: 'e1000', portForwards: [] },
@@ -39,6 +42,7 @@ describe('hardwareRows', () => {
       'machine',
       'boot',
       'disk-2',
+      'disk-3',
       'cdrom',
       'nic-1',
       'video',
@@ -46,15 +50,19 @@ describe('hardwareRows', () => {
       'rng',
       'watchdog',
       'serial',
+      'tpm',
       'agent',
       'tablet',
       'usb-0',
     ]);
     expect(by('disk-2')).toMatchObject({
-      settings: 'a.qcow2 (qcow2, virtio)',
+      settings: 'a.qcow2 (qcow2, VirtIO, cache none, read-only)',
       applies: 'live',
       remove: { kind: 'disk', index: 2 },
     });
+    // SATA is not hot-pluggable: it waits for the next start.
+    expect(by('disk-3')).toMatchObject({ applies: 'next start', pending: false });
+    expect(by('tpm')?.settings).toBe('none');
     // An empty drive has nothing to eject.
     expect(by('cdrom')).toMatchObject({ settings: 'empty', applies: 'live' });
     expect(by('cdrom')?.remove).toBeUndefined();

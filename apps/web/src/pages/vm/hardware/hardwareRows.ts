@@ -1,4 +1,4 @@
-import { usbDeviceText, type Vm } from '@virtweb/protocol';
+import { DISK_BUS_LABELS, HOTPLUG_DISK_BUSES, usbDeviceText, type Vm } from '@virtweb/protocol';
 import {
   BOOT_LABEL,
   FIRMWARE_LABEL,
@@ -80,12 +80,19 @@ export function hardwareRows(vm: Vm): HardwareRow[] {
     },
   ];
   for (const disk of vm.disks) {
+    const options = [
+      disk.cache === undefined ? undefined : `cache ${disk.cache}`,
+      disk.discard === 'unmap' ? 'discard' : undefined,
+      disk.readOnly === true ? 'read-only' : undefined,
+    ].filter((o) => o !== undefined);
+    // SATA and IDE are not hot-pluggable: attached or removed while running, they wait for the next start.
+    const hotplug = HOTPLUG_DISK_BUSES.includes(disk.bus);
     rows.push({
       key: `disk-${disk.index}`,
       device: `Disk ${disk.index}`,
-      settings: `${disk.image} (${disk.format ?? 'format unknown'}, ${disk.bus})`,
-      applies: 'live',
-      pending: false,
+      settings: `${disk.image} (${disk.format ?? 'format unknown'}, ${DISK_BUS_LABELS[disk.bus]}${options.map((o) => `, ${o}`).join('')})`,
+      applies: hotplug ? 'live' : 'next start',
+      pending: !hotplug && pendingOf(vm, 'disks'),
       editIn: 'storage',
       remove: { kind: 'disk', index: disk.index },
     });
@@ -149,6 +156,14 @@ export function hardwareRows(vm: Vm): HardwareRow[] {
       device: 'Serial ports',
       settings:
         d.serialPorts === 1 ? 'ttyS0 (the console)' : `ttyS0 (the console) to ttyS${d.serialPorts - 1}`,
+      applies: 'next start',
+      pending: pendingOf(vm, 'devices'),
+      editIn: 'settings',
+    },
+    {
+      key: 'tpm',
+      device: 'TPM',
+      settings: d.tpm === 'tpm2' ? 'TPM 2.0, emulated by swtpm (its state kept with the guest)' : 'none',
       applies: 'next start',
       pending: pendingOf(vm, 'devices'),
       editIn: 'settings',
