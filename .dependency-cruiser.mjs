@@ -58,12 +58,13 @@ export default {
       name: 'engines-through-their-index',
       severity: 'error',
       comment: "Outside an engine's own folder, it is used through its index.ts.",
-      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/qemu-direct/' },
+      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/(qemu-direct|libvirt)/' },
       to: {
-        path: '^apps/server/src/engine/qemu-direct/',
+        path: '^apps/server/src/engine/(qemu-direct|libvirt)/',
         pathNot: [
           '^apps/server/src/engine/qemu-direct/index[.]ts$',
           '^apps/server/src/engine/qemu-direct/migration/index[.]ts$',
+          '^apps/server/src/engine/libvirt/index[.]ts$',
         ],
       },
     },
