@@ -1,6 +1,7 @@
 // A libvirt daemon of a test's own (Debian's libvirtd, without systemd): `virtlogd -d` when none runs, then
 // `libvirtd -d` with a config of its own whose sockets live in a temp dir (auth none), stopped afterwards with
-// every domain the test left. Its qemu driver keeps the host's state dirs, so another libvirtd must not run.
+// every domain the test left. Its qemu driver keeps the host's state dirs, so two cannot run side by side: where
+// the host runs libvirtd already (a developer's machine with systemd), the test uses that one and stops nothing.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -65,10 +66,10 @@ async function stopPidFile(file: string): Promise<void> {
   ).catch(() => process.kill(pid, 'SIGKILL'));
 }
 
+const SYSTEM_SOCKET = '/var/run/libvirt/libvirt-sock';
+
 export async function startLibvirtd(): Promise<LibvirtDaemon> {
-  if ((await processesNamed('libvirtd')).length > 0) {
-    throw new Error('a libvirtd runs already: this test starts its own and would share its qemu state dirs');
-  }
+  if ((await processesNamed('libvirtd')).length > 0) return daemonAt(SYSTEM_SOCKET, () => Promise.resolve());
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vw-libvirtd-'));
   const socket = path.join(dir, 'libvirt-sock');
   await fs.writeFile(
@@ -92,9 +93,17 @@ export async function startLibvirtd(): Promise<LibvirtDaemon> {
     path.join(dir, 'libvirtd.pid'),
   ]);
   await until('libvirtd to listen', async () => (await canConnect(socket)) || undefined, 30_000);
+  return daemonAt(socket, async () => {
+    await stopPidFile(path.join(dir, 'libvirtd.pid'));
+    if (ownVirtlogd) await stopPidFile(path.join(dir, 'virtlogd.pid'));
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+}
+
+function daemonAt(socket: string, stopDaemons: () => Promise<void>): LibvirtDaemon {
   const connect = () => LibvirtConnection.open(socket, 'qemu:///system');
   return {
-    uri: `qemu:///system?socket=${socket}`,
+    uri: socket === SYSTEM_SOCKET ? 'qemu:///system' : `qemu:///system?socket=${socket}`,
     socket,
     connect,
     async stop(leftOver) {
@@ -106,9 +115,7 @@ export async function startLibvirtd(): Promise<LibvirtDaemon> {
         await conn?.undefine(dom).catch(() => undefined);
       }
       conn?.close();
-      await stopPidFile(path.join(dir, 'libvirtd.pid'));
-      if (ownVirtlogd) await stopPidFile(path.join(dir, 'virtlogd.pid'));
-      await fs.rm(dir, { recursive: true, force: true });
+      await stopDaemons();
     },
   };
 }

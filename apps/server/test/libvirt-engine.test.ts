@@ -111,7 +111,12 @@ describe('the libvirt engine', () => {
     console.log(`libvirt guest defined, started and booted to its marker in ${Date.now() - t0} ms`);
   });
 
-  it('shows the screen (RFB), and answers HMP info status and QMP query-status through libvirt', async () => {
+  it('finds the running guest again after a server restart; shows its screen (RFB), answers HMP and QMP through libvirt', async () => {
+    await server.stop();
+    await server.start();
+    await server.login();
+    expect(await state()).toBe('running');
+
     const v = await rfbOverWebSocket(server.ws(`/api/vms/${id}/vnc`));
     expect(v.serverVersion).toBe('RFB 003.008\n');
     expect(v.width).toBeGreaterThan(0);
