@@ -58,6 +58,8 @@ test('a libvirt connection: health and domains on the Connections page, its gues
   const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: GUEST, exact: true }) });
   await expect(row).toContainText('libvirt');
   await expect(row).toContainText('running');
+  // Beside virtweb's own guests: the connection's domain defined by others, read-only, saying why.
+  await expect(page.getByTestId('libvirt-guest-vw-e2e-foreign')).toContainText('defined outside virtweb');
   await row.getByRole('link', { name: GUEST, exact: true }).click();
   await expect(page.getByText(`libvirt (${daemon.uri})`)).toBeVisible();
 
