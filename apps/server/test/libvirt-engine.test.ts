@@ -109,6 +109,15 @@ describe('the libvirt engine', () => {
     await serial.waitFor((c) => c.text.includes(READY), 'the guest ready marker', 120_000);
     serial.ws.close();
     console.log(`libvirt guest defined, started and booted to its marker in ${Date.now() - t0} ms`);
+
+    // Its graphs: the sampler reads qemu's process (the pid libvirt keeps) and QMP through the bridge.
+    const points = await until('metrics points', async () => {
+      const m = (await server.api('GET', `/api/vms/${id}/metrics?range=5m`)).body as {
+        points: { rss: number; cpu: number }[];
+      };
+      return m.points.length > 3 ? m.points : undefined;
+    });
+    expect(points.at(-1)?.rss).toBeGreaterThan(16 * 2 ** 20);
   });
 
   it('finds the running guest again after a server restart; shows its screen (RFB), answers HMP and QMP through libvirt', async () => {
