@@ -161,6 +161,7 @@ function deviceXml(plan: DomainPlan): string[] {
 export function domainXml(plan: DomainPlan): string {
   const { def } = plan;
   if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) refuse('pinned vCPUs');
+  if (def.usb.length > 0) refuse('host USB devices');
   const seclabel =
     plan.runAs === undefined
       ? '<seclabel type="none" model="dac"/>'

@@ -29,6 +29,7 @@ import {
   libvirtMigrationOps,
   libvirtNicOps,
   libvirtSnapshotOps,
+  libvirtUsbOps,
 } from './unsupported-facets.ts';
 
 const PREVIEW_ID = '000000000000';
@@ -89,6 +90,7 @@ export class LibvirtEngine implements Engine {
   readonly nics = libvirtNicOps;
   readonly snapshots = libvirtSnapshotOps;
   readonly migration = libvirtMigrationOps;
+  readonly usb = libvirtUsbOps;
   readonly hostView: EngineHostView;
 
   constructor(

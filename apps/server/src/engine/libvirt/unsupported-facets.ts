@@ -6,6 +6,7 @@ import type { GuestBlockOps } from '../guest-block.ts';
 import type { GuestMigrationOps } from '../guest-migration.ts';
 import type { GuestNicOps } from '../guest-nics.ts';
 import type { GuestSnapshotOps } from '../guest-snapshots.ts';
+import type { GuestUsbOps } from '../guest-usb.ts';
 
 const notYet = (what: string) => (): Promise<never> =>
   Promise.reject(
@@ -48,4 +49,9 @@ export const libvirtMigrationOps: GuestMigrationOps = {
   resumeSource: () => Promise.resolve(undefined),
   save: notYet('saving the state'),
   restore: notYet('restoring a state'),
+};
+
+export const libvirtUsbOps: GuestUsbOps = {
+  plug: notYet('plugging a USB device'),
+  unplug: notYet('unplugging a USB device'),
 };
