@@ -58,14 +58,23 @@ export default {
       name: 'engines-through-their-index',
       severity: 'error',
       comment: "Outside an engine's own folder, it is used through its index.ts.",
-      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/(qemu-direct|libvirt)/' },
+      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/qemu-direct/' },
       to: {
-        path: '^apps/server/src/engine/(qemu-direct|libvirt)/',
+        path: '^apps/server/src/engine/qemu-direct/',
         pathNot: [
           '^apps/server/src/engine/qemu-direct/index[.]ts$',
           '^apps/server/src/engine/qemu-direct/migration/index[.]ts$',
-          '^apps/server/src/engine/libvirt/index[.]ts$',
         ],
+      },
+    },
+    {
+      name: 'libvirt-engine-through-its-index',
+      severity: 'error',
+      comment: 'Outside the libvirt engine, it is used through its index.ts (main.ts builds it).',
+      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/libvirt/' },
+      to: {
+        path: '^apps/server/src/engine/libvirt/',
+        pathNot: '^apps/server/src/engine/libvirt/index[.]ts$',
       },
     },
     {
