@@ -163,6 +163,21 @@ describe('the libvirt engine', () => {
     qmp.ws.close();
   });
 
+  it("takes a snapshot with RAM of the running guest, lists it, reverts to it and deletes it (qemu's jobs through libvirt)", async () => {
+    const taken = await server.api('POST', `/api/vms/${id}/snapshots`, { name: 'lv-snap' });
+    expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+    const listed = (await server.api('GET', `/api/vms/${id}/snapshots`)).body as {
+      name: string;
+      withRam: boolean;
+    }[];
+    expect(listed.find((s) => s.name === 'lv-snap')).toMatchObject({ withRam: true });
+    const reverted = await server.api('POST', `/api/vms/${id}/snapshots/lv-snap/revert`);
+    expect(reverted.status, JSON.stringify(reverted.body)).toBe(200);
+    expect(await state()).toBe('running');
+    expect((await server.api('DELETE', `/api/vms/${id}/snapshots/lv-snap`)).status).toBe(204);
+    expect((await server.api('GET', `/api/vms/${id}/snapshots`)).body).toEqual([]);
+  });
+
   it('shuts the guest down and deletes it with its storage: the domain is gone from libvirt', async () => {
     expect((await server.api('POST', `/api/vms/${id}/shutdown`)).status).toBe(202);
     await until('the guest stopped', async () => ((await state()) === 'stopped' ? true : undefined), 60_000);

@@ -3,6 +3,7 @@
 import { ErrorCode, type DiskBus, type Nic, type ResolvedAccel } from '@virtweb/protocol';
 import { Conflict } from '../../domain/errors.ts';
 import type { VmDefinition } from '../../vms/definition.ts';
+import { diskAlias } from './snapshot-ops.ts';
 
 /** The namespace of virtweb's mark in a domain's `<metadata>`: a domain carrying it is virtweb's own. */
 export const VIRTWEB_XMLNS = 'https://virtweb.invalid/libvirt/guest/1';
@@ -75,7 +76,8 @@ function diskXml(plan: DomainPlan): string[] {
           : `dev="hd${letter(ata++)}" bus="ide"`;
     out.push(
       `<disk type="file" device="disk"><driver name="qemu" type="${esc(d.format)}"/>` +
-        `<source file="${esc(d.path)}">${KEEP_LABEL}</source><target ${target}/></disk>`,
+        `<source file="${esc(d.path)}">${KEEP_LABEL}</source><target ${target}/>` +
+        `<alias name="${diskAlias(d.index)}"/></disk>`,
     );
   }
   if (plan.cdrom) {

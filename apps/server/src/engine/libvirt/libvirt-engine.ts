@@ -22,15 +22,10 @@ import { uuidText, type DomainRef, type LibvirtConnection } from './libvirt-conn
 import { LibvirtGuest } from './libvirt-guest.ts';
 import type { LibvirtHost } from './libvirt-host.ts';
 import { MonitorBridges } from './monitor-bridges.ts';
+import { libvirtSnapshotOps } from './snapshot-ops.ts';
 import { DomainState, Flags } from './rpc/procedures.ts';
 import { LibvirtError, LibvirtErrorCode } from './rpc/wire.ts';
-import {
-  libvirtBlockOps,
-  libvirtMigrationOps,
-  libvirtNicOps,
-  libvirtSnapshotOps,
-  libvirtUsbOps,
-} from './unsupported-facets.ts';
+import { libvirtBlockOps, libvirtMigrationOps, libvirtNicOps, libvirtUsbOps } from './unsupported-facets.ts';
 
 const PREVIEW_ID = '000000000000';
 

@@ -1,11 +1,10 @@
-// What the libvirt engine does not do to a running guest yet (later slices: libvirt's device, snapshot and
-// migration APIs): each operation answers 409 in plain words; queries answer "nothing".
+// What the libvirt engine does not do to a running guest yet (later slices: libvirt's device and migration
+// APIs): each operation answers 409 in plain words; queries answer "nothing".
 import { ErrorCode } from '@virtweb/protocol';
 import { Conflict } from '../../domain/errors.ts';
 import type { GuestBlockOps } from '../guest-block.ts';
 import type { GuestMigrationOps } from '../guest-migration.ts';
 import type { GuestNicOps } from '../guest-nics.ts';
-import type { GuestSnapshotOps } from '../guest-snapshots.ts';
 import type { GuestUsbOps } from '../guest-usb.ts';
 
 const notYet = (what: string) => (): Promise<never> =>
@@ -30,13 +29,6 @@ export const libvirtNicOps: GuestNicOps = {
   plug: notYet('hot-plugging a NIC'),
   unplug: notYet('unplugging a NIC'),
   setLink: notYet("changing a NIC's link"),
-};
-
-export const libvirtSnapshotOps: GuestSnapshotOps = {
-  list: () => Promise.resolve([]),
-  save: notYet('a snapshot'),
-  load: notYet('going back to a snapshot'),
-  delete: notYet('deleting a snapshot'),
 };
 
 export const libvirtMigrationOps: GuestMigrationOps = {
