@@ -36,7 +36,7 @@ describe('domain XML of a definition', () => {
     expect(xml).toMatch(/^<domain type="qemu">/);
     expect(xml).toContain('<title>a &lt;b&gt; &amp; &quot;c&quot;</title>');
     expect(virtwebIdOf(xml)).toBe('0123456789ab');
-    expect(xml).toContain('<target dev="vda" bus="virtio"/>');
+    expect(xml).toContain('<target dev="vda" bus="virtio"/><alias name="ua-disk0"/>');
     expect(xml).toContain('<target dev="sda" bus="sata"/><readonly/>');
     expect(xml).toContain('<graphics type="vnc" socket="/run/x/vnc.sock"/>');
     expect(xml).toContain('path="/run/x/serial.sock"');
