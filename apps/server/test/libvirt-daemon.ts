@@ -16,6 +16,8 @@ export interface LibvirtDaemon {
   /** The URI a connection is added with: qemu:///system on this daemon's socket. */
   uri: string;
   socket: string;
+  /** Stops libvirtd and starts it again (its domains keep running); nothing where the test did not start it. */
+  restart(): Promise<void>;
   /** An open connection of the test's own (to define a domain as another tool would). */
   connect(): Promise<LibvirtConnection>;
   /** Destroys and undefines the domains `leftOver` names (by name and XML), then stops what was started. */
@@ -69,7 +71,9 @@ async function stopPidFile(file: string): Promise<void> {
 const SYSTEM_SOCKET = '/var/run/libvirt/libvirt-sock';
 
 export async function startLibvirtd(): Promise<LibvirtDaemon> {
-  if ((await processesNamed('libvirtd')).length > 0) return daemonAt(SYSTEM_SOCKET, () => Promise.resolve());
+  if ((await processesNamed('libvirtd')).length > 0) {
+    return daemonAt(SYSTEM_SOCKET, { restart: () => Promise.resolve(), stop: () => Promise.resolve() });
+  }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vw-libvirtd-'));
   const socket = path.join(dir, 'libvirt-sock');
   await fs.writeFile(
@@ -84,28 +88,41 @@ export async function startLibvirtd(): Promise<LibvirtDaemon> {
   );
   const ownVirtlogd = !(await canConnect(VIRTLOGD_SOCKET));
   if (ownVirtlogd) await runDaemon(['virtlogd', '-d', '-p', path.join(dir, 'virtlogd.pid')]);
-  await runDaemon([
-    'libvirtd',
-    '-d',
-    '-f',
-    path.join(dir, 'libvirtd.conf'),
-    '-p',
-    path.join(dir, 'libvirtd.pid'),
-  ]);
-  await until('libvirtd to listen', async () => (await canConnect(socket)) || undefined, 30_000);
-  return daemonAt(socket, async () => {
-    await stopPidFile(path.join(dir, 'libvirtd.pid'));
-    if (ownVirtlogd) await stopPidFile(path.join(dir, 'virtlogd.pid'));
-    await fs.rm(dir, { recursive: true, force: true });
+  const libvirtd = async () => {
+    await runDaemon([
+      'libvirtd',
+      '-d',
+      '-f',
+      path.join(dir, 'libvirtd.conf'),
+      '-p',
+      path.join(dir, 'libvirtd.pid'),
+    ]);
+    await until('libvirtd to listen', async () => (await canConnect(socket)) || undefined, 30_000);
+  };
+  await libvirtd();
+  return daemonAt(socket, {
+    async restart() {
+      await stopPidFile(path.join(dir, 'libvirtd.pid'));
+      await libvirtd();
+    },
+    async stop() {
+      await stopPidFile(path.join(dir, 'libvirtd.pid'));
+      if (ownVirtlogd) await stopPidFile(path.join(dir, 'virtlogd.pid'));
+      await fs.rm(dir, { recursive: true, force: true });
+    },
   });
 }
 
-function daemonAt(socket: string, stopDaemons: () => Promise<void>): LibvirtDaemon {
+function daemonAt(
+  socket: string,
+  daemons: { restart: () => Promise<void>; stop: () => Promise<void> },
+): LibvirtDaemon {
   const connect = () => LibvirtConnection.open(socket, 'qemu:///system');
   return {
     uri: socket === SYSTEM_SOCKET ? 'qemu:///system' : `qemu:///system?socket=${socket}`,
     socket,
     connect,
+    restart: daemons.restart,
     async stop(leftOver) {
       const conn = await connect().catch(() => undefined);
       for (const dom of (await conn?.listDomains().catch(() => [])) ?? []) {
@@ -115,7 +132,7 @@ function daemonAt(socket: string, stopDaemons: () => Promise<void>): LibvirtDaem
         await conn?.undefine(dom).catch(() => undefined);
       }
       conn?.close();
-      await stopDaemons();
+      await daemons.stop();
     },
   };
 }

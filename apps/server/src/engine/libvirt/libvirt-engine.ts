@@ -134,7 +134,7 @@ export class LibvirtEngine implements Engine {
     await fs
       .writeFile(path.join(dir, LAUNCHED_FILE), JSON.stringify(def), { mode: 0o600, flag: 'w' })
       .catch(() => undefined);
-    const guest = await this.attach(conn, dom, dir).catch(async (err: unknown) => {
+    const guest = await this.attach(dom, dir).catch(async (err: unknown) => {
       await conn.destroy(dom).catch(() => undefined);
       throw err;
     });
@@ -159,7 +159,7 @@ export class LibvirtEngine implements Engine {
       return gone('its libvirt domain stopped while the server was away');
     }
     const dir = this.runDir(id);
-    const guest = await this.attach(conn, dom, dir);
+    const guest = await this.attach(dom, dir);
     const status = await guest.qmp.execute('query-status');
     const launched = await readLaunched(path.join(dir, LAUNCHED_FILE));
     const xml = await conn.xmlDesc(dom);
@@ -214,10 +214,10 @@ export class LibvirtEngine implements Engine {
     }
   }
 
-  private async attach(conn: LibvirtConnection, dom: DomainRef, dir: string): Promise<LibvirtGuest> {
+  private async attach(dom: DomainRef, dir: string): Promise<LibvirtGuest> {
     const consoles = consolesIn(dir);
     const bridges = await MonitorBridges.open(
-      conn,
+      this.host,
       dom,
       [consoles.serverQmp, consoles.qmp],
       consoles.monitor,
@@ -225,7 +225,7 @@ export class LibvirtEngine implements Engine {
     try {
       const qmp = await QmpClient.connect(consoles.serverQmp);
       const { serverQmp: _, ...shown } = consoles;
-      return new LibvirtGuest(conn, dom, await pidOf(dom.name), qmp, shown, bridges);
+      return new LibvirtGuest(this.host, dom, await pidOf(dom.name), qmp, shown, bridges);
     } catch (err) {
       bridges.close();
       throw err;

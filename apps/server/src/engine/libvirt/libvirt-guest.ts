@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { QmpClient } from '@virtweb/qmp';
 import type { GuestConsoles, GuestExit, GuestStopOptions, RunningGuest } from '../engine.ts';
-import type { DomainRef, LibvirtConnection, LifecycleEvent } from './libvirt-connection.ts';
+import type { DomainRef, LifecycleEvent } from './libvirt-connection.ts';
+import type { LibvirtHost } from './libvirt-host.ts';
 import type { MonitorBridges } from './monitor-bridges.ts';
-import { DomainEvent, StoppedDetail } from './rpc/procedures.ts';
+import { DomainEvent, DomainState, StoppedDetail } from './rpc/procedures.ts';
 
 const DEFAULT_POWERDOWN_MS = 60_000;
 
@@ -40,7 +41,7 @@ export class LibvirtGuest implements RunningGuest {
   private readonly stopWatching: () => void;
 
   constructor(
-    private readonly conn: LibvirtConnection,
+    private readonly host: LibvirtHost,
     readonly dom: DomainRef,
     readonly pid: number,
     readonly qmp: QmpClient,
@@ -50,15 +51,36 @@ export class LibvirtGuest implements RunningGuest {
     let settle!: (exit: GuestExit) => void;
     this.exited = new Promise((resolve) => (settle = resolve));
     const uuid = dom.uuid.toString('hex');
-    this.stopWatching = conn.onLifecycle((e: LifecycleEvent) => {
-      if (e.event !== DomainEvent.stopped || e.dom.uuid.toString('hex') !== uuid || this.#exit) return;
-      this.#exit = exitOf(e.detail, this.destroying);
+    const end = (exit: GuestExit): void => {
+      if (this.#exit) return;
+      this.#exit = exit;
       this.stopWatching();
       this.bridges.close();
       void this.qmp.close().catch(() => undefined);
-      settle(this.#exit);
-      this.emitter.emit('exit', this.#exit);
+      settle(exit);
+      this.emitter.emit('exit', exit);
+    };
+    const stopLifecycle = host.onLifecycle((e: LifecycleEvent) => {
+      if (e.event === DomainEvent.stopped && e.dom.uuid.toString('hex') === uuid) {
+        end(exitOf(e.detail, this.destroying));
+      }
     });
+    // NOTE: libvirtd restarting leaves its domains running; one that stopped meanwhile sent its event to nobody.
+    const stopReconnect = host.onReconnect(() => {
+      void host
+        .connection()
+        .then((c) => c.state(dom))
+        .then(({ state }) => {
+          if (state === DomainState.shutoff || state === DomainState.crashed) {
+            end({ kind: 'clean', reason: 'stopped while the connection to libvirt was down' });
+          }
+        })
+        .catch(() => undefined);
+    });
+    this.stopWatching = () => {
+      stopLifecycle();
+      stopReconnect();
+    };
   }
 
   get exit(): GuestExit | undefined {
@@ -77,7 +99,10 @@ export class LibvirtGuest implements RunningGuest {
   async stop(opts: GuestStopOptions = {}): Promise<GuestExit> {
     if (this.#exit) return this.#exit;
     if ((opts.from ?? 'powerdown') === 'powerdown') {
-      await this.conn.shutdown(this.dom).catch(() => undefined);
+      await this.host
+        .connection()
+        .then((c) => c.shutdown(this.dom))
+        .catch(() => undefined);
       const limit = opts.powerdownTimeoutMs ?? DEFAULT_POWERDOWN_MS;
       const timer = new Promise<undefined>((r) => setTimeout(() => r(undefined), limit).unref());
       const done = await Promise.race([this.exited, timer]);
@@ -102,6 +127,9 @@ export class LibvirtGuest implements RunningGuest {
 
   private destroy(): void {
     this.destroying = true;
-    void this.conn.destroy(this.dom).catch(() => undefined);
+    void this.host
+      .connection()
+      .then((c) => c.destroy(this.dom))
+      .catch(() => undefined);
   }
 }

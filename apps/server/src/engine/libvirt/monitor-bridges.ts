@@ -3,7 +3,8 @@
 // sent there becomes a `virDomainQemuMonitorCommand`; qemu's events come from `qemu-monitor-event`.
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import type { DomainRef, LibvirtConnection, MonitorEvent } from './libvirt-connection.ts';
+import type { DomainRef, MonitorEvent } from './libvirt-connection.ts';
+import type { LibvirtHost } from './libvirt-host.ts';
 
 /** The longest line a bridge takes from a client before it drops it (a QMP command is small). */
 const MAX_LINE_BYTES = 1024 * 1024;
@@ -117,12 +118,13 @@ export class MonitorBridges {
 
   /** Serves QMP on `qmpPaths` (one server each) and HMP on `hmpPath` for `dom`. */
   static async open(
-    conn: LibvirtConnection,
+    host: LibvirtHost,
     dom: DomainRef,
     qmpPaths: readonly string[],
     hmpPath: string,
   ): Promise<MonitorBridges> {
-    const command = (cmd: string, hmp: boolean) => conn.monitorCommand(dom, cmd, hmp);
+    const command = async (cmd: string, hmp: boolean) =>
+      (await host.connection()).monitorCommand(dom, cmd, hmp);
     const version = JSON.parse(await command('{"execute":"query-version"}', false)) as {
       return: QemuVersion;
     };
@@ -200,7 +202,7 @@ export class MonitorBridges {
       throw err;
     }
     const uuid = dom.uuid.toString('hex');
-    const stopEvents = conn.onMonitorEvent((e: MonitorEvent) => {
+    const stopEvents = host.onMonitorEvent((e: MonitorEvent) => {
       if (e.dom.uuid.toString('hex') !== uuid) return;
       let data: unknown;
       try {
