@@ -24,7 +24,12 @@ const plan = (over: Partial<DomainPlan> = {}): DomainPlan => ({
   disks: [{ index: 0, path: '/data/images/d.qcow2', format: 'qcow2' }],
   cdrom: { path: '/data/images/t.iso', format: 'raw' },
   kernel: undefined,
-  sockets: { screen: '/run/x/vnc.sock', serial: '/run/x/serial.sock', agent: '/run/x/agent.sock' },
+  sockets: {
+    screen: '/run/x/vnc.sock',
+    serial: '/run/x/serial.sock',
+    serialPorts: ['/run/x/serial1.sock'],
+    agent: '/run/x/agent.sock',
+  },
   emulator: '/usr/bin/qemu-system-x86_64',
   runAs: { uid: 999, gid: 64055 },
   ...over,
@@ -40,6 +45,7 @@ describe('domain XML of a definition', () => {
     expect(xml).toContain('<target dev="sda" bus="sata"/><readonly/>');
     expect(xml).toContain('<graphics type="vnc" socket="/run/x/vnc.sock"/>');
     expect(xml).toContain('path="/run/x/serial.sock"');
+    expect(xml).toMatch(/path="\/run\/x\/serial1.sock">.*<target port="1"\/>/);
     expect(xml).toContain('name="org.qemu.guest_agent.0"');
     expect(xml).toContain('<label>+999:+64055</label>');
     expect(domainXml(plan({ accel: 'kvm' }))).toMatch(/^<domain type="kvm">/);

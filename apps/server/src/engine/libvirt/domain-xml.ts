@@ -12,6 +12,8 @@ export const VIRTWEB_XMLNS = 'https://virtweb.invalid/libvirt/guest/1';
 export interface DomainSockets {
   screen: string;
   serial: string;
+  /** ttyS1… as the definition asks (`devices.serialPorts` beyond the first). */
+  serialPorts: readonly string[];
   agent: string;
 }
 
@@ -137,6 +139,10 @@ function deviceXml(plan: DomainPlan): string[] {
   const out = [`<emulator>${esc(plan.emulator)}</emulator>`, ...diskXml(plan), ...def.nics.map(nicXml)];
   out.push(
     `<serial type="unix"><source mode="bind" path="${esc(sockets.serial)}">${KEEP_LABEL}</source><target port="0"/></serial>`,
+    ...sockets.serialPorts.map(
+      (p, i) =>
+        `<serial type="unix"><source mode="bind" path="${esc(p)}">${KEEP_LABEL}</source><target port="${i + 1}"/></serial>`,
+    ),
     `<graphics type="vnc" socket="${esc(sockets.screen)}"/>`,
     `<video><model type="${dev.video.model}" vram="${dev.video.vramMiB * 1024}"/></video>`,
     `<memballoon model="${def.balloon ? 'virtio' : 'none'}"/>`,

@@ -30,10 +30,11 @@ import { libvirtBlockOps, libvirtMigrationOps, libvirtNicOps, libvirtUsbOps } fr
 const PREVIEW_ID = '000000000000';
 
 /** The sockets of a guest's run dir: qemu serves screen, serial and agent; the server serves the monitors. */
-function consolesIn(dir: string): GuestConsoles & { serverQmp: string } {
+function consolesIn(dir: string, serialPorts: number): GuestConsoles & { serverQmp: string } {
   return {
     screen: path.join(dir, 'vnc.sock'),
     serial: path.join(dir, 'serial.sock'),
+    serialPorts: Array.from({ length: serialPorts - 1 }, (_, i) => path.join(dir, `serial${i + 1}.sock`)),
     agent: path.join(dir, 'agent.sock'),
     monitor: path.join(dir, 'monitor.sock'),
     qmp: path.join(dir, 'qmp-user.sock'),
@@ -134,7 +135,7 @@ export class LibvirtEngine implements Engine {
     await fs
       .writeFile(path.join(dir, LAUNCHED_FILE), JSON.stringify(def), { mode: 0o600, flag: 'w' })
       .catch(() => undefined);
-    const guest = await this.attach(dom, dir).catch(async (err: unknown) => {
+    const guest = await this.attach(dom, dir, def.devices.serialPorts).catch(async (err: unknown) => {
       await conn.destroy(dom).catch(() => undefined);
       throw err;
     });
@@ -159,9 +160,9 @@ export class LibvirtEngine implements Engine {
       return gone('its libvirt domain stopped while the server was away');
     }
     const dir = this.runDir(id);
-    const guest = await this.attach(dom, dir);
-    const status = await guest.qmp.execute('query-status');
     const launched = await readLaunched(path.join(dir, LAUNCHED_FILE));
+    const guest = await this.attach(dom, dir, launched?.devices.serialPorts ?? 1);
+    const status = await guest.qmp.execute('query-status');
     const xml = await conn.xmlDesc(dom);
     const accel: ResolvedAccel = xml.includes("type='kvm'") || xml.includes('type="kvm"') ? 'kvm' : 'tcg';
     return { kind: 'alive', guest, accel, status: status.status, launched };
@@ -214,8 +215,8 @@ export class LibvirtEngine implements Engine {
     }
   }
 
-  private async attach(dom: DomainRef, dir: string): Promise<LibvirtGuest> {
-    const consoles = consolesIn(dir);
+  private async attach(dom: DomainRef, dir: string, serialPorts: number): Promise<LibvirtGuest> {
+    const consoles = consolesIn(dir, serialPorts);
     const bridges = await MonitorBridges.open(
       this.host,
       dom,
@@ -265,7 +266,7 @@ export class LibvirtEngine implements Engine {
         : undefined;
     const accel: ResolvedAccel = def.accel === 'kvm' ? 'kvm' : 'tcg';
     const runAs = await this.access.user.identity();
-    const { serverQmp: _, ...sockets } = consolesIn(dir);
+    const { serverQmp: _, ...sockets } = consolesIn(dir, def.devices.serialPorts);
     return {
       domainName: domainNameOf(id),
       id,
