@@ -51,6 +51,24 @@ describe('domain XML of a definition', () => {
     expect(domainXml(plan({ accel: 'kvm' }))).toMatch(/^<domain type="kvm">/);
   });
 
+  it("places each bus's disks (names shared by SCSI, SATA and USB), with cache, discard and read-only", () => {
+    const disks = [
+      { image: 'a.qcow2', index: 0, format: 'qcow2', bus: 'scsi', cache: 'none', discard: 'unmap' },
+      { image: 'b.qcow2', index: 1, format: 'qcow2', bus: 'usb', readOnly: true },
+    ] as const;
+    const xml = domainXml(
+      plan({
+        def: { ...def, disks: [...disks] },
+        disks: disks.map((d) => ({ index: d.index, path: `/i/${d.image}`, format: 'qcow2' })),
+      }),
+    );
+    expect(xml).toContain('<driver name="qemu" type="qcow2" cache="none" discard="unmap"/>');
+    expect(xml).toContain('<target dev="sda" bus="scsi"/><alias name="ua-disk0"/>');
+    expect(xml).toContain('<target dev="sdb" bus="usb"/><readonly/><alias name="ua-disk1"/>');
+    expect(xml).toContain('<controller type="scsi" model="virtio-scsi"/>');
+    expect(xml).toContain('<target dev="sdc" bus="sata"/><readonly/></disk>');
+  });
+
   it('refuses in plain words what it does not translate yet', () => {
     const tap = {
       ...def,

@@ -57,38 +57,48 @@ const refuse = (what: string): never => {
   throw new Conflict(ErrorCode.validation, `the libvirt engine does not run ${what} yet`);
 };
 
-/** Target names by bus: virtio disks are vda…, SATA/IDE disks and the CD share sda… / hda…. */
+/** Target names by bus: virtio disks are vda…, SCSI, SATA and USB disks share sda…, IDE disks hda…. */
 const letter = (n: number): string => String.fromCharCode(97 + n);
 
-/** Which controller each of virtweb's disk buses is in libvirt's terms (a new bus must be placed here). */
-const CONTROLLER_OF: Record<DiskBus, 'virtio' | 'ata'> = { virtio: 'virtio', ide: 'ata' };
+/** The target name family of each of virtweb's disk buses in libvirt's terms (a new bus must be placed here). */
+const FAMILY_OF: Record<DiskBus, 'vd' | 'sd' | 'hd'> = {
+  virtio: 'vd',
+  scsi: 'sd',
+  sata: 'sd',
+  usb: 'sd',
+  ide: 'hd',
+};
 
 function diskXml(plan: DomainPlan): string[] {
   const q35 = plan.def.machine === 'q35';
   const out: string[] = [];
-  let ata = 0;
+  const next = { vd: 0, sd: 0, hd: 0 };
+  const targetOf = (bus: DiskBus): string => {
+    const family = FAMILY_OF[bus];
+    return `dev="${family}${letter(next[family]++)}" bus="${bus}"`;
+  };
+  const defined = new Map(plan.def.disks.map((d) => [d.index, d]));
   for (const d of plan.disks) {
-    const bus = plan.def.disks.find((x) => x.index === d.index)?.bus ?? 'virtio';
-    // NOTE: libvirt has no IDE controller on q35; qemu-direct's `ide` disks there are AHCI (SATA) too.
-    const target =
-      CONTROLLER_OF[bus] === 'virtio'
-        ? `dev="vd${letter(d.index)}" bus="virtio"`
-        : q35
-          ? `dev="sd${letter(ata++)}" bus="sata"`
-          : `dev="hd${letter(ata++)}" bus="ide"`;
+    const def = defined.get(d.index);
+    const bus = def?.bus ?? 'virtio';
+    if (bus === 'ide' && q35) refuse('IDE disks on q35 (it has SATA)');
+    const driver =
+      `type="${esc(d.format)}"` +
+      (def?.cache === undefined ? '' : ` cache="${def.cache}"`) +
+      (def?.discard === undefined ? '' : ` discard="${def.discard}"`);
     out.push(
-      `<disk type="file" device="disk"><driver name="qemu" type="${esc(d.format)}"/>` +
-        `<source file="${esc(d.path)}">${KEEP_LABEL}</source><target ${target}/>` +
-        `<alias name="${diskAlias(d.index)}"/></disk>`,
+      `<disk type="file" device="disk"><driver name="qemu" ${driver}/>` +
+        `<source file="${esc(d.path)}">${KEEP_LABEL}</source><target ${targetOf(bus)}/>` +
+        `${def?.readOnly === true ? '<readonly/>' : ''}<alias name="${diskAlias(d.index)}"/></disk>`,
     );
   }
+  if ([...defined.values()].some((d) => d.bus === 'scsi'))
+    out.push('<controller type="scsi" model="virtio-scsi"/>');
   if (plan.cdrom) {
-    const target = q35
-      ? `dev="sd${letter(ata)}" bus="sata"`
-      : `dev="hd${letter(Math.max(ata, 2))}" bus="ide"`;
     out.push(
       `<disk type="file" device="cdrom"><driver name="qemu" type="raw"/>` +
-        `<source file="${esc(plan.cdrom.path)}">${KEEP_LABEL}</source><target ${target}/><readonly/></disk>`,
+        `<source file="${esc(plan.cdrom.path)}">${KEEP_LABEL}</source><target ${targetOf(q35 ? 'sata' : 'ide')}/>` +
+        '<readonly/></disk>',
     );
   }
   return out;
