@@ -180,6 +180,7 @@ export function domainXml(plan: DomainPlan): string {
   const { def } = plan;
   if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) refuse('pinned vCPUs');
   if (def.usb.length > 0) refuse('host USB devices');
+  if (def.devices.tpm !== 'none') refuse('a TPM');
   const seclabel =
     plan.runAs === undefined
       ? '<seclabel type="none" model="dac"/>'
