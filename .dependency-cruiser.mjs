@@ -68,6 +68,16 @@ export default {
       },
     },
     {
+      name: 'libvirt-engine-through-its-index',
+      severity: 'error',
+      comment: 'Outside the libvirt engine, it is used through its index.ts (main.ts builds it).',
+      from: { path: '^apps/server/src/', pathNot: '^apps/server/src/engine/libvirt/' },
+      to: {
+        path: '^apps/server/src/engine/libvirt/',
+        pathNot: '^apps/server/src/engine/libvirt/index[.]ts$',
+      },
+    },
+    {
       name: 'the-seam-knows-no-services',
       severity: 'error',
       comment:

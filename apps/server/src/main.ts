@@ -34,6 +34,7 @@ import { PeerService } from './peers/peer-service.ts';
 import { PeersRepo } from './peers/peers-repo.ts';
 import { preparePrivateDirs } from './store/data-dir.ts';
 import { openDb } from './store/db.ts';
+import { ConnectionsRepo } from './store/connections-repo.ts';
 import { NetworksRepo } from './store/networks-repo.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
 import { ServerName } from './host/server-name.ts';
@@ -46,7 +47,9 @@ import { NvramStore } from './vms/nvram.ts';
 import { TpmStateStore } from './vms/tpm-state.ts';
 import { runningUsersOf } from './vms/running-disks.ts';
 import { guestsOnNetworkOf } from './vms/network-guests.ts';
+import { ConnectionService } from './connections/connection-service.ts';
 import { Engines } from './engine/engines.ts';
+import { LibvirtEngine, LibvirtHost } from './engine/libvirt/index.ts';
 import { QemuDirectEngine, QemuLauncher } from './engine/qemu-direct/index.ts';
 import { GuestAutostart } from './vms/autostart.ts';
 import { SerialLogs } from './vms/serial-log.ts';
@@ -138,10 +141,24 @@ const qemuDirect = new QemuDirectEngine(
   ),
   qemuAccess,
 );
+const engines = new Engines([qemuDirect]);
+const vmsRepo = new VmsRepo(db);
+// Connections to libvirt hosts: each one's engine is built here and added to the engines while it exists.
+const connections = new ConnectionService(
+  new ConnectionsRepo(db),
+  engines,
+  (uri) => new LibvirtEngine(new LibvirtHost(uri), config.runDir, images, qemuAccess, config.qemuBinary),
+  (uri) =>
+    vmsRepo
+      .list()
+      .filter((r) => r.engine.connection === uri)
+      .map((r) => r.definition.name),
+);
+connections.atServerStart();
 const vms = new VmService(
-  new VmsRepo(db),
+  vmsRepo,
   images,
-  new Engines([qemuDirect]),
+  engines,
   bus,
   host,
   config.shutdownTimeoutMs,
@@ -210,6 +227,7 @@ const app = createApp({
   migrations,
   tasks,
   networks,
+  connections,
   webDir: config.webDir,
   trustProxy: config.trustProxy,
   edgeTimeouts: config.edgeTimeouts,

@@ -2,6 +2,7 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { Layout } from './components/Layout.tsx';
 import { RequireAuth } from './components/RequireAuth.tsx';
 import { AccountPage } from './pages/account/AccountPage.tsx';
+import { ConnectionsPage } from './pages/connections/ConnectionsPage.tsx';
 import { ConsoleWindowPage } from './pages/console/ConsoleWindowPage.tsx';
 import { HostPage } from './pages/host/HostPage.tsx';
 import { ImagesPage } from './pages/images/ImagesPage.tsx';
@@ -35,6 +36,7 @@ export function App() {
           <Route path="images" element={<ImagesPage />} />
           <Route path="networks" element={<NetworksPage />} />
           <Route path="networks/:name" element={<NetworkPage />} />
+          <Route path="connections" element={<ConnectionsPage />} />
           <Route path="host" element={<HostPage />} />
           <Route path="peers" element={<PeersPage />} />
           <Route path="tasks" element={<TasksPage />} />

@@ -25,3 +25,4 @@ export * from './consoles.ts';
 export * from './storage.ts';
 export * from './tasks.ts';
 export * from './networks.ts';
+export * from './connections.ts';

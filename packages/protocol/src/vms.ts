@@ -168,6 +168,8 @@ export const CreateVmRequestSchema = z
   .strictObject({
     ...vmConfigShape,
     disks: z.array(VmDiskRequestSchema).max(MAX_DISKS, `at most ${MAX_DISKS} disks`).default([]),
+    /** The libvirt connection (its URI, as added on the Connections page) to define the guest on; none: here. */
+    connection: z.string().max(512).optional(),
   })
   .superRefine(checkConfig);
 export type CreateVmRequest = z.input<typeof CreateVmRequestSchema>;
@@ -269,8 +271,8 @@ export const VmExitSchema = z.object({
 });
 export type VmExit = z.infer<typeof VmExitSchema>;
 
-/** Which engine drives a guest: `qemu-direct`, virtweb running qemu itself (a libvirt engine comes next). */
-export const EngineIdSchema = z.enum(['qemu-direct']);
+/** Which engine drives a guest: `qemu-direct` (virtweb runs qemu itself) or `libvirt` (a libvirt connection's). */
+export const EngineIdSchema = z.enum(['qemu-direct', 'libvirt']);
 export type EngineId = z.infer<typeof EngineIdSchema>;
 
 /** A guest's engine and the host it reaches through it (`local` for qemu-direct). */

@@ -1,5 +1,6 @@
 import type { CommandLine, EngineId, ResolvedAccel, VmExit, VmLog, VmProcess } from '@virtweb/protocol';
 import type { VmDefinition } from '../vms/definition.ts';
+import type { EngineHostView } from './engine-host.ts';
 import type { GuestBlockOps } from './guest-block.ts';
 import type { GuestMigrationOps } from './guest-migration.ts';
 import type { GuestNicOps } from './guest-nics.ts';
@@ -30,6 +31,8 @@ export interface Engine {
   readonly snapshots: GuestSnapshotOps;
   /** Live migration, save to a file and restore, between guests of this engine. */
   readonly migration: GuestMigrationOps;
+  /** The host of a connection (libvirt): its health and all its guests; none for qemu-direct. */
+  readonly hostView?: EngineHostView;
 
   /**
    * Starts the guest paused: the caller attaches its consoles, then resumes it (`guest.qmp` `cont`); with

@@ -28,6 +28,17 @@ export class Engines {
   find(ref: EngineRef): Engine | undefined {
     return this.byRef.get(keyOf(ref));
   }
+
+  /** Adds the engine of a new connection. */
+  add(engine: Engine): void {
+    this.byRef.set(keyOf(refOf(engine)), engine);
+  }
+
+  /** Drops the engine of a removed connection: its guests are answered 409 from then on. */
+  remove(ref: EngineRef): void {
+    if (ref.id !== this.default.id || ref.connection !== this.default.connection)
+      this.byRef.delete(keyOf(ref));
+  }
 }
 
 /** How a record names an engine. */

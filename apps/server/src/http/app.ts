@@ -26,7 +26,9 @@ import { hostMetricsRouter } from './metrics-router.ts';
 import { migrationsRouter, recordPeerUploads } from './migrations-router.ts';
 import { INCOMING_BODY_LIMIT } from '../migration/incoming-api.ts';
 import type { MigrationService } from '../migration/migration-service.ts';
+import type { ConnectionService } from '../connections/connection-service.ts';
 import type { NetworkService } from '../networks/network-service.ts';
+import { connectionsRouter } from './connections-router.ts';
 import { networksRouter } from './networks-router.ts';
 import { peerSelfRouter, peersRouter } from './peers-router.ts';
 import type { PeerService } from '../peers/peer-service.ts';
@@ -55,6 +57,7 @@ export interface AppDeps {
   migrations: MigrationService;
   tasks: TaskLog;
   networks: NetworkService;
+  connections: ConnectionService;
   webDir: string;
   /** Which proxies' X-Forwarded-For/-Proto count (the client address of the login throttle, Secure cookies). */
   trustProxy: TrustProxy;
@@ -100,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(migrationsRouter(deps.migrations));
   api.use(tasksRouter(deps.tasks));
   api.use(networksRouter(deps.networks));
+  api.use(connectionsRouter(deps.connections));
   api.use('/vms', vmsRouter(deps));
   api.use((req) => {
     throw notFound(`${req.method} /api${req.path}`);

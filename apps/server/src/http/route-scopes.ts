@@ -74,6 +74,8 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'GET', path: '/api/tasks', needs: READ },
   { method: 'GET', path: '/api/networks', needs: READ },
   { method: 'GET', path: '/api/networks/:name', needs: READ },
+  { method: 'GET', path: '/api/connections', needs: READ },
+  { method: 'GET', path: '/api/connections/:id', needs: READ },
 
   // Guests: definitions, lifecycle, the screen and keyboard.
   { method: 'POST', path: '/api/vms', needs: OPERATE },
@@ -130,6 +132,9 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/api/networks/:name/start', needs: ADMIN },
   { method: 'POST', path: '/api/networks/:name/stop', needs: ADMIN },
   { method: 'PUT', path: '/api/networks/:name/port-forwards', needs: ADMIN },
+  // Connections to libvirt hosts: the server opens a connection to the URI (a local socket, later ssh/tls).
+  { method: 'POST', path: '/api/connections', needs: ADMIN },
+  { method: 'DELETE', path: '/api/connections/:id', needs: ADMIN },
 
   // Reaching into qemu itself.
   { method: 'POST', path: '/api/vms/:id/signal', needs: ADMIN },

@@ -149,4 +149,10 @@ export const MIGRATIONS: readonly Migration[] = [
   // Disks get more buses (virtio-scsi, SATA, IDE, USB). `ide` meant AHCI SATA on q35 (which has no IDE): those
   // disks become `sata`, the bus qemu gave them; `ide` stays for the pc machine's PIIX IDE.
   ideOnQ35ToSata,
+  // Connections to libvirt hosts (the libvirt engine): the URI as the admin added it.
+  `CREATE TABLE connections (
+     id TEXT PRIMARY KEY,
+     uri TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL
+   );`,
 ];

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { ErrorCode, type CommandLine, type CreateVmRequestSchema, type Vm } from '@virtweb/protocol';
 import type { z } from 'zod';
-import { Conflict, DomainError } from '../domain/errors.ts';
+import { Conflict, DomainError, Invalid } from '../domain/errors.ts';
+import type { Engine } from '../engine/engine.ts';
 import { NO_META, type VmRecord } from '../store/vms-repo.ts';
 import type { VmDefinition } from './definition.ts';
 import { definitionFromCreate } from './definition-from-request.ts';
@@ -26,7 +27,7 @@ function creatingOf(req: CreateRequest): Map<number, { sizeBytes: number }> {
 export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<CommandLine> {
   const def = definitionFromCreate(req, macsOf(ctx.repo.list()));
   await assertValid(ctx.checks, def, { creating: creatingOf(req), fromRequest: true });
-  return ctx.engines.default.preview(def);
+  return engineFor(ctx, req).preview(def);
 }
 
 /**
@@ -36,6 +37,7 @@ export async function previewVm(ctx: VmContext, req: CreateRequest): Promise<Com
  */
 export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> {
   const def = definitionFromCreate(req, macsOf(ctx.repo.list()));
+  const engine = engineFor(ctx, req);
   const creating = creatingOf(req);
   await assertValid(ctx.checks, def, { creating, fromRequest: true });
   def.disks = await Promise.all(
@@ -54,7 +56,7 @@ export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> 
         });
       made.push(d.image);
     }
-    const rec = insert(ctx, def);
+    const rec = insert(ctx, def, engine);
     ctx.publish(rec);
     ctx.bus.publish({ type: 'images.changed' });
     return ctx.toVm(rec);
@@ -62,6 +64,17 @@ export async function createVm(ctx: VmContext, req: CreateRequest): Promise<Vm> 
     for (const name of made.reverse()) await ctx.images.delete(name).catch(() => undefined);
     throw err;
   }
+}
+
+/** The engine a create request asks for: a libvirt connection's, else this server's own. @throws Invalid */
+function engineFor(ctx: VmContext, req: CreateRequest): Engine {
+  if (req.connection === undefined) return ctx.engines.default;
+  const engine = ctx.engines.find({ id: 'libvirt', connection: req.connection });
+  if (!engine) {
+    const message = `no libvirt connection ${req.connection}: add it on the Connections page first`;
+    throw new Invalid(message, [{ path: 'connection', message }]);
+  }
+  return engine;
 }
 
 /** Stores a new VM record. @throws Conflict when the name was taken meanwhile */

@@ -334,6 +334,22 @@ export const ROUTES: RouteSpec[] = [
   r('GET', '/api/saved-states', 'read', 'none', { path: fixed('/api/saved-states'), expect: [200] }),
   r('GET', '/api/tasks', 'read', 'none', { path: fixed('/api/tasks?result=ok&limit=5'), expect: [200] }),
 
+  // Connections to libvirt hosts: a harmless request is refused or reads (no connection is opened).
+  r('GET', '/api/connections', 'read', 'none', { path: fixed('/api/connections'), expect: [200] }),
+  r('POST', '/api/connections', 'admin', 'json', {
+    path: fixed('/api/connections'),
+    body: { uri: 'http://example.org/system' },
+    expect: [400],
+  }),
+  r('GET', '/api/connections/:id', 'read', 'none', {
+    path: fixed(`/api/connections/${NOBODY}`),
+    expect: [404],
+  }),
+  r('DELETE', '/api/connections/:id', 'admin', 'none', {
+    path: fixed(`/api/connections/${NOBODY}`),
+    expect: [404],
+  }),
+
   // Managed networks: every harmless request is refused or reads (nothing is made on the host).
   r('GET', '/api/networks', 'read', 'none', { path: fixed('/api/networks'), expect: [200] }),
   r('POST', '/api/networks', 'admin', 'json', {

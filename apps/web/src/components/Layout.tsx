@@ -41,6 +41,9 @@ export function Layout() {
           <NavLink to="/networks" className={navClass}>
             Networks
           </NavLink>
+          <NavLink to="/connections" className={navClass}>
+            Connections
+          </NavLink>
           <NavLink to="/host" className={navClass}>
             Host
           </NavLink>

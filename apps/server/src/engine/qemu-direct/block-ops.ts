@@ -4,7 +4,7 @@ import { JOB_ID_PREFIX } from '../guest-snapshots.ts';
 import { changeLiveMedium, liveCdrom } from './live-cdrom.ts';
 import { assertDirectIo } from './direct-io.ts';
 import { hotplugDisk, unplugDisk } from './live-disks.ts';
-import { dismissConcludedJobs } from './qmp-jobs.ts';
+import { dismissConcludedJobs } from '../qmp-jobs.ts';
 
 /**
  * Disks and the CD of a qemu-direct guest, over its QMP connection; qemu's user is given each file just before

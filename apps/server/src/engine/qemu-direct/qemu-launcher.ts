@@ -29,10 +29,11 @@ import { nicSpec } from './nic-spec.ts';
 import { GuestTpms } from './guest-tpm.ts';
 import type { SwtpmProcess } from './swtpm.ts';
 import { pinVcpus } from './vcpu-pinning.ts';
-import { VmDefinitionSchema, type VmDefinition } from '../../vms/definition.ts';
+import type { VmDefinition } from '../../vms/definition.ts';
 import type { NvramStore } from '../../vms/nvram.ts';
 import type { TpmStateStore } from '../../vms/tpm-state.ts';
 import type { StartOptions } from '../engine.ts';
+import { LAUNCHED_FILE, readLaunched } from '../launched-definition.ts';
 
 export interface Launched {
   proc: QemuProcess;
@@ -76,8 +77,6 @@ const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRU
 
 /** The id a preview plans with; its paths are shown as placeholders. */
 const PREVIEW_ID = '000000000000';
-/** The definition a running qemu was started with (for `pendingChanges` after a server restart). */
-const LAUNCHED_FILE = 'launched.json';
 
 /** Turns a stored definition into a running (paused, `-S`) qemu process, or finds one after a restart. */
 export class QemuLauncher {
@@ -411,18 +410,5 @@ export class QemuLauncher {
       previewNotes.push(`starting will fail: ${err.message}`);
       return { accel: 'kvm', reason: undefined };
     }
-  }
-}
-
-async function readLaunched(file: string): Promise<VmDefinition | undefined> {
-  try {
-    const text = await fs.readFile(file, {
-      encoding: 'utf8',
-      flag: constants.O_RDONLY | constants.O_NOFOLLOW,
-    });
-    const parsed = VmDefinitionSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -13,9 +13,13 @@ import {
   portForwardLabels,
 } from './settings/labels.ts';
 
-const ENGINE_LABEL: Record<EngineId, string> = { 'qemu-direct': 'qemu, run by virtweb' };
+const ENGINE_LABEL: Record<EngineId, string> = {
+  'qemu-direct': 'qemu, run by virtweb',
+  libvirt: 'libvirt',
+};
 const ENGINE_TITLE: Record<EngineId, string> = {
   'qemu-direct': "virtweb starts this guest's qemu itself, as an ordinary process of this host",
+  libvirt: 'a domain of this libvirt connection, defined and driven by virtweb through the libvirt API',
 };
 
 /** A device behind the running guest that failed (its TPM emulator died): said where the devices are. */

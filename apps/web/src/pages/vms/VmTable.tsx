@@ -102,6 +102,14 @@ export function VmTable({ vms, selected, onSelect }: Props) {
               </td>
               <th scope="row">
                 <Link to={`/vms/${vm.id}`}>{vm.name}</Link>
+                {vm.engine.id === 'libvirt' && (
+                  <span
+                    className="badge engine-badge"
+                    title={`a guest of the libvirt connection ${vm.engine.connection}`}
+                  >
+                    libvirt
+                  </span>
+                )}
               </th>
               <td>
                 <TagList tags={vm.tags ?? []} label={`Tags of ${vm.name}`} />

@@ -7,6 +7,7 @@ import { useRoleGate } from '../../queries/role.ts';
 import { vmsQuery } from '../../queries/vms.ts';
 import { useDocumentTitle } from '../useDocumentTitle.ts';
 import { BulkActions } from './BulkActions.tsx';
+import { ConnectionGuests } from './ConnectionGuests.tsx';
 import { matchesFilter } from './guestFilter.ts';
 import { HostSummary } from './HostSummary.tsx';
 import { PeerGuests } from './PeerGuests.tsx';
@@ -66,6 +67,7 @@ export function VmsPage() {
           )}
         </>
       )}
+      <ConnectionGuests />
       <PeerGuests />
     </section>
   );

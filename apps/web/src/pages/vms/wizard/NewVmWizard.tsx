@@ -16,6 +16,7 @@ import { MachineFields } from './MachineFields.tsx';
 import { MediaStep } from './MediaStep.tsx';
 import { NetworkEditor } from './NetworkEditor.tsx';
 import type { NetworkDraft, PathErrors } from './networkDraft.ts';
+import { ConnectionSelect } from './ConnectionSelect.tsx';
 import { OsStep } from './OsStep.tsx';
 import { ResourcesStep } from './ResourcesStep.tsx';
 import { StepList } from './StepList.tsx';
@@ -248,7 +249,14 @@ export function NewVmWizard({ images, host, vmNames }: Props) {
             />
           )}
           {step === 'machine' && (
-            <MachineFields value={values} onChange={patch} host={host} errors={errors} />
+            <>
+              <ConnectionSelect
+                value={values.connection}
+                onChange={(c) => set('connection', c)}
+                error={errors.connection}
+              />
+              <MachineFields value={values} onChange={patch} host={host} errors={errors} />
+            </>
           )}
           {step === 'summary' && (
             <SummaryStep

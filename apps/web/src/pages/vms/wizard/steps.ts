@@ -32,6 +32,7 @@ const STEP_OF_FIELD: Record<string, StepId> = {
   accel: 'machine',
   noKernelIrqchip: 'machine',
   clock: 'machine',
+  connection: 'machine',
 };
 
 /**

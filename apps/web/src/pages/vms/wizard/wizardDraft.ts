@@ -56,6 +56,8 @@ const WizardValuesSchema = z.object({
   accel: AccelSchema,
   noKernelIrqchip: z.boolean(),
   clock: ClockSchema,
+  // Drafts kept before libvirt connections: this server.
+  connection: z.string().default(''),
 }) satisfies z.ZodType<WizardValues>;
 
 const PRESET_FIELDS = [

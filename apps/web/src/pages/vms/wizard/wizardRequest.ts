@@ -88,6 +88,7 @@ export function candidateOf(v: WizardValues, host: WizardContext['host']): Recor
     accel: v.accel,
     // Only meaningful with KVM; the checkbox is disabled otherwise, and a stale tick is not sent.
     noKernelIrqchip: v.noKernelIrqchip && usesKvm(v.accel, host),
+    ...(v.connection === '' ? {} : { connection: v.connection }),
   };
 }
 

@@ -50,6 +50,8 @@ export interface WizardValues {
   accel: Accel;
   noKernelIrqchip: boolean;
   clock: Clock;
+  /** The libvirt connection (URI) to define the guest on; '' for this server. */
+  connection: string;
 }
 
 /** The fields an OS preset fills in (unless the user has changed them already). */
@@ -85,6 +87,7 @@ export function initialWizardValues(images: readonly Image[], host: HostInfo): W
     accel: 'auto',
     noKernelIrqchip: false,
     clock: preset.clock,
+    connection: '',
   };
 }
 

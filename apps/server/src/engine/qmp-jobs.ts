@@ -1,4 +1,4 @@
-import { GuestJobError } from '../errors.ts';
+import { GuestJobError } from './errors.ts';
 import type { QmpClient, QmpCommandReturn, QmpEventMessage } from '@virtweb/qmp';
 
 type JobInfo = QmpCommandReturn<'query-jobs'>[number];
