@@ -1,6 +1,6 @@
 // Boots the test guest ISO made by scripts/build-test-guest (scripts/setup builds it into .cache/) under
 // qemu TCG and talks to its serial console: where it says it booted from, the marker line, a shell round
-// trip, and a clean poweroff.
+// trip, a clean poweroff, and the drivers of the devices the wizard's machine (q35) and presets give a guest.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Guest, INITRD, ISO, KERNEL, MARKER, qemuArgs, requireIso, SKIP } from './test-guest-qemu.ts';
 
@@ -20,6 +20,7 @@ describe.skipIf(SKIP)('test guest (tinylinux) under qemu TCG', () => {
     const boot = await g.waitForBoot();
     console.log(`tinylinux (BIOS, -cdrom) printed "${MARKER}" after ${g.seconds()} s; "${boot.line}"`);
     expect(boot.bootedFrom).toBe('cdrom');
+    expect(g.output).not.toContain('could not load module');
 
     g.type('echo hi-$RANDOM\n');
     const at = await g.waitFor(/^hi-\d+\r?$/m, 20_000, boot.end);
@@ -29,6 +30,71 @@ describe.skipIf(SKIP)('test guest (tinylinux) under qemu TCG', () => {
     const exit = await g.exit(30_000);
     console.log(`tinylinux powered off, qemu exited after ${g.seconds()} s in all`);
     expect(exit).toEqual({ code: 0, signal: null });
+  }, 150_000);
+
+  it('on q35 finds its SATA CD and disk, virtio-scsi and USB disks, e1000/e1000e/rtl8139 NICs, RNG and watchdog', async () => {
+    requireIso();
+    const blank = (id: string) => ['-blockdev', `driver=null-co,node-name=${id},size=${16 * 2 ** 20}`];
+    const g = (guest = new Guest(
+      qemuArgs(
+        [
+          ...['-cdrom', ISO],
+          ...[...blank('sata'), '-device', 'ide-hd,drive=sata,bus=ide.1'],
+          ...[
+            '-device',
+            'virtio-scsi-pci,id=scsi',
+            ...blank('scsi'),
+            '-device',
+            'scsi-hd,drive=scsi,bus=scsi.0',
+          ],
+          ...['-device', 'qemu-xhci,id=xhci', ...blank('usb'), '-device', 'usb-storage,drive=usb,bus=xhci.0'],
+          ...['e1000', 'e1000e', 'rtl8139'].flatMap((model) => ['-nic', `user,model=${model}`]),
+          ...['-device', 'virtio-rng-pci', '-device', 'i6300esb'],
+        ],
+        { machine: 'q35' },
+      ),
+    ));
+    const boot = await g.waitForBoot();
+    expect(boot.bootedFrom).toBe('cdrom');
+    expect(g.output).not.toContain('could not load module');
+    // A wide terminal: busybox's line editing wraps what it echoes at the terminal's width (80 on a serial line).
+    const wide = await g.sh('stty cols 1000', 20_000, boot.end);
+    // usb-storage waits a second before it scans a new device: wait for all three disks.
+    const wait = await g.sh(
+      'for i in $(seq 30); do [ "$(ls -d /sys/block/sd* | wc -l)" = 3 ] && break; sleep 1; done',
+      60_000,
+      wide.end,
+    );
+    // Each disk by the controller it hangs off: sysfs paths name ata<N> (AHCI), virtio<N> or usb<N>.
+    const disks = await g.sh(
+      'for d in /sys/block/sd* /sys/block/sr*; do p=$(readlink -f $d/device); echo "${d##*/} $(echo $p | grep -o -m1 -E "/(ata|virtio|usb)[0-9]+/" | tr -d /0-9)"; done',
+      20_000,
+      wait.end,
+    );
+    // (Which of them is sda, sdb or sdc depends on which controller is probed first.)
+    const byDisk = disks.output
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
+    expect(
+      byDisk
+        .filter(([d]) => d?.startsWith('sd'))
+        .map(([, via]) => via)
+        .sort(),
+    ).toEqual(['ata', 'usb', 'virtio']);
+    expect(byDisk.find(([d]) => d === 'sr0')?.[1]).toBe('ata');
+    const nics = await g.sh(
+      'for n in /sys/class/net/eth*; do basename $(readlink $n/device/driver); done | sort',
+      20_000,
+      disks.end,
+    );
+    expect(nics.output.trim().split('\n')).toEqual(['8139cp', 'e1000', 'e1000e']);
+    const rest = await g.sh(
+      'cat /sys/class/misc/hw_random/rng_current /sys/class/watchdog/watchdog0/identity',
+      20_000,
+      nics.end,
+    );
+    expect(rest.output.trim().split('\n')).toEqual(['virtio_rng.0', 'i6300ESB timer']);
   }, 150_000);
 
   it('boots as a read-only virtio disk', async () => {
