@@ -1,18 +1,49 @@
 // Boots the test guest ISO made by scripts/build-test-guest (scripts/setup builds it into .cache/) under
 // qemu TCG and talks to its serial console: where it says it booted from, the marker line, a shell round
 // trip, a clean poweroff, and the drivers of the devices the wizard's machine (q35) and presets give a guest.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Guest, INITRD, ISO, KERNEL, MARKER, qemuArgs, requireIso, SKIP } from './test-guest-qemu.ts';
+
+const VIRTIOFSD = '/usr/lib/qemu/virtiofsd'; // Debian's qemu-system-common
 
 if (SKIP) console.warn('VIRTWEB_TEST_ISO is set to the empty string: skipping the test guest boot tests');
 
 describe.skipIf(SKIP)('test guest (tinylinux) under qemu TCG', () => {
   let guest: Guest | undefined;
+  let virtiofsd: ChildProcess | undefined;
+  let shareDir: string | undefined;
 
   afterEach(async () => {
     await guest?.kill();
     guest = undefined;
+    virtiofsd?.kill('SIGKILL');
+    virtiofsd = undefined;
+    if (shareDir !== undefined) await fs.rm(shareDir, { recursive: true, force: true });
+    shareDir = undefined;
   });
+
+  /** A virtiofsd sharing a new temporary directory (its `share/`); resolves once its socket is there. */
+  async function startVirtiofsd(): Promise<{ share: string; socket: string }> {
+    shareDir = await fs.mkdtemp(path.join(os.tmpdir(), 'virtweb-virtiofs-'));
+    const share = path.join(shareDir, 'share');
+    const socket = path.join(shareDir, 'fs.sock');
+    await fs.mkdir(share);
+    virtiofsd = spawn(
+      VIRTIOFSD,
+      [`--socket-path=${socket}`, '-o', `source=${share}`, '-o', 'sandbox=namespace'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!existsSync(socket)) throw new Error(`${VIRTIOFSD} made no socket ${socket}`);
+    return { share, socket };
+  }
 
   it('boots as a CD, answers on the serial shell and powers off with exit code 0', async () => {
     requireIso();
@@ -32,8 +63,12 @@ describe.skipIf(SKIP)('test guest (tinylinux) under qemu TCG', () => {
     expect(exit).toEqual({ code: 0, signal: null });
   }, 150_000);
 
-  it('on q35 finds its SATA CD and disk, virtio-scsi and USB disks, e1000/e1000e/rtl8139 NICs, RNG and watchdog', async () => {
+  it('on q35 finds its SATA CD and disk, virtio-scsi and USB disks, e1000/e1000e/rtl8139 NICs, RNG, watchdog and virtiofs', async () => {
     requireIso();
+    // NOTE: Debian's virtiofsd (C, qemu 7.2) needs root for its namespace sandbox: else no virtiofs here.
+    const fsd = process.getuid?.() === 0 && existsSync(VIRTIOFSD) ? await startVirtiofsd() : undefined;
+    if (fsd) await fs.writeFile(path.join(fsd.share, 'from-host.txt'), 'written on the host\n');
+    else console.warn(`not root or no ${VIRTIOFSD}: the q35 driver test skips virtiofs`);
     const blank = (id: string) => ['-blockdev', `driver=null-co,node-name=${id},size=${16 * 2 ** 20}`];
     const g = (guest = new Guest(
       qemuArgs(
@@ -50,8 +85,16 @@ describe.skipIf(SKIP)('test guest (tinylinux) under qemu TCG', () => {
           ...['-device', 'qemu-xhci,id=xhci', ...blank('usb'), '-device', 'usb-storage,drive=usb,bus=xhci.0'],
           ...['e1000', 'e1000e', 'rtl8139'].flatMap((model) => ['-nic', `user,model=${model}`]),
           ...['-device', 'virtio-rng-pci', '-device', 'i6300esb'],
+          ...(fsd === undefined
+            ? []
+            : [
+                // virtiofs needs the guest RAM shared with virtiofsd (see packages/qemu/src/argv-shared-folders.ts).
+                ...['-object', 'memory-backend-memfd,id=mem0,size=256M,share=on'],
+                ...['-chardev', `socket,id=fs0,path=${fsd.socket}`],
+                ...['-device', 'vhost-user-fs-pci,chardev=fs0,tag=share0'],
+              ]),
         ],
-        { machine: 'q35' },
+        { machine: fsd === undefined ? 'q35' : 'q35,memory-backend=mem0' },
       ),
     ));
     const boot = await g.waitForBoot();
@@ -95,6 +138,15 @@ describe.skipIf(SKIP)('test guest (tinylinux) under qemu TCG', () => {
       nics.end,
     );
     expect(rest.output.trim().split('\n')).toEqual(['virtio_rng.0', 'i6300ESB timer']);
+    if (fsd === undefined) return;
+    const shared = await g.sh(
+      'mkdir -p /mnt/s && mount -t virtiofs share0 /mnt/s && cat /mnt/s/from-host.txt && echo guest > /mnt/s/from-guest.txt && sync',
+      30_000,
+      rest.end,
+    );
+    expect(shared.status).toBe(0);
+    expect(shared.output.trim()).toBe('written on the host');
+    expect(await fs.readFile(path.join(fsd.share, 'from-guest.txt'), 'utf8')).toBe('guest\n');
   }, 150_000);
 
   it('boots as a read-only virtio disk', async () => {
