@@ -5,6 +5,7 @@ import { keysBench } from './keys.ts';
 import { migrationBench } from './migration.ts';
 import { samplerCostBench } from './sampler-cost.ts';
 import { startBench } from './start.ts';
+import { testGuestBootBench } from './test-guest-boot.ts';
 import { vncTransportBench } from './vnc/transport-bench.ts';
 
 // `npm run bench`: one command, one table per benchmark. Each benchmark starts and stops what it needs.
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   guests: guestsBench,
   browsers: browsersBench,
   keys: keysBench,
+  'test-guest': testGuestBootBench,
 };
 
 const args = process.argv.slice(2);

@@ -1,6 +1,7 @@
-// The test guest's `install` command under qemu TCG, the flow of the new-VM wizard: boot the ISO as a CD with
-// an empty qcow2 disk, install onto the disk, power off, boot again without the CD, from the disk (BIOS, and
-// UEFI when OVMF is installed). And `install` refusing what it must not do, before writing anything.
+// The test guest's `install` command under qemu TCG, the flow of the new-VM wizard on its default machine (q35,
+// whose CD sits on SATA): boot the ISO as a CD with an empty qcow2 disk, install onto the disk, power off, boot
+// again without the CD, from the disk (BIOS, and UEFI when OVMF is installed). And `install` refusing what it
+// must not do, before writing anything.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -52,7 +53,7 @@ describe.skipIf(SKIP)('test guest install: CD to disk, then boot from the disk',
 
     // 1. The CD first, like a new VM's first start.
     let g = (guest = new Guest(
-      qemuArgs(['-cdrom', ISO, '-drive', drive, '-boot', 'order=dc'], { machine: 'pc' }),
+      qemuArgs(['-cdrom', ISO, '-drive', drive, '-boot', 'order=dc'], { machine: 'q35' }),
     ));
     let boot = await g.waitForBoot();
     console.log(`CD boot: "${boot.line}" after ${g.seconds()} s`);
@@ -73,7 +74,7 @@ describe.skipIf(SKIP)('test guest install: CD to disk, then boot from the disk',
     await run('qemu-img', ['compare', '-f', 'qcow2', '-F', 'raw', disk, ISO]);
 
     // 2. No CD drive at all, the disk first: the guest comes up from the disk.
-    g = guest = new Guest(qemuArgs(['-drive', drive, '-boot', 'order=c'], { machine: 'pc' }));
+    g = guest = new Guest(qemuArgs(['-drive', drive, '-boot', 'order=c'], { machine: 'q35' }));
     boot = await g.waitForBoot();
     console.log(`disk boot: "${boot.line}" after ${g.seconds()} s`);
     expect(boot.bootedFrom).toBe('disk');
@@ -98,7 +99,7 @@ describe.skipIf(SKIP)('test guest install: CD to disk, then boot from the disk',
     const drive = `file=${installedDisk},format=qcow2,if=virtio`;
     // NOTE: GRUB 2.06 under UEFI needs >= 256 MiB to load the kernel (see scripts/build-test-guest).
     const g = (guest = new Guest(
-      qemuArgs([...firmware, '-drive', drive], { machine: 'pc', memoryMiB: 512 }),
+      qemuArgs([...firmware, '-drive', drive], { machine: 'q35', memoryMiB: 512 }),
     ));
     const boot = await g.waitForBoot(180_000);
     console.log(`UEFI disk boot: "${boot.line}" after ${g.seconds()} s`);
@@ -112,10 +113,10 @@ describe.skipIf(SKIP)('test guest install: CD to disk, then boot from the disk',
     const small = path.join(dir, 'small.raw');
     await fs.writeFile(small, Buffer.alloc(1024 * 1024));
     const isoBytes = (await fs.stat(ISO)).size;
-    // An IDE disk (/dev/sda on pc) next to the IDE CD (/dev/sr0).
+    // A SATA disk (/dev/sda: if=ide is q35's AHCI) next to the SATA CD (/dev/sr0).
     const g = (guest = new Guest(
       qemuArgs(['-cdrom', ISO, '-drive', `file=${small},format=raw,if=ide,index=0`, '-boot', 'order=d'], {
-        machine: 'pc',
+        machine: 'q35',
       }),
     ));
     const boot = await g.waitForBoot();

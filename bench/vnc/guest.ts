@@ -40,8 +40,8 @@ async function openSerial(server: TestServer, id: string): Promise<WsCollector> 
 }
 
 /*
- * The test guest's kernel (Debian cloud) has no framebuffer driver for qemu's VGA under BIOS (no vesafb,
- * simplefb or bochs-drm), so the guest's shell sets the mode itself: the stdvga PCI device has an MMIO BAR
+ * The test guest has no framebuffer under BIOS (GRUB leaves VGA text mode, so the kernel's vesafb stays off,
+ * and bochs-drm is not in its initramfs), so the guest's shell sets the mode itself: the stdvga PCI device has an MMIO BAR
  * (BAR2) with the Bochs VBE registers at +0x500 (16-bit, index * 2), which busybox `devmem` writes through
  * /dev/mem (no driver claims the BAR, so CONFIG_IO_STRICT_DEVMEM allows it).
  *

@@ -19,8 +19,8 @@ function blockOf(info: string, node: string): string {
   return (para ?? '').replace(/\s+/g, ' ');
 }
 
-// Guests with no OS (SeaBIOS finds nothing to boot): what matters is what qemu made of each disk, not the
-// guest's drivers (the test guest's kernel has no AHCI or virtio-scsi driver yet).
+// Guests with no OS (SeaBIOS finds nothing to boot): what matters here is what qemu made of each disk (that the
+// test guest's drivers find each bus is scripts/test-guest.test.ts's part).
 describe('every disk bus qemu takes, with cache, discard and read-only', () => {
   const server = useServer();
   const { dataDir } = server;

@@ -12,9 +12,8 @@ import {
   type VmBody,
 } from './storage-guest.ts';
 
-// NOTE: machine `pc`: the test guest's kernel has ata_piix but no ahci driver, so on q35 (CD on AHCI) it
-// would see no /dev/sr0. The guest boots from the test ISO attached as a virtio disk (a hybrid ISO boots as a
-// disk), which leaves the CD drive free for the media under test.
+// On q35, the wizard's default, whose CD drive is on SATA (AHCI). The guest boots from the test ISO attached
+// as a virtio disk (a hybrid ISO boots as a disk), which leaves the CD drive free for the media under test.
 describe('CD drive: change, eject and HMP on a running guest, kept across a restart', () => {
   const server = useServer({
     withGuestIso: true,
@@ -48,7 +47,7 @@ describe('CD drive: change, eject and HMP on a running guest, kept across a rest
       name: 'cd',
       memoryMiB: 256,
       vcpus: 1,
-      machine: 'pc',
+      machine: 'q35',
       disks: [{ image: 'tinylinux.iso' }],
       boot: 'disk',
       nics: [],
@@ -62,7 +61,7 @@ describe('CD drive: change, eject and HMP on a running guest, kept across a rest
 
   it('boots with an empty CD drive and inserts an ISO the guest can read', async () => {
     expect((await server.api('GET', `/api/vms/${id}/cdrom`)).body).toEqual({ image: null });
-    expect(await vm()).toMatchObject({ machine: 'pc', disks: [{ image: 'tinylinux.iso', index: 0 }] });
+    expect(await vm()).toMatchObject({ machine: 'q35', disks: [{ image: 'tinylinux.iso', index: 0 }] });
     expect((await server.api('POST', `/api/vms/${id}/start`)).status).toBe(202);
     shell = await GuestShell.open(server, id);
     expect(await guest().sh('ls /sys/block')).toContain('sr0');

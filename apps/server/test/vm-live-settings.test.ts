@@ -139,7 +139,6 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
       discard: 'unmap',
       device: 'scsi-disk3',
     });
-    // (The test guest's kernel has no virtio-scsi driver yet: qemu's view is the proof.)
     const block = await hmp(dataDir, id, 'info block');
     expect(block).toMatch(/disk2: \S+new-vd\.qcow2 \(qcow2\)[^]*?Cache mode: +writeback, direct/);
     expect(block).toMatch(/disk3: \S+new-sd\.raw \(raw, read-only\)[^]*?Attached to: +scsi-disk3/);
@@ -157,7 +156,6 @@ describe('a running VM: port forwards, pending settings, balloon', () => {
     expect(await images()).not.toContain('doomed.qcow2');
     await hmp(dataDir, id, 'drive_del squatter');
 
-    // (The test guest's cloud kernel has no AHCI driver, so it cannot see a SATA disk itself.)
     const sata = await add({ image: 'extra.qcow2', bus: 'sata' });
     expect(sata.status, JSON.stringify(sata.body)).toBe(201);
     expect(sata.body).toMatchObject({ index: 4, bus: 'sata', device: 'sata-disk4', pending: true });

@@ -171,4 +171,16 @@ describe('buildArgv refuses', () => {
     expect(build({ cpuModel: 'host' })).toThrow(/host \(passthrough\) needs accel kvm/);
     expect(build({ cpuModel: 'host', accel: 'kvm' })).not.toThrow();
   });
+
+  it('refuses bad shared folders: tags, duplicates, relative sockets, too many', () => {
+    const folder = (tag: string, socket = `/run/v/${tag}.sock`) => ({ tag, socket });
+    expect(build({ sharedFolders: [folder('share0'), folder('data.2')] })).not.toThrow();
+    expect(build({ sharedFolders: [folder('a'.repeat(37))] })).toThrow(/not a valid virtiofs tag/);
+    expect(build({ sharedFolders: [folder('x,id=evil')] })).toThrow(/not a valid virtiofs tag/);
+    expect(build({ sharedFolders: [folder('-x')] })).toThrow(/not a valid virtiofs tag/);
+    expect(build({ sharedFolders: [folder('s', '/a'), folder('s', '/b')] })).toThrow(/tag used twice: s/);
+    expect(build({ sharedFolders: [folder('s', 'run/s.sock')] })).toThrow(/socket path is not absolute/);
+    const nine = Array.from({ length: 9 }, (_, i) => folder(`s${i}`));
+    expect(build({ sharedFolders: nine })).toThrow(/at most 8 shared folders, not 9/);
+  });
 });

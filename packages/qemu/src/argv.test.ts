@@ -44,6 +44,7 @@ describe('buildArgv golden files', () => {
       'preset-other-pc-ide',
       'preset-windows',
       'preset-windows11-tpm',
+      'shared-folders',
       'topology',
       'tpm-pc',
       'uefi',

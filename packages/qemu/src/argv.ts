@@ -20,6 +20,12 @@ import { DEFAULT_NICS, networkArgs, nicRootPortArgs, validateNics } from './argv
 import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
 import { extraSerialArgs, validateSerialPorts } from './argv-serial.ts';
 import { usbHostArgs, validateUsb } from './argv-usb.ts';
+import {
+  SHARED_MEMORY_ID,
+  sharedFolderArgs,
+  sharedMemoryObject,
+  validateSharedFolders,
+} from './argv-shared-folders.ts';
 import type { RuntimePaths, VmSpec } from './spec.ts';
 
 export { escapeOptValue } from './argv-opts.ts';
@@ -54,6 +60,7 @@ export {
 } from './argv-network.ts';
 export { AGENT_IDS, AGENT_PORT_NAME } from './argv-agent.ts';
 export { TPM_IDS } from './argv-devices.ts';
+export { MAX_SHARED_FOLDERS, SHARED_FOLDER_TAG, sharedFolderIds } from './argv-shared-folders.ts';
 
 /** Options for {@link buildArgv} that are about this start rather than about the guest. */
 export interface ArgvOptions {
@@ -96,6 +103,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-accel', spec.accel],
     ...['-cpu', cpuModelOf(spec)],
     ...['-m', String(spec.memoryMiB)],
+    ...sharedMemoryObject(spec.memoryMiB, spec.sharedFolders ?? []),
     ...['-smp', smpOpts(spec)],
     ...firmwareArgs(spec),
     // UTC is qemu's default RTC base, so only localtime is spelled out.
@@ -129,6 +137,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
   if (spec.guestAgent === true) argv.push(...agentArgs(paths.agent));
   argv.push(...usbHostArgs(spec.usb ?? []));
   argv.push(...tpmArgs(spec.tpm, machine));
+  argv.push(...sharedFolderArgs(spec.sharedFolders ?? []));
   return argv;
 }
 
@@ -144,6 +153,8 @@ function machineOpts(spec: VmSpec, machine: Machine): string {
   // warns on stderr "Userspace local APIC is deprecated for KVM" and "Do not use kernel-irqchip except for
   // the -M isapc machine type".
   if (spec.noKernelIrqchip === true) opts.push('kernel-irqchip=off');
+  // The guest RAM is the shared memfd when virtiofsd must reach it (see sharedMemoryObject).
+  if ((spec.sharedFolders ?? []).length > 0) opts.push(`memory-backend=${SHARED_MEMORY_ID}`);
   return opts.join(',');
 }
 
@@ -200,6 +211,7 @@ function validate(spec: VmSpec): void {
   validateDevices(spec, fail);
   validateUsb(spec.usb ?? [], fail);
   validateSerialPorts(spec.serialPorts, fail);
+  validateSharedFolders(spec.sharedFolders ?? [], fail);
   const fw = spec.firmware;
   if (fw?.kind === 'uefi') {
     if (!isAbsolute(fw.code)) fail(`UEFI code path is not absolute: ${fw.code}`);

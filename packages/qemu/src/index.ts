@@ -1,5 +1,13 @@
 // The only public surface of @virtweb/qemu: VmSpec -> argv, qemu-img, and the qemu process supervisor.
-export type { VmSpec, RuntimePaths, NicSpec, PortForwardSpec, FirmwareSpec, DevicesSpec } from './spec.ts';
+export type {
+  VmSpec,
+  RuntimePaths,
+  NicSpec,
+  PortForwardSpec,
+  FirmwareSpec,
+  DevicesSpec,
+  SharedFolderSpec,
+} from './spec.ts';
 export { runtimePaths, DISK_SLOTS, NIC_SLOTS, MAX_SERIAL_PORTS } from './spec.ts';
 export {
   buildArgv,
@@ -28,6 +36,9 @@ export {
   TPM_IDS,
   QEMU_SANDBOX,
   DEFAULT_NICS,
+  MAX_SHARED_FOLDERS,
+  SHARED_FOLDER_TAG,
+  sharedFolderIds,
   type ArgvOptions,
   type DiskBus,
   type Machine,

@@ -21,6 +21,12 @@ export interface DiskOptionsSpec {
   readOnly?: boolean;
 }
 
+/** A shared folder as qemu sees it: the tag the guest mounts and the socket its virtiofsd listens on. */
+export interface SharedFolderSpec {
+  tag: string;
+  socket: string;
+}
+
 export interface PortForwardSpec {
   protocol: 'tcp' | 'udp';
   hostAddress: string;
@@ -112,6 +118,8 @@ export interface VmSpec {
    * `socket`: tpm-crb on q35, tpm-tis on pc.
    */
   tpm?: { socket: string };
+  /** virtiofs shared folders, each served by a virtiofsd on its socket (started before qemu). */
+  sharedFolders?: SharedFolderSpec[];
 }
 
 /** The absolute paths of one guest's runtime files (all inside `dir`). */
