@@ -47,6 +47,7 @@ test("devices: chosen in Settings, kept, and shown on the guest's Overview", asy
     cpuModel: 'qemu64',
     cpuPinning: [[0]],
     serialPorts: 2,
+    hugepages: false,
     tpm: 'tpm2',
   });
 

@@ -54,6 +54,7 @@ describe('guest devices', () => {
       cpuModel: 'auto',
       cpuPinning: [],
       serialPorts: 1,
+      hugepages: false,
       tpm: 'none',
     });
     const windows = await createGuest<VmBody>(server, 'preset-windows', { os: 'windows' });
@@ -157,4 +158,60 @@ describe('guest devices', () => {
     expect(allowed).toEqual({ 'CPU 0/TCG': String(last), 'CPU 1/TCG': '0' });
     expect((await server.api('POST', `/api/vms/${id}/poweroff`)).status).toBe(202);
   }, 120_000);
+
+  it('backs the RAM with 2 MiB huge pages when enough are reserved, and says how many to reserve when not', async () => {
+    const nr = '/proc/sys/vm/nr_hugepages';
+    const before = Number(await fs.readFile(nr, 'utf8'));
+    const pool = async () => {
+      const text = await fs.readFile('/proc/meminfo', 'utf8');
+      const n = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+      return { total: n('HugePages_Total'), free: n('HugePages_Free'), reserved: n('HugePages_Rsvd') };
+    };
+    const odd = await server.api('POST', '/api/vms', {
+      name: 'huge-odd',
+      memoryMiB: 65,
+      vcpus: 1,
+      devices: { hugepages: true },
+    });
+    expect(odd.status).toBe(400);
+    expect(apiError(odd.body).details?.[0]?.path).toBe('devices.hugepages');
+    // No OS: the firmware alone runs; the pages are taken when qemu maps the guest RAM.
+    const { id } = await createGuest<VmBody>(server, 'huge', {
+      cdrom: undefined,
+      memoryMiB: 64,
+      devices: { hugepages: true },
+    });
+    try {
+      await fs.writeFile(nr, '0');
+      const refused = await server.api('POST', `/api/vms/${id}/start`);
+      expect(refused.status).toBe(409);
+      expect(apiError(refused.body).message).toMatch(
+        /huge pages: the guest needs 32 free 2 MiB huge pages and the host has 0 free \(of 0 reserved\): reserve more \(sysctl vm.nr_hugepages=32\)/,
+      );
+      // Nothing started, nothing lost: the guest is as it was.
+      expect(((await server.api('GET', `/api/vms/${id}`)).body as { state: string }).state).toBe('defined');
+
+      await fs.writeFile(nr, String(before + 40));
+      const idle = await pool();
+      const start = await server.api('POST', `/api/vms/${id}/start`);
+      expect(start.status, errorMessage(start.body)).toBe(202);
+      const running = await pool();
+      // Faulted in, or reserved for the mapping: the guest's 32 pages are out of the free pool.
+      expect(idle.free - running.free + (running.reserved - idle.reserved)).toBeGreaterThanOrEqual(32);
+      const host = (await server.api('GET', '/api/host')).body as { hugepages?: { total: number } };
+      expect(host.hugepages?.total).toBe(before + 40);
+      expect((await server.api('POST', `/api/vms/${id}/poweroff`)).status).toBe(202);
+    } finally {
+      await waitStopped(id);
+      await fs.writeFile(nr, String(before));
+    }
+  }, 120_000);
+
+  const waitStopped = async (id: string) => {
+    for (let i = 0; i < 100; i++) {
+      const vm = (await server.api('GET', `/api/vms/${id}`)).body as { state: string };
+      if (['defined', 'stopped', 'crashed'].includes(vm.state)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
 });

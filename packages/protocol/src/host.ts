@@ -93,6 +93,8 @@ export const HostInfoSchema = z.object({
   cpu: z
     .object({ model: z.string(), flags: z.array(z.string()), qemuModels: z.array(z.string()) })
     .optional(),
+  /** The host's 2 MiB huge pages (reserved with vm.nr_hugepages, and free), for guests backed by them. */
+  hugepages: z.object({ pageKiB: z.number(), total: z.number(), free: z.number() }).optional(),
   /** The file system of the images dir (what new images and uploads take from); absent when unreadable. */
   storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).optional(),
 });

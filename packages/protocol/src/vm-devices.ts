@@ -94,6 +94,8 @@ export const DevicesSchema = z.strictObject({
   cpuPinning: CpuPinningSchema.default([]),
   /** Absent in definitions from before more ports: ttyS0 (the console) only. */
   serialPorts: SerialPortsSchema.default(1),
+  /** The guest RAM from the host's 2 MiB huge pages (fewer TLB misses; the pages must be reserved first). */
+  hugepages: z.boolean().default(false),
   /** Absent in definitions from before the TPM: none. */
   tpm: TpmSchema.default('none'),
 });
@@ -108,6 +110,7 @@ export const DEFAULT_DEVICES: Devices = {
   cpuModel: 'auto',
   cpuPinning: [],
   serialPorts: 1,
+  hugepages: false,
   tpm: 'none',
 };
 
@@ -131,6 +134,7 @@ export const DevicesRequestSchema = z.strictObject({
   cpuModel: CpuModelSchema.optional(),
   cpuPinning: CpuPinningSchema.optional(),
   serialPorts: SerialPortsSchema.optional(),
+  hugepages: z.boolean().optional(),
   tpm: TpmSchema.optional(),
 });
 export type DevicesRequest = z.input<typeof DevicesRequestSchema>;

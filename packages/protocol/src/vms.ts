@@ -112,10 +112,19 @@ function checkConfig(
     firmware?: Firmware | undefined;
     os?: OsType | undefined;
     disks: (DiskOptions & { bus?: DiskBus | undefined })[];
+    memoryMiB: number;
+    devices?: { hugepages?: boolean | undefined } | undefined;
   },
   ctx: z.RefinementCtx,
 ): void {
   const preset = OS_PRESETS[v.os ?? 'linux'];
+  if (v.devices?.hugepages === true && v.memoryMiB % 2 !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['devices', 'hugepages'],
+      message: `memory on 2 MiB huge pages is a whole number of pages: ${v.memoryMiB} MiB is odd`,
+    });
+  }
   v.disks.forEach((d, i) => {
     const bus = d.bus ?? preset.diskBus;
     const busProblem = diskBusProblem(bus, v.machine ?? preset.machine);

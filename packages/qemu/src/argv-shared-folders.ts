@@ -8,26 +8,9 @@ import type { SharedFolderSpec } from './spec.ts';
 export const MAX_SHARED_FOLDERS = 8;
 /** virtiofs tags: what the guest's `mount -t virtiofs` takes; the kernel's limit is 36 bytes. */
 export const SHARED_FOLDER_TAG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,35}$/;
-/** qemu's id of the guest RAM's memory backend when the guest has shared folders. */
-export const SHARED_MEMORY_ID = 'mem0';
-
 /** qemu's ids of shared folder `i`: its chardev and its vhost-user-fs device. */
 export function sharedFolderIds(i: number): { chardev: string; device: string } {
   return { chardev: `fs${i}`, device: `fs${i}-dev` };
-}
-
-/**
- * The guest RAM as a shared memfd, or nothing without shared folders.
- * NOTE: a vhost-user device's backend (virtiofsd, another process) reads and writes the guest's buffers in
- * the guest's RAM itself, so that RAM must be a mapping it can share: qemu's default RAM is private anonymous
- * memory, which no other process can map. memfd + share=on gives a file descriptor qemu passes over the
- * socket; the machine's memory-backend property makes it the guest's main RAM (what `-numa node,memdev=`
- * does too, but without giving the guest a NUMA node). Checked with qemu 7.2 + Debian's virtiofsd, qemu as
- * the unprivileged user under its seccomp sandbox: the test guest mounts the tag, reads and writes.
- */
-export function sharedMemoryObject(memoryMiB: number, folders: readonly SharedFolderSpec[]): string[] {
-  if (folders.length === 0) return [];
-  return ['-object', `memory-backend-memfd,id=${SHARED_MEMORY_ID},size=${memoryMiB}M,share=on`];
 }
 
 /** `-chardev` + `-device` per shared folder. */

@@ -20,12 +20,13 @@ import { DEFAULT_NICS, networkArgs, nicRootPortArgs, validateNics } from './argv
 import { escapeOptValue, isOneOf, type Fail } from './argv-opts.ts';
 import { extraSerialArgs, validateSerialPorts } from './argv-serial.ts';
 import { usbHostArgs, validateUsb } from './argv-usb.ts';
+import { sharedFolderArgs, validateSharedFolders } from './argv-shared-folders.ts';
 import {
-  SHARED_MEMORY_ID,
-  sharedFolderArgs,
-  sharedMemoryObject,
-  validateSharedFolders,
-} from './argv-shared-folders.ts';
+  hasMemoryBackend,
+  MEMORY_BACKEND_ID,
+  memoryBackendArgs,
+  validateMemoryBacking,
+} from './argv-memory.ts';
 import type { RuntimePaths, VmSpec } from './spec.ts';
 
 export { escapeOptValue } from './argv-opts.ts';
@@ -103,7 +104,7 @@ export function buildArgv(spec: VmSpec, paths: RuntimePaths, opts: ArgvOptions =
     ...['-accel', spec.accel],
     ...['-cpu', cpuModelOf(spec)],
     ...['-m', String(spec.memoryMiB)],
-    ...sharedMemoryObject(spec.memoryMiB, spec.sharedFolders ?? []),
+    ...memoryBackendArgs(spec),
     ...['-smp', smpOpts(spec)],
     ...firmwareArgs(spec),
     // UTC is qemu's default RTC base, so only localtime is spelled out.
@@ -153,8 +154,8 @@ function machineOpts(spec: VmSpec, machine: Machine): string {
   // warns on stderr "Userspace local APIC is deprecated for KVM" and "Do not use kernel-irqchip except for
   // the -M isapc machine type".
   if (spec.noKernelIrqchip === true) opts.push('kernel-irqchip=off');
-  // The guest RAM is the shared memfd when virtiofsd must reach it (see sharedMemoryObject).
-  if ((spec.sharedFolders ?? []).length > 0) opts.push(`memory-backend=${SHARED_MEMORY_ID}`);
+  // The guest RAM is the memfd when virtiofsd must reach it or huge pages back it (see memoryBackendArgs).
+  if (hasMemoryBackend(spec)) opts.push(`memory-backend=${MEMORY_BACKEND_ID}`);
   return opts.join(',');
 }
 
@@ -212,6 +213,7 @@ function validate(spec: VmSpec): void {
   validateUsb(spec.usb ?? [], fail);
   validateSerialPorts(spec.serialPorts, fail);
   validateSharedFolders(spec.sharedFolders ?? [], fail);
+  validateMemoryBacking(spec, fail);
   const fw = spec.firmware;
   if (fw?.kind === 'uefi') {
     if (!isAbsolute(fw.code)) fail(`UEFI code path is not absolute: ${fw.code}`);

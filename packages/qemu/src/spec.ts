@@ -111,6 +111,8 @@ export interface VmSpec {
   guestAgent?: boolean;
   /** Host USB devices passed through (usb-host on the xHCI controller). */
   usb?: UsbHostSpec[];
+  /** The guest RAM from the host's 2 MiB huge pages (memoryMiB a multiple of 2). */
+  hugepages?: boolean;
   /** Serial ports, ttyS0 (the console) included: 1 to {@link MAX_SERIAL_PORTS}; default 1. */
   serialPorts?: number;
   /**

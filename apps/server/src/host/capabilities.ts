@@ -11,6 +11,7 @@ import { hostCpu, qemuCpuModels } from './cpu-models.ts';
 import { probeLinuxBoot, probeLongMode } from './kvm-probe.ts';
 import type { QemuAccess } from './qemu-access.ts';
 import { devKvmDenied, devKvmStatus, tapAccessProblem } from './qemu-devices.ts';
+import { hugePages } from './hugepages.ts';
 import { scanHostUsb, SYSFS_USB, type HostUsbScan } from './usb-devices.ts';
 
 const execFileP = promisify(execFile);
@@ -173,20 +174,22 @@ export class HostCapabilities {
   }
 
   async info(): Promise<HostInfo> {
-    const [version, kvm, network, firmware, confinement, storage, cpu, cpuModels, tpm] = await Promise.all([
-      this.qemuVersion().catch(() => 'not found'),
-      this.kvm(),
-      this.network(),
-      this.firmware(),
-      this.qemuAccess.user.describe(),
-      fs.statfs(this.imagesDir).then(
-        (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
-        () => undefined,
-      ),
-      hostCpu(),
-      this.cpuModels().catch(() => []),
-      swtpmProblem(),
-    ]);
+    const [version, kvm, network, firmware, confinement, storage, cpu, cpuModels, tpm, pages] =
+      await Promise.all([
+        this.qemuVersion().catch(() => 'not found'),
+        this.kvm(),
+        this.network(),
+        this.firmware(),
+        this.qemuAccess.user.describe(),
+        fs.statfs(this.imagesDir).then(
+          (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
+          () => undefined,
+        ),
+        hostCpu(),
+        this.cpuModels().catch(() => []),
+        swtpmProblem(),
+        hugePages(),
+      ]);
     return {
       hostname: os.hostname(),
       qemu: { version, binary: this.qemuBinary, confinement },
@@ -197,6 +200,7 @@ export class HostCapabilities {
       tpm: tpm === undefined ? { swtpm: true } : { swtpm: false, problem: tpm },
       cpu: { ...cpu, qemuModels: cpuModels },
       ...(storage === undefined ? {} : { storage }),
+      ...(pages === undefined ? {} : { hugepages: pages }),
     };
   }
 

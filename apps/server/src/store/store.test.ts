@@ -175,6 +175,7 @@ describe('store', () => {
         cpuModel: 'auto',
         cpuPinning: [],
         serialPorts: 1,
+        hugepages: false,
         tpm: 'none',
       },
       guestAgent: false,

@@ -103,6 +103,7 @@ function devicesWithDefaults(
     cpuModel: req?.cpuModel ?? preset.cpuModel,
     cpuPinning: req?.cpuPinning ?? preset.cpuPinning,
     serialPorts: req?.serialPorts ?? preset.serialPorts,
+    hugepages: req?.hugepages ?? preset.hugepages,
     tpm: req?.tpm ?? preset.tpm,
   };
 }

@@ -75,6 +75,10 @@ describe('domain XML of a definition', () => {
       nics: [{ slot: 0, mac: '52:54:00:00:00:01', model: 'virtio', linkUp: true, mode: 'tap', tap: 'tap0' }],
     };
     expect(() => domainXml(plan({ def: tap as VmDefinition }))).toThrow(/does not run NICs in tap mode yet/);
+    const huge = { ...def, devices: { ...def.devices, hugepages: true } };
+    expect(() => domainXml(plan({ def: huge }))).toThrow(/huge pages/);
+    const ports = { ...def, devices: { ...def.devices, serialPorts: 2 } };
+    expect(() => domainXml(plan({ def: ports }))).toThrow(/serial ports besides ttyS0/);
   });
 
   it('knows a domain defined by others by the missing mark', () => {

@@ -181,6 +181,8 @@ export function domainXml(plan: DomainPlan): string {
   if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) refuse('pinned vCPUs');
   if (def.usb.length > 0) refuse('host USB devices');
   if (def.devices.tpm !== 'none') refuse('a TPM');
+  if (def.devices.hugepages) refuse('huge pages');
+  if (def.devices.serialPorts > 1) refuse('serial ports besides ttyS0');
   const seclabel =
     plan.runAs === undefined
       ? '<seclabel type="none" model="dac"/>'

@@ -24,6 +24,7 @@ import { chooseAccel, type AccelChoice } from './accel-choice.ts';
 import { shellText, withPlaceholders } from './command-line.ts';
 import { assertDirectIo } from './direct-io.ts';
 import { confinementNote, guestFiles } from './guest-files.ts';
+import { checkHugePages } from './huge-pages-start.ts';
 import { usbAtStart } from './usb-start.ts';
 import { nicSpec } from './nic-spec.ts';
 import { GuestTpms } from './guest-tpm.ts';
@@ -284,6 +285,7 @@ export class QemuLauncher {
     if (def.devices.cpuPinning.some((cpus) => cpus.length > 0)) {
       notes.push('vCPU threads are pinned to their host CPUs (taskset) before the guest runs');
     }
+    await checkHugePages(def, preview, notes);
     const usb = await usbAtStart(def.usb, () => this.host.usb());
     notes.push(...usb.notes);
     notes.push('-S: the server starts qemu paused and resumes it (QMP cont) once the consoles are attached');
@@ -339,6 +341,7 @@ export class QemuLauncher {
       guestAgent: def.guestAgent,
       usb: usb.spec,
       serialPorts: def.devices.serialPorts,
+      hugepages: def.devices.hugepages,
       ...(def.devices.tpm === 'tpm2' ? { tpm: { socket: this.tpms.paths(id).socket } } : {}),
     };
     const paths = this.paths(id);

@@ -57,9 +57,11 @@ export function hardwareRows(vm: Vm): HardwareRow[] {
     {
       key: 'memory',
       device: 'Memory',
-      settings: `${vm.memoryMiB} MiB${vm.balloon ? ', balloon (the guest can be given back less while it runs)' : ''}`,
+      settings:
+        `${vm.memoryMiB} MiB${d.hugepages ? ' on 2 MiB huge pages' : ''}` +
+        (vm.balloon ? ', balloon (the guest can be given back less while it runs)' : ''),
       applies: 'next start',
-      pending: pendingOf(vm, 'memoryMiB', 'balloon'),
+      pending: pendingOf(vm, 'memoryMiB', 'balloon', 'devices'),
       editIn: 'settings',
     },
     {

@@ -219,6 +219,7 @@ export function knownKeys(v: SettingsValues): Set<string> {
     'devices.cpuModel',
     'devices.cpuPinning',
     'devices.serialPorts',
+    'devices.hugepages',
     'devices.tpm',
     'guestAgent',
   ];
