@@ -9,6 +9,11 @@ import { promisify } from 'node:util';
 import { buildArgv, runtimePaths, startQemu, type QemuProcess, type VmSpec } from '@virtweb/qemu';
 import { READY, TEST_ISO } from './harness.ts';
 
+const GUEST_KERNEL = TEST_ISO.replace(/\.iso$/, '.vmlinuz');
+const GUEST_INITRD = TEST_ISO.replace(/\.iso$/, '.initrd');
+/** What the ISO's GRUB gives the kernel, less the boot source (the guest then says it booted `kernel`). */
+const GUEST_CMDLINE = 'console=tty0 console=ttyS0,115200 quiet no_timer_check cryptomgr.notests';
+
 const run = promisify(execFile);
 export const QEMU = process.env.VIRTWEB_QEMU ?? 'qemu-system-x86_64';
 export const COUNTER = 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done &';
@@ -112,7 +117,10 @@ export class GuestLab {
       machine: 'pc',
       disks: opts.disks ?? [],
       cdrom: TEST_ISO,
-      boot: 'cdrom',
+      // Straight into the test guest's kernel (no firmware disk probing, no GRUB): seconds less per boot, and
+      // the same on both ends of a migration.
+      boot: 'kernel',
+      kernel: { path: GUEST_KERNEL, initrd: GUEST_INITRD, cmdline: GUEST_CMDLINE },
       nics: [],
     };
     const argv = [...buildArgv(spec, paths, { startPaused: true })];
