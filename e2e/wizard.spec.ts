@@ -351,7 +351,7 @@ test('the Windows 11 preset fills its fields; the created guest passes the readi
   await wizard.field('Windows 11').check();
   await expect(
     page.getByText(
-      /^Windows 11: 4 GiB, 2 vCPUs, 64 GiB IDE\/SATA disk, e1000 NIC, .*UEFI with Secure Boot, TPM 2\.0/,
+      /^Windows 11: 4 GiB, 2 vCPUs, 64 GiB SATA disk, e1000 NIC, .*UEFI with Secure Boot, TPM 2\.0/,
     ),
   ).toBeVisible();
   await expect(page.getByTestId('preset-note')).toContainText('virtio-win');
@@ -360,8 +360,7 @@ test('the Windows 11 preset fills its fields; the created guest passes the readi
   await expect(wizard.field('vCPUs')).toHaveValue('2');
   await wizard.next.click();
   await expect(wizard.field('Size')).toHaveValue('64G');
-  // (`ide` is the bus that is AHCI SATA on q35.)
-  await expect(wizard.field('Disk bus')).toHaveValue('ide');
+  await expect(wizard.field('Disk bus')).toHaveValue('sata');
   await wizard.next.click();
   await expect(wizard.field('NIC model')).toHaveValue('e1000');
   await wizard.next.click();
