@@ -85,6 +85,15 @@ export function usbMatches(
   return want.port === undefined || want.port === dev.port;
 }
 
+/** "Logitech USB Receiver": what the device says its maker and product are, when it says. */
+export function usbName(d: {
+  manufacturer?: string | undefined;
+  product?: string | undefined;
+}): string | undefined {
+  const name = [d.manufacturer, d.product].filter((s) => s !== undefined && s !== '').join(' ');
+  return name === '' ? undefined : name;
+}
+
 /** `046d:c52b` or `046d:c52b on 1-1.4`, as lsusb and sysfs people read it. */
 export function usbDeviceText(d: UsbDeviceRequest): string {
   const at = d.bus === undefined ? '' : d.port === undefined ? ` on bus ${d.bus}` : ` on ${d.bus}-${d.port}`;

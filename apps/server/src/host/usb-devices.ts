@@ -1,6 +1,7 @@
 // The host's USB devices as sysfs shows them (what `lsusb` lists), for passing them through to guests.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { usbName } from '@virtweb/protocol';
 
 export const SYSFS_USB = '/sys/bus/usb/devices';
 
@@ -86,6 +87,5 @@ export function usbDeviceNode(d: { bus: number; device: number }): string {
 
 /** "Logitech USB Receiver" or "046d:c52b". */
 export function hostUsbLabel(d: HostUsb): string {
-  const name = [d.manufacturer, d.product].filter((s) => s !== undefined && s !== '').join(' ');
-  return name === '' ? `${d.vendorId}:${d.productId}` : name;
+  return usbName(d) ?? `${d.vendorId}:${d.productId}`;
 }

@@ -51,3 +51,8 @@ export function toApiError(err: unknown, context: string): ApiError {
   const message = err instanceof Error ? err.message : 'unknown failure';
   return new ApiError(0, ClientErrorCode.network, `${context}: ${message}`, [], { cause: err });
 }
+
+/** What to show of a refusal in one line: its first field's message, else the error's own. */
+export function errorText(err: ApiError): string {
+  return err.details[0]?.message ?? err.message;
+}

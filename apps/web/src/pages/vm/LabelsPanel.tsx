@@ -6,6 +6,7 @@ import { SubmitButton } from '../../components/FormButtons.tsx';
 import { useSetLabels } from '../../queries/vmConfig.ts';
 import { checkLabels } from './labelsForm.ts';
 import './labels.css';
+import { errorText } from '../../api/errors.ts';
 
 /** The guest's tags and notes on its Overview, edited in place (stored at once, in any state). */
 export function LabelsPanel({ vm }: { vm: Vm }) {
@@ -48,7 +49,7 @@ function LabelsForm({ vm, onDone }: { vm: Vm; onDone: () => void }) {
     setErrors({});
     mutation.mutate(checked.labels, {
       onSuccess: onDone,
-      onError: (err) => setErrors({ form: err.details[0]?.message ?? err.message }),
+      onError: (err) => setErrors({ form: errorText(err) }),
     });
   };
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import type { Vm } from '@virtweb/protocol';
-import type { ApiError } from '../../../api/errors.ts';
+import { errorText, type ApiError } from '../../../api/errors.ts';
 import { detachUsb } from '../../../api/vmUsb.ts';
 import { removeNic } from '../../../api/vmNics.ts';
 import { changeCdrom, removeDisk } from '../../../api/vmStorage.ts';
@@ -80,7 +80,7 @@ function HardwareRowView({
   const remove = useMutation({
     mutationFn: (r: Removal) => removeWith(vm.id, r),
     onSuccess: () => onError(null),
-    onError: (err: ApiError) => onError(err.details[0]?.message ?? err.message),
+    onError: (err: ApiError) => onError(errorText(err)),
   });
   return (
     <tr>

@@ -6,6 +6,7 @@ import { QueryError } from '../../../components/QueryError.tsx';
 import { useNotify } from '../../../components/notify/context.ts';
 import { balloonQuery, useSetBalloon } from '../../../queries/vmConfig.ts';
 import { memoryLabel } from '../../vmFormat.ts';
+import { errorText } from '../../../api/errors.ts';
 
 /** Whether the running qemu has a balloon device (a `balloon` change may still be pending). */
 export function runsWithBalloon(vm: Vm): boolean {
@@ -47,7 +48,7 @@ export function BalloonPanel({ vm }: { vm: Vm }) {
           `Asked ${vm.name} to use ${memoryLabel(targetMiB)}`,
           'The guest’s balloon driver gives memory back or takes it again over the next seconds.',
         ),
-      onError: (err) => setError(err.details[0]?.message ?? err.message),
+      onError: (err) => setError(errorText(err)),
     });
   };
 

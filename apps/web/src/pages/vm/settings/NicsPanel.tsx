@@ -1,7 +1,7 @@
 import { useState, type SubmitEvent } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { MacSchema, MAX_NICS, OS_PRESETS, type Nic, type NicModel, type Vm } from '@virtweb/protocol';
-import type { ApiError } from '../../../api/errors.ts';
+import { errorText, type ApiError } from '../../../api/errors.ts';
 import { addNic, patchNic, removeNic } from '../../../api/vmNics.ts';
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Field } from '../../../components/Field.tsx';
@@ -11,8 +11,6 @@ import { FormError } from '../../../components/FormError.tsx';
 import { TextField } from '../../../components/TextField.tsx';
 import { isLive } from '../storage/storageStates.ts';
 import { nicLabel } from './labels.ts';
-
-const errorText = (err: ApiError): string => err.details[0]?.message ?? err.message;
 
 /**
  * The guest's NICs: each with its slot, model, MAC, attachment and a link switch; add (user-mode NAT or a
@@ -102,10 +100,7 @@ function NicRow({ vm, nic, onError }: { vm: Vm; nic: Nic; onError: (message: str
       return;
     }
     setMacError(undefined);
-    change.mutate(
-      { mac: parsed.data },
-      { onError: (err: ApiError) => setMacError(err.details[0]?.message ?? err.message) },
-    );
+    change.mutate({ mac: parsed.data }, { onError: (err: ApiError) => setMacError(errorText(err)) });
   };
   return (
     <tr>

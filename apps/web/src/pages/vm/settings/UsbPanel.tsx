@@ -3,11 +3,12 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import {
   MAX_USB_DEVICES,
   usbDeviceText,
+  usbName,
   type HostUsbDevice,
   type UsbDevice,
   type Vm,
 } from '@virtweb/protocol';
-import type { ApiError } from '../../../api/errors.ts';
+import { errorText, type ApiError } from '../../../api/errors.ts';
 import { attachUsb, detachUsb } from '../../../api/vmUsb.ts';
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Field } from '../../../components/Field.tsx';
@@ -16,13 +17,11 @@ import { QueryError } from '../../../components/QueryError.tsx';
 import { hostUsbQuery } from '../../../queries/host.ts';
 import { isLive } from '../storage/storageStates.ts';
 
-const errorText = (err: ApiError): string => err.details[0]?.message ?? err.message;
-
 /** "SanDisk Ultra (0781:5581, 1-1)". */
 const hostLabel = (d: HostUsbDevice): string => {
-  const name = [d.manufacturer, d.product].filter(Boolean).join(' ');
   const ids = `${d.vendorId}:${d.productId}, ${d.bus}-${d.port}`;
-  return name === '' ? ids : `${name} (${ids})`;
+  const name = usbName(d);
+  return name === undefined ? ids : `${name} (${ids})`;
 };
 
 /**
